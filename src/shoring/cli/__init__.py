@@ -1,0 +1,70 @@
+"""Command-line interface: ``shoring ...``.
+
+Every command is a thin layer over the Python API. Errors the user can fix
+(:class:`shoring.errors.ShoringError`) are printed without a traceback and exit
+with code 2.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+
+from shoring import __version__
+from shoring.cli import bench_cmd, data_cmd, demo_cmd, network_cmd
+from shoring.errors import ShoringError, ShoringInputError
+
+app = typer.Typer(
+    name="shoring",
+    help="Relocate supply chains under deglobalization: data, networks, scenarios, costs.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"shoring {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """shoring: offshore, nearshore, reshore, friend-shore or dual-source, with the cost made explicit."""
+
+
+for _module in (data_cmd, network_cmd, bench_cmd, demo_cmd):
+    _module.register(app)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI; user errors print one line per problem and exit with code 2."""
+    try:
+        app(args=argv, standalone_mode=False)
+    except ShoringInputError as exc:
+        for problem in exc.problems:
+            err_console.print(str(problem), markup=False)
+        sys.exit(2)
+    except ShoringError as exc:
+        err_console.print(f"error: {exc}", markup=False)
+        sys.exit(2)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        err_console.print("aborted")
+        sys.exit(1)
+    except Exception as exc:  # click usage errors arrive here in standalone_mode=False
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(2)
+        raise
