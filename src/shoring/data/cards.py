@@ -25,7 +25,7 @@ from __future__ import annotations
 from functools import cache
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from shoring.data.paths import TABLES_DIR
 
@@ -77,7 +77,10 @@ def data_cards() -> dict[str, DataCard]:
     """
     cards: dict[str, DataCard] = {}
     for path in sorted(TABLES_DIR.glob("*.card.yaml")):
-        card = DataCard.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        try:
+            card = DataCard.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        except ValidationError as exc:
+            raise ValueError(f"invalid data card {path.name}: {exc}") from exc
         cards[path.name.removesuffix(".card.yaml")] = card
     return cards
 
