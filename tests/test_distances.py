@@ -11,10 +11,26 @@ from shoring.data.cepii import load_cepii_distances, load_cepii_geo
 from shoring.data.distances import Distances, distance_km, great_circle_km
 
 PAIRS = [
-    ("CHN", "USA"), ("MEX", "USA"), ("VNM", "USA"), ("BGD", "USA"), ("DEU", "POL"),
-    ("CHN", "DEU"), ("KOR", "HUN"), ("JPN", "USA"), ("IND", "GBR"), ("TUR", "DEU"),
-    ("MAR", "FRA"), ("BRA", "ARG"), ("CAN", "MEX"), ("THA", "JPN"), ("IDN", "AUS"),
-    ("ZAF", "CHN"), ("ESP", "ITA"), ("ROU", "CZE"), ("PHL", "TWN"), ("MYS", "NLD"),
+    ("CHN", "USA"),
+    ("MEX", "USA"),
+    ("VNM", "USA"),
+    ("BGD", "USA"),
+    ("DEU", "POL"),
+    ("CHN", "DEU"),
+    ("KOR", "HUN"),
+    ("JPN", "USA"),
+    ("IND", "GBR"),
+    ("TUR", "DEU"),
+    ("MAR", "FRA"),
+    ("BRA", "ARG"),
+    ("CAN", "MEX"),
+    ("THA", "JPN"),
+    ("IDN", "AUS"),
+    ("ZAF", "CHN"),
+    ("ESP", "ITA"),
+    ("ROU", "CZE"),
+    ("PHL", "TWN"),
+    ("MYS", "NLD"),
 ]
 
 

@@ -38,7 +38,7 @@ def _root(
         False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
     ),
 ) -> None:
-    """shoring: offshore, nearshore, reshore, friend-shore or dual-source, with the cost made explicit."""
+    """Offshore, nearshore, reshore, friend-shore or dual-source: the cost made explicit."""
 
 
 for _module in (data_cmd, network_cmd, bench_cmd, demo_cmd):

@@ -34,8 +34,11 @@ def _require_columns(frame: pd.DataFrame, path: Path, required: tuple[str, ...])
     if missing:
         raise ShoringInputError(
             [
-                Problem(str(path), f"missing column; the CEPII layout has {', '.join(required)}",
-                        field=c)
+                Problem(
+                    str(path),
+                    f"missing column; the CEPII layout has {', '.join(required)}",
+                    field=c,
+                )
                 for c in missing
             ]
         )
@@ -82,9 +85,7 @@ def load_cepii_distances(path: str | Path) -> pd.DataFrame:
     frame = frame.rename(columns={"iso_o": "exporter", "iso_d": "importer"})
     keep = ["exporter", "importer", *DISTANCE_COLUMNS]
     keep += [c for c in ("contig", "comlang_off", "colony") if c in frame.columns]
-    return frame[keep].drop_duplicates(["exporter", "importer"]).set_index(
-        ["exporter", "importer"]
-    )
+    return frame[keep].drop_duplicates(["exporter", "importer"]).set_index(["exporter", "importer"])
 
 
 def load_cepii_geo(path: str | Path) -> pd.DataFrame:

@@ -38,7 +38,9 @@ def great_circle_km(
     lon2: np.ndarray | float,
 ) -> np.ndarray:
     """Haversine great-circle distance in km between points given in degrees (broadcasts)."""
-    phi1, lam1, phi2, lam2 = (np.radians(np.asarray(x, dtype=float)) for x in (lat1, lon1, lat2, lon2))
+    phi1, lam1, phi2, lam2 = (
+        np.radians(np.asarray(x, dtype=float)) for x in (lat1, lon1, lat2, lon2)
+    )
     h = (
         np.sin((phi2 - phi1) / 2) ** 2
         + np.cos(phi1) * np.cos(phi2) * np.sin((lam2 - lam1) / 2) ** 2
@@ -73,7 +75,9 @@ class Distances:
     def great_circle(cls) -> Distances:
         """Great-circle distances between capitals (the embedded default)."""
         empty = pd.Series(
-            [], dtype=float, index=pd.MultiIndex.from_arrays([[], []], names=["exporter", "importer"])
+            [],
+            dtype=float,
+            index=pd.MultiIndex.from_arrays([[], []], names=["exporter", "importer"]),
         )
         return cls("great-circle between capitals (CEPII/GeoNames coordinates)", empty)
 
