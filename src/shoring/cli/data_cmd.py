@@ -1,9 +1,78 @@
-"""CLI commands (being written)."""
+"""``shoring data ...``: the reference facts and where they come from."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import typer
+from rich.console import Console
+from rich.table import Table
+
+from shoring.data.cards import data_cards
+from shoring.data.distances import Distances
+from shoring.data.facts import country_facts
+
+data_app = typer.Typer(
+    help="Reference data: sources, country facts, distances.", no_args_is_help=True
+)
+show_app = typer.Typer(help="Show what the tool knows about an entity.", no_args_is_help=True)
+data_app.add_typer(show_app, name="show")
+console = Console(highlight=False)
+
+
+@data_app.command("sources")
+def sources(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """List every embedded table with its sources, licence and method."""
+    cards = data_cards()
+    if as_json:
+        typer.echo(json.dumps({k: c.model_dump(mode="json") for k, c in cards.items()}, indent=2))
+        return
+    for name, card in cards.items():
+        console.rule(f"[bold]{card.title}[/] ({card.table})")
+        console.print(card.description.strip())
+        for source in card.sources:
+            console.print(f"  • {source.name} ({source.year}) {source.url} — {source.licence}")
+        console.print(f"  [dim]method:[/] {card.method.strip()}")
+        if card.coverage:
+            console.print(f"  [dim]coverage:[/] {card.coverage.strip()}")
+        if card.gaps:
+            console.print(f"  [dim]gaps:[/] {card.gaps.strip()}")
+        del name
+
+
+@show_app.command("country")
+def show_country(
+    country: str = typer.Argument(..., help="ISO3 code or name, e.g. CHN or 'Viet Nam'."),
+    year: int | None = typer.Option(None, help="Year for time-varying facts (default: latest)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Print what the tool knows about a country, each fact with its source."""
+    facts = country_facts(country, year=year)
+    if as_json:
+        typer.echo(json.dumps(facts, indent=2, default=str))
+        return
+    table = Table(title=f"{facts['name']} ({facts['iso3']})", show_lines=False)
+    table.add_column("fact")
+    table.add_column("value")
+    table.add_column("source", style="dim")
+    for fact in facts["facts"]:
+        table.add_row(fact["fact"], str(fact["value"]), fact["source"])
+    console.print(table)
+
+
+@data_app.command("distance")
+def distance(
+    origin: str = typer.Argument(..., help="Country (code or name)."),
+    destination: str = typer.Argument(..., help="Country (code or name)."),
+    cepii: Path | None = typer.Option(None, help="CEPII GeoDist dist_cepii.csv to use instead."),
+    measure: str = typer.Option("distw", help="CEPII measure: distw, distcap, dist, distwces."),
+) -> None:
+    """Distance in km between two countries (great-circle default, or CEPII)."""
+    source = Distances.great_circle() if cepii is None else Distances.from_cepii(cepii, measure)  # type: ignore[arg-type]
+    typer.echo(f"{source.km(origin, destination):,.0f} km ({source.name})")
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the root app."""
+    """Add ``shoring data`` to the root app."""
+    app.add_typer(data_app, name="data")
