@@ -1,0 +1,155 @@
+"""Landed-cost formulas, one per component, on numpy arrays (broadcasting).
+
+Each function is the textbook formula in DESIGN.md and nothing else, so each can be
+checked against a hand-worked example. Units: USD per unit of product unless stated;
+rates are fractions; distances km; weights kg; times days.
+
+    LC = materials + labour + overhead + freight + duties + inventory + risk + carbon
+         - incentives
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+Array = NDArray[np.float64]
+
+DAYS_PER_YEAR = 365.0
+
+
+def _a(x: ArrayLike) -> Array:
+    return np.asarray(x, dtype=float)
+
+
+def labour_cost(
+    hours: ArrayLike, wage: ArrayLike, automation: ArrayLike, productivity: ArrayLike
+) -> Array:
+    """Labour per unit: ``hours * wage * (1 - automation) / productivity``.
+
+    Parameters
+    ----------
+    hours : array_like
+        Labour hours per unit at the country's average productivity.
+    wage : array_like
+        Hourly labour cost (USD/hour) in the producing country and year.
+    automation : array_like
+        Share of labour removed by automation, 0..1.
+    productivity : array_like
+        Labour productivity factor of the site relative to the country average (> 0).
+    """
+    return _a(hours) * _a(wage) * (1.0 - _a(automation)) / _a(productivity)
+
+
+def freight_cost(
+    weight_kg: ArrayLike,
+    distance_km: ArrayLike,
+    routing_factor: ArrayLike,
+    usd_per_tonne_km: ArrayLike,
+    handling_usd_per_tonne: ArrayLike,
+) -> Array:
+    """Freight per unit: ``weight/1000 * (distance * routing * rate + handling)``."""
+    tonnes = _a(weight_kg) / 1000.0
+    return tonnes * (
+        _a(distance_km) * _a(routing_factor) * _a(usd_per_tonne_km) + _a(handling_usd_per_tonne)
+    )
+
+
+def transit_days(
+    distance_km: ArrayLike,
+    routing_factor: ArrayLike,
+    speed_km_per_day: ArrayLike,
+    dwell_days: ArrayLike,
+) -> Array:
+    """Door-to-door lead time: ``distance * routing / speed + dwell``."""
+    return _a(distance_km) * _a(routing_factor) / _a(speed_km_per_day) + _a(dwell_days)
+
+
+def customs_value(
+    fob_value: ArrayLike, freight: ArrayLike, insurance_rate: ArrayLike, cif: ArrayLike
+) -> Array:
+    """Value duties are levied on: FOB, or CIF = FOB + insurance + freight where ``cif``.
+
+    Insurance is ``insurance_rate * FOB`` (cost, insurance and freight to the border).
+    """
+    fob = _a(fob_value)
+    return np.where(
+        np.asarray(cif, dtype=bool), fob * (1.0 + _a(insurance_rate)) + _a(freight), fob
+    )
+
+
+def regional_value_content(value: ArrayLike, non_originating: ArrayLike) -> Array:
+    """Build-down regional value content ``(V - VNM) / V``."""
+    v = _a(value)
+    return (v - _a(non_originating)) / v
+
+
+def applicable_rate(
+    mfn: ArrayLike,
+    preferential: ArrayLike,
+    origin_met: ArrayLike,
+    added: ArrayLike = 0.0,
+    replacement: ArrayLike = np.nan,
+    floor: ArrayLike = np.nan,
+) -> Array:
+    """Ad valorem rate after preferences and stacked measures.
+
+    ``base = min(MFN, preferential)`` where the origin rule is met (a missing preferential
+    rate, NaN, means no agreement), else MFN; a ``replace`` measure (non-NaN
+    ``replacement``) substitutes the base; a ``max`` measure raises it to ``floor``; ``add``
+    measures are added last.
+    """
+    mfn_a = _a(mfn)
+    pref = _a(preferential)
+    use_pref = np.asarray(origin_met, dtype=bool) & ~np.isnan(pref)
+    base = np.where(use_pref, np.fmin(mfn_a, pref), mfn_a)
+    rep = _a(replacement)
+    base = np.where(np.isnan(rep), base, rep)
+    base = np.fmax(base, _a(floor))  # fmax ignores NaN floors
+    return base + _a(added)
+
+
+def duty(value: ArrayLike, rate: ArrayLike, specific: ArrayLike = 0.0) -> Array:
+    """Duty per unit: ``customs value * ad valorem rate + specific duty``."""
+    return _a(value) * _a(rate) + _a(specific)
+
+
+def inventory_cost(
+    value: ArrayLike, carrying_rate: ArrayLike, transit: ArrayLike, safety_days: ArrayLike
+) -> Array:
+    """Carrying cost of pipeline and safety stock: ``value * r * (transit + safety) / 365``."""
+    return _a(value) * _a(carrying_rate) * (_a(transit) + _a(safety_days)) / DAYS_PER_YEAR
+
+
+def disruption_risk(
+    annual_probability: ArrayLike, days_lost: ArrayLike, loss_per_unit: ArrayLike
+) -> Array:
+    """Expected loss per unit produced: ``probability * days_lost / 365 * loss per lost unit``.
+
+    A disruption that stops a site for ``days_lost`` days with annual probability ``p``
+    loses the share ``p * days / 365`` of the year's output in expectation; each lost unit
+    costs ``loss_per_unit`` (the lost-sale penalty).
+    """
+    return _a(annual_probability) * _a(days_lost) / DAYS_PER_YEAR * _a(loss_per_unit)
+
+
+def carbon_cost(co2_kg: ArrayLike, usd_per_tonne_co2: ArrayLike) -> Array:
+    """Carbon cost per unit: ``CO2 kg / 1000 * price per tonne``."""
+    return _a(co2_kg) / 1000.0 * _a(usd_per_tonne_co2)
+
+
+def incentive_per_unit(
+    per_unit: ArrayLike,
+    capex_share: ArrayLike,
+    capex: ArrayLike,
+    per_job: ArrayLike,
+    jobs: ArrayLike,
+    capacity_units: ArrayLike,
+    amortization_years: ArrayLike,
+) -> Array:
+    """Incentives per unit: per-unit grants plus one-off grants spread over output.
+
+    ``per_unit + (capex_share * capex + per_job * jobs) / (capacity * amortization_years)``.
+    """
+    one_off = _a(capex_share) * _a(capex) + _a(per_job) * _a(jobs)
+    return _a(per_unit) + one_off / (_a(capacity_units) * _a(amortization_years))

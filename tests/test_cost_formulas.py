@@ -1,0 +1,86 @@
+"""Landed-cost formulas against hand-worked examples."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from shoring.costs import formulas as f
+from shoring.data.valuation import cif_importers, valuation_basis
+
+
+def test_labour_hand_worked() -> None:
+    # 2 h at 6.50 USD/h, 30% automated, site 1.3x as productive: 2*6.5*0.7/1.3 = 7.0
+    assert f.labour_cost(2.0, 6.5, 0.3, 1.3) == pytest.approx(7.0)
+
+
+def test_freight_hand_worked() -> None:
+    # 25 kg, 10,000 km great circle, sea route 1.25x, 0.004 USD/t-km, 30 USD/t handling
+    # 0.025 t * (10,000*1.25*0.004 + 30) = 0.025 * 80 = 2.0
+    assert f.freight_cost(25, 10_000, 1.25, 0.004, 30) == pytest.approx(2.0)
+    # 10,000 km * 1.25 / 600 km/day + 8 days dwell = 28.83 days
+    assert f.transit_days(10_000, 1.25, 600, 8) == pytest.approx(12_500 / 600 + 8)
+
+
+def test_us_list3_2019_duty_on_fob_value() -> None:
+    # A $100 FOB part from China into the US, MFN 2.6%, on Section 301 List 3 at
+    # 25% (from 2019-05-10). The US values FOB, so freight is not dutiable: 100 * 27.6% = 27.60
+    assert valuation_basis("USA") == "FOB"
+    value = f.customs_value(100.0, freight=7.0, insurance_rate=0.005, cif=cif_importers(["USA"])[0])
+    assert value == pytest.approx(100.0)
+    rate = f.applicable_rate(mfn=0.026, preferential=np.nan, origin_met=False, added=0.25)
+    assert f.duty(value, rate) == pytest.approx(27.60)
+
+
+def test_eu_cif_duty() -> None:
+    # $100 FOB into Germany, $7 freight, insurance 0.5% of FOB: CIF = 107.50; MFN 2.7%
+    assert valuation_basis("DEU") == "CIF"
+    value = f.customs_value(100.0, freight=7.0, insurance_rate=0.005, cif=True)
+    assert value == pytest.approx(107.5)
+    assert f.duty(value, 0.027) == pytest.approx(2.9025)
+
+
+def test_rvc_build_down_and_usmca_preference() -> None:
+    # V = 100, non-originating materials 35 -> RVC 65% >= 60%: duty-free under USMCA
+    rvc = f.regional_value_content(100.0, 35.0)
+    assert rvc == pytest.approx(0.65)
+    met = f.regional_value_content(100.0, 35.0) >= 0.60
+    assert f.applicable_rate(0.025, 0.0, met) == 0.0
+    # VNM 45 -> RVC 55% misses 60%: MFN 2.5% applies
+    missed = f.regional_value_content(100.0, 45.0) >= 0.60
+    assert f.applicable_rate(0.025, 0.0, missed) == pytest.approx(0.025)
+
+
+def test_stacking_rules() -> None:
+    # replace: 2025 reciprocal rate replaces MFN; max: floor at 15%; add: +10pp
+    assert f.applicable_rate(0.03, np.nan, False, replacement=0.34) == pytest.approx(0.34)
+    assert f.applicable_rate(0.03, np.nan, False, floor=0.15) == pytest.approx(0.15)
+    assert f.applicable_rate(0.20, np.nan, False, floor=0.15) == pytest.approx(0.20)
+    assert f.applicable_rate(0.03, 0.0, True, added=0.10) == pytest.approx(0.10)
+
+
+def test_inventory_risk_carbon_incentives() -> None:
+    # $200 held 30 days in transit + 14 days safety stock at 25%/yr: 200*0.25*44/365
+    assert f.inventory_cost(200, 0.25, 30, 14) == pytest.approx(200 * 0.25 * 44 / 365)
+    # 10%/yr chance of a 36.5-day stop, 50 USD lost per unit: 0.1*0.1*50 = 0.5
+    assert f.disruption_risk(0.1, 36.5, 50) == pytest.approx(0.5)
+    # 12 kg CO2 at 80 USD/t = 0.96
+    assert f.carbon_cost(12, 80) == pytest.approx(0.96)
+    # 2 USD/unit + (20% of 50M capex + 10k/job * 500 jobs) / (1M units * 5 years) = 2 + 3
+    assert f.incentive_per_unit(2, 0.2, 50e6, 10_000, 500, 1e6, 5) == pytest.approx(5.0)
+
+
+rates = st.floats(0, 2, allow_nan=False)
+
+
+@given(mfn=rates, pref=rates, met=st.booleans(), add=rates, bump=st.floats(0, 1))
+def test_preference_never_raises_and_tariff_never_lowers(
+    mfn: float, pref: float, met: bool, add: float, bump: float
+) -> None:
+    with_pref = f.applicable_rate(mfn, pref, met, added=add)
+    without = f.applicable_rate(mfn, np.nan, False, added=add)
+    assert with_pref <= without + 1e-12
+    assert f.applicable_rate(mfn + bump, pref, met, added=add) >= with_pref - 1e-12
+    assert f.applicable_rate(mfn, pref, met, added=add + bump) >= with_pref - 1e-12
