@@ -1,0 +1,352 @@
+"""Trade agreements and blocs: who trades preferentially with whom, on which date.
+
+The embedded table ``tables/agreements.yaml`` (card ``agreements.card.yaml``) lists
+agreements and blocs with each party's entry-into-force (and exit) date. A party is a
+country or a *bloc reference* resolved by date, so the EU side of the EU's agreements
+is the EU's membership on the query date (a country joining the EU joins them).
+
+Two scopes decide which pairs an agreement covers:
+
+- ``members``: any two distinct members trade preferentially (a bloc, CPTPP, RCEP);
+- ``sides``: only members of different parties (EU-Japan: DEU-JPN yes, DEU-FRA no).
+
+Examples
+--------
+>>> from datetime import date
+>>> preference("MEX", "USA", date(2021, 1, 1)).id
+'USMCA'
+>>> customs_union_of("DEU", date(2024, 1, 1))
+'EU'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from typing import Literal
+
+import numpy as np
+import xarray as xr
+import yaml
+
+from shoring.data.paths import TABLES_DIR
+from shoring.errors import ShoringError
+
+Kind = Literal["single_market", "customs_union", "fta", "epa", "psa"]
+Scope = Literal["members", "sides"]
+
+DEPTH: dict[str, int] = {"single_market": 0, "customs_union": 1, "fta": 2, "epa": 2, "psa": 3}
+"""Depth rank of each kind (lower is deeper); preferences are ordered by it."""
+
+_MIN = date.min
+_MAX = date.max
+
+
+class UnknownAgreementError(ShoringError, KeyError):
+    """An agreement or bloc id that is not in the table."""
+
+    def __init__(self, agreement_id: str, known: Sequence[str]) -> None:
+        self.agreement_id = agreement_id
+        super().__init__(f"unknown agreement or bloc {agreement_id!r}; known: {', '.join(known)}")
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0])
+
+
+@dataclass(frozen=True, slots=True)
+class AgreementSource:
+    """Citation of an agreement's dates."""
+
+    name: str
+    year: int | str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    """One party of an agreement: a country (``iso3``) or a bloc reference (``bloc``).
+
+    ``start``/``end`` bound the party's participation (inclusive); ``None`` means the
+    agreement's own dates apply.
+    """
+
+    iso3: str | None = None
+    bloc: str | None = None
+    start: date | None = None
+    end: date | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Agreement:
+    """A trade agreement or bloc.
+
+    Attributes
+    ----------
+    id : str
+        Short id, e.g. ``"USMCA"``, ``"EU"``, ``"EU-JPN"``.
+    name : str
+        Full name.
+    kind : {"single_market", "customs_union", "fta", "epa", "psa"}
+        Depth of integration.
+    entry_into_force : datetime.date
+        First day in force (for the earliest party).
+    end : datetime.date or None
+        Last day in force (``None``: still in force).
+    parties : tuple of Party
+        Countries and bloc references with their own dates.
+    scope : {"members", "sides"}
+        Which pairs are covered (see module doc).
+    source : AgreementSource
+        Citation of the dates.
+    common_external_tariff : str or None
+        Id of the tariff schedule members apply to outsiders (``"EU"``), if any.
+    notes : str or None
+        Caveats.
+    """
+
+    id: str
+    name: str
+    kind: Kind
+    entry_into_force: date
+    end: date | None
+    parties: tuple[Party, ...]
+    scope: Scope
+    source: AgreementSource
+    common_external_tariff: str | None = None
+    notes: str | None = field(default=None, compare=False)
+
+    @property
+    def depth(self) -> int:
+        """Depth rank of :attr:`kind` (0 = single market, deepest)."""
+        return DEPTH[self.kind]
+
+    def in_force(self, on: date) -> bool:
+        """Whether the agreement is in force on ``on`` (for at least its founding parties)."""
+        return self.entry_into_force <= on and (self.end is None or on <= self.end)
+
+
+def _party(raw: dict) -> Party:
+    if ("iso3" in raw) == ("bloc" in raw):
+        raise ValueError(f"a party needs exactly one of iso3/bloc: {raw}")
+    return Party(
+        iso3=raw.get("iso3"),
+        bloc=raw.get("bloc"),
+        start=raw.get("from"),
+        end=raw.get("to"),
+        note=raw.get("note"),
+    )
+
+
+def _agreement(raw: dict) -> Agreement:
+    parties = tuple(_party(p) for p in raw["parties"])
+    scope = raw.get("scope") or ("sides" if any(p.bloc for p in parties) else "members")
+    if raw["kind"] not in DEPTH:
+        raise ValueError(f"{raw['id']}: unknown kind {raw['kind']!r}")
+    return Agreement(
+        id=raw["id"],
+        name=raw["name"],
+        kind=raw["kind"],
+        entry_into_force=raw["entry_into_force"],
+        end=raw.get("end"),
+        parties=parties,
+        scope=scope,
+        source=AgreementSource(**raw["source"]),
+        common_external_tariff=raw.get("common_external_tariff"),
+        notes=raw.get("notes"),
+    )
+
+
+@cache
+def _table() -> dict[str, Agreement]:
+    raw = yaml.safe_load((TABLES_DIR / "agreements.yaml").read_text(encoding="utf-8"))
+    table: dict[str, Agreement] = {}
+    for item in raw["agreements"]:
+        agr = _agreement(item)
+        if agr.id in table:
+            raise ValueError(f"duplicate agreement id {agr.id!r}")
+        table[agr.id] = agr
+    for agr in table.values():
+        for p in agr.parties:
+            if p.bloc is not None and p.bloc not in table:
+                raise ValueError(f"{agr.id}: party refers to unknown bloc {p.bloc!r}")
+    return table
+
+
+def agreements() -> list[Agreement]:
+    """Return every agreement and bloc in the embedded table, in table order."""
+    return list(_table().values())
+
+
+def agreement(agreement_id: str) -> Agreement:
+    """Return one agreement or bloc by id.
+
+    Raises
+    ------
+    UnknownAgreementError
+        If the id is not in the table.
+    """
+    table = _table()
+    if agreement_id not in table:
+        raise UnknownAgreementError(agreement_id, list(table))
+    return table[agreement_id]
+
+
+def _active(p: Party, agr: Agreement, on: date) -> bool:
+    start = max(p.start or _MIN, agr.entry_into_force)
+    end = min(p.end or _MAX, agr.end or _MAX)
+    return start <= on <= end
+
+
+@cache
+def _sides(agreement_id: str, on: date) -> tuple[frozenset[str], ...]:
+    """Members of each party of an agreement on a date (empty sets for inactive parties)."""
+    agr = agreement(agreement_id)
+    out: list[frozenset[str]] = []
+    for p in agr.parties:
+        if not _active(p, agr, on):
+            out.append(frozenset())
+        elif p.iso3 is not None:
+            out.append(frozenset({p.iso3}))
+        else:
+            out.append(members(p.bloc, on))  # type: ignore[arg-type]
+    return tuple(out)
+
+
+def members(agreement_or_bloc_id: str, on: date) -> frozenset[str]:
+    """ISO3 codes of the members of an agreement or bloc on a date.
+
+    Parameters
+    ----------
+    agreement_or_bloc_id : str
+        Id such as ``"EU"``, ``"CPTPP"`` or ``"EU-JPN"``.
+    on : datetime.date
+        Query date.
+
+    Returns
+    -------
+    frozenset of str
+        Empty when the agreement is not in force on that date.
+    """
+    return frozenset().union(*_sides(agreement_or_bloc_id, on))
+
+
+def _covers(agr: Agreement, a: str, b: str, on: date) -> bool:
+    if a == b or not agr.in_force(on):
+        return False
+    sides = _sides(agr.id, on)
+    if agr.scope == "members":
+        union = frozenset().union(*sides)
+        return a in union and b in union
+    ia = {i for i, s in enumerate(sides) if a in s}
+    ib = {i for i, s in enumerate(sides) if b in s}
+    return any(i != j for i in ia for j in ib)
+
+
+def _order_key(agr: Agreement) -> tuple[int, int, str]:
+    return (agr.depth, -agr.entry_into_force.toordinal(), agr.id)
+
+
+def preferences(a: str, b: str, on: date) -> list[Agreement]:
+    """Agreements in force under which trade between ``a`` and ``b`` is preferential.
+
+    Symmetric in ``a`` and ``b``. Ordered deepest first (single market, customs union,
+    then FTAs/EPAs), then the most recent entry into force first, then by id.
+
+    Parameters
+    ----------
+    a, b : str
+        ISO3 codes.
+    on : datetime.date
+        Query date.
+
+    Returns
+    -------
+    list of Agreement
+        Empty when trade is at MFN terms (or ``a == b``).
+    """
+    found = [agr for agr in _table().values() if _covers(agr, a, b, on)]
+    return sorted(found, key=_order_key)
+
+
+def preference(a: str, b: str, on: date) -> Agreement | None:
+    """The deepest agreement under which ``a``-``b`` trade is preferential, or ``None``."""
+    found = preferences(a, b, on)
+    return found[0] if found else None
+
+
+def preference_matrix(iso3s: Sequence[str], on: date) -> xr.DataArray:
+    """Whether trade from each exporter to each importer is preferential on a date.
+
+    Built with one vectorized mask per agreement (no loop over country pairs), so a
+    300 x 300 matrix costs a few milliseconds.
+
+    Parameters
+    ----------
+    iso3s : sequence of str
+        Economies, used for both dimensions (order kept).
+    on : datetime.date
+        Query date.
+
+    Returns
+    -------
+    xarray.DataArray
+        bool, dims ``("exporter", "importer")``; the diagonal (domestic trade) is False.
+    """
+    codes = np.asarray(list(iso3s), dtype=object)
+    n = codes.size
+    out = np.zeros((n, n), dtype=bool)
+    for agr in _table().values():
+        if not agr.in_force(on):
+            continue
+        sides = _sides(agr.id, on)
+        if agr.scope == "members":
+            union = frozenset().union(*sides)
+            m = np.isin(codes, list(union))
+            out |= m[:, None] & m[None, :]
+        else:
+            member_of = np.zeros((len(sides), n), dtype=np.int32)
+            for i, s in enumerate(sides):
+                if s:
+                    member_of[i] = np.isin(codes, list(s))
+            # pairs (x, y) with x in side i and y in side j, i != j:
+            # (all side pairs) - (same-side pairs) > 0
+            count = member_of.sum(axis=0)
+            out |= (np.outer(count, count) - member_of.T @ member_of) > 0
+    np.fill_diagonal(out, False)
+    return xr.DataArray(
+        out,
+        dims=("exporter", "importer"),
+        coords={"exporter": list(codes), "importer": list(codes)},
+        name="preferential",
+        attrs={"date": on.isoformat()},
+    )
+
+
+def customs_union_of(iso3: str, on: date) -> str | None:
+    """The common external tariff a country applies on a date, if it is in a customs union.
+
+    Parameters
+    ----------
+    iso3 : str
+        ISO3 code.
+    on : datetime.date
+        Query date.
+
+    Returns
+    -------
+    str or None
+        The schedule id, e.g. ``"EU"`` for DEU (and for GBR until 2020-12-31), or
+        ``"MERCOSUR"`` for BRA; ``None`` when the country applies only its own tariff.
+        Partial customs unions (EU-Türkiye, industrial goods only) do not count.
+    """
+    found = [
+        agr
+        for agr in _table().values()
+        if agr.common_external_tariff and agr.in_force(on) and iso3 in members(agr.id, on)
+    ]
+    if not found:
+        return None
+    return min(found, key=_order_key).common_external_tariff
