@@ -8,9 +8,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from shoring.data.agreements import agreements, customs_union_of, members
 from shoring.data.cards import data_card
 from shoring.data.countries import countries, to_iso3
 from shoring.data.distances import distance_km
+from shoring.data.risk import hazard_table, lpi_table
+from shoring.data.tariffs import mfn_table
+from shoring.data.wages import labour_cost_table
 
 REFERENCE_MARKETS = ("USA", "DEU", "CHN", "JPN")
 
@@ -60,8 +64,68 @@ def country_facts(country: str, year: int | None = None) -> dict[str, Any]:
 
 
 def _trade_policy_facts(iso3: str, on: dt.date) -> list[dict[str, Any]]:
-    return []
+    facts = []
+    in_force = [a for a in agreements() if a.in_force(on) and iso3 in members(a.id, on)]
+    for agreement in sorted(in_force, key=lambda a: (-a.depth, a.id)):
+        facts.append(
+            _fact(
+                f"agreement in force {on:%Y-%m-%d}",
+                f"{agreement.name} ({agreement.kind}, since {agreement.entry_into_force})",
+                f"{agreement.source.name} {agreement.source.year}",
+            )
+        )
+    union = customs_union_of(iso3, on)
+    mfn = mfn_table()
+    economy = union if union in mfn.index else iso3
+    if economy in mfn.index:
+        row = mfn.loc[economy]
+        via = f" (common external tariff of {union})" if economy != iso3 else ""
+        facts.append(
+            _fact(
+                "MFN applied tariff, simple average",
+                f"{row['total']:.1%} ({row['year']}){via}",
+                f"{row['source']}",
+            )
+        )
+    else:
+        facts.append(_fact("MFN applied tariff, simple average", "not in the table", "-"))
+    return facts
 
 
 def _cost_facts(iso3: str, year: int | None) -> list[dict[str, Any]]:
-    return []
+    facts = []
+    wages = labour_cost_table()
+    series = wages[wages["iso3"] == iso3].set_index("year")
+    if len(series):
+        shown = [y for y in (2000, 2005, 2010, 2015, 2020) if y in series.index]
+        last = year if year in series.index else int(series.index.max())
+        shown.append(last)
+        text = ", ".join(f"{y}: {series.at[y, 'usd_per_hour']:.2f}" for y in sorted(set(shown)))
+        facts.append(
+            _fact(
+                "manufacturing labour cost, USD/hour",
+                text,
+                f"{series.at[last, 'source']} ({series.at[last, 'method']} {last})",
+            )
+        )
+    else:
+        facts.append(_fact("manufacturing labour cost, USD/hour", "not in the table", "-"))
+    lpi = lpi_table().set_index("iso3")
+    if iso3 in lpi.index:
+        row = lpi.loc[iso3]
+        facts.append(
+            _fact(
+                "Logistics Performance Index (1-5)", f"{row['lpi']} ({row['year']})", row["source"]
+            )
+        )
+    hazard = hazard_table().set_index("iso3")
+    if iso3 in hazard.index:
+        row = hazard.loc[iso3]
+        facts.append(
+            _fact(
+                "WorldRiskIndex (exposure x vulnerability)",
+                f"{row['world_risk_index']} ({row['year']}; exposure {row['exposure']})",
+                row["source"],
+            )
+        )
+    return facts
