@@ -46,9 +46,16 @@ for _module in (data_cmd, network_cmd, bench_cmd, demo_cmd):
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run the CLI; user errors print one line per problem and exit with code 2."""
+    """Run the CLI; user errors print one line per problem and exit with code 2.
+
+    Usage errors (unknown option, missing argument) are handled by click itself and
+    also exit with code 2.
+    """
     try:
-        app(args=argv, standalone_mode=False)
+        app(args=argv, prog_name="shoring")
+    except SystemExit as exc:  # click's standalone mode exits even on success
+        if exc.code not in (0, None):
+            raise
     except ShoringInputError as exc:
         for problem in exc.problems:
             err_console.print(str(problem), markup=False)
@@ -56,15 +63,3 @@ def main(argv: list[str] | None = None) -> None:
     except ShoringError as exc:
         err_console.print(f"error: {exc}", markup=False)
         sys.exit(2)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        err_console.print("aborted")
-        sys.exit(1)
-    except Exception as exc:  # click usage errors arrive here in standalone_mode=False
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(2)
-        raise

@@ -1,0 +1,450 @@
+"""Transport modes, land connectivity and scalar cost parameters of the landed-cost engine.
+
+Three embedded tables, each with a data card beside it:
+
+- ``transport_modes.csv``: one row per (mode, parameter) with its value, unit, year,
+  basis (``published``, ``derived`` or ``assumption``), source, URL and the derivation.
+  :func:`transport_modes` pivots it to one row per mode.
+- ``land_connectivity.csv``: ISO3 -> landmass, the connected components of the
+  land-border graph (mledoze/countries, ODbL) with documented exceptions (Channel
+  Tunnel, Darien Gap, ...). Built by ``scripts/build_land_connectivity.py``.
+- ``cost_parameters.yaml``: inventory carrying rate, safety stock, cargo insurance,
+  overhead, hours per year and disruption-loss defaults, loaded by
+  :func:`cost_parameters` into a frozen :class:`CostParameters`.
+
+Distances passed to this module are great-circle km (as :mod:`shoring.data.distances`
+returns); each mode's ``routing_factor`` turns them into network km, on which the
+per-tonne-km rate, speed and CO2 factor are defined::
+
+    network_km = great_circle_km * routing_factor
+    freight    = weight_t * (network_km * cost_usd_per_tonne_km + handling_usd_per_tonne)
+    transit    = network_km / speed_km_per_day + dwell_days
+    co2        = weight_t * network_km * co2_kg_per_tonne_km
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from functools import cache
+from typing import Any, Literal, get_args
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from shoring.data.countries import suggest_countries, to_iso3
+from shoring.data.paths import TABLES_DIR
+from shoring.errors import UnknownCountryError
+
+Mode = Literal["ocean", "air", "rail", "truck"]
+"""A transport mode."""
+
+MODES: tuple[Mode, ...] = get_args(Mode)
+"""All modes, in the order of the ``mode`` dimension of :func:`mode_mask`."""
+
+LAND_MODES: tuple[Mode, ...] = ("rail", "truck")
+"""Modes that need a land connection between origin and destination."""
+
+MODE_COLUMNS = (
+    "cost_usd_per_tonne_km",
+    "handling_usd_per_tonne",
+    "speed_km_per_day",
+    "dwell_days",
+    "routing_factor",
+    "co2_kg_per_tonne_km",
+    "max_distance_km",
+    "min_distance_km",
+)
+"""Numeric columns of :func:`transport_modes`."""
+
+
+# --------------------------------------------------------------------------- modes
+@cache
+def _mode_table() -> pd.DataFrame:
+    frame = pd.read_csv(TABLES_DIR / "transport_modes.csv", keep_default_na=False)
+    frame["value"] = frame["value"].astype(float)
+    return frame
+
+
+def transport_mode_sources() -> pd.DataFrame:
+    """Every transport figure with its provenance, one row per (mode, parameter).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``mode``, ``parameter``, ``value``, ``unit``, ``year``, ``basis``
+        (``published``, ``derived`` or ``assumption``), ``source``, ``url`` (empty for
+        assumptions) and ``derivation`` (the arithmetic from the cited figure). A copy.
+    """
+    return _mode_table().copy()
+
+
+@cache
+def _modes_wide() -> pd.DataFrame:
+    long = _mode_table()
+    wide = long.pivot(index="mode", columns="parameter", values="value")
+    wide = wide.reindex(index=list(MODES), columns=list(MODE_COLUMNS))
+    cost = long[long["parameter"] == "cost_usd_per_tonne_km"].set_index("mode")
+    wide["cost_year"] = cost["year"].reindex(wide.index).astype(int)
+    wide["source"] = cost["source"].reindex(wide.index)
+    wide["url"] = cost["url"].reindex(wide.index)
+    wide.index.name = "mode"
+    wide.columns.name = None
+    return wide
+
+
+def transport_modes() -> pd.DataFrame:
+    """Default parameters of the four transport modes.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``mode`` (ocean, air, rail, truck). Columns:
+        ``cost_usd_per_tonne_km`` (per network km), ``handling_usd_per_tonne`` (per
+        shipment, both ends together), ``speed_km_per_day`` (network km, line haul incl.
+        slow steaming and port calls), ``dwell_days`` (ports, terminals, customs),
+        ``routing_factor`` (network / great-circle km), ``co2_kg_per_tonne_km``,
+        ``max_distance_km`` (network km; ``inf`` = no limit), ``min_distance_km``
+        (great-circle km, applied between land-connected countries only), and the
+        year, ``source`` and ``url`` of the cost figure. Every other figure's source is
+        in :func:`transport_mode_sources`. A copy: edit freely.
+    """
+    return _modes_wide().copy()
+
+
+def _mode_values(mode: str | Sequence[str] | np.ndarray, column: str) -> np.ndarray:
+    table = _modes_wide()[column]
+    modes = np.asarray(mode, dtype=object)
+    unknown = set(np.unique(modes).tolist()) - set(MODES)
+    if unknown:
+        raise ValueError(f"unknown transport mode(s) {sorted(unknown)}; known: {list(MODES)}")
+    return table.reindex(modes.ravel()).to_numpy(dtype=float).reshape(modes.shape)
+
+
+def network_distance_km(
+    great_circle_km: float | np.ndarray, mode: str | Sequence[str] | np.ndarray
+) -> np.ndarray:
+    """Network distance of a mode: ``great_circle_km * routing_factor`` (broadcasts)."""
+    return np.asarray(great_circle_km, dtype=float) * _mode_values(mode, "routing_factor")
+
+
+def freight_cost_usd(
+    weight_kg: float | np.ndarray,
+    great_circle_km: float | np.ndarray,
+    mode: str | Sequence[str] | np.ndarray,
+) -> np.ndarray:
+    """Freight cost of moving goods by one mode, with the default rates.
+
+    ``weight_t * (great_circle_km * routing_factor * cost_usd_per_tonne_km +
+    handling_usd_per_tonne)``; all arguments broadcast.
+
+    Parameters
+    ----------
+    weight_kg : float or array
+        Shipped weight per unit (kg).
+    great_circle_km : float or array
+        Great-circle distance (km).
+    mode : str or array of str
+        ``"ocean"``, ``"air"``, ``"rail"`` or ``"truck"``.
+
+    Returns
+    -------
+    numpy.ndarray
+        USD.
+    """
+    weight_t = np.asarray(weight_kg, dtype=float) / 1000.0
+    line_haul = network_distance_km(great_circle_km, mode) * _mode_values(
+        mode, "cost_usd_per_tonne_km"
+    )
+    return weight_t * (line_haul + _mode_values(mode, "handling_usd_per_tonne"))
+
+
+def transit_days(
+    great_circle_km: float | np.ndarray, mode: str | Sequence[str] | np.ndarray
+) -> np.ndarray:
+    """Door-to-door lead time: ``network_km / speed_km_per_day + dwell_days`` (broadcasts)."""
+    speed = _mode_values(mode, "speed_km_per_day")
+    return network_distance_km(great_circle_km, mode) / speed + _mode_values(mode, "dwell_days")
+
+
+def freight_co2_kg(
+    weight_kg: float | np.ndarray,
+    great_circle_km: float | np.ndarray,
+    mode: str | Sequence[str] | np.ndarray,
+) -> np.ndarray:
+    """CO2 of a shipment: ``weight_t * network_km * co2_kg_per_tonne_km`` (broadcasts)."""
+    weight_t = np.asarray(weight_kg, dtype=float) / 1000.0
+    factor = _mode_values(mode, "co2_kg_per_tonne_km")
+    return weight_t * network_distance_km(great_circle_km, mode) * factor
+
+
+# -------------------------------------------------------------- land connectivity
+@cache
+def _landmass_table() -> pd.Series:
+    frame = pd.read_csv(TABLES_DIR / "land_connectivity.csv", keep_default_na=False)
+    return frame.set_index("iso3")["landmass"]
+
+
+def land_connectivity() -> pd.DataFrame:
+    """ISO3 -> landmass table, with the documented exception of each row (a copy)."""
+    return pd.read_csv(TABLES_DIR / "land_connectivity.csv", keep_default_na=False).set_index(
+        "iso3"
+    )
+
+
+def _landmass_ids(codes: np.ndarray) -> np.ndarray:
+    table = _landmass_table()
+    flat = codes.ravel()
+    position = table.index.get_indexer(flat)
+    if (position < 0).any():
+        bad = str(flat[np.flatnonzero(position < 0)[0]])
+        raise UnknownCountryError(bad, suggest_countries(bad))
+    return position.reshape(codes.shape)
+
+
+def landmass(iso3: str | Sequence[str] | np.ndarray) -> np.ndarray:
+    """Landmass id of each ISO3 code (the ISO3 of the landmass's largest country).
+
+    Raises
+    ------
+    UnknownCountryError
+        For a code not in the table (the error lists close matches).
+    """
+    codes = np.asarray(iso3, dtype=object)
+    labels = _landmass_table().to_numpy(dtype=object)
+    return labels[_landmass_ids(codes)]
+
+
+def land_connected(
+    origins: str | Sequence[str] | np.ndarray, destinations: str | Sequence[str] | np.ndarray
+) -> np.ndarray:
+    """Whether truck and rail can run between countries (same landmass).
+
+    Parameters
+    ----------
+    origins, destinations : str or array-like of ISO3 codes
+        Broadcast against each other with numpy rules; pass ``o[:, None]`` and ``d``
+        for a full origin x destination matrix.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        ``True`` where both lie on the same landmass (always for the same country).
+    """
+    labels = _landmass_table().to_numpy(dtype=object)
+    o = labels[_landmass_ids(np.asarray(origins, dtype=object))]
+    d = labels[_landmass_ids(np.asarray(destinations, dtype=object))]
+    return np.asarray(o == d, dtype=bool)
+
+
+def mode_mask(
+    origins: Sequence[str],
+    destinations: Sequence[str],
+    distance_km: float | np.ndarray | xr.DataArray,
+) -> xr.DataArray:
+    """Which modes each origin-destination pair can use.
+
+    Rules: the same country is served by truck and rail only; rail and truck need a
+    land connection (:func:`land_connected`) and a network distance within the mode's
+    ``max_distance_km``; ocean and air serve different countries, and between
+    land-connected countries only from the mode's ``min_distance_km`` (great-circle).
+
+    Parameters
+    ----------
+    origins, destinations : sequence of str
+        ISO3 codes (1-D).
+    distance_km : float, array (n_origins, n_destinations) or xarray.DataArray
+        Great-circle distances; a DataArray with dims ``origin`` and ``destination`` is
+        aligned to the given codes.
+
+    Returns
+    -------
+    xarray.DataArray of bool
+        Dims ``(origin, destination, mode)``, mode coordinate :data:`MODES`.
+    """
+    o = np.asarray(origins, dtype=object).ravel()
+    d = np.asarray(destinations, dtype=object).ravel()
+    if isinstance(distance_km, xr.DataArray):
+        gc = distance_km.sel(origin=list(o), destination=list(d)).transpose("origin", "destination")
+        gc_values = gc.to_numpy().astype(float)
+    else:
+        gc_values = np.broadcast_to(np.asarray(distance_km, dtype=float), (o.size, d.size))
+    same = o[:, None] == d[None, :]
+    connected = land_connected(o[:, None], d[None, :])
+    table = _modes_wide()
+    layers = []
+    for mode in MODES:
+        row = table.loc[mode]
+        network = gc_values * row["routing_factor"]
+        within = network <= row["max_distance_km"]
+        if mode in LAND_MODES:
+            allowed = connected & (same | within)
+        else:
+            far_enough = ~connected | (gc_values >= row["min_distance_km"])
+            allowed = ~same & within & far_enough
+        layers.append(allowed)
+    return xr.DataArray(
+        np.stack(layers, axis=-1),
+        dims=("origin", "destination", "mode"),
+        coords={"origin": o, "destination": d, "mode": list(MODES)},
+        name="mode_allowed",
+    )
+
+
+def allowed_modes(origin: str, destination: str, distance_km: float) -> list[Mode]:
+    """Modes one lane can use (see :func:`mode_mask` for the rules).
+
+    Parameters
+    ----------
+    origin, destination : str
+        Country names or ISO codes.
+    distance_km : float
+        Great-circle distance between them.
+
+    Returns
+    -------
+    list of Mode
+        In :data:`MODES` order.
+    """
+    o, d = to_iso3(origin), to_iso3(destination)
+    mask = mode_mask([o], [d], distance_km).to_numpy()[0, 0]
+    return [mode for mode, ok in zip(MODES, mask, strict=True) if ok]
+
+
+# -------------------------------------------------------------- cost parameters
+class ParameterSource(BaseModel):
+    """A publication a parameter is taken or derived from."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=3)
+    year: int | str
+    url: str = Field(min_length=8)
+
+
+class Provenance(BaseModel):
+    """Value, unit and origin of one scalar cost parameter."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    value: Any
+    unit: str = Field(min_length=2)
+    basis: Literal["published", "derived", "assumption"]
+    source: ParameterSource | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _cited_or_assumed(self) -> Provenance:
+        if self.basis != "assumption" and self.source is None:
+            raise ValueError(f"a {self.basis} parameter needs a source (name, year, url)")
+        if self.basis == "assumption" and not self.note:
+            raise ValueError("an assumption needs a note saying what is assumed")
+        return self
+
+
+class CostParameters(BaseModel):
+    """Scalar defaults of the landed-cost engine (see ``tables/cost_parameters.yaml``).
+
+    Attributes
+    ----------
+    inventory_carrying_rate : float
+        Annual carrying cost as a fraction of unit value (0.25 = 25%/year).
+    safety_stock_days : dict of Mode to float
+        Days of demand held as safety stock, by lane mode.
+    cargo_insurance_rate : float
+        Premium as a fraction of insured value.
+    insurance_cover_markup : float
+        Insured value per unit of CIF value (1.10, Incoterms 2020).
+    overhead_rate : float
+        Variable overhead as a fraction of direct labour cost.
+    hours_per_year : float
+        Paid hours per full-time worker per year.
+    disruption_annual_probability : float
+        Annual probability of a month-long disruption at reference hazard exposure.
+    disruption_days : float
+        Days of lost supply per disruption.
+    disruption_exposure_elasticity : float
+        Elasticity of that probability to hazard exposure.
+    provenance : dict of str to Provenance
+        Unit, basis and source of every field above.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    inventory_carrying_rate: float = Field(ge=0, le=1)
+    safety_stock_days: dict[Mode, float]
+    cargo_insurance_rate: float = Field(ge=0, lt=0.5)
+    insurance_cover_markup: float = Field(ge=1)
+    overhead_rate: float = Field(ge=0)
+    hours_per_year: float = Field(gt=0)
+    disruption_annual_probability: float = Field(ge=0, le=1)
+    disruption_days: float = Field(ge=0)
+    disruption_exposure_elasticity: float = Field(ge=0)
+    provenance: dict[str, Provenance]
+
+    @model_validator(mode="after")
+    def _complete(self) -> CostParameters:
+        missing = set(MODES) - set(self.safety_stock_days)
+        if missing:
+            raise ValueError(f"safety_stock_days lacks modes {sorted(missing)}")
+        fields = set(type(self).model_fields) - {"provenance"}
+        if set(self.provenance) != fields:
+            raise ValueError(
+                f"provenance keys {sorted(self.provenance)} != fields {sorted(fields)}"
+            )
+        return self
+
+
+@cache
+def cost_parameters() -> CostParameters:
+    """Load the default scalar cost parameters.
+
+    Returns
+    -------
+    CostParameters
+        Frozen; make a changed copy with ``params.model_copy(update={...})``.
+    """
+    raw: Mapping[str, Any] = yaml.safe_load(
+        (TABLES_DIR / "cost_parameters.yaml").read_text(encoding="utf-8")
+    )
+    provenance = {key: Provenance.model_validate(entry) for key, entry in raw.items()}
+    values = {key: entry.value for key, entry in provenance.items()}
+    return CostParameters.model_validate({**values, "provenance": provenance})
+
+
+def cif_value(
+    fob_value: float | np.ndarray,
+    freight: float | np.ndarray,
+    params: CostParameters | None = None,
+) -> np.ndarray:
+    """CIF value: FOB + freight + insurance, insurance on ``markup x CIF``.
+
+    Closed form of ``CIF = FOB + freight + rate * markup * CIF``:
+    ``CIF = (FOB + freight) / (1 - rate * markup)`` (WTO Customs Valuation Agreement
+    Art. 8.2 for what CIF covers; Incoterms 2020 for the 110% cover). Broadcasts.
+    """
+    p = params or cost_parameters()
+    cost_and_freight = np.asarray(fob_value, dtype=float) + np.asarray(freight, dtype=float)
+    return cost_and_freight / (1.0 - p.cargo_insurance_rate * p.insurance_cover_markup)
+
+
+def disruption_probability(
+    exposure: float | np.ndarray,
+    reference_exposure: float,
+    params: CostParameters | None = None,
+) -> np.ndarray:
+    """Annual probability of a month-long disruption from hazard exposure (assumption).
+
+    ``min(1, base * (exposure / reference_exposure) ** elasticity)`` with ``base`` =
+    1/3.7 per year (McKinsey Global Institute 2020) at the reference exposure
+    (e.g. the cross-country median of WorldRiskIndex exposure). The expected days of
+    lost supply per year are this probability times ``params.disruption_days``.
+    """
+    if reference_exposure <= 0:
+        raise ValueError("reference_exposure must be positive")
+    p = params or cost_parameters()
+    ratio = np.asarray(exposure, dtype=float) / reference_exposure
+    scaled = p.disruption_annual_probability * ratio**p.disruption_exposure_elasticity
+    return np.minimum(scaled, 1.0)

@@ -1,0 +1,44 @@
+"""Optimization models on linopy + HiGHS (the only package that imports linopy).
+
+- :mod:`~shoring.optimize.solve`: the shared solve wrapper (:func:`solve`,
+  :class:`SolveOptions`, :class:`SolveReport`, :class:`SolveStatus`).
+- :mod:`~shoring.optimize.cflp`: capacitated facility location (:func:`solve_cflp`).
+- :mod:`~shoring.optimize.orlib`: reader of the OR-Library ``cap*.txt`` benchmark files.
+"""
+
+from __future__ import annotations
+
+from shoring.optimize.cflp import (
+    BENCHMARK_OPTIONS,
+    CFLPInstance,
+    CFLPResult,
+    build_cflp,
+    solve_cflp,
+    synthetic_cflp,
+)
+from shoring.optimize.orlib import parse_orlib_cap, read_orlib_cap
+from shoring.optimize.solve import (
+    SolveOptions,
+    SolveReport,
+    SolveStatus,
+    Stopwatch,
+    diagnose_infeasibility,
+    solve,
+)
+
+__all__ = [
+    "BENCHMARK_OPTIONS",
+    "CFLPInstance",
+    "CFLPResult",
+    "SolveOptions",
+    "SolveReport",
+    "SolveStatus",
+    "Stopwatch",
+    "build_cflp",
+    "diagnose_infeasibility",
+    "parse_orlib_cap",
+    "read_orlib_cap",
+    "solve",
+    "solve_cflp",
+    "synthetic_cflp",
+]

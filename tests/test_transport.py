@@ -1,0 +1,276 @@
+"""Transport modes, land connectivity and cost parameters against hand-worked figures."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from shoring.data.cards import data_card
+from shoring.data.paths import TABLES_DIR
+from shoring.data.transport import (
+    MODES,
+    CostParameters,
+    allowed_modes,
+    cif_value,
+    cost_parameters,
+    disruption_probability,
+    freight_co2_kg,
+    freight_cost_usd,
+    land_connected,
+    landmass,
+    mode_mask,
+    transit_days,
+    transport_mode_sources,
+    transport_modes,
+)
+from shoring.errors import UnknownCountryError
+
+KM_PER_MILE = 1.609344
+KG_PER_SHORT_TON = 907.18474
+KM_PER_NMI = 1.852
+
+
+# ------------------------------------------------------------ published -> per tonne-km
+def test_truck_rate_reproduces_atri_per_mile_cost() -> None:
+    # ATRI 2024 update: USD 2.270 per mile (2023); assumed payload 16 t.
+    rate = transport_modes().at["truck", "cost_usd_per_tonne_km"]
+    assert rate * 16 * KM_PER_MILE == pytest.approx(2.270, abs=0.0005)
+
+
+def test_ocean_rate_reproduces_drewry_per_feu_rate() -> None:
+    # Drewry WCI Shanghai-Rotterdam USD 3,997/FEU; 20 t per FEU; 13,800 nmi via the Cape.
+    rate = transport_modes().at["ocean", "cost_usd_per_tonne_km"]
+    assert rate * 20 * 13_800 * KM_PER_NMI == pytest.approx(3997, rel=1e-4)
+
+
+def test_air_rate_reproduces_baltic_index_per_kg() -> None:
+    # Baltic Air Freight Index Hong Kong-Europe USD 4.18/kg; 9,154 km great-circle HKG-FRA.
+    modes = transport_modes()
+    per_kg = modes.at["air", "cost_usd_per_tonne_km"] * 9_154 * modes.at["air", "routing_factor"]
+    assert per_kg / 1000 == pytest.approx(4.18, rel=1e-3)
+
+
+def test_rail_rate_reproduces_bts_cents_per_ton_mile() -> None:
+    # BTS Class I yield 4.16 cents per short-ton-mile (2013), index 152 (2013) -> 173 (2022).
+    rate_2022 = transport_modes().at["rail", "cost_usd_per_tonne_km"]
+    rate_2013 = rate_2022 * 152 / 173
+    cents_per_ton_mile = rate_2013 * KM_PER_MILE * KG_PER_SHORT_TON / 1000 * 100
+    assert cents_per_ton_mile == pytest.approx(4.16, abs=0.005)
+
+
+def test_ocean_speed_reproduces_shanghai_rotterdam_35_days() -> None:
+    speed = transport_modes().at["ocean", "speed_km_per_day"]
+    assert 10_600 * KM_PER_NMI / speed == pytest.approx(35, abs=0.01)
+
+
+# ------------------------------------------------------------------ hand-worked costs
+def test_ten_kg_by_truck_over_1000_km_costs_what_hand_arithmetic_gives() -> None:
+    # 0.010 t * (1000 km * 1.2 routing * 0.08816 USD/tkm + 0 handling) = 1.05792 USD
+    assert float(freight_cost_usd(10, 1000, "truck")) == pytest.approx(1.05792, abs=1e-9)
+
+
+def test_ocean_cost_adds_handling_per_tonne() -> None:
+    # 500 kg, 10,000 km: 0.5 * (10,000 * 1.3 * 0.00782 + 30) = 0.5 * (101.66 + 30) = 65.83
+    assert float(freight_cost_usd(500, 10_000, "ocean")) == pytest.approx(65.83, abs=1e-9)
+
+
+def test_freight_functions_broadcast_over_modes() -> None:
+    costs = freight_cost_usd(np.array([[1000.0]]), np.array([100.0, 200.0]), ["truck", "rail"])
+    # truck: 1 t * 100 * 1.2 * 0.08816 = 10.5792; rail: 1 * (200 * 1.262 * 0.03243 + 20)
+    assert costs.shape == (1, 2)
+    assert costs[0, 0] == pytest.approx(10.5792)
+    assert costs[0, 1] == pytest.approx(200 * 1.262 * 0.03243 + 20)
+
+
+def test_transit_days_and_co2_by_hand() -> None:
+    # truck 1,000 km: 1,200 network km / 770 km per day + 1 day dwell
+    assert float(transit_days(1000, "truck")) == pytest.approx(1200 / 770 + 1)
+    # 2 t by air over 5,000 km: 2 * 5,000 * 1.09 * 0.498 kg
+    assert float(freight_co2_kg(2000, 5000, "air")) == pytest.approx(2 * 5450 * 0.498)
+
+
+def test_unknown_mode_is_rejected() -> None:
+    with pytest.raises(ValueError, match="unknown transport mode"):
+        freight_cost_usd(1, 1, "barge")
+
+
+def test_modes_are_ordered_by_cost_and_speed_as_expected() -> None:
+    modes = transport_modes()
+    cost = modes["cost_usd_per_tonne_km"]
+    assert cost["ocean"] < cost["rail"] < cost["truck"] < cost["air"]
+    co2 = modes["co2_kg_per_tonne_km"]
+    assert co2["ocean"] < co2["rail"] < co2["truck"] < co2["air"]
+    assert math.isinf(modes.at["rail", "max_distance_km"])
+
+
+# -------------------------------------------------------------------- land connectivity
+@pytest.mark.parametrize(
+    ("origin", "destination", "expected"),
+    [
+        ("MEX", "USA", True),
+        ("USA", "CAN", True),
+        ("CHN", "DEU", True),  # Eurasian land bridge
+        ("FRA", "GBR", True),  # Channel Tunnel
+        ("VNM", "CHN", True),
+        ("SGP", "MYS", True),  # causeway
+        ("JPN", "CHN", False),
+        ("USA", "DEU", False),
+        ("IDN", "MYS", False),  # Indonesia is its own landmass
+        ("TWN", "CHN", False),
+        ("PHL", "VNM", False),
+        ("KOR", "CHN", False),  # inter-Korean border closed
+        ("COL", "PAN", False),  # Darien Gap
+        ("BRA", "ARG", True),
+        ("JPN", "JPN", True),
+    ],
+)
+def test_land_connectivity_facts(origin: str, destination: str, expected: bool) -> None:
+    assert bool(land_connected(origin, destination)) is expected
+
+
+def test_land_connected_broadcasts_to_a_matrix() -> None:
+    origins = np.array(["MEX", "JPN"])
+    destinations = np.array(["USA", "CHN", "JPN"])
+    got = land_connected(origins[:, None], destinations[None, :])
+    assert got.tolist() == [[True, False, False], [False, False, True]]
+
+
+def test_landmass_ids_and_unknown_codes() -> None:
+    assert landmass(["CHN", "DEU", "USA", "AUS"]).tolist() == ["RUS", "RUS", "CAN", "AUS"]
+    with pytest.raises(UnknownCountryError):
+        land_connected("XYZ", "USA")
+
+
+def test_every_country_of_the_country_table_has_a_landmass() -> None:
+    codes = pd.read_csv(TABLES_DIR / "countries.csv", keep_default_na=False)["iso3"]
+    assert len(landmass(codes.to_numpy())) == len(codes)
+
+
+# --------------------------------------------------------------------------- mode rules
+def test_mode_mask_shape_and_coords() -> None:
+    origins = ["CHN", "MEX", "USA"]
+    destinations = ["USA", "DEU", "MEX", "JPN", "CHN"]
+    mask = mode_mask(origins, destinations, np.full((3, 5), 3000.0))
+    assert mask.dims == ("origin", "destination", "mode")
+    assert mask.shape == (3, 5, 4)
+    assert list(mask["mode"].values) == list(MODES)
+    assert mask.dtype == bool
+    # CHN-USA: no land link -> ocean and air only
+    assert mask.sel(origin="CHN", destination="USA").values.tolist() == [
+        True,
+        True,
+        False,
+        False,
+    ]
+    # MEX-USA at 3,000 km: land modes, air, and ocean (>= 1,500 km between neighbours)
+    assert mask.sel(origin="MEX", destination="USA").all()
+
+
+def test_mode_mask_aligns_a_distance_dataarray() -> None:
+    import xarray as xr
+
+    distance = xr.DataArray(
+        [[0.0, 2000.0], [2000.0, 0.0]],
+        dims=("origin", "destination"),
+        coords={"origin": ["USA", "MEX"], "destination": ["USA", "MEX"]},
+    )
+    mask = mode_mask(["MEX"], ["USA"], distance)
+    assert mask.sel(origin="MEX", destination="USA", mode="truck").item()
+
+
+def test_allowed_modes_rules() -> None:
+    assert allowed_modes("USA", "USA", 800) == ["rail", "truck"]
+    assert allowed_modes("Japan", "China", 2100) == ["ocean", "air"]
+    # neighbours closer than 1,500 km: no ocean
+    assert allowed_modes("FRA", "DEU", 880) == ["air", "rail", "truck"]
+    # 7,400 km great-circle * 1.2 exceeds the 4,500 km truck limit
+    assert allowed_modes("CHN", "DEU", 7400) == ["ocean", "air", "rail"]
+
+
+# ------------------------------------------------------------------------ provenance
+def test_every_transport_figure_has_a_url_or_is_an_assumption() -> None:
+    table = transport_mode_sources()
+    assert set(table["basis"]) <= {"published", "derived", "assumption"}
+    cited = table[table["basis"] != "assumption"]
+    assert cited["url"].str.startswith("http").all()
+    assumed = table[table["basis"] == "assumption"]
+    assert assumed["source"].str.lower().str.startswith("assumption").all()
+    assert (table["derivation"].str.len() > 0).all()
+    # every mode has every parameter exactly once
+    assert table.groupby("mode")["parameter"].nunique().eq(8).all()
+    assert len(table) == 4 * 8
+
+
+def test_land_connectivity_rows_are_sourced_by_the_card() -> None:
+    card = data_card("land_connectivity")
+    assert any("mledoze" in s.url for s in card.sources)
+    table = pd.read_csv(TABLES_DIR / "land_connectivity.csv", keep_default_na=False)
+    assert table["iso3"].is_unique
+    assert (table["landmass"].str.len() == 3).all()
+
+
+def test_every_cost_parameter_has_a_url_or_is_an_assumption() -> None:
+    raw = yaml.safe_load((TABLES_DIR / "cost_parameters.yaml").read_text(encoding="utf-8"))
+    for key, entry in raw.items():
+        if entry["basis"] == "assumption":
+            assert "ASSUMPTION" in entry["note"], key
+        else:
+            assert entry["source"]["url"].startswith("http"), key
+
+
+def test_cards_exist_for_the_three_tables() -> None:
+    for name in ("transport_modes", "land_connectivity", "cost_parameters"):
+        assert data_card(name).table.startswith(name)
+
+
+# ------------------------------------------------------------------- cost parameters
+def test_cost_parameters_values_and_types() -> None:
+    p = cost_parameters()
+    assert isinstance(p, CostParameters)
+    assert p.inventory_carrying_rate == 0.25
+    assert p.hours_per_year == 40 * 52
+    assert p.disruption_annual_probability == pytest.approx(1 / 3.7, abs=1e-5)
+    assert set(p.safety_stock_days) == set(MODES)
+    assert p.provenance["inventory_carrying_rate"].basis == "published"
+    with pytest.raises(ValueError):
+        p.inventory_carrying_rate = 0.3  # type: ignore[misc]
+
+
+def test_inventory_cost_by_hand() -> None:
+    # USD 100 item, 30 days in transit + 30 days ocean safety stock at 25%/yr
+    p = cost_parameters()
+    days = 30 + p.safety_stock_days["ocean"]
+    assert 100 * p.inventory_carrying_rate * days / 365 == pytest.approx(4.10959, abs=1e-5)
+
+
+def test_cif_value_closed_form() -> None:
+    # FOB 1,000 + freight 100 at 0.3% on 110% cover: 1,100 / (1 - 0.0033) = 1,103.642
+    cif = float(cif_value(1000.0, 100.0))
+    assert cif == pytest.approx(1103.6420186, abs=1e-6)
+    premium = cif - 1100
+    assert premium == pytest.approx(0.003 * 1.1 * cif)
+
+
+def test_disruption_probability_mapping() -> None:
+    p = disruption_probability(np.array([5.0, 10.0, 100.0]), 10.0)
+    assert p.tolist() == pytest.approx([0.135135, 0.27027, 1.0], abs=1e-6)
+    with pytest.raises(ValueError):
+        disruption_probability(1.0, 0.0)
+
+
+@pytest.mark.shared_data
+def test_embedded_landmass_table_is_rebuilt_from_mledoze_borders(shared_data) -> None:
+    import runpy
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "scripts" / "build_land_connectivity.py"
+    build_table = runpy.run_path(str(script))["build_table"]
+    mledoze = pd.read_csv(shared_data / "geo" / "countries_mledoze.csv", keep_default_na=False)
+    ours = pd.read_csv(TABLES_DIR / "countries.csv", keep_default_na=False)
+    rebuilt = build_table(mledoze, ours)
+    embedded = pd.read_csv(TABLES_DIR / "land_connectivity.csv", keep_default_na=False)
+    pd.testing.assert_frame_equal(rebuilt.reset_index(drop=True), embedded)
