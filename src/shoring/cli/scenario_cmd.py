@@ -1,0 +1,124 @@
+"""``shoring scenarios list`` and ``shoring scenarios show NAME``."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from shoring.scenario import builtin_scenarios, compose, load_scenario
+from shoring.scenario.scenario import Scenario
+
+console = Console(highlight=False, soft_wrap=True)
+
+_SKIP = {"type", "id", "note", "source", "start", "end", "start_year", "end_year"}
+
+
+def _period(scenario: Scenario) -> dict[str, str | None]:
+    first, last = scenario.period()
+    return {"start": _iso(first), "end": _iso(last)}
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
+def _summary(scenario: Scenario) -> dict[str, Any]:
+    return {
+        "name": scenario.name,
+        "title": scenario.title,
+        "kind": scenario.kind,
+        "measures": len(scenario.measures),
+        "parents": list(scenario.parents),
+        "period": _period(scenario),
+    }
+
+
+def _details(measure: Any) -> str:
+    data = measure.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+    parts = []
+    for key, value in data.items():
+        if key in _SKIP:
+            continue
+        if isinstance(value, list):
+            value = ",".join(str(v) for v in value) if len(value) <= 8 else f"{len(value)} items"
+        parts.append(f"{key}={value}")
+    return " ".join(parts)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``scenarios`` command group to the root app."""
+    group = typer.Typer(help="Policy and disruption scenarios: the built-in library.")
+    app.add_typer(group, name="scenarios")
+
+    @group.command("list")
+    def list_scenarios(
+        as_json: bool = typer.Option(False, "--json", help="Print JSON to stdout."),
+    ) -> None:
+        """List the built-in scenarios: name, title, number of measures, period."""
+        rows = [_summary(s) for s in builtin_scenarios().values()]
+        if as_json:
+            typer.echo(json.dumps(rows, indent=2))
+            return
+        table = Table(title="Built-in scenarios")
+        for col in ("name", "kind", "title", "measures", "period"):
+            table.add_column(col, overflow="fold")
+        for row in rows:
+            p = row["period"]
+            period = f"{p['start'] or '-'} .. {p['end'] or 'open'}" if p["start"] else "-"
+            table.add_row(
+                row["name"], row["kind"], escape(row["title"]), str(row["measures"]), period
+            )
+        console.print(table)
+
+    @group.command("show")
+    def show_scenario(
+        name: str = typer.Argument(..., help="Built-in scenario name or a YAML file."),
+        as_json: bool = typer.Option(False, "--json", help="Print JSON to stdout."),
+    ) -> None:
+        """Show a scenario's measures (parents included) and its sources."""
+        scenario = load_scenario(name)
+        measures, _ = compose(scenario)
+        if as_json:
+            out = _summary(scenario) | {
+                "description": scenario.description,
+                "assumptions": list(scenario.assumptions),
+                "sources": [s.model_dump(mode="json") for s in scenario.sources],
+                "blocs": {k: list(v) for k, v in scenario.blocs.items()},
+                "probability": scenario.probability,
+                "composed_measures": [m.model_dump(mode="json") for m in measures],
+            }
+            typer.echo(json.dumps(out, indent=2, ensure_ascii=False))
+            return
+        console.print(f"[bold]{scenario.name}[/bold]: {escape(scenario.title)} ({scenario.kind})")
+        if scenario.description:
+            console.print(scenario.description.strip(), markup=False)
+        if scenario.parents:
+            console.print(f"parents: {', '.join(scenario.parents)}")
+        table = Table(title=f"Measures ({len(measures)}, parents first)")
+        for col in ("id", "type", "from", "to", "details", "source"):
+            table.add_column(col, overflow="fold")
+        for m in measures:
+            first, last = m.period()
+            table.add_row(
+                m.id or "",
+                m.type,
+                _iso(first) or "",
+                _iso(last) or "open",
+                escape(_details(m)),
+                escape(m.source.name) if m.source else "",
+            )
+        console.print(table)
+        if scenario.assumptions:
+            console.print("[bold]Assumptions[/bold]")
+            for text in scenario.assumptions:
+                console.print(f"  - {text}", markup=False)
+        if scenario.sources:
+            console.print("[bold]Sources[/bold]")
+            for s in scenario.sources:
+                console.print(f"  - {s.name} ({s.year}) {s.url}", markup=False)

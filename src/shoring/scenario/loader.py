@@ -1,0 +1,176 @@
+"""Read scenarios from YAML with located errors; the built-in scenario library."""
+
+from __future__ import annotations
+
+import difflib
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from shoring.errors import Problem, ShoringError, ShoringInputError
+from shoring.scenario.scenario import Scenario, dotted, party_problems
+
+LIBRARY_DIR = Path(__file__).with_name("library")
+"""Folder of the built-in scenario YAML files (one per scenario, named after it)."""
+
+
+def _child(node: yaml.Node, part: str | int) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.value == part:
+                return value
+    is_seq = isinstance(node, yaml.SequenceNode) and isinstance(part, int)
+    if is_seq and 0 <= part < len(node.value):
+        return node.value[part]
+    return None
+
+
+def _type_tag(node: yaml.Node) -> str | None:
+    value = _child(node, "type")
+    return value.value if isinstance(value, yaml.ScalarNode) else None
+
+
+def locate(root: yaml.Node | None, loc: tuple[str | int, ...]) -> tuple[int, str]:
+    """Map a pydantic error location to a YAML line and a dotted field path.
+
+    Discriminator tags (``"tariff"``) and union member names pydantic inserts into
+    locations are skipped; a location that points below a missing key stops at the
+    deepest node present (its line) but keeps the full path.
+    """
+    node, path = root, []
+    line = root.start_mark.line + 1 if root is not None else 1
+    descending = True
+    for part in loc:
+        is_tag = isinstance(part, str) and node is not None and descending
+        if is_tag and part == _type_tag(node) and _child(node, part) is None:
+            continue  # discriminated-union tag
+        if isinstance(part, str) and not part.isidentifier():
+            continue  # union member name such as "tuple[str, ...]"
+        path.append(part)
+        if descending and node is not None:
+            child = _child(node, part)
+            if child is None:
+                descending = False
+            else:
+                node = child
+                line = node.start_mark.line + 1
+    return line, dotted(tuple(path))
+
+
+def _message(error: dict[str, Any]) -> str:
+    msg = str(error["msg"])
+    for prefix in ("Value error, ", "Assertion failed, "):
+        msg = msg.removeprefix(prefix)
+    if error["type"] == "extra_forbidden":
+        return "unknown field (not allowed here)"
+    if error["type"] == "missing":
+        return "required field is missing"
+    return msg
+
+
+def parse_scenario(text: str, file: str = "<string>") -> Scenario:
+    """Parse and validate a scenario from YAML text.
+
+    Parameters
+    ----------
+    text : str
+        YAML document.
+    file : str
+        Name used in error messages.
+
+    Raises
+    ------
+    shoring.errors.ShoringInputError
+        With one :class:`~shoring.errors.Problem` per error, located by YAML line and
+        dotted field path (``measures[2].ad_valorem``).
+    """
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ShoringInputError([Problem(file, f"invalid YAML: {problem}", row=line)]) from None
+    if not isinstance(data, dict):
+        raise ShoringInputError(
+            [
+                Problem(
+                    file, "a scenario file must be a mapping (name:, title:, measures: ...)", row=1
+                )
+            ]
+        )
+    try:
+        scenario = Scenario.model_validate(data, context={"skip_party_check": True})
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            line, field = locate(root, tuple(error["loc"]))
+            problems.append(Problem(file, _message(error), row=line, field=field or None))
+        raise ShoringInputError(problems) from None
+    located = [(locate(root, loc), msg) for loc, msg in party_problems(scenario)]
+    if located:
+        raise ShoringInputError(
+            [Problem(file, msg, row=line, field=field) for (line, field), msg in located]
+        )
+    return scenario
+
+
+def load_scenario_file(path: str | Path) -> Scenario:
+    """Read and validate one scenario YAML file.
+
+    Raises
+    ------
+    shoring.errors.ShoringInputError
+        On a missing file, bad YAML or invalid content (``file:line:field: message``).
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ShoringInputError([Problem(str(path), f"cannot read file: {exc.strerror}")]) from None
+    return parse_scenario(text, file=str(path))
+
+
+@cache
+def _builtin() -> dict[str, Scenario]:
+    out: dict[str, Scenario] = {}
+    for path in sorted(LIBRARY_DIR.glob("*.yaml")):
+        scenario = load_scenario_file(path)
+        if scenario.name != path.stem:
+            raise ShoringError(f"{path}: scenario name {scenario.name!r} differs from file name")
+        out[scenario.name] = scenario
+    return out
+
+
+def builtin_scenarios() -> dict[str, Scenario]:
+    """Return the built-in scenario library, name -> Scenario (a new dict each call)."""
+    return dict(_builtin())
+
+
+def load_scenario(name_or_path: str | Path) -> Scenario:
+    """Return a built-in scenario by name, or read one from a YAML file.
+
+    Parameters
+    ----------
+    name_or_path : str or Path
+        A built-in name (``"trade-war-2018"``) or a path to a ``.yaml`` file.
+
+    Raises
+    ------
+    shoring.errors.ShoringError
+        For an unknown name (with close matches) or an invalid file.
+    """
+    text = str(name_or_path)
+    library = _builtin()
+    if not isinstance(name_or_path, Path) and text in library:
+        return library[text]
+    path = Path(text)
+    if isinstance(name_or_path, Path) or path.suffix in (".yaml", ".yml") or path.exists():
+        return load_scenario_file(path)
+    close = difflib.get_close_matches(text, list(library), n=3, cutoff=0.5)
+    hint = f"; did you mean {', '.join(close)}?" if close else f"; known: {', '.join(library)}"
+    raise ShoringError(f"unknown scenario {text!r}{hint}")

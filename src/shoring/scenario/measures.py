@@ -1,0 +1,428 @@
+"""Policy measures: pydantic models of the dated measures a scenario is made of.
+
+Every measure is a frozen pydantic model with ``extra="forbid"``; the ``type`` field
+selects the model (a discriminated union, :data:`Measure`). Ad valorem rates are
+fractions (``0.25`` is 25 %), money is USD, dates are :class:`datetime.date` and an
+``end`` date is inclusive.
+
+Parties (importers, exporters, countries, jurisdictions) are ISO3 codes, bloc ids
+(``"EU"``, ``"USMCA"``, or a bloc the scenario defines under ``blocs``) or ``"all"``.
+Country names are accepted and converted to ISO3 (``"Viet Nam"`` -> ``"VNM"``);
+a single code may be written without a list. HS selections are lists of 2-, 4- or
+6-digit prefixes, or ``"all"``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from functools import cache
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from shoring.errors import UnknownCountryError
+
+ALL = "all"
+_BLOC_ID = re.compile(r"^[A-Z][A-Z0-9_\-]{1,19}$")
+_HS_PREFIX = re.compile(r"^(\d{2}|\d{4}|\d{6})$")
+
+
+@cache
+def _iso3_codes() -> frozenset[str]:
+    from shoring.data.countries import countries
+
+    return frozenset(countries().index)
+
+
+def _party(token: Any) -> str:
+    """Normalise one party token: ISO3 code, bloc id, or a country name -> ISO3."""
+    if not isinstance(token, str) or not token.strip():
+        raise ValueError(f"expected a country code, bloc id or name, got {token!r}")
+    text = token.strip()
+    if text.lower() == ALL:
+        return ALL
+    upper = text.upper()
+    if upper in _iso3_codes():
+        return upper
+    if _BLOC_ID.match(text):  # written in capitals: a bloc id, checked by the scenario
+        return text
+    from shoring.data.countries import to_iso3
+
+    try:
+        return to_iso3(text)
+    except UnknownCountryError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _parties(value: Any) -> Any:
+    if isinstance(value, str):
+        value = [value]
+    if isinstance(value, list | tuple):
+        tokens = tuple(_party(v) for v in value)
+        if ALL in tokens:
+            if len(tokens) > 1:
+                raise ValueError('"all" cannot be combined with other parties')
+            return ALL
+        if not tokens:
+            raise ValueError("needs at least one country or bloc (or 'all')")
+        return tokens
+    return value
+
+
+def _hs(value: Any) -> Any:
+    if isinstance(value, int):
+        value = str(value)
+    if isinstance(value, str):
+        if value.strip().lower() == ALL:
+            return ALL
+        value = [value]
+    if isinstance(value, list | tuple):
+        out = []
+        for item in value:
+            text = str(item).strip().replace(".", "")
+            if isinstance(item, int) and len(text) in (1, 3, 5):
+                text = "0" + text  # YAML read 0101 as an int
+            if not _HS_PREFIX.match(text):
+                raise ValueError(f"HS prefix {item!r} must have 2, 4 or 6 digits")
+            out.append(text)
+        return tuple(out)
+    return value
+
+
+Parties = Annotated[Literal["all"] | tuple[str, ...], BeforeValidator(_parties)]
+"""ISO3 codes / bloc ids, or ``"all"``."""
+HsSelection = Annotated[Literal["all"] | tuple[str, ...], BeforeValidator(_hs)]
+"""HS prefixes (2, 4 or 6 digits), or ``"all"``."""
+HsList = Annotated[tuple[str, ...], BeforeValidator(_hs)]
+Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
+Rate = Annotated[float, Field(ge=-1.0, le=10.0)]
+
+
+class SourceRef(BaseModel):
+    """A publication a measure or scenario draws on."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=3)
+    year: int | str
+    url: str = Field(min_length=8)
+
+
+class _Measure(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str | None = Field(default=None, description="Measures with the same id override.")
+    note: str | None = None
+    source: SourceRef | None = None
+
+    def party_fields(self) -> dict[str, Any]:
+        """Fields that hold parties (for bloc checks), name -> value."""
+        return {}
+
+    def in_force(self, on: date) -> bool:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+
+class _Dated(_Measure):
+    start: date
+    end: date | None = Field(default=None, description="Last day in force (inclusive).")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> _Dated:
+        if self.end is not None and self.start is not None and self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
+
+    def in_force(self, on: date) -> bool:
+        """Whether the measure applies on ``on``."""
+        return (self.start is None or self.start <= on) and (self.end is None or on <= self.end)
+
+    def period(self) -> tuple[date | None, date | None]:
+        """First and last day in force (``None`` when open)."""
+        return self.start, self.end
+
+
+class _Yearly(_Measure):
+    start_year: int = Field(ge=1900, le=2200)
+    end_year: int | None = Field(default=None, ge=1900, le=2200)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> _Yearly:
+        if self.end_year is not None and self.end_year < self.start_year:
+            raise ValueError(f"end_year {self.end_year} is before start_year {self.start_year}")
+        return self
+
+    def in_force(self, on: date) -> bool:
+        """Whether the measure applies in the year of ``on``."""
+        return self.start_year <= on.year and (self.end_year is None or on.year <= self.end_year)
+
+    def period(self) -> tuple[date | None, date | None]:
+        """First and last day in force (``None`` when open)."""
+        end = date(self.end_year, 12, 31) if self.end_year is not None else None
+        return date(self.start_year, 1, 1), end
+
+
+class Exemptions(BaseModel):
+    """Goods a tariff does not apply to."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    origin_rule_met: str | None = Field(
+        default=None,
+        description="Agreement id: goods meeting its rule of origin are exempt (e.g. USMCA).",
+    )
+
+
+class Tariff(_Dated):
+    """An ad valorem and/or specific duty on selected lanes and goods.
+
+    ``stacking`` says how it combines with the MFN or preferential rate: ``add`` is
+    charged on top, ``replace`` replaces it (the highest replacement wins), ``max``
+    sets a floor on the total (the rate charged is at least ``ad_valorem``).
+    """
+
+    type: Literal["tariff"] = "tariff"
+    importers: Parties
+    exporters: Parties = ALL
+    hs: HsSelection = ALL
+    ad_valorem: Rate = 0.0
+    specific_usd_per_kg: float | None = Field(default=None, ge=0)
+    specific_usd_per_unit: float | None = Field(default=None, ge=0)
+    stacking: Literal["add", "replace", "max"] = "add"
+    exemptions: Exemptions | None = None
+    exempt_hs: HsList = ()
+    exempt_exporters: Parties | None = None
+
+    def party_fields(self) -> dict[str, Any]:
+        return {
+            "importers": self.importers,
+            "exporters": self.exporters,
+            "exempt_exporters": self.exempt_exporters,
+        }
+
+
+class TariffSchedule(_Measure):
+    """Additional duties by HS6 and date read from an embedded table.
+
+    The table (``tables/<table>.csv.gz``) lists ``importer, exporter, hs6, start, end,
+    additional``; every row is stacked on top of the MFN rate (``add``). ``start`` /
+    ``end`` here clip the table's own dates when given.
+    """
+
+    type: Literal["tariff_schedule"] = "tariff_schedule"
+    table: str = Field(pattern=r"^[a-z0-9_]+$")
+    importers: Parties = ALL
+    exporters: Parties = ALL
+    start: date | None = None
+    end: date | None = None
+    exempt_hs: HsList = ()
+
+    def party_fields(self) -> dict[str, Any]:
+        return {"importers": self.importers, "exporters": self.exporters}
+
+    def in_force(self, on: date) -> bool:
+        """Whether the clip window contains ``on`` (rows carry their own dates)."""
+        return (self.start is None or self.start <= on) and (self.end is None or on <= self.end)
+
+    def period(self) -> tuple[date | None, date | None]:
+        """The clip window, or the table's first/last date when not clipped."""
+        from shoring.scenario.schedules import schedule_period
+
+        first, last = schedule_period(self.table)
+        return self.start or first, self.end or last
+
+
+class RuleOfOrigin(BaseModel):
+    """Regional value content rule, build-down method: RVC = (V - VNM) / V >= threshold."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    rvc_threshold: Fraction
+    method: Literal["build_down"] = "build_down"
+
+    def rvc(self, value: np.ndarray | float, vnm: np.ndarray | float) -> np.ndarray:
+        """Regional value content ``(V - VNM) / V`` (vectorized; NaN where V <= 0)."""
+        v = np.asarray(value, dtype=float)
+        n = np.asarray(vnm, dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(v > 0, (v - n) / v, np.nan)
+
+    def met(self, value: np.ndarray | float, vnm: np.ndarray | float) -> np.ndarray:
+        """Whether the rule is met (vectorized; a tiny tolerance absorbs rounding)."""
+        return self.rvc(value, vnm) >= self.rvc_threshold - 1e-12
+
+
+class Preference(_Dated):
+    """A preferential rate between agreement members, subject to a rule of origin."""
+
+    type: Literal["preference"] = "preference"
+    start: date | None = None  # type: ignore[assignment]
+    agreement: str | None = None
+    members: Parties | None = None
+    rate: Rate = 0.0
+    hs: HsSelection = ALL
+    rule_of_origin: RuleOfOrigin | None = None
+
+    @model_validator(mode="after")
+    def _one_of(self) -> Preference:
+        if (self.agreement is None) == (self.members is None):
+            raise ValueError("give exactly one of 'agreement' or 'members'")
+        return self
+
+    def party_fields(self) -> dict[str, Any]:
+        if self.members is not None:
+            return {"members": self.members}
+        return {"agreement": (self.agreement,)}
+
+
+class NonTariffBarrier(_Dated):
+    """A non-tariff barrier expressed as an ad valorem equivalent (AVE)."""
+
+    type: Literal["ntb"] = "ntb"
+    importers: Parties
+    exporters: Parties = ALL
+    hs: HsSelection = ALL
+    ave: Rate
+
+    def party_fields(self) -> dict[str, Any]:
+        return {"importers": self.importers, "exporters": self.exporters}
+
+
+class ExportBan(_Dated):
+    """No flows of the selected goods out of ``exporters`` (to ``importers``)."""
+
+    type: Literal["export_ban"] = "export_ban"
+    exporters: Parties
+    importers: Parties = ALL
+    hs: HsSelection = ALL
+
+    def party_fields(self) -> dict[str, Any]:
+        return {"exporters": self.exporters, "importers": self.importers}
+
+
+class Closure(_Dated):
+    """Lockdown, disaster or port closure: a share of capacity lost in a country.
+
+    ``region`` narrows it to one sub-national region (e.g. ``"Hubei"``); it then
+    applies only to sites the caller places in that region.
+    """
+
+    type: Literal["closure"] = "closure"
+    country: Annotated[str, BeforeValidator(_party)]
+    region: str | None = None
+    capacity_lost: Fraction
+    scope: Literal["ports", "plants", "all"] = "all"
+    hs: HsSelection = ALL
+
+    def party_fields(self) -> dict[str, Any]:
+        return {"country": (self.country,)}
+
+
+class Sanction(_Dated):
+    """Embargo: no flows in either direction between the two sides."""
+
+    type: Literal["sanction"] = "sanction"
+    parties: tuple[Parties, Parties]
+    hs: HsSelection = ALL
+
+    def party_fields(self) -> dict[str, Any]:
+        return {"parties[0]": self.parties[0], "parties[1]": self.parties[1]}
+
+
+class Incentive(_Yearly):
+    """State aid for producing in ``country``: capex share, per job, per unit."""
+
+    type: Literal["incentive"] = "incentive"
+    country: Annotated[str, BeforeValidator(_party)]
+    capex_share: Fraction = 0.0
+    per_job_usd: float = Field(default=0.0, ge=0)
+    per_unit_usd: float = Field(default=0.0, ge=0)
+
+    def party_fields(self) -> dict[str, Any]:
+        return {"country": (self.country,)}
+
+
+class WagePath(_Yearly):
+    """Annual real wage growth (and currency change against the USD) from ``start_year``.
+
+    ``fx_change`` is the annual change of the local currency against the USD
+    (``+0.02``: it buys 2 % more USD each year), so USD wages grow by
+    ``(1 + annual_growth) * (1 + fx_change)`` a year.
+    """
+
+    type: Literal["wage_path"] = "wage_path"
+    country: Parties
+    annual_growth: Rate
+    fx_change: Rate = 0.0
+
+    def party_fields(self) -> dict[str, Any]:
+        return {"country": self.country}
+
+
+class Automation(_Yearly):
+    """Adoption of automation: share of labour hours removed, ramped linearly.
+
+    The share grows linearly from 0 in ``start_year`` to ``share_of_labour_removed``
+    in ``full_year`` (default: ``start_year``) and stays there.
+    """
+
+    type: Literal["automation"] = "automation"
+    country: Parties = ALL
+    hs: HsSelection = ALL
+    share_of_labour_removed: Fraction
+    full_year: int | None = Field(default=None, ge=1900, le=2200)
+
+    @model_validator(mode="after")
+    def _ramp(self) -> Automation:
+        if self.full_year is not None and self.full_year < self.start_year:
+            raise ValueError(f"full_year {self.full_year} is before start_year {self.start_year}")
+        return self
+
+    def party_fields(self) -> dict[str, Any]:
+        return {"country": self.country}
+
+
+class CarbonPrice(_Yearly):
+    """A carbon price (USD per tCO2) in a jurisdiction, optionally with a border adjustment."""
+
+    type: Literal["carbon_price"] = "carbon_price"
+    jurisdictions: Parties
+    usd_per_tco2: float = Field(ge=0)
+    border_adjustment: bool = False
+
+    def party_fields(self) -> dict[str, Any]:
+        return {"jurisdictions": self.jurisdictions}
+
+
+Measure = Annotated[
+    Tariff
+    | TariffSchedule
+    | Preference
+    | NonTariffBarrier
+    | ExportBan
+    | Closure
+    | Sanction
+    | Incentive
+    | WagePath
+    | Automation
+    | CarbonPrice,
+    Field(discriminator="type"),
+]
+"""Any policy measure; ``type`` selects the model."""
+
+MEASURE_TYPES: dict[str, type[_Measure]] = {
+    "tariff": Tariff,
+    "tariff_schedule": TariffSchedule,
+    "preference": Preference,
+    "ntb": NonTariffBarrier,
+    "export_ban": ExportBan,
+    "closure": Closure,
+    "sanction": Sanction,
+    "incentive": Incentive,
+    "wage_path": WagePath,
+    "automation": Automation,
+    "carbon_price": CarbonPrice,
+}
+"""Measure models by their ``type`` tag."""

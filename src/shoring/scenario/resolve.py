@@ -1,0 +1,186 @@
+"""Resolving a scenario for a date, and the party / HS / date masks evaluation builds on.
+
+:func:`resolve` is pure: the flat list of measures in force on a date after composition.
+The mask helpers are vectorized over cells (arrays of importer, exporter, HS6, date):
+HS prefixes are matched once per distinct code, bloc membership once per distinct
+(code, date), never per cell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from shoring.errors import ShoringError
+from shoring.scenario.measures import ALL, Measure
+from shoring.scenario.scenario import Scenario, compose
+
+
+@dataclass(frozen=True)
+class ResolvedScenario:
+    """The measures of a scenario in force on one date.
+
+    Attributes
+    ----------
+    name : str
+        Scenario name.
+    on : datetime.date
+        The date resolved for.
+    measures : tuple of Measure
+        Measures in force on ``on``, parents' first, overrides applied.
+    blocs : Mapping of str to tuple of str
+        Blocs the scenario (or its parents) define.
+    """
+
+    name: str
+    on: date
+    measures: tuple[Measure, ...]
+    blocs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def of_type(self, *types: str) -> tuple[Measure, ...]:
+        """The measures whose ``type`` tag is one of ``types``."""
+        return tuple(m for m in self.measures if m.type in types)
+
+
+def resolve(
+    scenario: Scenario, on: date, lookup: Callable[[str], Scenario] | None = None
+) -> ResolvedScenario:
+    """Return the measures of ``scenario`` (with its parents) in force on ``on``.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario.
+    on : datetime.date
+        Date to resolve for. Year-based measures (incentives, wage paths, automation,
+        carbon prices) are in force for every day of their years.
+    lookup : callable, optional
+        Name -> Scenario for parents (default: the library and YAML paths).
+
+    Returns
+    -------
+    ResolvedScenario
+    """
+    measures, blocs = compose(scenario, lookup)
+    active = tuple(m for m in measures if m.in_force(on))
+    return ResolvedScenario(scenario.name, on, active, MappingProxyType(dict(blocs)))
+
+
+def composed(
+    scenario: Scenario | ResolvedScenario | Sequence[Measure],
+) -> tuple[tuple[Measure, ...], Mapping[str, tuple[str, ...]]]:
+    """Measures and blocs of a scenario, a resolved scenario or a plain list of measures."""
+    if isinstance(scenario, Scenario):
+        measures, blocs = compose(scenario)
+        return measures, blocs
+    if isinstance(scenario, ResolvedScenario):
+        return scenario.measures, scenario.blocs
+    return tuple(scenario), {}
+
+
+# --- cells -------------------------------------------------------------------------
+
+
+def as_days(on: Any, size: int | None = None) -> np.ndarray:
+    """Dates (``datetime.date``, strings, datetime64, arrays) as ``datetime64[D]``."""
+    days = np.asarray(pd.to_datetime(np.atleast_1d(np.asarray(on, dtype=object))).values)
+    days = days.astype("datetime64[D]")
+    if size is not None and days.size == 1 and size != 1:
+        days = np.broadcast_to(days, (size,))
+    return days
+
+
+def as_codes(values: Any) -> np.ndarray:
+    """Country codes as a 1-D array of upper-case strings."""
+    return np.char.upper(np.atleast_1d(np.asarray(values, dtype=str)))
+
+
+def as_hs6(values: Any) -> np.ndarray:
+    """HS codes as 1-D zero-padded 6-digit strings (ints and longer codes accepted)."""
+    arr = np.atleast_1d(np.asarray(values))
+    uniq, inverse = np.unique(arr.astype(str), return_inverse=True)
+    fixed = pd.Index(uniq).str.replace(".", "", regex=False).str.zfill(6).str[:6]
+    return np.asarray(fixed, dtype="U6")[inverse.reshape(-1)]
+
+
+def date_mask(days: np.ndarray, start: date | None, end: date | None) -> np.ndarray:
+    """Cells whose date lies in ``[start, end]`` (inclusive; ``None`` is open)."""
+    mask = np.ones(days.shape, dtype=bool)
+    if start is not None:
+        mask &= days >= np.datetime64(start, "D")
+    if end is not None:
+        mask &= days <= np.datetime64(end, "D")
+    return mask
+
+
+def hs_mask(hs6: np.ndarray, prefixes: Any) -> np.ndarray:
+    """Cells whose HS6 code starts with one of ``prefixes`` (``"all"``: every cell)."""
+    if prefixes == ALL:
+        return np.ones(hs6.shape, dtype=bool)
+    if not prefixes:
+        return np.zeros(hs6.shape, dtype=bool)
+    uniq, inverse = np.unique(hs6, return_inverse=True)
+    hit = np.asarray(pd.Index(uniq).str.startswith(tuple(prefixes)), dtype=bool)
+    return hit[inverse.reshape(-1)]
+
+
+@lru_cache(maxsize=4096)
+def bloc_members(bloc: str, on: date) -> frozenset[str]:
+    """ISO3 members of an agreement bloc on a date (via ``shoring.data.agreements``)."""
+    try:
+        from shoring.data.agreements import members
+    except ImportError as exc:  # pragma: no cover - the data layer ships it
+        raise ShoringError(
+            f"bloc {bloc!r} needs shoring.data.agreements, which is not available"
+        ) from exc
+    return frozenset(members(bloc, on))
+
+
+def party_mask(
+    codes: np.ndarray,
+    tokens: Any,
+    days: np.ndarray,
+    blocs: Mapping[str, tuple[str, ...]] | None = None,
+) -> np.ndarray:
+    """Cells whose country is one of ``tokens`` (ISO3 codes or bloc ids) on the cell's date.
+
+    Scenario-defined ``blocs`` have fixed members; agreement blocs are looked up per
+    distinct date, so a country that joins or leaves is handled.
+    """
+    if tokens is None:
+        return np.zeros(codes.shape, dtype=bool)
+    if tokens == ALL:
+        return np.ones(codes.shape, dtype=bool)
+    blocs = blocs or {}
+    from shoring.scenario.measures import _iso3_codes
+
+    iso = _iso3_codes()
+    fixed = {t for t in tokens if t in iso}
+    dated = []
+    for token in tokens:
+        if token in iso:
+            continue
+        if token in blocs:
+            fixed.update(blocs[token])
+        else:
+            dated.append(token)
+    mask = np.isin(codes, list(fixed)) if fixed else np.zeros(codes.shape, dtype=bool)
+    if dated:
+        uc, ci = np.unique(codes, return_inverse=True)
+        ud, di = np.unique(days, return_inverse=True)
+        table = np.zeros((ud.size, uc.size), dtype=bool)
+        for k, day in enumerate(ud):
+            on = pd.Timestamp(day).date()
+            members: set[str] = set()
+            for token in dated:
+                members |= bloc_members(token, on)
+            table[k] = np.isin(uc, list(members))
+        mask |= table[di.reshape(-1), ci.reshape(-1)]
+    return mask

@@ -1,0 +1,250 @@
+"""Country-by-time series of a scenario: closures, incentives, wages, automation, carbon.
+
+Each function takes a scenario (composed with its parents), a resolved scenario or a
+list of measures, and returns labelled arrays (xarray) over ``country`` and ``month``
+or ``year``. Loops run over measures (a handful), never over cells.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from shoring.scenario.measures import (
+    ALL,
+    Automation,
+    CarbonPrice,
+    Closure,
+    Incentive,
+    Measure,
+    WagePath,
+)
+from shoring.scenario.resolve import (
+    ResolvedScenario,
+    as_codes,
+    composed,
+    hs_mask,
+    party_mask,
+)
+from shoring.scenario.scenario import Scenario
+
+ScenarioLike = Scenario | ResolvedScenario | Sequence[Measure]
+
+
+def _years(years: Any) -> np.ndarray:
+    return np.atleast_1d(np.asarray(years, dtype=int))
+
+
+def _covers(selection: Any, hs6: str | None) -> bool:
+    """Whether an HS selection applies to the product asked about (none: only "all")."""
+    if selection == ALL:
+        return True
+    return hs6 is not None and bool(hs_mask(np.array([str(hs6).zfill(6)]), selection)[0])
+
+
+def _country_year_mask(
+    codes: np.ndarray, years: np.ndarray, tokens: Any, blocs: Mapping, start: int, end: int | None
+) -> np.ndarray:
+    """(country, year) mask: country in ``tokens`` in that year, year within [start, end]."""
+    cy_codes = np.repeat(codes, years.size)
+    cy_years = np.tile(years, codes.size)
+    days = np.array([f"{y}-07-01" for y in years], dtype="datetime64[D]")
+    cy_days = np.tile(days, codes.size)
+    mask = party_mask(cy_codes, tokens, cy_days, blocs)
+    mask &= cy_years >= start
+    if end is not None:
+        mask &= cy_years <= end
+    return mask.reshape(codes.size, years.size)
+
+
+def capacity_lost(
+    scenario: ScenarioLike,
+    countries: Any,
+    months: Any,
+    *,
+    scope: str = "plants",
+    hs6: str | None = None,
+    regions: Mapping[str, str] | None = None,
+) -> xr.DataArray:
+    """Share of capacity lost by country and month from ``closure`` measures.
+
+    A closure covering part of a month counts in proportion to the days it covers.
+    Where several closures hit the same country and month, the largest loss applies
+    (national and regional figures describe the same shortfall).
+
+    Parameters
+    ----------
+    scenario : Scenario, ResolvedScenario or sequence of Measure
+    countries : array-like of str
+        ISO3 codes.
+    months : array-like
+        Months (``"2020-03"``, dates or ``datetime64[M]``).
+    scope : {"plants", "ports", "all"}
+        What the caller asks about: closures with scope ``"all"`` always count,
+        others only when they match.
+    hs6 : str, optional
+        Product code; sector-specific closures count only when it matches.
+    regions : mapping of str to str, optional
+        Country -> region of the sites in question (e.g. ``{"CHN": "Hubei"}``). Regional
+        closures apply only where it matches (case-insensitive).
+
+    Returns
+    -------
+    xarray.DataArray
+        Dims ``(country, month)``, fraction 0..1.
+    """
+    measures, blocs = composed(scenario)
+    codes = as_codes(countries)
+    month = np.atleast_1d(np.asarray(pd.to_datetime(np.atleast_1d(months)).values)).astype(
+        "datetime64[M]"
+    )
+    first = month.astype("datetime64[D]")
+    last = (month + 1).astype("datetime64[D]") - 1
+    days_in = (last - first).astype(int) + 1
+    lost = np.zeros((codes.size, month.size))
+    regions = {k.upper(): v.lower() for k, v in (regions or {}).items()}
+    for m in measures:
+        if not isinstance(m, Closure):
+            continue
+        if m.scope not in ("all", scope) and scope != "all":
+            continue
+        if not _covers(m.hs, hs6):
+            continue
+        start = np.datetime64(m.start, "D")
+        end = np.datetime64(m.end, "D") if m.end is not None else last.max()
+        overlap = (np.minimum(last, end) - np.maximum(first, start)).astype(int) + 1
+        share = np.clip(overlap, 0, None) / days_in
+        who = party_mask(codes, (m.country,), np.full(codes.size, first[0]), blocs)
+        if m.region is not None:
+            who &= np.array([regions.get(c) == m.region.lower() for c in codes], dtype=bool)
+        lost = np.maximum(lost, np.outer(who, share * m.capacity_lost))
+    return xr.DataArray(
+        lost,
+        coords={"country": codes, "month": month},
+        dims=("country", "month"),
+        name="capacity_lost",
+    )
+
+
+def incentives(scenario: ScenarioLike, countries: Any, years: Any) -> xr.Dataset:
+    """Incentives by country and year: capex share (capped at 1), USD per job, USD per unit.
+
+    Incentives in force in the same country and year add up.
+    """
+    measures, blocs = composed(scenario)
+    codes, yrs = as_codes(countries), _years(years)
+    out = {
+        k: np.zeros((codes.size, yrs.size)) for k in ("capex_share", "per_job_usd", "per_unit_usd")
+    }
+    for m in measures:
+        if isinstance(m, Incentive):
+            mask = _country_year_mask(codes, yrs, (m.country,), blocs, m.start_year, m.end_year)
+            for key in out:
+                out[key] += mask * getattr(m, key)
+    out["capex_share"] = np.minimum(out["capex_share"], 1.0)
+    coords = {"country": codes, "year": yrs}
+    return xr.Dataset({k: (("country", "year"), v) for k, v in out.items()}, coords=coords)
+
+
+def wage_multiplier(
+    scenario: ScenarioLike, countries: Any, years: Any, base_year: int
+) -> xr.DataArray:
+    """USD wage relative to ``base_year`` by country and year, from ``wage_path`` measures.
+
+    The wage of year ``t`` is the wage of ``t - 1`` times ``(1 + annual_growth) * (1 +
+    fx_change)`` of the wage path in force in year ``t`` (the last one listed wins when
+    several cover a country and year; none: no change). Years before ``base_year``
+    divide back by the same factors.
+
+    Returns
+    -------
+    xarray.DataArray
+        Dims ``(country, year)``; 1.0 in ``base_year``.
+    """
+    measures, blocs = composed(scenario)
+    codes, yrs = as_codes(countries), _years(years)
+    span = np.arange(min(yrs.min(), base_year), max(yrs.max(), base_year) + 1)
+    factor = np.ones((codes.size, span.size))
+    for m in measures:
+        if isinstance(m, WagePath):
+            mask = _country_year_mask(codes, span, m.country, blocs, m.start_year, m.end_year)
+            factor = np.where(mask, (1.0 + m.annual_growth) * (1.0 + m.fx_change), factor)
+    log_level = np.cumsum(np.log(factor), axis=1)
+    base_idx = int(np.flatnonzero(span == base_year)[0])
+    rel = np.exp(log_level - log_level[:, [base_idx]])
+    cols = np.searchsorted(span, yrs)
+    return xr.DataArray(
+        rel[:, cols],
+        coords={"country": codes, "year": yrs},
+        dims=("country", "year"),
+        name="wage_multiplier",
+    )
+
+
+def automation_share(
+    scenario: ScenarioLike, countries: Any, years: Any, hs6: str | None = None
+) -> xr.DataArray:
+    """Share of labour hours removed by automation, by country and year (max over measures).
+
+    Each ``automation`` measure ramps linearly from 0 in ``start_year`` to its share
+    in ``full_year`` and holds it (until ``end_year`` if given).
+    """
+    measures, blocs = composed(scenario)
+    codes, yrs = as_codes(countries), _years(years)
+    share = np.zeros((codes.size, yrs.size))
+    for m in measures:
+        if not isinstance(m, Automation):
+            continue
+        if not _covers(m.hs, hs6):
+            continue
+        full = m.full_year if m.full_year is not None else m.start_year
+        if full > m.start_year:
+            ramp = np.clip((yrs - m.start_year) / (full - m.start_year), 0.0, 1.0)
+        else:
+            ramp = (yrs >= m.start_year).astype(float)
+        mask = _country_year_mask(codes, yrs, m.country, blocs, m.start_year, m.end_year)
+        share = np.maximum(share, mask * ramp * m.share_of_labour_removed)
+    return xr.DataArray(
+        share,
+        coords={"country": codes, "year": yrs},
+        dims=("country", "year"),
+        name="automation_share",
+    )
+
+
+def carbon_prices(scenario: ScenarioLike, jurisdictions: Any, years: Any) -> xr.Dataset:
+    """Carbon price (USD/tCO2) and border adjustment flag by jurisdiction and year.
+
+    The last ``carbon_price`` measure listed wins where several cover a jurisdiction
+    and year; none: price 0, no border adjustment.
+    """
+    measures, blocs = composed(scenario)
+    codes, yrs = as_codes(jurisdictions), _years(years)
+    price = np.zeros((codes.size, yrs.size))
+    border = np.zeros((codes.size, yrs.size), dtype=bool)
+    for m in measures:
+        if isinstance(m, CarbonPrice):
+            mask = _country_year_mask(codes, yrs, m.jurisdictions, blocs, m.start_year, m.end_year)
+            price = np.where(mask, m.usd_per_tco2, price)
+            border = np.where(mask, m.border_adjustment, border)
+    coords = {"country": codes, "year": yrs}
+    return xr.Dataset(
+        {
+            "usd_per_tco2": (("country", "year"), price),
+            "border_adjustment": (("country", "year"), border),
+        },
+        coords=coords,
+    )
+
+
+__all__ = [
+    "automation_share",
+    "capacity_lost",
+    "carbon_prices",
+    "incentives",
+    "wage_multiplier",
+]
