@@ -45,9 +45,10 @@ REQUIRED = [
     "HUN",
     "ROU",
     "TUR",
+    "MAR",
     "GBR",
 ]
-"""The brief's required economies, less MAR (documented gap: no cited figure found)."""
+"""The brief's required economies."""
 YEARS = range(2000, 2025)
 
 
@@ -70,11 +71,20 @@ def test_grid_complete_no_nan_every_row_sourced(table):
     assert (table["derivation"].str.len() > 0).sum() >= len(table) - 42  # reported may be terse
 
 
-def test_morocco_gap_is_documented():
+def test_morocco_is_a_labelled_minimum_wage_proxy(table):
     card = yaml.safe_load((TABLES_DIR / "labour_cost.card.yaml").read_text(encoding="utf-8"))
-    assert "MAR" in card["gaps"]
-    with pytest.raises(LabourCostRangeError, match="MAR"):
-        labour_cost("MAR", 2020)
+    assert "MAR" in card["gaps"] and "SMIG" in card["gaps"]
+    mar = table[(table["iso3"] == "MAR") & table["method"].isin(["reported", "derived"])]
+    assert len(mar) >= 8
+    assert mar["derivation"].str.contains("GAP: statutory MINIMUM wage").all()
+    # Hand-worked: SMIG MAD 13.46/h (CLEISS 2017) x (1 + 21.09% employer) / MAD-USD 9.69 (IMF rf)
+    assert labour_cost("MAR", 2017) == pytest.approx(13.46 * 1.2109 / 9.69, abs=0.005)
+    # 2019: 14.13 from 1 July 2019 (decree 2-19-424), so the annual mean is (13.46 + 14.13) / 2
+    assert labour_cost("MAR", 2019) == pytest.approx((13.46 + 14.13) / 2 * 1.2109 / 9.62, abs=0.005)
+    # 2024: Evalliance SMIG USD 1.61/h x 1.2109
+    assert labour_cost("MAR", 2024) == pytest.approx(1.61 * 1.2109, abs=0.005)
+    # before the first anchor (2010) the value is carried flat
+    assert labour_cost("MAR", 2005) == labour_cost("MAR", 2010)
 
 
 @pytest.mark.parametrize(
@@ -103,6 +113,13 @@ def test_derived_rows_follow_their_stated_arithmetic():
     assert labour_cost("DEU", 2023) == pytest.approx(46.00 * 1.0817, abs=0.005)
     # JETRO FY2019 Thailand USD 446/month x 12 / 2,000 h
     assert labour_cost("THA", 2019) == pytest.approx(446 * 12 / 2000, abs=0.005)
+    # Eurostat 2017 whole economy: Italy EUR 28.2, Czechia EUR 11.3 x USD/EUR 1.1301 (Fed G.5A 2017)
+    assert labour_cost("ITA", 2017) == pytest.approx(28.2 * 1.1301, abs=0.005)
+    assert labour_cost("CZE", 2017) == pytest.approx(11.3 * 1.1301, abs=0.005)
+    # Eurostat 2022 Romania EUR 9.5 x USD/EUR 1.0534 (Fed G.5A 2022)
+    assert labour_cost("ROU", 2022) == pytest.approx(9.5 * 1.0534, abs=0.005)
+    # Destatis 2020 manufacturing EUR 41.60 x 1.1410
+    assert labour_cost("DEU", 2020) == pytest.approx(41.60 * 1.1410, abs=0.005)
 
 
 def test_china_wage_rise_documented():
