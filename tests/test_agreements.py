@@ -162,3 +162,51 @@ def test_preference_matrix_scales_to_all_countries():
     assert (mat.values == mat.values.T).all()
     eu = sorted(members("EU", date(2024, 1, 1)))
     assert mat.sel(exporter=eu, importer=eu).values.sum() == 27 * 26
+
+
+def test_origin_rules_cited_values():
+    usmca = agreement("USMCA").origin_rule
+    assert usmca is not None
+    # HTSUS General Note 11: RVC not less than 60% (transaction value) / 50% (net cost)
+    assert usmca.rvc_threshold == pytest.approx(0.60)
+    assert usmca.method == "build_down"
+    assert usmca.value_basis == "transaction_value"
+    assert "75%" in usmca.note and "50%" in usmca.note
+    assert usmca.source.url.startswith("http")
+    # RCEP Annex 3A: RVC40
+    rcep = agreement("RCEP").origin_rule
+    assert rcep is not None and rcep.rvc_threshold == pytest.approx(0.40)
+    assert rcep.threshold == rcep.rvc_threshold
+
+
+def test_free_circulation_needs_no_origin_rule():
+    for agreement_id in ("EU", "EU_CU", "EU-TUR", "MERCOSUR"):
+        agr = agreement(agreement_id)
+        assert agr.free_circulation and agr.origin_rule is None
+    assert not agreement("USMCA").free_circulation
+    # every cited rule is a fraction with a source
+    for agr in agreements():
+        if agr.origin_rule is not None:
+            assert 0 < agr.origin_rule.rvc_threshold < 1
+            assert agr.origin_rule.method in ("build_down", "build_up", "max_nom")
+            assert not agr.free_circulation
+
+
+def test_origin_rule_threshold_must_be_a_fraction():
+    from shoring.data.agreements import AgreementSource, OriginRule
+
+    src = AgreementSource(name="x", year=2020, url="https://example.org")
+    with pytest.raises(ValueError):
+        OriginRule("build_down", 60.0, "fob", "", src)
+
+
+def test_agreement_matrix_matches_scalar_preference() -> None:
+    from shoring.data.agreements import agreement_matrix, preference
+
+    codes = ["USA", "MEX", "CAN", "DEU", "FRA", "VNM", "JPN", "CHN", "GBR", "KOR", "POL", "TUR"]
+    for on in (date(2019, 6, 1), date(2020, 9, 1), date(2022, 3, 1)):
+        ids = agreement_matrix(codes, on)
+        for a in codes:
+            for b in codes:
+                best = preference(a, b, on) if a != b else None
+                assert ids.sel(exporter=a, importer=b).item() == (best.id if best else ""), (a, b, on)

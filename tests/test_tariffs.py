@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from shoring.data.cards import data_card
@@ -28,7 +29,11 @@ def test_tables_have_cards_and_sources():
     table = mfn_table()
     assert table["source"].str.len().min() > 10
     assert table["url"].str.startswith("http").all()
-    assert table["total"].between(0, 1).all()
+    for col in ("total", "agri", "nonagri"):
+        values = table[col].dropna()
+        assert values.between(0, 1).all()
+    # every economy has an all-products or a non-agricultural figure
+    assert (table["total"].notna() | table["nonagri"].notna()).all()
     assert mfn_overrides()["url"].str.startswith("http").all()
 
 
@@ -49,11 +54,56 @@ def test_hs_overrides_longest_prefix_first():
     assert mfn_rate("USA", "8703.23.01") == pytest.approx(0.025)
     assert mfn_rate("USA", "870421") == pytest.approx(0.25)
     assert mfn_rate("USA", "850760") == pytest.approx(0.034)
-    # no override for 8704.10 dumpers, and no cited US average: clear error
-    with pytest.raises(MissingTariffError, match="USA"):
-        mfn_rate("USA", "870410")
-    # China has no override: HS code falls back to the economy average
+    # HTSUS 6109.10.00 cotton T-shirts 16.5%
+    assert mfn_rate("USA", "6109.10.00") == pytest.approx(0.165)
+    # wire harnesses: 8544.42.90 2.6%, but the telecom lines 8544.42.10/.20 are free
+    assert mfn_rate("USA", "854442") == pytest.approx(0.026)
+    assert mfn_rate("USA", "8544.42.9090") == pytest.approx(0.026)
+    assert mfn_rate("USA", "8544.42.10") == 0.0
+    assert mfn_rate("USA", "85444220") == 0.0
+    # no override for 8704.10 dumpers: the US all-products average (3.3%, no
+    # non-agricultural figure cited for the US)
+    assert mfn_rate("USA", "870410") == pytest.approx(0.033)
+    # China has no override and no non-agricultural figure: the all-products average
     assert mfn_rate("CHN", "870323") == pytest.approx(0.075)
+
+
+def test_nonagricultural_average_for_chapters_25_to_97():
+    # India 2021: 18.3 all products, 14.9 non-agricultural (World Tariff Profiles 2022)
+    assert mfn_rate("IND", "8703") == pytest.approx(0.149)
+    assert mfn_rate("IND", "2501") == pytest.approx(0.149)  # chapter 25: first of the range
+    assert mfn_rate("IND", "9701") == pytest.approx(0.149)  # chapter 97: last of the range
+    assert mfn_rate("IND", "2401") == pytest.approx(0.183)  # chapter 24: all products
+    assert mfn_rate("IND", "0101") == pytest.approx(0.183)
+    assert mfn_rate("IND") == pytest.approx(0.183)
+    # Thailand 2021 (ITA Country Commercial Guide): 11.5 all, 8.4 non-agricultural
+    assert mfn_rate("THA", "8507") == pytest.approx(0.084)
+    assert mfn_rate("THA") == pytest.approx(0.115)
+    # Switzerland abolished MFN duties on chapters 25-97 on 2024-01-01
+    assert mfn_rate("CHE", "8501") == 0.0
+    assert mfn_rate("CHE", "0401") == pytest.approx(0.053)
+    # only a non-agricultural proxy cited for Mexico (WDI manufactured products 2018)
+    assert mfn_rate("MEX", "8544") == pytest.approx(0.0567)
+    assert mfn_rate("MEX") == pytest.approx(0.0567)  # documented fallback without HS
+    with pytest.raises(MissingTariffError):
+        mfn_rate("MEX", "0901")  # coffee: no agricultural or all-products figure
+
+
+def test_new_economies_published_figures():
+    table = mfn_table()
+    # Philippines 2022 and Indonesia 2021 (ITA Country Commercial Guides, WTO data)
+    assert table.loc["PHL", ["total", "agri", "nonagri"]].tolist() == pytest.approx(
+        [0.061, 0.098, 0.055]
+    )
+    assert table.loc["IDN", ["total", "agri", "nonagri"]].tolist() == pytest.approx(
+        [0.081, 0.087, 0.080]
+    )
+    # Taiwan Customs 2023 nominal averages: 6.34 all, 15.06 agricultural, 4.13 industrial
+    assert mfn_rate("TWN", "8542") == pytest.approx(0.0413)
+    assert table.loc["TWN", "year"] == 2023
+    assert pd.isna(table.loc["JPN", "year"])  # the source does not state the year
+    assert set(table["quality"]) <= {"primary", "secondary", "derived"}
+    assert table["measure"].str.len().min() > 10
 
 
 def test_eu_members_use_the_common_external_tariff():
@@ -61,8 +111,15 @@ def test_eu_members_use_the_common_external_tariff():
     assert mfn_rate("FRA", "850760") == pytest.approx(0.027)
     assert mfn_rate("ITA", "6109") == pytest.approx(0.115)
     assert mfn_rate("EU", "62") == pytest.approx(0.115)
-    # the UK applied the EU tariff during the transition, not afterwards
+    # medical instruments are duty-free in the EU (CN 9018 19, 9018 90)
+    assert mfn_rate("POL", "901819", on=date(2024, 1, 1)) == 0.0
+    assert mfn_rate("DEU", "9018.90.10") == 0.0
+    # no override: the EU all-products average (5.1%, secondary)
+    assert mfn_rate("ROU", "8501", on=date(2024, 1, 1)) == pytest.approx(0.051)
+    # the UK applied the EU tariff during the transition, its own afterwards
     assert mfn_rate("GBR", "8703", on=date(2020, 6, 1)) == pytest.approx(0.10)
+    assert mfn_rate("GBR", "854442", on=date(2020, 6, 1)) == pytest.approx(0.033)
+    assert mfn_rate("GBR", "854442", on=date(2021, 6, 1)) == pytest.approx(0.02)
     with pytest.raises(MissingTariffError):
         mfn_rate("GBR", "8703", on=date(2021, 6, 1))
     # Poland before accession is not on the EU schedule
@@ -72,13 +129,25 @@ def test_eu_members_use_the_common_external_tariff():
 
 def test_missing_is_a_shoring_error():
     assert issubclass(MissingTariffError, ShoringError)
-    with pytest.raises(MissingTariffError, match="no cited MFN tariff for USA"):
-        mfn_rate("USA")
+    with pytest.raises(MissingTariffError, match="no cited MFN tariff for NOR"):
+        mfn_rate("NOR")
 
 
 def test_mfn_rates_vectorized_equals_scalar():
-    importers = ["CHN", "USA", "DEU", "VNM", "USA", "BRA", "FRA"]
-    codes = ["8703", "870431", "62", None, "8507.60", "850760", "870323"]
+    importers = ["CHN", "USA", "DEU", "VNM", "USA", "BRA", "FRA", "IND", "IND", "MEX", "CHE"]
+    codes = [
+        "8703",
+        "870431",
+        "62",
+        None,
+        "8507.60",
+        "850760",
+        "870323",
+        "8703",
+        "0101",
+        None,
+        "85",
+    ]
     got = mfn_rates(importers, codes, on=date(2024, 1, 1))
     want = [mfn_rate(i, h, date(2024, 1, 1)) for i, h in zip(importers, codes, strict=True)]
     np.testing.assert_allclose(got, want)
@@ -86,9 +155,9 @@ def test_mfn_rates_vectorized_equals_scalar():
     np.testing.assert_allclose(mfn_rates(["CHN", "DEU"], "8703"), [0.075, 0.10])
     # missing entries: raise by default, NaN on request
     with pytest.raises(MissingTariffError):
-        mfn_rates(["CHN", "USA"])
-    out = mfn_rates(["CHN", "USA"], missing="nan")
-    assert out[0] == pytest.approx(0.075) and np.isnan(out[1])
+        mfn_rates(["CHN", "NOR"])
+    out = mfn_rates(["CHN", "NOR", "MEX"], [None, None, "0901"], missing="nan")
+    assert out[0] == pytest.approx(0.075) and np.isnan(out[1]) and np.isnan(out[2])
 
 
 def test_us_battery_override_matches_the_hs6_file(shared_data):

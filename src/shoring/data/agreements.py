@@ -36,6 +36,8 @@ from shoring.errors import ShoringError
 
 Kind = Literal["single_market", "customs_union", "fta", "epa", "psa"]
 Scope = Literal["members", "sides"]
+OriginMethod = Literal["build_down", "build_up", "max_nom"]
+ValueBasis = Literal["transaction_value", "fob", "net_cost", "ex_works"]
 
 DEPTH: dict[str, int] = {"single_market": 0, "customs_union": 1, "fta": 2, "epa": 2, "psa": 3}
 """Depth rank of each kind (lower is deeper); preferences are ordered by it."""
@@ -62,6 +64,48 @@ class AgreementSource:
     name: str
     year: int | str
     url: str
+
+
+@dataclass(frozen=True, slots=True)
+class OriginRule:
+    """A general or representative rule of origin of an agreement (value-content test).
+
+    Product-specific rules differ by HS heading; this is the rule the cited source gives
+    as the general one (or the most common one for manufactures), for screening only.
+
+    Attributes
+    ----------
+    method : {"build_down", "build_up", "max_nom"}
+        ``build_down``: RVC = (value - non-originating materials) / value;
+        ``build_up``: RVC = originating materials / value; ``max_nom``: a cap on
+        non-originating materials, stored here as the equivalent RVC floor
+        (``rvc_threshold = 1 - max_nom``).
+    rvc_threshold : float
+        Minimum regional value content as a fraction of ``value_basis`` (0.6 = 60%).
+    value_basis : {"transaction_value", "fob", "net_cost", "ex_works"}
+        The value the percentage is taken on.
+    note : str
+        Alternatives and sector exceptions (e.g. net-cost or automotive thresholds).
+    source : AgreementSource
+        Where the rule was read.
+    """
+
+    method: OriginMethod
+    rvc_threshold: float
+    value_basis: ValueBasis
+    note: str
+    source: AgreementSource
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.rvc_threshold <= 1.0:
+            raise ValueError(
+                f"rvc_threshold must be a fraction in [0, 1], got {self.rvc_threshold}"
+            )
+
+    @property
+    def threshold(self) -> float:
+        """Alias of :attr:`rvc_threshold`."""
+        return self.rvc_threshold
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +149,11 @@ class Agreement:
         Id of the tariff schedule members apply to outsiders (``"EU"``), if any.
     notes : str or None
         Caveats.
+    origin_rule : OriginRule or None
+        General or representative rule of origin where one is cited; ``None`` for
+        customs unions and single markets (goods in free circulation need no origin
+        proof, see :attr:`free_circulation`) and for agreements whose rule is not cited
+        yet.
     """
 
     id: str
@@ -117,6 +166,12 @@ class Agreement:
     source: AgreementSource
     common_external_tariff: str | None = None
     notes: str | None = field(default=None, compare=False)
+    origin_rule: OriginRule | None = field(default=None, compare=False)
+
+    @property
+    def free_circulation(self) -> bool:
+        """Whether goods circulate freely between members (no rule of origin needed)."""
+        return self.kind in ("single_market", "customs_union")
 
     @property
     def depth(self) -> int:
@@ -140,11 +195,29 @@ def _party(raw: dict) -> Party:
     )
 
 
+def _origin_rule(raw: dict | None) -> OriginRule | None:
+    if raw is None:
+        return None
+    if raw["method"] not in ("build_down", "build_up", "max_nom"):
+        raise ValueError(f"unknown origin-rule method {raw['method']!r}")
+    if raw["value_basis"] not in ("transaction_value", "fob", "net_cost", "ex_works"):
+        raise ValueError(f"unknown origin-rule value basis {raw['value_basis']!r}")
+    return OriginRule(
+        method=raw["method"],
+        rvc_threshold=float(raw["threshold"]),
+        value_basis=raw["value_basis"],
+        note=raw.get("note", ""),
+        source=AgreementSource(**raw["source"]),
+    )
+
+
 def _agreement(raw: dict) -> Agreement:
     parties = tuple(_party(p) for p in raw["parties"])
     scope = raw.get("scope") or ("sides" if any(p.bloc for p in parties) else "members")
     if raw["kind"] not in DEPTH:
         raise ValueError(f"{raw['id']}: unknown kind {raw['kind']!r}")
+    if raw.get("origin_rule") and raw["kind"] in ("single_market", "customs_union"):
+        raise ValueError(f"{raw['id']}: free circulation needs no origin rule")
     return Agreement(
         id=raw["id"],
         name=raw["name"],
@@ -156,6 +229,7 @@ def _agreement(raw: dict) -> Agreement:
         source=AgreementSource(**raw["source"]),
         common_external_tariff=raw.get("common_external_tariff"),
         notes=raw.get("notes"),
+        origin_rule=_origin_rule(raw.get("origin_rule")),
     )
 
 
@@ -277,6 +351,56 @@ def preference(a: str, b: str, on: date) -> Agreement | None:
     return found[0] if found else None
 
 
+def _pair_mask(agr: Agreement, codes: np.ndarray, on: date) -> np.ndarray:
+    """(exporter, importer) pairs an agreement in force covers, vectorized."""
+    sides = _sides(agr.id, on)
+    if agr.scope == "members":
+        m = np.isin(codes, list(frozenset().union(*sides)))
+        return m[:, None] & m[None, :]
+    member_of = np.zeros((len(sides), codes.size), dtype=np.int32)
+    for i, side in enumerate(sides):
+        if side:
+            member_of[i] = np.isin(codes, list(side))
+    # pairs (x, y) with x in side i and y in side j, i != j:
+    # (all side pairs) - (same-side pairs) > 0
+    count = member_of.sum(axis=0)
+    return (np.outer(count, count) - member_of.T @ member_of) > 0
+
+
+def agreement_matrix(iso3s: Sequence[str], on: date) -> xr.DataArray:
+    """The agreement giving each exporter-importer pair its preference on a date.
+
+    Where several agreements cover a pair, the one :func:`preference` returns wins
+    (deepest, then most recent). One vectorized mask per agreement, no loop over pairs.
+
+    Parameters
+    ----------
+    iso3s : sequence of str
+        Economies, used for both dimensions (order kept).
+    on : datetime.date
+        Query date.
+
+    Returns
+    -------
+    xarray.DataArray
+        Agreement ids (str), ``""`` where trade is not preferential; dims
+        ``("exporter", "importer")``; the diagonal (domestic trade) is ``""``.
+    """
+    codes = np.asarray(list(iso3s), dtype=object)
+    out = np.full((codes.size, codes.size), "", dtype=object)
+    in_force = [agr for agr in _table().values() if agr.in_force(on)]
+    for agr in sorted(in_force, key=_order_key, reverse=True):  # best last: it overwrites
+        out[_pair_mask(agr, codes, on)] = agr.id
+    np.fill_diagonal(out, "")
+    return xr.DataArray(
+        out,
+        dims=("exporter", "importer"),
+        coords={"exporter": list(codes), "importer": list(codes)},
+        name="agreement",
+        attrs={"date": on.isoformat()},
+    )
+
+
 def preference_matrix(iso3s: Sequence[str], on: date) -> xr.DataArray:
     """Whether trade from each exporter to each importer is preferential on a date.
 
@@ -295,34 +419,8 @@ def preference_matrix(iso3s: Sequence[str], on: date) -> xr.DataArray:
     xarray.DataArray
         bool, dims ``("exporter", "importer")``; the diagonal (domestic trade) is False.
     """
-    codes = np.asarray(list(iso3s), dtype=object)
-    n = codes.size
-    out = np.zeros((n, n), dtype=bool)
-    for agr in _table().values():
-        if not agr.in_force(on):
-            continue
-        sides = _sides(agr.id, on)
-        if agr.scope == "members":
-            union = frozenset().union(*sides)
-            m = np.isin(codes, list(union))
-            out |= m[:, None] & m[None, :]
-        else:
-            member_of = np.zeros((len(sides), n), dtype=np.int32)
-            for i, s in enumerate(sides):
-                if s:
-                    member_of[i] = np.isin(codes, list(s))
-            # pairs (x, y) with x in side i and y in side j, i != j:
-            # (all side pairs) - (same-side pairs) > 0
-            count = member_of.sum(axis=0)
-            out |= (np.outer(count, count) - member_of.T @ member_of) > 0
-    np.fill_diagonal(out, False)
-    return xr.DataArray(
-        out,
-        dims=("exporter", "importer"),
-        coords={"exporter": list(codes), "importer": list(codes)},
-        name="preferential",
-        attrs={"date": on.isoformat()},
-    )
+    ids = agreement_matrix(iso3s, on)
+    return (ids != "").rename("preferential")
 
 
 def customs_union_of(iso3: str, on: date) -> str | None:

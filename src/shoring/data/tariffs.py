@@ -60,14 +60,21 @@ def mfn_table() -> pd.DataFrame:
     -------
     pandas.DataFrame
         Indexed by ``economy`` (ISO3, or a customs-union schedule id such as ``"EU"``),
-        columns ``year``, ``total``, ``agri``, ``nonagri`` (fractions; NaN where not
-        published), ``quality`` (``primary`` or ``secondary``), ``source``, ``url``.
+        columns ``year`` (nullable integer: tariff year, missing where the source does not
+        state it), ``total``, ``agri``, ``nonagri`` (fractions; NaN where not published),
+        ``quality`` (``primary``, ``secondary`` or ``derived``), ``source``, ``url`` and
+        ``measure`` (what exactly the figures are, e.g. a World Bank proxy).
     """
     raw = pd.read_csv(TABLES_DIR / "mfn_tariffs.csv", dtype={"economy": str})
     out = raw.set_index("economy")
+    out["year"] = out["year"].astype("Int64")
     for col in ("total", "agri", "nonagri"):
         out[col] = out.pop(f"{col}_pct") / 100.0
-    return out[["year", "total", "agri", "nonagri", "quality", "source", "url"]]
+    return out[["year", "total", "agri", "nonagri", "quality", "source", "url", "measure"]]
+
+
+NONAGRI_CHAPTERS = (25, 97)
+"""HS chapters (inclusive) for which the non-agricultural average is used when present."""
 
 
 @cache
@@ -105,11 +112,16 @@ def _economies_with_data() -> frozenset[str]:
 
 @cache
 def _schedule(importer: str, on: date) -> str:
-    """The tariff schedule an importer applies: its own, or its customs union's."""
-    if importer in _economies_with_data():
-        return importer
+    """The tariff schedule an importer applies on a date.
+
+    The customs union's common external tariff when the importer is in one on that date
+    and the union's schedule has data (DEU -> EU; GBR -> EU until 2020-12-31), else the
+    importer's own (BRA keeps its row: no MERCOSUR schedule is embedded).
+    """
     union = customs_union_of(importer, on)
-    return union if union is not None else importer
+    if union is not None and union in _economies_with_data():
+        return union
+    return importer
 
 
 def _clean_hs(hs: str | int | None) -> str | None:
@@ -121,13 +133,23 @@ def _clean_hs(hs: str | int | None) -> str | None:
     return text
 
 
+def _chapter(code: str | None) -> int | None:
+    return int(code[:2]) if code is not None and len(code) >= 2 else None
+
+
 def mfn_rate(importer: str, hs: str | None = None, on: date | None = None) -> float:
     """MFN applied tariff of an importer, for an HS code or on average.
 
-    The longest matching HS-prefix override wins (``"870323"`` matches ``"8703"``); with
-    no match, or without ``hs``, the economy's simple-average MFN rate (all products)
-    is returned. EU members (and other customs-union members without their own row)
-    resolve to their union's schedule on ``on``.
+    Resolution order:
+
+    1. the longest matching HS-prefix override (``"870323"`` matches ``"8703"``);
+    2. for HS chapters 25-97 (manufactures and minerals), the economy's non-agricultural
+       simple average when the table has one;
+    3. the all-products simple average;
+    4. without ``hs`` only, the non-agricultural average when no all-products figure
+       is cited (a manufacturing default; MEX, MYS, TUR).
+
+    Customs-union members resolve to their union's schedule on ``on`` (DEU -> EU).
 
     Parameters
     ----------
@@ -156,13 +178,24 @@ def mfn_rate(importer: str, hs: str | None = None, on: date | None = None) -> fl
             if len(code) >= n and f"{schedule}|{code[:n]}" in overrides:
                 return float(overrides[f"{schedule}|{code[:n]}"])
     table = mfn_table()
-    if schedule in table.index and not np.isnan(table.at[schedule, "total"]):
-        return float(table.at[schedule, "total"])
+    if schedule in table.index:
+        total = float(table.at[schedule, "total"])
+        nonagri = float(table.at[schedule, "nonagri"])
+        chapter = _chapter(code)
+        manufactured = chapter is not None and (
+            NONAGRI_CHAPTERS[0] <= chapter <= NONAGRI_CHAPTERS[1]
+        )
+        if manufactured and not np.isnan(nonagri):
+            return nonagri
+        if not np.isnan(total):
+            return total
+        if code is None and not np.isnan(nonagri):
+            return nonagri
     via = f" (via {schedule})" if schedule != importer else ""
     what = f"HS {code}" if code else "all products"
     raise MissingTariffError(
-        f"no cited MFN tariff for {importer}{via}, {what}: the embedded World Tariff "
-        f"Profiles table does not cover it (see the data card mfn_tariffs); add a figure "
+        f"no cited MFN tariff for {importer}{via}, {what}: the embedded MFN average "
+        f"table does not cover it (see the data card mfn_tariffs); add a figure "
         f"or an HS override"
     )
 
@@ -208,9 +241,16 @@ def mfn_rates(
         if todo.any():
             keys = sched[todo] + "|" + codes[todo].str[:n]
             rates[todo] = keys.map(overrides)
-    totals = mfn_table()["total"]
+    table = mfn_table()
+    long_enough = codes.str.len() >= 2
+    chapter = pd.to_numeric(codes.where(long_enough).str[:2], errors="coerce")
+    manufactured = chapter.between(*NONAGRI_CHAPTERS)
+    todo = rates.isna() & manufactured
+    rates[todo] = sched[todo].map(table["nonagri"])
     todo = rates.isna()
-    rates[todo] = sched[todo].map(totals)
+    rates[todo] = sched[todo].map(table["total"])
+    todo = rates.isna() & ~has_code
+    rates[todo] = sched[todo].map(table["nonagri"])
     if missing == "raise" and rates.isna().any():
         i = int(np.flatnonzero(rates.isna().to_numpy())[0])
         mfn_rate(str(imp_s[i]), codes[i], when)  # raises with the precise message
