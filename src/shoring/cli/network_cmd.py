@@ -1,9 +1,92 @@
-"""CLI commands (being written)."""
+"""``shoring validate FILE`` and ``shoring template PATH.xlsx``."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Any
+
 import typer
+from rich.console import Console
+from rich.table import Table
+
+from shoring.errors import ShoringError, ShoringInputError
+
+
+def _summary_view(summary: dict[str, Any], file: str) -> Table:
+    table = Table(title=f"{summary['name']} ({file}): valid", show_header=False, box=None)
+    table.add_column(style="bold")
+    table.add_column()
+    finished = ", ".join(summary["finished_products"]) or "none"
+    table.add_row(
+        "products",
+        f"{summary['products']} in {summary['tiers']} tier(s), "
+        f"{summary['bom_lines']} BOM lines; with demand: {finished}",
+    )
+    by_country = "; ".join(
+        f"{country} " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+        for country, counts in sorted(summary["sites_by_country"].items())
+    )
+    table.add_row("sites", f"{summary['sites']} ({by_country})")
+    suppliers = ", ".join(f"{c} {n}" for c, n in sorted(summary["suppliers_by_country"].items()))
+    table.add_row("suppliers", f"{summary['suppliers']}" + (f" ({suppliers})" if suppliers else ""))
+    table.add_row("markets", str(summary["markets"]))
+    table.add_row("countries", ", ".join(summary["countries"]))
+    years = summary["years"]
+    span = f"{years[0]}-{years[1]}" if years else "none"
+    by_year = ", ".join(f"{y}: {u:,.0f}" for y, u in summary["units_by_year"].items())
+    table.add_row("demand", f"{span}, {summary['total_units']:,.0f} units in total ({by_year})")
+    return table
+
+
+def validate(
+    file: Path = typer.Argument(..., help="Network file: .yaml/.yml, .xlsx or a CSV folder."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON on stdout."),
+) -> None:
+    """Check a network file; print a summary, or every problem (exit code 2)."""
+    from shoring.network import read_network, summarize
+
+    try:
+        network = read_network(file)
+    except ShoringInputError as exc:
+        if not as_json:
+            # printed here, not by the root handler: plain text, no rich emoji codes
+            # (":id:" in "file:sheet:row:id: ..." would otherwise become an emoji)
+            for problem in exc.problems:
+                typer.echo(str(problem), err=True)
+            raise typer.Exit(2) from None
+        problems = [
+            {"file": p.file, "sheet": p.sheet, "row": p.row, "field": p.field, "message": p.message}
+            for p in exc.problems
+        ]
+        typer.echo(json.dumps({"valid": False, "problems": problems}, indent=2))
+        raise typer.Exit(2) from None
+    summary = summarize(network)
+    if as_json:
+        typer.echo(json.dumps({"valid": True, "summary": summary}, indent=2))
+        return
+    Console(highlight=False).print(_summary_view(summary, str(file)))
+
+
+def template(
+    path: Path = typer.Argument(..., help="Excel file to write (.xlsx)."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
+) -> None:
+    """Write the Excel network template: instructions plus example rows."""
+    from shoring.network import write_template
+
+    if path.suffix.lower() != ".xlsx":
+        raise ShoringError(f"the template is an Excel workbook: give a .xlsx path, not {path}")
+    if path.exists() and not force:
+        raise ShoringError(f"{path} exists; use --force to overwrite it")
+    try:
+        write_template(path)
+    except OSError as exc:
+        raise ShoringError(f"cannot write {path}: {exc.strerror}") from None
+    typer.echo(f"wrote {path}")
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the root app."""
+    """Add ``validate`` and ``template`` to the root app."""
+    app.command("validate")(validate)
+    app.command("template")(template)

@@ -1,0 +1,540 @@
+"""The landed-cost engine: every (product, site, market, year, scenario), component by component.
+
+For each scenario and year the engine walks the bill of materials from the deepest tier
+up. A component delivered to a country costs the cheapest of its suppliers (price +
+freight + duty) and of the firm's own sites that make it (their full landed cost). A
+product made at a site then costs::
+
+    materials  = sum_k bom_pk * delivered_k(site country)
+    labour     = hours * wage(country, year) * (1 - automation) / productivity
+    overhead   = overhead_rate * (materials + labour)
+    freight    = chosen mode's freight to the destination      (lanes.py)
+    duties     = customs value * rate + specific               (duties.py; FOB or CIF by
+                 importer; preference only when the build-down RVC meets the rule)
+    inventory  = (ex-works + freight + duties) * carrying rate * (transit + safety) / 365
+    risk       = (P(month-long disruption) * days / 365 + share of capacity closed)
+                 * lost-sale penalty
+    carbon     = transport CO2 * carbon price (importer's if it adjusts at the border)
+    incentives = per-unit grants + (capex share * capex + per job * jobs)
+                 / (capacity * amortization years)        (subtracted)
+
+Everything is vectorized over products, sites and destinations; the only Python loops
+run over scenarios, years and BOM tiers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import xarray as xr
+
+from shoring import __version__
+from shoring.costs import formulas as f
+from shoring.costs.duties import DutyRates, duty_rates, member_mask
+from shoring.costs.lanes import Lanes, build_lanes
+from shoring.data.distances import Distances
+from shoring.data.risk import hazard_table
+from shoring.data.transport import CostParameters, cost_parameters, disruption_probability
+from shoring.data.valuation import cif_importers
+from shoring.data.wages import covered_years, labour_cost_matrix
+from shoring.errors import ShoringError
+from shoring.network import Network
+from shoring.scenario import (
+    Scenario,
+    automation_share,
+    capacity_lost,
+    carbon_prices,
+    incentives,
+    wage_multiplier,
+)
+
+COMPONENTS = (
+    "materials",
+    "labour",
+    "overhead",
+    "freight",
+    "duties",
+    "inventory",
+    "risk",
+    "carbon",
+    "incentives",
+)
+"""Cost components, in waterfall order; ``incentives`` is stored negative."""
+
+
+@dataclass(frozen=True)
+class CostSettings:
+    """Choices of the landed-cost engine (all with documented defaults).
+
+    Attributes
+    ----------
+    distances : Distances
+        Country-to-country distances; great-circle between capitals by default.
+    parameters : CostParameters
+        Carrying rate, safety stock, insurance, disruption defaults (data card
+        ``cost_parameters``).
+    samples_per_year : int
+        Dates per year on which policy measures are evaluated (4: mid-quarter).
+    amortization_years : float
+        Years over which one-off incentives (capex share, per job) are spread per unit.
+        An assumption (10 years, a common straight-line life of plant equipment).
+    """
+
+    distances: Distances = field(default_factory=Distances.great_circle)
+    parameters: CostParameters = field(default_factory=cost_parameters)
+    samples_per_year: int = 4
+    amortization_years: float = 10.0
+
+
+@dataclass(frozen=True)
+class _Study:
+    """Arrays of one network, fixed across scenarios and years."""
+
+    network: Network
+    products: np.ndarray
+    made: np.ndarray  # bool per product: some site makes it
+    hs: np.ndarray
+    hs_index: np.ndarray
+    value: np.ndarray
+    weight: np.ndarray
+    hours: np.ndarray
+    overhead_rate: np.ndarray
+    penalty: np.ndarray
+    bom: np.ndarray  # (parent, component)
+    tiers: np.ndarray
+    countries: np.ndarray
+    site_country: np.ndarray
+    market_country: np.ndarray
+    can_make: np.ndarray  # (product, site)
+    lanes: Lanes
+    cif: np.ndarray  # per destination country
+    disruption: np.ndarray  # annual probability per country
+    base_wage: xr.DataArray  # (country, year)
+
+
+def _index(values: Sequence[str], universe: np.ndarray) -> np.ndarray:
+    lookup = {v: i for i, v in enumerate(universe)}
+    return np.array([lookup[v] for v in values], dtype=int)
+
+
+def _study(network: Network, years: Sequence[int], settings: CostSettings) -> _Study:
+    products = network.products
+    sites, markets, suppliers = network.sites, network.markets, network.suppliers
+    countries = np.array(
+        sorted(set(sites["country"]) | set(markets["country"]) | set(suppliers["country"])),
+        dtype=object,
+    )
+    hs_unique, hs_index = np.unique(products["hs_code"].to_numpy(dtype=str), return_inverse=True)
+    value = products["unit_value_usd"].to_numpy(dtype=float)
+    weight = products["weight_kg"].to_numpy(dtype=float)
+    lanes = build_lanes(
+        weight,
+        value,
+        list(products.index),
+        list(countries),
+        settings.distances,
+        settings.parameters,
+        network.modes,
+    )
+    hazard = hazard_table().set_index("iso3")["exposure"]
+    exposure = hazard.reindex(countries).fillna(hazard.median()).to_numpy(dtype=float)
+    can_make = network.can_make.transpose("product", "site").to_numpy()
+    return _Study(
+        network=network,
+        products=products.index.to_numpy(dtype=object),
+        made=can_make.any(axis=1),
+        hs=hs_unique.astype(object),
+        hs_index=hs_index,
+        value=value,
+        weight=weight,
+        hours=products["labour_hours"].to_numpy(dtype=float),
+        overhead_rate=products["overhead_rate"].to_numpy(dtype=float),
+        penalty=products["lost_sale_penalty_usd"].to_numpy(dtype=float),
+        bom=network.bom_matrix().sel(product=products.index, component=products.index).to_numpy(),
+        tiers=network.bom_levels().reindex(products.index).to_numpy(),
+        countries=countries,
+        site_country=_index(sites["country"].tolist(), countries),
+        market_country=_index(markets["country"].tolist(), countries),
+        can_make=can_make,
+        lanes=lanes,
+        cif=cif_importers(list(countries)),
+        disruption=disruption_probability(exposure, float(hazard.median()), settings.parameters),
+        base_wage=labour_cost_matrix(list(countries), list(years), extrapolate=True),
+    )
+
+
+def _site_rates(
+    study: _Study, scenario: Scenario, year: int, settings: CostSettings
+) -> dict[str, np.ndarray]:
+    """Per-site wage, labour factor, risk rate and incentive per unit for one year."""
+    sites = study.network.sites
+    countries = list(study.countries)
+    cs = study.site_country
+    last_wage_year = max(covered_years(c)[1] for c in countries)
+    wage = (
+        study.base_wage.sel(year=year).to_numpy()
+        * wage_multiplier(
+            scenario, countries, [year], base_year=min(year, last_wage_year)
+        ).to_numpy()[:, 0]
+    )
+    auto_scn = automation_share(scenario, countries, [year]).to_numpy()[:, 0]
+    automation = 1.0 - (1.0 - sites["automation"].to_numpy(dtype=float)) * (1.0 - auto_scn[cs])
+    months = [dt.date(year, m, 1) for m in range(1, 13)]
+    closed = capacity_lost(scenario, countries, months).mean("month").to_numpy()
+    params = settings.parameters
+    risk_rate = study.disruption[cs] * params.disruption_days / f.DAYS_PER_YEAR + closed[cs]
+    inc = incentives(scenario, countries, [year])
+    candidate = (sites["status"] == "candidate").to_numpy()
+    capex_share = sites["incentive_capex_share"].to_numpy(dtype=float) + np.where(
+        candidate, inc["capex_share"].to_numpy()[cs, 0], 0.0
+    )
+    per_job = sites["incentive_per_job_usd"].to_numpy(dtype=float) + np.where(
+        candidate, inc["per_job_usd"].to_numpy()[cs, 0], 0.0
+    )
+    incentive = f.incentive_per_unit(
+        inc["per_unit_usd"].to_numpy()[cs, 0],
+        np.minimum(capex_share, 1.0),
+        sites["opening_capex_usd"].to_numpy(dtype=float),
+        per_job,
+        sites["jobs"].to_numpy(dtype=float),
+        sites["capacity_units"].to_numpy(dtype=float),
+        settings.amortization_years,
+    )
+    carbon = carbon_prices(scenario, countries, [year])
+    return {
+        "wage": wage[cs],
+        "automation": automation,
+        "productivity": sites["productivity"].to_numpy(dtype=float),
+        "risk_rate": risk_rate,
+        "incentive": incentive,
+        "carbon_price": carbon["usd_per_tco2"].to_numpy()[:, 0],
+        "carbon_border": carbon["border_adjustment"].to_numpy()[:, 0].astype(bool),
+    }
+
+
+def _purchased(study: _Study, duty: DutyRates, settings: CostSettings) -> tuple[np.ndarray, ...]:
+    """Supplier offers: cost per (supplier, destination country), and the cheapest offer
+    per (product, destination country) with its origin country."""
+    sup = study.network.suppliers
+    n_p, n_c = study.products.size, study.countries.size
+    delivered = np.full((n_p, n_c), np.inf)
+    origin = np.full((n_p, n_c), -1)
+    if sup.empty:
+        return np.zeros((0, n_c)), delivered, origin
+    prod = _index(sup["component"].tolist(), study.products)
+    cu = _index(sup["country"].tolist(), study.countries)
+    price = sup["unit_price_usd"].to_numpy(dtype=float)[:, None]
+    freight = study.lanes.freight.to_numpy()[prod, cu, :]  # (u, c)
+    params = settings.parameters
+    cif = f.customs_value(
+        price, freight, params.cargo_insurance_rate * params.insurance_cover_markup, study.cif
+    )
+    h = study.hs_index[prod]
+    rate = duty.rate_met[h, cu, :] + duty.ntb[h, cu, :]  # bought goods originate at the supplier
+    specific = (
+        duty.specific_per_kg_met[h, cu, :] * study.weight[prod, None]
+        + duty.specific_per_unit_met[h, cu, :]
+    )
+    cost = price + freight + f.duty(cif, rate, specific)
+    cost = np.where(np.isnan(cost) | (duty.blocked[h, cu, :] > 0.5), np.inf, cost)
+    offers = np.where((prod[None, :] == np.arange(n_p)[:, None])[:, :, None], cost[None], np.inf)
+    best = np.argmin(offers, axis=1)  # (p, c)
+    delivered = np.take_along_axis(offers, best[:, None, :], axis=1)[:, 0, :]
+    origin = np.where(np.isfinite(delivered), cu[best], -1)
+    return cost, delivered, origin
+
+
+@dataclass(frozen=True)
+class _YearCosts:
+    components: np.ndarray  # (product, site, destination country, component)
+    origin_rule_met: np.ndarray  # (product, site, destination country)
+    supply: np.ndarray  # (supplier, destination country): price + freight + duty
+
+
+def _year_costs(study: _Study, scenario: Scenario, year: int, settings: CostSettings) -> _YearCosts:
+    """Components of every (product, site, destination country), and supplier offers."""
+    duty = duty_rates(
+        scenario, list(study.hs), list(study.countries), year, settings.samples_per_year
+    )
+    rates = _site_rates(study, scenario, year, settings)
+    params = settings.parameters
+    lanes = study.lanes
+    cs = study.site_country
+    n_p, n_s, n_c = study.products.size, cs.size, study.countries.size
+    out = np.full((n_p, n_s, n_c, len(COMPONENTS)), np.nan)
+    met_out = np.zeros((n_p, n_s, n_c), dtype=bool)
+    supply, delivered, origin = _purchased(study, duty, settings)
+
+    pair_ids, pair_index = np.unique(duty.agreement, return_inverse=True)
+    pair_index = pair_index.reshape(duty.agreement.shape)[cs, :]  # (s, c)
+    members = member_mask(list(pair_ids), list(study.countries), dt.date(year, 7, 1))
+    # non-originating value of each product delivered to each country, per agreement
+    foreign = np.where(
+        (origin >= 0)[None] & ~members[:, np.maximum(origin, 0)],
+        np.where(np.isfinite(delivered), delivered, 0.0)[None],
+        0.0,
+    )  # (a, p, c)
+    insurance = params.cargo_insurance_rate * params.insurance_cover_markup
+    price = rates["carbon_price"]
+    carbon_price = np.where(rates["carbon_border"][None, :], price[None, :], price[cs][:, None])
+
+    for tier in range(int(study.tiers.max(initial=0)), -1, -1):
+        pl = np.flatnonzero((study.tiers == tier) & study.made)
+        if pl.size == 0:
+            continue
+        bom = study.bom[pl]  # (pl, k)
+        at_site = delivered[:, cs]  # (k, s)
+        missing = (bom[:, :, None] > 0) & ~np.isfinite(at_site[None])
+        unavailable = missing.any(axis=1)  # (pl, s)
+        finite = np.where(np.isfinite(at_site), at_site, 0.0)
+        materials = bom @ finite
+        labour = f.labour_cost(
+            study.hours[pl, None],
+            rates["wage"][None],
+            rates["automation"][None],
+            rates["productivity"][None],
+        )
+        overhead = study.overhead_rate[pl, None] * (materials + labour)
+        exworks = materials + labour + overhead
+
+        # build-down regional value content under each lane's agreement, tracing the
+        # non-originating content of own-made components (no roll-up)
+        nonorig = np.einsum("pk,aks->aps", bom, foreign[:, :, cs])  # (a, pl, s)
+        vnm = np.take_along_axis(nonorig.transpose(1, 2, 0), pair_index[None], axis=2)
+        value = study.value[pl, None, None]
+        h = study.hs_index[pl]
+        threshold = duty.rvc_threshold[h][:, cs, :]
+        met = f.regional_value_content(value, vnm) >= threshold  # NaN threshold -> False
+
+        freight = lanes.freight.to_numpy()[pl][:, cs, :]
+        customs = f.customs_value(value, freight, insurance, study.cif[None, None, :])
+        rate = np.where(met, duty.rate_met[h][:, cs, :], duty.rate_not[h][:, cs, :])
+        rate = rate + duty.ntb[h][:, cs, :]
+        weight = study.weight[pl, None, None]
+        specific = np.where(
+            met,
+            duty.specific_per_kg_met[h][:, cs, :] * weight
+            + duty.specific_per_unit_met[h][:, cs, :],
+            duty.specific_per_kg_not[h][:, cs, :] * weight
+            + duty.specific_per_unit_not[h][:, cs, :],
+        )
+        duties = f.duty(customs, rate, specific)
+        transit = lanes.transit_days.to_numpy()[pl][:, cs, :]
+        safety = lanes.safety_days.to_numpy()[pl][:, cs, :]
+        inventory = f.inventory_cost(
+            exworks[:, :, None] + freight + duties, params.inventory_carrying_rate, transit, safety
+        )
+        risk = rates["risk_rate"][None, :] * study.penalty[pl, None]
+        carbon = f.carbon_cost(lanes.co2_kg.to_numpy()[pl][:, cs, :], carbon_price[None])
+        shape = freight.shape
+        parts = (
+            np.broadcast_to(materials[:, :, None], shape),
+            np.broadcast_to(labour[:, :, None], shape),
+            np.broadcast_to(overhead[:, :, None], shape),
+            freight,
+            duties,
+            inventory,
+            np.broadcast_to(risk[:, :, None], shape),
+            carbon,
+            np.broadcast_to(-rates["incentive"][None, :, None], shape),
+        )
+        stacked = np.stack(parts, axis=-1)
+        invalid = (
+            ~study.can_make[pl][:, :, None]
+            | unavailable[:, :, None]
+            | np.isnan(freight)
+            | (duty.blocked[h][:, cs, :] > 0.5)
+        )
+        stacked[invalid] = np.nan
+        out[pl] = stacked
+        met_out[pl] = met & ~invalid
+
+        total = np.where(invalid, np.inf, stacked.sum(axis=-1))  # (pl, s, c)
+        best_site = np.argmin(total, axis=1)  # (pl, c)
+        own = np.take_along_axis(total, best_site[:, None, :], axis=1)[:, 0, :]
+        better = own < delivered[pl]
+        delivered[pl] = np.where(better, own, delivered[pl])
+        origin[pl] = np.where(better, cs[best_site], origin[pl])
+        traced = np.take_along_axis(nonorig, best_site[None], axis=2)  # (a, pl, c)
+        inside = members[:, cs[best_site]]  # (a, pl, c): made inside the agreement
+        own_foreign = np.where(inside, traced, np.where(np.isfinite(own), own, 0.0))
+        foreign[:, pl] = np.where(better[None], own_foreign, foreign[:, pl])
+    return _YearCosts(out, met_out, supply)
+
+
+def _resolve_years(network: Network, years: Sequence[int] | None) -> list[int]:
+    chosen = list(years) if years is not None else list(network.years)
+    if not chosen:
+        raise ShoringError("no years to cost: the network has no demand and no --year was given")
+    return sorted(set(int(y) for y in chosen))
+
+
+def iter_landed_cost(
+    network: Network,
+    scenarios: Sequence[Scenario],
+    years: Sequence[int] | None = None,
+    settings: CostSettings | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Iterator[xr.Dataset]:
+    """Landed costs one (scenario, year) at a time, for studies too large to hold at once.
+
+    Yields Datasets like :func:`landed_cost` with ``scenario`` and ``year`` of length 1.
+    """
+    settings = settings or CostSettings()
+    chosen = _resolve_years(network, years)
+    study = _study(network, chosen, settings)
+    products = study.products[study.made]
+    cm = study.market_country
+    sites, markets = network.sites, network.markets
+    lead = study.lanes.transit_days.to_numpy()[study.made][:, study.site_country][:, :, cm]
+    mode = study.lanes.mode.to_numpy()[study.made][:, study.site_country][:, :, cm]
+    coords = {
+        "product": list(products),
+        "site": list(sites.index),
+        "market": list(markets.index),
+        "component": list(COMPONENTS),
+        "site_country": ("site", sites["country"].tolist()),
+        "market_country": ("market", markets["country"].tolist()),
+    }
+    total = len(scenarios) * len(chosen)
+    done = 0
+    for scenario in scenarios:
+        for year in chosen:
+            year_costs = _year_costs(study, scenario, year, settings)
+            cost = year_costs.components[study.made][:, :, cm]
+            met = year_costs.origin_rule_met
+            yield xr.Dataset(
+                {
+                    "cost": (("product", "site", "market", "component"), cost),
+                    "total": (("product", "site", "market"), cost.sum(axis=-1)),
+                    "origin_rule_met": (("product", "site", "market"), met[study.made][:, :, cm]),
+                    "lead_time_days": (("product", "site", "market"), lead),
+                    "mode": (("product", "site", "market"), mode),
+                },
+                coords=coords,
+            ).expand_dims(scenario=[scenario.name], year=[year])
+            done += 1
+            if progress is not None:
+                progress(done, total)
+
+
+def landed_cost(
+    network: Network,
+    scenarios: Sequence[Scenario],
+    years: Sequence[int] | None = None,
+    settings: CostSettings | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> xr.Dataset:
+    """Landed cost per unit of every product at every site for every market, year, scenario.
+
+    Parameters
+    ----------
+    network : Network
+        The firm's network.
+    scenarios : sequence of Scenario
+        Policy futures (see :mod:`shoring.scenario`).
+    years : sequence of int, optional
+        Years to cost; the network's demand years by default.
+    settings : CostSettings, optional
+        Distances, cost parameters, sampling of measures, amortization.
+    progress : callable, optional
+        Called with ``(done, total)`` after each scenario-year.
+
+    Returns
+    -------
+    xarray.Dataset
+        ``cost`` (product, site, market, year, scenario, component) in USD per unit, with
+        ``incentives`` negative; ``total`` = ``cost.sum("component")``; NaN where the site
+        cannot make the product, a component cannot be sourced, or the lane is closed.
+        ``origin_rule_met`` (bool), ``lead_time_days`` and ``mode`` (the chosen transport
+        mode) per (product, site, market). Attributes record the sources, scenario
+        definitions and package version.
+    """
+    settings = settings or CostSettings()
+    parts = list(iter_landed_cost(network, scenarios, years, settings, progress))
+    data = xr.combine_by_coords(parts, combine_attrs="drop_conflicts")
+    assert isinstance(data, xr.Dataset)
+    data = data.transpose("product", "site", "market", "year", "scenario", "component")
+    for name in ("lead_time_days", "mode"):
+        data[name] = parts[0][name].isel(scenario=0, year=0, drop=True)
+    data.attrs.update(
+        {
+            "shoring_version": __version__,
+            "network": network.name,
+            "distances": settings.distances.name,
+            "scenarios": "; ".join(f"{s.name}: {s.title}" for s in scenarios),
+            "samples_per_year": settings.samples_per_year,
+            "amortization_years": settings.amortization_years,
+            "units": "USD per unit",
+        }
+    )
+    return data
+
+
+CONVERSION = ("labour", "overhead", "risk", "incentives")
+"""Components incurred where a product is made, whatever it is made from or sold to."""
+DELIVERY = ("freight", "duties", "inventory", "carbon")
+"""Components incurred on the way from a site to a destination country."""
+
+
+def lane_costs(
+    network: Network,
+    scenarios: Sequence[Scenario],
+    years: Sequence[int] | None = None,
+    settings: CostSettings | None = None,
+) -> xr.Dataset:
+    """Landed cost split into the pieces a network-design model prices flows with.
+
+    Returns
+    -------
+    xarray.Dataset
+        ``conversion`` (product, site, year, scenario): labour + overhead + risk -
+        incentives per unit made; ``delivery`` (product, site, country, year,
+        scenario): freight + duties + inventory + carbon per unit shipped from the site
+        to a country (sites' and markets' countries); ``supply`` (supplier, country,
+        year, scenario): price + freight + duty per unit bought from a supplier and
+        delivered to a country; ``landed`` (product, site, country, year, scenario):
+        the full landed cost with the cheapest sourcing. NaN (or inf for supply) where
+        impossible. Duties assume the origin status of the cheapest sourcing.
+    """
+    settings = settings or CostSettings()
+    chosen = _resolve_years(network, years)
+    study = _study(network, chosen, settings)
+    index = {c: i for i, c in enumerate(COMPONENTS)}
+    conv = [index[c] for c in CONVERSION]
+    deliv = [index[c] for c in DELIVERY]
+    conversion, delivery, supply, landed = [], [], [], []
+    home = study.site_country[None, :]  # conversion cost read on the lane to the site's own country
+    p_idx, s_idx = np.arange(study.products.size)[:, None], np.arange(home.size)[None, :]
+    for scenario in scenarios:
+        rows = [_year_costs(study, scenario, year, settings) for year in chosen]
+        conversion.append(
+            np.stack([r.components[p_idx, s_idx, home][..., conv].sum(-1) for r in rows], -1)
+        )
+        delivery.append(np.stack([r.components[..., deliv].sum(-1) for r in rows], -1))
+        supply.append(np.stack([r.supply for r in rows], -1))
+        landed.append(np.stack([r.components.sum(-1) for r in rows], -1))
+    coords = {
+        "product": list(study.products),
+        "site": list(network.sites.index),
+        "country": list(study.countries),
+        "supplier": list(network.suppliers.index),
+        "year": chosen,
+        "scenario": [s.name for s in scenarios],
+    }
+    return xr.Dataset(
+        {
+            "conversion": (("product", "site", "year", "scenario"), np.stack(conversion, -1)),
+            "delivery": (
+                ("product", "site", "country", "year", "scenario"),
+                np.stack(delivery, -1),
+            ),
+            "supply": (("supplier", "country", "year", "scenario"), np.stack(supply, -1)),
+            "landed": (("product", "site", "country", "year", "scenario"), np.stack(landed, -1)),
+        },
+        coords=coords,
+        attrs={"shoring_version": __version__, "units": "USD per unit"},
+    )

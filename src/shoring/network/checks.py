@@ -1,0 +1,250 @@
+"""Cross-table and plausibility checks on validated rows.
+
+Each check appends located :class:`~shoring.errors.Problem` s to a :class:`Collector`;
+none raises. Used by :func:`shoring.network.validate.build_network`.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel
+
+from shoring.errors import Problem
+from shoring.network.records import RawRecord, RawTable
+from shoring.network.schema import TABLES
+
+Valid = list[tuple[RawRecord, BaseModel]]
+
+MAX_USD_PER_KG = 20_000.0
+"""Above this value per kg a product's value or weight is probably in the wrong unit."""
+
+HIGH_VALUE_HS_PREFIXES: tuple[str, ...] = (
+    "71",  # pearls, precious stones and metals, jewellery
+    "2844",  # radioactive elements and isotopes
+    "2936",  # vitamins
+    "2937",  # hormones
+    "2941",  # antibiotics
+    "3002",  # blood, vaccines, cell cultures
+    "3004",  # medicaments in measured doses
+    "8542",  # integrated circuits
+    "9001",  # optical fibres, lenses
+    "9002",  # mounted lenses and optical elements
+    "9101",  # precious-metal watches
+    "97",  # works of art, collectors' pieces
+)
+"""HS prefixes exempt from the value-per-kg check (goods that can exceed 20,000 USD/kg)."""
+
+MAX_WEIGHT_KG = 100_000.0
+"""A unit heavier than 100 t is probably a weight in grams or a lot, not a unit."""
+
+MAX_LABOUR_HOURS = 2_000.0
+"""More than a full-time year of work per unit is probably minutes, not hours."""
+
+MIN_CAPACITY_UNITS = 1.0
+"""Capacity below one unit a year is probably in thousands or millions."""
+
+
+class Collector:
+    """Problems tagged with their table, reported in table then row order."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[int, int, Problem]] = []
+
+    def add(self, table: str | None, problem: Problem) -> None:
+        """Record one problem found in ``table`` (``None``: file-level)."""
+        order = TABLES.index(table) if table in TABLES else -1
+        self.items.append((order, problem.row or 0, problem))
+
+    def problems(self) -> list[Problem]:
+        """Every problem once, file-level first, then by table and row."""
+        seen: set[Problem] = set()
+        out = []
+        for _, _, problem in sorted(self.items, key=lambda item: (item[0], item[1])):
+            if problem not in seen:
+                seen.add(problem)
+                out.append(problem)
+        return out
+
+
+def suggest(value: str, choices: Any) -> str:
+    """``"; did you mean 'x'?"`` for a close match, else an empty string."""
+    close = difflib.get_close_matches(str(value), [str(c) for c in choices], n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _unknown(
+    raw: RawTable,
+    record: RawRecord,
+    column: str,
+    value: str,
+    kind: str,
+    known: set[str],
+    out: Collector,
+) -> None:
+    message = f"unknown {kind} {value!r}{suggest(value, sorted(known))}"
+    out.add(raw.name, raw.problem(message, record.row_of(column), column))
+
+
+def references(
+    tables: Mapping[str, RawTable],
+    valid: Mapping[str, Valid],
+    ids: Mapping[str, set[str]],
+    out: Collector,
+) -> None:
+    """Every product, site and market a row refers to must exist."""
+    products, sites, markets = ids["products"], ids["sites"], ids["markets"]
+    for record, row in valid["bom"]:
+        for column in ("parent", "component"):
+            value = getattr(row, column)
+            if value not in products:
+                _unknown(tables["bom"], record, column, value, "product", products, out)
+    for record, row in valid["sites"]:
+        for value in row.products:  # type: ignore[attr-defined]
+            if value not in products:
+                _unknown(tables["sites"], record, "products", value, "product", products, out)
+    makes = {row.id: set(row.products) for _, row in valid["sites"]}  # type: ignore[attr-defined]
+    for record, row in valid["site_capacities"]:
+        raw = tables["site_capacities"]
+        site, product = row.site, row.product  # type: ignore[attr-defined]
+        if site not in sites:
+            _unknown(raw, record, "site", site, "site", sites, out)
+        if product not in products:
+            _unknown(raw, record, "product", product, "product", products, out)
+        elif site in makes and product not in makes[site]:
+            message = f"site {site!r} cannot make {product!r} (not in its products list)"
+            out.add(raw.name, raw.problem(message, record.row_of("product"), "product"))
+    for record, row in valid["suppliers"]:
+        value = row.component  # type: ignore[attr-defined]
+        if value not in products:
+            _unknown(tables["suppliers"], record, "component", value, "product", products, out)
+    for record, row in valid["demand"]:
+        raw = tables["demand"]
+        if row.market not in markets:  # type: ignore[attr-defined]
+            _unknown(raw, record, "market", row.market, "market", markets, out)  # type: ignore[attr-defined]
+        if row.product not in products:  # type: ignore[attr-defined]
+            _unknown(raw, record, "product", row.product, "product", products, out)  # type: ignore[attr-defined]
+
+
+def bom_cycles(raw: RawTable | None, rows: Valid, products: set[str], out: Collector) -> bool:
+    """Report every cycle of the BOM graph as ``A -> B -> A``; True if any."""
+    if raw is None:
+        return False
+    edges: dict[str, list[tuple[str, RawRecord]]] = {}
+    for record, row in rows:
+        parent, component = row.parent, row.component  # type: ignore[attr-defined]
+        if parent in products and component in products:
+            edges.setdefault(parent, []).append((component, record))
+    state: dict[str, int] = {}  # 1 on the path, 2 done
+    reported: set[frozenset[str]] = set()
+    found = False
+    for start in list(edges):  # file order: the cycle closes on the later row
+        if state.get(start):
+            continue
+        path: list[str] = [start]
+        iters = [iter(edges.get(start, []))]
+        state[start] = 1
+        while iters:
+            step = next(iters[-1], None)
+            if step is None:
+                state[path.pop()] = 2
+                iters.pop()
+                continue
+            node, record = step
+            if state.get(node) == 1:
+                cycle = [*path[path.index(node) :], node]
+                key = frozenset(cycle)
+                if key not in reported:
+                    reported.add(key)
+                    message = "cyclic bill of materials: " + " -> ".join(cycle)
+                    out.add(raw.name, raw.problem(message, record.row_of("component"), "component"))
+                found = True
+            elif not state.get(node):
+                state[node] = 1
+                path.append(node)
+                iters.append(iter(edges.get(node, [])))
+    return found
+
+
+def sourcing(tables: Mapping[str, RawTable], valid: Mapping[str, Valid], out: Collector) -> None:
+    """Every demanded product, and every component of a product a site makes, needs a source.
+
+    A source is a site that can make the product or a supplier of it.
+    """
+    made = {p for _, row in valid["sites"] for p in row.products}  # type: ignore[attr-defined]
+    supplied = {row.component for _, row in valid["suppliers"]}  # type: ignore[attr-defined]
+    sourced = made | supplied
+    reason = "no site can make it and no supplier supplies it"
+    flagged: set[str] = set()
+    for record, row in valid["demand"]:
+        product = row.product  # type: ignore[attr-defined]
+        if row.units > 0 and product not in sourced and product not in flagged:  # type: ignore[attr-defined]
+            flagged.add(product)
+            raw = tables["demand"]
+            message = f"demand for {product!r}, but {reason}"
+            out.add(raw.name, raw.problem(message, record.row_of("product"), "product"))
+    for record, row in valid["bom"]:
+        parent, component = row.parent, row.component  # type: ignore[attr-defined]
+        if parent in made and component not in sourced:
+            raw = tables["bom"]
+            message = f"component {component!r} of {parent!r} has no source: {reason}"
+            out.add(raw.name, raw.problem(message, record.row_of("component"), "component"))
+
+
+def _exempt(hs_code: str) -> bool:
+    return hs_code.startswith(HIGH_VALUE_HS_PREFIXES)
+
+
+def plausibility(
+    tables: Mapping[str, RawTable], valid: Mapping[str, Valid], out: Collector
+) -> None:
+    """Flag values that are almost surely in the wrong unit."""
+    weights: dict[str, tuple[float, str]] = {}
+    for record, row in valid["products"]:
+        raw = tables["products"]
+        p: Any = row
+        per_kg = p.unit_value_usd / p.weight_kg
+        if per_kg <= MAX_USD_PER_KG or _exempt(p.hs_code):
+            weights[p.id] = (p.weight_kg, p.hs_code)  # plausible: check supplier prices
+        else:
+            message = (
+                f"value per kg is {per_kg:,.0f} USD/kg (> {MAX_USD_PER_KG:,.0f}): is weight_kg "
+                "in tonnes or unit_value_usd in cents? (HS prefixes exempt from this check: "
+                f"{', '.join(HIGH_VALUE_HS_PREFIXES)})"
+            )
+            row_number = record.row_of("unit_value_usd")
+            out.add(raw.name, raw.problem(message, row_number, "unit_value_usd"))
+        if p.weight_kg > MAX_WEIGHT_KG:
+            message = f"weight {p.weight_kg:,.0f} kg per unit exceeds 100 t: is it in grams?"
+            out.add(raw.name, raw.problem(message, record.row_of("weight_kg"), "weight_kg"))
+        if p.labour_hours > MAX_LABOUR_HOURS:
+            message = (
+                f"{p.labour_hours:,.0f} labour hours per unit exceeds {MAX_LABOUR_HOURS:,.0f}: "
+                "is it in minutes?"
+            )
+            out.add(raw.name, raw.problem(message, record.row_of("labour_hours"), "labour_hours"))
+    for table in ("sites", "suppliers", "site_capacities"):
+        for record, row in valid[table]:
+            capacity = row.capacity_units  # type: ignore[attr-defined]
+            if capacity < MIN_CAPACITY_UNITS:
+                raw = tables[table]
+                message = f"capacity {capacity} units/year is below 1: is it in thousands?"
+                row_number = record.row_of("capacity_units")
+                out.add(table, raw.problem(message, row_number, "capacity_units"))
+    for record, row in valid["suppliers"]:
+        s: Any = row
+        if s.component in weights:
+            weight, hs_code = weights[s.component]
+            per_kg = s.unit_price_usd / weight
+            if per_kg > MAX_USD_PER_KG and not _exempt(hs_code):
+                raw = tables["suppliers"]
+                message = (
+                    f"price per kg of {s.component!r} is {per_kg:,.0f} USD/kg "
+                    f"(> {MAX_USD_PER_KG:,.0f}): is unit_price_usd in cents?"
+                )
+                out.add(
+                    "suppliers",
+                    raw.problem(message, record.row_of("unit_price_usd"), "unit_price_usd"),
+                )

@@ -1,0 +1,139 @@
+"""Folders of CSV files: :func:`read_csv_folder` and :func:`write_csv_folder`.
+
+One UTF-8 file per table, ``<table>.csv``, with the column names in line 1;
+``meta.csv`` has columns ``key,value``. ``sites.products`` is ';'-separated in its
+cell. Optional tables may be absent. Problems name the CSV file and its line.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+from shoring.errors import Problem
+from shoring.network.io_common import cell_text, display_name, network_records
+from shoring.network.model import Network
+from shoring.network.records import RawNetwork, RawRecord, RawTable
+from shoring.network.schema import TABLES, columns
+from shoring.network.validate import build_network
+
+
+def _records(lines: Any, raw: RawTable, problems: list[Problem]) -> None:
+    reader = csv.reader(lines)
+    header = next(reader, None)
+    if header is None:
+        problems.append(raw.problem("the file is empty: line 1 must hold the column names", 1))
+        return
+    names = [h.strip() for h in header]
+    raw.header = tuple(n for n in names if n)
+    raw.header_row = 1
+    previous = reader.line_num
+    for cells in reader:
+        line = previous + 1
+        previous = reader.line_num
+        values = {}
+        for position, cell in enumerate(cells):
+            text = cell.strip()
+            if not text:
+                continue
+            if position >= len(names) or not names[position]:
+                message = f"more values than column names (value {text!r})"
+                problems.append(raw.problem(message, line))
+                break
+            values.setdefault(names[position], text)
+        if values:
+            raw.records.append(RawRecord(line, values))
+
+
+def _meta(raw: RawTable, problems: list[Problem]) -> None:
+    if raw.header is not None and list(raw.header[:2]) != ["key", "value"]:
+        problems.append(raw.problem("meta.csv needs columns 'key' and 'value'", 1))
+    record = RawRecord(2, {})
+    for item in raw.records:
+        key, value = item.values.get("key"), item.values.get("value")
+        if key is None:
+            problems.append(raw.problem("value without a key", item.row, "key"))
+        elif key in record.field_rows:
+            problems.append(raw.problem("duplicate key", item.row, key))
+        else:
+            record.field_rows[key] = item.row  # type: ignore[assignment]
+            if value is not None:
+                record.values[key] = value
+    raw.records = [record]
+    raw.header = None
+
+
+def raw_from_folder(path: str | Path) -> RawNetwork:
+    """Read every ``<table>.csv`` of a folder into raw records."""
+    folder = Path(path)
+    name = display_name(path)
+    raw = RawNetwork(name)
+    if not folder.is_dir():
+        raw.problems.append(Problem(name, "folder not found"))
+        raw.fatal = True
+        return raw
+    for table in TABLES:
+        csv_path = folder / f"{table}.csv"
+        file = display_name(Path(name) / f"{table}.csv")
+        if not csv_path.is_file():
+            raw.missing[table] = Problem(file, "missing file")
+            continue
+        table_raw = RawTable(table, file, None)
+        problems: list[Problem] = []
+        try:
+            with csv_path.open(encoding="utf-8-sig", newline="") as handle:
+                _records(handle, table_raw, problems)
+        except UnicodeDecodeError:
+            raw.problems.append(Problem(file, "not a UTF-8 text file"))
+            continue
+        except csv.Error as exc:
+            raw.problems.append(Problem(file, f"malformed CSV: {exc}"))
+            continue
+        except OSError as exc:
+            raw.problems.append(Problem(file, f"cannot read: {exc.strerror}"))
+            continue
+        if table == "meta":
+            _meta(table_raw, problems)
+        raw.problems.extend(problems)
+        raw.tables[table] = table_raw
+    return raw
+
+
+def read_csv_folder(path: str | Path) -> Network:
+    """Read and validate a folder of CSV files (one per table).
+
+    Raises
+    ------
+    ShoringInputError
+        Every problem found, located by CSV file, line and column.
+    """
+    return build_network(raw_from_folder(path))
+
+
+def write_csv_folder(network: Network, path: str | Path) -> Path:
+    """Write one CSV file per table into ``path`` (created if needed).
+
+    Returns
+    -------
+    Path
+        The folder written.
+    """
+    return write_csv_records(network_records(network), path)
+
+
+def write_csv_records(data: dict[str, Any], path: str | Path) -> Path:
+    """Write YAML-shaped records as a CSV folder, unvalidated (see :func:`write_csv_folder`)."""
+    folder = Path(path)
+    folder.mkdir(parents=True, exist_ok=True)
+    for table in TABLES:
+        with (folder / f"{table}.csv").open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            if table == "meta":
+                writer.writerow(["key", "value"])
+                writer.writerows([k, cell_text(v)] for k, v in data["meta"].items())
+                continue
+            cols = columns(table)
+            writer.writerow(cols)
+            writer.writerows([cell_text(r.get(c)) for c in cols] for r in data.get(table, []))
+    return folder

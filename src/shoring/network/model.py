@@ -1,0 +1,414 @@
+"""The firm's network: immutable tables of products, BOM, sites, suppliers, markets, demand.
+
+A :class:`Network` holds one pandas DataFrame per table with a fixed layout (see
+:data:`LAYOUT`); engines (landed cost, network design, stress tests) read it through
+the properties, which return copies, and the helpers below, which return xarray arrays.
+
+Build one with :func:`shoring.network.read_network` (validated files) or
+:meth:`Network.from_dict` (validated Python data). The constructor itself only
+normalizes layout and dtypes; it trusts its input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from shoring.network.schema import INDEX_NAMES, KEY_FIELDS, MetaRow
+
+LAYOUT: dict[str, dict[str, str]] = {
+    "products": {
+        "name": "object",
+        "hs_code": "object",
+        "unit_value_usd": "float64",
+        "weight_kg": "float64",
+        "labour_hours": "float64",
+        "margin": "float64",
+        "lost_sale_penalty_usd": "float64",
+        "overhead_rate": "float64",
+    },
+    "bom": {"parent": "object", "component": "object", "quantity": "float64"},
+    "sites": {
+        "name": "object",
+        "country": "object",
+        "status": "object",
+        "products": "object",
+        "capacity_units": "float64",
+        "fixed_cost_usd": "float64",
+        "opening_capex_usd": "float64",
+        "closing_cost_usd": "float64",
+        "ramp_up_months": "int64",
+        "automation": "float64",
+        "productivity": "float64",
+        "incentive_capex_share": "float64",
+        "incentive_per_job_usd": "float64",
+        "jobs": "int64",
+    },
+    "site_capacities": {"site": "object", "product": "object", "capacity_units": "float64"},
+    "suppliers": {
+        "name": "object",
+        "country": "object",
+        "component": "object",
+        "capacity_units": "float64",
+        "unit_price_usd": "float64",
+        "qualification_months": "float64",
+    },
+    "markets": {"name": "object", "country": "object"},
+    "demand": {"market": "object", "product": "object", "year": "int64", "units": "float64"},
+    "modes": {
+        "cost_usd_per_tonne_km": "float64",
+        "speed_km_per_day": "float64",
+        "handling_usd_per_tonne": "float64",
+        "dwell_days": "float64",
+        "co2_kg_per_tonne_km": "float64",
+    },
+}
+"""Columns and dtypes of each table in a :class:`Network`.
+
+Entity tables (products, sites, suppliers, markets, modes) are indexed by their id,
+with the singular index name (``product``, ``site``, ``supplier``, ``market``,
+``mode``); link tables (bom, site_capacities, demand) have a RangeIndex. Strings are
+``object`` dtype; ``sites.products`` holds tuples of product ids; ``modes`` holds NaN
+where the default applies.
+"""
+
+TABLE_NAMES: tuple[str, ...] = tuple(LAYOUT)
+
+
+SIGNIFICANT_DIGITS = 15
+"""Floats are kept to 15 significant digits, Excel's precision, so every format
+(YAML, Excel, CSV) round-trips exactly."""
+
+
+def _significant(values: np.ndarray) -> np.ndarray:
+    """Round to :data:`SIGNIFICANT_DIGITS` significant digits (vectorized)."""
+    return np.char.mod(f"%.{SIGNIFICANT_DIGITS}g", values).astype(np.float64)
+
+
+def _frame(table: str, data: pd.DataFrame | None) -> pd.DataFrame:
+    """Copy ``data`` into the canonical layout of ``table``."""
+    layout = LAYOUT[table]
+    index_name = INDEX_NAMES.get(table)
+    if data is None:
+        data = pd.DataFrame(columns=list(layout))
+    frame = data.copy()
+    if index_name is not None and index_name in frame.columns:
+        frame = frame.set_index(index_name)
+    frame = frame.reindex(columns=list(layout))
+    if table == "sites":
+        frame["products"] = [tuple(p) for p in frame["products"]]
+    frame = frame.astype(layout)
+    for column, dtype in layout.items():
+        if dtype == "float64" and len(frame):
+            frame[column] = _significant(frame[column].to_numpy())
+    if index_name is not None:
+        frame.index = pd.Index(frame.index.astype(str), dtype=object, name=index_name)
+    else:
+        frame = frame.reset_index(drop=True)
+    return frame
+
+
+def _sorted(table: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows in a canonical order, for order-insensitive comparison."""
+    if table == "sites":
+        frame = frame.assign(products=[tuple(sorted(p)) for p in frame["products"]])
+    if table in KEY_FIELDS:
+        return frame.sort_values(list(KEY_FIELDS[table])).reset_index(drop=True)
+    return frame.sort_index()
+
+
+@dataclass(frozen=True, eq=False, init=False, repr=False)
+class Network:
+    """A firm's supply network as immutable, validated tables.
+
+    Parameters
+    ----------
+    meta : MetaRow or mapping
+        ``name``, ``description``, ``currency`` ("USD"), ``base_year``.
+    products, bom, sites, site_capacities, suppliers, markets, demand, modes : DataFrame
+        Tables in the layout of :data:`LAYOUT` (entity tables may carry their id as the
+        index or as a column named like the index). Missing tables are empty.
+
+    Notes
+    -----
+    Properties return copies: editing them never changes the network. Use
+    :meth:`replace` to derive a modified network.
+    """
+
+    _meta: MetaRow
+    _tables: Mapping[str, pd.DataFrame]
+
+    def __init__(
+        self,
+        meta: MetaRow | Mapping[str, Any],
+        products: pd.DataFrame | None = None,
+        bom: pd.DataFrame | None = None,
+        sites: pd.DataFrame | None = None,
+        site_capacities: pd.DataFrame | None = None,
+        suppliers: pd.DataFrame | None = None,
+        markets: pd.DataFrame | None = None,
+        demand: pd.DataFrame | None = None,
+        modes: pd.DataFrame | None = None,
+    ) -> None:
+        given = {
+            "products": products,
+            "bom": bom,
+            "sites": sites,
+            "site_capacities": site_capacities,
+            "suppliers": suppliers,
+            "markets": markets,
+            "demand": demand,
+            "modes": modes,
+        }
+        tables = {name: _frame(name, given[name]) for name in TABLE_NAMES}
+        if not isinstance(meta, MetaRow):
+            meta = MetaRow.model_validate(dict(meta))
+        object.__setattr__(self, "_meta", meta)
+        object.__setattr__(self, "_tables", tables)
+
+    # ---------------------------------------------------------------- construction
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], file: str = "<python>") -> Network:
+        """Build a validated network from YAML-shaped Python data.
+
+        Parameters
+        ----------
+        data : mapping
+            Table name -> list of records (``meta`` -> mapping), as in a YAML file.
+        file : str
+            Name used in problem messages.
+
+        Raises
+        ------
+        ShoringInputError
+            With every problem found.
+        """
+        from shoring.network.io_yaml import raw_from_data
+        from shoring.network.validate import build_network
+
+        return build_network(raw_from_data(data, file))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Tables as plain records (the YAML layout, demand in long format)."""
+        from shoring.network.io_common import network_records
+
+        return network_records(self)
+
+    def replace(self, **tables: Any) -> Network:
+        """Return a copy with some tables (or ``meta``) replaced; not re-validated."""
+        current: dict[str, Any] = {"meta": self._meta}
+        current.update({name: self._tables[name] for name in TABLE_NAMES})
+        unknown = set(tables) - set(current)
+        if unknown:
+            raise TypeError(f"unknown tables: {', '.join(sorted(unknown))}")
+        current.update(tables)
+        return Network(**current)
+
+    # ---------------------------------------------------------------- tables
+
+    @property
+    def meta(self) -> MetaRow:
+        """Network-wide settings (frozen pydantic model)."""
+        return self._meta
+
+    @property
+    def name(self) -> str:
+        """Network name from ``meta``."""
+        return self._meta.name
+
+    def table(self, name: str) -> pd.DataFrame:
+        """A copy of one table by name."""
+        return self._tables[name].copy()
+
+    @property
+    def products(self) -> pd.DataFrame:
+        """Products indexed by ``product`` (copy)."""
+        return self.table("products")
+
+    @property
+    def bom(self) -> pd.DataFrame:
+        """Bill of materials: parent, component, quantity (copy)."""
+        return self.table("bom")
+
+    @property
+    def sites(self) -> pd.DataFrame:
+        """Sites indexed by ``site`` (copy); ``products`` holds tuples of ids."""
+        return self.table("sites")
+
+    @property
+    def site_capacities(self) -> pd.DataFrame:
+        """Per-product capacity caps: site, product, capacity_units (copy)."""
+        return self.table("site_capacities")
+
+    @property
+    def suppliers(self) -> pd.DataFrame:
+        """Suppliers indexed by ``supplier`` (copy)."""
+        return self.table("suppliers")
+
+    @property
+    def markets(self) -> pd.DataFrame:
+        """Markets indexed by ``market`` (copy)."""
+        return self.table("markets")
+
+    @property
+    def demand(self) -> pd.DataFrame:
+        """Demand in long format: market, product, year, units (copy)."""
+        return self.table("demand")
+
+    @property
+    def modes(self) -> pd.DataFrame:
+        """Transport-mode overrides indexed by ``mode`` (copy; NaN = default)."""
+        return self.table("modes")
+
+    # ---------------------------------------------------------------- id sets
+
+    @property
+    def product_ids(self) -> pd.Index:
+        """Product ids in file order."""
+        return self._tables["products"].index.copy()
+
+    @property
+    def site_ids(self) -> pd.Index:
+        """Site ids in file order."""
+        return self._tables["sites"].index.copy()
+
+    @property
+    def supplier_ids(self) -> pd.Index:
+        """Supplier ids in file order."""
+        return self._tables["suppliers"].index.copy()
+
+    @property
+    def market_ids(self) -> pd.Index:
+        """Market ids in file order."""
+        return self._tables["markets"].index.copy()
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        """Sorted demand years."""
+        return tuple(int(y) for y in np.unique(self._tables["demand"]["year"].to_numpy()))
+
+    @property
+    def countries(self) -> tuple[str, ...]:
+        """Sorted ISO3 codes of every site, supplier and market."""
+        codes = pd.concat([self._tables[t]["country"] for t in ("sites", "suppliers", "markets")])
+        return tuple(sorted(set(codes)))
+
+    # ---------------------------------------------------------------- arrays
+
+    @property
+    def can_make(self) -> xr.DataArray:
+        """Boolean array (site, product): True where the site can make the product."""
+        sites = self._tables["sites"]
+        pairs = sites["products"].explode()
+        table = pd.crosstab(pairs.index, pairs.to_numpy()).astype(bool)
+        table = table.reindex(index=self.site_ids, columns=self.product_ids, fill_value=False)
+        return xr.DataArray(
+            table.to_numpy(dtype=bool),
+            dims=("site", "product"),
+            coords={"site": self.site_ids.to_numpy(), "product": self.product_ids.to_numpy()},
+            name="can_make",
+        )
+
+    def site_product_capacity(self) -> xr.DataArray:
+        """Capacity per (site, product) in units/year.
+
+        The per-product cap from ``site_capacities`` where given, else the site's total
+        ``capacity_units``; 0 where the site cannot make the product. The site total
+        still caps the sum over products.
+        """
+        sites = self._tables["sites"]
+        total = xr.DataArray(
+            sites["capacity_units"].to_numpy(), dims="site", coords={"site": self.site_ids}
+        )
+        caps = self._tables["site_capacities"].pivot_table(
+            index="site", columns="product", values="capacity_units", aggfunc="first"
+        )
+        caps = caps.reindex(index=self.site_ids, columns=self.product_ids)
+        cap = xr.DataArray(
+            caps.to_numpy(dtype=float),
+            dims=("site", "product"),
+            coords={"site": self.site_ids.to_numpy(), "product": self.product_ids.to_numpy()},
+        )
+        out = cap.fillna(total).where(self.can_make, 0.0)
+        return out.rename("capacity_units")
+
+    def bom_matrix(self) -> xr.DataArray:
+        """Direct requirements A (product, component): units of component per unit."""
+        ids = self.product_ids
+        bom = self._tables["bom"]
+        matrix = bom.pivot_table(
+            index="parent", columns="component", values="quantity", aggfunc="sum"
+        )
+        matrix = matrix.reindex(index=ids, columns=ids, fill_value=0.0).fillna(0.0)
+        return xr.DataArray(
+            matrix.to_numpy(dtype=float),
+            dims=("product", "component"),
+            coords={"product": ids.to_numpy(), "component": ids.to_numpy()},
+            name="quantity",
+        )
+
+    def total_requirements(self) -> xr.DataArray:
+        """Multi-tier requirements L = (I - A)^-1 (product, component).
+
+        ``L[p, k]`` is the number of units of ``k`` in one unit of ``p`` counting every
+        tier of the BOM; the diagonal is 1 (a unit contains itself).
+        """
+        direct = self.bom_matrix()
+        n = direct.sizes["product"]
+        total = np.linalg.solve(np.eye(n) - direct.to_numpy(), np.eye(n))
+        return direct.copy(data=total).rename("total_quantity")
+
+    def bom_levels(self) -> pd.Series:
+        """Tier of each product: 0 for items no other product uses, parent tier + 1 below."""
+        direct = self.bom_matrix().to_numpy() > 0
+        level = np.zeros(direct.shape[0], dtype=np.int64)
+        for _ in range(direct.shape[0]):
+            candidate = np.where(direct, level[:, None] + 1, 0).max(axis=0, initial=0)
+            new = np.maximum(level, candidate)
+            if np.array_equal(new, level):
+                break
+            level = new
+        return pd.Series(level, index=self.product_ids, name="tier")
+
+    def demand_array(self) -> xr.DataArray:
+        """Demand (market, product, year) in units/year; 0 where not given."""
+        demand = self._tables["demand"]
+        years = list(self.years)
+        index = pd.MultiIndex.from_product(
+            [self.market_ids, self.product_ids, years], names=["market", "product", "year"]
+        )
+        series = demand.groupby(["market", "product", "year"])["units"].sum()
+        series = series.reindex(index, fill_value=0.0)
+        return xr.DataArray(
+            series.to_numpy(dtype=float).reshape(len(self.market_ids), len(self.product_ids), -1),
+            dims=("market", "product", "year"),
+            coords={
+                "market": self.market_ids.to_numpy(),
+                "product": self.product_ids.to_numpy(),
+                "year": np.asarray(years, dtype=np.int64),
+            },
+            name="units",
+        )
+
+    # ---------------------------------------------------------------- comparison
+
+    def equals(self, other: object) -> bool:
+        """True when ``other`` has the same meta and tables, ignoring row order."""
+        if not isinstance(other, Network) or self._meta != other._meta:
+            return False
+        for name in TABLE_NAMES:
+            left = _sorted(name, self._tables[name])
+            right = _sorted(name, other._tables[name])
+            if not left.equals(right) or not left.index.equals(right.index):
+                return False
+        return True
+
+    def __repr__(self) -> str:
+        sizes = ", ".join(f"{n}={len(self._tables[n])}" for n in TABLE_NAMES)
+        return f"Network({self._meta.name!r}, {sizes})"

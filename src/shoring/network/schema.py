@@ -1,0 +1,425 @@
+"""Schema of a network file: one pydantic row model per table.
+
+These models are the boundary between user files (YAML, Excel, CSV) and the
+:class:`~shoring.network.model.Network` tables. Each field carries its description and
+unit (``json_schema_extra``), from which the Excel "Instructions" sheet is generated,
+so the documentation cannot drift from the checks.
+
+Tables and columns (units are in the column names):
+
+========================  =====================================================
+table                     columns
+========================  =====================================================
+``meta``                  name, description, currency, base_year
+``products``              id, name, hs_code, unit_value_usd, weight_kg,
+                          labour_hours, margin, lost_sale_penalty_usd,
+                          overhead_rate
+``bom``                   parent, component, quantity
+``sites``                 id, name, country, status, products, capacity_units,
+                          fixed_cost_usd, opening_capex_usd, closing_cost_usd,
+                          ramp_up_months, automation, productivity,
+                          incentive_capex_share, incentive_per_job_usd, jobs
+``site_capacities``       site, product, capacity_units
+``suppliers``             id, name, country, component, capacity_units,
+                          unit_price_usd, qualification_months
+``markets``               id, name, country
+``demand``                market, product, year, units
+``modes``                 mode, cost_usd_per_tonne_km, speed_km_per_day,
+                          handling_usd_per_tonne, dwell_days,
+                          co2_kg_per_tonne_km
+========================  =====================================================
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import types
+from enum import StrEnum
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+# ---------------------------------------------------------------------------------------
+# enums
+
+
+class SiteStatus(StrEnum):
+    """Whether a site exists today or is a candidate location."""
+
+    EXISTING = "existing"
+    CANDIDATE = "candidate"
+
+
+class Mode(StrEnum):
+    """Transport mode of a lane."""
+
+    OCEAN = "ocean"
+    AIR = "air"
+    RAIL = "rail"
+    TRUCK = "truck"
+
+
+# ---------------------------------------------------------------------------------------
+# scalar types
+
+
+def _to_text(value: Any) -> Any:
+    """Numbers typed into a text cell (Excel, YAML) become text: 123.0 -> "123"."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float) and math.isfinite(value):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, str):
+        return value.strip()
+    return value
+
+
+def _to_number(value: Any) -> Any:
+    """Reject yes/no values and thousands separators in numeric fields."""
+    if isinstance(value, bool):
+        raise ValueError(f"must be a number, got {value!r}")
+    if isinstance(value, str):
+        text = value.strip()
+        if "," in text:
+            raise ValueError(f"must be a number without thousands separators, got {value!r}")
+        return text
+    return value
+
+
+def _split_list(value: Any) -> Any:
+    """``"a; b"`` -> ``["a", "b"]``; lists pass through."""
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(";") if part.strip()]
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+Text = Annotated[str, BeforeValidator(_to_text), Field(min_length=1)]
+Number = Annotated[float, BeforeValidator(_to_number), Field(allow_inf_nan=False)]
+Whole = Annotated[int, BeforeValidator(_to_number)]
+
+
+def _doc(description: str, unit: str | None = None, allowed: str | None = None) -> dict:
+    return {"description": description, "unit": unit, "allowed": allowed}
+
+
+class _Row(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+# ---------------------------------------------------------------------------------------
+# tables
+
+
+class MetaRow(_Row):
+    """Network-wide settings (one record)."""
+
+    name: Text = Field(json_schema_extra=_doc("Name of the network or study."))
+    description: str = Field("", json_schema_extra=_doc("Free text describing the network."))
+    currency: Literal["USD"] = Field(
+        "USD", json_schema_extra=_doc("Currency of every money column.", allowed="USD")
+    )
+    base_year: Whole = Field(
+        ge=1990,
+        le=2100,
+        json_schema_extra=_doc("Year the money values are expressed in.", "year"),
+    )
+
+
+_HS6 = re.compile(r"^\d{6}$")
+
+
+class ProductRow(_Row):
+    """A finished good or a component (components are products too)."""
+
+    id: Text = Field(json_schema_extra=_doc("Unique product id, referenced by other sheets."))
+    name: Text | None = Field(None, json_schema_extra=_doc("Display name (default: the id)."))
+    hs_code: Text = Field(
+        json_schema_extra=_doc(
+            "Harmonized System subheading, 6 digits as text (keep leading zeros).",
+            allowed="6 digits, e.g. 850760",
+        )
+    )
+    unit_value_usd: Number = Field(
+        gt=0,
+        json_schema_extra=_doc(
+            "Ex-works/FOB value of one unit, used for duties and inventory.", "USD/unit"
+        ),
+    )
+    weight_kg: Number = Field(gt=0, json_schema_extra=_doc("Shipping weight of one unit.", "kg"))
+    labour_hours: Number = Field(
+        0.0,
+        ge=0,
+        json_schema_extra=_doc(
+            "Direct labour to make one unit at average productivity.", "hours/unit"
+        ),
+    )
+    margin: Number = Field(
+        0.2,
+        ge=0,
+        le=1,
+        json_schema_extra=_doc("Gross margin as a fraction of unit value.", "fraction", "0..1"),
+    )
+    lost_sale_penalty_usd: Number | None = Field(
+        None,
+        ge=0,
+        json_schema_extra=_doc(
+            "Cost of one unit of unmet demand (default: unit value x (1 + margin)).",
+            "USD/unit",
+        ),
+    )
+    overhead_rate: Number = Field(
+        0.15,
+        ge=0,
+        le=1,
+        json_schema_extra=_doc(
+            "Overhead as a fraction of materials + labour (default 0.15 is an assumption, "
+            "not a published figure).",
+            "fraction",
+            "0..1",
+        ),
+    )
+
+    @field_validator("hs_code")
+    @classmethod
+    def _six_digits(cls, value: str) -> str:
+        if not _HS6.match(value):
+            hint = ""
+            if value.isdigit() and len(value) == 5:
+                hint = " (a lost leading zero? write it as text, e.g. '0" + value + "')"
+            raise ValueError(f"HS code must be exactly 6 digits, got {value!r}{hint}")
+        return value
+
+
+class BomRow(_Row):
+    """One line of a bill of materials: units of component per unit of parent."""
+
+    parent: Text = Field(json_schema_extra=_doc("Product id of the assembly."))
+    component: Text = Field(json_schema_extra=_doc("Product id of the input."))
+    quantity: Number = Field(
+        gt=0, json_schema_extra=_doc("Units of component per unit of parent.", "units/unit")
+    )
+
+
+class SiteRow(_Row):
+    """A plant, existing or candidate."""
+
+    id: Text = Field(json_schema_extra=_doc("Unique site id."))
+    name: Text | None = Field(None, json_schema_extra=_doc("Display name (default: the id)."))
+    country: Text = Field(
+        json_schema_extra=_doc("Country: ISO3 code or name (converted to ISO3).", None, "ISO3")
+    )
+    status: SiteStatus = Field(
+        json_schema_extra=_doc("Existing plant or candidate location.", None, "existing, candidate")
+    )
+    products: Annotated[list[Text], BeforeValidator(_split_list)] = Field(
+        min_length=1,
+        json_schema_extra=_doc(
+            "Product ids the site can make; ';'-separated in Excel/CSV cells.", None, "a; b"
+        ),
+    )
+    capacity_units: Number = Field(
+        gt=0, json_schema_extra=_doc("Total output capacity, all products.", "units/year")
+    )
+    fixed_cost_usd: Number = Field(
+        ge=0, json_schema_extra=_doc("Fixed operating cost while open.", "USD/year")
+    )
+    opening_capex_usd: Number = Field(
+        0.0, ge=0, json_schema_extra=_doc("One-off investment to open the site.", "USD")
+    )
+    closing_cost_usd: Number = Field(
+        0.0, ge=0, json_schema_extra=_doc("One-off cost to close the site.", "USD")
+    )
+    ramp_up_months: Whole = Field(
+        0, ge=0, json_schema_extra=_doc("Months from decision to full output.", "months")
+    )
+    automation: Number = Field(
+        0.0,
+        ge=0,
+        le=1,
+        json_schema_extra=_doc("Share of direct labour removed by automation.", "fraction", "0..1"),
+    )
+    productivity: Number = Field(
+        1.0,
+        gt=0,
+        json_schema_extra=_doc("Labour productivity factor vs the country average.", "factor"),
+    )
+    incentive_capex_share: Number = Field(
+        0.0,
+        ge=0,
+        le=1,
+        json_schema_extra=_doc(
+            "Share of opening capex paid by public incentives.", "fraction", "0..1"
+        ),
+    )
+    incentive_per_job_usd: Number = Field(
+        0.0, ge=0, json_schema_extra=_doc("Public incentive per job created.", "USD/job")
+    )
+    jobs: Whole = Field(0, ge=0, json_schema_extra=_doc("Jobs at full output.", "jobs"))
+
+
+class SiteCapacityRow(_Row):
+    """Optional per-product capacity of a site."""
+
+    site: Text = Field(json_schema_extra=_doc("Site id."))
+    product: Text = Field(json_schema_extra=_doc("Product id the site can make."))
+    capacity_units: Number = Field(
+        gt=0, json_schema_extra=_doc("Capacity for this product.", "units/year")
+    )
+
+
+class SupplierRow(_Row):
+    """An outside supplier of one component."""
+
+    id: Text = Field(json_schema_extra=_doc("Unique supplier id."))
+    name: Text | None = Field(None, json_schema_extra=_doc("Display name (default: the id)."))
+    country: Text = Field(
+        json_schema_extra=_doc("Country: ISO3 code or name (converted to ISO3).", None, "ISO3")
+    )
+    component: Text = Field(json_schema_extra=_doc("Product id supplied."))
+    capacity_units: Number = Field(
+        gt=0, json_schema_extra=_doc("Units the supplier can deliver per year.", "units/year")
+    )
+    unit_price_usd: Number = Field(
+        gt=0, json_schema_extra=_doc("Ex-works price per unit.", "USD/unit")
+    )
+    qualification_months: Number = Field(
+        0.0,
+        ge=0,
+        json_schema_extra=_doc("Months to qualify before first delivery (0: qualified).", "months"),
+    )
+
+
+class MarketRow(_Row):
+    """A place where demand arises."""
+
+    id: Text = Field(json_schema_extra=_doc("Unique market id."))
+    name: Text | None = Field(None, json_schema_extra=_doc("Display name (default: the id)."))
+    country: Text = Field(
+        json_schema_extra=_doc("Country: ISO3 code or name (converted to ISO3).", None, "ISO3")
+    )
+
+
+class DemandRow(_Row):
+    """Demand of one product in one market and year (long format)."""
+
+    market: Text = Field(json_schema_extra=_doc("Market id."))
+    product: Text = Field(json_schema_extra=_doc("Product id."))
+    year: Whole = Field(ge=1900, le=2200, json_schema_extra=_doc("Calendar year.", "year"))
+    units: Number = Field(ge=0, json_schema_extra=_doc("Units demanded in the year.", "units/year"))
+
+
+class ModeRow(_Row):
+    """Override of a transport mode's defaults; a blank cell keeps the default."""
+
+    mode: Mode = Field(json_schema_extra=_doc("Transport mode.", None, "ocean, air, rail, truck"))
+    cost_usd_per_tonne_km: Number | None = Field(
+        None, ge=0, json_schema_extra=_doc("Freight rate.", "USD/(t km)")
+    )
+    speed_km_per_day: Number | None = Field(
+        None, gt=0, json_schema_extra=_doc("Average speed door to door.", "km/day")
+    )
+    handling_usd_per_tonne: Number | None = Field(
+        None, ge=0, json_schema_extra=_doc("Handling at both ends.", "USD/t")
+    )
+    dwell_days: Number | None = Field(
+        None, ge=0, json_schema_extra=_doc("Days waiting at ports/terminals.", "days")
+    )
+    co2_kg_per_tonne_km: Number | None = Field(
+        None, ge=0, json_schema_extra=_doc("Emission factor.", "kg CO2/(t km)")
+    )
+
+
+ROW_MODELS: dict[str, type[_Row]] = {
+    "meta": MetaRow,
+    "products": ProductRow,
+    "bom": BomRow,
+    "sites": SiteRow,
+    "site_capacities": SiteCapacityRow,
+    "suppliers": SupplierRow,
+    "markets": MarketRow,
+    "demand": DemandRow,
+    "modes": ModeRow,
+}
+"""Row model of every table, in file order."""
+
+TABLES: tuple[str, ...] = tuple(ROW_MODELS)
+"""Table names in the order files list them."""
+
+REQUIRED_TABLES: frozenset[str] = frozenset({"meta", "products", "sites", "markets", "demand"})
+"""Tables a network file must have; the others may be absent or empty."""
+
+TABLE_DESCRIPTIONS: dict[str, str] = {
+    "meta": "Network-wide settings, one key/value pair per row.",
+    "products": "Finished goods and components (components are products too).",
+    "bom": "Bill of materials: units of component per unit of parent; multi-tier, acyclic.",
+    "sites": "Plants, existing or candidate, with the products each can make.",
+    "site_capacities": "Optional per-product capacity caps of a site.",
+    "suppliers": "Outside suppliers, one component each.",
+    "markets": "Places where demand arises.",
+    "demand": "Units demanded per market, product and year (one row each).",
+    "modes": "Optional overrides of transport-mode defaults; blank cells keep the default.",
+}
+
+ID_FIELD: dict[str, str] = {
+    "products": "id",
+    "sites": "id",
+    "suppliers": "id",
+    "markets": "id",
+    "modes": "mode",
+}
+"""Tables whose rows have a unique id, and the id column."""
+
+KEY_FIELDS: dict[str, tuple[str, ...]] = {
+    "bom": ("parent", "component"),
+    "site_capacities": ("site", "product"),
+    "demand": ("market", "product", "year"),
+}
+"""Link tables and the columns that must be unique together."""
+
+INDEX_NAMES: dict[str, str] = {
+    "products": "product",
+    "sites": "site",
+    "suppliers": "supplier",
+    "markets": "market",
+    "modes": "mode",
+}
+"""Index name of each entity table in a :class:`Network` (singular of the table)."""
+
+
+def columns(table: str) -> tuple[str, ...]:
+    """Column names of a table as written in files."""
+    return tuple(ROW_MODELS[table].model_fields)
+
+
+def required_columns(table: str) -> tuple[str, ...]:
+    """Columns that must be present (no default)."""
+    return tuple(n for n, f in ROW_MODELS[table].model_fields.items() if f.is_required())
+
+
+def column_doc(table: str, column: str) -> dict[str, Any]:
+    """Description, unit, allowed values, default and requiredness of one column."""
+    info = ROW_MODELS[table].model_fields[column]
+    extra = dict(info.json_schema_extra or {})  # type: ignore[arg-type]
+    extra["required"] = info.is_required()
+    extra["default"] = None if info.is_required() else info.default
+    return extra
+
+
+def _is_numeric(annotation: Any) -> bool:
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _is_numeric(get_args(annotation)[0])
+    if origin in (Union, types.UnionType):
+        return any(_is_numeric(a) for a in get_args(annotation) if a is not type(None))
+    return annotation in (int, float)
+
+
+def numeric_columns(table: str) -> frozenset[str]:
+    """Columns holding numbers (read as numbers from YAML; text elsewhere)."""
+    fields = ROW_MODELS[table].model_fields
+    return frozenset(n for n, f in fields.items() if _is_numeric(f.annotation))
