@@ -252,6 +252,7 @@ class _YearCosts:
     components: np.ndarray  # (product, site, destination country, component)
     origin_rule_met: np.ndarray  # (product, site, destination country)
     supply: np.ndarray  # (supplier, destination country): price + freight + duty
+    wage: np.ndarray  # (site,): labour cost per hour in the site's country
 
 
 def _year_costs(study: _Study, scenario: Scenario, year: int, settings: CostSettings) -> _YearCosts:
@@ -362,7 +363,7 @@ def _year_costs(study: _Study, scenario: Scenario, year: int, settings: CostSett
         inside = members[:, cs[best_site]]  # (a, pl, c): made inside the agreement
         own_foreign = np.where(inside, traced, np.where(np.isfinite(own), own, 0.0))
         foreign[:, pl] = np.where(better[None], own_foreign, foreign[:, pl])
-    return _YearCosts(out, met_out, supply)
+    return _YearCosts(out, met_out, supply, rates["wage"])
 
 
 def _resolve_years(network: Network, years: Sequence[int] | None) -> list[int]:
@@ -411,6 +412,7 @@ def iter_landed_cost(
                     "cost": (("product", "site", "market", "component"), cost),
                     "total": (("product", "site", "market"), cost.sum(axis=-1)),
                     "origin_rule_met": (("product", "site", "market"), met[study.made][:, :, cm]),
+                    "wage_usd_per_hour": ("site", year_costs.wage),
                     "lead_time_days": (("product", "site", "market"), lead),
                     "mode": (("product", "site", "market"), mode),
                 },
@@ -450,8 +452,8 @@ def landed_cost(
         ``incentives`` negative; ``total`` = ``cost.sum("component")``; NaN where the site
         cannot make the product, a component cannot be sourced, or the lane is closed.
         ``origin_rule_met`` (bool), ``lead_time_days`` and ``mode`` (the chosen transport
-        mode) per (product, site, market). Attributes record the sources, scenario
-        definitions and package version.
+        mode) per (product, site, market); ``wage_usd_per_hour`` (site, year, scenario).
+        Attributes record the sources, scenario definitions and package version.
     """
     settings = settings or CostSettings()
     parts = list(iter_landed_cost(network, scenarios, years, settings, progress))

@@ -1,0 +1,197 @@
+"""``shoring cost``, ``shoring compare``, ``shoring breakeven``: landed cost from the CLI."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from shoring.costs import COMPONENTS, landed_cost
+from shoring.costs.compare import breakeven, compare_scenarios
+from shoring.network import read_network
+from shoring.scenario import Scenario, load_scenario
+
+console = Console(highlight=False)
+progress_console = Console(stderr=True)
+
+NetworkArg = typer.Argument(..., help="Network: .yaml, .xlsx or a folder of CSVs.")
+ScenarioOpt = typer.Option(
+    ["baseline"], "--scenario", "-s", help="Built-in scenario name or YAML file; repeatable."
+)
+YearOpt = typer.Option(
+    None, "--year", "-y", help="Year to cost; repeatable (default: demand years)."
+)
+
+
+def _scenarios(names: list[str]) -> list[Scenario]:
+    return [load_scenario(n) for n in names]
+
+
+def _run(network: Path, scenarios: list[str], years: list[int] | None, quiet: bool):
+    net = read_network(network)
+    scns = _scenarios(scenarios)
+    with Progress(console=progress_console, transient=True, disable=quiet) as bar:
+        task = bar.add_task("landed cost", total=None)
+
+        def tick(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        return net, landed_cost(net, scns, years or None, progress=tick)
+
+
+def _num(x: float) -> float | None:
+    return None if math.isnan(x) else round(float(x), 6)
+
+
+def cost(
+    network: Path = NetworkArg,
+    scenario: list[str] = ScenarioOpt,
+    year: list[int] = YearOpt,
+    as_json: bool = typer.Option(False, "--json", help="Print JSON records."),
+) -> None:
+    """Landed cost per unit of every product, site and market, component by component."""
+    _, ds = _run(network, scenario, year, quiet=as_json)
+    frame = ds["cost"].to_dataframe().reset_index()
+    wide = frame.pivot_table(
+        index=["product", "site", "site_country", "market", "market_country", "year", "scenario"],
+        columns="component",
+        values="cost",
+    ).reset_index()
+    wide = wide.dropna(subset=list(COMPONENTS), how="all")
+    lead = ds["lead_time_days"].to_dataframe().reset_index()
+    wide = wide.merge(
+        lead[["product", "site", "market", "lead_time_days"]], on=["product", "site", "market"]
+    )
+    if as_json:
+        records = [
+            {
+                "product": r["product"],
+                "site": r["site"],
+                "site_country": r["site_country"],
+                "market": r["market"],
+                "market_country": r["market_country"],
+                "year": int(r["year"]),
+                "scenario": r["scenario"],
+                "total": _num(sum(r[c] for c in COMPONENTS)),
+                "components": {c: _num(r[c]) for c in COMPONENTS},
+                "lead_time_days": _num(r["lead_time_days"]),
+            }
+            for r in wide.to_dict("records")
+        ]
+        typer.echo(json.dumps(records, indent=1))
+        return
+    for (product, market, yr, scn), group in wide.groupby(
+        ["product", "market", "year", "scenario"]
+    ):
+        group = group.assign(total=group[list(COMPONENTS)].sum(axis=1)).sort_values("total")
+        title = f"{product} -> {market} ({group['market_country'].iloc[0]}), {yr}, {scn}"
+        table = Table(title=title, title_justify="left")
+        table.add_column("USD/unit")
+        for r in group.to_dict("records"):
+            table.add_column(f"{r['site']}\n{r['site_country']}", justify="right")
+        for c in (*COMPONENTS, "total"):
+            style = "bold" if c == "total" else None
+            table.add_row(c, *(f"{v:,.2f}" for v in group[c]), style=style)
+        table.add_row("lead time, days", *(f"{v:.0f}" for v in group["lead_time_days"]))
+        console.print(table)
+
+
+def compare(
+    network: Path = NetworkArg,
+    scenario: list[str] = typer.Option(..., "--scenario", "-s", help="Two scenarios: A then B."),
+    year: list[int] = YearOpt,
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Cheapest site per scenario, ranking change, and the component deltas that explain it."""
+    if len(scenario) != 2:
+        raise typer.BadParameter("give exactly two --scenario options (A and B)")
+    _, ds = _run(network, scenario, year, quiet=as_json)
+    a, b = (s.name for s in _scenarios(scenario))
+    frame = compare_scenarios(ds, a, b)
+    if as_json:
+        typer.echo(frame.to_json(orient="records", indent=1))
+        return
+    table = Table(title=f"{a} -> {b}")
+    for col in (
+        "product",
+        "market",
+        "year",
+        f"cheapest in {a}",
+        f"cheapest in {b}",
+        "change",
+        "why",
+    ):
+        table.add_column(col)
+    deltas = [f"delta_{c}" for c in COMPONENTS]
+    for r in frame.to_dict("records"):
+        top = sorted(deltas, key=lambda d: -abs(r[d]))[:2]
+        why = ", ".join(f"{d[6:]} {r[d]:+,.0f}" for d in top if abs(r[d]) > 0.005) or "-"
+        table.add_row(
+            r["product"],
+            r["market"],
+            str(r["year"]),
+            f"{r['site_a']} {r['total_a']:,.0f}",
+            f"{r['site_b']} {r['total_b']:,.0f}",
+            f"{r['total_b'] - r['total_a']:+,.0f}" + (" (site changes)" if r["changed"] else ""),
+            why,
+        )
+    console.print(table)
+
+
+def breakeven_cmd(
+    network: Path = NetworkArg,
+    product: str = typer.Option(..., "--product", "-p", help="Product id."),
+    market: str = typer.Option(..., "--market", "-m", help="Market id."),
+    from_: str = typer.Option(..., "--from", help="Site id or country of the current option."),
+    to: str = typer.Option(..., "--to", help="Site id or country of the alternative."),
+    scenario: str = typer.Option("baseline", "--scenario", "-s", help="Scenario."),
+    year: list[int] = YearOpt,
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Tariff and wage at which two options cost the same, per year."""
+    net = read_network(network)
+    frame = breakeven(net, product, market, from_, to, load_scenario(scenario), year or None)
+    if as_json:
+        typer.echo(frame.to_json(orient="records", indent=1))
+        return
+    first = frame.iloc[0]
+    table = Table(
+        title=f"{product} for {market}: {first['from_site']} vs {first['to_site']} ({scenario})"
+    )
+    for col in (
+        "year",
+        "cost from",
+        "cost to",
+        "tariff break-even",
+        "wage from",
+        "wage break-even",
+    ):
+        table.add_column(col, justify="right")
+    for r in frame.to_dict("records"):
+        wage = "-" if math.isnan(r["wage_breakeven"]) else f"{r['wage_breakeven']:,.2f} USD/h"
+        table.add_row(
+            str(r["year"]),
+            f"{r['cost_from']:,.2f}",
+            f"{r['cost_to']:,.2f}",
+            f"{r['tariff_breakeven']:+.1%}",
+            f"{r['wage_from']:,.2f} USD/h",
+            wage,
+        )
+    console.print(table)
+    console.print(
+        "[dim]tariff break-even: extra ad valorem duty on the 'from' lane that equalizes the two "
+        "(negative: 'from' is already dearer); wage break-even: hourly labour cost in the "
+        "'from' country that equalizes them.[/]"
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``cost``, ``compare`` and ``breakeven`` to the root app."""
+    app.command("cost")(cost)
+    app.command("compare")(compare)
+    app.command("breakeven")(breakeven_cmd)
