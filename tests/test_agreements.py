@@ -209,4 +209,5 @@ def test_agreement_matrix_matches_scalar_preference() -> None:
         for a in codes:
             for b in codes:
                 best = preference(a, b, on) if a != b else None
-                assert ids.sel(exporter=a, importer=b).item() == (best.id if best else ""), (a, b, on)
+                expected = best.id if best else ""
+                assert ids.sel(exporter=a, importer=b).item() == expected, (a, b, on)

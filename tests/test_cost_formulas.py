@@ -35,11 +35,12 @@ def test_us_list3_2019_duty_on_fob_value() -> None:
 
 
 def test_eu_cif_duty() -> None:
-    # $100 FOB into Germany, $7 freight, insurance 0.5% of FOB: CIF = 107.50; MFN 2.7%
+    # $100 FOB into Germany, $7 freight, insurance 0.5% of CIF: CIF = 107 / 0.995 = 107.5377
     assert valuation_basis("DEU") == "CIF"
     value = f.customs_value(100.0, freight=7.0, insurance_rate=0.005, cif=True)
-    assert value == pytest.approx(107.5)
-    assert f.duty(value, 0.027) == pytest.approx(2.9025)
+    assert value == pytest.approx(107.0 / 0.995)
+    assert value == pytest.approx(100 + 7 + 0.005 * value)  # insurance on the CIF value
+    assert f.duty(value, 0.027) == pytest.approx(0.027 * 107.0 / 0.995)
 
 
 def test_rvc_build_down_and_usmca_preference() -> None:

@@ -15,7 +15,6 @@ from shoring.data.transport import (
     MODES,
     CostParameters,
     allowed_modes,
-    cif_value,
     cost_parameters,
     disruption_probability,
     freight_co2_kg,
@@ -245,14 +244,6 @@ def test_inventory_cost_by_hand() -> None:
     p = cost_parameters()
     days = 30 + p.safety_stock_days["ocean"]
     assert 100 * p.inventory_carrying_rate * days / 365 == pytest.approx(4.10959, abs=1e-5)
-
-
-def test_cif_value_closed_form() -> None:
-    # FOB 1,000 + freight 100 at 0.3% on 110% cover: 1,100 / (1 - 0.0033) = 1,103.642
-    cif = float(cif_value(1000.0, 100.0))
-    assert cif == pytest.approx(1103.6420186, abs=1e-6)
-    premium = cif - 1100
-    assert premium == pytest.approx(0.003 * 1.1 * cif)
 
 
 def test_disruption_probability_mapping() -> None:

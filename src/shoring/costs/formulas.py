@@ -68,14 +68,16 @@ def transit_days(
 def customs_value(
     fob_value: ArrayLike, freight: ArrayLike, insurance_rate: ArrayLike, cif: ArrayLike
 ) -> Array:
-    """Value duties are levied on: FOB, or CIF = FOB + insurance + freight where ``cif``.
+    """Value duties are levied on: FOB, or CIF where ``cif``.
 
-    Insurance is ``insurance_rate * FOB`` (cost, insurance and freight to the border).
+    CIF = FOB + freight + insurance, with insurance charged on the CIF value itself
+    (``insurance_rate`` already includes the customary 110% cover), so in closed form
+    ``CIF = (FOB + freight) / (1 - insurance_rate)`` (WTO Customs Valuation Agreement
+    Art. 8.2 for what CIF covers; Incoterms 2020 for the 110% cover).
     """
     fob = _a(fob_value)
-    return np.where(
-        np.asarray(cif, dtype=bool), fob * (1.0 + _a(insurance_rate)) + _a(freight), fob
-    )
+    cif_value = (fob + _a(freight)) / (1.0 - _a(insurance_rate))
+    return np.where(np.asarray(cif, dtype=bool), cif_value, fob)
 
 
 def regional_value_content(value: ArrayLike, non_originating: ArrayLike) -> Array:

@@ -414,22 +414,6 @@ def cost_parameters() -> CostParameters:
     return CostParameters.model_validate({**values, "provenance": provenance})
 
 
-def cif_value(
-    fob_value: float | np.ndarray,
-    freight: float | np.ndarray,
-    params: CostParameters | None = None,
-) -> np.ndarray:
-    """CIF value: FOB + freight + insurance, insurance on ``markup x CIF``.
-
-    Closed form of ``CIF = FOB + freight + rate * markup * CIF``:
-    ``CIF = (FOB + freight) / (1 - rate * markup)`` (WTO Customs Valuation Agreement
-    Art. 8.2 for what CIF covers; Incoterms 2020 for the 110% cover). Broadcasts.
-    """
-    p = params or cost_parameters()
-    cost_and_freight = np.asarray(fob_value, dtype=float) + np.asarray(freight, dtype=float)
-    return cost_and_freight / (1.0 - p.cargo_insurance_rate * p.insurance_cover_markup)
-
-
 def disruption_probability(
     exposure: float | np.ndarray,
     reference_exposure: float,
