@@ -162,7 +162,9 @@ def _study(network: Network, years: Sequence[int], settings: CostSettings) -> _S
         lanes=lanes,
         cif=cif_importers(list(countries)),
         disruption=disruption_probability(exposure, float(hazard.median()), settings.parameters),
-        base_wage=labour_cost_matrix(list(countries), list(years), extrapolate=True),
+        base_wage=labour_cost_matrix(
+            sorted(set(sites["country"])), list(years), extrapolate=True
+        ).reindex(country=list(countries)),
     )
 
 
@@ -173,7 +175,7 @@ def _site_rates(
     sites = study.network.sites
     countries = list(study.countries)
     cs = study.site_country
-    last_wage_year = max(covered_years(c)[1] for c in countries)
+    last_wage_year = max(covered_years(c)[1] for c in set(study.countries[cs]))
     wage = (
         study.base_wage.sel(year=year).to_numpy()
         * wage_multiplier(
@@ -249,7 +251,7 @@ def _purchased(study: _Study, duty: DutyRates, settings: CostSettings) -> tuple[
 
 @dataclass(frozen=True)
 class _YearCosts:
-    components: np.ndarray  # (product, site, destination country, component)
+    components: np.ndarray  # (component, product, site, destination country)
     origin_rule_met: np.ndarray  # (product, site, destination country)
     supply: np.ndarray  # (supplier, destination country): price + freight + duty
     wage: np.ndarray  # (site,): labour cost per hour in the site's country
@@ -265,7 +267,8 @@ def _year_costs(study: _Study, scenario: Scenario, year: int, settings: CostSett
     lanes = study.lanes
     cs = study.site_country
     n_p, n_s, n_c = study.products.size, cs.size, study.countries.size
-    out = np.full((n_p, n_s, n_c, len(COMPONENTS)), np.nan)
+    out = np.empty((len(COMPONENTS), n_p, n_s, n_c))  # component first: contiguous writes
+    out[:, ~study.made] = np.nan
     met_out = np.zeros((n_p, n_s, n_c), dtype=bool)
     supply, delivered, origin = _purchased(study, duty, settings)
 
@@ -303,7 +306,7 @@ def _year_costs(study: _Study, scenario: Scenario, year: int, settings: CostSett
 
         # build-down regional value content under each lane's agreement, tracing the
         # non-originating content of own-made components (no roll-up)
-        nonorig = np.einsum("pk,aks->aps", bom, foreign[:, :, cs])  # (a, pl, s)
+        nonorig = np.matmul(bom[None], foreign[:, :, cs])  # (a, pl, s)
         vnm = np.take_along_axis(nonorig.transpose(1, 2, 0), pair_index[None], axis=2)
         value = study.value[pl, None, None]
         h = study.hs_index[pl]
@@ -342,18 +345,20 @@ def _year_costs(study: _Study, scenario: Scenario, year: int, settings: CostSett
             carbon,
             np.broadcast_to(-rates["incentive"][None, :, None], shape),
         )
-        stacked = np.stack(parts, axis=-1)
+        block = np.empty((len(COMPONENTS), *shape))
+        for i, part in enumerate(parts):
+            block[i] = part
         invalid = (
             ~study.can_make[pl][:, :, None]
             | unavailable[:, :, None]
             | np.isnan(freight)
             | (duty.blocked[h][:, cs, :] > 0.5)
         )
-        stacked[invalid] = np.nan
-        out[pl] = stacked
+        block[:, invalid] = np.nan
+        out[:, pl] = block
         met_out[pl] = met & ~invalid
 
-        total = np.where(invalid, np.inf, stacked.sum(axis=-1))  # (pl, s, c)
+        total = np.where(invalid, np.inf, block.sum(axis=0))  # (pl, s, c)
         best_site = np.argmin(total, axis=1)  # (pl, c)
         own = np.take_along_axis(total, best_site[:, None, :], axis=1)[:, 0, :]
         better = own < delivered[pl]
@@ -382,39 +387,42 @@ def iter_landed_cost(
 ) -> Iterator[xr.Dataset]:
     """Landed costs one (scenario, year) at a time, for studies too large to hold at once.
 
-    Yields Datasets like :func:`landed_cost` with ``scenario`` and ``year`` of length 1.
+    Markets in the same country share every cost, so each chunk is computed once per
+    destination country: the Datasets have a ``destination`` dimension (the distinct
+    market countries) instead of ``market``, and ``scenario`` and ``year`` of length 1.
+    :func:`landed_cost` maps destinations back to markets.
     """
     settings = settings or CostSettings()
     chosen = _resolve_years(network, years)
     study = _study(network, chosen, settings)
     products = study.products[study.made]
-    cm = study.market_country
-    sites, markets = network.sites, network.markets
-    lead = study.lanes.transit_days.to_numpy()[study.made][:, study.site_country][:, :, cm]
-    mode = study.lanes.mode.to_numpy()[study.made][:, study.site_country][:, :, cm]
+    dest = np.unique(study.market_country)
+    sites = network.sites
+    lead = study.lanes.transit_days.to_numpy()[study.made][:, study.site_country][:, :, dest]
+    mode = study.lanes.mode.to_numpy()[study.made][:, study.site_country][:, :, dest]
     coords = {
         "product": list(products),
         "site": list(sites.index),
-        "market": list(markets.index),
+        "destination": list(study.countries[dest]),
         "component": list(COMPONENTS),
         "site_country": ("site", sites["country"].tolist()),
-        "market_country": ("market", markets["country"].tolist()),
     }
+    dims = ("product", "site", "destination")
     total = len(scenarios) * len(chosen)
     done = 0
     for scenario in scenarios:
         for year in chosen:
             year_costs = _year_costs(study, scenario, year, settings)
-            cost = year_costs.components[study.made][:, :, cm]
-            met = year_costs.origin_rule_met
+            cost = year_costs.components[:, study.made][..., dest]
+            met = year_costs.origin_rule_met[study.made][:, :, dest]
             yield xr.Dataset(
                 {
-                    "cost": (("product", "site", "market", "component"), cost),
-                    "total": (("product", "site", "market"), cost.sum(axis=-1)),
-                    "origin_rule_met": (("product", "site", "market"), met[study.made][:, :, cm]),
+                    "cost": (("component", *dims), cost),
+                    "total": (dims, cost.sum(axis=0)),
+                    "origin_rule_met": (dims, met),
                     "wage_usd_per_hour": ("site", year_costs.wage),
-                    "lead_time_days": (("product", "site", "market"), lead),
-                    "mode": (("product", "site", "market"), mode),
+                    "lead_time_days": (dims, lead),
+                    "mode": (dims, mode),
                 },
                 coords=coords,
             ).expand_dims(scenario=[scenario.name], year=[year])
@@ -459,9 +467,15 @@ def landed_cost(
     parts = list(iter_landed_cost(network, scenarios, years, settings, progress))
     data = xr.combine_by_coords(parts, combine_attrs="drop_conflicts")
     assert isinstance(data, xr.Dataset)
-    data = data.transpose("product", "site", "market", "year", "scenario", "component")
     for name in ("lead_time_days", "mode"):
         data[name] = parts[0][name].isel(scenario=0, year=0, drop=True)
+    markets = network.markets
+    by_market = xr.DataArray(markets["country"].tolist(), dims="market")
+    data = data.sel(destination=by_market).drop_vars("destination")
+    data = data.assign_coords(
+        market=list(markets.index), market_country=("market", markets["country"].tolist())
+    )
+    data = data.transpose("product", "site", "market", "year", "scenario", "component")
     data.attrs.update(
         {
             "shoring_version": __version__,
@@ -514,11 +528,11 @@ def lane_costs(
     for scenario in scenarios:
         rows = [_year_costs(study, scenario, year, settings) for year in chosen]
         conversion.append(
-            np.stack([r.components[p_idx, s_idx, home][..., conv].sum(-1) for r in rows], -1)
+            np.stack([r.components[conv][:, p_idx, s_idx, home].sum(0) for r in rows], -1)
         )
-        delivery.append(np.stack([r.components[..., deliv].sum(-1) for r in rows], -1))
+        delivery.append(np.stack([r.components[deliv].sum(0) for r in rows], -1))
         supply.append(np.stack([r.supply for r in rows], -1))
-        landed.append(np.stack([r.components.sum(-1) for r in rows], -1))
+        landed.append(np.stack([r.components.sum(0) for r in rows], -1))
     coords = {
         "product": list(study.products),
         "site": list(network.sites.index),

@@ -305,11 +305,14 @@ class Network:
     def can_make(self) -> xr.DataArray:
         """Boolean array (site, product): True where the site can make the product."""
         sites = self._tables["sites"]
-        pairs = sites["products"].explode()
-        table = pd.crosstab(pairs.index, pairs.to_numpy()).astype(bool)
-        table = table.reindex(index=self.site_ids, columns=self.product_ids, fill_value=False)
+        pairs = sites["products"].explode().dropna()
+        rows = self.site_ids.get_indexer(pairs.index)
+        cols = self.product_ids.get_indexer(pairs.to_numpy())
+        keep = (rows >= 0) & (cols >= 0)
+        table = np.zeros((len(self.site_ids), len(self.product_ids)), dtype=bool)
+        table[rows[keep], cols[keep]] = True
         return xr.DataArray(
-            table.to_numpy(dtype=bool),
+            table,
             dims=("site", "product"),
             coords={"site": self.site_ids.to_numpy(), "product": self.product_ids.to_numpy()},
             name="can_make",
