@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -94,6 +95,15 @@ def _lane_rules(countries: np.ndarray, on: dt.date) -> tuple[np.ndarray, np.ndar
     return ids, threshold
 
 
+@lru_cache(maxsize=64)
+def _mfn(hs6: tuple[str, ...], importers: tuple[str, ...], on: dt.date) -> np.ndarray:
+    """MFN rates (hs, importer) on a date; NaN where no cited figure. Cached: read-only."""
+    codes = np.asarray(importers, dtype=object)
+    rates = mfn_rates(codes[None, :], np.asarray(hs6, dtype=object)[:, None], on=on, missing="nan")
+    rates.setflags(write=False)
+    return rates
+
+
 def member_mask(agreement_ids: Sequence[str], countries: Sequence[str], on: dt.date) -> np.ndarray:
     """(agreement, country) bool: the country is a member on the date ("" -> nobody)."""
     codes = np.asarray(countries, dtype=object)
@@ -132,7 +142,7 @@ def duty_rates(
     dates = sample_dates(year, samples_per_year)
     mid = dt.date(year, 7, 1)
 
-    mfn = mfn_rates(codes[None, :], hs[:, None], on=mid, missing="nan")  # (h, d)
+    mfn = _mfn(tuple(hs), tuple(codes), mid)  # (h, d), shared by every scenario
     missing = tuple(sorted(set(codes[np.isnan(mfn).any(axis=0)])))
     mfn = np.nan_to_num(mfn, nan=0.0)[:, None, :]  # (h, 1, d)
     domestic = (codes[:, None] == codes[None, :])[None]  # (1, o, d)

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import xarray as xr
+from scipy import sparse
 
 from shoring import __version__
 from shoring.costs import formulas as f
@@ -96,6 +97,7 @@ class _Study:
     network: Network
     products: np.ndarray
     made: np.ndarray  # bool per product: some site makes it
+    made_order: np.ndarray  # indices of made products, deepest BOM tier first
     hs: np.ndarray
     hs_index: np.ndarray
     value: np.ndarray
@@ -120,6 +122,12 @@ def _index(values: Sequence[str], universe: np.ndarray) -> np.ndarray:
     return np.array([lookup[v] for v in values], dtype=int)
 
 
+def _made_order(made: np.ndarray, tiers: np.ndarray) -> np.ndarray:
+    """Made products ordered deepest tier first (stable), so each tier is a contiguous block."""
+    idx = np.flatnonzero(made)
+    return idx[np.argsort(-tiers[idx], kind="stable")]
+
+
 def _study(network: Network, years: Sequence[int], settings: CostSettings) -> _Study:
     products = network.products
     sites, markets, suppliers = network.sites, network.markets, network.suppliers
@@ -142,10 +150,12 @@ def _study(network: Network, years: Sequence[int], settings: CostSettings) -> _S
     hazard = hazard_table().set_index("iso3")["exposure"]
     exposure = hazard.reindex(countries).fillna(hazard.median()).to_numpy(dtype=float)
     can_make = network.can_make.transpose("product", "site").to_numpy()
+    tiers = network.bom_levels().reindex(products.index).to_numpy()
     return _Study(
         network=network,
         products=products.index.to_numpy(dtype=object),
         made=can_make.any(axis=1),
+        made_order=_made_order(can_make.any(axis=1), tiers),
         hs=hs_unique.astype(object),
         hs_index=hs_index,
         value=value,
@@ -154,7 +164,7 @@ def _study(network: Network, years: Sequence[int], settings: CostSettings) -> _S
         overhead_rate=products["overhead_rate"].to_numpy(dtype=float),
         penalty=products["lost_sale_penalty_usd"].to_numpy(dtype=float),
         bom=network.bom_matrix().sel(product=products.index, component=products.index).to_numpy(),
-        tiers=network.bom_levels().reindex(products.index).to_numpy(),
+        tiers=tiers,
         countries=countries,
         site_country=_index(sites["country"].tolist(), countries),
         market_country=_index(markets["country"].tolist(), countries),
@@ -251,14 +261,24 @@ def _purchased(study: _Study, duty: DutyRates, settings: CostSettings) -> tuple[
 
 @dataclass(frozen=True)
 class _YearCosts:
-    components: np.ndarray  # (component, product, site, destination country)
-    origin_rule_met: np.ndarray  # (product, site, destination country)
+    components: np.ndarray  # (component, made product, site, destination country)
+    origin_rule_met: np.ndarray  # (made product, site, destination country)
     supply: np.ndarray  # (supplier, destination country): price + freight + duty
     wage: np.ndarray  # (site,): labour cost per hour in the site's country
 
 
-def _year_costs(study: _Study, scenario: Scenario, year: int, settings: CostSettings) -> _YearCosts:
-    """Components of every (product, site, destination country), and supplier offers."""
+def _year_costs(
+    study: _Study,
+    scenario: Scenario,
+    year: int,
+    settings: CostSettings,
+    buffer: np.ndarray | None = None,
+) -> _YearCosts:
+    """Components of every (made product, site, destination country), and supplier offers.
+
+    ``buffer``, if given with the right shape, receives the components (reused across
+    chunks by :func:`iter_landed_cost`, which copies what it yields).
+    """
     duty = duty_rates(
         scenario, list(study.hs), list(study.countries), year, settings.samples_per_year
     )
@@ -266,10 +286,13 @@ def _year_costs(study: _Study, scenario: Scenario, year: int, settings: CostSett
     params = settings.parameters
     lanes = study.lanes
     cs = study.site_country
-    n_p, n_s, n_c = study.products.size, cs.size, study.countries.size
-    out = np.empty((len(COMPONENTS), n_p, n_s, n_c))  # component first: contiguous writes
-    out[:, ~study.made] = np.nan
-    met_out = np.zeros((n_p, n_s, n_c), dtype=bool)
+    n_s, n_c = cs.size, study.countries.size
+    made = study.made_order  # output rows: made products, deepest tier first
+    shape = (len(COMPONENTS), made.size, n_s, n_c)  # component first: contiguous writes
+    out = buffer if buffer is not None and buffer.shape == shape else np.empty(shape)
+    met_out = np.zeros((made.size, n_s, n_c), dtype=bool)
+    used = np.flatnonzero(study.bom.any(axis=0))  # components of something
+    bom_used = sparse.csr_array(study.bom[:, used])
     supply, delivered, origin = _purchased(study, duty, settings)
 
     pair_ids, pair_index = np.unique(duty.agreement, return_inverse=True)
@@ -286,9 +309,11 @@ def _year_costs(study: _Study, scenario: Scenario, year: int, settings: CostSett
     carbon_price = np.where(rates["carbon_border"][None, :], price[None, :], price[cs][:, None])
 
     for tier in range(int(study.tiers.max(initial=0)), -1, -1):
-        pl = np.flatnonzero((study.tiers == tier) & study.made)
-        if pl.size == 0:
+        rows = np.flatnonzero(study.tiers[made] == tier)
+        if rows.size == 0:
             continue
+        pl = made[rows]
+        block = out[:, rows[0] : rows[-1] + 1]  # a view: this tier's rows are contiguous
         bom = study.bom[pl]  # (pl, k)
         at_site = delivered[:, cs]  # (k, s)
         missing = (bom[:, :, None] > 0) & ~np.isfinite(at_site[None])
@@ -306,7 +331,8 @@ def _year_costs(study: _Study, scenario: Scenario, year: int, settings: CostSett
 
         # build-down regional value content under each lane's agreement, tracing the
         # non-originating content of own-made components (no roll-up)
-        nonorig = np.matmul(bom[None], foreign[:, :, cs])  # (a, pl, s)
+        recipe = bom_used[pl]
+        nonorig = np.stack([recipe @ foreign[a][used][:, cs] for a in range(len(pair_ids))])
         vnm = np.take_along_axis(nonorig.transpose(1, 2, 0), pair_index[None], axis=2)
         value = study.value[pl, None, None]
         h = study.hs_index[pl]
@@ -333,19 +359,18 @@ def _year_costs(study: _Study, scenario: Scenario, year: int, settings: CostSett
         )
         risk = rates["risk_rate"][None, :] * study.penalty[pl, None]
         carbon = f.carbon_cost(lanes.co2_kg.to_numpy()[pl][:, cs, :], carbon_price[None])
-        shape = freight.shape
+        lane_shape = freight.shape
         parts = (
-            np.broadcast_to(materials[:, :, None], shape),
-            np.broadcast_to(labour[:, :, None], shape),
-            np.broadcast_to(overhead[:, :, None], shape),
+            np.broadcast_to(materials[:, :, None], lane_shape),
+            np.broadcast_to(labour[:, :, None], lane_shape),
+            np.broadcast_to(overhead[:, :, None], lane_shape),
             freight,
             duties,
             inventory,
-            np.broadcast_to(risk[:, :, None], shape),
+            np.broadcast_to(risk[:, :, None], lane_shape),
             carbon,
-            np.broadcast_to(-rates["incentive"][None, :, None], shape),
+            np.broadcast_to(-rates["incentive"][None, :, None], lane_shape),
         )
-        block = np.empty((len(COMPONENTS), *shape))
         for i, part in enumerate(parts):
             block[i] = part
         invalid = (
@@ -355,8 +380,7 @@ def _year_costs(study: _Study, scenario: Scenario, year: int, settings: CostSett
             | (duty.blocked[h][:, cs, :] > 0.5)
         )
         block[:, invalid] = np.nan
-        out[:, pl] = block
-        met_out[pl] = met & ~invalid
+        met_out[rows] = met & ~invalid
 
         total = np.where(invalid, np.inf, block.sum(axis=0))  # (pl, s, c)
         best_site = np.argmin(total, axis=1)  # (pl, c)
@@ -395,11 +419,12 @@ def iter_landed_cost(
     settings = settings or CostSettings()
     chosen = _resolve_years(network, years)
     study = _study(network, chosen, settings)
-    products = study.products[study.made]
+    made = study.made_order
+    products = study.products[made]
     dest = np.unique(study.market_country)
     sites = network.sites
-    lead = study.lanes.transit_days.to_numpy()[study.made][:, study.site_country][:, :, dest]
-    mode = study.lanes.mode.to_numpy()[study.made][:, study.site_country][:, :, dest]
+    lead = study.lanes.transit_days.to_numpy()[made][:, study.site_country][:, :, dest]
+    mode = study.lanes.mode.to_numpy()[made][:, study.site_country][:, :, dest]
     coords = {
         "product": list(products),
         "site": list(sites.index),
@@ -410,11 +435,12 @@ def iter_landed_cost(
     dims = ("product", "site", "destination")
     total = len(scenarios) * len(chosen)
     done = 0
+    buffer = np.empty((len(COMPONENTS), made.size, sites.shape[0], study.countries.size))
     for scenario in scenarios:
         for year in chosen:
-            year_costs = _year_costs(study, scenario, year, settings)
-            cost = year_costs.components[:, study.made][..., dest]
-            met = year_costs.origin_rule_met[study.made][:, :, dest]
+            year_costs = _year_costs(study, scenario, year, settings, buffer)
+            cost = year_costs.components[..., dest]
+            met = year_costs.origin_rule_met[..., dest]
             yield xr.Dataset(
                 {
                     "cost": (("component", *dims), cost),
@@ -507,7 +533,8 @@ def lane_costs(
     Returns
     -------
     xarray.Dataset
-        ``conversion`` (product, site, year, scenario): labour + overhead + risk -
+        Products are those some site makes. ``conversion`` (product, site, year,
+        scenario): labour + overhead + risk -
         incentives per unit made; ``delivery`` (product, site, country, year,
         scenario): freight + duties + inventory + carbon per unit shipped from the site
         to a country (sites' and markets' countries); ``supply`` (supplier, country,
@@ -524,7 +551,8 @@ def lane_costs(
     deliv = [index[c] for c in DELIVERY]
     conversion, delivery, supply, landed = [], [], [], []
     home = study.site_country[None, :]  # conversion cost read on the lane to the site's own country
-    p_idx, s_idx = np.arange(study.products.size)[:, None], np.arange(home.size)[None, :]
+    n_made = study.made_order.size
+    p_idx, s_idx = np.arange(n_made)[:, None], np.arange(home.size)[None, :]
     for scenario in scenarios:
         rows = [_year_costs(study, scenario, year, settings) for year in chosen]
         conversion.append(
@@ -534,7 +562,7 @@ def lane_costs(
         supply.append(np.stack([r.supply for r in rows], -1))
         landed.append(np.stack([r.components.sum(0) for r in rows], -1))
     coords = {
-        "product": list(study.products),
+        "product": list(study.products[study.made_order]),
         "site": list(network.sites.index),
         "country": list(study.countries),
         "supplier": list(network.suppliers.index),
