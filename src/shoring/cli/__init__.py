@@ -13,7 +13,15 @@ import typer
 from rich.console import Console
 
 from shoring import __version__
-from shoring.cli import bench_cmd, cost_cmd, data_cmd, demo_cmd, network_cmd, scenario_cmd
+from shoring.cli import (
+    bench_cmd,
+    cost_cmd,
+    data_cmd,
+    demo_cmd,
+    network_cmd,
+    report_cmd,
+    scenario_cmd,
+)
 from shoring.errors import ShoringError, ShoringInputError
 
 app = typer.Typer(
@@ -41,7 +49,7 @@ def _root(
     """Offshore, nearshore, reshore, friend-shore or dual-source: the cost made explicit."""
 
 
-for _module in (data_cmd, network_cmd, scenario_cmd, cost_cmd, bench_cmd, demo_cmd):
+for _module in (data_cmd, network_cmd, scenario_cmd, cost_cmd, report_cmd, bench_cmd, demo_cmd):
     _module.register(app)
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pandas as pd
+
 from shoring.data.agreements import agreements, customs_union_of, members
 from shoring.data.cards import data_card
 from shoring.data.countries import countries, to_iso3
@@ -80,10 +82,16 @@ def _trade_policy_facts(iso3: str, on: dt.date) -> list[dict[str, Any]]:
     if economy in mfn.index:
         row = mfn.loc[economy]
         via = f" (common external tariff of {union})" if economy != iso3 else ""
+        year = "year not stated" if pd.isna(row["year"]) else str(int(row["year"]))
+        parts = [
+            f"{label} {row[col]:.1%}"
+            for col, label in (("total", "all products"), ("nonagri", "non-agricultural"))
+            if not pd.isna(row[col])
+        ]
         facts.append(
             _fact(
                 "MFN applied tariff, simple average",
-                f"{row['total']:.1%} ({row['year']}){via}",
+                f"{'; '.join(parts) or 'not stated'} ({year}){via}",
                 f"{row['source']}",
             )
         )

@@ -1,0 +1,305 @@
+"""``shoring optimize NETWORK`` and ``shoring pareto NETWORK``: network design over scenarios."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from shoring.errors import ShoringError
+
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+SCENARIO_OPT = typer.Option(
+    ...,
+    "--scenario",
+    "-s",
+    help="Scenario name or YAML file; repeat for several (at least one).",
+)
+PROB_OPT = typer.Option(
+    None, "--probabilities", help="Comma-separated probabilities, e.g. 0.5,0.5 (default equal)."
+)
+YEARS_OPT = typer.Option(
+    None, "--years", help="Comma-separated periods, a subset of the demand years (default all)."
+)
+
+
+@contextmanager
+def _progress(quiet: bool) -> Iterator[Callable[[str], None]]:
+    """A spinner on stderr whose text the optimizer updates."""
+    if quiet:
+        yield lambda _msg: None
+        return
+    with err.status("starting") as status:
+        yield lambda msg: status.update(msg)
+
+
+def _floats(text: str | None, what: str) -> list[float] | None:
+    if text is None:
+        return None
+    try:
+        return [float(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise ShoringError(f"{what} must be comma-separated numbers, got {text!r}") from None
+
+
+def _data(
+    network: Path,
+    scenarios: list[str],
+    probabilities: str | None,
+    years: str | None,
+    progress: Callable[[str], None],
+) -> Any:
+    from shoring.network import read_network
+    from shoring.optimize.design import design_data_from_network
+    from shoring.scenario import load_scenario
+
+    net = read_network(network)
+    loaded = [load_scenario(s) for s in scenarios]
+    names = [s.name for s in loaded]
+    if len(set(names)) != len(names):
+        raise ShoringError(f"a scenario is given twice: {', '.join(names)}")
+    chosen = _floats(years, "--years")
+    progress(f"pricing lanes: {len(loaded)} scenario(s) x {len(chosen or net.years)} year(s)")
+    return design_data_from_network(
+        net,
+        loaded,
+        years=[int(y) for y in chosen] if chosen else None,
+        probabilities=_floats(probabilities, "--probabilities"),
+    )
+
+
+def _spec(**kwargs: Any) -> Any:
+    from shoring.optimize.design import DesignSpec
+
+    try:
+        return DesignSpec(**kwargs)
+    except ValueError as exc:
+        raise ShoringError(str(exc)) from None
+
+
+def _options(time_limit: float | None, mip_gap: float) -> Any:
+    from shoring.optimize import SolveOptions
+
+    try:
+        return SolveOptions(time_limit=time_limit, mip_rel_gap=mip_gap)
+    except ValueError as exc:
+        raise ShoringError(f"invalid solver option: {exc}") from None
+
+
+def _money(x: float | None) -> str:
+    return "-" if x is None else f"{x:,.0f}"
+
+
+def _print_result(out: dict[str, Any]) -> None:
+    con = Console(highlight=False)
+    con.print(
+        f"[bold]{out['objective_kind']}[/bold] objective {_money(out['objective'])} USD "
+        f"({out['status']}, gap {out['mip_gap'] or 0:.2e}); expected cost "
+        f"{_money(out['expected_cost'])}, CVaR{out['alpha']:.0%} {_money(out['cvar'])}"
+    )
+    table = Table(title="Footprint")
+    for col in ("site", "country", "action", "period"):
+        table.add_column(col)
+    for a in out["footprint"]:
+        table.add_row(a["site"], a["country"], a["action"], str(a["period"]))
+    con.print(table)
+    table = Table(title="Cost by scenario (USD over the horizon)")
+    table.add_column("scenario")
+    table.add_column("total", justify="right")
+    for name, value in out["cost_by_scenario"].items():
+        table.add_row(name, _money(value))
+    con.print(table)
+    table = Table(title="Expected cost by component (USD)")
+    table.add_column("component")
+    table.add_column("cost", justify="right")
+    for name, value in out["cost_by_component"].items():
+        table.add_row(name, _money(value))
+    con.print(table)
+    if out["site_deltas"]:
+        table = Table(title="Cost of doing without each chosen site (re-solved)")
+        for col in ("site", "extra cost", "best alternative"):
+            table.add_column(col)
+        for s in out["site_deltas"]:
+            extra = "infeasible" if s["delta"] is None else _money(s["delta"])
+            table.add_row(s["site"], extra, s["replacement"] or "-")
+        con.print(table)
+    if out["binding_constraints"]:
+        table = Table(title="Binding constraints (shadow price, USD per unit)")
+        for col in ("constraint", "where", "dual"):
+            table.add_column(col)
+        for b in out["binding_constraints"][:10]:
+            where = ", ".join(f"{k}={v}" for k, v in b["coords"].items())
+            table.add_row(b["constraint"], where, f"{b['dual']:,.2f}")
+        con.print(table)
+    for alt in out["alternatives"]:
+        con.print(
+            f"alternative {alt['rank']}: {' + '.join(alt['open_sites'])} "
+            f"(+{alt['gap']:.2%}, {_money(alt['objective'])} USD)"
+        )
+    lost = sum(x["units"] for x in out["lost_sales"])
+    if lost:
+        con.print(f"lost sales: {lost:,.0f} units over all scenarios and periods")
+
+
+def _write(out_dir: Path, payload: dict[str, Any], frames: dict[str, Any]) -> None:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "result.json").write_text(json.dumps(payload, indent=2))
+    for name, frame in frames.items():
+        frame.to_csv(out_dir / f"{name}.csv", index=False)
+
+
+def optimize(
+    network: Path = typer.Argument(..., help="Network file: .yaml/.yml, .xlsx or a CSV folder."),
+    scenario: list[str] = SCENARIO_OPT,
+    probabilities: str | None = PROB_OPT,
+    objective: str = typer.Option("expected", "--objective", help="expected, cvar or regret."),
+    alpha: float = typer.Option(0.9, "--alpha", help="CVaR level (0..1)."),
+    risk_weight: float = typer.Option(
+        1.0, "--risk-weight", help="lambda of expected + lambda x CVaR."
+    ),
+    max_country_share: float = typer.Option(
+        1.0,
+        "--max-country-share",
+        help="Max share of a product's demand in a market from one origin.",
+    ),
+    share_by: str = typer.Option("country", "--share-by", help="Origin: country or bloc."),
+    share_scope: str = typer.Option("market", "--share-scope", help="Per market or per product."),
+    local_content: float = typer.Option(
+        0.0, "--local-content", help="Min share made in the market's country."
+    ),
+    max_lead_time: float | None = typer.Option(
+        None, "--max-lead-time", help="Max lead time in days."
+    ),
+    budget: float | None = typer.Option(None, "--budget", help="Max total opening capex (USD)."),
+    max_lost_share: float = typer.Option(
+        1.0, "--max-lost-share", help="Max share of demand left unmet (0 = serve everything)."
+    ),
+    years: str | None = YEARS_OPT,
+    alternatives: int = typer.Option(3, "--alternatives", help="Near-optimal footprints to find."),
+    within: float = typer.Option(
+        5.0, "--within", help="Alternatives within this % of the optimum."
+    ),
+    explain: bool = typer.Option(
+        True, "--explain/--no-explain", help="Shadow prices and site deltas."
+    ),
+    time_limit: float | None = typer.Option(None, "--time-limit", help="Solver time limit (s)."),
+    mip_gap: float = typer.Option(1e-4, "--mip-gap", help="Relative MIP gap (fraction)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON on stdout."),
+    out: Path | None = typer.Option(None, "--out", help="Write result.json and CSV tables here."),
+) -> None:
+    """Choose which sites to open, keep or close, and when, over policy scenarios."""
+    from shoring.optimize.design import optimize_design
+
+    spec = _spec(
+        objective=objective,
+        alpha=alpha,
+        risk_weight=risk_weight,
+        max_country_share=max_country_share,
+        share_by=share_by,
+        share_scope=share_scope,
+        local_content=local_content,
+        max_lead_time_days=max_lead_time,
+        budget=budget,
+        max_lost_share=max_lost_share,
+    )
+    options = _options(time_limit, mip_gap)
+    with _progress(False) as progress:
+        data = _data(network, scenario, probabilities, years, progress)
+        result = optimize_design(
+            data,
+            spec,
+            options,
+            shadow_prices=explain,
+            site_deltas=explain,
+            alternatives=max(alternatives, 0),
+            within=within / 100.0,
+            progress=progress,
+        )
+    payload = result.to_dict()
+    if out is not None:
+        import pandas as pd
+
+        _write(
+            out,
+            payload,
+            {
+                "flows": result.flows_frame(),
+                "footprint": result.footprint_frame(),
+                "lost_sales": pd.DataFrame(payload["lost_sales"]),
+            },
+        )
+    if as_json:
+        typer.echo(json.dumps(payload, indent=2))
+    else:
+        _print_result(payload)
+
+
+def pareto(
+    network: Path = typer.Argument(..., help="Network file: .yaml/.yml, .xlsx or a CSV folder."),
+    scenario: list[str] = SCENARIO_OPT,
+    probabilities: str | None = PROB_OPT,
+    points: int = typer.Option(5, "--points", help="Points per sweep."),
+    sweep: str = typer.Option("both", "--sweep", help="lambda, cap or both."),
+    alpha: float = typer.Option(0.9, "--alpha", help="CVaR level (0..1)."),
+    lambda_max: float = typer.Option(20.0, "--lambda-max", help="Largest risk weight swept."),
+    share_by: str = typer.Option("country", "--share-by", help="Origin: country or bloc."),
+    max_lost_share: float = typer.Option(
+        1.0, "--max-lost-share", help="Max share of demand unmet."
+    ),
+    years: str | None = YEARS_OPT,
+    time_limit: float | None = typer.Option(None, "--time-limit", help="Solver time limit (s)."),
+    mip_gap: float = typer.Option(1e-4, "--mip-gap", help="Relative MIP gap (fraction)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the frontier as JSON on stdout."),
+    out: Path | None = typer.Option(None, "--out", help="Write pareto.json and pareto.csv here."),
+) -> None:
+    """Frontier of expected cost vs CVaR (sweep lambda) and vs max single-country share."""
+    from shoring.optimize.design import pareto_points
+
+    sweeps = {"both": ("lambda", "cap"), "lambda": ("lambda",), "cap": ("cap",)}.get(sweep)
+    if sweeps is None:
+        raise ShoringError(f"--sweep must be lambda, cap or both, not {sweep!r}")
+    if points < 1:
+        raise ShoringError("--points must be >= 1")
+    spec = _spec(alpha=alpha, share_by=share_by, max_lost_share=max_lost_share)
+    options = _options(time_limit, mip_gap)
+    with _progress(False) as progress:
+        data = _data(network, scenario, probabilities, years, progress)
+        rows = pareto_points(data, spec, points, options, sweeps, lambda_max, progress)
+    payload = {"points": [p.to_dict() for p in rows]}
+    if out is not None:
+        import pandas as pd
+
+        frame = pd.DataFrame(payload["points"]).drop(columns=["footprint"])
+        frame["open_sites"] = frame["open_sites"].map("+".join)
+        _write(out, payload, {"pareto": frame})
+        (out / "result.json").rename(out / "pareto.json")
+    if as_json:
+        typer.echo(json.dumps(payload, indent=2))
+        return
+    table = Table(title="Cost-risk frontier (USD over the horizon)")
+    for col in ("sweep", "lambda", "cap", "expected", "CVaR", "max share", "sites"):
+        table.add_column(col)
+    for p in payload["points"]:
+        table.add_row(
+            p["sweep"],
+            f"{p['lambda']:g}",
+            f"{p['cap']:.2f}",
+            _money(p["expected_cost"]),
+            _money(p["cvar"]),
+            "-" if p["max_country_share"] is None else f"{p['max_country_share']:.0%}",
+            " + ".join(p["open_sites"]) or "-",
+        )
+    Console(highlight=False).print(table)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``optimize`` and ``pareto`` to the root app."""
+    app.command("optimize")(optimize)
+    app.command("pareto")(pareto)
