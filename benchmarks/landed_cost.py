@@ -220,7 +220,9 @@ def main() -> None:
     slow = per_record(study, settings, cells, *inputs)
     record_s = time.perf_counter() - t0
     fast = eng._year_costs(study, baseline_scenario, years[0], settings).components
-    engine_values = fast[:, p, s, c].sum(0)  # carbon is 0 without a carbon price
+    row_of = np.empty(study.products.size, dtype=int)
+    row_of[study.made_order] = np.arange(study.made_order.size)  # engine rows: made products
+    engine_values = fast[:, row_of[p], s, c].sum(0)  # carbon is 0 without a carbon price
     agree = np.allclose(
         np.nan_to_num(slow, posinf=-1), np.nan_to_num(engine_values, nan=-1), rtol=1e-6
     )
