@@ -293,6 +293,7 @@ def _year_costs(
     met_out = np.zeros((made.size, n_s, n_c), dtype=bool)
     used = np.flatnonzero(study.bom.any(axis=0))  # components of something
     bom_used = sparse.csr_array(study.bom[:, used])
+    bom_sparse = sparse.csr_array(study.bom)
     supply, delivered, origin = _purchased(study, duty, settings)
 
     pair_ids, pair_index = np.unique(duty.agreement, return_inverse=True)
@@ -319,7 +320,7 @@ def _year_costs(
         missing = (bom[:, :, None] > 0) & ~np.isfinite(at_site[None])
         unavailable = missing.any(axis=1)  # (pl, s)
         finite = np.where(np.isfinite(at_site), at_site, 0.0)
-        materials = bom @ finite
+        materials = bom_sparse[pl] @ finite
         labour = f.labour_cost(
             study.hours[pl, None],
             rates["wage"][None],
@@ -439,7 +440,7 @@ def iter_landed_cost(
     for scenario in scenarios:
         for year in chosen:
             year_costs = _year_costs(study, scenario, year, settings, buffer)
-            cost = year_costs.components[..., dest]
+            cost = np.take(year_costs.components, dest, axis=-1)  # a copy: the buffer is reused
             met = year_costs.origin_rule_met[..., dest]
             yield xr.Dataset(
                 {
