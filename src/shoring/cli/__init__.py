@@ -19,6 +19,7 @@ from shoring.cli import (
     data_cmd,
     demo_cmd,
     network_cmd,
+    optimize_cmd,
     report_cmd,
     scenario_cmd,
 )
@@ -49,7 +50,16 @@ def _root(
     """Offshore, nearshore, reshore, friend-shore or dual-source: the cost made explicit."""
 
 
-for _module in (data_cmd, network_cmd, scenario_cmd, cost_cmd, report_cmd, bench_cmd, demo_cmd):
+for _module in (
+    data_cmd,
+    network_cmd,
+    scenario_cmd,
+    cost_cmd,
+    report_cmd,
+    optimize_cmd,
+    bench_cmd,
+    demo_cmd,
+):
     _module.register(app)
 
 

@@ -1,0 +1,301 @@
+"""Constraint families of the network-design model, one function each.
+
+Every function takes a :class:`~shoring.optimize.design.model.DesignModel` whose
+variables exist, adds one family named ``"<Entity>-<kind>-<bound>"`` vectorized over
+its coordinates, and skips itself when the family is empty or the rule is off.
+:data:`FAMILIES` lists them in the order they are added.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from shoring.optimize.design.model import DesignModel
+from shoring.optimize.design.terms import gather, labels_of
+
+__all__ = [
+    "FAMILIES",
+    "add_budget",
+    "add_component_balance",
+    "add_demand",
+    "add_diversification",
+    "add_expansion",
+    "add_lane_link",
+    "add_local_content",
+    "add_production_balance",
+    "add_site_capacity",
+    "add_site_product_capacity",
+    "add_supplier_capacity",
+    "add_transitions",
+]
+
+_WT = ("scenario", "period")
+
+
+def _rest(dm: DesignModel) -> list:
+    return [dm.coords["scenario"], dm.coords["period"]]
+
+
+def add_transitions(dm: DesignModel) -> None:
+    """``Site-transition-eq``: open[t] = open[t-1] + opened[t] - closed[t], with
+    open[-1] = 1 for existing sites and 0 for candidates (each opens or closes once)."""
+    d, m = dm.data, dm.model
+    is_open = dm.var("Site-open")
+    first = np.zeros((len(d.sites), len(d.periods)))
+    first[:, 0] = d.initial_open
+    lhs = is_open - is_open.shift(period=1) - dm.var("Site-opened") + dm.var("Site-closed")
+    m.add_constraints(lhs == dm.da(first, "site", "period"), name="Site-transition-eq")
+
+
+def add_expansion(dm: DesignModel) -> None:
+    """``Site-expand-transition-eq``: expanded[t] = expand[t] - expand[t-1] (once, kept);
+    ``Site-expand-open-max``: expansion only at an open site."""
+    if "Site-expand" not in dm.model.variables:
+        return
+    expand = dm.var("Site-expand")
+    dm.model.add_constraints(
+        expand - expand.shift(period=1) - dm.var("Site-expanded") == 0,
+        name="Site-expand-transition-eq",
+    )
+    dm.model.add_constraints(expand - dm.var("Site-open") <= 0, name="Site-expand-open-max")
+
+
+def available(dm: DesignModel, capacity: np.ndarray, dims: tuple[str, ...]):
+    """Linear expression of the capacity usable in each period: ``capacity`` x (open
+    minus the ramp-up deficit of a recent opening). ``capacity`` has dims ``dims``
+    (which include ``site``)."""
+    cap = dm.da(capacity, *dims)
+    expr = cap * dm.var("Site-open")
+    deficit = dm.ramp_deficit()
+    if bool((deficit > 0).any()):
+        opened = dm.var("Site-opened").rename(period="opening")
+        expr = expr - (cap * deficit * opened).sum("opening")
+    return expr
+
+
+def add_site_capacity(dm: DesignModel) -> None:
+    """``Site-capacity-max``: units made of all products <= capacity available (open,
+    ramped up, plus expansion)."""
+    d = dm.data
+    make = dm.var("Product-Site-make")
+    cap = available(dm, d.capacity, ("site",))
+    if "Site-expand" in dm.model.variables:
+        cap = cap + dm.da(d.expansion_capacity, "site") * dm.var("Site-expand")
+    dm.model.add_constraints(make.sum("product") - cap <= 0, name="Site-capacity-max")
+
+
+def add_site_product_capacity(dm: DesignModel) -> None:
+    """``Site-Product-capacity-max``: units of a product made <= its own cap x available,
+    where that cap is below the site total."""
+    d = dm.data
+    tighter = np.isfinite(d.product_capacity) & (d.product_capacity < d.capacity[None, :])
+    tighter &= d.can_make
+    if not tighter.any():
+        return
+    cap = available(dm, np.where(tighter, d.product_capacity, 0.0), ("product", "site"))
+    dm.model.add_constraints(
+        dm.var("Product-Site-make") - cap <= 0,
+        name="Site-Product-capacity-max",
+        mask=dm.da(tighter, "product", "site"),
+    )
+
+
+def add_supplier_capacity(dm: DesignModel) -> None:
+    """``Supplier-capacity-max``: units bought from a supplier over all sites <= its
+    capacity, per scenario and period."""
+    d = dm.data
+    if "Offer-buy" not in dm.model.variables:
+        return
+    bought = gather(
+        dm.model,
+        labels_of(dm.var("Offer-buy"), ("offer", *_WT)),
+        1.0,
+        d.offer_supplier,
+        [dm.coords["supplier"]],
+        _rest(dm),
+    )
+    has = np.bincount(d.offer_supplier, minlength=len(d.suppliers)) > 0
+    cap = dm.da(d.supplier_capacity, "supplier")
+    dm.model.add_constraints(
+        bought <= cap, name="Supplier-capacity-max", mask=dm.da(has, "supplier")
+    )
+
+
+def _shipped(dm: DesignModel, group: np.ndarray, target: list, keep: np.ndarray | None = None):
+    """Shipments summed by a flat group index of each lane (optionally only ``keep``)."""
+    labels = labels_of(dm.var("Lane-ship"), ("lane", *_WT))
+    if keep is not None:
+        labels, group = labels[keep], group[keep]
+    return gather(dm.model, labels, 1.0, group, target, _rest(dm))
+
+
+def add_demand(dm: DesignModel) -> None:
+    """``Market-Product-demand-eq``: shipped + lost = demand, for every (product, market)
+    with demand or a lane."""
+    d, c = dm.data, dm.coords
+    n_m = len(d.markets)
+    shipped = _shipped(dm, d.lane_product * n_m + d.lane_market, [c["product"], c["market"]])
+    lanes = np.zeros((len(d.products), n_m), dtype=bool)
+    lanes[d.lane_product[dm.ship_mask], d.lane_market[dm.ship_mask]] = True
+    need = (d.demand.sum(axis=2) > 0) | lanes
+    demand = dm.da(d.demand, "product", "market", "period")
+    dm.model.add_constraints(
+        shipped + dm.var("Product-Market-lost") == demand,
+        name="Market-Product-demand-eq",
+        mask=dm.da(need, "product", "market"),
+    )
+
+
+def add_lane_link(dm: DesignModel) -> None:
+    """``Lane-open-max``: a lane ships at most its market's demand, and only from an open
+    site (ship <= demand x open). Implied by the capacity constraints in the MILP, it
+    tightens the LP relaxation as the CFLP's strong linking constraints do."""
+    d = dm.data
+    if not len(d.lane_product):
+        return
+    demand = d.demand[d.lane_product, d.lane_market]  # (L, T)
+    is_open = dm.var("Site-open").isel(site=dm.da(d.lane_site, "lane"))
+    dm.model.add_constraints(
+        dm.var("Lane-ship") - dm.da(demand, "lane", "period") * is_open <= 0,
+        name="Lane-open-max",
+        mask=dm.da(dm.ship_mask, "lane"),
+    )
+
+
+def add_production_balance(dm: DesignModel) -> None:
+    """``Site-Product-balance-eq``: units made at a site = shipped to markets +
+    moved to sites (itself included)."""
+    d, m, c = dm.data, dm.model, dm.coords
+    n_s = len(d.sites)
+    target = [c["product"], c["site"]]
+    out = _shipped(dm, d.lane_product * n_s + d.lane_site, target)
+    if "Link-transfer" in m.variables:
+        labels = labels_of(dm.var("Link-transfer"), ("link", *_WT))
+        group = d.link_product * n_s + d.link_source
+        out = out + gather(m, labels, 1.0, group, target, _rest(dm))
+    m.add_constraints(
+        dm.var("Product-Site-make") - out == 0,
+        name="Site-Product-balance-eq",
+        mask=dm.da(d.can_make, "product", "site"),
+    )
+
+
+def add_component_balance(dm: DesignModel) -> None:
+    """``Site-Component-balance-eq``: for each component at a site, units bought +
+    received from own sites = sum over parents of bom x units made."""
+    d, m, c = dm.data, dm.model, dm.coords
+    parent, comp = np.nonzero(d.bom)
+    if parent.size == 0:
+        return
+    n_s = len(d.sites)
+    sites = np.arange(n_s)
+    target = [c["component"], c["site"]]
+    make = labels_of(dm.var("Product-Site-make"), ("product", "site", *_WT))
+    # one term per (bom line, site): make[parent, site] x bom[parent, comp] -> (comp, site)
+    labels = make[parent][:, sites]  # (B, S, W, T)
+    coeffs = np.repeat(d.bom[parent, comp], n_s)
+    group = (comp[:, None] * n_s + sites[None, :]).ravel()
+    used = gather(m, labels.reshape(-1, *labels.shape[2:]), coeffs, group, target, _rest(dm))
+    inflow = None
+    if "Offer-buy" in m.variables:
+        labels = labels_of(dm.var("Offer-buy"), ("offer", *_WT))
+        group = d.supplier_component[d.offer_supplier] * n_s + d.offer_site
+        inflow = gather(m, labels, 1.0, group, target, _rest(dm))
+    if "Link-transfer" in m.variables:
+        labels = labels_of(dm.var("Link-transfer"), ("link", *_WT))
+        moved = gather(m, labels, 1.0, d.link_product * n_s + d.link_target, target, _rest(dm))
+        inflow = moved if inflow is None else inflow + moved
+    uses = (d.bom.T @ d.can_make.astype(float)) > 0  # (component, site)
+    lhs = -1.0 * used if inflow is None else inflow - used
+    m.add_constraints(
+        lhs == 0, name="Site-Component-balance-eq", mask=dm.da(uses, "component", "site")
+    )
+
+
+def add_diversification(dm: DesignModel) -> None:
+    """Max share of demand made in one origin (country or bloc).
+
+    ``Market-Product-Origin-share-max`` (scope "market"): per (product, market, origin),
+    units shipped from sites in the origin <= cap x demand;
+    ``Product-Origin-share-max`` (scope "product"): summed over markets.
+    """
+    d, c, spec = dm.data, dm.coords, dm.spec
+    if spec.max_country_share >= 1.0:
+        return
+    n_g = len(dm.groups)
+    origin = pd.Index(list(dm.groups), name="origin")
+    g = dm.site_group[d.lane_site]
+    if spec.share_scope == "market":
+        n_m = len(d.markets)
+        group = (d.lane_product * n_m + d.lane_market) * n_g + g
+        target = [c["product"], c["market"], origin]
+        demand = dm.da(d.demand, "product", "market", "period")
+        counts = np.bincount(group[dm.ship_mask], minlength=len(d.products) * n_m * n_g)
+        mask = counts.reshape(len(d.products), n_m, n_g) > 0
+        dims: tuple[str, ...] = ("product", "market", "origin")
+        name = "Market-Product-Origin-share-max"
+    else:
+        group = d.lane_product * n_g + g
+        target = [c["product"], origin]
+        demand = dm.da(d.demand.sum(axis=1), "product", "period")
+        counts = np.bincount(group[dm.ship_mask], minlength=len(d.products) * n_g)
+        mask = counts.reshape(len(d.products), n_g) > 0
+        dims = ("product", "origin")
+        name = "Product-Origin-share-max"
+    shipped = _shipped(dm, group, target)
+    coords = {k: ix for k, ix in zip(dims, target, strict=True)}
+    dm.model.add_constraints(
+        shipped <= spec.max_country_share * demand,
+        name=name,
+        mask=xr.DataArray(mask, dims=dims, coords=coords),
+    )
+
+
+def add_local_content(dm: DesignModel) -> None:
+    """``Market-Product-local-min``: units shipped to a market from sites in its own
+    country (or bloc) >= local_content x demand, for every demand."""
+    d, c, spec = dm.data, dm.coords, dm.spec
+    if spec.local_content <= 0.0:
+        return
+    n_m = len(d.markets)
+    local = dm.site_group[d.lane_site] == dm.market_group[d.lane_market]
+    target = [c["product"], c["market"]]
+    shipped = _shipped(dm, d.lane_product * n_m + d.lane_market, target, keep=local)
+    demand = dm.da(d.demand, "product", "market", "period")
+    dm.model.add_constraints(
+        shipped >= spec.local_content * demand,
+        name="Market-Product-local-min",
+        mask=dm.da(d.demand.sum(axis=2) > 0, "product", "market"),
+    )
+
+
+def add_budget(dm: DesignModel) -> None:
+    """``Relocation-budget-max``: opening plus expansion capex over the horizon <= budget."""
+    d, spec = dm.data, dm.spec
+    if spec.budget is None:
+        return
+    capex = (dm.da(d.opening_capex, "site") * dm.var("Site-opened")).sum()
+    if "Site-expanded" in dm.model.variables:
+        capex = capex + (dm.da(d.expansion_capex, "site") * dm.var("Site-expanded")).sum()
+    dm.model.add_constraints(capex <= spec.budget, name="Relocation-budget-max")
+
+
+FAMILIES: tuple[Callable[[DesignModel], None], ...] = (
+    add_transitions,
+    add_expansion,
+    add_site_capacity,
+    add_site_product_capacity,
+    add_supplier_capacity,
+    add_demand,
+    add_lane_link,
+    add_production_balance,
+    add_component_balance,
+    add_diversification,
+    add_local_content,
+    add_budget,
+)
+"""Every constraint family, in the order :func:`build_design` adds them."""

@@ -1,0 +1,210 @@
+"""Explanations of an optimal footprint.
+
+- :func:`shadow_prices`: the LP with the first-stage decisions fixed at their optimum
+  is re-solved; the duals of its binding inequality constraints (capacities, supplier
+  capacities, diversification, local content) are the value of one more unit of each.
+- :func:`site_deltas`: for each site the solution uses, the model is re-solved with the
+  site forced closed; the objective increase is the site's cost advantage over its best
+  alternative, and the site that grows most is named as that alternative.
+- :func:`alternatives`: up to K structurally different footprints (another set of sites
+  used) within x% of the optimum, found by adding a no-good cut on the set of sites
+  used and a cap on the objective, then re-solving (Balas and Jeroslow 1972 cuts).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+import numpy as np
+
+from shoring.optimize.design.data import DesignData
+from shoring.optimize.design.model import DesignModel, FixedFootprint, build_design, quiet_linopy
+from shoring.optimize.design.objective import set_regret_objective
+from shoring.optimize.design.results import (
+    Alternative,
+    ShadowPrice,
+    SiteDelta,
+    Solution,
+    footprint,
+    read_solution,
+)
+from shoring.optimize.design.spec import DesignSpec
+from shoring.optimize.solve import SolveOptions, solve
+
+__all__ = ["SHADOW_FAMILIES", "alternatives", "shadow_prices", "site_deltas"]
+
+SHADOW_FAMILIES = (
+    "Site-capacity-max",
+    "Site-Product-capacity-max",
+    "Supplier-capacity-max",
+    "Market-Product-Origin-share-max",
+    "Product-Origin-share-max",
+    "Market-Product-local-min",
+)
+"""Inequality families whose binding rows are reported with their shadow prices."""
+
+
+def _solve_built(
+    data: DesignData,
+    spec: DesignSpec,
+    options: SolveOptions | None,
+    optima: Sequence[float] | None,
+    fixed: FixedFootprint | None = None,
+) -> tuple[DesignModel, object]:
+    dm = build_design(data, spec, fixed)
+    if spec.objective == "regret" and optima is not None:
+        with quiet_linopy():
+            set_regret_objective(dm, optima)
+    report = solve(dm.model, options, raise_infeasible=False)
+    return dm, report
+
+
+def shadow_prices(
+    data: DesignData,
+    spec: DesignSpec,
+    sol: Solution,
+    options: SolveOptions | None = None,
+    optima: Sequence[float] | None = None,
+    top: int = 20,
+    tol: float = 1e-7,
+) -> tuple[ShadowPrice, ...]:
+    """Binding constraints of the LP with the footprint fixed, largest |dual| first.
+
+    Parameters
+    ----------
+    data, spec
+        The problem.
+    sol : Solution
+        The optimal solution whose first-stage decisions are fixed.
+    options : SolveOptions, optional
+    optima : sequence of float, optional
+        Scenario optima (regret objective).
+    top : int
+        Report at most this many constraints.
+    tol : float
+        Smallest |dual| reported.
+    """
+    fixed = FixedFootprint(open=sol.open, expand=sol.expand)
+    dm, report = _solve_built(data, spec, options, optima, fixed)
+    if not report.status.has_solution:  # type: ignore[attr-defined]
+        return ()
+    rows: list[tuple[float, str, dict[str, object]]] = []
+    for name in SHADOW_FAMILIES:
+        if name not in dm.model.constraints:
+            continue
+        dual = dm.model.constraints[name].dual
+        series = dual.to_series().dropna()
+        series = series[series.abs() > tol]
+        for key, value in series.items():
+            key = key if isinstance(key, tuple) else (key,)
+            coords = {
+                k: (v.item() if isinstance(v, np.generic) else v)
+                for k, v in zip(series.index.names, key, strict=True)
+            }
+            rows.append((float(value), name, coords))
+    rows.sort(key=lambda r: -abs(r[0]))
+    return tuple(ShadowPrice(name, coords, dual) for dual, name, coords in rows[:top])
+
+
+def _production(data: DesignData, sol: Solution) -> np.ndarray:
+    """(S,) expected units made per site over the horizon."""
+    weighted = sol.make * data.probability[None, None, :, None] * data.period_weight
+    return weighted.sum(axis=(0, 2, 3))
+
+
+def site_deltas(
+    data: DesignData,
+    spec: DesignSpec,
+    sol: Solution,
+    objective: float,
+    options: SolveOptions | None = None,
+    optima: Sequence[float] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[SiteDelta, ...]:
+    """For each site used (and not forced open), the objective increase without it.
+
+    Re-solves the full model once per site with the site forced closed.
+    """
+    base = _production(data, sol)
+    out = []
+    for s in np.flatnonzero(sol.used):
+        site = data.sites[s]
+        if site in spec.force_open:
+            continue
+        if progress is not None:
+            progress(f"re-solving without site {site}")
+        closed = replace(spec, force_closed=(*spec.force_closed, site))
+        dm, report = _solve_built(data, closed, options, optima)
+        if not report.status.has_solution:  # type: ignore[attr-defined]
+            out.append(SiteDelta(site, str(data.site_country[s]), np.inf, np.inf, None))
+            continue
+        other = read_solution(dm)
+        growth = _production(data, other) - base
+        growth[s] = -np.inf
+        best = int(np.argmax(growth))
+        replacement = data.sites[best] if growth[best] > 1e-6 else None
+        value = float(report.objective)  # type: ignore[attr-defined]
+        out.append(
+            SiteDelta(site, str(data.site_country[s]), value - objective, value, replacement)
+        )
+    return tuple(out)
+
+
+def _used_expression(dm: DesignModel):
+    """Linear expression (site): 1 when the site is open in some period (monotone
+    formulation: existing sites in the first period, candidates in the last)."""
+    is_open = dm.var("Site-open")
+    periods = dm.coords["period"]
+    existing = dm.da(dm.data.initial_open.astype(float), "site")
+    first = is_open.sel(period=periods[0], drop=True)
+    last = is_open.sel(period=periods[-1], drop=True)
+    return existing * first + (1.0 - existing) * last
+
+
+def alternatives(
+    dm: DesignModel,
+    sol: Solution,
+    objective: float,
+    k: int,
+    within: float,
+    options: SolveOptions | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[Alternative, ...]:
+    """Up to ``k`` footprints using other sets of sites, within ``within`` (fraction) of
+    the optimum, best first. Adds constraints to ``dm.model`` (``Objective-cap-max`` and
+    ``Footprint-nogood-min-<i>``) and re-solves it."""
+    if k <= 0:
+        return ()
+    m = dm.model
+    cap = objective + within * abs(objective)
+    with quiet_linopy():
+        m.add_constraints(m.objective.expression <= cap, name="Objective-cap-max")
+    used = _used_expression(dm)
+    pattern = sol.used
+    out: list[Alternative] = []
+    for i in range(k):
+        sign = np.where(pattern, -1.0, 1.0)
+        with quiet_linopy():
+            m.add_constraints(
+                (dm.da(sign, "site") * used).sum() >= 1.0 - float(pattern.sum()),
+                name=f"Footprint-nogood-min-{i}",
+            )
+        if progress is not None:
+            progress(f"searching alternative footprint {i + 1} of {k}")
+        report = solve(m, options, raise_infeasible=False)
+        if not report.status.has_solution:
+            break
+        alt = read_solution(dm)
+        value = float(report.objective)
+        out.append(
+            Alternative(
+                rank=i + 1,
+                objective=value,
+                gap=(value - objective) / abs(objective) if objective else 0.0,
+                open_sites=tuple(np.asarray(dm.data.sites)[alt.used]),
+                footprint=footprint(dm.data, alt),
+            )
+        )
+        pattern = alt.used
+    return tuple(out)

@@ -1,0 +1,130 @@
+"""Model data of a firm's :class:`~shoring.network.Network` priced by the landed-cost engine."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import xarray as xr
+
+from shoring.errors import ShoringError
+from shoring.optimize.design.data import (
+    DesignData,
+    design_data,
+    period_weights,
+    resolve_probabilities,
+)
+
+__all__ = ["design_data_from_network"]
+
+
+def design_data_from_network(
+    network: object,
+    scenarios: Sequence[object],
+    years: Sequence[int] | None = None,
+    costs: xr.Dataset | None = None,
+    settings: object | None = None,
+    probabilities: Sequence[float] | None = None,
+    max_sites_per_market: int | None = None,
+) -> DesignData:
+    """Model data of a firm's network priced by the landed-cost engine.
+
+    Parameters
+    ----------
+    network : Network
+        The firm's network (existing sites start open, candidates closed).
+    scenarios : sequence of Scenario
+        Policy futures; probabilities default to the scenarios' own (when all declare
+        one), else equal.
+    years : sequence of int, optional
+        Periods (a subset of the demand years); default every demand year. Each period
+        stands for the years up to the next one (the last up to the last demand year).
+    costs : xarray.Dataset, optional
+        Output of :func:`shoring.costs.lane_costs` for these scenarios and years (computed
+        when not given).
+    settings : CostSettings, optional
+        Landed-cost settings (distances, parameters) for costs and lead times.
+    probabilities : sequence of float, optional
+        Scenario probabilities (sum to 1).
+    max_sites_per_market : int, optional
+        See :func:`design_data`.
+
+    Notes
+    -----
+    Costs per unit: conversion (labour, overhead, risk, minus incentives) per unit made;
+    delivery (freight, duties, inventory, carbon) per unit shipped from a site to a
+    market's country, or of a component to another site's country (a component used at
+    the site that makes it moves nowhere: no delivery cost); supply (price, freight,
+    duty) per unit bought, delivered to the site's country. Lead times are the transit
+    days of the chosen transport mode (as ``landed_cost``'s ``lead_time_days``).
+    """
+    from shoring.costs import CostSettings, lane_costs
+    from shoring.costs.lanes import build_lanes
+    from shoring.network import Network
+
+    assert isinstance(network, Network)
+    settings = settings or CostSettings()
+    all_years = network.years
+    if not all_years:
+        raise ShoringError(f"network {network.name!r} has no demand: nothing to optimize")
+    chosen = sorted(set(int(y) for y in (years or all_years)))
+    unknown = sorted(set(chosen) - set(all_years))
+    if unknown:
+        raise ShoringError(
+            f"no demand in year(s) {', '.join(map(str, unknown))}; "
+            f"the network's years are {all_years[0]}-{all_years[-1]}"
+        )
+    if costs is None:
+        costs = lane_costs(network, scenarios, chosen, settings)  # type: ignore[arg-type]
+    products = network.product_ids
+    sites, markets, suppliers = network.sites, network.markets, network.suppliers
+    names = [str(getattr(w, "name", w)) for w in scenarios]
+    # products no site makes are absent from lane_costs (or NaN): they are only bought
+    costs = costs.sel(year=chosen, scenario=names).reindex(product=list(products))
+    conv = costs["conversion"].transpose("product", "site", "year", "scenario")
+    conv = conv.sel(site=list(sites.index)).to_numpy()
+    delivery = costs["delivery"].transpose("product", "site", "country", "year", "scenario")
+    to_market = delivery.sel(country=markets["country"].tolist()).to_numpy()
+    to_site = delivery.sel(country=sites["country"].tolist()).to_numpy().copy()
+    same = np.eye(len(sites), dtype=bool)[None, :, :, None, None]
+    to_site = np.where(same & np.isfinite(to_site), 0.0, to_site)
+    supply = costs["supply"].transpose("supplier", "country", "year", "scenario")
+    supply = supply.sel(country=sites["country"].tolist()).to_numpy() if len(suppliers) else None
+
+    countries = sorted(set(sites["country"]) | set(markets["country"]))
+    lanes = build_lanes(
+        network.products["weight_kg"].to_numpy(dtype=float),
+        network.products["unit_value_usd"].to_numpy(dtype=float),
+        list(products),
+        countries,
+        settings.distances,  # type: ignore[attr-defined]
+        settings.parameters,  # type: ignore[attr-defined]
+        network.modes,
+    )
+    lead = lanes.transit_days.sel(
+        origin=sites["country"].tolist(), destination=markets["country"].tolist()
+    ).to_numpy()
+    demand = network.demand_array().sel(year=chosen).transpose("product", "market", "year")
+    pcap = network.site_product_capacity().transpose("product", "site").to_numpy()
+    declared = [getattr(w, "probability", None) for w in scenarios]
+    prob = resolve_probabilities(len(scenarios), probabilities, declared)
+    return design_data(
+        products=list(products),
+        sites=sites,
+        markets=markets["country"],
+        periods=chosen,
+        scenarios=names,
+        demand=demand.to_numpy(),
+        conversion=conv,
+        delivery=to_market,
+        penalty=network.products["lost_sale_penalty_usd"].to_numpy(dtype=float),
+        product_capacity=pcap,
+        lead_time=lead,
+        bom=network.bom_matrix().to_numpy(),
+        suppliers=suppliers,
+        supply_cost=supply,
+        transfer_cost=to_site,
+        probabilities=prob,
+        period_weight=period_weights(chosen, all_years[-1]),
+        max_sites_per_market=max_sites_per_market,
+    )
