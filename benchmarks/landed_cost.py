@@ -33,37 +33,11 @@ from shoring.costs import CostSettings, iter_landed_cost
 from shoring.costs import engine as eng
 from shoring.costs.duties import duty_rates
 from shoring.data.agreements import members as members_of
+from shoring.data.wages import labour_cost_table
 from shoring.network import Network
 from shoring.scenario import builtin_scenarios
 
-COUNTRIES = [
-    "CHN",
-    "VNM",
-    "IND",
-    "BGD",
-    "IDN",
-    "THA",
-    "MYS",
-    "PHL",
-    "JPN",
-    "KOR",
-    "TWN",
-    "MEX",
-    "USA",
-    "CAN",
-    "BRA",
-    "DEU",
-    "FRA",
-    "ITA",
-    "ESP",
-    "POL",
-    "CZE",
-    "HUN",
-    "ROU",
-    "TUR",
-    "MAR",
-    "GBR",
-]  # fmt: skip  (economies with embedded labour costs; sites need one)
+COUNTRIES = sorted(labour_cost_table()["iso3"].unique())  # sites need a labour cost
 HS = ["850760", "854442", "610910", "901819", "847130", "870899", "940360", "392690"]
 
 
@@ -84,7 +58,7 @@ def synthetic_network(n_products: int, n_sites: int, n_markets: int, seed: int) 
         bom.append({"parent": f"p{i}", "component": f"c{i}", "quantity": 1})
         for j in range(2):
             suppliers.append(
-                {"id": f"s{i}-{j}", "country": COUNTRIES[int(rng.integers(0, 10))],
+                {"id": f"s{i}-{j}", "country": COUNTRIES[int(rng.integers(0, len(COUNTRIES)))],
                  "component": f"c{i}", "capacity_units": 1e9,
                  "unit_price_usd": value * float(rng.uniform(0.3, 0.5))}
             )  # fmt: skip

@@ -13,6 +13,12 @@ import pytest
 
 from shoring.data.paths import shared_data_dir
 
+REQUIRED_ECONOMIES = (
+    "USA", "CAN", "MEX", "BRA", "CHN", "VNM", "IND", "BGD", "IDN", "THA", "MYS", "PHL", "JPN",
+    "KOR", "TWN", "DEU", "FRA", "ITA", "ESP", "POL", "CZE", "HUN", "ROU", "TUR", "MAR", "GBR",
+)  # fmt: skip
+"""The economies issue 2 requires labour costs (and the indices) for."""
+
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import REQUIRED_ECONOMIES
 from shoring.data.risk import (
     MissingIndexError,
     hazard_index,
@@ -16,34 +17,7 @@ from shoring.data.risk import (
 )
 from shoring.errors import ShoringError, ShoringInputError
 
-REQUIRED = [
-    "USA",
-    "CAN",
-    "MEX",
-    "BRA",
-    "CHN",
-    "VNM",
-    "IND",
-    "BGD",
-    "IDN",
-    "THA",
-    "MYS",
-    "PHL",
-    "JPN",
-    "KOR",
-    "TWN",
-    "DEU",
-    "FRA",
-    "ITA",
-    "ESP",
-    "POL",
-    "CZE",
-    "HUN",
-    "ROU",
-    "TUR",
-    "MAR",
-    "GBR",
-]
+REQUIRED = REQUIRED_ECONOMIES
 
 
 @pytest.fixture(scope="module")

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import yaml
 
+from conftest import REQUIRED_ECONOMIES
 from shoring.data.paths import TABLES_DIR
 from shoring.data.wages import (
     METHODS,
@@ -20,34 +21,7 @@ from shoring.data.wages import (
 )
 from shoring.errors import ShoringError, ShoringInputError
 
-REQUIRED = [
-    "USA",
-    "CAN",
-    "MEX",
-    "BRA",
-    "CHN",
-    "VNM",
-    "IND",
-    "BGD",
-    "IDN",
-    "THA",
-    "MYS",
-    "PHL",
-    "JPN",
-    "KOR",
-    "TWN",
-    "DEU",
-    "FRA",
-    "ITA",
-    "ESP",
-    "POL",
-    "CZE",
-    "HUN",
-    "ROU",
-    "TUR",
-    "MAR",
-    "GBR",
-]
+REQUIRED = REQUIRED_ECONOMIES
 """The brief's required economies."""
 YEARS = range(2000, 2025)
 
