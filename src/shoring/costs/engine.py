@@ -25,7 +25,11 @@ run over scenarios, years and BOM tiers.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import threading
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -82,12 +86,16 @@ class CostSettings:
     amortization_years : float
         Years over which one-off incentives (capex share, per job) are spread per unit.
         An assumption (10 years, a common straight-line life of plant equipment).
+    threads : int
+        Scenario-years computed at once (numpy releases the GIL in the heavy loops);
+        the machine's cores, at most 2, by default.
     """
 
     distances: Distances = field(default_factory=Distances.great_circle)
     parameters: CostParameters = field(default_factory=cost_parameters)
     samples_per_year: int = 4
     amortization_years: float = 10.0
+    threads: int = field(default_factory=lambda: min(2, os.cpu_count() or 1))
 
 
 @dataclass(frozen=True)
@@ -434,28 +442,41 @@ def iter_landed_cost(
         "site_country": ("site", sites["country"].tolist()),
     }
     dims = ("product", "site", "destination")
-    total = len(scenarios) * len(chosen)
-    done = 0
-    buffer = np.empty((len(COMPONENTS), made.size, sites.shape[0], study.countries.size))
-    for scenario in scenarios:
-        for year in chosen:
-            year_costs = _year_costs(study, scenario, year, settings, buffer)
-            cost = np.take(year_costs.components, dest, axis=-1)  # a copy: the buffer is reused
-            met = year_costs.origin_rule_met[..., dest]
-            yield xr.Dataset(
-                {
-                    "cost": (("component", *dims), cost),
-                    "total": (dims, cost.sum(axis=0)),
-                    "origin_rule_met": (dims, met),
-                    "wage_usd_per_hour": ("site", year_costs.wage),
-                    "lead_time_days": (dims, lead),
-                    "mode": (dims, mode),
-                },
-                coords=coords,
-            ).expand_dims(scenario=[scenario.name], year=[year])
-            done += 1
+    shape = (len(COMPONENTS), made.size, sites.shape[0], study.countries.size)
+    buffers = threading.local()
+
+    def chunk(job: tuple[Scenario, int]) -> xr.Dataset:
+        scenario, year = job
+        if getattr(buffers, "array", None) is None:
+            buffers.array = np.empty(shape)  # one per worker thread, reused across chunks
+        year_costs = _year_costs(study, scenario, year, settings, buffers.array)
+        cost = np.take(year_costs.components, dest, axis=-1)  # a copy: the buffer is reused
+        return xr.Dataset(
+            {
+                "cost": (("component", *dims), cost),
+                "total": (dims, cost.sum(axis=0)),
+                "origin_rule_met": (dims, year_costs.origin_rule_met[..., dest]),
+                "wage_usd_per_hour": ("site", year_costs.wage),
+                "lead_time_days": (dims, lead),
+                "mode": (dims, mode),
+            },
+            coords=coords,
+        ).expand_dims(scenario=[scenario.name], year=[year])
+
+    jobs = [(scenario, year) for scenario in scenarios for year in chosen]
+    workers = max(1, min(settings.threads, len(jobs)))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        pending: deque = deque()
+        for done, job in enumerate(jobs, start=1):
+            pending.append(pool.submit(chunk, job))
+            if len(pending) > workers:  # bounded look-ahead keeps memory flat
+                yield pending.popleft().result()
+                if progress is not None:
+                    progress(done - workers, len(jobs))
+        while pending:
+            yield pending.popleft().result()
             if progress is not None:
-                progress(done, total)
+                progress(len(jobs) - len(pending), len(jobs))
 
 
 def landed_cost(
@@ -515,71 +536,3 @@ def landed_cost(
         }
     )
     return data
-
-
-CONVERSION = ("labour", "overhead", "risk", "incentives")
-"""Components incurred where a product is made, whatever it is made from or sold to."""
-DELIVERY = ("freight", "duties", "inventory", "carbon")
-"""Components incurred on the way from a site to a destination country."""
-
-
-def lane_costs(
-    network: Network,
-    scenarios: Sequence[Scenario],
-    years: Sequence[int] | None = None,
-    settings: CostSettings | None = None,
-) -> xr.Dataset:
-    """Landed cost split into the pieces a network-design model prices flows with.
-
-    Returns
-    -------
-    xarray.Dataset
-        Products are those some site makes. ``conversion`` (product, site, year,
-        scenario): labour + overhead + risk -
-        incentives per unit made; ``delivery`` (product, site, country, year,
-        scenario): freight + duties + inventory + carbon per unit shipped from the site
-        to a country (sites' and markets' countries); ``supply`` (supplier, country,
-        year, scenario): price + freight + duty per unit bought from a supplier and
-        delivered to a country; ``landed`` (product, site, country, year, scenario):
-        the full landed cost with the cheapest sourcing. NaN (or inf for supply) where
-        impossible. Duties assume the origin status of the cheapest sourcing.
-    """
-    settings = settings or CostSettings()
-    chosen = _resolve_years(network, years)
-    study = _study(network, chosen, settings)
-    index = {c: i for i, c in enumerate(COMPONENTS)}
-    conv = [index[c] for c in CONVERSION]
-    deliv = [index[c] for c in DELIVERY]
-    conversion, delivery, supply, landed = [], [], [], []
-    home = study.site_country[None, :]  # conversion cost read on the lane to the site's own country
-    n_made = study.made_order.size
-    p_idx, s_idx = np.arange(n_made)[:, None], np.arange(home.size)[None, :]
-    for scenario in scenarios:
-        rows = [_year_costs(study, scenario, year, settings) for year in chosen]
-        conversion.append(
-            np.stack([r.components[conv][:, p_idx, s_idx, home].sum(0) for r in rows], -1)
-        )
-        delivery.append(np.stack([r.components[deliv].sum(0) for r in rows], -1))
-        supply.append(np.stack([r.supply for r in rows], -1))
-        landed.append(np.stack([r.components.sum(0) for r in rows], -1))
-    coords = {
-        "product": list(study.products[study.made_order]),
-        "site": list(network.sites.index),
-        "country": list(study.countries),
-        "supplier": list(network.suppliers.index),
-        "year": chosen,
-        "scenario": [s.name for s in scenarios],
-    }
-    return xr.Dataset(
-        {
-            "conversion": (("product", "site", "year", "scenario"), np.stack(conversion, -1)),
-            "delivery": (
-                ("product", "site", "country", "year", "scenario"),
-                np.stack(delivery, -1),
-            ),
-            "supply": (("supplier", "country", "year", "scenario"), np.stack(supply, -1)),
-            "landed": (("product", "site", "country", "year", "scenario"), np.stack(landed, -1)),
-        },
-        coords=coords,
-        attrs={"shoring_version": __version__, "units": "USD per unit"},
-    )
