@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from shoring.cli import main
 from shoring.cli.demo_cmd import _fact_cells
+from shoring.scenario import builtin_scenarios
 
 
 def test_demo_writes_the_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "demo"
     try:
-        main(["demo", "--out", str(out)])
+        # fewer frontier points and alternatives than the default (4, 3): a faster test
+        main(["demo", "--out", str(out), "--points", "2", "--alternatives", "1"])
         code = 0
     except SystemExit as exc:
         code = int(exc.code or 0)
@@ -25,6 +28,24 @@ def test_demo_writes_the_report(tmp_path: Path, capsys: pytest.CaptureFixture[st
         assert (out / f"{name}.csv").is_file()
     assert str(report.resolve()) in printed.replace("\n", "")
     assert "What the study concludes" in printed
+    # the network-design section: every built-in scenario alone, the robust plan, the
+    # frontier of both sweeps, printed and in the report
+    text = report.read_text(encoding="utf-8")
+    assert '<section id="design"><h2>Network design</h2>' in text
+    footprints = pd.read_csv(out / "design_footprints.csv")
+    alone = set(footprints.loc[footprints["kind"] == "scenario_alone", "plan"])
+    assert alone == set(builtin_scenarios())
+    robust = footprints[footprints["plan"] == "robust"]
+    assert "changzhou" in set(robust["site"])  # the existing plant is a decision too
+    frontier = pd.read_csv(out / "design_frontier.csv")
+    assert frontier.groupby("sweep").size().to_dict() == {"cap": 2, "lambda": 2}
+    costs = pd.read_csv(out / "design_costs.csv")
+    assert len(costs) == len(builtin_scenarios())
+    flat = " ".join(printed.split())
+    assert "Network design" in printed and "Robust plan (10 scenarios" in flat
+    assert set(footprints.loc[footprints["kind"] == "alternative", "rank"]) <= {1}
+    for r in robust.itertuples():
+        assert f"{r.site} ({r.country})" in flat.split("Robust plan (", 1)[1].split(".")[0]
     assert "Country facts used" in printed
     for iso3 in ("CHN", "MEX", "USA", "POL", "HUN"):
         assert f"({iso3})" in printed

@@ -16,7 +16,14 @@ from shoring.costs import landed_cost
 from shoring.data.cards import DataCard
 from shoring.errors import ShoringError, ShoringInputError
 from shoring.examples import load_example
-from shoring.report import SECTIONS, build_report, map_card, study_findings, to_geojson
+from shoring.report import (
+    SECTIONS,
+    build_report,
+    design_findings,
+    map_card,
+    study_findings,
+    to_geojson,
+)
 from shoring.report.findings import _runs
 from shoring.scenario import load_scenario
 
@@ -298,3 +305,138 @@ def test_renders_in_headless_chromium(study, tmp_path: Path) -> None:
         timeout=120,
     )
     assert shot.is_file() and shot.stat().st_size > 10_000
+
+
+# ---------------------------------------------------------------------- network design
+
+DESIGN_SCENARIOS = ("trade-war-2018", "deep-fragmentation")
+DESIGN_YEARS = [2025, 2026, 2028]
+
+
+@pytest.fixture(scope="module")
+def design_study(tmp_path_factory: pytest.TempPathFactory):
+    from shoring.cli.report_cmd import design_with_progress
+
+    network = load_example("ev-battery")
+    scenarios = [load_scenario(s) for s in DESIGN_SCENARIOS]
+    ds = landed_cost(network, scenarios, years=DESIGN_YEARS)
+    design = design_with_progress(
+        network, scenarios, DESIGN_YEARS, points=3, alternatives=2, parallel=False
+    )
+    out = tmp_path_factory.mktemp("design-report")
+    path = build_report(network, ds, scenarios, out, design=design)
+    return network, scenarios, design, path
+
+
+def _actions(frame: pd.DataFrame) -> set[tuple[str, str, int]]:
+    return {(r.site, r.action, int(r.period)) for r in frame.itertuples()}
+
+
+def test_design_section_only_when_given(study, design_study) -> None:
+    *_, plain = study
+    assert 'id="design"' not in plain.read_text(encoding="utf-8")
+    assert not (plain.parent / "design_footprints.csv").exists()
+    *_, path = design_study
+    text = path.read_text(encoding="utf-8")
+    assert '<section id="design"><h2>Network design</h2>' in text
+    # placed before the wage trajectories, and in the navigation bar
+    assert text.index('id="design"') < text.index('id="wages"')
+    assert '<a href="#design">Network design</a>' in text
+    assert 'id="fig-design-frontier"' in text
+    for name in ("design_footprints", "design_costs", "design_frontier"):
+        assert (path.parent / f"{name}.csv").is_file(), name
+
+
+def test_design_footprints_match_an_independent_solve(design_study) -> None:
+    from shoring.optimize.design import DesignSpec, design_data_from_network, optimize_design
+
+    network, scenarios, _, path = design_study
+    data = design_data_from_network(network, scenarios, DESIGN_YEARS)
+    lean = {"shadow_prices": False, "site_deltas": False}
+    robust = optimize_design(data, DesignSpec(objective="cvar", alpha=0.9), **lean)
+    alone = {
+        name: optimize_design(data.with_scenarios([w], [1.0]), DesignSpec(), **lean)
+        for w, name in enumerate(data.scenarios)
+    }
+    table = pd.read_csv(path.parent / "design_footprints.csv")
+    text = path.read_text(encoding="utf-8")
+    section = text[text.index('id="design"') : text.index('id="wages"')]
+    got = table[table["plan"] == "robust"]
+    assert _actions(got) == _actions(robust.footprint_frame())
+    for a in robust.footprint:
+        assert f"<td>{a.site}</td><td>{a.country}</td><td>{a.action}</td><td>{a.period}</td>" in (
+            section
+        )
+    for name, result in alone.items():
+        got = table[table["plan"] == name]
+        assert _actions(got) == _actions(result.footprint_frame()), name
+        assert got["plan_cost"].iloc[0] == pytest.approx(result.expected_cost, rel=2e-4)
+        for a in result.footprint:
+            cell = a.action if a.action == "keep" else f"{a.action} {a.period}"
+            assert f"<td>{cell}</td>" in section
+    # the scenarios alone do not all agree, else this data could not tell plans apart
+    assert len({frozenset(_actions(r.footprint_frame())) for r in alone.values()}) == 2
+
+
+def test_design_costs_and_words(design_study) -> None:
+    _, _, design, path = design_study
+    costs = pd.read_csv(path.parent / "design_costs.csv").set_index("scenario")
+    assert set(costs.index) == set(DESIGN_SCENARIOS)
+    assert costs["probability"].tolist() == [0.5, 0.5]  # built-ins: not all declare one
+    # regret = robust plan's cost - the scenario's own optimum, never below 0 (MIP gap)
+    assert np.allclose(costs["regret"], costs["robust_cost"] - costs["own_optimum"])
+    assert (costs["regret"] >= -2e-4 * costs["own_optimum"]).all()
+    # two equally likely scenarios: the worst 10 % is the dearer scenario, so CVaR90 is
+    # its cost and the expected cost is the mean
+    assert design.robust.cvar == pytest.approx(costs["robust_cost"].max(), rel=1e-9)
+    assert design.robust.expected_cost == pytest.approx(costs["robust_cost"].mean(), rel=1e-9)
+    text = path.read_text(encoding="utf-8")
+    assert f"CVaR90 <b>${costs['robust_cost'].max() / 1e6:,.1f} M</b>" in text
+    words = " ".join(design_findings(design))
+    for a in design.robust.footprint:
+        assert f"{a.site} ({a.country})" in words
+    cheapest = costs["own_optimum"].idxmin()
+    extra = design.robust.expected_cost - costs["own_optimum"].min()
+    assert f"${extra / 1e6:,.1f} M" in words and f"{cheapest}'s own optimum" in words
+    assert words.split(". ")[0] in text  # the summary repeats the first sentences
+
+
+def test_design_frontier_is_monotone(design_study) -> None:
+    *_, path = design_study
+    frontier = pd.read_csv(path.parent / "design_frontier.csv")
+    lam = frontier[(frontier["sweep"] == "lambda") & frontier["feasible"]].sort_values("lambda")
+    assert len(lam) == 3 and lam["lambda"].iloc[0] == 0.0
+    tol = 2e-4 * lam["expected_cost"].abs().max()
+    # a heavier weight on the tail: CVaR never rises, expected cost never falls
+    assert (np.diff(lam["cvar"].to_numpy()) <= tol).all()
+    assert (np.diff(lam["expected_cost"].to_numpy()) >= -tol).all()
+    cap = frontier[(frontier["sweep"] == "cap") & frontier["feasible"]].sort_values(
+        "cap", ascending=False
+    )
+    assert cap["cap"].iloc[0] == 1.0
+    assert (cap["max_country_share"] <= cap["cap"] + 1e-6).all()
+    assert (np.diff(cap["expected_cost"].to_numpy()) >= -tol).all()
+
+
+def test_design_alternatives_are_listed(design_study) -> None:
+    _, _, design, path = design_study
+    table = pd.read_csv(path.parent / "design_footprints.csv")
+    alts = table[table["kind"] == "alternative"]
+    assert set(alts["rank"]) == {a.rank for a in design.robust.alternatives}
+    robust_sites = set(table.loc[table["plan"] == "robust", "site"])
+    for alt in design.robust.alternatives:
+        assert 0.0 <= alt.gap <= 0.05 + 1e-9
+        sites = set(alts.loc[alts["rank"] == alt.rank, "site"])
+        assert sites != robust_sites  # structurally different
+        assert f"{alt.gap:+.2%}" in path.read_text(encoding="utf-8")
+
+
+def test_report_command_optimize(tmp_path: Path) -> None:
+    from shoring.examples import example_path
+
+    out = tmp_path / "r"
+    args = ["report", str(example_path("ev-battery")), "--year", "2025", "--year", "2028"]
+    args += ["-s", "deep-fragmentation", "--out", str(out)]
+    assert _cli([*args, "--optimize", "--points", "1"]) == 0
+    assert 'id="design"' in (out / "report.html").read_text(encoding="utf-8")
+    assert (out / "design_frontier.csv").is_file()

@@ -4,7 +4,9 @@
 break-even points, which :func:`shoring.costs.compare.breakeven` derives from the
 network) and writes ``report.html`` with Plotly's JS inlined once, so the file works
 offline, and beside it ``landed_cost.csv``, ``cheapest.csv``, ``comparison.csv``,
-``breakeven.csv`` and ``wages.csv``.
+``breakeven.csv`` and ``wages.csv``. Given network-design results (a
+:class:`~shoring.report.design.DesignStudy`), it adds the "Network design" section and
+``design_footprints.csv``, ``design_costs.csv`` and ``design_frontier.csv``.
 """
 
 from __future__ import annotations
@@ -24,6 +26,13 @@ from shoring.data.countries import countries
 from shoring.errors import ShoringError
 from shoring.network import Network, summarize
 from shoring.report import charts
+from shoring.report.design import (
+    DESIGN_SECTION,
+    DesignStudy,
+    design_findings,
+    design_section,
+    design_tables,
+)
 from shoring.report.findings import (
     PairFinding,
     breakeven_pair,
@@ -442,6 +451,7 @@ def build_report(
     settings: CostSettings | None = None,
     title: str | None = None,
     run_date: dt.date | None = None,
+    design: DesignStudy | None = None,
 ) -> Path:
     """Write the study report (``report.html``) and its CSV tables into ``out_dir``.
 
@@ -465,12 +475,16 @@ def build_report(
         Page title; by default from the network's name.
     run_date : datetime.date, optional
         Date printed as the date of the run; today by default.
+    design : DesignStudy, optional
+        Finished network-design results (each scenario alone, the robust plan, the
+        frontier); adds the "Network design" section and its CSV tables.
 
     Returns
     -------
     Path
         The HTML file. Beside it: ``landed_cost.csv`` (long format), ``cheapest.csv``,
-        ``comparison.csv``, ``breakeven.csv`` and ``wages.csv``.
+        ``comparison.csv``, ``breakeven.csv`` and ``wages.csv``; with ``design`` also
+        ``design_footprints.csv``, ``design_costs.csv`` and ``design_frontier.csv``.
 
     Raises
     ------
@@ -506,13 +520,22 @@ def build_report(
         "wages": _wages(wages, reference, year),
         "sources": sources_section(dataset, scenarios, year, reference, run_date),
     }
+    sections = list(SECTIONS)
+    design_csv: dict[str, pd.DataFrame] = {}
+    if design is not None:
+        bodies["design"] = design_section(design, network.sites)
+        bodies["summary"] += "<h3>Network design (optimized)</h3>" + "".join(
+            f"<p>{esc(s)}</p>" for s in design_findings(design)[:3]
+        )
+        sections.insert(sections.index(("wages", "Wage trajectories")), DESIGN_SECTION)
+        design_csv = design_tables(design)
     title = title or f"shoring study: {network.name}"
     subtitle = (
         f"{len(scenarios)} scenario(s), years {int(dataset['year'].min())}-"
         f"{int(dataset['year'].max())}, focus {year}; shoring {__version__}, run "
         f"{run_date.isoformat()}"
     )
-    html_text = page(title, subtitle, [(a, h, bodies[a]) for a, h in SECTIONS])
+    html_text = page(title, subtitle, [(a, h, bodies[a]) for a, h in sections])
     path = out / REPORT_FILE
     try:
         path.write_text(html_text, encoding="utf-8")
@@ -521,6 +544,8 @@ def build_report(
         comparison_all.to_csv(out / "comparison.csv", index=False)
         be_table.to_csv(out / "breakeven.csv", index=False)
         wages.to_csv(out / "wages.csv", index=False)
+        for name, frame in design_csv.items():
+            frame.to_csv(out / f"{name}.csv", index=False)
     except OSError as exc:
         raise ShoringError(f"cannot write the report into {out}: {exc.strerror}") from None
     return path

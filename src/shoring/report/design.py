@@ -1,0 +1,455 @@
+"""The report's "Network design" section: optimized footprints, the robust plan, the
+cost-vs-risk frontier and near-optimal alternatives.
+
+Everything here reads finished optimizer results (a :class:`DesignStudy`); no model is
+built or solved in the report package. The CLI (``shoring demo``, ``shoring report
+--optimize``) runs :mod:`shoring.optimize.design` and hands the results over.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from shoring.report.layout import esc, figure, table
+
+if TYPE_CHECKING:
+    from shoring.optimize.design import DesignResult
+
+__all__ = ["DesignStudy", "design_findings", "design_section", "design_tables", "frontier_chart"]
+
+DESIGN_SECTION = ("design", "Network design")
+"""(anchor, heading) of the section, shown only when design results are given."""
+
+_ACTION_ORDER = {"keep": 0, "close": 1, "open": 2, "expand": 3}
+
+
+@dataclass(frozen=True, eq=False)
+class DesignStudy:
+    """Finished network-design results for the report.
+
+    Parameters
+    ----------
+    alone : mapping
+        Scenario name -> :class:`~shoring.optimize.design.DesignResult` of that scenario
+        optimized alone (expected-cost objective, probability 1): its own optimum.
+    robust : DesignResult
+        All scenarios together (CVaR objective: expected + ``risk_weight`` x CVaR_alpha),
+        with its near-optimal ``alternatives``.
+    frontier : pandas.DataFrame
+        :func:`~shoring.optimize.design.pareto_frame` output (``lambda`` and ``cap``
+        sweeps).
+    probabilities : mapping
+        Scenario -> probability used by the robust plan.
+    risk_weight : float
+        ``lambda`` of the robust plan's objective.
+    within : float
+        Largest relative cost increase of an alternative (0.05 = 5 %).
+    """
+
+    alone: Mapping[str, DesignResult]
+    robust: DesignResult
+    frontier: pd.DataFrame
+    probabilities: Mapping[str, float]
+    risk_weight: float = 1.0
+    within: float = 0.05
+
+    @property
+    def alpha(self) -> float:
+        """CVaR level of the robust plan."""
+        return float(self.robust.alpha)
+
+    def own_optimum(self, scenario: str) -> float:
+        """Cost of ``scenario``'s own optimum (NaN when it was not optimized alone)."""
+        result = self.alone.get(scenario)
+        return float("nan") if result is None else float(result.expected_cost)
+
+
+# ---------------------------------------------------------------------- words
+
+
+def _musd(value: float) -> str:
+    """Millions of USD, e.g. ``$4,722.3 M``."""
+    return "n/a" if not np.isfinite(value) else f"${value / 1e6:,.1f} M"
+
+
+def _cvar_name(alpha: float) -> str:
+    return f"CVaR{alpha * 100:g}"
+
+
+def footprint_words(actions: Sequence[Any]) -> str:
+    """A footprint in words: ``keep changzhou (CHN); open monterrey (MEX) in 2026``."""
+    parts = []
+    for a in sorted(actions, key=lambda a: (_ACTION_ORDER.get(a.action, 9), a.period, a.site)):
+        when = "" if a.action == "keep" else f" in {a.period}"
+        parts.append(f"{a.action} {a.site} ({a.country}){when}")
+    return "; ".join(parts) or "no site"
+
+
+def _sites(result: Any) -> tuple[str, ...]:
+    return tuple(sorted(str(s) for s in result.open_sites))
+
+
+def _lambda_rows(frontier: pd.DataFrame) -> pd.DataFrame:
+    if frontier.empty or "sweep" not in frontier:
+        return frontier
+    rows = frontier[(frontier["sweep"] == "lambda") & frontier["feasible"].astype(bool)]
+    return rows.sort_values("lambda")
+
+
+def design_findings(study: DesignStudy) -> list[str]:
+    """The design conclusions in a few sentences (used by the report and the demo)."""
+    robust, alpha = study.robust, study.alpha
+    cvar_name = _cvar_name(alpha)
+    n = len(study.probabilities)
+    probs = np.array(list(study.probabilities.values()), dtype=float)
+    equal = n > 0 and np.allclose(probs, 1.0 / n)
+    out = [
+        f"Robust plan ({n} scenario{'s' if n != 1 else ''}"
+        f"{(' equally likely' if equal else ' weighted') if n > 1 else ''}, objective "
+        f"expected cost + {study.risk_weight:g} x {cvar_name}): "
+        f"{footprint_words(robust.footprint)}."
+    ]
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for name, result in study.alone.items():
+        groups.setdefault(_sites(result), []).append(name)
+    if groups:
+        robust_sites = _sites(robust)
+        parts = []
+        for sites, names in sorted(groups.items(), key=lambda kv: -len(kv[1])):
+            same = " (the robust set)" if sites == robust_sites else ""
+            who = f"{len(names)} of {len(study.alone)} scenarios" if len(names) > 2 else ""
+            who = who or " and ".join(names)
+            parts.append(
+                f"{who} {'choose' if len(names) > 1 else 'chooses'} {' + '.join(sites)}{same}"
+            )
+        out.append("Each scenario optimized alone: " + "; ".join(parts) + ".")
+    own = {name: study.own_optimum(name) for name in study.alone}
+    if own:
+        cheapest = min(own, key=own.__getitem__)
+        extra = robust.expected_cost - own[cheapest]
+        regrets = {
+            w: robust.cost_by_scenario[w] - own[w] for w in own if w in robust.cost_by_scenario
+        }
+        worst = max(regrets, key=regrets.__getitem__) if regrets else None
+        text = (
+            f"The robust plan costs {_musd(robust.expected_cost)} in expectation over the "
+            f"horizon ({cvar_name} {_musd(robust.cvar)}), {_musd(extra)} "
+            f"({extra / own[cheapest]:+.1%}) over the cheapest single-scenario plan "
+            f"({cheapest}'s own optimum, {_musd(own[cheapest])})."
+        )
+        if worst is not None:
+            text += (
+                f" Its largest regret is under {worst}: {_musd(regrets[worst])} "
+                f"({regrets[worst] / own[worst]:+.1%}) above that scenario's own optimum."
+            )
+        out.append(text)
+    lam = _lambda_rows(study.frontier)
+    if len(lam) >= 2:
+        first = lam.iloc[0]
+        gain = float(first["cvar"]) - robust.cvar
+        premium = robust.expected_cost - float(first["expected_cost"])
+        same = set(str(first["open_sites"]).split("+")) == set(map(str, robust.open_sites))
+        if same and abs(premium) <= 1e-3 * max(abs(robust.expected_cost), 1.0):
+            out.append("The plan of least expected cost uses the same sites as the robust plan.")
+        elif premium > 0 and gain > 0:
+            sites = str(first["open_sites"]).replace("+", " + ")
+            out.append(
+                f"Against the plan of least expected cost ({sites}), the robust plan pays "
+                f"{_musd(premium)} more in expectation to cut {cvar_name} by {_musd(gain)}: "
+                f"{gain / premium:.1f} dollars of tail cost saved per dollar."
+            )
+    if robust.alternatives:
+        alts = "; ".join(f"{' + '.join(a.open_sites)} ({a.gap:+.1%})" for a in robust.alternatives)
+        out.append(
+            f"Structurally different plans within {study.within:.0%} of the robust "
+            f"objective: {alts}."
+        )
+    elif study.within > 0:
+        out.append(f"No other set of sites comes within {study.within:.0%} of the robust plan.")
+    return out
+
+
+# ---------------------------------------------------------------------- tables
+
+
+def _cell(actions: Sequence[Any], site: str) -> str:
+    hits = sorted(
+        (a for a in actions if a.site == site), key=lambda a: (a.period, _ACTION_ORDER[a.action])
+    )
+    return ", ".join(a.action if a.action == "keep" else f"{a.action} {a.period}" for a in hits)
+
+
+def design_tables(study: DesignStudy) -> dict[str, pd.DataFrame]:
+    """CSV tables of the section: ``design_footprints`` (one row per plan and action:
+    ``plan, kind, rank, site, country, action, period, plan_cost``), ``design_costs``
+    (robust plan's cost by scenario against each scenario's own optimum) and
+    ``design_frontier`` (the frontier points)."""
+    rows: list[dict[str, Any]] = []
+
+    def add(plan: str, kind: str, rank: int, actions: Sequence[Any], cost: float) -> None:
+        for a in actions:
+            rows.append(
+                {
+                    "plan": plan,
+                    "kind": kind,
+                    "rank": rank,
+                    "site": a.site,
+                    "country": a.country,
+                    "action": a.action,
+                    "period": int(a.period),
+                    "plan_cost": cost,
+                }
+            )
+
+    for name, result in study.alone.items():
+        add(name, "scenario_alone", 0, result.footprint, result.expected_cost)
+    add("robust", "robust", 0, study.robust.footprint, study.robust.expected_cost)
+    for alt in study.robust.alternatives:
+        add(f"alternative-{alt.rank}", "alternative", alt.rank, alt.footprint, alt.objective)
+    footprints = pd.DataFrame(
+        rows, columns=["plan", "kind", "rank", "site", "country", "action", "period", "plan_cost"]
+    )
+    costs = pd.DataFrame(
+        [
+            {
+                "scenario": w,
+                "probability": float(study.probabilities.get(w, float("nan"))),
+                "robust_cost": float(cost),
+                "own_optimum": study.own_optimum(w),
+                "regret": float(cost) - study.own_optimum(w),
+            }
+            for w, cost in study.robust.cost_by_scenario.items()
+        ],
+        columns=["scenario", "probability", "robust_cost", "own_optimum", "regret"],
+    )
+    costs["regret_share"] = costs["regret"] / costs["own_optimum"]
+    return {
+        "design_footprints": footprints,
+        "design_costs": costs,
+        "design_frontier": study.frontier.copy(),
+    }
+
+
+# ---------------------------------------------------------------------- chart
+
+
+def frontier_chart(frontier: pd.DataFrame, robust: Any | None = None) -> go.Figure:
+    """Expected cost against CVaR (``lambda`` sweep, left) and against the largest
+    single-country share reached (``cap`` sweep, right), in millions of USD."""
+    alpha = float(robust.alpha) if robust is not None else 0.9
+    cvar_name = _cvar_name(alpha)
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        horizontal_spacing=0.1,
+        subplot_titles=(
+            f"Expected cost vs {cvar_name} (risk weight λ swept)",
+            "Expected cost vs largest single-country share (cap swept)",
+        ),
+    )
+    ok = frontier[frontier["feasible"].astype(bool)] if not frontier.empty else frontier
+    lam = ok[ok["sweep"] == "lambda"].sort_values("lambda") if not ok.empty else ok
+    cap = ok[ok["sweep"] == "cap"].sort_values("cap", ascending=False) if not ok.empty else ok
+    if not lam.empty:
+        fig.add_trace(
+            go.Scatter(
+                x=lam["cvar"] / 1e6,
+                y=lam["expected_cost"] / 1e6,
+                mode="lines+markers+text",
+                text=[f"λ={v:g}" for v in lam["lambda"]],
+                textposition="top right",
+                customdata=lam[["open_sites"]].to_numpy(),
+                hovertemplate=(
+                    f"{cvar_name} %{{x:,.1f}} M<br>expected %{{y:,.1f}} M<br>"
+                    "%{text}<br>sites: %{customdata[0]}<extra></extra>"
+                ),
+                name="λ sweep",
+                marker={"size": 9, "color": "#1f77b4"},
+            ),
+            row=1,
+            col=1,
+        )
+    if robust is not None:
+        fig.add_trace(
+            go.Scatter(
+                x=[robust.cvar / 1e6],
+                y=[robust.expected_cost / 1e6],
+                mode="markers",
+                marker={"symbol": "star", "size": 16, "color": "#d62728"},
+                name="robust plan",
+                hovertemplate="robust plan<br>%{x:,.1f} M / %{y:,.1f} M<extra></extra>",
+            ),
+            row=1,
+            col=1,
+        )
+    if not cap.empty:
+        fig.add_trace(
+            go.Scatter(
+                x=cap["max_country_share"] * 100,
+                y=cap["expected_cost"] / 1e6,
+                mode="lines+markers+text",
+                text=[f"cap {v:.0%}" for v in cap["cap"]],
+                textposition="top left",
+                customdata=cap[["open_sites"]].to_numpy(),
+                hovertemplate=(
+                    "largest share %{x:.0f}%<br>expected %{y:,.1f} M<br>%{text}<br>"
+                    "sites: %{customdata[0]}<extra></extra>"
+                ),
+                name="cap sweep",
+                marker={"size": 9, "color": "#2ca02c"},
+            ),
+            row=1,
+            col=2,
+        )
+    fig.update_xaxes(title_text=f"{cvar_name} of total cost (USD M)", row=1, col=1)
+    fig.update_xaxes(title_text="largest single-country share reached (%)", row=1, col=2)
+    fig.update_yaxes(title_text="expected total cost (USD M)", row=1, col=1)
+    fig.update_layout(
+        template="plotly_white",
+        height=460,
+        margin={"l": 70, "r": 20, "t": 60, "b": 50},
+        legend={"orientation": "h", "y": -0.18},
+        font={"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 12},
+    )
+    return fig
+
+
+# ---------------------------------------------------------------------- section
+
+
+def design_section(study: DesignStudy, sites: pd.DataFrame) -> str:
+    """HTML body of the "Network design" section.
+
+    Parameters
+    ----------
+    study : DesignStudy
+    sites : pandas.DataFrame
+        The network's sites (index: site id; column ``country``), for the table columns.
+    """
+    robust, alpha = study.robust, study.alpha
+    cvar_name = _cvar_name(alpha)
+    out = ['<div class="finding">', *(f"<p>{esc(s)}</p>" for s in design_findings(study))]
+    out.append("</div>")
+
+    out.append("<h3>Optimized footprint per scenario (each scenario alone)</h3>")
+    out.append(
+        '<p class="note">Each scenario optimized on its own (expected-cost objective, as if '
+        "it were certain): which sites are kept, opened or closed and in which period, and "
+        "the total cost over the horizon (capex, closing, fixed and operating costs, "
+        "lost-sale penalties).</p>"
+    )
+    site_ids = [str(s) for s in sites.index]
+    header = ["scenario", *[f"{s} ({sites.loc[s, 'country']})" for s in site_ids]]
+    rows = [
+        [name, *[_cell(r.footprint, s) or "–" for s in site_ids], _musd(r.expected_cost)]
+        for name, r in study.alone.items()
+    ]
+    out.append(table([*header, "total cost"], rows, numeric=[len(header)]))
+
+    out.append(f"<h3>Robust footprint (all scenarios, {cvar_name})</h3>")
+    out.append(
+        f'<p class="note">All {len(study.probabilities)} scenarios together; objective: '
+        f"expected cost + {study.risk_weight:g} x {cvar_name} (the mean cost of the worst "
+        f"{1 - alpha:.0%} of probability). Regret: the plan's cost in a scenario minus that "
+        "scenario's own optimum.</p>"
+    )
+    out.append(
+        table(
+            ["site", "country", "action", "period"],
+            [[a.site, a.country, a.action, a.period] for a in robust.footprint],
+        )
+    )
+    out.append(
+        f"<p>Expected cost <b>{esc(_musd(robust.expected_cost))}</b>, {cvar_name} "
+        f"<b>{esc(_musd(robust.cvar))}</b>, largest single-country share "
+        f"{robust.max_origin_share:.0%}.</p>"
+    )
+    costs = design_tables(study)["design_costs"]
+    out.append(
+        table(
+            ["scenario", "probability", "robust plan", "own optimum", "regret", "regret %"],
+            [
+                [
+                    r.scenario,
+                    f"{r.probability:.0%}" if np.isfinite(r.probability) else "",
+                    _musd(r.robust_cost),
+                    _musd(r.own_optimum),
+                    _musd(r.regret),
+                    f"{r.regret_share:+.2%}" if np.isfinite(r.regret_share) else "",
+                ]
+                for r in costs.itertuples()
+            ],
+            numeric=[1, 2, 3, 4, 5],
+        )
+    )
+    if robust.site_deltas:
+        out.append(
+            table(
+                ["site", "extra cost without it", "replaced by"],
+                [
+                    [
+                        d.site,
+                        _musd(d.delta) if np.isfinite(d.delta) else "infeasible",
+                        d.replacement or "–",
+                    ]
+                    for d in robust.site_deltas
+                ],
+                numeric=[1],
+            )
+        )
+
+    out.append("<h3>Cost-vs-risk frontier</h3>")
+    if study.frontier.empty:
+        out.append("<p>No frontier was computed.</p>")
+    else:
+        out.append(figure(frontier_chart(study.frontier, robust), "design-frontier"))
+        dropped = int((~study.frontier["feasible"].astype(bool)).sum())
+        out.append(
+            '<p class="note">Left: each point minimizes expected cost + λ x '
+            f"{cvar_name} for one λ (λ=0: expected cost alone); moving left buys a lower "
+            "tail cost with a higher expected cost. The star is the robust plan. Right: "
+            "expected cost when no country may supply more than the cap of any product's "
+            "demand in a market."
+            + (f" {dropped} point(s) had no feasible plan." if dropped else "")
+            + "</p>"
+        )
+
+    out.append(f"<h3>Near-optimal alternatives (within {study.within:.0%})</h3>")
+    if robust.alternatives:
+        out.append(
+            table(
+                [
+                    "rank",
+                    "sites",
+                    "footprint",
+                    "objective (expected + λ x CVaR)",
+                    "above the robust optimum",
+                ],
+                [
+                    [
+                        a.rank,
+                        " + ".join(a.open_sites),
+                        footprint_words(a.footprint),
+                        _musd(a.objective),
+                        f"{a.gap:+.2%}",
+                    ]
+                    for a in robust.alternatives
+                ],
+                numeric=[3, 4],
+            )
+        )
+        out.append(
+            '<p class="note">Other sets of sites whose objective (expected + λ x '
+            f"{cvar_name}) is within {study.within:.0%} of the robust plan's, best first: "
+            "options to discuss when a site is hard to get.</p>"
+        )
+    else:
+        out.append(f"<p>No other set of sites comes within {study.within:.0%}.</p>")
+    return "".join(out)
