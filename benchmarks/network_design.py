@@ -2,7 +2,8 @@
 
 Run::
 
-    python benchmarks/network_design.py [--seed 0] [--k 10] [--big] [--time-limit 300]
+    python benchmarks/network_design.py [--seed 0] [--k 10] [--big] [--time-limit 600]
+        [--big-k 5] [--big-links] [--log FILE]
 
 Rungs (sites x markets x products x periods x scenarios):
 
@@ -14,12 +15,33 @@ cheapest sites by mean landed cost (conversion + delivery over scenarios and per
 every other (product, site, market) triple is dropped before the model is built. The
 arrays are generated directly (not via Network + lane_costs) but the model is built
 by the same code as every other run (:func:`shoring.optimize.design.build_design`).
-Measured (2 cores, seed 0): rung 1 with k = 10 builds in 1.4 s and solves to
-optimality in 21 s (223k variables, 224k constraints, 1.2 GB peak). Rung 2 does not fit
-yet: with k = 3 the build alone takes 15 s and 14 GB (3.4M variables and constraints),
-with k = 5 the process passed 21 GB during the solve. The cost is the padding of
-``Site-Product-balance-eq``: a cheap site is among the k best for hundreds of markets,
-and linopy pads every (product, site) row to the widest one.
+Measured (2 cores, 24 GB, seed 0, ``--big --time-limit 600``; /usr/bin/time -v peak
+RSS 11.7 GB for the whole run)::
+
+    rung           k  links  vars   cons   build_s  solve_s  status    gap    peak_mb
+    median/before  10 yes    223k   224k   1.7      24.9     optimal   0      1,242
+    large/before   3  yes    3.4M   3.4M   15.0     -        not run   -      14,000 (build)
+    large/before   5  yes    -      -      -        -        killed    -      > 21,000
+    median         10 yes    202k   204k   1.3      12.9     optimal   0      1,169
+    large          5  no     3.95M  801k   5.0      604.8    feasible  2.1 %  11,418
+
+"before" is the code in which every row of ``Site-Product-balance-eq`` was padded to
+the longest one (a cheap site is among the k best for up to 242 markets here, so
+10k useful rows x 15 scenario-periods were stored 243 terms wide, about 8 GB twice
+over). Now the sparse families are added in blocks of rows of similar length
+(:func:`shoring.optimize.design.terms.add_sparse_constraints`) and
+``Product-Site-make`` exists only where the site has an outlet for the product: the
+large model builds in 2.9 s at 0.9 GB (1.9 GB once handed to HiGHS; ``build_mb``
+below is the process peak so far, which for the large rung is the median rung's).
+The median optimum is unchanged (8.077e8) and solves twice as fast.
+
+On the large rung the redundant ``Lane-open-max`` family (3.2M rows) is left out
+(``DesignSpec(lane_links=False)``, same MILP optimum, weaker LP relaxation; pass
+``--big-links`` to keep it: presolve then takes 93 s and HiGHS is past 9 GB before
+the root LP starts). HiGHS presolve takes 60 s, the root LP (1.06M simplex
+iterations) most of the rest; at the 600 s limit the incumbent is 2.647e10 with a
+dual bound of 2.592e10 (gap 2.1 %, no branching yet). The 11.4 GB peak is HiGHS'
+(cut pool and LP copies), not linopy's.
 
 Printed side by side: build time (linopy model + hand-over to HiGHS), solve time,
 gap, model size and peak resident memory.
@@ -42,6 +64,45 @@ from shoring.optimize import SolveOptions, solve
 from shoring.optimize.design import DesignData, DesignSpec, build_design
 
 TARIFFS = np.array([0.0, 0.05, 0.15, 0.30, 0.60])
+
+BEFORE: list[dict] = [
+    {
+        "rung": "median/before",
+        "size": "300x200x30x1x5",
+        "k": 10,
+        "links": "yes",
+        "lanes": 35460,
+        "vars": 222820,
+        "cons": 224020,
+        "build_s": 1.7,
+        "solve_s": 24.9,
+        "status": "optimal",
+        "gap": 0.0,
+        "objective": 8.077e8,
+        "peak_mb": 1242.1,
+    },
+    {
+        "rung": "large/before",
+        "size": "1000x700x100x3x5",
+        "k": 3,
+        "links": "yes",
+        "vars": 3.4e6,
+        "cons": 3.4e6,
+        "build_s": 15.0,
+        "status": "not run",
+        "build_mb": 14000.0,
+    },
+    {
+        "rung": "large/before",
+        "size": "1000x700x100x3x5",
+        "k": 5,
+        "links": "yes",
+        "status": "killed",
+        "peak_mb": 21000.0,
+    },
+]
+"""Figures measured before constraint families were added in blocks (same machine,
+seed 0): every production-balance row padded to the longest one."""
 
 
 def synthetic_design(
@@ -146,18 +207,22 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def rung(name: str, dims: tuple[int, ...], k: int, seed: int, options: SolveOptions) -> dict:
+def rung(
+    name: str, dims: tuple[int, ...], k: int, seed: int, options: SolveOptions, links: bool = True
+) -> dict:
     t0 = time.perf_counter()
     data = synthetic_design(*dims, k=k, seed=seed)
     gen = time.perf_counter() - t0
     t0 = time.perf_counter()
-    dm = build_design(data, DesignSpec())
+    dm = build_design(data, DesignSpec(lane_links=links))
     build = time.perf_counter() - t0
+    build_mb = peak_mb()
     report = solve(dm.model, options, raise_infeasible=False)
     return {
         "rung": name,
         "size": "x".join(map(str, dims)),
         "k": k,
+        "links": "yes" if links else "no",
         "lanes": data.sizes["lane"],
         "vars": dm.model.nvars,
         "cons": dm.model.ncons,
@@ -167,6 +232,7 @@ def rung(name: str, dims: tuple[int, ...], k: int, seed: int, options: SolveOpti
         "status": report.status.value,
         "gap": report.mip_gap,
         "objective": report.objective,
+        "build_mb": build_mb,
         "peak_mb": peak_mb(),
     }
 
@@ -177,7 +243,13 @@ def main() -> None:
     parser.add_argument("--k", type=int, default=10, help="candidate sites per (product, market)")
     parser.add_argument("--big", action="store_true", help="also run 1000 x 700 x 100 x 3 x 5")
     parser.add_argument("--big-k", type=int, default=5)
-    parser.add_argument("--time-limit", type=float, default=300.0, help="for the big rung (s)")
+    parser.add_argument("--time-limit", type=float, default=600.0, help="for the big rung (s)")
+    parser.add_argument(
+        "--big-links",
+        action="store_true",
+        help="keep Lane-open-max on the big rung (3.2M more rows; see the module notes)",
+    )
+    parser.add_argument("--log", default=None, help="HiGHS log file of the big rung")
     args = parser.parse_args()
     rows = [
         rung(
@@ -195,14 +267,16 @@ def main() -> None:
                 (1000, 700, 100, 3, 5),
                 args.big_k,
                 args.seed,
-                SolveOptions(mip_rel_gap=1e-3, time_limit=args.time_limit),
+                SolveOptions(mip_rel_gap=1e-3, time_limit=args.time_limit, log_file=args.log),
+                links=args.big_links,
             )
         )
-    cols = list(rows[0])
-    width = {c: max(len(c), *(len(_fmt(r[c])) for r in rows)) for c in cols}
+    rows = [*BEFORE, *rows]
+    cols = list(rows[-1])
+    width = {c: max(len(c), *(len(_fmt(r.get(c, "-"))) for r in rows)) for c in cols}
     print("  ".join(c.rjust(width[c]) for c in cols))
     for r in rows:
-        print("  ".join(_fmt(r[c]).rjust(width[c]) for c in cols))
+        print("  ".join(_fmt(r.get(c, "-")).rjust(width[c]) for c in cols))
 
 
 def _fmt(value: object) -> str:

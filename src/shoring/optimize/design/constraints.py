@@ -12,10 +12,9 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
-import xarray as xr
 
 from shoring.optimize.design.model import DesignModel
-from shoring.optimize.design.terms import gather, labels_of
+from shoring.optimize.design.terms import Terms, add_sparse_constraints, labels_of, var_terms
 
 __all__ = [
     "FAMILIES",
@@ -93,7 +92,7 @@ def add_site_product_capacity(dm: DesignModel) -> None:
     where that cap is below the site total."""
     d = dm.data
     tighter = np.isfinite(d.product_capacity) & (d.product_capacity < d.capacity[None, :])
-    tighter &= d.can_make
+    tighter &= dm.make_mask
     if not tighter.any():
         return
     cap = available(dm, np.where(tighter, d.product_capacity, 0.0), ("product", "site"))
@@ -110,27 +109,32 @@ def add_supplier_capacity(dm: DesignModel) -> None:
     d = dm.data
     if "Offer-buy" not in dm.model.variables:
         return
-    bought = gather(
+    bought = Terms(labels_of(dm.var("Offer-buy"), ("offer", *_WT)), 1.0, d.offer_supplier)
+    has = np.bincount(d.offer_supplier, minlength=len(d.suppliers)) > 0
+    add_sparse_constraints(
         dm.model,
-        labels_of(dm.var("Offer-buy"), ("offer", *_WT)),
-        1.0,
-        d.offer_supplier,
+        "Supplier-capacity-max",
+        [bought],
+        "<=",
+        d.supplier_capacity[:, None, None],
         [dm.coords["supplier"]],
         _rest(dm),
-    )
-    has = np.bincount(d.offer_supplier, minlength=len(d.suppliers)) > 0
-    cap = dm.da(d.supplier_capacity, "supplier")
-    dm.model.add_constraints(
-        bought <= cap, name="Supplier-capacity-max", mask=dm.da(has, "supplier")
+        mask=has,
     )
 
 
-def _shipped(dm: DesignModel, group: np.ndarray, target: list, keep: np.ndarray | None = None):
+def _shipped(
+    dm: DesignModel, group: np.ndarray, keep: np.ndarray | None = None, coeff: float = 1.0
+) -> Terms:
     """Shipments summed by a flat group index of each lane (optionally only ``keep``)."""
     labels = labels_of(dm.var("Lane-ship"), ("lane", *_WT))
     if keep is not None:
         labels, group = labels[keep], group[keep]
-    return gather(dm.model, labels, 1.0, group, target, _rest(dm))
+    return Terms(labels, coeff, group)
+
+
+def _add(dm: DesignModel, name: str, parts: list, sign, rhs, target: list, mask) -> None:
+    add_sparse_constraints(dm.model, name, parts, sign, rhs, target, _rest(dm), mask=mask)
 
 
 def add_demand(dm: DesignModel) -> None:
@@ -138,24 +142,23 @@ def add_demand(dm: DesignModel) -> None:
     with demand or a lane."""
     d, c = dm.data, dm.coords
     n_m = len(d.markets)
-    shipped = _shipped(dm, d.lane_product * n_m + d.lane_market, [c["product"], c["market"]])
+    shipped = _shipped(dm, d.lane_product * n_m + d.lane_market)
+    lost = var_terms(dm.var("Product-Market-lost"), ("product", "market"), _WT)
     lanes = np.zeros((len(d.products), n_m), dtype=bool)
     lanes[d.lane_product[dm.ship_mask], d.lane_market[dm.ship_mask]] = True
     need = (d.demand.sum(axis=2) > 0) | lanes
-    demand = dm.da(d.demand, "product", "market", "period")
-    dm.model.add_constraints(
-        shipped + dm.var("Product-Market-lost") == demand,
-        name="Market-Product-demand-eq",
-        mask=dm.da(need, "product", "market"),
-    )
+    target = [c["product"], c["market"]]
+    demand = d.demand[:, :, None, :]
+    _add(dm, "Market-Product-demand-eq", [shipped, lost], "==", demand, target, need)
 
 
 def add_lane_link(dm: DesignModel) -> None:
     """``Lane-open-max``: a lane ships at most its market's demand, and only from an open
     site (ship <= demand x open). Implied by the capacity constraints in the MILP, it
-    tightens the LP relaxation as the CFLP's strong linking constraints do."""
+    tightens the LP relaxation as the CFLP's strong linking constraints do. Left out
+    when ``spec.lane_links`` is off."""
     d = dm.data
-    if not len(d.lane_product):
+    if not len(d.lane_product) or not dm.spec.lane_links:
         return
     demand = d.demand[d.lane_product, d.lane_market]  # (L, T)
     is_open = dm.var("Site-open").isel(site=dm.da(d.lane_site, "lane"))
@@ -171,17 +174,15 @@ def add_production_balance(dm: DesignModel) -> None:
     moved to sites (itself included)."""
     d, m, c = dm.data, dm.model, dm.coords
     n_s = len(d.sites)
-    target = [c["product"], c["site"]]
-    out = _shipped(dm, d.lane_product * n_s + d.lane_site, target)
+    parts = [
+        var_terms(dm.var("Product-Site-make"), ("product", "site"), _WT),
+        _shipped(dm, d.lane_product * n_s + d.lane_site, coeff=-1.0),
+    ]
     if "Link-transfer" in m.variables:
         labels = labels_of(dm.var("Link-transfer"), ("link", *_WT))
-        group = d.link_product * n_s + d.link_source
-        out = out + gather(m, labels, 1.0, group, target, _rest(dm))
-    m.add_constraints(
-        dm.var("Product-Site-make") - out == 0,
-        name="Site-Product-balance-eq",
-        mask=dm.da(d.can_make, "product", "site"),
-    )
+        parts.append(Terms(labels, -1.0, d.link_product * n_s + d.link_source))
+    target = [c["product"], c["site"]]
+    _add(dm, "Site-Product-balance-eq", parts, "==", 0.0, target, dm.make_mask)
 
 
 def add_component_balance(dm: DesignModel) -> None:
@@ -197,23 +198,18 @@ def add_component_balance(dm: DesignModel) -> None:
     make = labels_of(dm.var("Product-Site-make"), ("product", "site", *_WT))
     # one term per (bom line, site): make[parent, site] x bom[parent, comp] -> (comp, site)
     labels = make[parent][:, sites]  # (B, S, W, T)
-    coeffs = np.repeat(d.bom[parent, comp], n_s)
+    coeffs = -np.repeat(d.bom[parent, comp], n_s)
     group = (comp[:, None] * n_s + sites[None, :]).ravel()
-    used = gather(m, labels.reshape(-1, *labels.shape[2:]), coeffs, group, target, _rest(dm))
-    inflow = None
+    parts = [Terms(labels.reshape(-1, *labels.shape[2:]), coeffs, group)]
     if "Offer-buy" in m.variables:
         labels = labels_of(dm.var("Offer-buy"), ("offer", *_WT))
         group = d.supplier_component[d.offer_supplier] * n_s + d.offer_site
-        inflow = gather(m, labels, 1.0, group, target, _rest(dm))
+        parts.append(Terms(labels, 1.0, group))
     if "Link-transfer" in m.variables:
         labels = labels_of(dm.var("Link-transfer"), ("link", *_WT))
-        moved = gather(m, labels, 1.0, d.link_product * n_s + d.link_target, target, _rest(dm))
-        inflow = moved if inflow is None else inflow + moved
+        parts.append(Terms(labels, 1.0, d.link_product * n_s + d.link_target))
     uses = (d.bom.T @ d.can_make.astype(float)) > 0  # (component, site)
-    lhs = -1.0 * used if inflow is None else inflow - used
-    m.add_constraints(
-        lhs == 0, name="Site-Component-balance-eq", mask=dm.da(uses, "component", "site")
-    )
+    _add(dm, "Site-Component-balance-eq", parts, "==", 0.0, target, uses)
 
 
 def add_diversification(dm: DesignModel) -> None:
@@ -233,26 +229,19 @@ def add_diversification(dm: DesignModel) -> None:
         n_m = len(d.markets)
         group = (d.lane_product * n_m + d.lane_market) * n_g + g
         target = [c["product"], c["market"], origin]
-        demand = dm.da(d.demand, "product", "market", "period")
+        demand = d.demand[:, :, None, None, :]
         counts = np.bincount(group[dm.ship_mask], minlength=len(d.products) * n_m * n_g)
         mask = counts.reshape(len(d.products), n_m, n_g) > 0
-        dims: tuple[str, ...] = ("product", "market", "origin")
         name = "Market-Product-Origin-share-max"
     else:
         group = d.lane_product * n_g + g
         target = [c["product"], origin]
-        demand = dm.da(d.demand.sum(axis=1), "product", "period")
+        demand = d.demand.sum(axis=1)[:, None, None, :]
         counts = np.bincount(group[dm.ship_mask], minlength=len(d.products) * n_g)
         mask = counts.reshape(len(d.products), n_g) > 0
-        dims = ("product", "origin")
         name = "Product-Origin-share-max"
-    shipped = _shipped(dm, group, target)
-    coords = {k: ix for k, ix in zip(dims, target, strict=True)}
-    dm.model.add_constraints(
-        shipped <= spec.max_country_share * demand,
-        name=name,
-        mask=xr.DataArray(mask, dims=dims, coords=coords),
-    )
+    cap = spec.max_country_share * demand
+    _add(dm, name, [_shipped(dm, group)], "<=", cap, target, mask)
 
 
 def add_local_content(dm: DesignModel) -> None:
@@ -264,13 +253,10 @@ def add_local_content(dm: DesignModel) -> None:
     n_m = len(d.markets)
     local = dm.site_group[d.lane_site] == dm.market_group[d.lane_market]
     target = [c["product"], c["market"]]
-    shipped = _shipped(dm, d.lane_product * n_m + d.lane_market, target, keep=local)
-    demand = dm.da(d.demand, "product", "market", "period")
-    dm.model.add_constraints(
-        shipped >= spec.local_content * demand,
-        name="Market-Product-local-min",
-        mask=dm.da(d.demand.sum(axis=2) > 0, "product", "market"),
-    )
+    shipped = _shipped(dm, d.lane_product * n_m + d.lane_market, keep=local)
+    need = spec.local_content * d.demand[:, :, None, :]
+    mask = d.demand.sum(axis=2) > 0
+    _add(dm, "Market-Product-local-min", [shipped], ">=", need, target, mask)
 
 
 def add_budget(dm: DesignModel) -> None:

@@ -90,21 +90,32 @@ def shadow_prices(
     if not report.status.has_solution:  # type: ignore[attr-defined]
         return ()
     rows: list[tuple[float, str, dict[str, object]]] = []
-    for name in SHADOW_FAMILIES:
-        if name not in dm.model.constraints:
+    for label in dm.model.constraints:
+        name = str(label).split("#")[0]  # a family added in blocks: "<name>#<width>"
+        if name not in SHADOW_FAMILIES:
             continue
-        dual = dm.model.constraints[name].dual
-        series = dual.to_series().dropna()
-        series = series[series.abs() > tol]
-        for key, value in series.items():
-            key = key if isinstance(key, tuple) else (key,)
-            coords = {
-                k: (v.item() if isinstance(v, np.generic) else v)
-                for k, v in zip(series.index.names, key, strict=True)
-            }
-            rows.append((float(value), name, coords))
+        for value, coords in _binding(dm.model.constraints[label].dual, tol):
+            rows.append((value, name, coords))
     rows.sort(key=lambda r: -abs(r[0]))
     return tuple(ShadowPrice(name, coords, dual) for dual, name, coords in rows[:top])
+
+
+def _binding(dual, tol: float) -> list[tuple[float, dict[str, object]]]:
+    """(dual, coords) of the rows with |dual| > tol; a block's ``row`` dimension is
+    replaced by the coordinates it carries (product, site...)."""
+    frame = dual.to_dataframe(name="_dual").reset_index()
+    frame = frame.drop(columns=["row"], errors="ignore").dropna(subset=["_dual"])
+    frame = frame[frame["_dual"].abs() > tol]
+    dims = [c for c in frame.columns if c != "_dual"]
+    dims = [c for c in dims if c not in dual.dims] + [c for c in dims if c in dual.dims]
+    out = []
+    for values, value in zip(frame[dims].itertuples(index=False), frame["_dual"], strict=True):
+        coords = {
+            k: (v.item() if isinstance(v, np.generic) else v)
+            for k, v in zip(dims, values, strict=True)
+        }
+        out.append((float(value), coords))
+    return out
 
 
 def _production(data: DesignData, sol: Solution) -> np.ndarray:

@@ -79,6 +79,10 @@ class DesignModel:
         Total cost per scenario (dim ``scenario``), first stage included.
     ship_mask : ndarray (L,) of bool
         Lanes allowed by the lead-time cap.
+    make_mask : ndarray (P, S) of bool
+        Where ``Product-Site-make`` exists: the site can make the product and has an
+        outlet for it (an allowed lane or a link). Elsewhere the production balance
+        would hold it at 0, so leaving it out does not change the optimum.
     """
 
     model: linopy.Model
@@ -89,6 +93,7 @@ class DesignModel:
     market_group: np.ndarray
     groups: tuple[str, ...]
     ship_mask: np.ndarray
+    make_mask: np.ndarray
     first_stage: linopy.LinearExpression | None = None
     scenario_cost: linopy.LinearExpression | None = None
 
@@ -193,7 +198,7 @@ def _first_stage_variables(dm: DesignModel, fixed: FixedFootprint | None) -> Non
 def _second_stage_variables(dm: DesignModel) -> None:
     d, m, c = dm.data, dm.model, dm.coords
     wt = [c["scenario"], c["period"]]
-    make_ok = dm.da(d.can_make, "product", "site")
+    make_ok = dm.da(dm.make_mask, "product", "site")
     m.add_variables(
         lower=0.0, coords=[c["product"], c["site"], *wt], mask=make_ok, name="Product-Site-make"
     )
@@ -246,6 +251,9 @@ def build_design(
     ship_mask = np.ones(len(data.lane_product), dtype=bool)
     if spec.max_lead_time_days is not None:
         ship_mask = data.lane_lead_time <= spec.max_lead_time_days
+    outlet = np.zeros(data.can_make.shape, dtype=bool)
+    outlet[data.lane_product[ship_mask], data.lane_site[ship_mask]] = True
+    outlet[data.link_product, data.link_source] = True
     with quiet_linopy():
         dm = DesignModel(
             model=linopy.Model(force_dim_names=True),
@@ -256,6 +264,7 @@ def build_design(
             market_group=market_group,
             groups=groups,
             ship_mask=ship_mask,
+            make_mask=data.can_make & outlet,
         )
         _first_stage_variables(dm, fixed)
         _second_stage_variables(dm)

@@ -58,6 +58,11 @@ class DesignSpec:
     regret_tiebreak : float
         Weight of the expected cost added to the minimax-regret objective so that flows
         in scenarios whose regret is not the largest are still cost-minimal.
+    lane_links : bool
+        Add ``Lane-open-max`` (ship <= demand x open, one row per lane, scenario and
+        period). Implied by the capacity constraints, it does not change the optimum
+        but tightens the LP relaxation; turn it off for very large models, where it
+        holds most of the rows.
     """
 
     objective: Objective = "expected"
@@ -74,6 +79,7 @@ class DesignSpec:
     force_closed: tuple[str, ...] = ()
     groups: Mapping[str, str] | None = field(default=None, compare=False)
     regret_tiebreak: float = 1e-6
+    lane_links: bool = True
 
     def __post_init__(self) -> None:
         if self.objective not in ("expected", "cvar", "regret"):
