@@ -346,7 +346,8 @@ def _year_costs(
         value = study.value[pl, None, None]
         h = study.hs_index[pl]
         threshold = duty.rvc_threshold[h][:, cs, :]
-        met = f.regional_value_content(value, vnm) >= threshold  # NaN threshold -> False
+        # NaN threshold (no preference) -> False; 0 (free circulation) -> always met
+        met = (f.regional_value_content(value, vnm) >= threshold) | (threshold == 0.0)
 
         freight = lanes.freight.to_numpy()[pl][:, cs, :]
         customs = f.customs_value(value, freight, insurance, study.cif[None, None, :])
