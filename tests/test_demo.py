@@ -65,4 +65,4 @@ def test_fact_cells_are_compact() -> None:
             },
         ]
     }
-    assert _fact_cells(facts, 2025) == ["7.34 (2024)", "5.1% (2024) EU CET", "-", "5.07 (2020)"]
+    assert _fact_cells(facts) == ["7.34 (2024)", "5.1% (2024) EU CET", "-", "5.07 (2020)"]

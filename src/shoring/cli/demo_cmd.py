@@ -27,7 +27,7 @@ _FACTS = {
 }
 
 
-def _fact_cells(facts: dict[str, Any], year: int) -> list[str]:
+def _fact_cells(facts: dict[str, Any]) -> list[str]:
     """Compact cells of one country's facts (see :func:`shoring.data.facts.country_facts`)."""
     by_name = {f["fact"]: str(f["value"]) for f in facts["facts"]}
     cells = []
@@ -55,7 +55,7 @@ def facts_table(countries: list[str], year: int) -> Table:
         table.add_column(column, overflow="fold")
     for iso3 in countries:
         facts = country_facts(iso3, year)
-        table.add_row(f"{facts['name']} ({iso3})", *_fact_cells(facts, year))
+        table.add_row(f"{facts['name']} ({iso3})", *_fact_cells(facts))
     return table
 
 

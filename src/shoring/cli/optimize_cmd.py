@@ -31,11 +31,8 @@ YEARS_OPT = typer.Option(
 
 
 @contextmanager
-def _progress(quiet: bool) -> Iterator[Callable[[str], None]]:
+def _progress() -> Iterator[Callable[[str], None]]:
     """A spinner on stderr whose text the optimizer updates."""
-    if quiet:
-        yield lambda _msg: None
-        return
     with err.status("starting") as status:
         yield lambda msg: status.update(msg)
 
@@ -66,6 +63,8 @@ def _data(
     if len(set(names)) != len(names):
         raise ShoringError(f"a scenario is given twice: {', '.join(names)}")
     chosen = _floats(years, "--years")
+    if chosen and not all(y.is_integer() for y in chosen):
+        raise ShoringError(f"--years must be comma-separated whole years, got {years!r}")
     progress(f"pricing lanes: {len(loaded)} scenario(s) x {len(chosen or net.years)} year(s)")
     return design_data_from_network(
         net,
@@ -148,11 +147,23 @@ def _print_result(out: dict[str, Any]) -> None:
         con.print(f"lost sales: {lost:,.0f} units over all scenarios and periods")
 
 
+def _make_dir(out_dir: Path | None) -> None:
+    """Create the ``--out`` folder before solving, so a bad path fails fast."""
+    if out_dir is None:
+        return
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ShoringError(f"cannot create {out_dir}: {exc.strerror}") from None
+
+
 def _write(out_dir: Path, payload: dict[str, Any], frames: dict[str, Any]) -> None:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "result.json").write_text(json.dumps(payload, indent=2))
-    for name, frame in frames.items():
-        frame.to_csv(out_dir / f"{name}.csv", index=False)
+    try:
+        (out_dir / "result.json").write_text(json.dumps(payload, indent=2))
+        for name, frame in frames.items():
+            frame.to_csv(out_dir / f"{name}.csv", index=False)
+    except OSError as exc:
+        raise ShoringError(f"cannot write to {out_dir}: {exc.strerror}") from None
 
 
 def optimize(
@@ -210,7 +221,8 @@ def optimize(
         max_lost_share=max_lost_share,
     )
     options = _options(time_limit, mip_gap)
-    with _progress(False) as progress:
+    _make_dir(out)
+    with _progress() as progress:
         data = _data(network, scenario, probabilities, years, progress)
         result = optimize_design(
             data,
@@ -260,7 +272,7 @@ def pareto(
     out: Path | None = typer.Option(None, "--out", help="Write pareto.json and pareto.csv here."),
 ) -> None:
     """Frontier of expected cost vs CVaR (sweep lambda) and vs max single-country share."""
-    from shoring.optimize.design import pareto_points
+    from shoring.optimize.design.pareto import pareto_points, points_frame
 
     sweeps = {"both": ("lambda", "cap"), "lambda": ("lambda",), "cap": ("cap",)}.get(sweep)
     if sweeps is None:
@@ -269,16 +281,13 @@ def pareto(
         raise ShoringError("--points must be >= 1")
     spec = _spec(alpha=alpha, share_by=share_by, max_lost_share=max_lost_share)
     options = _options(time_limit, mip_gap)
-    with _progress(False) as progress:
+    _make_dir(out)
+    with _progress() as progress:
         data = _data(network, scenario, probabilities, years, progress)
         rows = pareto_points(data, spec, points, options, sweeps, lambda_max, progress)
     payload = {"points": [p.to_dict() for p in rows]}
     if out is not None:
-        import pandas as pd
-
-        frame = pd.DataFrame(payload["points"]).drop(columns=["footprint"])
-        frame["open_sites"] = frame["open_sites"].map("+".join)
-        _write(out, payload, {"pareto": frame})
+        _write(out, payload, {"pareto": points_frame(rows)})
         (out / "result.json").rename(out / "pareto.json")
     if as_json:
         typer.echo(json.dumps(payload, indent=2))

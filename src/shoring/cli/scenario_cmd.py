@@ -16,8 +16,6 @@ from shoring.scenario.scenario import Scenario
 
 console = Console(highlight=False, soft_wrap=True)
 
-_SKIP = {"type", "id", "note", "source", "start", "end", "start_year", "end_year"}
-
 
 def _period(scenario: Scenario) -> dict[str, str | None]:
     first, last = scenario.period()
@@ -37,18 +35,6 @@ def _summary(scenario: Scenario) -> dict[str, Any]:
         "parents": list(scenario.parents),
         "period": _period(scenario),
     }
-
-
-def _details(measure: Any) -> str:
-    data = measure.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
-    parts = []
-    for key, value in data.items():
-        if key in _SKIP:
-            continue
-        if isinstance(value, list):
-            value = ",".join(str(v) for v in value) if len(value) <= 8 else f"{len(value)} items"
-        parts.append(f"{key}={value}")
-    return " ".join(parts)
 
 
 def register(app: typer.Typer) -> None:
@@ -110,7 +96,7 @@ def register(app: typer.Typer) -> None:
                 m.type,
                 _iso(first) or "",
                 _iso(last) or "open",
-                escape(_details(m)),
+                escape(m.details()),
                 escape(m.source.name) if m.source else "",
             )
         console.print(table)

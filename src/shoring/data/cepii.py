@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from shoring.data.csvio import require_columns
 from shoring.errors import Problem, ShoringInputError
 
 CEPII_LEGACY_CODES: dict[str, str] = {
@@ -27,21 +28,6 @@ CEPII_LEGACY_CODES: dict[str, str] = {
 """CEPII's legacy country codes and the ISO3 codes they map to."""
 
 DISTANCE_COLUMNS = ("dist", "distcap", "distw", "distwces")
-
-
-def _require_columns(frame: pd.DataFrame, path: Path, required: tuple[str, ...]) -> None:
-    missing = [c for c in required if c not in frame.columns]
-    if missing:
-        raise ShoringInputError(
-            [
-                Problem(
-                    str(path),
-                    f"missing column; the CEPII layout has {', '.join(required)}",
-                    field=c,
-                )
-                for c in missing
-            ]
-        )
 
 
 def load_cepii_distances(path: str | Path) -> pd.DataFrame:
@@ -64,7 +50,7 @@ def load_cepii_distances(path: str | Path) -> pd.DataFrame:
     if not path.is_file():
         raise ShoringInputError([Problem(str(path), "file not found")])
     frame = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
-    _require_columns(frame, path, ("iso_o", "iso_d", *DISTANCE_COLUMNS))
+    require_columns(frame, path, ("iso_o", "iso_d", *DISTANCE_COLUMNS), "CEPII")
     for col in ("iso_o", "iso_d"):
         frame[col] = frame[col].str.strip().replace(CEPII_LEGACY_CODES)
     for col in DISTANCE_COLUMNS:
@@ -101,7 +87,7 @@ def load_cepii_geo(path: str | Path) -> pd.DataFrame:
     if not path.is_file():
         raise ShoringInputError([Problem(str(path), "file not found")])
     frame = pd.read_csv(path, encoding="latin-1")
-    _require_columns(frame, path, ("iso3", "cap", "lat", "lon", "city_en", "landlocked"))
+    require_columns(frame, path, ("iso3", "cap", "lat", "lon", "city_en", "landlocked"), "CEPII")
     frame = frame[frame["cap"] == 1].copy()
     frame["iso3"] = frame["iso3"].replace(CEPII_LEGACY_CODES)
     return (

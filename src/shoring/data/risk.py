@@ -18,15 +18,14 @@ is passed.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
+from shoring.data.csvio import names_to_iso3, read_csv_checked
 from shoring.data.paths import TABLES_DIR
-from shoring.errors import Problem, ShoringError, ShoringInputError, UnknownCountryError
+from shoring.errors import Problem, ShoringError, ShoringInputError
 
 LPI_NAME_FIXES: dict[str, str] = {"TC<rkiye": "Türkiye"}
 """Economy names mis-encoded in circulating copies of the LPI 2023 sheet -> real name."""
@@ -83,23 +82,6 @@ class MissingIndexError(ShoringError, KeyError):
 # ---------------------------------------------------------------------------- loaders
 
 
-def _read(path: str | Path, required: Sequence[str], layout: str) -> pd.DataFrame:
-    path = Path(path)
-    try:
-        frame = pd.read_csv(path, encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ShoringInputError([Problem(str(path), "file not found")]) from None
-    missing = [c for c in required if c not in frame.columns]
-    if missing:
-        raise ShoringInputError(
-            [
-                Problem(str(path), f"missing column; the {layout} layout has it", field=c)
-                for c in missing
-            ]
-        )
-    return frame
-
-
 def load_lpi_2023(path: str | Path) -> pd.DataFrame:
     """Read the World Bank LPI 2023 table (``risk/lpi_2023.csv``).
 
@@ -121,9 +103,9 @@ def load_lpi_2023(path: str | Path) -> pd.DataFrame:
     ShoringInputError
         Missing columns or economy names that cannot be converted to ISO3.
     """
-    frame = _read(path, ["Economy", *_LPI_2023_COLUMNS], "LPI 2023")
+    frame = read_csv_checked(path, ["Economy", *_LPI_2023_COLUMNS], "LPI 2023")
     names = frame["Economy"].astype(str).str.strip().replace(LPI_NAME_FIXES)
-    iso3 = _names_to_iso3(names, path, field="Economy")
+    iso3 = names_to_iso3(names, path, field="Economy")
     out = frame[list(_LPI_2023_COLUMNS)].rename(columns=_LPI_2023_COLUMNS)
     out.insert(0, "year", 2023)
     out.insert(0, "economy", names)
@@ -148,7 +130,9 @@ def load_lpi_history(path: str | Path) -> pd.DataFrame:
         ``economy``, ``year``, ``lpi``, ``lpi_rank`` and the :data:`LPI_COMPONENTS`
         scores; sorted by year, rank.
     """
-    frame = _read(path, ["Country", "Code", "Year", *_LPI_HISTORY_COLUMNS], "LPI 2010-2016")
+    frame = read_csv_checked(
+        path, ["Country", "Code", "Year", *_LPI_HISTORY_COLUMNS], "LPI 2010-2016"
+    )
     out = frame[list(_LPI_HISTORY_COLUMNS)].rename(columns=_LPI_HISTORY_COLUMNS)
     out = out.apply(pd.to_numeric, errors="coerce")
     out.insert(0, "year", frame["Year"].astype(int))
@@ -179,7 +163,9 @@ def load_worldriskindex(path: str | Path) -> pd.DataFrame:
         ``lack_of_adaptive_capacities`` and ``risk_level`` — filled for the latest
         edition only (the file carries components for it alone), NaN/"" otherwise.
     """
-    frame = _read(path, ["iso3", "Country", "Risk Level", *_WRI_COMPONENTS], "WorldRiskIndex")
+    frame = read_csv_checked(
+        path, ["iso3", "Country", "Risk Level", *_WRI_COMPONENTS], "WorldRiskIndex"
+    )
     year_cols = sorted(c for c in frame.columns if str(c).strip().isdigit())
     if not year_cols:
         raise ShoringInputError([Problem(str(path), "no edition-year columns (e.g. 2020)")])
@@ -199,23 +185,6 @@ def load_worldriskindex(path: str | Path) -> pd.DataFrame:
     long = long.merge(comps, on=["iso3", "year"], how="left")
     long["risk_level"] = long["risk_level"].fillna("")
     return long.sort_values(["iso3", "year"]).reset_index(drop=True)
-
-
-def _names_to_iso3(names: pd.Series, path: str | Path, field: str) -> pd.Series:
-    from shoring.data.countries import to_iso3
-
-    mapping: dict[str, str] = {}
-    problems = []
-    values = names.to_numpy()
-    for name in names.unique():
-        try:
-            mapping[name] = to_iso3(name)
-        except UnknownCountryError as exc:
-            row = int(np.flatnonzero(values == name)[0]) + 2
-            problems.append(Problem(str(path), str(exc), row=row, field=field))
-    if problems:
-        raise ShoringInputError(problems)
-    return names.map(mapping)
 
 
 # ---------------------------------------------------------------------------- embedded

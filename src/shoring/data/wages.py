@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from shoring.data.csvio import names_to_iso3, read_csv_checked
 from shoring.data.paths import TABLES_DIR
 from shoring.errors import Problem, ShoringError, ShoringInputError
 
@@ -179,27 +180,6 @@ def labour_cost_matrix(
 # ---------------------------------------------------------------------------- loaders
 
 
-def _read_csv(path: str | Path, required: Sequence[str], layout: str) -> pd.DataFrame:
-    path = Path(path)
-    try:
-        frame = pd.read_csv(path, encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ShoringInputError([Problem(str(path), "file not found")]) from None
-    missing = [c for c in required if c not in frame.columns]
-    if missing:
-        raise ShoringInputError(
-            [
-                Problem(
-                    str(path),
-                    f"missing column; the {layout} layout has {', '.join(required)}",
-                    field=c,
-                )
-                for c in missing
-            ]
-        )
-    return frame
-
-
 def load_ilostat_earnings(path: str | Path) -> pd.DataFrame:
     """Read the ILOSTAT average monthly earnings extract (EAR_4MTH, 2021 PPP $).
 
@@ -227,25 +207,13 @@ def load_ilostat_earnings(path: str | Path) -> pd.DataFrame:
         Missing columns, or country names that cannot be converted (one problem per
         name, with its first row).
     """
-    from shoring.data.countries import to_iso3
-    from shoring.errors import UnknownCountryError
-
     required = ("country", "source", "year", "earnings_ppp", "obs_status", "note_indicator")
-    frame = _read_csv(path, required, "ILOSTAT EAR_4MTH extract")
+    frame = read_csv_checked(path, required, "ILOSTAT EAR_4MTH extract")
     names = frame["country"].astype(str).str.strip()
-    mapping: dict[str, str] = {}
-    problems = []
-    for name in names.unique():
-        try:
-            mapping[name] = to_iso3(name)
-        except UnknownCountryError as exc:
-            first_row = int(np.flatnonzero(names.to_numpy() == name)[0]) + 2
-            problems.append(Problem(str(path), str(exc), row=first_row, field="country"))
-    if problems:
-        raise ShoringInputError(problems)
+    iso3 = names_to_iso3(names, path, field="country")
     out = pd.DataFrame(
         {
-            "iso3": names.map(mapping),
+            "iso3": iso3,
             "country": names,
             "year": pd.to_numeric(frame["year"], errors="raise").astype(int),
             "earnings_ppp": pd.to_numeric(frame["earnings_ppp"], errors="coerce"),
@@ -282,7 +250,7 @@ def load_curated_wages(path: str | Path) -> pd.DataFrame:
         Missing columns, a code that is not three letters, or a non-numeric value.
     """
     required = ("iso3", "year", "value", "unit", "measure", "source", "url")
-    frame = _read_csv(path, required, "curated wage figures")
+    frame = read_csv_checked(path, required, "curated wage figures")
     iso3 = frame["iso3"].astype(str).str.strip().str.upper()
     values = pd.to_numeric(frame["value"], errors="coerce")
     problems = [

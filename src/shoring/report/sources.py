@@ -18,8 +18,6 @@ from shoring.report.layout import esc, link, table
 from shoring.report.topojson import ASSETS_DIR
 from shoring.scenario import Scenario, compose
 
-_SKIP = {"type", "id", "note", "source", "start", "end", "start_year", "end_year"}
-
 
 def map_card() -> DataCard:
     """The data card of the world shapes the map draws."""
@@ -42,18 +40,6 @@ def _card_html(key: str, card: DataCard) -> str:
     )
 
 
-def _measure_details(measure: object) -> str:
-    data = measure.model_dump(mode="json", exclude_none=True, exclude_defaults=True)  # type: ignore[attr-defined]
-    parts = []
-    for key, value in data.items():
-        if key in _SKIP:
-            continue
-        if isinstance(value, list):
-            value = ",".join(str(v) for v in value) if len(value) <= 8 else f"{len(value)} items"
-        parts.append(f"{key}={value}")
-    return " ".join(parts)
-
-
 def _scenario_html(scenario: Scenario) -> str:
     measures, _ = compose(scenario)
     rows = []
@@ -65,7 +51,7 @@ def _scenario_html(scenario: Scenario) -> str:
                 m.type,
                 first.isoformat() if first else "",
                 last.isoformat() if last else "open",
-                _measure_details(m),
+                m.details(),
                 esc(m.source.name) + (f" {link(m.source.url, '[link]')}" if m.source else "")
                 if m.source
                 else esc(m.note or ""),

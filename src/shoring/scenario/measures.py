@@ -124,6 +124,33 @@ class _Measure(BaseModel):
     def in_force(self, on: date) -> bool:  # pragma: no cover - overridden
         raise NotImplementedError
 
+    def details(self) -> str:
+        """The measure's own parameters as ``key=value`` words, for listings.
+
+        Type, id, note, source and dates are left out (listings show them in their own
+        columns); defaults are omitted; a list of more than 8 items is shown as a count.
+
+        Returns
+        -------
+        str
+            E.g. ``"importers=USA exporters=CHN hs=8507 ad_valorem=0.25"``.
+        """
+        data = self.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+        parts = []
+        for key, value in data.items():
+            if key in _DETAIL_SKIP:
+                continue
+            if isinstance(value, list):
+                value = (
+                    ",".join(str(v) for v in value) if len(value) <= 8 else f"{len(value)} items"
+                )
+            parts.append(f"{key}={value}")
+        return " ".join(parts)
+
+
+_DETAIL_SKIP = frozenset({"type", "id", "note", "source", "start", "end", "start_year", "end_year"})
+"""Fields :meth:`_Measure.details` leaves out."""
+
 
 class _Dated(_Measure):
     start: date

@@ -18,8 +18,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from shoring.errors import ShoringError
-from shoring.scenario.measures import ALL, Measure
+from shoring.data.agreements import members
+from shoring.scenario.measures import ALL, Measure, _iso3_codes
 from shoring.scenario.scenario import Scenario, compose
 
 
@@ -134,12 +134,6 @@ def hs_mask(hs6: np.ndarray, prefixes: Any) -> np.ndarray:
 @lru_cache(maxsize=4096)
 def bloc_members(bloc: str, on: date) -> frozenset[str]:
     """ISO3 members of an agreement bloc on a date (via ``shoring.data.agreements``)."""
-    try:
-        from shoring.data.agreements import members
-    except ImportError as exc:  # pragma: no cover - the data layer ships it
-        raise ShoringError(
-            f"bloc {bloc!r} needs shoring.data.agreements, which is not available"
-        ) from exc
     return frozenset(members(bloc, on))
 
 
@@ -159,8 +153,6 @@ def party_mask(
     if tokens == ALL:
         return np.ones(codes.shape, dtype=bool)
     blocs = blocs or {}
-    from shoring.scenario.measures import _iso3_codes
-
     iso = _iso3_codes()
     fixed = {t for t in tokens if t in iso}
     dated = []

@@ -8,7 +8,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from shoring.scenario.measures import ALL, Measure, SourceRef, _party
+from shoring.data.agreements import UnknownAgreementError
+from shoring.data.agreements import members as agreement_members
+from shoring.errors import ShoringError
+from shoring.scenario.measures import ALL, Measure, SourceRef, _iso3_codes, _party
 
 SLUG = r"^[a-z0-9][a-z0-9\-]*$"
 
@@ -98,14 +101,10 @@ class Scenario(BaseModel):
 
 
 def _known_bloc(bloc: str) -> bool:
-    """Whether the data layer knows ``bloc`` (always True while it is not installed)."""
+    """Whether the data layer (:mod:`shoring.data.agreements`) knows ``bloc``."""
     try:
-        from shoring.data.agreements import members
-    except ImportError:
-        return True
-    try:
-        members(bloc, date.today())
-    except Exception:
+        agreement_members(bloc, date.today())
+    except UnknownAgreementError:
         return False
     return True
 
@@ -120,8 +119,6 @@ def dotted(loc: tuple[str | int, ...]) -> str:
 
 def party_problems(scenario: Scenario) -> list[tuple[tuple[str | int, ...], str]]:
     """Unknown country codes or bloc ids in a scenario, as ``(location, message)`` pairs."""
-    from shoring.scenario.measures import _iso3_codes
-
     codes = _iso3_codes()
     local = set(scenario.blocs)
     problems = []
@@ -185,8 +182,6 @@ def compose(
     shoring.errors.ShoringError
         On a cycle among parents or an unknown parent.
     """
-    from shoring.errors import ShoringError
-
     if lookup is None:
         from shoring.scenario.loader import load_scenario as lookup
     if scenario.name in _seen:

@@ -284,4 +284,5 @@ FAMILIES: tuple[Callable[[DesignModel], None], ...] = (
     add_local_content,
     add_budget,
 )
-"""Every constraint family, in the order :func:`build_design` adds them."""
+"""Every constraint family, in the order
+:func:`~shoring.optimize.design.model.build_design` adds them."""

@@ -25,7 +25,14 @@ from shoring.optimize.design.run import optimize_design
 from shoring.optimize.design.spec import DesignSpec
 from shoring.optimize.solve import SolveOptions
 
-__all__ = ["ParetoPoint", "cap_values", "lambda_values", "pareto_frame", "pareto_points"]
+__all__ = [
+    "ParetoPoint",
+    "cap_values",
+    "lambda_values",
+    "pareto_frame",
+    "pareto_points",
+    "points_frame",
+]
 
 Sweep = Literal["lambda", "cap"]
 
@@ -164,8 +171,23 @@ def pareto_frame(
     """The frontier as a DataFrame, one row per point: ``sweep, lambda, cap,
     expected_cost, cvar, max_country_share, objective, feasible, open_sites`` (sites
     joined by ``+``). Same parameters as :func:`pareto_points`."""
-    rows = pareto_points(data, spec, points, options, sweeps, lambda_max, progress)
-    frame = pd.DataFrame([p.to_dict() for p in rows])
+    return points_frame(pareto_points(data, spec, points, options, sweeps, lambda_max, progress))
+
+
+def points_frame(points: Sequence[ParetoPoint]) -> pd.DataFrame:
+    """Solved frontier points as a DataFrame (see :func:`pareto_frame` for the columns).
+
+    Parameters
+    ----------
+    points : sequence of ParetoPoint
+        What :func:`pareto_points` returned.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per point; empty when ``points`` is.
+    """
+    frame = pd.DataFrame([p.to_dict() for p in points])
     if frame.empty:
         return frame
     frame["open_sites"] = frame["open_sites"].map("+".join)

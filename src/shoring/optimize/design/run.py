@@ -82,7 +82,7 @@ def optimize_design(
     ----------
     data : DesignData
         The model data (:func:`~shoring.optimize.design.data.design_data` or
-        :func:`~shoring.optimize.design.data.design_data_from_network`).
+        :func:`~shoring.optimize.design.from_network.design_data_from_network`).
     spec : DesignSpec, optional
         Objective and rules; default: expected cost, no rules.
     options : SolveOptions, optional
