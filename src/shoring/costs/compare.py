@@ -9,6 +9,8 @@ import pandas as pd
 import xarray as xr
 
 from shoring.costs.engine import COMPONENTS, CostSettings, landed_cost
+from shoring.data.countries import to_iso3
+from shoring.data.valuation import valuation_basis
 from shoring.errors import ShoringError
 from shoring.network import Network
 from shoring.scenario import Scenario
@@ -114,8 +116,6 @@ def _site_for(network: Network, ds: xr.Dataset, key: str, product: str) -> str:
     sites = network.sites
     if key in sites.index:
         return key
-    from shoring.data.countries import to_iso3
-
     iso3 = to_iso3(key)
     candidates = [
         s for s in sites.index[sites["country"] == iso3] if product in sites.at[s, "products"]
@@ -127,6 +127,94 @@ def _site_for(network: Network, ds: xr.Dataset, key: str, product: str) -> str:
     totals = ds["total"].sel(product=product, site=candidates)
     totals = totals.mean([d for d in totals.dims if d != "site"])
     return str(totals.idxmin("site").item())
+
+
+def breakeven_table(
+    network: Network,
+    ds: xr.Dataset,
+    product: str,
+    market: str,
+    from_site: str,
+    to_site: str,
+    settings: CostSettings | None = None,
+) -> pd.DataFrame:
+    """Break-even tariff and wage of two options, read from landed-cost results.
+
+    ``tariff_breakeven`` is the extra ad valorem duty on the ``from`` lane at which its
+    landed cost equals the ``to`` option (negative: ``from`` is already dearer); it moves
+    duties and the inventory carried on them, ``d cost / d rate = customs value * (1 +
+    k)`` with ``k`` the lane's carrying factor ``r (transit + safety) / 365``.
+    ``wage_breakeven`` is the hourly labour cost in the ``from`` country at which the two
+    cost the same, moving the final step's labour, the overhead on it and the inventory:
+    ``d cost / d wage = labour / wage * (1 + overhead rate) * (1 + k)``; NaN where even
+    a zero wage would not close the gap. Nothing is recomputed: the figures come from
+    ``ds`` (a :func:`~shoring.costs.landed_cost` result, any scenarios and years).
+
+    Parameters
+    ----------
+    network : Network
+        The network ``ds`` was computed for.
+    ds : xarray.Dataset
+        Landed-cost results.
+    product, market : str
+        Product and market ids.
+    from_site, to_site : str
+        Site ids, or countries (the cheapest site there that makes the product).
+    settings : CostSettings, optional
+        The settings ``ds`` was computed with (insurance for CIF valuation).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (scenario, year): ``scenario, year, from_site, to_site, cost_from,
+        cost_to, customs_value, tariff_breakeven, wage_from, wage_breakeven``.
+    """
+    settings = settings or CostSettings()
+    if product not in network.products.index:
+        raise ShoringError(
+            f"unknown product {product!r}; known: {', '.join(network.products.index)}"
+        )
+    if market not in network.markets.index:
+        raise ShoringError(f"unknown market {market!r}; known: {', '.join(network.markets.index)}")
+    src = _site_for(network, ds, from_site, product)
+    dst = _site_for(network, ds, to_site, product)
+    if src == dst:
+        raise ShoringError(f"--from and --to are the same site ({src}); compare two options")
+    cost = ds["cost"].sel(product=product, market=market).transpose("scenario", "year", ...)
+    c_from, c_to = cost.sel(site=src), cost.sel(site=dst)
+    total_from, total_to = c_from.sum("component"), c_to.sum("component")
+    carried = c_from.sel(component=list(INVENTORY_BASE)).sum("component")
+    k = c_from.sel(component="inventory") / carried
+    value = float(network.products.at[product, "unit_value_usd"])
+    importer = str(ds["market_country"].sel(market=market).item())
+    if valuation_basis(importer) == "CIF":
+        params = settings.parameters
+        insurance = params.cargo_insurance_rate * params.insurance_cover_markup
+        customs = (value + c_from.sel(component="freight")) / (1.0 - insurance)
+    else:
+        customs = xr.full_like(total_from, value)
+    gap = total_to - total_from
+    tariff = gap / (customs * (1.0 + k))
+    overhead_rate = float(network.products.at[product, "overhead_rate"])
+    wage = ds["wage_usd_per_hour"].sel(site=src).transpose("scenario", "year")
+    per_wage = c_from.sel(component="labour") / wage * (1.0 + overhead_rate) * (1.0 + k)
+    wage_be = wage + gap / per_wage.where(per_wage > 0)
+    wage_be = wage_be.where(wage_be >= 0)  # no wage level closes the gap
+    scenarios, years = np.meshgrid(ds["scenario"].to_numpy(), ds["year"].to_numpy(), indexing="ij")
+    return pd.DataFrame(
+        {
+            "scenario": scenarios.ravel(),
+            "year": years.ravel(),
+            "from_site": src,
+            "to_site": dst,
+            "cost_from": total_from.to_numpy().ravel(),
+            "cost_to": total_to.to_numpy().ravel(),
+            "customs_value": customs.to_numpy().ravel(),
+            "tariff_breakeven": tariff.to_numpy().ravel(),
+            "wage_from": wage.to_numpy().ravel(),
+            "wage_breakeven": wage_be.to_numpy().ravel(),
+        }
+    )
 
 
 def breakeven(
@@ -141,19 +229,23 @@ def breakeven(
 ) -> pd.DataFrame:
     """Tariff and wage at which two ways of serving a market cost the same, per year.
 
-    ``tariff_breakeven`` is the extra ad valorem duty on the ``from`` lane at which its
-    landed cost equals the ``to`` option (negative: ``from`` is already dearer); it moves
-    duties and the inventory carried on them, ``d cost / d rate = customs value * (1 +
-    k)`` with ``k`` the lane's carrying factor ``r (transit + safety) / 365``.
-    ``wage_breakeven`` is the hourly labour cost in the ``from`` country at which the two
-    cost the same, moving the final step's labour, the overhead on it and the inventory:
-    ``d cost / d wage = labour / wage * (1 + overhead rate) * (1 + k)``; NaN where even
-    a zero wage would not close the gap.
+    Computes the landed costs under one scenario and reads the break-even points with
+    :func:`breakeven_table` (see there for the formulas).
 
     Parameters
     ----------
+    network : Network
+        The firm's network.
+    product, market : str
+        Product and market ids.
     from_site, to_site : str
         Site ids, or countries (the cheapest site there that makes the product).
+    scenario : Scenario
+        The policy future.
+    years : sequence of int, optional
+        Years; the network's demand years by default.
+    settings : CostSettings, optional
+        Engine settings.
 
     Returns
     -------
@@ -166,43 +258,6 @@ def breakeven(
         raise ShoringError(
             f"unknown product {product!r}; known: {', '.join(network.products.index)}"
         )
-    if market not in network.markets.index:
-        raise ShoringError(f"unknown market {market!r}; known: {', '.join(network.markets.index)}")
-    ds = landed_cost(network, [scenario], years, settings).sel(scenario=scenario.name)
-    src = _site_for(network, ds, from_site, product)
-    dst = _site_for(network, ds, to_site, product)
-    cost = ds["cost"].sel(product=product, market=market)
-    c_from, c_to = cost.sel(site=src), cost.sel(site=dst)
-    total_from, total_to = c_from.sum("component"), c_to.sum("component")
-    carried = c_from.sel(component=list(INVENTORY_BASE)).sum("component")
-    k = c_from.sel(component="inventory") / carried
-    value = float(network.products.at[product, "unit_value_usd"])
-    importer = str(ds["market_country"].sel(market=market).item())
-    from shoring.data.valuation import valuation_basis
-
-    if valuation_basis(importer) == "CIF":
-        params = settings.parameters
-        insurance = params.cargo_insurance_rate * params.insurance_cover_markup
-        customs = (value + c_from.sel(component="freight")) / (1.0 - insurance)
-    else:
-        customs = xr.full_like(total_from, value)
-    gap = total_to - total_from
-    tariff = gap / (customs * (1.0 + k))
-    overhead_rate = float(network.products.at[product, "overhead_rate"])
-    wage = ds["wage_usd_per_hour"].sel(site=src)
-    per_wage = c_from.sel(component="labour") / wage * (1.0 + overhead_rate) * (1.0 + k)
-    wage_be = wage + gap / per_wage.where(per_wage > 0)
-    wage_be = wage_be.where(wage_be >= 0)  # no wage level closes the gap
-    return pd.DataFrame(
-        {
-            "year": ds["year"].to_numpy(),
-            "from_site": src,
-            "to_site": dst,
-            "cost_from": total_from.to_numpy(),
-            "cost_to": total_to.to_numpy(),
-            "customs_value": np.broadcast_to(customs.to_numpy(), total_from.shape),
-            "tariff_breakeven": tariff.to_numpy(),
-            "wage_from": wage.to_numpy(),
-            "wage_breakeven": wage_be.to_numpy(),
-        }
-    )
+    ds = landed_cost(network, [scenario], years, settings)
+    table = breakeven_table(network, ds, product, market, from_site, to_site, settings)
+    return table.drop(columns="scenario")

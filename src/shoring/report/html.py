@@ -1,8 +1,8 @@
 """Assemble the study report: one self-contained HTML file plus CSV tables.
 
-:func:`build_report` reads a landed-cost Dataset (it recomputes nothing except the
-break-even points, which :func:`shoring.costs.compare.breakeven` derives from the
-network) and writes ``report.html`` with Plotly's JS inlined once, so the file works
+:func:`build_report` reads a landed-cost Dataset and recomputes nothing (even the
+break-even points are read from it with :func:`shoring.costs.compare.breakeven_table`)
+and writes ``report.html`` with Plotly's JS inlined once, so the file works
 offline, and beside it ``landed_cost.csv``, ``cheapest.csv``, ``comparison.csv``,
 ``breakeven.csv`` and ``wages.csv``. Given network-design results (a
 :class:`~shoring.report.design.DesignStudy`), it adds the "Network design" section and
@@ -20,7 +20,7 @@ import xarray as xr
 
 from shoring import __version__
 from shoring.costs import CostSettings
-from shoring.costs.compare import breakeven, cheapest
+from shoring.costs.compare import breakeven_table, cheapest
 from shoring.data.cards import data_cards
 from shoring.data.countries import countries
 from shoring.errors import ShoringError
@@ -302,7 +302,6 @@ def _breakevens(
     settings: CostSettings | None,
 ) -> tuple[str, pd.DataFrame]:
     by_name = {s.name: s for s in scenarios}
-    years = [int(y) for y in ds["year"].to_numpy()]
     out = [
         '<p class="note">For each market, the incumbent (cheapest existing site) against '
         f"the best alternative (cheapest candidate site) under {esc(reference)} in {year}. "
@@ -319,32 +318,14 @@ def _breakevens(
         if pair is None or pair[0] == pair[1] or (product, market, pair) in done:
             continue
         done.add((product, market, pair))
-        frame = breakeven(
-            network,
-            product,
-            market,
-            pair[0],
-            pair[1],
-            by_name[reference],
-            years=years,
-            settings=settings,
-        )
-        frame.insert(0, "scenario", reference)
-        others = [
-            breakeven(
-                network,
-                product,
-                market,
-                pair[0],
-                pair[1],
-                by_name[name],
-                years=[year],
-                settings=settings,
-            ).assign(scenario=name)
-            for name in (str(s) for s in ds["scenario"].to_numpy())
-            if name != reference and name in by_name
-        ]
-        frame = pd.concat([frame, *others], ignore_index=True)
+        # read from the results, nothing recomputed: every year of the reference,
+        # the focus year of the other scenarios
+        points = breakeven_table(network, ds, product, market, pair[0], pair[1], settings)
+        keep = (points["scenario"] == reference) | (points["year"] == year)
+        keep &= points["scenario"].isin(list(by_name))
+        frame = points[keep].assign(other=lambda t: t["scenario"] != reference)
+        frame = frame.sort_values(["other", "scenario", "year"]).drop(columns="other")
+        frame = frame.reset_index(drop=True)
         frame.insert(0, "market", market)
         frame.insert(0, "product", product)
         tables.append(frame)
