@@ -85,6 +85,18 @@ def test_breakeven_json(capsys: pytest.CaptureFixture[str]) -> None:
             "MEX",
         ),
         ("compare", EV, "-s", "baseline"),
+        (
+            "breakeven",
+            EV,
+            "--product",
+            "pack-75kwh",
+            "--market",
+            "us",
+            "--from",
+            "changzhou",
+            "--to",
+            "CHN",
+        ),  # the same site twice
     ],
 )
 def test_bad_input_exit_2(capsys: pytest.CaptureFixture[str], args: tuple[str, ...]) -> None:
