@@ -70,7 +70,21 @@ class DutyRates:
 
 
 def sample_dates(year: int, samples_per_year: int) -> list[dt.date]:
-    """Dates spread evenly through a year (the middle of each of ``n`` equal periods)."""
+    """Dates spread evenly through a year (the middle of each of ``n`` equal periods).
+
+    Parameters
+    ----------
+    year : int
+        Calendar year.
+    samples_per_year : int
+        Number of dates ``n`` (>= 1); 4 gives mid-February, mid-May, mid-August and
+        mid-November.
+
+    Returns
+    -------
+    list of datetime.date
+        ``n`` dates in increasing order, all within ``year``.
+    """
     start = dt.date(year, 1, 1).toordinal()
     length = dt.date(year + 1, 1, 1).toordinal() - start
     return [
@@ -105,7 +119,27 @@ def _mfn(hs6: tuple[str, ...], importers: tuple[str, ...], on: dt.date) -> np.nd
 
 
 def member_mask(agreement_ids: Sequence[str], countries: Sequence[str], on: dt.date) -> np.ndarray:
-    """(agreement, country) bool: the country is a member on the date ("" -> nobody)."""
+    """(agreement, country) bool: the country is a member on the date ("" -> nobody).
+
+    Parameters
+    ----------
+    agreement_ids : sequence of str
+        Agreement or bloc ids; ``""`` stands for no agreement.
+    countries : sequence of str
+        ISO3 codes.
+    on : datetime.date
+        Query date.
+
+    Returns
+    -------
+    ndarray of bool
+        Shape ``(len(agreement_ids), len(countries))``.
+
+    Raises
+    ------
+    UnknownAgreementError
+        If an id is not in the agreements table.
+    """
     codes = np.asarray(countries, dtype=object)
     out = np.zeros((len(agreement_ids), codes.size), dtype=bool)
     for i, agreement_id in enumerate(agreement_ids):

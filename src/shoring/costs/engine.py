@@ -425,6 +425,25 @@ def iter_landed_cost(
     destination country: the Datasets have a ``destination`` dimension (the distinct
     market countries) instead of ``market``, and ``scenario`` and ``year`` of length 1.
     :func:`landed_cost` maps destinations back to markets.
+
+    Parameters
+    ----------
+    network, scenarios, years, settings, progress
+        As for :func:`landed_cost`.
+
+    Yields
+    ------
+    xarray.Dataset
+        One per (scenario, year), scenarios in the order given then years ascending:
+        ``cost`` (scenario, year, component, product, site, destination) in USD per unit,
+        ``total``, ``origin_rule_met``, ``lead_time_days``, ``mode`` and
+        ``wage_usd_per_hour`` as in :func:`landed_cost`.
+
+    Raises
+    ------
+    shoring.errors.ShoringError
+        On the first iteration, if there are no years to cost (no ``years`` and no demand
+        in the network).
     """
     settings = settings or CostSettings()
     chosen = _resolve_years(network, years)

@@ -37,6 +37,11 @@ def labour_cost(
         Share of labour removed by automation, 0..1.
     productivity : array_like
         Labour productivity factor of the site relative to the country average (> 0).
+
+    Returns
+    -------
+    ndarray
+        Labour cost in USD per unit, broadcast over the inputs.
     """
     return _a(hours) * _a(wage) * (1.0 - _a(automation)) / _a(productivity)
 
@@ -48,7 +53,26 @@ def freight_cost(
     usd_per_tonne_km: ArrayLike,
     handling_usd_per_tonne: ArrayLike,
 ) -> Array:
-    """Freight per unit: ``weight/1000 * (distance * routing * rate + handling)``."""
+    """Freight per unit: ``weight/1000 * (distance * routing * rate + handling)``.
+
+    Parameters
+    ----------
+    weight_kg : array_like
+        Shipping weight of one unit (kg).
+    distance_km : array_like
+        Great-circle distance between origin and destination (km).
+    routing_factor : array_like
+        Ratio of the mode's network distance to the great-circle distance (>= 1).
+    usd_per_tonne_km : array_like
+        Line-haul freight rate (USD per tonne-km).
+    handling_usd_per_tonne : array_like
+        Handling and terminal charges independent of distance (USD per tonne).
+
+    Returns
+    -------
+    ndarray
+        Freight cost in USD per unit, broadcast over the inputs.
+    """
     tonnes = _a(weight_kg) / 1000.0
     return tonnes * (
         _a(distance_km) * _a(routing_factor) * _a(usd_per_tonne_km) + _a(handling_usd_per_tonne)
@@ -61,7 +85,24 @@ def transit_days(
     speed_km_per_day: ArrayLike,
     dwell_days: ArrayLike,
 ) -> Array:
-    """Door-to-door lead time: ``distance * routing / speed + dwell``."""
+    """Door-to-door lead time: ``distance * routing / speed + dwell``.
+
+    Parameters
+    ----------
+    distance_km : array_like
+        Great-circle distance (km).
+    routing_factor : array_like
+        Ratio of network distance to great-circle distance (>= 1).
+    speed_km_per_day : array_like
+        Average moving speed of the mode (km/day).
+    dwell_days : array_like
+        Time in ports, terminals and customs (days).
+
+    Returns
+    -------
+    ndarray
+        Transit time in days, broadcast over the inputs.
+    """
     return _a(distance_km) * _a(routing_factor) / _a(speed_km_per_day) + _a(dwell_days)
 
 
@@ -74,6 +115,22 @@ def customs_value(
     (``insurance_rate`` already includes the customary 110% cover), so in closed form
     ``CIF = (FOB + freight) / (1 - insurance_rate)`` (WTO Customs Valuation Agreement
     Art. 8.2 for what CIF covers; Incoterms 2020 for the 110% cover).
+
+    Parameters
+    ----------
+    fob_value : array_like
+        Free-on-board value of one unit (USD).
+    freight : array_like
+        Freight to the importer's border (USD per unit).
+    insurance_rate : array_like
+        Cargo insurance premium as a fraction of the CIF value (cover markup included).
+    cif : array_like of bool
+        True where the importer values goods CIF, False where FOB.
+
+    Returns
+    -------
+    ndarray
+        Customs value in USD per unit, broadcast over the inputs.
     """
     fob = _a(fob_value)
     cif_value = (fob + _a(freight)) / (1.0 - _a(insurance_rate))
@@ -81,7 +138,20 @@ def customs_value(
 
 
 def regional_value_content(value: ArrayLike, non_originating: ArrayLike) -> Array:
-    """Build-down regional value content ``(V - VNM) / V``."""
+    """Build-down regional value content ``(V - VNM) / V``.
+
+    Parameters
+    ----------
+    value : array_like
+        Value of the good, ``V`` (USD per unit; a zero value gives NaN or inf).
+    non_originating : array_like
+        Value of non-originating materials, ``VNM`` (USD per unit).
+
+    Returns
+    -------
+    ndarray
+        Regional value content as a fraction (0..1 when ``0 <= VNM <= V``).
+    """
     v = _a(value)
     return (v - _a(non_originating)) / v
 
@@ -100,6 +170,26 @@ def applicable_rate(
     rate, NaN, means no agreement), else MFN; a ``replace`` measure (non-NaN
     ``replacement``) substitutes the base; a ``max`` measure raises it to ``floor``; ``add``
     measures are added last.
+
+    Parameters
+    ----------
+    mfn : array_like
+        Most-favoured-nation ad valorem rate (fraction).
+    preferential : array_like
+        Preferential rate under an agreement (fraction); NaN where there is none.
+    origin_met : array_like of bool
+        Whether the rule of origin for the preference is met.
+    added : array_like, default 0.0
+        Sum of additional ad valorem duties stacked on top (fraction).
+    replacement : array_like, default NaN
+        Rate that replaces the base rate (fraction); NaN where no measure replaces it.
+    floor : array_like, default NaN
+        Minimum rate the base is raised to (fraction); NaN where there is none.
+
+    Returns
+    -------
+    ndarray
+        Applicable ad valorem rate as a fraction, broadcast over the inputs.
     """
     mfn_a = _a(mfn)
     pref = _a(preferential)
@@ -112,14 +202,46 @@ def applicable_rate(
 
 
 def duty(value: ArrayLike, rate: ArrayLike, specific: ArrayLike = 0.0) -> Array:
-    """Duty per unit: ``customs value * ad valorem rate + specific duty``."""
+    """Duty per unit: ``customs value * ad valorem rate + specific duty``.
+
+    Parameters
+    ----------
+    value : array_like
+        Customs value (USD per unit), e.g. from `customs_value`.
+    rate : array_like
+        Ad valorem rate (fraction).
+    specific : array_like, default 0.0
+        Specific duty already converted to USD per unit.
+
+    Returns
+    -------
+    ndarray
+        Duty in USD per unit, broadcast over the inputs.
+    """
     return _a(value) * _a(rate) + _a(specific)
 
 
 def inventory_cost(
     value: ArrayLike, carrying_rate: ArrayLike, transit: ArrayLike, safety_days: ArrayLike
 ) -> Array:
-    """Carrying cost of pipeline and safety stock: ``value * r * (transit + safety) / 365``."""
+    """Carrying cost of pipeline and safety stock: ``value * r * (transit + safety) / 365``.
+
+    Parameters
+    ----------
+    value : array_like
+        Value of one unit held in stock (USD).
+    carrying_rate : array_like
+        Annual inventory carrying cost as a fraction of value (per year).
+    transit : array_like
+        Transit time, i.e. pipeline stock (days).
+    safety_days : array_like
+        Safety stock cover (days).
+
+    Returns
+    -------
+    ndarray
+        Inventory carrying cost in USD per unit, broadcast over the inputs.
+    """
     return _a(value) * _a(carrying_rate) * (_a(transit) + _a(safety_days)) / DAYS_PER_YEAR
 
 
@@ -131,12 +253,39 @@ def disruption_risk(
     A disruption that stops a site for ``days_lost`` days with annual probability ``p``
     loses the share ``p * days / 365`` of the year's output in expectation; each lost unit
     costs ``loss_per_unit`` (the lost-sale penalty).
+
+    Parameters
+    ----------
+    annual_probability : array_like
+        Probability of a disruption in a year (0..1).
+    days_lost : array_like
+        Days of output lost per disruption.
+    loss_per_unit : array_like
+        Cost of one lost unit (USD).
+
+    Returns
+    -------
+    ndarray
+        Expected disruption loss in USD per unit produced, broadcast over the inputs.
     """
     return _a(annual_probability) * _a(days_lost) / DAYS_PER_YEAR * _a(loss_per_unit)
 
 
 def carbon_cost(co2_kg: ArrayLike, usd_per_tonne_co2: ArrayLike) -> Array:
-    """Carbon cost per unit: ``CO2 kg / 1000 * price per tonne``."""
+    """Carbon cost per unit: ``CO2 kg / 1000 * price per tonne``.
+
+    Parameters
+    ----------
+    co2_kg : array_like
+        Emissions attributed to one unit (kg CO2).
+    usd_per_tonne_co2 : array_like
+        Carbon price (USD per tonne CO2).
+
+    Returns
+    -------
+    ndarray
+        Carbon cost in USD per unit, broadcast over the inputs.
+    """
     return _a(co2_kg) / 1000.0 * _a(usd_per_tonne_co2)
 
 
@@ -152,6 +301,28 @@ def incentive_per_unit(
     """Incentives per unit: per-unit grants plus one-off grants spread over output.
 
     ``per_unit + (capex_share * capex + per_job * jobs) / (capacity * amortization_years)``.
+
+    Parameters
+    ----------
+    per_unit : array_like
+        Production subsidy or tax credit (USD per unit).
+    capex_share : array_like
+        Share of the opening capital expenditure covered by grants (fraction).
+    capex : array_like
+        Opening capital expenditure of the site (USD).
+    per_job : array_like
+        Grant per job created (USD per job).
+    jobs : array_like
+        Jobs at the site.
+    capacity_units : array_like
+        Annual capacity of the site (units per year); one-off grants are spread over it.
+    amortization_years : array_like
+        Years over which one-off grants are spread.
+
+    Returns
+    -------
+    ndarray
+        Incentive in USD per unit (a reduction of landed cost), broadcast over the inputs.
     """
     one_off = _a(capex_share) * _a(capex) + _a(per_job) * _a(jobs)
     return _a(per_unit) + one_off / (_a(capacity_units) * _a(amortization_years))

@@ -54,12 +54,26 @@ class Collector:
         self.items: list[tuple[int, int, Problem]] = []
 
     def add(self, table: str | None, problem: Problem) -> None:
-        """Record one problem found in ``table`` (``None``: file-level)."""
+        """Record one problem found in ``table`` (``None``: file-level).
+
+        Parameters
+        ----------
+        table : str or None
+            Table name, which orders the problem; ``None`` or an unknown name sorts first.
+        problem : Problem
+            The located problem.
+        """
         order = TABLES.index(table) if table in TABLES else -1
         self.items.append((order, problem.row or 0, problem))
 
     def problems(self) -> list[Problem]:
-        """Every problem once, file-level first, then by table and row."""
+        """Every problem once, file-level first, then by table and row.
+
+        Returns
+        -------
+        list of Problem
+            Duplicates removed; problems without a row sort first within their table.
+        """
         seen: set[Problem] = set()
         out = []
         for _, _, problem in sorted(self.items, key=lambda item: (item[0], item[1])):
@@ -70,7 +84,20 @@ class Collector:
 
 
 def suggest(value: str, choices: Any) -> str:
-    """``"; did you mean 'x'?"`` for a close match, else an empty string."""
+    """``"; did you mean 'x'?"`` for a close match, else an empty string.
+
+    Parameters
+    ----------
+    value : str
+        The unrecognised value.
+    choices : iterable
+        Known values (compared as strings, ``difflib`` cutoff 0.6).
+
+    Returns
+    -------
+    str
+        The hint, ready to append to a message, or ``""``.
+    """
     close = difflib.get_close_matches(str(value), [str(c) for c in choices], n=1, cutoff=0.6)
     return f"; did you mean {close[0]!r}?" if close else ""
 
@@ -94,7 +121,22 @@ def references(
     ids: Mapping[str, set[str]],
     out: Collector,
 ) -> None:
-    """Every product, site and market a row refers to must exist."""
+    """Every product, site and market a row refers to must exist.
+
+    Checks ``bom``, ``sites.products``, ``site_capacities`` (including that the site lists
+    the product), ``suppliers`` and ``demand``; unknown ids get a "did you mean" hint.
+
+    Parameters
+    ----------
+    tables : mapping of str to RawTable
+        Raw table of each table name, used to locate problems.
+    valid : mapping of str to list of (RawRecord, BaseModel)
+        Rows of each table that passed row validation, with their raw records.
+    ids : mapping of str to set of str
+        Known ids under the keys ``"products"``, ``"sites"`` and ``"markets"``.
+    out : Collector
+        Receives the problems found.
+    """
     products, sites, markets = ids["products"], ids["sites"], ids["markets"]
     for record, row in valid["bom"]:
         for column in ("parent", "component"):
@@ -129,7 +171,24 @@ def references(
 
 
 def bom_cycles(raw: RawTable | None, rows: Valid, products: set[str], out: Collector) -> bool:
-    """Report every cycle of the BOM graph as ``A -> B -> A``; True if any."""
+    """Report every cycle of the BOM graph as ``A -> B -> A``; True if any.
+
+    Parameters
+    ----------
+    raw : RawTable or None
+        The raw ``bom`` table; ``None`` (no table) means no cycle.
+    rows : list of (RawRecord, BaseModel)
+        Valid BOM rows; edges with an unknown product are ignored.
+    products : set of str
+        Known product ids.
+    out : Collector
+        Receives the problems found.
+
+    Returns
+    -------
+    bool
+        True if at least one cycle was found (each cycle is reported once).
+    """
     if raw is None:
         return False
     edges: dict[str, list[tuple[str, RawRecord]]] = {}
@@ -171,7 +230,17 @@ def bom_cycles(raw: RawTable | None, rows: Valid, products: set[str], out: Colle
 def sourcing(tables: Mapping[str, RawTable], valid: Mapping[str, Valid], out: Collector) -> None:
     """Every demanded product, and every component of a product a site makes, needs a source.
 
-    A source is a site that can make the product or a supplier of it.
+    A source is a site that can make the product or a supplier of it. Each unsourced
+    demanded product is reported once, on its first row with positive units.
+
+    Parameters
+    ----------
+    tables : mapping of str to RawTable
+        Raw table of each table name, used to locate problems.
+    valid : mapping of str to list of (RawRecord, BaseModel)
+        Rows of each table that passed row validation, with their raw records.
+    out : Collector
+        Receives the problems found.
     """
     made = {p for _, row in valid["sites"] for p in row.products}  # type: ignore[attr-defined]
     supplied = {row.component for _, row in valid["suppliers"]}  # type: ignore[attr-defined]
@@ -200,7 +269,22 @@ def _exempt(hs_code: str) -> bool:
 def plausibility(
     tables: Mapping[str, RawTable], valid: Mapping[str, Valid], out: Collector
 ) -> None:
-    """Flag values that are almost surely in the wrong unit."""
+    """Flag values that are almost surely in the wrong unit.
+
+    Checks value and supplier price per kg against :data:`MAX_USD_PER_KG` (HS prefixes in
+    :data:`HIGH_VALUE_HS_PREFIXES` exempt), weight against :data:`MAX_WEIGHT_KG`, labour
+    hours against :data:`MAX_LABOUR_HOURS` and capacities against
+    :data:`MIN_CAPACITY_UNITS`.
+
+    Parameters
+    ----------
+    tables : mapping of str to RawTable
+        Raw table of each table name, used to locate problems.
+    valid : mapping of str to list of (RawRecord, BaseModel)
+        Rows of each table that passed row validation, with their raw records.
+    out : Collector
+        Receives the problems found.
+    """
     weights: dict[str, tuple[float, str]] = {}
     for record, row in valid["products"]:
         raw = tables["products"]

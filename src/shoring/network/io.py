@@ -47,7 +47,26 @@ def read_network(path: str | Path) -> Network:
 
 
 def write_network(network: Network, path: str | Path) -> Path:
-    """Write a network in the format the path asks for (suffix, or folder when none)."""
+    """Write a network in the format the path asks for (suffix, or folder when none).
+
+    Parameters
+    ----------
+    network : Network
+        The network to write.
+    path : str or Path
+        ``.yaml``/``.yml`` for YAML, ``.xlsx``/``.xlsm`` for Excel, no suffix for a folder
+        of CSV files (created if needed). Existing files are overwritten.
+
+    Returns
+    -------
+    Path
+        The file or folder written.
+
+    Raises
+    ------
+    ValueError
+        If the suffix is none of the supported ones.
+    """
     target = Path(path)
     suffix = target.suffix.lower()
     if suffix in YAML_SUFFIXES:

@@ -13,7 +13,18 @@ if TYPE_CHECKING:
 
 
 def plain(value: Any) -> Any:
-    """numpy scalars -> Python; integral floats -> int (for tidy files); NaN -> None."""
+    """numpy scalars -> Python; integral floats -> int (for tidy files); NaN -> None.
+
+    Parameters
+    ----------
+    value : Any
+        A cell value from a network table.
+
+    Returns
+    -------
+    Any
+        The plain Python value; tuples become lists, other values pass unchanged.
+    """
     if hasattr(value, "item") and not isinstance(value, (str, bytes)):
         value = value.item()
     if isinstance(value, float):
@@ -31,6 +42,17 @@ def network_records(network: Network) -> dict[str, Any]:
 
     ``meta`` is a mapping; ``sites.products`` a list; blank ``modes`` values are left
     out; demand is in long format.
+
+    Parameters
+    ----------
+    network : Network
+        The network to convert.
+
+    Returns
+    -------
+    dict
+        ``{"meta": {...}, table: [record, ...]}`` for every table of the schema; missing
+        (NaN) values are left out of each record.
     """
     out: dict[str, Any] = {"meta": network.meta.model_dump()}
     for table in TABLES[1:]:
@@ -49,7 +71,18 @@ def network_records(network: Network) -> dict[str, Any]:
 
 
 def cell_text(value: Any) -> str:
-    """Text of one value in a CSV cell: lists ';'-joined, numbers exact (repr)."""
+    """Text of one value in a CSV cell: lists ';'-joined, numbers exact (repr).
+
+    Parameters
+    ----------
+    value : Any
+        A cell value; passed through :func:`plain` first.
+
+    Returns
+    -------
+    str
+        The cell text; ``""`` for a missing value.
+    """
     value = plain(value)
     if value is None:
         return ""
@@ -61,5 +94,16 @@ def cell_text(value: Any) -> str:
 
 
 def display_name(path: str | Path) -> str:
-    """The file name to use in problems: the path as the user gave it."""
+    """The file name to use in problems: the path as the user gave it.
+
+    Parameters
+    ----------
+    path : str or Path
+        The path as given.
+
+    Returns
+    -------
+    str
+        ``str(path)``, unresolved.
+    """
     return str(path)

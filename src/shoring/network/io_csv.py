@@ -65,7 +65,21 @@ def _meta(raw: RawTable, problems: list[Problem]) -> None:
 
 
 def raw_from_folder(path: str | Path) -> RawNetwork:
-    """Read every ``<table>.csv`` of a folder into raw records."""
+    """Read every ``<table>.csv`` of a folder into raw records.
+
+    Does not raise for bad input: problems are collected on the result.
+
+    Parameters
+    ----------
+    path : str or Path
+        The folder; files are read as UTF-8 (a BOM is allowed).
+
+    Returns
+    -------
+    RawNetwork
+        Raw records per table found; ``problems`` lists unreadable or malformed files,
+        ``missing`` the absent tables, and ``fatal`` is set when the folder does not exist.
+    """
     folder = Path(path)
     name = display_name(path)
     raw = RawNetwork(name)
@@ -103,6 +117,16 @@ def raw_from_folder(path: str | Path) -> RawNetwork:
 def read_csv_folder(path: str | Path) -> Network:
     """Read and validate a folder of CSV files (one per table).
 
+    Parameters
+    ----------
+    path : str or Path
+        The folder holding ``<table>.csv`` files.
+
+    Returns
+    -------
+    Network
+        The validated network.
+
     Raises
     ------
     ShoringInputError
@@ -114,6 +138,13 @@ def read_csv_folder(path: str | Path) -> Network:
 def write_csv_folder(network: Network, path: str | Path) -> Path:
     """Write one CSV file per table into ``path`` (created if needed).
 
+    Parameters
+    ----------
+    network : Network
+        The network to write.
+    path : str or Path
+        The folder; existing ``<table>.csv`` files are overwritten.
+
     Returns
     -------
     Path
@@ -123,7 +154,21 @@ def write_csv_folder(network: Network, path: str | Path) -> Path:
 
 
 def write_csv_records(data: dict[str, Any], path: str | Path) -> Path:
-    """Write YAML-shaped records as a CSV folder, unvalidated (see :func:`write_csv_folder`)."""
+    """Write YAML-shaped records as a CSV folder, unvalidated (see :func:`write_csv_folder`).
+
+    Parameters
+    ----------
+    data : dict
+        Records as returned by :func:`~shoring.network.io_common.network_records`; tables
+        absent from it are written with only their header line.
+    path : str or Path
+        The folder, created if needed.
+
+    Returns
+    -------
+    Path
+        The folder written.
+    """
     folder = Path(path)
     folder.mkdir(parents=True, exist_ok=True)
     for table in TABLES:

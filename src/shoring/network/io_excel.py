@@ -112,7 +112,24 @@ def _sheet_table(ws: Any, table: str, file: str) -> tuple[RawTable, list[Problem
 
 
 def raw_from_workbook(path: str | Path, file: str) -> RawNetwork:
-    """Read a workbook into raw records (unreadable files become problems)."""
+    """Read a workbook into raw records (unreadable files become problems).
+
+    Does not raise for bad input: problems are collected on the result.
+
+    Parameters
+    ----------
+    path : str or Path
+        The ``.xlsx`` workbook; one sheet per table, column names in row 1.
+    file : str
+        File name to use in problems.
+
+    Returns
+    -------
+    RawNetwork
+        Raw records per sheet found; ``missing`` holds absent sheets (with a suggested
+        sheet name when one is close), and ``fatal`` is set when the file is missing or
+        unreadable.
+    """
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except FileNotFoundError:
@@ -140,6 +157,16 @@ def raw_from_workbook(path: str | Path, file: str) -> RawNetwork:
 
 def read_excel(path: str | Path) -> Network:
     """Read and validate an Excel network workbook.
+
+    Parameters
+    ----------
+    path : str or Path
+        The ``.xlsx`` workbook.
+
+    Returns
+    -------
+    Network
+        The validated network.
 
     Raises
     ------
@@ -212,6 +239,13 @@ def _validation(ws: Any, column: str, table: str, options: str) -> None:
 def write_excel(network: Network, path: str | Path) -> Path:
     """Write a network as an Excel workbook with an Instructions sheet.
 
+    Parameters
+    ----------
+    network : Network
+        The network to write.
+    path : str or Path
+        The ``.xlsx`` file; an existing file is overwritten.
+
     Returns
     -------
     Path
@@ -224,6 +258,19 @@ def write_excel_records(data: dict[str, Any], path: str | Path) -> Path:
     """Write YAML-shaped records (``Network.to_dict()`` layout) as a workbook, unvalidated.
 
     Used by :func:`write_excel` and by tests that write deliberately broken files.
+
+    Parameters
+    ----------
+    data : dict
+        Records as returned by :func:`~shoring.network.io_common.network_records`; list
+        values are written ';'-joined and tables absent from it get only a header row.
+    path : str or Path
+        The ``.xlsx`` file; an existing file is overwritten.
+
+    Returns
+    -------
+    Path
+        The file written.
     """
     path = Path(path)
     workbook = openpyxl.Workbook()

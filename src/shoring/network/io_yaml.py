@@ -148,7 +148,22 @@ class _Reader:
 
 
 def raw_from_text(text: str, file: str) -> RawNetwork:
-    """Parse YAML text into raw records (syntax errors become problems)."""
+    """Parse YAML text into raw records (syntax errors become problems).
+
+    Does not raise for bad input: problems are collected on the result.
+
+    Parameters
+    ----------
+    text : str
+        YAML text in the network layout (see the module docstring).
+    file : str
+        File name to use in problems.
+
+    Returns
+    -------
+    RawNetwork
+        Raw records per table, located by YAML line; ``fatal`` is set on a syntax error.
+    """
     loader: yaml.SafeLoader | None = None
     try:
         loader = yaml.SafeLoader(text)
@@ -169,7 +184,23 @@ def raw_from_text(text: str, file: str) -> RawNetwork:
 
 
 def raw_from_data(data: Mapping[str, Any], file: str = "<python>") -> RawNetwork:
-    """Raw records from YAML-shaped Python data (no line numbers)."""
+    """Raw records from YAML-shaped Python data (no line numbers).
+
+    The data is dumped to YAML and parsed back, so it is read exactly like a file.
+
+    Parameters
+    ----------
+    data : mapping
+        ``meta`` mapping and one list of records per table (``Network.to_dict()`` layout);
+        numpy scalars are accepted.
+    file : str, default "<python>"
+        File name to use in problems.
+
+    Returns
+    -------
+    RawNetwork
+        Raw records with rows cleared; ``fatal`` is set when the data cannot be dumped.
+    """
     try:
         text = yaml.safe_dump(_plain_tree(data), sort_keys=False, allow_unicode=True)
     except yaml.YAMLError as exc:
@@ -198,10 +229,12 @@ def read_yaml(path: str | Path) -> Network:
     Parameters
     ----------
     path : str or Path
+        The YAML file, read as UTF-8.
 
     Returns
     -------
     Network
+        The validated network.
 
     Raises
     ------
@@ -258,7 +291,18 @@ def _compact_demand(records: list[dict[str, Any]]) -> list[_Flow]:
 
 
 def dump_yaml(network: Network) -> str:
-    """The YAML text :func:`write_yaml` writes."""
+    """The YAML text :func:`write_yaml` writes.
+
+    Parameters
+    ----------
+    network : Network
+        The network to dump.
+
+    Returns
+    -------
+    str
+        YAML text with a ``# shoring network file`` comment line and compact demand.
+    """
     return dump_records(network_records(network))
 
 
@@ -272,6 +316,12 @@ def dump_records(data: Mapping[str, Any], compact_demand: bool = True) -> str:
     compact_demand : bool
         Write demand as ``units: {year: units}`` per market and product (default) or
         one record per year.
+
+    Returns
+    -------
+    str
+        YAML text, one top-level key per table in schema order; empty tables other than
+        ``meta`` are left out.
     """
     meta = data.get("meta")
     name = str(meta.get("name", "")) if isinstance(meta, Mapping) else ""
@@ -306,6 +356,13 @@ def dump_records(data: Mapping[str, Any], compact_demand: bool = True) -> str:
 
 def write_yaml(network: Network, path: str | Path) -> Path:
     """Write a network as a YAML file (compact demand, one flow record per link row).
+
+    Parameters
+    ----------
+    network : Network
+        The network to write.
+    path : str or Path
+        The file, written as UTF-8; an existing file is overwritten.
 
     Returns
     -------

@@ -101,6 +101,27 @@ def cost_stack(ds: xr.Dataset, product: str, market: str, year: int, reference: 
 
     One view per scenario (dropdown), the reference scenario shown first.
     Negative components (incentives) stack below zero; the total is marked.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        Landed costs from :func:`shoring.costs.landed_cost`.
+    product, market : str
+        The pair shown.
+    year : int
+        Year shown.
+    reference : str
+        Scenario shown first (must be a scenario of ``ds``).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Horizontal bars in USD/unit; sites that cannot serve the market are left out.
+
+    Raises
+    ------
+    KeyError
+        If ``product``, ``market`` or ``year`` is not in ``ds`` (from xarray).
     """
     scenarios = [str(s) for s in ds["scenario"].to_numpy()]
     cost = ds["cost"].sel(product=product, market=market, year=year)
@@ -173,6 +194,25 @@ def cost_waterfall(
 
     One view per scenario (dropdown); ``best`` is
     :func:`shoring.costs.compare.cheapest` of ``ds``.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        Landed costs from :func:`shoring.costs.landed_cost`.
+    best : pandas.DataFrame
+        Cheapest site per product, market, year and scenario.
+    product, market : str
+        The pair shown.
+    year : int
+        Year shown.
+    reference : str
+        Scenario shown first (the first with a cheapest site if it has none).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Steps in USD/unit; scenarios with no site serving the pair are left out (an
+        empty figure when none serves it).
     """
     scenarios = [str(s) for s in ds["scenario"].to_numpy()]
     rows = best[(best["product"] == product) & (best["market"] == market) & (best["year"] == year)]
@@ -236,6 +276,19 @@ def scenario_deltas(comparison: pd.DataFrame, product: str, market: str) -> go.F
 
     ``comparison`` is :func:`shoring.report.findings.comparison_table` for one year:
     a bar per scenario stacking ``delta_<component>``, and the total change marked.
+
+    Parameters
+    ----------
+    comparison : pandas.DataFrame
+        Rows of one year with ``scenario_a, scenario_b, site_a, site_b, changed,
+        total_a, total_b`` and ``delta_<component>`` columns.
+    product, market : str
+        The pair shown.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Bars in USD/unit; an empty figure when ``comparison`` has no row for the pair.
     """
     rows = comparison[(comparison["product"] == product) & (comparison["market"] == market)]
     fig = go.Figure()
@@ -286,6 +339,26 @@ def breakeven_chart(table: pd.DataFrame, product: str, market: str, scenario: st
     ``table`` is :func:`shoring.costs.compare.breakeven`: left, the extra ad valorem
     tariff on the incumbent's lane that equalizes the two options (percent); right,
     the incumbent country's wage against the wage that equalizes them (USD/hour).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Break-even rows of one pair of sites, one per year (``from_site, to_site, year,
+        tariff_breakeven, wage_from, wage_breakeven, cost_from, cost_to``).
+    product, market : str
+        The pair shown.
+    scenario : str
+        Scenario name for the title.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Two panels; a note says so where no wage equalizes the two sites.
+
+    Raises
+    ------
+    IndexError
+        If ``table`` is empty.
     """
     src, dst = table["from_site"].iloc[0], table["to_site"].iloc[0]
     fig = make_subplots(
@@ -365,6 +438,18 @@ def wage_trajectories(wages: pd.DataFrame, names: dict[str, str] | None = None) 
     """Labour cost per hour by country (one panel each) and year, a line per scenario.
 
     ``wages`` is :func:`shoring.report.findings.wages_long`.
+
+    Parameters
+    ----------
+    wages : pandas.DataFrame
+        Columns ``country, year, scenario, usd_per_hour``.
+    names : dict, optional
+        Display names of the ISO3 codes (panel titles).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Up to three panels per row, lines in USD/hour.
     """
     names = names or {}
     countries = list(dict.fromkeys(wages["country"]))
@@ -410,6 +495,25 @@ def breakeven_by_scenario(table: pd.DataFrame, year: int, reference: str) -> go.
 
     ``table`` stacks :func:`shoring.costs.compare.breakeven` of each scenario, with a
     ``scenario`` column.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Break-even rows with ``scenario, year, from_site, to_site, tariff_breakeven``.
+    year : int
+        Year shown.
+    reference : str
+        Scenario whose bar is highlighted.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Bars in percent (extra ad valorem tariff on the incumbent's lane).
+
+    Raises
+    ------
+    IndexError
+        If ``table`` has no row for ``year``.
     """
     rows = table[table["year"] == year]
     src, dst = rows["from_site"].iloc[0], rows["to_site"].iloc[0]

@@ -46,7 +46,23 @@ class PairFinding:
 
 
 def reference_scenario(names: Sequence[str]) -> str:
-    """The scenario others are compared with: ``baseline`` if present, else the first."""
+    """The scenario others are compared with: ``baseline`` if present, else the first.
+
+    Parameters
+    ----------
+    names : sequence of str
+        Scenario names (at least one).
+
+    Returns
+    -------
+    str
+        The reference scenario name.
+
+    Raises
+    ------
+    IndexError
+        If ``names`` is empty.
+    """
     names = list(names)
     return "baseline" if "baseline" in names else names[0]
 
@@ -56,6 +72,18 @@ def served_pairs(network: Network, ds: xr.Dataset) -> list[tuple[str, str]]:
 
     Falls back to every pair with at least one finite cost when the network has no
     demand for any priced product (e.g. a network of components only).
+
+    Parameters
+    ----------
+    network : Network
+        The network (its demand table).
+    ds : xarray.Dataset
+        Landed costs from :func:`shoring.costs.landed_cost`.
+
+    Returns
+    -------
+    list of (str, str)
+        ``(product, market)`` pairs, in the dataset's product then market order.
     """
     demand = network.demand
     demand = demand[demand["units"] > 0]
@@ -82,7 +110,20 @@ def served_pairs(network: Network, ds: xr.Dataset) -> list[tuple[str, str]]:
 
 
 def site_label(ds: xr.Dataset, site: str) -> str:
-    """``"site (ISO3)"``."""
+    """``"site (ISO3)"``.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        Landed costs from :func:`shoring.costs.landed_cost`.
+    site : str
+        Site id in ``ds``.
+
+    Returns
+    -------
+    str
+        The site id followed by its country code in parentheses.
+    """
     country = str(ds["site_country"].sel(site=site).item())
     return f"{site} ({country})"
 
@@ -131,6 +172,11 @@ def pair_finding(
         Reference scenario (listed first, and the yardstick for changes).
     names : dict, optional
         Display names of products and markets.
+
+    Returns
+    -------
+    PairFinding
+        The table (empty when no site serves the pair) and the sentences.
     """
     names = names or {}
     market_country = str(ds["market_country"].sel(market=market).item())
@@ -208,7 +254,29 @@ def pair_finding(
 def comparison_table(ds: xr.Dataset, reference: str, year: int | None = None) -> pd.DataFrame:
     """:func:`shoring.costs.compare.compare_scenarios` of the reference against each other
     scenario, stacked, with columns ``scenario_a`` and ``scenario_b`` in front and the
-    component that moves the total most in ``driver``."""
+    component that moves the total most in ``driver``.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        Landed costs from :func:`shoring.costs.landed_cost`.
+    reference : str
+        Scenario every other scenario is compared with.
+    year : int, optional
+        Keep only this year (default: every year).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of ``compare_scenarios`` plus ``scenario_a``, ``scenario_b`` and
+        ``driver`` (empty when a change is below 0.005 USD/unit); an empty frame when
+        there is no other scenario.
+
+    Raises
+    ------
+    shoring.errors.ShoringError
+        If ``reference`` is not a scenario of ``ds`` (and another scenario is).
+    """
     from shoring.costs.compare import compare_scenarios
 
     frames = []
@@ -242,6 +310,29 @@ def breakeven_pair(
     The incumbent (the cheapest existing site that can serve the market) against the
     best alternative (the cheapest candidate site), under the reference scenario in
     ``year``. ``None`` when either is missing.
+
+    Parameters
+    ----------
+    network : Network
+        The network (site status).
+    ds : xarray.Dataset
+        Landed costs from :func:`shoring.costs.landed_cost`.
+    product, market : str
+        The pair.
+    year : int
+        Year of the comparison (a year of ``ds``).
+    reference : str
+        Scenario of the comparison.
+
+    Returns
+    -------
+    tuple of (str, str) or None
+        ``(incumbent site, candidate site)``.
+
+    Raises
+    ------
+    KeyError
+        If a label is not in ``ds`` (from xarray).
     """
     total = ds["total"].sel(product=product, market=market, year=year, scenario=reference)
     status = network.sites["status"].reindex(total["site"].to_numpy())
@@ -256,7 +347,19 @@ def breakeven_pair(
 def landed_cost_long(ds: xr.Dataset) -> pd.DataFrame:
     """Landed costs in long format, one row per (product, site, market, year, scenario,
     component) that can be served: ``usd_per_unit`` plus the site's and market's
-    countries, lead time and mode."""
+    countries, lead time and mode.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        Landed costs from :func:`shoring.costs.landed_cost`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``product, site, site_country, market, market_country, year, scenario,
+        component, usd_per_unit, lead_time_days, mode``; unserved (NaN) cells dropped.
+    """
     cost = ds["cost"].to_dataframe(name="usd_per_unit")[["usd_per_unit"]]
     cost = cost.dropna().reset_index()
     sites = ds["site_country"].to_series()
@@ -269,7 +372,19 @@ def landed_cost_long(ds: xr.Dataset) -> pd.DataFrame:
 
 
 def wages_long(ds: xr.Dataset) -> pd.DataFrame:
-    """Labour cost per hour used by the engine, by site country, year and scenario."""
+    """Labour cost per hour used by the engine, by site country, year and scenario.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        Landed costs from :func:`shoring.costs.landed_cost`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``country, year, scenario, usd_per_hour`` (USD per hour), one row per
+        site country; empty when ``ds`` holds no ``wage_usd_per_hour``.
+    """
     if "wage_usd_per_hour" not in ds:
         return pd.DataFrame(columns=["country", "year", "scenario", "usd_per_hour"])
     wage = ds["wage_usd_per_hour"].to_dataframe()[["wage_usd_per_hour"]].reset_index()
@@ -282,7 +397,23 @@ def wages_long(ds: xr.Dataset) -> pd.DataFrame:
 
 def breakeven_sentence(frame: pd.DataFrame, year: int, market: str) -> str:
     """The break-even of ``year`` in words; ``frame`` is
-    :func:`shoring.costs.compare.breakeven` output."""
+    :func:`shoring.costs.compare.breakeven` output.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Break-even table of one pair of sites (its first row for ``year`` is used).
+    year : int
+        The year to describe.
+    market : str
+        Market name used in the sentence.
+
+    Returns
+    -------
+    str
+        One sentence (tariff break-even as a percentage, labour cost in USD/h); ``""``
+        when ``frame`` has no row for ``year``.
+    """
     rows = frame[frame["year"] == year]
     if rows.empty:
         return ""

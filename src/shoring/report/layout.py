@@ -43,12 +43,36 @@ code{background:#f3f3f3;padding:1px 4px;border-radius:3px}
 
 
 def esc(value: Any) -> str:
-    """HTML-escape any value's string form."""
+    """HTML-escape any value's string form.
+
+    Parameters
+    ----------
+    value : Any
+        Any value; ``None`` gives an empty string.
+
+    Returns
+    -------
+    str
+        ``str(value)`` with ``&``, ``<``, ``>`` and quotes escaped.
+    """
     return html.escape("" if value is None else str(value))
 
 
 def link(url: str, text: str | None = None) -> str:
-    """An anchor to an external page (a reference, not a resource the page loads)."""
+    """An anchor to an external page (a reference, not a resource the page loads).
+
+    Parameters
+    ----------
+    url : str
+        Target address (escaped).
+    text : str, optional
+        Link text (escaped); default the URL.
+
+    Returns
+    -------
+    str
+        An ``<a>`` element with ``rel="noreferrer"``.
+    """
     return f'<a href="{esc(url)}" rel="noreferrer">{esc(text or url)}</a>'
 
 
@@ -61,6 +85,22 @@ def table(
     """An HTML table; cells are escaped except the columns listed in ``raw``.
 
     ``numeric`` columns are right-aligned.
+
+    Parameters
+    ----------
+    header : sequence of str
+        Column headings (escaped).
+    rows : iterable of sequence
+        Cell values, one sequence per row.
+    numeric : sequence of int
+        Positions of right-aligned (numeric) columns.
+    raw : sequence of int
+        Positions of columns holding trusted HTML, inserted unescaped.
+
+    Returns
+    -------
+    str
+        A ``<table>`` element.
     """
     out = ["<table><thead><tr>", *(f"<th>{esc(h)}</th>" for h in header), "</tr></thead><tbody>"]
     for row in rows:
@@ -75,7 +115,20 @@ def table(
 
 def figure(fig: go.Figure, div_id: str) -> str:
     """A figure as an HTML fragment (element id ``fig-<div_id>``, apart from section ids);
-    Plotly's JS must already be on the page."""
+    Plotly's JS must already be on the page.
+
+    Parameters
+    ----------
+    fig : plotly.graph_objects.Figure
+        The figure.
+    div_id : str
+        Suffix of the element id.
+
+    Returns
+    -------
+    str
+        A ``<div class="figure">`` holding the figure's div and script.
+    """
     body = fig.to_html(
         full_html=False, include_plotlyjs=False, config=PLOTLY_CONFIG, div_id=f"fig-{div_id}"
     )
@@ -84,7 +137,20 @@ def figure(fig: go.Figure, div_id: str) -> str:
 
 def page(title: str, subtitle: str, sections: Sequence[tuple[str, str, str]]) -> str:
     """The whole page: Plotly's bundled JS inlined once in the head, a navigation bar,
-    and ``(anchor, heading, body)`` sections."""
+    and ``(anchor, heading, body)`` sections.
+
+    Parameters
+    ----------
+    title, subtitle : str
+        Page header text (escaped).
+    sections : sequence of (str, str, str)
+        ``(anchor, heading, body)``; ``body`` is trusted HTML, inserted unescaped.
+
+    Returns
+    -------
+    str
+        A complete, self-contained HTML document (no external resources loaded).
+    """
     nav = "".join(f'<a href="#{esc(a)}">{esc(h)}</a>' for a, h, _ in sections)
     body = "".join(
         f'<section id="{esc(a)}"><h2>{esc(h)}</h2>{content}</section>' for a, h, content in sections

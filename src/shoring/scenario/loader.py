@@ -122,6 +122,16 @@ def parse_scenario(text: str, file: str = "<string>") -> Scenario:
 def load_scenario_file(path: str | Path) -> Scenario:
     """Read and validate one scenario YAML file.
 
+    Parameters
+    ----------
+    path : str or Path
+        The scenario file, read as UTF-8.
+
+    Returns
+    -------
+    Scenario
+        The validated scenario (parents are not resolved).
+
     Raises
     ------
     shoring.errors.ShoringInputError
@@ -147,7 +157,18 @@ def _builtin() -> dict[str, Scenario]:
 
 
 def builtin_scenarios() -> dict[str, Scenario]:
-    """Return the built-in scenario library, name -> Scenario (a new dict each call)."""
+    """Return the built-in scenario library, name -> Scenario (a new dict each call).
+
+    Returns
+    -------
+    dict of str to Scenario
+        Every scenario file of the library, in file-name order (read once, cached).
+
+    Raises
+    ------
+    shoring.errors.ShoringError
+        If a library file is invalid or its scenario name differs from its file name.
+    """
     return dict(_builtin())
 
 
@@ -158,6 +179,11 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
     ----------
     name_or_path : str or Path
         A built-in name (``"trade-war-2018"``) or a path to a ``.yaml`` file.
+
+    Returns
+    -------
+    Scenario
+        The built-in scenario (shared, immutable) or the scenario read from the file.
 
     Raises
     ------

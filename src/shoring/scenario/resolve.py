@@ -45,7 +45,18 @@ class ResolvedScenario:
     blocs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def of_type(self, *types: str) -> tuple[Measure, ...]:
-        """The measures whose ``type`` tag is one of ``types``."""
+        """The measures whose ``type`` tag is one of ``types``.
+
+        Parameters
+        ----------
+        *types : str
+            Measure type tags, e.g. ``"tariff"``, ``"preference"``.
+
+        Returns
+        -------
+        tuple of Measure
+            Matching measures in resolution order.
+        """
         return tuple(m for m in self.measures if m.type in types)
 
 
@@ -76,7 +87,25 @@ def resolve(
 def composed(
     scenario: Scenario | ResolvedScenario | Sequence[Measure],
 ) -> tuple[tuple[Measure, ...], Mapping[str, tuple[str, ...]]]:
-    """Measures and blocs of a scenario, a resolved scenario or a plain list of measures."""
+    """Measures and blocs of a scenario, a resolved scenario or a plain list of measures.
+
+    Parameters
+    ----------
+    scenario : Scenario, ResolvedScenario or sequence of Measure
+        A scenario is composed with its parents (every date); a resolved scenario gives
+        the measures in force on its date; a plain list is taken as is, with no blocs.
+
+    Returns
+    -------
+    tuple
+        ``(measures, blocs)``: a tuple of measures and a mapping bloc id -> ISO3 codes.
+
+    Raises
+    ------
+    shoring.errors.ShoringError
+        From :func:`~shoring.scenario.scenario.compose`, on a parent cycle or an unknown
+        parent.
+    """
     if isinstance(scenario, Scenario):
         measures, blocs = compose(scenario)
         return measures, blocs
@@ -89,7 +118,25 @@ def composed(
 
 
 def as_days(on: Any, size: int | None = None) -> np.ndarray:
-    """Dates (``datetime.date``, strings, datetime64, arrays) as ``datetime64[D]``."""
+    """Dates (``datetime.date``, strings, datetime64, arrays) as ``datetime64[D]``.
+
+    Parameters
+    ----------
+    on : date, str, datetime64 or array_like of these
+        One date or one per cell; anything :func:`pandas.to_datetime` parses.
+    size : int, optional
+        Number of cells: a single date is broadcast to this length.
+
+    Returns
+    -------
+    ndarray of datetime64[D]
+        1-D array of days (a read-only broadcast view when a single date was broadcast).
+
+    Raises
+    ------
+    ValueError
+        If a value cannot be parsed as a date (from pandas).
+    """
     days = np.asarray(pd.to_datetime(np.atleast_1d(np.asarray(on, dtype=object))).values)
     days = days.astype("datetime64[D]")
     if size is not None and days.size == 1 and size != 1:
@@ -98,12 +145,35 @@ def as_days(on: Any, size: int | None = None) -> np.ndarray:
 
 
 def as_codes(values: Any) -> np.ndarray:
-    """Country codes as a 1-D array of upper-case strings."""
+    """Country codes as a 1-D array of upper-case strings.
+
+    Parameters
+    ----------
+    values : str or array_like of str
+        One code or one per cell; not validated.
+
+    Returns
+    -------
+    ndarray of str
+        1-D array of upper-cased codes.
+    """
     return np.char.upper(np.atleast_1d(np.asarray(values, dtype=str)))
 
 
 def as_hs6(values: Any) -> np.ndarray:
-    """HS codes as 1-D zero-padded 6-digit strings (ints and longer codes accepted)."""
+    """HS codes as 1-D zero-padded 6-digit strings (ints and longer codes accepted).
+
+    Parameters
+    ----------
+    values : str, int or array_like of these
+        HS codes; dots are removed, short codes left-padded with zeros, longer codes cut
+        to their first six digits.
+
+    Returns
+    -------
+    ndarray of str (dtype ``U6``)
+        1-D array of HS6 codes.
+    """
     arr = np.atleast_1d(np.asarray(values))
     uniq, inverse = np.unique(arr.astype(str), return_inverse=True)
     fixed = pd.Index(uniq).str.replace(".", "", regex=False).str.zfill(6).str[:6]
@@ -111,7 +181,20 @@ def as_hs6(values: Any) -> np.ndarray:
 
 
 def date_mask(days: np.ndarray, start: date | None, end: date | None) -> np.ndarray:
-    """Cells whose date lies in ``[start, end]`` (inclusive; ``None`` is open)."""
+    """Cells whose date lies in ``[start, end]`` (inclusive; ``None`` is open).
+
+    Parameters
+    ----------
+    days : ndarray of datetime64[D]
+        Date of each cell, same shape as the other cell arrays (see :func:`as_days`).
+    start, end : datetime.date or None
+        First and last day in force; ``None`` leaves that side open.
+
+    Returns
+    -------
+    ndarray of bool
+        Same shape as ``days``.
+    """
     mask = np.ones(days.shape, dtype=bool)
     if start is not None:
         mask &= days >= np.datetime64(start, "D")
@@ -121,7 +204,20 @@ def date_mask(days: np.ndarray, start: date | None, end: date | None) -> np.ndar
 
 
 def hs_mask(hs6: np.ndarray, prefixes: Any) -> np.ndarray:
-    """Cells whose HS6 code starts with one of ``prefixes`` (``"all"``: every cell)."""
+    """Cells whose HS6 code starts with one of ``prefixes`` (``"all"``: every cell).
+
+    Parameters
+    ----------
+    hs6 : ndarray of str
+        HS6 code of each cell (see :func:`as_hs6`).
+    prefixes : ``"all"`` or sequence of str
+        HS prefixes (2 to 6 digits); an empty sequence matches no cell.
+
+    Returns
+    -------
+    ndarray of bool
+        Same shape as ``hs6``.
+    """
     if prefixes == ALL:
         return np.ones(hs6.shape, dtype=bool)
     if not prefixes:
@@ -133,7 +229,27 @@ def hs_mask(hs6: np.ndarray, prefixes: Any) -> np.ndarray:
 
 @lru_cache(maxsize=4096)
 def bloc_members(bloc: str, on: date) -> frozenset[str]:
-    """ISO3 members of an agreement bloc on a date (via ``shoring.data.agreements``)."""
+    """ISO3 members of an agreement bloc on a date (via ``shoring.data.agreements``).
+
+    Cached (LRU, 4096 entries).
+
+    Parameters
+    ----------
+    bloc : str
+        Agreement or bloc id, e.g. ``"EU"`` or ``"USMCA"``.
+    on : datetime.date
+        Query date.
+
+    Returns
+    -------
+    frozenset of str
+        ISO3 codes; empty when the agreement is not in force on ``on``.
+
+    Raises
+    ------
+    UnknownAgreementError
+        If the id is not in the agreements table.
+    """
     return frozenset(members(bloc, on))
 
 
@@ -147,6 +263,28 @@ def party_mask(
 
     Scenario-defined ``blocs`` have fixed members; agreement blocs are looked up per
     distinct date, so a country that joins or leaves is handled.
+
+    Parameters
+    ----------
+    codes : ndarray of str
+        ISO3 code of each cell (see :func:`as_codes`).
+    tokens : ``"all"``, None or sequence of str
+        ISO3 codes and bloc ids; ``None`` matches no cell, ``"all"`` every cell.
+    days : ndarray of datetime64[D]
+        Date of each cell, same shape as the other cell arrays (see :func:`as_days`).
+    blocs : mapping of str to tuple of str, optional
+        Scenario-defined blocs (bloc id -> ISO3 codes); they take precedence over
+        agreement blocs of the same id.
+
+    Returns
+    -------
+    ndarray of bool
+        Same shape as ``codes``.
+
+    Raises
+    ------
+    UnknownAgreementError
+        If a token is neither an ISO3 code, a scenario bloc nor a known agreement id.
     """
     if tokens is None:
         return np.zeros(codes.shape, dtype=bool)

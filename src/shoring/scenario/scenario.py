@@ -87,7 +87,14 @@ class Scenario(BaseModel):
         return self
 
     def period(self) -> tuple[date | None, date | None]:
-        """First start and last end over the scenario's own measures (``None``: open/none)."""
+        """First start and last end over the scenario's own measures (``None``: open/none).
+
+        Returns
+        -------
+        tuple of (datetime.date or None, datetime.date or None)
+            ``(start, end)``; start ``None`` when no measure has a start, end ``None`` when
+            a measure is open-ended or none has an end. Parents are not included.
+        """
         starts, ends, open_end = [], [], False
         for m in self.measures:
             first, last = m.period()
@@ -110,7 +117,18 @@ def _known_bloc(bloc: str) -> bool:
 
 
 def dotted(loc: tuple[str | int, ...]) -> str:
-    """Format a location tuple as a dotted path: ``("measures", 2, "hs")`` -> ``measures[2].hs``."""
+    """Format a location tuple as a dotted path: ``("measures", 2, "hs")`` -> ``measures[2].hs``.
+
+    Parameters
+    ----------
+    loc : tuple of str or int
+        Location, as in pydantic errors; ints become ``[i]``.
+
+    Returns
+    -------
+    str
+        The dotted path.
+    """
     out = ""
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
@@ -118,7 +136,21 @@ def dotted(loc: tuple[str | int, ...]) -> str:
 
 
 def party_problems(scenario: Scenario) -> list[tuple[tuple[str | int, ...], str]]:
-    """Unknown country codes or bloc ids in a scenario, as ``(location, message)`` pairs."""
+    """Unknown country codes or bloc ids in a scenario, as ``(location, message)`` pairs.
+
+    A token is known if it is an ISO3 code, a bloc the scenario defines, or an agreement
+    or bloc id of :mod:`shoring.data.agreements`; bloc members must be ISO3 codes.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario to check (its own blocs and measures only).
+
+    Returns
+    -------
+    list of (tuple, str)
+        ``(location, message)``; location as for :func:`dotted`. Empty when all are known.
+    """
     codes = _iso3_codes()
     local = set(scenario.blocs)
     problems = []

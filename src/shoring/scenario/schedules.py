@@ -51,7 +51,23 @@ def load_tariff_schedule(name: str) -> pd.DataFrame:
 
 @cache
 def schedule_period(name: str) -> tuple[date, date | None]:
-    """First start date and last end date of a schedule (``None`` when still open)."""
+    """First start date and last end date of a schedule (``None`` when still open).
+
+    Parameters
+    ----------
+    name : str
+        Table stem, e.g. ``"us_china_section301"``.
+
+    Returns
+    -------
+    tuple of (datetime.date, datetime.date or None)
+        ``(first start, last end)``; cached.
+
+    Raises
+    ------
+    shoring.errors.ShoringError
+        If no such embedded schedule exists or it lacks columns.
+    """
     frame = _load(name)
     first = pd.Timestamp(frame["start"].min()).date()
     last = pd.Timestamp(frame["end"].max())

@@ -79,6 +79,7 @@ def capacity_lost(
     Parameters
     ----------
     scenario : Scenario, ResolvedScenario or sequence of Measure
+        Measures to apply (a scenario is composed with its parents).
     countries : array-like of str
         ISO3 codes.
     months : array-like
@@ -134,6 +135,22 @@ def incentives(scenario: ScenarioLike, countries: Any, years: Any) -> xr.Dataset
     """Incentives by country and year: capex share (capped at 1), USD per job, USD per unit.
 
     Incentives in force in the same country and year add up.
+
+    Parameters
+    ----------
+    scenario : Scenario, ResolvedScenario or sequence of Measure
+        Measures to apply (a scenario is composed with its parents).
+    countries : array-like of str
+        ISO3 codes (upper-cased). Bloc membership is taken on 1 July of each year.
+    years : int or array-like of int
+        Calendar years.
+
+    Returns
+    -------
+    xarray.Dataset
+        Variables ``capex_share`` (fraction of opening capex, capped at 1),
+        ``per_job_usd`` (USD per job) and ``per_unit_usd`` (USD per unit), each with dims
+        ``(country, year)``; 0 where no incentive applies.
     """
     measures, blocs = composed(scenario)
     codes, yrs = as_codes(countries), _years(years)
@@ -159,6 +176,17 @@ def wage_multiplier(
     fx_change)`` of the wage path in force in year ``t`` (the last one listed wins when
     several cover a country and year; none: no change). Years before ``base_year``
     divide back by the same factors.
+
+    Parameters
+    ----------
+    scenario : Scenario, ResolvedScenario or sequence of Measure
+        Measures to apply (a scenario is composed with its parents).
+    countries : array-like of str
+        ISO3 codes (upper-cased). Bloc membership is taken on 1 July of each year.
+    years : int or array-like of int
+        Calendar years.
+    base_year : int
+        Year whose wage level is 1.0.
 
     Returns
     -------
@@ -192,6 +220,23 @@ def automation_share(
 
     Each ``automation`` measure ramps linearly from 0 in ``start_year`` to its share
     in ``full_year`` and holds it (until ``end_year`` if given).
+
+    Parameters
+    ----------
+    scenario : Scenario, ResolvedScenario or sequence of Measure
+        Measures to apply (a scenario is composed with its parents).
+    countries : array-like of str
+        ISO3 codes (upper-cased). Bloc membership is taken on 1 July of each year.
+    years : int or array-like of int
+        Calendar years.
+    hs6 : str, optional
+        Product code; sector-specific measures count only when it matches (none: only
+        measures covering all goods).
+
+    Returns
+    -------
+    xarray.DataArray
+        Dims ``(country, year)``, fraction 0..1 of labour hours removed.
     """
     measures, blocs = composed(scenario)
     codes, yrs = as_codes(countries), _years(years)
@@ -221,6 +266,21 @@ def carbon_prices(scenario: ScenarioLike, jurisdictions: Any, years: Any) -> xr.
 
     The last ``carbon_price`` measure listed wins where several cover a jurisdiction
     and year; none: price 0, no border adjustment.
+
+    Parameters
+    ----------
+    scenario : Scenario, ResolvedScenario or sequence of Measure
+        Measures to apply (a scenario is composed with its parents).
+    jurisdictions : array-like of str
+        ISO3 codes (upper-cased). Bloc membership is taken on 1 July of each year.
+    years : int or array-like of int
+        Calendar years.
+
+    Returns
+    -------
+    xarray.Dataset
+        Variables ``usd_per_tco2`` (float, USD per tonne CO2) and ``border_adjustment``
+        (bool), dims ``(country, year)``.
     """
     measures, blocs = composed(scenario)
     codes, yrs = as_codes(jurisdictions), _years(years)

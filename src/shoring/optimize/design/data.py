@@ -204,7 +204,13 @@ class DesignData:
 
     @property
     def sizes(self) -> dict[str, int]:
-        """Sizes of every dimension."""
+        """Sizes of every dimension.
+
+        Returns
+        -------
+        dict of str to int
+            Keys ``product, site, market, supplier, period, scenario, lane, link, offer``.
+        """
         return {
             "product": len(self.products),
             "site": len(self.sites),
@@ -218,7 +224,25 @@ class DesignData:
         }
 
     def with_scenarios(self, keep: Sequence[int], probability: Sequence[float]) -> DesignData:
-        """The same data restricted to some scenarios (by position), with new probabilities."""
+        """The same data restricted to some scenarios (by position), with new probabilities.
+
+        Parameters
+        ----------
+        keep : sequence of int
+            Positions of the scenarios kept, in the order wanted.
+        probability : sequence of float
+            One probability per kept scenario (>= 0, summing to 1).
+
+        Returns
+        -------
+        DesignData
+            A new instance; scenario-dependent costs are sliced accordingly.
+
+        Raises
+        ------
+        ValueError
+            If the probabilities have the wrong length or do not sum to 1.
+        """
         idx = np.asarray(keep, dtype=int)
         return replace(
             self,
@@ -231,11 +255,33 @@ class DesignData:
         )
 
     def with_lane_cost(self, lane_cost: np.ndarray) -> DesignData:
-        """The same data with other delivery costs (e.g. a raised tariff on a lane)."""
+        """The same data with other delivery costs (e.g. a raised tariff on a lane).
+
+        Parameters
+        ----------
+        lane_cost : ndarray (L, T, W)
+            Delivered cost per unit of each lane, period and scenario (USD/unit).
+
+        Returns
+        -------
+        DesignData
+            A new instance.
+
+        Raises
+        ------
+        ValueError
+            If ``lane_cost`` does not have shape (L, T, W).
+        """
         return replace(self, lane_cost=np.asarray(lane_cost, dtype=float))
 
     def lanes_frame(self) -> pd.DataFrame:
-        """Lanes as a DataFrame: product, site, market, lead_time_days."""
+        """Lanes as a DataFrame: product, site, market, lead_time_days.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per lane, in lane order; lead time in days.
+        """
         return pd.DataFrame(
             {
                 "product": np.asarray(self.products, dtype=object)[self.lane_product],
@@ -251,7 +297,20 @@ class DesignData:
 
 def period_weights(periods: Sequence[int], horizon_end: int | None = None) -> np.ndarray:
     """Years each period stands for: the gap to the next period; the last runs to
-    ``horizon_end`` (inclusive; default: one year)."""
+    ``horizon_end`` (inclusive; default: one year).
+
+    Parameters
+    ----------
+    periods : sequence of int
+        First year of each period, increasing.
+    horizon_end : int, optional
+        Last year of the horizon (a value before the last period is ignored).
+
+    Returns
+    -------
+    ndarray (T,)
+        Years per period (float).
+    """
     years = np.asarray(periods, dtype=int)
     end = years[-1] if horizon_end is None else max(int(horizon_end), years[-1])
     nxt = np.append(years[1:], end + 1)
@@ -263,6 +322,20 @@ def resolve_probabilities(
 ) -> np.ndarray:
     """Scenario probabilities: ``given`` (must sum to 1), else the scenarios' declared
     probabilities when all are declared (normalized), else equal.
+
+    Parameters
+    ----------
+    n : int
+        Number of scenarios.
+    given : sequence of float, optional
+        Probabilities asked for by the caller.
+    declared : sequence of float or None, optional
+        Probabilities the scenarios declare (``None`` where one does not).
+
+    Returns
+    -------
+    ndarray (n,)
+        Probabilities summing to 1.
 
     Raises
     ------
@@ -287,7 +360,20 @@ def resolve_probabilities(
 
 def bloc_groups(countries: Sequence[str], on: dt.date) -> dict[str, str]:
     """Country -> bloc (customs union, e.g. the EU) on a date; the country itself when it
-    belongs to none. Used for diversification and local content "by bloc"."""
+    belongs to none. Used for diversification and local content "by bloc".
+
+    Parameters
+    ----------
+    countries : sequence of str
+        ISO3 codes.
+    on : datetime.date
+        Date of membership.
+
+    Returns
+    -------
+    dict of str to str
+        ISO3 code -> customs-union id or the code itself.
+    """
     from shoring.data.agreements import customs_union_of
 
     return {c: customs_union_of(c, on) or c for c in countries}

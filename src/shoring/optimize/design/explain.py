@@ -84,6 +84,12 @@ def shadow_prices(
         Report at most this many constraints.
     tol : float
         Smallest |dual| reported.
+
+    Returns
+    -------
+    tuple of ShadowPrice
+        Rows of the :data:`SHADOW_FAMILIES` with ``|dual| > tol``; empty when the fixed
+        LP has no solution.
     """
     fixed = FixedFootprint(open=sol.open, expand=sol.expand)
     dm, report = _solve_built(data, spec, options, optima, fixed)
@@ -136,6 +142,29 @@ def site_deltas(
     """For each site used (and not forced open), the objective increase without it.
 
     Re-solves the full model once per site with the site forced closed.
+
+    Parameters
+    ----------
+    data : DesignData
+        The design data.
+    spec : DesignSpec
+        The rules of the optimal run; sites in ``spec.force_open`` are skipped.
+    sol : Solution
+        The optimal solution (which sites are used, production per site).
+    objective : float
+        Its objective value (USD).
+    options : SolveOptions, optional
+        Solver options for the re-solves.
+    optima : sequence of float, optional
+        Scenario optima (regret objective).
+    progress : callable, optional
+        Called with a message before each re-solve.
+
+    Returns
+    -------
+    tuple of SiteDelta
+        One per site, in data order; ``delta`` (USD) is ``inf`` and ``replacement``
+        ``None`` when no feasible plan exists without the site.
     """
     base = _production(data, sol)
     out = []
@@ -184,7 +213,30 @@ def alternatives(
 ) -> tuple[Alternative, ...]:
     """Up to ``k`` footprints using other sets of sites, within ``within`` (fraction) of
     the optimum, best first. Adds constraints to ``dm.model`` (``Objective-cap-max`` and
-    ``Footprint-nogood-min-<i>``) and re-solves it."""
+    ``Footprint-nogood-min-<i>``) and re-solves it.
+
+    Parameters
+    ----------
+    dm : DesignModel
+        The solved model; modified in place.
+    sol : Solution
+        The optimal solution; its set of used sites is excluded first.
+    objective : float
+        The optimal objective (USD).
+    k : int
+        Most alternatives to find; 0 or less returns at once.
+    within : float
+        Allowed objective increase as a fraction of ``|objective|`` (0.05 = 5%).
+    options : SolveOptions, optional
+        Solver options.
+    progress : callable, optional
+        Called with a message before each re-solve.
+
+    Returns
+    -------
+    tuple of Alternative
+        Ranked from 1; fewer than ``k`` when the search runs out of feasible footprints.
+    """
     if k <= 0:
         return ()
     m = dm.model

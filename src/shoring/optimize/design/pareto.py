@@ -58,7 +58,14 @@ class ParetoPoint:
     feasible: bool = True
 
     def to_dict(self) -> dict[str, object]:
-        """JSON-ready dict (``lambda`` rather than ``lambda_``; NaN as null)."""
+        """JSON-ready dict (``lambda`` rather than ``lambda_``; NaN as null).
+
+        Returns
+        -------
+        dict
+            Keys ``sweep, lambda, cap, expected_cost, cvar, max_country_share,
+            objective, feasible, open_sites, footprint`` (costs in USD over the horizon).
+        """
 
         def fin(x: float) -> float | None:
             return x if np.isfinite(x) else None
@@ -78,14 +85,43 @@ class ParetoPoint:
 
 
 def lambda_values(points: int, lambda_max: float = 20.0) -> np.ndarray:
-    """0 then ``points - 1`` geometric steps from ``lambda_max / 400`` to ``lambda_max``."""
+    """0 then ``points - 1`` geometric steps from ``lambda_max / 400`` to ``lambda_max``.
+
+    Parameters
+    ----------
+    points : int
+        Number of values; 1 gives ``[0.0]``, 0 or less an empty array.
+    lambda_max : float, default 20.0
+        Largest risk weight.
+
+    Returns
+    -------
+    ndarray
+        Risk weights, increasing.
+    """
     if points <= 1:
         return np.zeros(max(points, 0))
     return np.concatenate(([0.0], np.geomspace(lambda_max / 400.0, lambda_max, points - 1)))
 
 
 def cap_values(data: DesignData, spec: DesignSpec, points: int) -> np.ndarray:
-    """From 1.0 down to 1 / (number of origin groups having sites), evenly spaced."""
+    """From 1.0 down to 1 / (number of origin groups having sites), evenly spaced.
+
+    Parameters
+    ----------
+    data : DesignData
+        The design data (site countries).
+    spec : DesignSpec
+        Defines the origin groups (countries, blocs or ``spec.groups``).
+    points : int
+        Number of values (at least 1).
+
+    Returns
+    -------
+    ndarray
+        Max single-origin shares, decreasing; just ``[1.0]`` when all sites are in one
+        group.
+    """
     site_group, _, _ = _groups(data, spec)
     n = max(len(np.unique(site_group)), 1)
     return np.linspace(1.0, 1.0 / n, max(points, 1)) if n > 1 else np.ones(1)
@@ -116,6 +152,12 @@ def pareto_points(
         Largest risk weight of the ``lambda`` sweep.
     progress : callable, optional
         Called with a message before each point.
+
+    Returns
+    -------
+    tuple of ParetoPoint
+        The ``lambda`` points then the ``cap`` points; a point whose rules leave no plan
+        has ``feasible=False`` and NaN costs rather than raising.
     """
     spec = spec or DesignSpec()
     runs: list[tuple[Sweep, DesignSpec]] = []
@@ -170,7 +212,13 @@ def pareto_frame(
 ) -> pd.DataFrame:
     """The frontier as a DataFrame, one row per point: ``sweep, lambda, cap,
     expected_cost, cvar, max_country_share, objective, feasible, open_sites`` (sites
-    joined by ``+``). Same parameters as :func:`pareto_points`."""
+    joined by ``+``). Same parameters as :func:`pareto_points`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per point; costs in USD over the horizon, NaN (None) where infeasible.
+    """
     return points_frame(pareto_points(data, spec, points, options, sweeps, lambda_max, progress))
 
 

@@ -146,7 +146,13 @@ class Solution:
 
     @property
     def used(self) -> np.ndarray:
-        """(S,) bool: open in some period."""
+        """(S,) bool: open in some period.
+
+        Returns
+        -------
+        ndarray of bool
+            One flag per site, in data order.
+        """
         return self.open.max(axis=1, initial=0) > 0.5
 
 
@@ -158,7 +164,19 @@ def _value(dm: DesignModel, name: str, dims: tuple[str, ...], shape: tuple[int, 
 
 
 def read_solution(dm: DesignModel) -> Solution:
-    """Read the solution values of a solved :class:`DesignModel`."""
+    """Read the solution values of a solved :class:`DesignModel`.
+
+    Parameters
+    ----------
+    dm : DesignModel
+        A model whose linopy solve produced a solution.
+
+    Returns
+    -------
+    Solution
+        numpy arrays in the shapes listed on :class:`Solution`; variables absent from the
+        model and non-finite values read as 0; ``open`` and ``expand`` rounded to 6 places.
+    """
     d = dm.data
     n = d.sizes
     st = (n["site"], n["period"])
@@ -183,7 +201,25 @@ def read_solution(dm: DesignModel) -> Solution:
 
 
 def component_costs(data: DesignData, sol: Solution) -> np.ndarray:
-    """(W, len(COST_COMPONENTS)) cost of each component in each scenario (USD)."""
+    """(W, len(COST_COMPONENTS)) cost of each component in each scenario (USD).
+
+    Flow costs are per-year costs times the years each period stands for
+    (``data.period_weight``); first-stage costs (capex, closing, fixed) are the same in
+    every scenario.
+
+    Parameters
+    ----------
+    data : DesignData
+        The data the model was built from.
+    sol : Solution
+        Solution values, from :func:`read_solution`.
+
+    Returns
+    -------
+    ndarray
+        Shape ``(n_scenarios, len(COST_COMPONENTS))``, columns in :data:`COST_COMPONENTS`
+        order, USD over the horizon.
+    """
     d = data
     weight = d.period_weight
     opened = np.diff(sol.open, axis=1, prepend=d.initial_open[:, None].astype(float))
@@ -211,7 +247,22 @@ def component_costs(data: DesignData, sol: Solution) -> np.ndarray:
 
 def cvar(costs: np.ndarray, probability: np.ndarray, alpha: float) -> float:
     """CVaR_alpha of a discrete cost distribution: ``min_eta eta + E[(C - eta)+]/(1-alpha)``
-    (the minimum is attained at one of the outcomes)."""
+    (the minimum is attained at one of the outcomes).
+
+    Parameters
+    ----------
+    costs : ndarray (W,)
+        Cost of each outcome (scenario).
+    probability : ndarray (W,)
+        Probability of each outcome (summing to 1).
+    alpha : float
+        Confidence level in ``[0, 1)``; 0 gives the expected cost.
+
+    Returns
+    -------
+    float
+        Expected cost of the worst ``1 - alpha`` tail, in the units of ``costs``.
+    """
     costs, probability = np.asarray(costs, float), np.asarray(probability, float)
     eta = costs[:, None]
     values = eta[:, 0] + (probability[None] * np.clip(costs[None] - eta, 0, None)).sum(1) / (
@@ -222,7 +273,23 @@ def cvar(costs: np.ndarray, probability: np.ndarray, alpha: float) -> float:
 
 def max_origin_share(data: DesignData, sol: Solution, site_group: np.ndarray) -> float:
     """Largest share of a (product, market) demand shipped from one origin group, over
-    every scenario and period with demand (0 when nothing is shipped)."""
+    every scenario and period with demand (0 when nothing is shipped).
+
+    Parameters
+    ----------
+    data : DesignData
+        The data the model was built from.
+    sol : Solution
+        Solution values, from :func:`read_solution`.
+    site_group : ndarray of int (S,)
+        Origin group (country or bloc) of each site, e.g. ``DesignModel.site_group``.
+
+    Returns
+    -------
+    float
+        Share of demand, 0..1 (above 1 only if shipments exceed demand), rounded to 9
+        places.
+    """
     d = data
     n_g = int(site_group.max(initial=0)) + 1
     n_p, n_m = len(d.products), len(d.markets)
@@ -236,7 +303,24 @@ def max_origin_share(data: DesignData, sol: Solution, site_group: np.ndarray) ->
 
 
 def footprint(data: DesignData, sol: Solution) -> tuple[FootprintAction, ...]:
-    """First-stage actions of a solution, site by site in data order."""
+    """First-stage actions of a solution, site by site in data order.
+
+    An existing site open in every period is ``keep`` (first period), otherwise ``close``
+    in its first closed period; a candidate open in some period is ``open`` in its first
+    open period; an ``expand`` action follows in the first period expanded.
+
+    Parameters
+    ----------
+    data : DesignData
+        The data the model was built from.
+    sol : Solution
+        Solution values, from :func:`read_solution`.
+
+    Returns
+    -------
+    tuple of FootprintAction
+        Unused candidates have no action.
+    """
     d = data
     is_open = sol.open > 0.5
     out: list[FootprintAction] = []
@@ -259,7 +343,20 @@ def footprint(data: DesignData, sol: Solution) -> tuple[FootprintAction, ...]:
 
 
 def flows(data: DesignData, sol: Solution) -> tuple[Flow, ...]:
-    """Shipments above 1e-6 units, in lane, scenario, period order."""
+    """Shipments above 1e-6 units, in lane, scenario, period order.
+
+    Parameters
+    ----------
+    data : DesignData
+        The data the model was built from.
+    sol : Solution
+        Solution values, from :func:`read_solution`.
+
+    Returns
+    -------
+    tuple of Flow
+        Units per year of each finished product shipped from a site to a market.
+    """
     d = data
     lane, w, t = np.nonzero(sol.ship > _TOL)
     return tuple(
@@ -276,7 +373,20 @@ def flows(data: DesignData, sol: Solution) -> tuple[Flow, ...]:
 
 
 def lost_sales(data: DesignData, sol: Solution) -> tuple[LostSale, ...]:
-    """Unmet demand above 1e-6 units."""
+    """Unmet demand above 1e-6 units.
+
+    Parameters
+    ----------
+    data : DesignData
+        The data the model was built from.
+    sol : Solution
+        Solution values, from :func:`read_solution`.
+
+    Returns
+    -------
+    tuple of LostSale
+        Units per year unmet, in product, market, scenario, period order.
+    """
     d = data
     p, m, w, t = np.nonzero(sol.lost > _TOL)
     return tuple(
@@ -362,12 +472,24 @@ class DesignResult:
     solution: Solution | None = field(default=None, repr=False)
 
     def flows_frame(self) -> pd.DataFrame:
-        """Flows as a DataFrame (product, site, market, scenario, period, units)."""
+        """Flows as a DataFrame (product, site, market, scenario, period, units).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per :class:`Flow` (units per year); empty with these columns if none.
+        """
         columns = ["product", "site", "market", "scenario", "period", "units"]
         return pd.DataFrame([asdict(f) for f in self.flows], columns=columns)
 
     def footprint_frame(self) -> pd.DataFrame:
-        """Footprint actions as a DataFrame (site, country, action, period)."""
+        """Footprint actions as a DataFrame (site, country, action, period).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per :class:`FootprintAction`; empty with these columns if none.
+        """
         columns = ["site", "country", "action", "period"]
         return pd.DataFrame([asdict(a) for a in self.footprint], columns=columns)
 
@@ -376,7 +498,14 @@ class DesignResult:
         cost_by_component, alternatives`` plus ``objective_kind, mip_gap, expected_cost,
         cvar, alpha, max_regret, max_origin_share, open_sites, lost_sales,
         cost_by_scenario_component, binding_constraints, site_deltas, build_seconds,
-        solve_seconds``. NaN and inf print as null."""
+        solve_seconds``. NaN and inf print as null.
+
+        Returns
+        -------
+        dict
+            Plain Python values (lists, dicts, floats, str); the solution arrays are left
+            out.
+        """
         out = {
             "status": self.status.value,
             "objective": self.objective,

@@ -54,7 +54,25 @@ class Terms(NamedTuple):
 
 
 def labels_of(var: linopy.Variable, dims: Sequence[str]) -> np.ndarray:
-    """Variable labels as a numpy array with dims in the order ``dims`` (-1 = absent)."""
+    """Variable labels as a numpy array with dims in the order ``dims`` (-1 = absent).
+
+    Parameters
+    ----------
+    var : linopy.Variable
+        The variable.
+    dims : sequence of str
+        All of its dims, in the order wanted.
+
+    Returns
+    -------
+    ndarray of int64
+        Labels, shape given by the sizes of ``dims``.
+
+    Raises
+    ------
+    ValueError
+        If ``dims`` is not a permutation of the variable's dims (from xarray).
+    """
     return var.labels.transpose(*dims).to_numpy()
 
 
@@ -128,7 +146,24 @@ def gather(
 def var_terms(
     var: linopy.Variable, target: Sequence[str], rest: Sequence[str], coeff: float = 1.0
 ) -> Terms:
-    """A variable indexed by the whole target grid, one term per row (``coeff * x``)."""
+    """A variable indexed by the whole target grid, one term per row (``coeff * x``).
+
+    Parameters
+    ----------
+    var : linopy.Variable
+        Variable whose dims are exactly ``(*target, *rest)`` in some order.
+    target : sequence of str
+        Dims of the dense row grid, in grid order.
+    rest : sequence of str
+        Trailing dims kept on each term.
+    coeff : float, default 1.0
+        Coefficient of every term.
+
+    Returns
+    -------
+    Terms
+        Row ``i`` of the flattened target grid gets the variable's cell ``i``.
+    """
     lab = labels_of(var, (*target, *rest))
     n_rows = int(np.prod(lab.shape[: len(target)], dtype=np.int64))
     lab = lab.reshape(n_rows, *lab.shape[len(target) :])
@@ -165,6 +200,7 @@ def add_sparse_constraints(
     Parameters
     ----------
     model : linopy.Model
+        Model the constraints are added to (in place).
     name : str
         Family name. When the rows fit in one padded block they form one constraint of
         that name with dims ``(*target, *rest)``; otherwise one constraint per block of
@@ -174,7 +210,9 @@ def add_sparse_constraints(
     parts : sequence of Terms
         The left-hand side, summed.
     sign : {"==", "<=", ">="}
+        Comparison of the left-hand side with ``rhs``.
     rhs : ndarray broadcastable to (*target, *rest), or float
+        Right-hand side.
     target, rest : sequence of pandas.Index
         Named coordinates of the grouped dims and of the trailing dims of the labels.
     mask : ndarray of bool (*target), optional
