@@ -15,6 +15,7 @@ a single code may be written without a list. HS selections are lists of 2-, 4- o
 from __future__ import annotations
 
 import re
+from abc import ABC, abstractmethod
 from datetime import date
 from functools import cache
 from typing import Annotated, Any, Literal
@@ -110,7 +111,7 @@ class SourceRef(BaseModel):
     url: str = Field(min_length=8)
 
 
-class _Measure(BaseModel):
+class _Measure(BaseModel, ABC):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str | None = Field(default=None, description="Measures with the same id override.")
@@ -121,8 +122,9 @@ class _Measure(BaseModel):
         """Fields that hold parties (for bloc checks), name -> value."""
         return {}
 
-    def in_force(self, on: date) -> bool:  # pragma: no cover - overridden
-        raise NotImplementedError
+    @abstractmethod
+    def in_force(self, on: date) -> bool:
+        """Whether the measure applies on ``on`` (each measure kind defines its period)."""
 
     def details(self) -> str:
         """The measure's own parameters as ``key=value`` words, for listings.
