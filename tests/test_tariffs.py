@@ -106,6 +106,38 @@ def test_new_economies_published_figures():
     assert table["measure"].str.len().min() > 10
 
 
+def test_second_pass_rows_match_their_sources():
+    table = mfn_table()
+    # World Tariff Profiles 2022, Sri Lanka Part A.1: 2021 simple averages 5.9 / 17.0 / 4.2
+    assert table.loc["LKA", ["total", "agri", "nonagri"]].tolist() == pytest.approx(
+        [0.059, 0.170, 0.042]
+    )
+    assert table.loc["LKA", "year"] == 2021 and table.loc["LKA", "quality"] == "primary"
+    assert mfn_rate("LKA", "8507") == pytest.approx(0.042)  # chapter 85: non-agricultural
+    assert mfn_rate("LKA", "0401") == pytest.approx(0.059)  # dairy: all products
+    # IPEF volume (WTO data): New Zealand MFN applied averages 1.9% across all lines
+    assert mfn_rate("NZL", "8703") == pytest.approx(0.019)
+    # World Bank World Trade Indicators 2009/10: Egypt simple average MFN applied 16.9%
+    assert mfn_rate("EGY") == pytest.approx(0.169)
+    # ICMAP journal 2025: Pakistan applied MFN average 10.3% (year not stated)
+    assert mfn_rate("PAK", "6109") == pytest.approx(0.103)
+    assert pd.isna(table.loc["PAK", "year"])
+    # US Country Commercial Guide (2013 repost): South Africa average 5.8%, low reliability
+    assert mfn_rate("ZAF") == pytest.approx(0.058)
+    for iso in ("NZL", "PAK", "ZAF"):
+        assert table.loc[iso, "quality"] == "secondary"
+
+
+def test_singapore_zero_for_manufactures_is_derived():
+    # WT/TPR/S/202: all applied MFN duties are zero except six alcohol lines (chapter 22)
+    row = mfn_table().loc["SGP"]
+    assert row["quality"] == "derived" and pd.isna(row["total"])
+    assert mfn_rate("SGP", "8542") == 0.0
+    assert mfn_rate("SGP") == 0.0  # documented fallback to the non-agricultural figure
+    with pytest.raises(MissingTariffError):
+        mfn_rate("SGP", "2208")  # spirits carry specific duties: no cited average
+
+
 def test_eu_members_use_the_common_external_tariff():
     assert mfn_rate("DEU", "870323") == pytest.approx(0.10)
     assert mfn_rate("FRA", "850760") == pytest.approx(0.027)

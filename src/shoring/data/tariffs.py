@@ -147,7 +147,7 @@ def mfn_rate(importer: str, hs: str | None = None, on: date | None = None) -> fl
        simple average when the table has one;
     3. the all-products simple average;
     4. without ``hs`` only, the non-agricultural average when no all-products figure
-       is cited (a manufacturing default; MEX, MYS, TUR).
+       is cited (a manufacturing default; MEX, MYS, TUR, SGP).
 
     Customs-union members resolve to their union's schedule on ``on`` (DEU -> EU).
 
@@ -350,13 +350,31 @@ class Hs6TariffSchedule:
         return out.reshape(keys.shape)
 
     def rate(self, hs6: str | int, on: date) -> float:
-        """As-of rate (fraction) of one HS6 code on one date; NaN when unknown."""
+        """As-of rate (fraction) of one HS6 code on one date; NaN when unknown.
+
+        Parameters
+        ----------
+        hs6 : str or int
+            HS6 code (see :meth:`rates` for accepted forms).
+        on : datetime.date
+            Day; the latest event on or before it applies.
+
+        Returns
+        -------
+        float
+            Rate as a fraction; NaN for an unknown code or a date before the first event.
+        """
         return float(self.rates(np.array([hs6], dtype=object), np.array([on]))[0])
 
     def to_frame(self) -> pd.DataFrame:
         """Long table: ``hs6``, ``date`` (datetime.date), ``rate`` (fraction), ``description``.
 
         One row per HS6 and event date with a known rate (forward-filled values included).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns as above; ``attrs`` carry ``importer``, ``exporter`` and ``source``.
         """
         n_h, n_d = self.matrix.shape
         frame = pd.DataFrame(
