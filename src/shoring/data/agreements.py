@@ -104,7 +104,13 @@ class OriginRule:
 
     @property
     def threshold(self) -> float:
-        """Alias of :attr:`rvc_threshold`."""
+        """Alias of :attr:`rvc_threshold`.
+
+        Returns
+        -------
+        float
+            Minimum regional value content, a fraction in [0, 1].
+        """
         return self.rvc_threshold
 
 
@@ -170,16 +176,39 @@ class Agreement:
 
     @property
     def free_circulation(self) -> bool:
-        """Whether goods circulate freely between members (no rule of origin needed)."""
+        """Whether goods circulate freely between members (no rule of origin needed).
+
+        Returns
+        -------
+        bool
+            True for a single market or customs union.
+        """
         return self.kind in ("single_market", "customs_union")
 
     @property
     def depth(self) -> int:
-        """Depth rank of :attr:`kind` (0 = single market, deepest)."""
+        """Depth rank of :attr:`kind` (0 = single market, deepest).
+
+        Returns
+        -------
+        int
+            0 single market, 1 customs union, 2 FTA/EPA, 3 PSA (see :data:`DEPTH`).
+        """
         return DEPTH[self.kind]
 
     def in_force(self, on: date) -> bool:
-        """Whether the agreement is in force on ``on`` (for at least its founding parties)."""
+        """Whether the agreement is in force on ``on`` (for at least its founding parties).
+
+        Parameters
+        ----------
+        on : datetime.date
+            Day to test.
+
+        Returns
+        -------
+        bool
+            True when ``entry_into_force <= on`` and ``on <= end`` (if it ended).
+        """
         return self.entry_into_force <= on and (self.end is None or on <= self.end)
 
 
@@ -250,12 +279,28 @@ def _table() -> dict[str, Agreement]:
 
 
 def agreements() -> list[Agreement]:
-    """Return every agreement and bloc in the embedded table, in table order."""
+    """Return every agreement and bloc in the embedded table, in table order.
+
+    Returns
+    -------
+    list of Agreement
+        A new list; the agreements themselves are frozen and cached.
+    """
     return list(_table().values())
 
 
 def agreement(agreement_id: str) -> Agreement:
     """Return one agreement or bloc by id.
+
+    Parameters
+    ----------
+    agreement_id : str
+        Id as in the table, e.g. ``"USMCA"`` or ``"EU"``.
+
+    Returns
+    -------
+    Agreement
+        The agreement or bloc.
 
     Raises
     ------
@@ -346,7 +391,20 @@ def preferences(a: str, b: str, on: date) -> list[Agreement]:
 
 
 def preference(a: str, b: str, on: date) -> Agreement | None:
-    """The deepest agreement under which ``a``-``b`` trade is preferential, or ``None``."""
+    """The deepest agreement under which ``a``-``b`` trade is preferential, or ``None``.
+
+    Parameters
+    ----------
+    a, b : str
+        ISO3 codes of the two countries.
+    on : datetime.date
+        Day of the trade.
+
+    Returns
+    -------
+    Agreement or None
+        First of :func:`preferences` (deepest, then most recent); None at MFN terms.
+    """
     found = preferences(a, b, on)
     return found[0] if found else None
 

@@ -74,6 +74,11 @@ def data_cards() -> dict[str, DataCard]:
     -------
     dict of str to DataCard
         Keyed by table stem (``"wages"`` for ``wages.csv``), sorted by name.
+
+    Raises
+    ------
+    ValueError
+        When a card does not validate against :class:`DataCard`.
     """
     cards: dict[str, DataCard] = {}
     for path in sorted(TABLES_DIR.glob("*.card.yaml")):
@@ -86,7 +91,23 @@ def data_cards() -> dict[str, DataCard]:
 
 
 def data_card(name: str) -> DataCard:
-    """Return the card of one embedded table by stem, e.g. ``"countries"``."""
+    """Return the card of one embedded table by stem, e.g. ``"countries"``.
+
+    Parameters
+    ----------
+    name : str
+        Table stem (file name without ``.csv``/``.yaml``).
+
+    Returns
+    -------
+    DataCard
+        The validated card.
+
+    Raises
+    ------
+    KeyError
+        When no card has that stem.
+    """
     cards = data_cards()
     if name not in cards:
         raise KeyError(f"no data card {name!r}; known: {', '.join(cards)}")

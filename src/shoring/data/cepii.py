@@ -45,6 +45,11 @@ def load_cepii_distances(path: str | Path) -> pd.DataFrame:
         ``distcap``, ``distw``, ``distwces`` (km) and int columns ``contig``,
         ``comlang_off``, ``colony``. Rows with a blank country code or a non-numeric
         ``distcap`` are dropped with a warning that counts them.
+
+    Raises
+    ------
+    ShoringInputError
+        When the file is missing or lacks a required column.
     """
     path = Path(path)
     if not path.is_file():
@@ -77,11 +82,21 @@ def load_cepii_distances(path: str | Path) -> pd.DataFrame:
 def load_cepii_geo(path: str | Path) -> pd.DataFrame:
     """Read CEPII GeoDist ``geo_cepii.csv`` (Latin-1) and return capitals.
 
+    Parameters
+    ----------
+    path : str or Path
+        The file as published.
+
     Returns
     -------
     pandas.DataFrame
         Indexed by ISO3: ``city``, ``lat``, ``lon``, ``landlocked`` (bool), ``continent``
         for the row flagged as capital (``cap == 1``).
+
+    Raises
+    ------
+    ShoringInputError
+        When the file is missing or lacks a required column.
     """
     path = Path(path)
     if not path.is_file():

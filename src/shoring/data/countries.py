@@ -62,7 +62,20 @@ def _names() -> dict[str, str]:
 
 
 def suggest_countries(name: str, n: int = 3) -> list[str]:
-    """Close matches for a misspelt country, formatted ``"ISO3 (Name)"``."""
+    """Close matches for a misspelt country, formatted ``"ISO3 (Name)"``.
+
+    Parameters
+    ----------
+    name : str
+        The unrecognised name (case-insensitive).
+    n : int
+        Maximum number of suggestions.
+
+    Returns
+    -------
+    list of str
+        Distinct matches, best first (difflib, cutoff 0.6); empty when none is close.
+    """
     names = _names()
     table = _table()
     hits = difflib.get_close_matches(name.lower(), list(names), n=n * 3, cutoff=0.6)
@@ -107,5 +120,21 @@ def to_iso3(name: str) -> str:
 
 
 def country_name(iso3: str) -> str:
-    """Short English name of an ISO3 code (``"CHN"`` -> ``"China"``)."""
+    """Short English name of an ISO3 code (``"CHN"`` -> ``"China"``).
+
+    Parameters
+    ----------
+    iso3 : str
+        ISO3 code (any name :func:`to_iso3` accepts also works).
+
+    Returns
+    -------
+    str
+        The ``name`` column of :func:`countries`.
+
+    Raises
+    ------
+    UnknownCountryError
+        When the code matches no country.
+    """
     return str(_table().at[to_iso3(iso3), "name"])

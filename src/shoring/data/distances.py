@@ -37,7 +37,20 @@ def great_circle_km(
     lat2: np.ndarray | float,
     lon2: np.ndarray | float,
 ) -> np.ndarray:
-    """Haversine great-circle distance in km between points given in degrees (broadcasts)."""
+    """Haversine great-circle distance in km between points given in degrees (broadcasts).
+
+    Parameters
+    ----------
+    lat1, lon1 : ndarray or float
+        First point(s), degrees.
+    lat2, lon2 : ndarray or float
+        Second point(s), degrees; broadcast against the first.
+
+    Returns
+    -------
+    ndarray of float
+        Distance in km on a sphere of radius :data:`EARTH_RADIUS_KM`.
+    """
     phi1, lam1, phi2, lam2 = (
         np.radians(np.asarray(x, dtype=float)) for x in (lat1, lon1, lat2, lon2)
     )
@@ -49,7 +62,18 @@ def great_circle_km(
 
 
 def internal_distance_km(area_km2: np.ndarray | float) -> np.ndarray:
-    """CEPII's internal distance of a country, ``0.67 * sqrt(area / pi)`` km."""
+    """CEPII's internal distance of a country, ``0.67 * sqrt(area / pi)`` km.
+
+    Parameters
+    ----------
+    area_km2 : ndarray or float
+        Land area, km2.
+
+    Returns
+    -------
+    ndarray of float
+        Internal distance, km.
+    """
     return 0.67 * np.sqrt(np.asarray(area_km2, dtype=float) / np.pi)
 
 
@@ -73,7 +97,13 @@ class Distances:
 
     @classmethod
     def great_circle(cls) -> Distances:
-        """Great-circle distances between capitals (the embedded default)."""
+        """Great-circle distances between capitals (the embedded default).
+
+        Returns
+        -------
+        Distances
+            With no overrides; same-country pairs use the internal distance.
+        """
         empty = pd.Series(
             [],
             dtype=float,
@@ -92,6 +122,17 @@ class Distances:
         measure : {"distw", "distcap", "dist", "distwces"}
             Which CEPII distance to use; population-weighted ``distw`` by default. Pairs
             where that measure is missing use ``distcap``.
+
+        Returns
+        -------
+        Distances
+            CEPII figures as overrides; pairs absent from the file fall back to
+            great-circle.
+
+        Raises
+        ------
+        ShoringInputError
+            When the file is missing or lacks a required column.
         """
         table = load_cepii_distances(path)
         values = table[measure].fillna(table["distcap"])
@@ -136,10 +177,42 @@ class Distances:
         )
 
     def km(self, origin: str, destination: str) -> float:
-        """Distance in km between two countries (names or codes)."""
+        """Distance in km between two countries (names or codes).
+
+        Parameters
+        ----------
+        origin, destination : str
+            Country names or codes; converted to ISO3.
+
+        Returns
+        -------
+        float
+            As :meth:`matrix` for the single pair.
+
+        Raises
+        ------
+        UnknownCountryError
+            When a name matches no country.
+        """
         return float(self.matrix([origin], [destination]).item())
 
 
 def distance_km(origin: str, destination: str) -> float:
-    """Great-circle distance in km between two countries' capitals (embedded default)."""
+    """Great-circle distance in km between two countries' capitals (embedded default).
+
+    Parameters
+    ----------
+    origin, destination : str
+        Country names or codes; converted to ISO3.
+
+    Returns
+    -------
+    float
+        Distance in km; the internal distance when both are the same country.
+
+    Raises
+    ------
+    UnknownCountryError
+        When a name matches no country.
+    """
     return Distances.great_circle().km(origin, destination)

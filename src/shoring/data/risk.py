@@ -162,6 +162,11 @@ def load_worldriskindex(path: str | Path) -> pd.DataFrame:
         ``susceptibility``, ``lack_of_coping_capacities``,
         ``lack_of_adaptive_capacities`` and ``risk_level`` — filled for the latest
         edition only (the file carries components for it alone), NaN/"" otherwise.
+
+    Raises
+    ------
+    ShoringInputError
+        When the file is missing, lacks a required column or has no year columns.
     """
     frame = read_csv_checked(
         path, ["iso3", "Country", "Risk Level", *_WRI_COMPONENTS], "WorldRiskIndex"
@@ -245,6 +250,11 @@ def lpi(iso3: str, default: float | None = None) -> float:
     default : float, optional
         Returned when the economy is not covered.
 
+    Returns
+    -------
+    float
+        LPI score of the latest edition in the embedded table, or ``default``.
+
     Raises
     ------
     MissingIndexError
@@ -262,6 +272,11 @@ def hazard_index(iso3: str, default: float | None = None) -> float:
         ISO3 code.
     default : float, optional
         Returned when the economy is not covered.
+
+    Returns
+    -------
+    float
+        WorldRiskIndex in percent, or ``default``.
 
     Raises
     ------

@@ -126,7 +126,25 @@ def _mode_values(mode: str | Sequence[str] | np.ndarray, column: str) -> np.ndar
 def network_distance_km(
     great_circle_km: float | np.ndarray, mode: str | Sequence[str] | np.ndarray
 ) -> np.ndarray:
-    """Network distance of a mode: ``great_circle_km * routing_factor`` (broadcasts)."""
+    """Network distance of a mode: ``great_circle_km * routing_factor`` (broadcasts).
+
+    Parameters
+    ----------
+    great_circle_km : float or array
+        Great-circle distance (km).
+    mode : str or array of str
+        ``"ocean"``, ``"air"``, ``"rail"`` or ``"truck"``; broadcast against the distance.
+
+    Returns
+    -------
+    numpy.ndarray
+        km along the mode's network.
+
+    Raises
+    ------
+    ValueError
+        For an unknown mode.
+    """
     return np.asarray(great_circle_km, dtype=float) * _mode_values(mode, "routing_factor")
 
 
@@ -164,7 +182,25 @@ def freight_cost_usd(
 def transit_days(
     great_circle_km: float | np.ndarray, mode: str | Sequence[str] | np.ndarray
 ) -> np.ndarray:
-    """Door-to-door lead time: ``network_km / speed_km_per_day + dwell_days`` (broadcasts)."""
+    """Door-to-door lead time: ``network_km / speed_km_per_day + dwell_days`` (broadcasts).
+
+    Parameters
+    ----------
+    great_circle_km : float or array
+        Great-circle distance (km).
+    mode : str or array of str
+        ``"ocean"``, ``"air"``, ``"rail"`` or ``"truck"``; broadcast against the distance.
+
+    Returns
+    -------
+    numpy.ndarray
+        Days, with the default mode parameters.
+
+    Raises
+    ------
+    ValueError
+        For an unknown mode.
+    """
     speed = _mode_values(mode, "speed_km_per_day")
     return network_distance_km(great_circle_km, mode) / speed + _mode_values(mode, "dwell_days")
 
@@ -174,7 +210,27 @@ def freight_co2_kg(
     great_circle_km: float | np.ndarray,
     mode: str | Sequence[str] | np.ndarray,
 ) -> np.ndarray:
-    """CO2 of a shipment: ``weight_t * network_km * co2_kg_per_tonne_km`` (broadcasts)."""
+    """CO2 of a shipment: ``weight_t * network_km * co2_kg_per_tonne_km`` (broadcasts).
+
+    Parameters
+    ----------
+    weight_kg : float or array
+        Shipped weight (kg).
+    great_circle_km : float or array
+        Great-circle distance (km).
+    mode : str or array of str
+        ``"ocean"``, ``"air"``, ``"rail"`` or ``"truck"``; broadcast against the distance.
+
+    Returns
+    -------
+    numpy.ndarray
+        kg of CO2, with the default emission factors.
+
+    Raises
+    ------
+    ValueError
+        For an unknown mode.
+    """
     weight_t = np.asarray(weight_kg, dtype=float) / 1000.0
     factor = _mode_values(mode, "co2_kg_per_tonne_km")
     return weight_t * network_distance_km(great_circle_km, mode) * factor
@@ -188,7 +244,13 @@ def _landmass_table() -> pd.Series:
 
 
 def land_connectivity() -> pd.DataFrame:
-    """ISO3 -> landmass table, with the documented exception of each row (a copy)."""
+    """ISO3 -> landmass table, with the documented exception of each row (a copy).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``iso3``; str columns ``landmass`` and ``exception`` ("" if none).
+    """
     return pd.read_csv(TABLES_DIR / "land_connectivity.csv", keep_default_na=False).set_index(
         "iso3"
     )
@@ -206,6 +268,16 @@ def _landmass_ids(codes: np.ndarray) -> np.ndarray:
 
 def landmass(iso3: str | Sequence[str] | np.ndarray) -> np.ndarray:
     """Landmass id of each ISO3 code (the ISO3 of the landmass's largest country).
+
+    Parameters
+    ----------
+    iso3 : str or array of str
+        ISO3 code(s), upper case.
+
+    Returns
+    -------
+    numpy.ndarray
+        Object array of landmass ids, shaped like ``iso3``.
 
     Raises
     ------
@@ -425,6 +497,25 @@ def disruption_probability(
     1/3.7 per year (McKinsey Global Institute 2020) at the reference exposure
     (e.g. the cross-country median of WorldRiskIndex exposure). The expected days of
     lost supply per year are this probability times ``params.disruption_days``.
+
+    Parameters
+    ----------
+    exposure : float or array
+        Hazard exposure of each country (same units as ``reference_exposure``).
+    reference_exposure : float
+        Exposure at which the probability equals ``base``; must be positive.
+    params : CostParameters, optional
+        Probability and elasticity; the embedded :func:`cost_parameters` by default.
+
+    Returns
+    -------
+    numpy.ndarray
+        Annual probability, capped at 1.
+
+    Raises
+    ------
+    ValueError
+        When ``reference_exposure <= 0``.
     """
     if reference_exposure <= 0:
         raise ValueError("reference_exposure must be positive")

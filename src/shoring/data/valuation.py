@@ -20,11 +20,33 @@ def _table() -> pd.DataFrame:
 
 
 def valuation_basis(importer: str) -> ValuationBasis:
-    """Return ``"FOB"`` or ``"CIF"``: the value an importer levies ad valorem duty on."""
+    """Return ``"FOB"`` or ``"CIF"``: the value an importer levies ad valorem duty on.
+
+    Parameters
+    ----------
+    importer : str
+        ISO3 code of the importer.
+
+    Returns
+    -------
+    {"FOB", "CIF"}
+        FOB for importers listed in the embedded table, CIF otherwise.
+    """
     table = _table()
     return "FOB" if importer in table.index else "CIF"
 
 
 def cif_importers(importers: Sequence[str]) -> np.ndarray:
-    """Vectorized: ``True`` where the importer values imports CIF."""
+    """Vectorized: ``True`` where the importer values imports CIF.
+
+    Parameters
+    ----------
+    importers : sequence of str
+        ISO3 codes (any shape numpy accepts).
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        False where the importer is listed as valuing FOB.
+    """
     return ~np.isin(np.asarray(importers, dtype=object), _table().index.to_numpy())

@@ -76,6 +76,16 @@ def _wide() -> pd.DataFrame:
 def covered_years(iso3: str) -> tuple[int, int]:
     """First and last year with a labour cost for ``iso3``.
 
+    Parameters
+    ----------
+    iso3 : str
+        ISO3 code (case-insensitive).
+
+    Returns
+    -------
+    tuple of (int, int)
+        ``(first, last)`` year of the embedded table with a value.
+
     Raises
     ------
     LabourCostRangeError

@@ -26,7 +26,13 @@ FIRST_EXAMPLE = "ev-battery"
 
 
 def list_examples() -> list[str]:
-    """Names of the shipped examples, the demo's (``ev-battery``) first."""
+    """Names of the shipped examples, the demo's (``ev-battery``) first.
+
+    Returns
+    -------
+    list of str
+        Folder names holding a ``network.yaml``; the rest sorted alphabetically.
+    """
     names = sorted(p.parent.name for p in EXAMPLES_DIR.glob("*/network.yaml"))
     if FIRST_EXAMPLE in names:
         names.remove(FIRST_EXAMPLE)
@@ -36,6 +42,16 @@ def list_examples() -> list[str]:
 
 def example_path(name: str) -> Path:
     """Path of an example's ``network.yaml`` (its README.md sits beside it).
+
+    Parameters
+    ----------
+    name : str
+        Example name, e.g. ``"ev-battery"`` (see :func:`list_examples`).
+
+    Returns
+    -------
+    Path
+        The existing ``network.yaml`` file.
 
     Raises
     ------
@@ -49,7 +65,23 @@ def example_path(name: str) -> Path:
 
 
 def load_example(name: str) -> Network:
-    """Read and validate one example network."""
+    """Read and validate one example network.
+
+    Parameters
+    ----------
+    name : str
+        Example name, e.g. ``"ev-battery"``.
+
+    Returns
+    -------
+    Network
+        The validated network.
+
+    Raises
+    ------
+    ShoringError
+        For an unknown name.
+    """
     from shoring.network.io_yaml import read_yaml
 
     return read_yaml(example_path(name))

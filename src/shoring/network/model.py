@@ -184,6 +184,11 @@ class Network:
         file : str
             Name used in problem messages.
 
+        Returns
+        -------
+        Network
+            The validated network.
+
         Raises
         ------
         ShoringInputError
@@ -195,13 +200,35 @@ class Network:
         return build_network(raw_from_data(data, file))
 
     def to_dict(self) -> dict[str, Any]:
-        """Tables as plain records (the YAML layout, demand in long format)."""
+        """Tables as plain records (the YAML layout, demand in long format).
+
+        Returns
+        -------
+        dict of str to Any
+            ``meta`` -> mapping of settings; every other table name -> list of row dicts.
+        """
         from shoring.network.io_common import network_records
 
         return network_records(self)
 
     def replace(self, **tables: Any) -> Network:
-        """Return a copy with some tables (or ``meta``) replaced; not re-validated."""
+        """Return a copy with some tables (or ``meta``) replaced; not re-validated.
+
+        Parameters
+        ----------
+        **tables : Any
+            Table name (or ``meta``) -> replacement DataFrame (or ``MetaRow``/mapping).
+
+        Returns
+        -------
+        Network
+            A new network; tables not given are copied from this one.
+
+        Raises
+        ------
+        TypeError
+            When a keyword is not a table name or ``meta``.
+        """
         current: dict[str, Any] = {"meta": self._meta}
         current.update({name: self._tables[name] for name in TABLE_NAMES})
         unknown = set(tables) - set(current)
@@ -214,88 +241,194 @@ class Network:
 
     @property
     def meta(self) -> MetaRow:
-        """Network-wide settings (frozen pydantic model)."""
+        """Network-wide settings (frozen pydantic model).
+
+        Returns
+        -------
+        MetaRow
+            name, description, currency and base_year.
+        """
         return self._meta
 
     @property
     def name(self) -> str:
-        """Network name from ``meta``."""
+        """Network name (``str``) from ``meta.name``."""
         return self._meta.name
 
     def table(self, name: str) -> pd.DataFrame:
-        """A copy of one table by name."""
+        """A copy of one table by name.
+
+        Parameters
+        ----------
+        name : str
+            One of ``TABLE_NAMES`` (``products``, ``bom``, ``sites``, ...).
+
+        Returns
+        -------
+        pandas.DataFrame
+            A copy, safe to modify.
+
+        Raises
+        ------
+        KeyError
+            When ``name`` is not a table.
+        """
         return self._tables[name].copy()
 
     @property
     def products(self) -> pd.DataFrame:
-        """Products indexed by ``product`` (copy)."""
+        """Products indexed by ``product`` (copy).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index ``product`` (str ids); columns name, hs_code, unit_value_usd, weight_kg, ...
+        """
         return self.table("products")
 
     @property
     def bom(self) -> pd.DataFrame:
-        """Bill of materials: parent, component, quantity (copy)."""
+        """Bill of materials: parent, component, quantity (copy).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per BOM line: parent, component (str ids), quantity (float per unit).
+        """
         return self.table("bom")
 
     @property
     def sites(self) -> pd.DataFrame:
-        """Sites indexed by ``site`` (copy); ``products`` holds tuples of ids."""
+        """Sites indexed by ``site`` (copy).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index ``site`` (str ids); country (ISO3), status, products (tuples of ids), costs.
+        """
         return self.table("sites")
 
     @property
     def site_capacities(self) -> pd.DataFrame:
-        """Per-product capacity caps: site, product, capacity_units (copy)."""
+        """Per-product capacity caps (copy).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns site, product (str ids), capacity_units (float, units/year).
+        """
         return self.table("site_capacities")
 
     @property
     def suppliers(self) -> pd.DataFrame:
-        """Suppliers indexed by ``supplier`` (copy)."""
+        """Suppliers indexed by ``supplier`` (copy).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index ``supplier`` (str ids); country (ISO3), component, capacity and price columns.
+        """
         return self.table("suppliers")
 
     @property
     def markets(self) -> pd.DataFrame:
-        """Markets indexed by ``market`` (copy)."""
+        """Markets indexed by ``market`` (copy).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index ``market`` (str ids); columns name, country (ISO3).
+        """
         return self.table("markets")
 
     @property
     def demand(self) -> pd.DataFrame:
-        """Demand in long format: market, product, year, units (copy)."""
+        """Demand in long format (copy).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns market, product (str ids), year (int), units (float, units/year).
+        """
         return self.table("demand")
 
     @property
     def modes(self) -> pd.DataFrame:
-        """Transport-mode overrides indexed by ``mode`` (copy; NaN = default)."""
+        """Transport-mode overrides indexed by ``mode`` (copy).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Float cost, speed, handling, dwell and CO2 columns; NaN means use the default.
+        """
         return self.table("modes")
 
     # ---------------------------------------------------------------- id sets
 
     @property
     def product_ids(self) -> pd.Index:
-        """Product ids in file order."""
+        """Product ids in file order.
+
+        Returns
+        -------
+        pandas.Index
+            Copy of the ``products`` index (str ids).
+        """
         return self._tables["products"].index.copy()
 
     @property
     def site_ids(self) -> pd.Index:
-        """Site ids in file order."""
+        """Site ids in file order.
+
+        Returns
+        -------
+        pandas.Index
+            Copy of the ``sites`` index (str ids).
+        """
         return self._tables["sites"].index.copy()
 
     @property
     def supplier_ids(self) -> pd.Index:
-        """Supplier ids in file order."""
+        """Supplier ids in file order.
+
+        Returns
+        -------
+        pandas.Index
+            Copy of the ``suppliers`` index (str ids).
+        """
         return self._tables["suppliers"].index.copy()
 
     @property
     def market_ids(self) -> pd.Index:
-        """Market ids in file order."""
+        """Market ids in file order.
+
+        Returns
+        -------
+        pandas.Index
+            Copy of the ``markets`` index (str ids).
+        """
         return self._tables["markets"].index.copy()
 
     @property
     def years(self) -> tuple[int, ...]:
-        """Sorted demand years."""
+        """Sorted demand years.
+
+        Returns
+        -------
+        tuple of int
+            Distinct years of the ``demand`` table, ascending.
+        """
         return tuple(int(y) for y in np.unique(self._tables["demand"]["year"].to_numpy()))
 
     @property
     def countries(self) -> tuple[str, ...]:
-        """Sorted ISO3 codes of every site, supplier and market."""
+        """Sorted ISO3 codes of every site, supplier and market.
+
+        Returns
+        -------
+        tuple of str
+            Distinct codes, alphabetical.
+        """
         codes = pd.concat([self._tables[t]["country"] for t in ("sites", "suppliers", "markets")])
         return tuple(sorted(set(codes)))
 
@@ -303,7 +436,13 @@ class Network:
 
     @property
     def can_make(self) -> xr.DataArray:
-        """Boolean array (site, product): True where the site can make the product."""
+        """Boolean array (site, product): True where the site can make the product.
+
+        Returns
+        -------
+        xarray.DataArray
+            bool, dims ``(site, product)`` with coords in file order; named ``can_make``.
+        """
         sites = self._tables["sites"]
         pairs = sites["products"].explode().dropna()
         rows = self.site_ids.get_indexer(pairs.index)
@@ -324,6 +463,11 @@ class Network:
         The per-product cap from ``site_capacities`` where given, else the site's total
         ``capacity_units``; 0 where the site cannot make the product. The site total
         still caps the sum over products.
+
+        Returns
+        -------
+        xarray.DataArray
+            float, dims ``(site, product)``; named ``capacity_units``.
         """
         sites = self._tables["sites"]
         total = xr.DataArray(
@@ -342,7 +486,13 @@ class Network:
         return out.rename("capacity_units")
 
     def bom_matrix(self) -> xr.DataArray:
-        """Direct requirements A (product, component): units of component per unit."""
+        """Direct requirements A (product, component): units of component per unit.
+
+        Returns
+        -------
+        xarray.DataArray
+            float, dims ``(product, component)`` over ``product_ids``; named ``quantity``.
+        """
         ids = self.product_ids
         bom = self._tables["bom"]
         matrix = bom.pivot_table(
@@ -361,6 +511,11 @@ class Network:
 
         ``L[p, k]`` is the number of units of ``k`` in one unit of ``p`` counting every
         tier of the BOM; the diagonal is 1 (a unit contains itself).
+
+        Returns
+        -------
+        xarray.DataArray
+            float, dims ``(product, component)``; named ``total_quantity``.
         """
         direct = self.bom_matrix()
         n = direct.sizes["product"]
@@ -368,7 +523,13 @@ class Network:
         return direct.copy(data=total).rename("total_quantity")
 
     def bom_levels(self) -> pd.Series:
-        """Tier of each product: 0 for items no other product uses, parent tier + 1 below."""
+        """Tier of each product: 0 for items no other product uses, parent tier + 1 below.
+
+        Returns
+        -------
+        pandas.Series
+            int64 indexed by product id (deepest tier if used at several); named ``tier``.
+        """
         direct = self.bom_matrix().to_numpy() > 0
         level = np.zeros(direct.shape[0], dtype=np.int64)
         for _ in range(direct.shape[0]):
@@ -380,7 +541,13 @@ class Network:
         return pd.Series(level, index=self.product_ids, name="tier")
 
     def demand_array(self) -> xr.DataArray:
-        """Demand (market, product, year) in units/year; 0 where not given."""
+        """Demand (market, product, year) in units/year; 0 where not given.
+
+        Returns
+        -------
+        xarray.DataArray
+            float, dims ``(market, product, year)``, years int64 ascending; named ``units``.
+        """
         demand = self._tables["demand"]
         years = list(self.years)
         index = pd.MultiIndex.from_product(
@@ -402,7 +569,18 @@ class Network:
     # ---------------------------------------------------------------- comparison
 
     def equals(self, other: object) -> bool:
-        """True when ``other`` has the same meta and tables, ignoring row order."""
+        """True when ``other`` has the same meta and tables, ignoring row order.
+
+        Parameters
+        ----------
+        other : object
+            Anything; non-networks compare unequal.
+
+        Returns
+        -------
+        bool
+            Whether meta, every table's values and index match after sorting rows.
+        """
         if not isinstance(other, Network) or self._meta != other._meta:
             return False
         for name in TABLE_NAMES:

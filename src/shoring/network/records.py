@@ -34,7 +34,18 @@ class RawRecord:
     field_rows: dict[str, int] = field(default_factory=dict)
 
     def row_of(self, column: str | None) -> int | None:
-        """Row to report for a problem with ``column``."""
+        """Row to report for a problem with ``column``.
+
+        Parameters
+        ----------
+        column : str or None
+            Column of the problem; None for the record as a whole.
+
+        Returns
+        -------
+        int or None
+            ``field_rows[column]`` when recorded, else the record's ``row``.
+        """
         if column is None:
             return self.row
         return self.field_rows.get(column, self.row)
@@ -67,7 +78,22 @@ class RawTable:
     header_row: int | None = None
 
     def problem(self, message: str, row: int | None = None, column: str | None = None) -> Problem:
-        """A :class:`Problem` located in this table."""
+        """A :class:`Problem` located in this table.
+
+        Parameters
+        ----------
+        message : str
+            What is wrong.
+        row : int, optional
+            Row in the file to report.
+        column : str, optional
+            Column (field) concerned.
+
+        Returns
+        -------
+        Problem
+            With this table's ``file`` and ``sheet``.
+        """
         return Problem(self.file, message, sheet=self.sheet, row=row, field=column)
 
 

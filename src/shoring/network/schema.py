@@ -392,17 +392,68 @@ INDEX_NAMES: dict[str, str] = {
 
 
 def columns(table: str) -> tuple[str, ...]:
-    """Column names of a table as written in files."""
+    """Column names of a table as written in files.
+
+    Parameters
+    ----------
+    table : str
+        ``meta`` or a table name (a key of :data:`ROW_MODELS`).
+
+    Returns
+    -------
+    tuple of str
+        In the row model's field order.
+
+    Raises
+    ------
+    KeyError
+        For an unknown table.
+    """
     return tuple(ROW_MODELS[table].model_fields)
 
 
 def required_columns(table: str) -> tuple[str, ...]:
-    """Columns that must be present (no default)."""
+    """Columns that must be present (no default).
+
+    Parameters
+    ----------
+    table : str
+        ``meta`` or a table name (a key of :data:`ROW_MODELS`).
+
+    Returns
+    -------
+    tuple of str
+        Required columns, in field order.
+
+    Raises
+    ------
+    KeyError
+        For an unknown table.
+    """
     return tuple(n for n, f in ROW_MODELS[table].model_fields.items() if f.is_required())
 
 
 def column_doc(table: str, column: str) -> dict[str, Any]:
-    """Description, unit, allowed values, default and requiredness of one column."""
+    """Description, unit, allowed values, default and requiredness of one column.
+
+    Parameters
+    ----------
+    table : str
+        ``meta`` or a table name (a key of :data:`ROW_MODELS`).
+    column : str
+        Column name.
+
+    Returns
+    -------
+    dict of str to Any
+        ``description``, ``unit`` and ``allowed`` (None when not set), ``required``
+        (bool) and ``default`` (None for a required column).
+
+    Raises
+    ------
+    KeyError
+        For an unknown table or column.
+    """
     info = ROW_MODELS[table].model_fields[column]
     extra = dict(info.json_schema_extra or {})  # type: ignore[arg-type]
     extra["required"] = info.is_required()
@@ -420,6 +471,22 @@ def _is_numeric(annotation: Any) -> bool:
 
 
 def numeric_columns(table: str) -> frozenset[str]:
-    """Columns holding numbers (read as numbers from YAML; text elsewhere)."""
+    """Columns holding numbers (read as numbers from YAML; text elsewhere).
+
+    Parameters
+    ----------
+    table : str
+        ``meta`` or a table name (a key of :data:`ROW_MODELS`).
+
+    Returns
+    -------
+    frozenset of str
+        Columns typed int or float (optionally None).
+
+    Raises
+    ------
+    KeyError
+        For an unknown table.
+    """
     fields = ROW_MODELS[table].model_fields
     return frozenset(n for n, f in fields.items() if _is_numeric(f.annotation))

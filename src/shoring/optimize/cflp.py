@@ -94,16 +94,35 @@ class CFLPInstance:
 
     @property
     def n_facilities(self) -> int:
-        """Number of candidate facilities ``m``."""
+        """Number of candidate facilities ``m``.
+
+        Returns
+        -------
+        int
+            ``len(capacity)``.
+        """
         return len(self.capacity)
 
     @property
     def n_customers(self) -> int:
-        """Number of customers ``n``."""
+        """Number of customers ``n``.
+
+        Returns
+        -------
+        int
+            ``len(demand)``.
+        """
         return len(self.demand)
 
     def to_dataset(self) -> xr.Dataset:
-        """Labelled view: coords ``facility`` (1..m) and ``customer`` (1..n)."""
+        """Labelled view: coords ``facility`` (1..m) and ``customer`` (1..n).
+
+        Returns
+        -------
+        xarray.Dataset
+            float variables ``capacity`` and ``fixed_cost`` (facility), ``demand``
+            (customer) and ``cost`` (facility, customer); ``attrs["name"]``.
+        """
         facility = pd.RangeIndex(1, self.n_facilities + 1, name="facility")
         customer = pd.RangeIndex(1, self.n_customers + 1, name="customer")
         return xr.Dataset(
@@ -157,7 +176,14 @@ class CFLPResult:
     assignment: xr.DataArray = field(repr=False)
 
     def summary(self) -> dict[str, object]:
-        """JSON-ready summary (everything but the assignment)."""
+        """JSON-ready summary (everything but the assignment).
+
+        Returns
+        -------
+        dict of str to object
+            Every attribute but ``assignment``; ``status`` as its string value and
+            ``open_facilities`` as a list.
+        """
         return {
             "instance": self.instance,
             "n_facilities": self.n_facilities,

@@ -74,7 +74,13 @@ class SolveStatus(StrEnum):
 
     @property
     def has_solution(self) -> bool:
-        """Whether primal values are available (``OPTIMAL`` or ``FEASIBLE``)."""
+        """Whether primal values are available (``OPTIMAL`` or ``FEASIBLE``).
+
+        Returns
+        -------
+        bool
+            True for ``OPTIMAL`` and ``FEASIBLE``.
+        """
         return self in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
 
 
@@ -164,7 +170,14 @@ class SolveOptions:
             raise ValueError(f"threads must be >= 1, got {self.threads}")
 
     def to_highs(self) -> dict[str, Any]:
-        """HiGHS option names and values (``log_file`` is passed separately)."""
+        """HiGHS option names and values (``log_file`` is passed separately).
+
+        Returns
+        -------
+        dict of str to Any
+            ``output_flag`` and ``log_to_console`` from ``verbose``/``log_file``, the set
+            limits, then ``highs_options`` (which override the rest).
+        """
         opts: dict[str, Any] = {
             "output_flag": bool(self.verbose or self.log_file is not None),
             "log_to_console": bool(self.verbose),

@@ -62,11 +62,28 @@ class DesignStudy:
 
     @property
     def alpha(self) -> float:
-        """CVaR level of the robust plan."""
+        """CVaR level of the robust plan.
+
+        Returns
+        -------
+        float
+            ``robust.alpha``, e.g. 0.9 for CVaR90.
+        """
         return float(self.robust.alpha)
 
     def own_optimum(self, scenario: str) -> float:
-        """Cost of ``scenario``'s own optimum (NaN when it was not optimized alone)."""
+        """Cost of ``scenario``'s own optimum (NaN when it was not optimized alone).
+
+        Parameters
+        ----------
+        scenario : str
+            Scenario name.
+
+        Returns
+        -------
+        float
+            Expected cost of the scenario's alone plan, USD.
+        """
         result = self.alone.get(scenario)
         return float("nan") if result is None else float(result.expected_cost)
 
@@ -84,7 +101,19 @@ def _cvar_name(alpha: float) -> str:
 
 
 def footprint_words(actions: Sequence[Any]) -> str:
-    """A footprint in words: ``keep changzhou (CHN); open monterrey (MEX) in 2026``."""
+    """A footprint in words: ``keep changzhou (CHN); open monterrey (MEX) in 2026``.
+
+    Parameters
+    ----------
+    actions : sequence
+        Footprint actions with ``action``, ``site``, ``country`` and ``period``
+        attributes; ordered keep, close, open, expand, then by period and site.
+
+    Returns
+    -------
+    str
+        Actions joined by ``"; "``, or ``"no site"`` when empty.
+    """
     parts = []
     for a in sorted(actions, key=lambda a: (_ACTION_ORDER.get(a.action, 9), a.period, a.site)):
         when = "" if a.action == "keep" else f" in {a.period}"
@@ -104,7 +133,20 @@ def _lambda_rows(frontier: pd.DataFrame) -> pd.DataFrame:
 
 
 def design_findings(study: DesignStudy) -> list[str]:
-    """The design conclusions in a few sentences (used by the report and the demo)."""
+    """The design conclusions in a few sentences (used by the report and the demo).
+
+    Parameters
+    ----------
+    study : DesignStudy
+        Robust plan, scenario-alone plans and frontier.
+
+    Returns
+    -------
+    list of str
+        Plain-text sentences: the robust footprint, each scenario's own choice, the
+        cost and worst regret against own optima, the lambda trade-off and the
+        near-optimal alternatives (each only when the data allow).
+    """
     robust, alpha = study.robust, study.alpha
     cvar_name = _cvar_name(alpha)
     n = len(study.probabilities)
@@ -187,10 +229,21 @@ def _cell(actions: Sequence[Any], site: str) -> str:
 
 
 def design_tables(study: DesignStudy) -> dict[str, pd.DataFrame]:
-    """CSV tables of the section: ``design_footprints`` (one row per plan and action:
-    ``plan, kind, rank, site, country, action, period, plan_cost``), ``design_costs``
-    (robust plan's cost by scenario against each scenario's own optimum) and
-    ``design_frontier`` (the frontier points)."""
+    """CSV tables of the network-design section.
+
+    Parameters
+    ----------
+    study : DesignStudy
+        Robust plan, scenario-alone plans and frontier.
+
+    Returns
+    -------
+    dict of str to pandas.DataFrame
+        ``design_footprints`` (one row per plan and action: ``plan, kind, rank, site,
+        country, action, period, plan_cost``), ``design_costs`` (per scenario:
+        ``probability, robust_cost, own_optimum, regret, regret_share``) and
+        ``design_frontier`` (a copy of the frontier points).
+    """
     rows: list[dict[str, Any]] = []
 
     def add(plan: str, kind: str, rank: int, actions: Sequence[Any], cost: float) -> None:
@@ -241,8 +294,24 @@ def design_tables(study: DesignStudy) -> dict[str, pd.DataFrame]:
 
 
 def frontier_chart(frontier: pd.DataFrame, robust: Any | None = None) -> go.Figure:
-    """Expected cost against CVaR (``lambda`` sweep, left) and against the largest
-    single-country share reached (``cap`` sweep, right), in millions of USD."""
+    """Two-panel frontier chart, costs in millions of USD.
+
+    Left: expected cost against CVaR (``lambda`` sweep); right: expected cost against
+    the largest single-country share reached (``cap`` sweep). Infeasible points are
+    dropped.
+
+    Parameters
+    ----------
+    frontier : pandas.DataFrame
+        :func:`~shoring.optimize.design.pareto_frame` output.
+    robust : DesignResult, optional
+        Marked with a star on the left panel; its ``alpha`` names the CVaR (else 0.9).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        The figure.
+    """
     alpha = float(robust.alpha) if robust is not None else 0.9
     cvar_name = _cvar_name(alpha)
     fig = make_subplots(
@@ -332,6 +401,11 @@ def design_section(study: DesignStudy, sites: pd.DataFrame) -> str:
     study : DesignStudy
     sites : pandas.DataFrame
         The network's sites (index: site id; column ``country``), for the table columns.
+
+    Returns
+    -------
+    str
+        HTML fragment: findings, footprint and cost tables, and the frontier chart.
     """
     robust, alpha = study.robust, study.alpha
     cvar_name = _cvar_name(alpha)

@@ -20,7 +20,13 @@ from shoring.scenario import Scenario, compose
 
 
 def map_card() -> DataCard:
-    """The data card of the world shapes the map draws."""
+    """The data card of the world shapes the map draws.
+
+    Returns
+    -------
+    DataCard
+        Parsed from ``countries-110m.card.yaml`` in the report assets.
+    """
     text = (ASSETS_DIR / "countries-110m.card.yaml").read_text(encoding="utf-8")
     return DataCard.model_validate(yaml.safe_load(text))
 
@@ -86,7 +92,28 @@ def _scenario_html(scenario: Scenario) -> str:
 def sources_section(
     ds: xr.Dataset, scenarios: Sequence[Scenario], year: int, reference: str, run_date: dt.date
 ) -> str:
-    """HTML of the run's metadata, every data card and every scenario's definition."""
+    """HTML of the run's metadata, every data card and every scenario's definition.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        Landed-cost results; its attrs (version, network, distances, sampling,
+        amortization) fill the run table and its ``scenario`` coordinate is checked
+        against ``scenarios``.
+    scenarios : sequence of Scenario
+        Definitions to list, each with its composed measures.
+    year : int
+        Focus year of the report.
+    reference : str
+        Reference scenario name.
+    run_date : datetime.date
+        Date shown as the date of the run.
+
+    Returns
+    -------
+    str
+        HTML fragment; scenarios in ``ds`` without a definition are named at the end.
+    """
     attrs = ds.attrs
     run = table(
         ["run", ""],

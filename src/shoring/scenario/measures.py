@@ -119,7 +119,13 @@ class _Measure(BaseModel, ABC):
     source: SourceRef | None = None
 
     def party_fields(self) -> dict[str, Any]:
-        """Fields that hold parties (for bloc checks), name -> value."""
+        """Fields that hold parties (for bloc checks), name -> value.
+
+        Returns
+        -------
+        dict of str to Any
+            Field name -> party code(s); empty for measures without parties.
+        """
         return {}
 
     @abstractmethod
@@ -225,6 +231,13 @@ class Tariff(_Dated):
     exempt_exporters: Parties | None = None
 
     def party_fields(self) -> dict[str, Any]:
+        """Parties of this measure, field name -> value (for bloc checks).
+
+        Returns
+        -------
+        dict of str to Any
+            ``importers``, ``exporters`` and ``exempt_exporters`` (None when not set).
+        """
         return {
             "importers": self.importers,
             "exporters": self.exporters,
@@ -249,14 +262,38 @@ class TariffSchedule(_Measure):
     exempt_hs: HsList = ()
 
     def party_fields(self) -> dict[str, Any]:
+        """Parties of this measure, field name -> value (for bloc checks).
+
+        Returns
+        -------
+        dict of str to Any
+            ``importers`` and ``exporters``.
+        """
         return {"importers": self.importers, "exporters": self.exporters}
 
     def in_force(self, on: date) -> bool:
-        """Whether the clip window contains ``on`` (rows carry their own dates)."""
+        """Whether the clip window contains ``on`` (rows carry their own dates).
+
+        Parameters
+        ----------
+        on : datetime.date
+            Day to test.
+
+        Returns
+        -------
+        bool
+            True when ``start <= on <= end``, an unset bound being open.
+        """
         return (self.start is None or self.start <= on) and (self.end is None or on <= self.end)
 
     def period(self) -> tuple[date | None, date | None]:
-        """The clip window, or the table's first/last date when not clipped."""
+        """The clip window, or the table's first/last date when not clipped.
+
+        Returns
+        -------
+        tuple of (datetime.date, datetime.date or None)
+            ``(start, end)``; ``end`` is None when neither clip nor table closes it.
+        """
         from shoring.scenario.schedules import schedule_period
 
         first, last = schedule_period(self.table)
@@ -272,14 +309,40 @@ class RuleOfOrigin(BaseModel):
     method: Literal["build_down"] = "build_down"
 
     def rvc(self, value: np.ndarray | float, vnm: np.ndarray | float) -> np.ndarray:
-        """Regional value content ``(V - VNM) / V`` (vectorized; NaN where V <= 0)."""
+        """Regional value content ``(V - VNM) / V`` (vectorized; NaN where V <= 0).
+
+        Parameters
+        ----------
+        value : ndarray or float
+            Value of the good V, USD.
+        vnm : ndarray or float
+            Value of non-originating materials VNM, USD (broadcast against ``value``).
+
+        Returns
+        -------
+        ndarray of float
+            RVC as a fraction.
+        """
         v = np.asarray(value, dtype=float)
         n = np.asarray(vnm, dtype=float)
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(v > 0, (v - n) / v, np.nan)
 
     def met(self, value: np.ndarray | float, vnm: np.ndarray | float) -> np.ndarray:
-        """Whether the rule is met (vectorized; a tiny tolerance absorbs rounding)."""
+        """Whether the rule is met (vectorized; a tiny tolerance absorbs rounding).
+
+        Parameters
+        ----------
+        value : ndarray or float
+            Value of the good V, USD.
+        vnm : ndarray or float
+            Value of non-originating materials VNM, USD.
+
+        Returns
+        -------
+        ndarray of bool
+            ``rvc(value, vnm) >= rvc_threshold - 1e-12``; False where V <= 0.
+        """
         return self.rvc(value, vnm) >= self.rvc_threshold - 1e-12
 
 
@@ -301,6 +364,13 @@ class Preference(_Dated):
         return self
 
     def party_fields(self) -> dict[str, Any]:
+        """Parties of this measure, field name -> value (for bloc checks).
+
+        Returns
+        -------
+        dict of str to Any
+            ``members``, or ``agreement`` as a 1-tuple when given by agreement id.
+        """
         if self.members is not None:
             return {"members": self.members}
         return {"agreement": (self.agreement,)}
@@ -316,6 +386,13 @@ class NonTariffBarrier(_Dated):
     ave: Rate
 
     def party_fields(self) -> dict[str, Any]:
+        """Parties of this measure, field name -> value (for bloc checks).
+
+        Returns
+        -------
+        dict of str to Any
+            ``importers`` and ``exporters``.
+        """
         return {"importers": self.importers, "exporters": self.exporters}
 
 
@@ -328,6 +405,13 @@ class ExportBan(_Dated):
     hs: HsSelection = ALL
 
     def party_fields(self) -> dict[str, Any]:
+        """Parties of this measure, field name -> value (for bloc checks).
+
+        Returns
+        -------
+        dict of str to Any
+            ``exporters`` and ``importers``.
+        """
         return {"exporters": self.exporters, "importers": self.importers}
 
 
@@ -346,6 +430,13 @@ class Closure(_Dated):
     hs: HsSelection = ALL
 
     def party_fields(self) -> dict[str, Any]:
+        """Parties of this measure, field name -> value (for bloc checks).
+
+        Returns
+        -------
+        dict of str to Any
+            ``country`` as a 1-tuple.
+        """
         return {"country": (self.country,)}
 
 
@@ -357,6 +448,13 @@ class Sanction(_Dated):
     hs: HsSelection = ALL
 
     def party_fields(self) -> dict[str, Any]:
+        """Parties of this measure, field name -> value (for bloc checks).
+
+        Returns
+        -------
+        dict of str to Any
+            the two sides, as ``parties[0]`` and ``parties[1]``.
+        """
         return {"parties[0]": self.parties[0], "parties[1]": self.parties[1]}
 
 
@@ -370,6 +468,13 @@ class Incentive(_Yearly):
     per_unit_usd: float = Field(default=0.0, ge=0)
 
     def party_fields(self) -> dict[str, Any]:
+        """Parties of this measure, field name -> value (for bloc checks).
+
+        Returns
+        -------
+        dict of str to Any
+            ``country`` as a 1-tuple.
+        """
         return {"country": (self.country,)}
 
 
@@ -387,6 +492,13 @@ class WagePath(_Yearly):
     fx_change: Rate = 0.0
 
     def party_fields(self) -> dict[str, Any]:
+        """Parties of this measure, field name -> value (for bloc checks).
+
+        Returns
+        -------
+        dict of str to Any
+            ``country``.
+        """
         return {"country": self.country}
 
 
@@ -410,6 +522,13 @@ class Automation(_Yearly):
         return self
 
     def party_fields(self) -> dict[str, Any]:
+        """Parties of this measure, field name -> value (for bloc checks).
+
+        Returns
+        -------
+        dict of str to Any
+            ``country``.
+        """
         return {"country": self.country}
 
 
@@ -422,6 +541,13 @@ class CarbonPrice(_Yearly):
     border_adjustment: bool = False
 
     def party_fields(self) -> dict[str, Any]:
+        """Parties of this measure, field name -> value (for bloc checks).
+
+        Returns
+        -------
+        dict of str to Any
+            ``jurisdictions``.
+        """
         return {"jurisdictions": self.jurisdictions}
 
 

@@ -105,6 +105,13 @@ class TradeEffects:
         ----------
         origin_rule_met : array of bool or bool
             Per cell: the goods meet the rule of origin of ``exemption_agreement``.
+
+        Returns
+        -------
+        TradeEffects
+            A copy where met cells with an exemption agreement have the exempted duties
+            removed, the origin-met replacement/floor rates swapped in and the
+            exemption cleared; other cells are unchanged.
         """
         met = np.broadcast_to(np.asarray(origin_rule_met, dtype=bool), self.blocked.shape)
         met = met & (self.exemption_agreement != "")
@@ -132,6 +139,18 @@ class TradeEffects:
         ``base`` is replaced by the replacement rate where one applies, raised to the
         floor where one applies, then the additional duties are added. NTBs are not
         included (see ``ntb_ave``).
+
+        Parameters
+        ----------
+        base_rate : array or float
+            MFN or preferential rate per cell (fraction), broadcast to the cells.
+        origin_rule_met : array of bool or bool, optional
+            When given, exemptions are applied first (see :meth:`applicable`).
+
+        Returns
+        -------
+        numpy.ndarray
+            Total ad valorem rate per cell (fraction).
         """
         eff = self if origin_rule_met is None else self.applicable(origin_rule_met)
         base = np.broadcast_to(np.asarray(base_rate, dtype=float), eff.blocked.shape)
@@ -140,7 +159,18 @@ class TradeEffects:
         return rate + eff.additional_ad_valorem
 
     def to_dataset(self, template: xr.DataArray | None = None) -> xr.Dataset:
-        """The arrays as an :class:`xarray.Dataset` (shaped like ``template`` if given)."""
+        """The arrays as an :class:`xarray.Dataset` (shaped like ``template`` if given).
+
+        Parameters
+        ----------
+        template : xarray.DataArray, optional
+            Array with as many cells as the effects; its dims and coords are reused.
+
+        Returns
+        -------
+        xarray.Dataset
+            One variable per field, on ``template``'s dims, or on dim ``cell`` without it.
+        """
         data = {}
         for f in fields(self):
             values = getattr(self, f.name)
@@ -335,6 +365,23 @@ def trade_effects_dataset(
 
     Example: ``importer`` along ``importer``, ``exporter`` along ``exporter``, ``hs6``
     along ``product`` and one date give a Dataset of (importer, exporter, product) arrays.
+
+    Parameters
+    ----------
+    scenario : Scenario, ResolvedScenario or sequence of Measure
+        As for :func:`trade_effects`.
+    importer, exporter : xarray.DataArray
+        ISO3 codes.
+    hs6 : xarray.DataArray
+        HS6 codes.
+    on : xarray.DataArray or date
+        One date for all cells, or dates broadcast with the other arrays.
+
+    Returns
+    -------
+    xarray.Dataset
+        :meth:`TradeEffects.to_dataset` on the broadcast of ``importer``, ``exporter``,
+        ``hs6`` (and ``on`` when an array).
     """
     arrays = [
         a if isinstance(a, xr.DataArray) else xr.DataArray(a) for a in (importer, exporter, hs6)

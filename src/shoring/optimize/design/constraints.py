@@ -40,8 +40,15 @@ def _rest(dm: DesignModel) -> list:
 
 
 def add_transitions(dm: DesignModel) -> None:
-    """``Site-transition-eq``: open[t] = open[t-1] + opened[t] - closed[t], with
-    open[-1] = 1 for existing sites and 0 for candidates (each opens or closes once)."""
+    """Add ``Site-transition-eq``: open[t] = open[t-1] + opened[t] - closed[t].
+
+    open[-1] is 1 for existing sites and 0 for candidates (each opens or closes once).
+
+    Parameters
+    ----------
+    dm : DesignModel
+        Model whose variables exist; the constraints are added to ``dm.model``.
+    """
     d, m = dm.data, dm.model
     is_open = dm.var("Site-open")
     first = np.zeros((len(d.sites), len(d.periods)))
@@ -51,8 +58,16 @@ def add_transitions(dm: DesignModel) -> None:
 
 
 def add_expansion(dm: DesignModel) -> None:
-    """``Site-expand-transition-eq``: expanded[t] = expand[t] - expand[t-1] (once, kept);
-    ``Site-expand-open-max``: expansion only at an open site."""
+    """Add the expansion families; skipped when the model has no ``Site-expand``.
+
+    ``Site-expand-transition-eq``: expanded[t] = expand[t] - expand[t-1] (once, kept);
+    ``Site-expand-open-max``: expansion only at an open site.
+
+    Parameters
+    ----------
+    dm : DesignModel
+        Model whose variables exist; the constraints are added to ``dm.model``.
+    """
     if "Site-expand" not in dm.model.variables:
         return
     expand = dm.var("Site-expand")
@@ -64,9 +79,24 @@ def add_expansion(dm: DesignModel) -> None:
 
 
 def available(dm: DesignModel, capacity: np.ndarray, dims: tuple[str, ...]):
-    """Linear expression of the capacity usable in each period: ``capacity`` x (open
-    minus the ramp-up deficit of a recent opening). ``capacity`` has dims ``dims``
-    (which include ``site``)."""
+    """Linear expression of the capacity usable in each period.
+
+    ``capacity`` x (open minus the ramp-up deficit of a recent opening).
+
+    Parameters
+    ----------
+    dm : DesignModel
+        Model with ``Site-open`` and ``Site-opened`` variables.
+    capacity : ndarray
+        Capacity in units per period, with dims ``dims``.
+    dims : tuple of str
+        Dimension names of ``capacity``; must include ``site``.
+
+    Returns
+    -------
+    linopy.LinearExpression
+        Dims ``dims`` plus ``scenario`` and ``period``.
+    """
     cap = dm.da(capacity, *dims)
     expr = cap * dm.var("Site-open")
     deficit = dm.ramp_deficit()
@@ -77,8 +107,15 @@ def available(dm: DesignModel, capacity: np.ndarray, dims: tuple[str, ...]):
 
 
 def add_site_capacity(dm: DesignModel) -> None:
-    """``Site-capacity-max``: units made of all products <= capacity available (open,
-    ramped up, plus expansion)."""
+    """Add ``Site-capacity-max``: units made of all products <= capacity available.
+
+    Available means open and ramped up (see :func:`available`), plus expansion.
+
+    Parameters
+    ----------
+    dm : DesignModel
+        Model whose variables exist; the constraints are added to ``dm.model``.
+    """
     d = dm.data
     make = dm.var("Product-Site-make")
     cap = available(dm, d.capacity, ("site",))
@@ -88,8 +125,15 @@ def add_site_capacity(dm: DesignModel) -> None:
 
 
 def add_site_product_capacity(dm: DesignModel) -> None:
-    """``Site-Product-capacity-max``: units of a product made <= its own cap x available,
-    where that cap is below the site total."""
+    """Add ``Site-Product-capacity-max``: units of a product made <= its cap x available.
+
+    Only where the per-product cap is below the site total and the site can make it.
+
+    Parameters
+    ----------
+    dm : DesignModel
+        Model whose variables exist; the constraints are added to ``dm.model``.
+    """
     d = dm.data
     tighter = np.isfinite(d.product_capacity) & (d.product_capacity < d.capacity[None, :])
     tighter &= dm.make_mask
@@ -104,8 +148,15 @@ def add_site_product_capacity(dm: DesignModel) -> None:
 
 
 def add_supplier_capacity(dm: DesignModel) -> None:
-    """``Supplier-capacity-max``: units bought from a supplier over all sites <= its
-    capacity, per scenario and period."""
+    """Add ``Supplier-capacity-max``: units bought from a supplier <= its capacity.
+
+    Summed over sites, per scenario and period; skipped without ``Offer-buy``.
+
+    Parameters
+    ----------
+    dm : DesignModel
+        Model whose variables exist; the constraints are added to ``dm.model``.
+    """
     d = dm.data
     if "Offer-buy" not in dm.model.variables:
         return
@@ -138,8 +189,15 @@ def _add(dm: DesignModel, name: str, parts: list, sign, rhs, target: list, mask)
 
 
 def add_demand(dm: DesignModel) -> None:
-    """``Market-Product-demand-eq``: shipped + lost = demand, for every (product, market)
-    with demand or a lane."""
+    """Add ``Market-Product-demand-eq``: shipped + lost = demand.
+
+    One row per (product, market) with demand or a usable lane.
+
+    Parameters
+    ----------
+    dm : DesignModel
+        Model whose variables exist; the constraints are added to ``dm.model``.
+    """
     d, c = dm.data, dm.coords
     n_m = len(d.markets)
     shipped = _shipped(dm, d.lane_product * n_m + d.lane_market)
@@ -153,10 +211,16 @@ def add_demand(dm: DesignModel) -> None:
 
 
 def add_lane_link(dm: DesignModel) -> None:
-    """``Lane-open-max``: a lane ships at most its market's demand, and only from an open
-    site (ship <= demand x open). Implied by the capacity constraints in the MILP, it
-    tightens the LP relaxation as the CFLP's strong linking constraints do. Left out
-    when ``spec.lane_links`` is off."""
+    """Add ``Lane-open-max``: ship <= demand x open on every usable lane.
+
+    Implied by the capacity constraints in the MILP, it tightens the LP relaxation as
+    the CFLP's strong linking constraints do. Left out when ``spec.lane_links`` is off.
+
+    Parameters
+    ----------
+    dm : DesignModel
+        Model whose variables exist; the constraints are added to ``dm.model``.
+    """
     d = dm.data
     if not len(d.lane_product) or not dm.spec.lane_links:
         return
@@ -170,8 +234,15 @@ def add_lane_link(dm: DesignModel) -> None:
 
 
 def add_production_balance(dm: DesignModel) -> None:
-    """``Site-Product-balance-eq``: units made at a site = shipped to markets +
-    moved to sites (itself included)."""
+    """Add ``Site-Product-balance-eq``: units made = shipped to markets + moved to sites.
+
+    Transfers to sites include the site itself; one row per (product, site) it can make.
+
+    Parameters
+    ----------
+    dm : DesignModel
+        Model whose variables exist; the constraints are added to ``dm.model``.
+    """
     d, m, c = dm.data, dm.model, dm.coords
     n_s = len(d.sites)
     parts = [
@@ -186,8 +257,16 @@ def add_production_balance(dm: DesignModel) -> None:
 
 
 def add_component_balance(dm: DesignModel) -> None:
-    """``Site-Component-balance-eq``: for each component at a site, units bought +
-    received from own sites = sum over parents of bom x units made."""
+    """Add ``Site-Component-balance-eq``: components bought + received = components used.
+
+    Use is the sum over parents of bom x units made, per (component, site) that needs it;
+    skipped when the BOM is empty.
+
+    Parameters
+    ----------
+    dm : DesignModel
+        Model whose variables exist; the constraints are added to ``dm.model``.
+    """
     d, m, c = dm.data, dm.model, dm.coords
     parent, comp = np.nonzero(d.bom)
     if parent.size == 0:
@@ -218,6 +297,11 @@ def add_diversification(dm: DesignModel) -> None:
     ``Market-Product-Origin-share-max`` (scope "market"): per (product, market, origin),
     units shipped from sites in the origin <= cap x demand;
     ``Product-Origin-share-max`` (scope "product"): summed over markets.
+    Skipped when ``spec.max_country_share >= 1``.
+    Parameters
+    ----------
+    dm : DesignModel
+        Model whose variables exist; the constraints are added to ``dm.model``.
     """
     d, c, spec = dm.data, dm.coords, dm.spec
     if spec.max_country_share >= 1.0:
@@ -245,8 +329,16 @@ def add_diversification(dm: DesignModel) -> None:
 
 
 def add_local_content(dm: DesignModel) -> None:
-    """``Market-Product-local-min``: units shipped to a market from sites in its own
-    country (or bloc) >= local_content x demand, for every demand."""
+    """Add ``Market-Product-local-min``: local shipments >= local_content x demand.
+
+    Local means from sites in the market's own country (or bloc); skipped when
+    ``spec.local_content`` is 0.
+
+    Parameters
+    ----------
+    dm : DesignModel
+        Model whose variables exist; the constraints are added to ``dm.model``.
+    """
     d, c, spec = dm.data, dm.coords, dm.spec
     if spec.local_content <= 0.0:
         return
@@ -260,7 +352,15 @@ def add_local_content(dm: DesignModel) -> None:
 
 
 def add_budget(dm: DesignModel) -> None:
-    """``Relocation-budget-max``: opening plus expansion capex over the horizon <= budget."""
+    """Add ``Relocation-budget-max``: opening plus expansion capex over the horizon <= budget.
+
+    Skipped when ``spec.budget`` is None.
+
+    Parameters
+    ----------
+    dm : DesignModel
+        Model whose variables exist; the constraints are added to ``dm.model``.
+    """
     d, spec = dm.data, dm.spec
     if spec.budget is None:
         return

@@ -41,8 +41,15 @@ __all__ = ["DesignModel", "FixedFootprint", "build_design", "quiet_linopy"]
 
 @contextlib.contextmanager
 def quiet_linopy() -> Iterator[None]:
-    """Silence linopy's notices about masked variables: absent slots add nothing to a sum,
-    which is what the formulation relies on."""
+    """Silence linopy's notices about masked variables, inside a ``with`` block.
+
+    Absent slots add nothing to a sum, which is what the formulation relies on.
+
+    Yields
+    ------
+    None
+        Linopy ``UserWarning``s and "absent slots" messages are ignored until exit.
+    """
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=UserWarning, module="linopy")
         warnings.filterwarnings("ignore", message=".*absent slots.*")
@@ -98,16 +105,54 @@ class DesignModel:
     scenario_cost: linopy.LinearExpression | None = None
 
     def var(self, name: str) -> linopy.Variable:
-        """A variable by name."""
+        """A variable by name.
+
+        Parameters
+        ----------
+        name : str
+            Variable name, e.g. ``"Site-open"``.
+
+        Returns
+        -------
+        linopy.Variable
+            The model's variable.
+
+        Raises
+        ------
+        KeyError
+            When the model has no such variable (e.g. ``Offer-buy`` without suppliers).
+        """
         return self.model.variables[name]
 
     def da(self, values: np.ndarray, *dims: str) -> xr.DataArray:
-        """A DataArray with this model's coordinates for ``dims``."""
+        """A DataArray with this model's coordinates for ``dims``.
+
+        Parameters
+        ----------
+        values : ndarray
+            Array whose axes are, in order, ``dims``.
+        *dims : str
+            Names of coordinates in :attr:`coords`.
+
+        Returns
+        -------
+        xarray.DataArray
+            ``values`` labelled with ``coords[d]`` for each ``d`` in ``dims``.
+        """
         return xr.DataArray(values, dims=dims, coords={d: self.coords[d] for d in dims})
 
     def ramp_deficit(self) -> xr.DataArray:
-        """(site, opening, period): share of a year's capacity still missing in ``period``
-        for a site opened at the start of ``opening`` (ramp-up; 0 once ramped up)."""
+        """Share of a year's capacity still missing while a newly opened site ramps up.
+
+        A site opened at the start of ``opening`` has ``(period - opening + 1) x 12``
+        months elapsed by the end of ``period``; the deficit is ``1 - clip((elapsed -
+        ramp_up_months) / 12, 0, 1)``, and 0 for periods before the opening.
+
+        Returns
+        -------
+        xarray.DataArray
+            float in [0, 1], dims ``(site, opening, period)``.
+        """
         d = self.data
         years = np.asarray(d.periods, dtype=float)
         elapsed = (years[None, :] - years[:, None] + 1.0) * 12.0  # (opening, period) months

@@ -35,7 +35,17 @@ def _nan0(values: np.ndarray) -> np.ndarray:
 
 
 def add_costs(dm: DesignModel) -> None:
-    """Set ``dm.first_stage`` and ``dm.scenario_cost`` (dim ``scenario``)."""
+    """Set ``dm.first_stage`` and ``dm.scenario_cost`` (dim ``scenario``).
+
+    First stage: opening and closing cost, weighted fixed cost, expansion capex.
+    Scenario cost adds period-weighted conversion, lane, transfer, purchase and
+    lost-sale penalty costs to the first stage.
+
+    Parameters
+    ----------
+    dm : DesignModel
+        Model whose variables exist; its two cost attributes are overwritten.
+    """
     d, m = dm.data, dm.model
     weight = dm.da(d.period_weight, "period")
     first = (dm.da(d.opening_capex, "site") * dm.var("Site-opened")).sum()
@@ -61,14 +71,35 @@ def add_costs(dm: DesignModel) -> None:
 
 
 def expected_cost(dm: DesignModel) -> linopy.LinearExpression:
-    """``sum_w p_w C_w`` as a linear expression."""
+    """``sum_w p_w C_w`` as a linear expression.
+
+    Parameters
+    ----------
+    dm : DesignModel
+        Model on which :func:`add_costs` has run.
+
+    Returns
+    -------
+    linopy.LinearExpression
+        Probability-weighted scenario cost (scalar expression).
+    """
     assert dm.scenario_cost is not None
     return (dm.da(dm.data.probability, "scenario") * dm.scenario_cost).sum()
 
 
 def set_objective(dm: DesignModel) -> None:
-    """Objective of ``dm.spec.objective`` (regret: the expected cost until the scenario
-    optima are known, see :func:`set_regret_objective`)."""
+    """Set the objective of ``dm.spec.objective`` on ``dm.model`` (overwriting any).
+
+    ``cvar`` with ``risk_weight > 0`` adds ``Risk-var``, ``Scenario-excess`` and
+    ``Scenario-excess-min`` and minimises expected cost + risk_weight x CVaR_alpha; any
+    other objective (regret included, until the scenario optima are known, see
+    :func:`set_regret_objective`) minimises the expected cost.
+
+    Parameters
+    ----------
+    dm : DesignModel
+        Model on which :func:`add_costs` has run.
+    """
     spec, m = dm.spec, dm.model
     expected = expected_cost(dm)
     if spec.objective == "cvar" and spec.risk_weight > 0:
@@ -83,7 +114,17 @@ def set_objective(dm: DesignModel) -> None:
 
 
 def set_regret_objective(dm: DesignModel, optima: Sequence[float]) -> None:
-    """Minimax regret against the scenario optima ``C*_w`` (``Scenario-regret-max``)."""
+    """Minimax regret against the scenario optima ``C*_w`` (``Scenario-regret-max``).
+
+    Adds ``Regret-max`` and minimises it plus ``spec.regret_tiebreak`` x expected cost.
+
+    Parameters
+    ----------
+    dm : DesignModel
+        Model on which :func:`add_costs` has run.
+    optima : sequence of float
+        Optimal cost of each scenario alone, USD, in scenario order.
+    """
     m = dm.model
     regret = m.add_variables(name="Regret-max")
     best = dm.da(np.asarray(optima, dtype=float), "scenario")
