@@ -18,7 +18,7 @@ from shoring.scenario import load_scenario, parse_scenario
 INSURANCE = cost_parameters().cargo_insurance_rate * cost_parameters().insurance_cover_markup
 
 
-def tiny(part_price: float = 20.0, value: float = 100.0) -> Network:
+def tiny(part_price: float = 20.0, value: float = 100.0, extra_market: str = "") -> Network:
     """A harness (HS 854442, US MFN 2.6%, EU 3.3%) made in China or Mexico from a Chinese part."""
     data: dict[str, Any] = {
         "meta": {"name": "tiny", "base_year": 2020},
@@ -70,7 +70,8 @@ def tiny(part_price: float = 20.0, value: float = 100.0) -> Network:
                 "unit_price_usd": part_price,
             },
         ],
-        "markets": [{"id": "us", "country": "USA"}, {"id": "de", "country": "DEU"}],
+        "markets": [{"id": "us", "country": "USA"}, {"id": "de", "country": "DEU"}]
+        + ([{"id": "extra", "country": extra_market}] if extra_market else []),
         "demand": [
             {"market": "us", "product": "harness", "year": 2020, "units": 1000},
             {"market": "de", "product": "harness", "year": 2020, "units": 1000},
@@ -212,3 +213,13 @@ measures:
     b, p = base.to_numpy(), pref.to_numpy()
     finite = np.isfinite(b)
     assert np.all(p[finite] <= b[finite] + 1e-9)
+
+
+def test_importers_without_mfn_are_reported() -> None:
+    # Norway has no cited MFN average in the embedded table: its MFN is taken as 0 and
+    # the result says so, rather than silently
+    ds = landed_cost(tiny(extra_market="NOR"), [load_scenario("baseline")], years=[2021])
+    assert "NOR" in ds.attrs["importers_without_mfn"].split(", ")
+    assert "USA" not in ds.attrs["importers_without_mfn"]
+    duties = ds["cost"].sel(product="harness", site="shenzhen", market="extra", component="duties")
+    assert float(duties.squeeze()) == 0.0

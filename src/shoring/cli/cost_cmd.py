@@ -41,7 +41,14 @@ def _run(network: Path, scenarios: list[str], years: list[int] | None, quiet: bo
         def tick(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        return net, landed_cost(net, scns, years or None, progress=tick)
+        ds = landed_cost(net, scns, years or None, progress=tick)
+    if ds.attrs.get("importers_without_mfn"):
+        progress_console.print(
+            f"note: no cited MFN tariff for {ds.attrs['importers_without_mfn']}; "
+            "their MFN is taken as 0 (see shoring data sources)",
+            style="yellow",
+        )
+    return net, ds
 
 
 def _num(x: float) -> float | None:

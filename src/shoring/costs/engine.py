@@ -273,6 +273,7 @@ class _YearCosts:
     origin_rule_met: np.ndarray  # (made product, site, destination country)
     supply: np.ndarray  # (supplier, destination country): price + freight + duty
     wage: np.ndarray  # (site,): labour cost per hour in the site's country
+    missing_mfn: tuple[str, ...]  # importers without a cited MFN figure (taken as 0)
 
 
 def _year_costs(
@@ -402,7 +403,7 @@ def _year_costs(
         inside = members[:, cs[best_site]]  # (a, pl, c): made inside the agreement
         own_foreign = np.where(inside, traced, np.where(np.isfinite(own), own, 0.0))
         foreign[:, pl] = np.where(better[None], own_foreign, foreign[:, pl])
-    return _YearCosts(out, met_out, supply, rates["wage"])
+    return _YearCosts(out, met_out, supply, rates["wage"], duty.missing_mfn)
 
 
 def _resolve_years(network: Network, years: Sequence[int] | None) -> list[int]:
@@ -481,6 +482,7 @@ def iter_landed_cost(
                 "mode": (dims, mode),
             },
             coords=coords,
+            attrs={"importers_without_mfn": ", ".join(year_costs.missing_mfn)},
         ).expand_dims(scenario=[scenario.name], year=[year])
 
     jobs = [(scenario, year) for scenario in scenarios for year in chosen]
@@ -529,11 +531,14 @@ def landed_cost(
         cannot make the product, a component cannot be sourced, or the lane is closed.
         ``origin_rule_met`` (bool), ``lead_time_days`` and ``mode`` (the chosen transport
         mode) per (product, site, market); ``wage_usd_per_hour`` (site, year, scenario).
-        Attributes record the sources, scenario definitions and package version.
+        Attributes record the sources, scenario definitions and package version, and
+        ``importers_without_mfn``: importers with no cited MFN figure, whose MFN is
+        taken as 0 (their duties then come from scenario measures only).
     """
     settings = settings or CostSettings()
     parts = list(iter_landed_cost(network, scenarios, years, settings, progress))
-    data = xr.combine_by_coords(parts, combine_attrs="drop_conflicts")
+    missing = sorted({c for p in parts for c in p.attrs["importers_without_mfn"].split(", ") if c})
+    data = xr.combine_by_coords(parts, combine_attrs="drop")
     assert isinstance(data, xr.Dataset)
     for name in ("lead_time_days", "mode"):
         data[name] = parts[0][name].isel(scenario=0, year=0, drop=True)
@@ -553,6 +558,7 @@ def landed_cost(
             "samples_per_year": settings.samples_per_year,
             "amortization_years": settings.amortization_years,
             "units": "USD per unit",
+            "importers_without_mfn": ", ".join(missing),
         }
     )
     return data
