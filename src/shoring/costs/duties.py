@@ -93,8 +93,13 @@ def sample_dates(year: int, samples_per_year: int) -> list[dt.date]:
     ]
 
 
-def _lane_rules(countries: np.ndarray, on: dt.date) -> tuple[np.ndarray, np.ndarray]:
-    """Agreement id and RVC threshold (0 free circulation, NaN none) per (origin, dest)."""
+@lru_cache(maxsize=256)
+def _lane_rules(countries: tuple[str, ...], on: dt.date) -> tuple[np.ndarray, np.ndarray]:
+    """Agreement id and RVC threshold (0 free circulation, NaN none) per (origin, dest).
+
+    Depends on the countries and the date only, so it is cached across scenarios; the
+    arrays are read-only.
+    """
     ids = agreement_matrix(list(countries), on).to_numpy()
     threshold = np.full(ids.shape, np.nan)
     for agreement_id in np.unique(ids[ids != ""]):
@@ -106,6 +111,8 @@ def _lane_rules(countries: np.ndarray, on: dt.date) -> tuple[np.ndarray, np.ndar
         else:
             value = 0.5  # no cited general rule: a 50% RVC screening rule (documented)
         threshold[ids == agreement_id] = value
+    ids.setflags(write=False)
+    threshold.setflags(write=False)
     return ids, threshold
 
 
@@ -190,7 +197,7 @@ def duty_rates(
     }
     threshold = np.full(cell, np.nan)
     for on in dates:
-        ids, rule = _lane_rules(codes, on)
+        ids, rule = _lane_rules(tuple(codes), on)
         covered = ids != ""
         free = rule == 0.0
         base_met = np.where(covered[None], 0.0, mfn)  # preferential rate 0 (see module doc)
@@ -213,7 +220,7 @@ def duty_rates(
         threshold = np.fmax(threshold, lane_rule)  # strictest rule met in any sample
     n = float(len(dates))
     avg = {k: np.where(domestic, 0.0, v / n) for k, v in sums.items()}
-    mid_ids, _ = _lane_rules(codes, mid)
+    mid_ids, _ = _lane_rules(tuple(codes), mid)
     return DutyRates(
         rate_met=avg["met"],
         rate_not=avg["not"],

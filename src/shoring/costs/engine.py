@@ -114,6 +114,9 @@ class _Study:
     overhead_rate: np.ndarray
     penalty: np.ndarray
     bom: np.ndarray  # (parent, component)
+    bom_sparse: sparse.csr_array  # the same, sparse, for materials
+    bom_used: sparse.csr_array  # columns of components used by something, for origin content
+    used: np.ndarray  # indices of those components
     tiers: np.ndarray
     countries: np.ndarray
     site_country: np.ndarray
@@ -159,6 +162,8 @@ def _study(network: Network, years: Sequence[int], settings: CostSettings) -> _S
     exposure = hazard.reindex(countries).fillna(hazard.median()).to_numpy(dtype=float)
     can_make = network.can_make.transpose("product", "site").to_numpy()
     tiers = network.bom_levels().reindex(products.index).to_numpy()
+    bom = network.bom_matrix().sel(product=products.index, component=products.index).to_numpy()
+    used = np.flatnonzero(bom.any(axis=0))  # components of something
     return _Study(
         network=network,
         products=products.index.to_numpy(dtype=object),
@@ -171,7 +176,10 @@ def _study(network: Network, years: Sequence[int], settings: CostSettings) -> _S
         hours=products["labour_hours"].to_numpy(dtype=float),
         overhead_rate=products["overhead_rate"].to_numpy(dtype=float),
         penalty=products["lost_sale_penalty_usd"].to_numpy(dtype=float),
-        bom=network.bom_matrix().sel(product=products.index, component=products.index).to_numpy(),
+        bom=bom,
+        bom_sparse=sparse.csr_array(bom),
+        bom_used=sparse.csr_array(bom[:, used]),
+        used=used,
         tiers=tiers,
         countries=countries,
         site_country=_index(sites["country"].tolist(), countries),
@@ -300,9 +308,6 @@ def _year_costs(
     shape = (len(COMPONENTS), made.size, n_s, n_c)  # component first: contiguous writes
     out = buffer if buffer is not None and buffer.shape == shape else np.empty(shape)
     met_out = np.zeros((made.size, n_s, n_c), dtype=bool)
-    used = np.flatnonzero(study.bom.any(axis=0))  # components of something
-    bom_used = sparse.csr_array(study.bom[:, used])
-    bom_sparse = sparse.csr_array(study.bom)
     supply, delivered, origin = _purchased(study, duty, settings)
 
     pair_ids, pair_index = np.unique(duty.agreement, return_inverse=True)
@@ -329,7 +334,7 @@ def _year_costs(
         missing = (bom[:, :, None] > 0) & ~np.isfinite(at_site[None])
         unavailable = missing.any(axis=1)  # (pl, s)
         finite = np.where(np.isfinite(at_site), at_site, 0.0)
-        materials = bom_sparse[pl] @ finite
+        materials = study.bom_sparse[pl] @ finite
         labour = f.labour_cost(
             study.hours[pl, None],
             rates["wage"][None],
@@ -341,8 +346,8 @@ def _year_costs(
 
         # build-down regional value content under each lane's agreement, tracing the
         # non-originating content of own-made components (no roll-up)
-        recipe = bom_used[pl]
-        nonorig = np.stack([recipe @ foreign[a][used][:, cs] for a in range(len(pair_ids))])
+        recipe = study.bom_used[pl]
+        nonorig = np.stack([recipe @ foreign[a][study.used][:, cs] for a in range(len(pair_ids))])
         vnm = np.take_along_axis(nonorig.transpose(1, 2, 0), pair_index[None], axis=2)
         value = study.value[pl, None, None]
         h = study.hs_index[pl]
