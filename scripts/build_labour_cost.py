@@ -1,22 +1,25 @@
-"""Fill the gaps of ``src/shoring/data/tables/labour_cost.csv`` from its own anchor rows.
+"""Build ``src/shoring/data/tables/labour_cost.csv`` from the cited anchors.
 
-The table holds two kinds of rows:
+Input: ``scripts/data/labour_cost_anchors.csv``, curated by hand, one row per cited
+figure (``iso3, year, usd_per_hour, method, derivation, source, url``): ``method`` is
+``reported`` (a USD/hour figure read in the cited source) or ``derived`` (computed from
+cited inputs; ``derivation`` gives the arithmetic and names any concept gap).
 
-* anchors, curated by hand: ``method`` is ``reported`` (a figure read in the cited
-  source) or ``derived`` (computed from cited inputs; ``derivation`` says how);
-* fills, written by this script for every (economy, year) of the covered grid
-  (``YEARS``) that has no anchor:
+Output: the anchors plus one row for every other year of the grid ``YEARS`` of every
+economy:
 
-  - ``interpolated``: between the nearest anchors before and after, at a constant
-    annual growth rate (log-linear): ``v = a * (b / a) ** ((y - ya) / (yb - ya))``;
-  - ``extrapolated``: before the first or after the last anchor, the nearest
-    anchor's value carried flat (no growth is assumed).
+- ``interpolated``: between the nearest anchors before and after, at constant annual
+  growth (log-linear): ``v = a * (b / a) ** ((y - ya) / (yb - ya))``;
+- ``extrapolated``: before the first or after the last anchor, the nearest anchor grown
+  at the rate :func:`shoring.data.wages.series_trends` states (the series' own cited
+  trend, or the median of the other series' trends where it has none), named in the
+  row's ``derivation``.
 
-Values are rounded to cents. Run from the repository root::
+Values are rounded to cents. The card's ``series`` section (per economy: cited years and
+the method of every other year) is rewritten from the result. Run from the repository
+root::
 
     python scripts/build_labour_cost.py
-
-It reads and rewrites only the committed table, so the fills are reproducible.
 """
 
 from __future__ import annotations
@@ -25,12 +28,15 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import yaml
 
-TABLE = (
-    Path(__file__).resolve().parents[1] / "src" / "shoring" / "data" / "tables" / "labour_cost.csv"
-)
+from shoring.data.wages import ANCHOR_METHODS, series_summary, series_trends
+
+ROOT = Path(__file__).resolve().parents[1]
+ANCHORS = ROOT / "scripts" / "data" / "labour_cost_anchors.csv"
+TABLE = ROOT / "src" / "shoring" / "data" / "tables" / "labour_cost.csv"
+CARD = TABLE.with_name("labour_cost.card.yaml")
 YEARS = range(2000, 2025)
-ANCHOR_METHODS = ("reported", "derived")
 
 
 def _label(row: pd.Series) -> str:
@@ -39,6 +45,7 @@ def _label(row: pd.Series) -> str:
 
 def fill(anchors: pd.DataFrame) -> pd.DataFrame:
     """Return interpolated/extrapolated rows for the grid years without an anchor."""
+    trends = series_trends(anchors)
     out = []
     for iso3, group in anchors.groupby("iso3"):
         group = group.sort_values("year")
@@ -47,15 +54,16 @@ def fill(anchors: pd.DataFrame) -> pd.DataFrame:
         for year in YEARS:
             if year in years:
                 continue
-            after = np.searchsorted(years, year)
-            if after == 0 or after == len(years):
+            after = int(np.searchsorted(years, year))
+            if after in (0, len(years)):
+                side = "backward" if after == 0 else "forward"
                 near = group.iloc[0 if after == 0 else -1]
-                value = float(near["usd_per_hour"])
+                growth = float(trends.loc[iso3, side])
+                value = float(near["usd_per_hour"]) * (1.0 + growth) ** (year - near["year"])
                 method = "extrapolated"
-                side = "first" if after == 0 else "last"
                 derivation = (
-                    f"carried flat from the {side} anchor {_label(near)}; no cited figure for "
-                    f"{year}; no growth assumed"
+                    f"{'first' if after == 0 else 'last'} anchor {_label(near)} grown at "
+                    f"{growth:+.2%}/yr to {year}: {trends.loc[iso3, f'{side}_basis']}"
                 )
                 source, url = near["source"], near["url"]
             else:
@@ -83,13 +91,20 @@ def fill(anchors: pd.DataFrame) -> pd.DataFrame:
 
 
 def main() -> None:
-    table = pd.read_csv(TABLE, keep_default_na=False)
-    anchors = table[table["method"].isin(ANCHOR_METHODS)].copy()
+    """Read the anchors, fill the grid, write the embedded table."""
+    anchors = pd.read_csv(ANCHORS, keep_default_na=False)
+    bad = anchors[~anchors["method"].isin(ANCHOR_METHODS)]
+    if not bad.empty:
+        raise SystemExit(f"{ANCHORS.name}: anchors must be reported or derived: {bad.index[0] + 2}")
     anchors["usd_per_hour"] = anchors["usd_per_hour"].astype(float)
     result = pd.concat([anchors, fill(anchors)], ignore_index=True)
     result = result.sort_values(["iso3", "year"]).reset_index(drop=True)
     result.to_csv(TABLE, index=False, float_format="%.2f")
-    print(f"{TABLE.name}: {len(anchors)} anchors, {len(result) - len(anchors)} filled rows")
+    text = CARD.read_text(encoding="utf-8").split("\nseries:\n")[0].rstrip("\n")
+    series = yaml.safe_dump({"series": series_summary(result)}, width=100, sort_keys=True)
+    CARD.write_text(f"{text}\n{series}", encoding="utf-8")
+    counts = result["method"].value_counts().to_dict()
+    print(f"{TABLE.name}: {result['iso3'].nunique()} economies, {counts}")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -57,8 +58,8 @@ def test_morocco_is_a_labelled_minimum_wage_proxy(table):
     assert labour_cost("MAR", 2019) == pytest.approx((13.46 + 14.13) / 2 * 1.2109 / 9.62, abs=0.005)
     # 2024: Evalliance SMIG USD 1.61/h x 1.2109
     assert labour_cost("MAR", 2024) == pytest.approx(1.61 * 1.2109, abs=0.005)
-    # before the first anchor (2010) the value is carried flat
-    assert labour_cost("MAR", 2005) == labour_cost("MAR", 2010)
+    # before the first anchor (2010): back at the own trend 2010 (1.53) - 2016 (1.66)
+    assert labour_cost("MAR", 2005) == pytest.approx(1.53 * (1.53 / 1.66) ** (5 / 6), abs=0.005)
 
 
 @pytest.mark.parametrize(
@@ -116,12 +117,54 @@ def test_interpolated_rows_are_log_linear_between_anchors(table):
         assert row.usd_per_hour == pytest.approx(expected, abs=0.006), (row.iso3, row.year)
 
 
-def test_extrapolated_rows_are_flat(table):
+def test_extrapolated_rows_follow_a_stated_trend(table):
     ext = table[table["method"] == "extrapolated"]
     assert len(ext) > 0
-    # CAN after the last anchor (BLS 2010 = 35.67) is carried flat.
-    assert labour_cost("CAN", 2024) == pytest.approx(35.67)
-    assert all("flat" in d for d in ext["derivation"])
+    assert not ext["derivation"].str.contains("flat").any()
+    assert ext["derivation"].str.contains(r"grown at [+-]\d+\.\d+%/yr").all()
+    # Hand-worked: USA after BLS ECEC 2020 = 39.86 at its own trend from CB 2015 = 37.71
+    growth = (39.86 / 37.71) ** (1 / 5)
+    assert labour_cost("USA", 2024) == pytest.approx(39.86 * growth**4, abs=0.005)
+    row = table[(table["iso3"] == "USA") & (table["year"] == 2024)].iloc[0]
+    assert "own cited trend 2015-2020" in row["derivation"]
+    # A series without 5 years of cited span (Canada: BLS 1997 and 2010 only; 1997 sets no
+    # trend) says it takes the median of the other series' trends.
+    can = table[(table["iso3"] == "CAN") & (table["year"] == 2024)].iloc[0]
+    assert "median of" in can["derivation"]
+
+
+def test_no_series_carried_flat_more_than_three_years(table):
+    # A value repeated over more than 4 years may only come from cited anchors that are
+    # themselves that close (Mexico: BLS 2010 = 6.23, INEGI 2023 = 6.20, trend -0.04%/yr).
+    for iso3, group in table[table["year"] >= 2000].groupby("iso3"):
+        group = group.sort_values("year")
+        values = group["usd_per_hour"].to_numpy()
+        fills = group["method"].to_numpy() == "extrapolated"
+        derivations = group["derivation"].to_numpy()
+        start = 0
+        for i in range(1, len(values) + 1):
+            if i == len(values) or values[i] != values[start]:
+                if i - start > 4:  # only a cited trend below a cent a year may repeat
+                    for text in derivations[start:i][fills[start:i]]:
+                        assert re.search(r"grown at [+-]0\.0\d%/yr", text), (iso3, text)
+                start = i
+
+
+def test_new_economies_match_bls_and_conference_board():
+    # BLS ILC 2010 release, Table 1 (all employees, USD/hour), and CB ILC 2015
+    for iso3, v1997, v2010 in [
+        ("SWE", 24.97, 43.81),
+        ("PRT", 6.38, 11.72),
+        ("AUS", 19.10, 40.60),
+        ("SGP", 12.15, 19.10),
+        ("ARG", 7.43, 12.66),
+    ]:
+        assert labour_cost(iso3, 1997) == pytest.approx(v1997)
+        assert labour_cost(iso3, 2010) == pytest.approx(v2010)
+    assert labour_cost("SWE", 2015) == pytest.approx(41.68)
+    assert labour_cost("AUS", 2015) == pytest.approx(38.75)
+    # Eurostat 2017 whole economy EUR 14.10 (Portugal) x USD/EUR 1.1301
+    assert labour_cost("PRT", 2017) == pytest.approx(14.10 * 1.1301, abs=0.005)
 
 
 def test_matrix_shape_labels_and_errors():
@@ -134,7 +177,9 @@ def test_matrix_shape_labels_and_errors():
         labour_cost_matrix(["CHN"], [2030])
     assert isinstance(info.value, ShoringError)
     out = labour_cost_matrix(["CHN"], [2030], extrapolate=True)
-    assert float(out.item()) == labour_cost("CHN", 2024)
+    # Hand-worked: NBS-derived 2018 = 5.45 and 2023 = 7.34 set the trend beyond 2024
+    growth = (7.34 / 5.45) ** (1 / 5)
+    assert float(out.item()) == pytest.approx(labour_cost("CHN", 2024) * growth**6, rel=1e-9)
     with pytest.raises(LabourCostRangeError, match="XXX"):
         labour_cost_matrix(["XXX"], [2010])
 

@@ -38,6 +38,8 @@ def sources(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -
             console.print(f"  [dim]coverage:[/] {card.coverage.strip()}")
         if card.gaps:
             console.print(f"  [dim]gaps:[/] {card.gaps.strip()}")
+        for key, text in (card.series or {}).items():
+            console.print(f"  [dim]{key}:[/] {text}")
         del name
 
 

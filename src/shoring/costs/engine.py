@@ -189,7 +189,9 @@ def _study(network: Network, years: Sequence[int], settings: CostSettings) -> _S
         cif=cif_importers(list(countries)),
         disruption=disruption_probability(exposure, float(hazard.median()), settings.parameters),
         base_wage=labour_cost_matrix(
-            sorted(set(sites["country"])), list(years), extrapolate=True
+            sorted(set(sites.loc[sites["wage_usd_per_hour"].isna(), "country"])),
+            list(years),
+            extrapolate=True,
         ).reindex(country=list(countries)),
     )
 
@@ -201,13 +203,14 @@ def _site_rates(
     sites = study.network.sites
     countries = list(study.countries)
     cs = study.site_country
-    last_wage_year = max(covered_years(c)[1] for c in set(study.countries[cs]))
-    wage = (
-        study.base_wage.sel(year=year).to_numpy()
-        * wage_multiplier(
-            scenario, countries, [year], base_year=min(year, last_wage_year)
-        ).to_numpy()[:, 0]
-    )
+    given = sites["wage_usd_per_hour"].to_numpy(dtype=float)  # site override, NaN: table
+    tabled = set(study.countries[cs[np.isnan(given)]])
+    last_wage_year = max((covered_years(c)[1] for c in tabled), default=year)
+    growth = wage_multiplier(
+        scenario, countries, [year], base_year=min(year, last_wage_year)
+    ).to_numpy()[:, 0]
+    wage = np.where(np.isnan(given), study.base_wage.sel(year=year).to_numpy()[cs], given)
+    wage = wage * growth[cs]
     auto_scn = automation_share(scenario, countries, [year]).to_numpy()[:, 0]
     automation = 1.0 - (1.0 - sites["automation"].to_numpy(dtype=float)) * (1.0 - auto_scn[cs])
     months = [dt.date(year, m, 1) for m in range(1, 13)]
@@ -233,9 +236,10 @@ def _site_rates(
     )
     carbon = carbon_prices(scenario, countries, [year])
     return {
-        "wage": wage[cs],
+        "wage": wage,
         "automation": automation,
-        "productivity": sites["productivity"].to_numpy(dtype=float),
+        "productivity": sites["productivity"].to_numpy(dtype=float)
+        * sites["productivity_index"].fillna(1.0).to_numpy(dtype=float),
         "risk_rate": risk_rate,
         "incentive": incentive,
         "carbon_price": carbon["usd_per_tco2"].to_numpy()[:, 0],

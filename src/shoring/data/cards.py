@@ -63,6 +63,8 @@ class DataCard(BaseModel):
     method: str = Field(min_length=10)
     coverage: str | None = None
     gaps: str | None = None
+    series: dict[str, str] | None = None
+    """Per series (e.g. economy): the cited years and how every other year was filled."""
     columns: dict[str, Column]
 
 

@@ -16,7 +16,7 @@ from shoring.data.countries import countries, to_iso3
 from shoring.data.distances import distance_km
 from shoring.data.risk import hazard_table, lpi_table
 from shoring.data.tariffs import mfn_table
-from shoring.data.wages import labour_cost_table
+from shoring.data.wages import labour_cost_series, labour_cost_table
 
 REFERENCE_MARKETS = ("USA", "DEU", "CHN", "JPN")
 
@@ -116,6 +116,7 @@ def _cost_facts(iso3: str, year: int | None) -> list[dict[str, Any]]:
                 f"{series.at[last, 'source']} ({series.at[last, 'method']} {last})",
             )
         )
+        facts.append(_fact("labour cost series", labour_cost_series(iso3), "labour_cost card"))
     else:
         facts.append(_fact("manufacturing labour cost, USD/hour", "not in the table", "-"))
     lpi = lpi_table().set_index("iso3")

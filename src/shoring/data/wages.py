@@ -5,13 +5,18 @@ per (``iso3``, ``year``) with ``usd_per_hour``, ``method`` (``reported`` | ``der
 ``interpolated`` | ``extrapolated``), ``derivation``, ``source`` and ``url``. The target
 concept is hourly compensation costs of all employees in manufacturing (total labour
 cost incl. employer social contributions, BLS/Conference Board ILC); rows that use
-another concept say so in ``derivation`` ("GAP: ..."). The grid 2000-2024 is complete
-for every covered economy; a few earlier BLS anchors (1997) are kept too.
+another concept say so in ``derivation`` ("GAP: ..."). It is built by
+``scripts/build_labour_cost.py`` from the cited anchors in
+``scripts/data/labour_cost_anchors.csv``; the grid 2000-2024 is complete for every
+covered economy, and earlier BLS anchors (1997) are kept too.
 
-Years outside the covered range raise :class:`LabourCostRangeError` naming the range,
-unless ``extrapolate=True`` is passed: the value of the nearest covered year is then
-carried flat (nominal USD, no growth assumed) — the same rule the table uses for its
-``extrapolated`` rows.
+Between anchors a series is interpolated at constant growth; beyond its first or last
+anchor it is extrapolated at the growth rate :func:`series_trends` states: the series' own
+cited trend (constant annual growth between the end anchor and the nearest anchor at
+least :data:`MIN_TREND_SPAN` years away, anchors from :data:`TREND_FROM_YEAR` on), or,
+where a series has no such span, the median of the other series' own trends. Years
+outside the table raise :class:`LabourCostRangeError` unless ``extrapolate=True``, which
+applies the same rule.
 
 Loaders read the shared reference formats: the ILOSTAT earnings extract
 (:func:`load_ilostat_earnings`) and the curated multi-unit wage files
@@ -34,6 +39,15 @@ from shoring.errors import Problem, ShoringError, ShoringInputError
 
 METHODS = ("reported", "derived", "interpolated", "extrapolated")
 """Allowed values of the ``method`` column, from most to least direct."""
+
+ANCHOR_METHODS = ("reported", "derived")
+"""Methods of the cited rows; the others are filled from them."""
+
+MIN_TREND_SPAN = 5
+"""Fewest years between the two anchors a series' own extrapolation trend is taken from."""
+
+TREND_FROM_YEAR = 2000
+"""Anchors before this year (BLS 1997 figures, pre-euro exchange rates) set no trend."""
 
 _COLUMNS = ("iso3", "year", "usd_per_hour", "method", "derivation", "source", "url")
 
@@ -71,6 +85,127 @@ def labour_cost_table() -> pd.DataFrame:
 def _wide() -> pd.DataFrame:
     """usd_per_hour as a country x year frame (NaN where the table has no row)."""
     return _table().pivot(index="iso3", columns="year", values="usd_per_hour").sort_index()
+
+
+def _own_trend(years: np.ndarray, values: np.ndarray, forward: bool) -> tuple[float, str] | None:
+    """Constant annual growth from an end anchor to the nearest one MIN_TREND_SPAN away."""
+    keep = years >= TREND_FROM_YEAR
+    years, values = years[keep], values[keep]
+    if years.size < 2:
+        return None
+    end = -1 if forward else 0
+    gap = np.abs(years - years[end])
+    far = np.flatnonzero(gap >= MIN_TREND_SPAN)
+    if far.size == 0:
+        return None
+    other = far[-1] if forward else far[0]
+    lo, hi = sorted((int(other), end % years.size))
+    growth = (values[hi] / values[lo]) ** (1.0 / (years[hi] - years[lo])) - 1.0
+    return float(growth), f"own cited trend {years[lo]}-{years[hi]} ({growth:+.1%}/yr)"
+
+
+def series_trends(anchors: pd.DataFrame) -> pd.DataFrame:
+    """Annual growth used to extrapolate each series before its first and after its last anchor.
+
+    Parameters
+    ----------
+    anchors : pandas.DataFrame
+        Cited rows: columns ``iso3``, ``year``, ``usd_per_hour``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``iso3``: ``forward`` and ``backward`` (float, annual growth as a
+        fraction) and ``forward_basis`` / ``backward_basis`` (text saying which rate was
+        used). A series' own trend is the constant growth between its end anchor and the
+        nearest anchor at least :data:`MIN_TREND_SPAN` years away (anchors from
+        :data:`TREND_FROM_YEAR` on); a series without such a span takes the median of the
+        other series' own trends for that direction, and says so.
+    """
+    rows: dict[str, dict[str, object]] = {}
+    for iso3, group in anchors.sort_values("year").groupby("iso3"):
+        years = group["year"].to_numpy(dtype=int)
+        values = group["usd_per_hour"].to_numpy(dtype=float)
+        rows[str(iso3)] = {
+            "forward": _own_trend(years, values, forward=True),
+            "backward": _own_trend(years, values, forward=False),
+        }
+    out = pd.DataFrame(index=pd.Index(sorted(rows), name="iso3"))
+    for side in ("forward", "backward"):
+        own = {k: v[side] for k, v in rows.items() if v[side] is not None}
+        median = float(np.median([g for g, _ in own.values()])) if own else 0.0  # type: ignore[misc]
+        fallback = (
+            f"median of {len(own)} series' own cited trends ({median:+.1%}/yr); "
+            f"no own trend over {MIN_TREND_SPAN}+ years"
+        )
+        out[side] = [own[k][0] if k in own else median for k in out.index]  # type: ignore[index]
+        out[f"{side}_basis"] = [own[k][1] if k in own else fallback for k in out.index]  # type: ignore[index]
+    return out
+
+
+@cache
+def _trends() -> pd.DataFrame:
+    table = _table()
+    return series_trends(table[table["method"].isin(ANCHOR_METHODS)])
+
+
+def covered_economies() -> tuple[str, ...]:
+    """ISO3 codes of the economies the embedded table covers, sorted."""
+    return tuple(_wide().index)
+
+
+def _spans(years: list[int]) -> str:
+    """'2001-2004, 2009' from sorted years."""
+    parts, start = [], 0
+    for i in range(1, len(years) + 1):
+        if i == len(years) or years[i] != years[i - 1] + 1:
+            a, b = years[start], years[i - 1]
+            parts.append(str(a) if a == b else f"{a}-{b}")
+            start = i
+    return ", ".join(parts)
+
+
+def series_summary(table: pd.DataFrame) -> dict[str, str]:
+    """Per economy: the cited years and the method of every other year, in words.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A labour-cost table (:func:`labour_cost_table` layout).
+
+    Returns
+    -------
+    dict of str to str
+        ``{"CHN": "cited 2002, 2008-2009 ...; interpolated ...; extrapolated ..."}``.
+    """
+    trends = series_trends(table[table["method"].isin(ANCHOR_METHODS)])
+    out = {}
+    for iso3, group in table.groupby("iso3"):
+        parts = []
+        for label, methods in (("cited", ANCHOR_METHODS), ("interpolated", ("interpolated",))):
+            years = sorted(group.loc[group["method"].isin(methods), "year"].astype(int))
+            if years:
+                parts.append(f"{label} {_spans(years)}")
+        cited = group.loc[group["method"].isin(ANCHOR_METHODS), "year"]
+        ext = group[group["method"] == "extrapolated"]
+        for side, mask in (
+            ("backward", ext["year"] < cited.min()),
+            ("forward", ext["year"] > cited.max()),
+        ):
+            years = sorted(ext.loc[mask, "year"].astype(int))
+            if years:
+                basis = trends.loc[iso3, f"{side}_basis"]
+                parts.append(f"extrapolated {_spans(years)} at {basis}")
+        out[str(iso3)] = "; ".join(parts)
+    return out
+
+
+def labour_cost_series(iso3: str) -> str:
+    """Cited years and fill methods of one economy's series (see :func:`series_summary`)."""
+    code = iso3.upper()
+    table = _table()
+    summary = series_summary(table[table["iso3"] == code])
+    return summary.get(code, "not in the table")
 
 
 def covered_years(iso3: str) -> tuple[int, int]:
@@ -111,8 +246,8 @@ def labour_cost(iso3: str, year: int, *, extrapolate: bool = False) -> float:
     year : int
         Calendar year.
     extrapolate : bool, default False
-        Outside the covered years, carry the nearest covered year's value flat instead
-        of raising.
+        Outside the covered years, extend the series at its stated trend
+        (:func:`series_trends`) instead of raising.
 
     Returns
     -------
@@ -139,8 +274,8 @@ def labour_cost_matrix(
     years : sequence of int
         Calendar years.
     extrapolate : bool, default False
-        Fill years outside each economy's covered range with its nearest covered
-        value (flat) instead of raising.
+        Fill years outside each economy's covered range from its nearest covered value
+        at the growth rate :func:`series_trends` gives, instead of raising.
 
     Returns
     -------
@@ -163,10 +298,9 @@ def labour_cost_matrix(
             f"{', '.join(wide.index)}"
         )
     sub = wide.loc[codes]
-    if extrapolate:
-        all_years = sorted(set(sub.columns) | set(wanted_years))
-        sub = sub.reindex(columns=all_years).ffill(axis=1).bfill(axis=1)
     values = sub.reindex(columns=wanted_years).to_numpy(dtype=float)
+    if extrapolate:
+        values = _extrapolate(sub, values, wanted_years, codes)
     missing = np.isnan(values)
     if missing.any():
         rows, cols = np.nonzero(missing)
@@ -176,7 +310,7 @@ def labour_cost_matrix(
             f"no manufacturing labour cost for {code} in {year} ({int(missing.sum())} "
             f"missing pair(s)); {code} is covered {first}-{last}"
             f"{' (plus earlier anchors)' if first < 2000 else ''}; "
-            "pass extrapolate=True to carry the nearest year flat"
+            "pass extrapolate=True to extend it at its stated trend (series_trends)"
         )
     return xr.DataArray(
         values,
@@ -185,6 +319,26 @@ def labour_cost_matrix(
         name="labour_cost",
         attrs={"units": "USD/hour", "source": "shoring tables/labour_cost.csv"},
     )
+
+
+def _extrapolate(
+    sub: pd.DataFrame, values: np.ndarray, years: list[int], codes: list[str]
+) -> np.ndarray:
+    """Fill NaN cells outside each row's covered years at the row's stated trend."""
+    trends = _trends().loc[codes]
+    covered = sub.notna().to_numpy()
+    cols = sub.columns.to_numpy(dtype=int)
+    first_i = covered.argmax(axis=1)
+    last_i = covered.shape[1] - 1 - covered[:, ::-1].argmax(axis=1)
+    rows = np.arange(len(codes))
+    first_y, last_y = cols[first_i][:, None], cols[last_i][:, None]
+    first_v = sub.to_numpy(dtype=float)[rows, first_i][:, None]
+    last_v = sub.to_numpy(dtype=float)[rows, last_i][:, None]
+    yrs = np.asarray(years, dtype=float)[None, :]
+    after = last_v * (1.0 + trends["forward"].to_numpy()[:, None]) ** (yrs - last_y)
+    before = first_v * (1.0 + trends["backward"].to_numpy()[:, None]) ** (yrs - first_y)
+    filled = np.where(yrs > last_y, after, np.where(yrs < first_y, before, values))
+    return np.where(np.isnan(values), filled, values)
 
 
 # ---------------------------------------------------------------------------- loaders

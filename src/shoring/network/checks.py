@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from shoring.errors import Problem
+from shoring.errors import Problem, ShoringError
 from shoring.network.records import RawRecord, RawTable
 from shoring.network.schema import TABLES
 
@@ -332,3 +332,44 @@ def plausibility(
                     "suppliers",
                     raw.problem(message, record.row_of("unit_price_usd"), "unit_price_usd"),
                 )
+
+
+def reference_figures(
+    tables: Mapping[str, RawTable], valid: Mapping[str, Valid], out: Collector
+) -> None:
+    """Every site needs a cited labour cost: from the embedded table or its own column.
+
+    A site in an economy the labour-cost table does not cover is reported on its
+    ``country`` cell, with the column that supplies the figure (``wage_usd_per_hour``).
+    Other reference figures have cited defaults: an importer missing from the customs
+    valuation list values CIF (the rule of the Union Customs Code, see its data card), an
+    importer without an MFN figure is listed in the results, and a country missing from
+    the hazard index takes the median exposure (hazard data card).
+
+    Parameters
+    ----------
+    tables : mapping of str to RawTable
+        Raw table of each table name, used to locate problems.
+    valid : mapping of str to list of (RawRecord, BaseModel)
+        Rows of each table that passed row validation (countries as ISO3).
+    out : Collector
+        Receives the problems found.
+    """
+    from shoring.data.countries import to_iso3
+    from shoring.data.wages import covered_economies
+
+    covered = set(covered_economies())
+    for record, row in valid["sites"]:
+        site: Any = row
+        if site.wage_usd_per_hour is None and site.country not in covered:
+            try:
+                to_iso3(site.country)
+            except ShoringError:  # unknown country: reported already
+                continue
+            raw = tables["sites"]
+            message = (
+                f"no cited manufacturing labour cost for {site.country} in the embedded "
+                f"table ({len(covered)} economies): give this site's labour cost in the "
+                "wage_usd_per_hour column (USD per hour, wages plus employer charges)"
+            )
+            out.add(raw.name, raw.problem(message, record.row_of("country"), "country"))

@@ -48,6 +48,8 @@ LAYOUT: dict[str, dict[str, str]] = {
         "incentive_capex_share": "float64",
         "incentive_per_job_usd": "float64",
         "jobs": "int64",
+        "wage_usd_per_hour": "float64",
+        "productivity_index": "float64",
     },
     "site_capacities": {"site": "object", "product": "object", "capacity_units": "float64"},
     "suppliers": {

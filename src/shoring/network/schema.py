@@ -18,7 +18,8 @@ table                     columns
 ``sites``                 id, name, country, status, products, capacity_units,
                           fixed_cost_usd, opening_capex_usd, closing_cost_usd,
                           ramp_up_months, automation, productivity,
-                          incentive_capex_share, incentive_per_job_usd, jobs
+                          incentive_capex_share, incentive_per_job_usd, jobs,
+                          wage_usd_per_hour, productivity_index
 ``site_capacities``       site, product, capacity_units
 ``suppliers``             id, name, country, component, capacity_units,
                           unit_price_usd, qualification_months
@@ -260,6 +261,24 @@ class SiteRow(_Row):
         0.0, ge=0, json_schema_extra=_doc("Public incentive per job created.", "USD/job")
     )
     jobs: Whole = Field(0, ge=0, json_schema_extra=_doc("Jobs at full output.", "jobs"))
+    wage_usd_per_hour: Number | None = Field(
+        None,
+        gt=0,
+        json_schema_extra=_doc(
+            "Labour cost per hour at this site, wages plus employer charges (default: the "
+            "country's manufacturing figure from the labour-cost table).",
+            "USD/hour",
+        ),
+    )
+    productivity_index: Number | None = Field(
+        None,
+        gt=0,
+        json_schema_extra=_doc(
+            "Manufacturing output per hour relative to the United States = 1 (default: "
+            "the country's figure from the productivity table).",
+            "index, USA = 1",
+        ),
+    )
 
 
 class SiteCapacityRow(_Row):

@@ -251,6 +251,7 @@ def build_network(raw: RawNetwork) -> Network:
     if not has_cycle:
         checks.sourcing(tables, valid, out)
     checks.plausibility(tables, valid, out)
+    checks.reference_figures(tables, valid, out)
     problems = out.problems()
     if problems:
         raise ShoringInputError(problems)

@@ -1,0 +1,94 @@
+"""Per-site labour cost and productivity: validation, readers/writers and the engine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from shoring.costs import landed_cost
+from shoring.data.wages import labour_cost
+from shoring.errors import ShoringInputError
+from shoring.network import read_network, read_yaml, write_csv_folder, write_excel, write_yaml
+from shoring.scenario import load_scenario
+
+NET = """\
+meta: {{name: labour, base_year: 2020}}
+products:
+  - {{id: widget, hs_code: '850760', unit_value_usd: 100, weight_kg: 10, labour_hours: 2}}
+sites:
+  - {{id: plant-pl, country: Poland, status: existing, products: [widget],
+      capacity_units: 100000, fixed_cost_usd: 0}}
+  - {{id: plant-x, country: {country}, status: candidate, products: [widget],
+      capacity_units: 100000, fixed_cost_usd: 0{extra}}}
+markets:
+  - {{id: de, country: Germany}}
+demand:
+  - {{market: de, product: widget, units: {{2021: 1000}}}}
+"""
+
+
+def write(tmp_path: Path, country: str, extra: str = "") -> Path:
+    path = tmp_path / "net.yaml"
+    path.write_text(NET.format(country=country, extra=extra), encoding="utf-8")
+    return path
+
+
+def labour(costs, site: str) -> float:
+    cell = costs["cost"].sel(product="widget", site=site, market="de", component="labour")
+    return float(cell.squeeze())
+
+
+@pytest.mark.parametrize("country", ["South Africa", "Kenya", "Nigeria"])
+def test_validate_names_the_row_and_the_override_column(tmp_path, country) -> None:
+    path = write(tmp_path, country)
+    with pytest.raises(ShoringInputError) as info:
+        read_network(path)
+    (problem,) = info.value.problems
+    assert (problem.sheet, problem.row, problem.field) == ("sites", 7, "country")
+    assert "wage_usd_per_hour" in problem.message
+    assert str(problem).startswith(f"{path}:sites:7:country:")
+
+
+def test_override_supplies_the_figure_and_sets_labour(tmp_path) -> None:
+    path = write(tmp_path, "South Africa", ", wage_usd_per_hour: 9.5")
+    network = read_network(path)
+    costs = landed_cost(network, [load_scenario("baseline")], years=[2021])
+    # hand-worked: 2 h x USD 9.5/h, no automation, productivity 1
+    assert labour(costs, "plant-x") == pytest.approx(19.0)
+    # the Polish plant keeps its table figure (Eurostat-derived POL series)
+    assert labour(costs, "plant-pl") == pytest.approx(2 * labour_cost("POL", 2021), rel=1e-6)
+
+
+def test_override_beats_the_table_and_productivity_divides(tmp_path) -> None:
+    base = landed_cost(
+        read_network(write(tmp_path, "Sweden")), [load_scenario("baseline")], years=[2021]
+    )
+    assert labour(base, "plant-x") == pytest.approx(2 * labour_cost("SWE", 2021), rel=1e-6)
+    extra = ", wage_usd_per_hour: 30, productivity_index: 1.25"
+    over = landed_cost(
+        read_network(write(tmp_path, "Sweden", extra)), [load_scenario("baseline")], years=[2021]
+    )
+    # hand-worked: 2 h x USD 30/h / 1.25 = 48
+    assert labour(over, "plant-x") == pytest.approx(48.0)
+    wage = over["wage_usd_per_hour"].sel(site="plant-x").squeeze()
+    assert float(wage) == pytest.approx(30.0)
+
+
+def test_new_columns_round_trip_and_are_in_the_template(tmp_path) -> None:
+    path = write(tmp_path, "Kenya", ", wage_usd_per_hour: 2.4, productivity_index: 0.3")
+    original = read_yaml(path)
+    excel = write_excel(original, tmp_path / "n.xlsx")
+    for network in (
+        read_network(write_yaml(original, tmp_path / "again.yaml")),
+        read_network(excel),
+        read_network(write_csv_folder(original, tmp_path / "csv")),
+    ):
+        assert network.equals(original)
+        assert network.sites.loc["plant-x", "wage_usd_per_hour"] == pytest.approx(2.4)
+        assert network.sites.loc["plant-x", "productivity_index"] == pytest.approx(0.3)
+    header = [c.value for c in openpyxl.load_workbook(excel)["sites"][1]]
+    assert {"wage_usd_per_hour", "productivity_index"} <= set(header)
+    with pytest.raises(ShoringInputError, match="wage_usd_per_hour: must be greater than 0"):
+        read_network(write(tmp_path, "Kenya", ", wage_usd_per_hour: 0"))
