@@ -8,6 +8,7 @@ the web app answers 4xx with the same text.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -85,9 +86,65 @@ class UnknownCountryError(ShoringError):
         super().__init__(f"unknown country {name!r}{hint}")
 
 
-class InfeasibleModelError(ShoringError):
+NO_PLAN_EXIT_CODE = 3
+"""CLI exit code when a valid input leaves no plan (2 is bad input)."""
+
+
+class NoPlanError(ShoringError):
+    """A valid model for which the solver returned no plan.
+
+    The CLI prints the message and exits with :data:`NO_PLAN_EXIT_CODE` (3), not 2:
+    the input was read and checked; the optimizer ended without a plan.
+
+    Parameters
+    ----------
+    message : str
+        What happened, in words (e.g. "no plan within the time limit of 0.001 s").
+    status : str
+        Solve status value: ``"infeasible"``, ``"no_solution"`` (a limit reached before
+        any plan), ``"unbounded"`` or ``"error"`` (numerical trouble).
+    solver_status : str, optional
+        The solver's own status text, e.g. ``"Time limit reached"``.
+    bound : float, optional
+        Best proven lower bound on the objective, when the solver has one.
+    """
+
+    exit_code = NO_PLAN_EXIT_CODE
+
+    def __init__(
+        self,
+        message: str,
+        status: str = "no_solution",
+        solver_status: str | None = None,
+        bound: float | None = None,
+    ) -> None:
+        self.status = status
+        self.solver_status = solver_status
+        self.bound = bound
+        super().__init__(message)
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready outcome: ``status, solver_status, message, objective, gap, bound``.
+
+        Returns
+        -------
+        dict
+            ``objective`` and ``gap`` are None (no plan); ``bound`` None when unknown.
+        """
+        bound = self.bound if self.bound is not None and math.isfinite(self.bound) else None
+        return {
+            "status": self.status,
+            "solver_status": self.solver_status,
+            "message": str(self),
+            "objective": None,
+            "gap": None,
+            "bound": bound,
+        }
+
+
+class InfeasibleModelError(NoPlanError):
     """An optimization model has no solution; ``diagnosis`` says why in words."""
 
     def __init__(self, diagnosis: str) -> None:
         self.diagnosis = diagnosis
-        super().__init__(f"the model is infeasible: {diagnosis}")
+        super().__init__(f"the model is infeasible: {diagnosis}", status="infeasible")

@@ -2,7 +2,9 @@
 
 Every command is a thin layer over the Python API. Errors the user can fix
 (:class:`shoring.errors.ShoringError`) are printed without a traceback and exit
-with code 2.
+with code 2. A valid model for which the optimizer returns no plan (infeasible, no
+plan within the time limit, unbounded, numerical trouble;
+:class:`shoring.errors.NoPlanError`) exits with code 3.
 """
 
 from __future__ import annotations
@@ -23,11 +25,16 @@ from shoring.cli import (
     report_cmd,
     scenario_cmd,
 )
-from shoring.errors import ShoringError, ShoringInputError
+from shoring.errors import NoPlanError, ShoringError, ShoringInputError
 
 app = typer.Typer(
     name="shoring",
-    help="Relocate supply chains under deglobalization: data, networks, scenarios, costs.",
+    help=(
+        "Relocate supply chains under deglobalization: data, networks, scenarios, costs.\n\n"
+        "Exit codes: 0 done (for optimize: a plan, optimal or stopped at a limit with its "
+        "gap); 2 bad input or usage; 3 no plan (infeasible, no plan within the time "
+        "limit, unbounded, numerical trouble)."
+    ),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -66,6 +73,9 @@ for _module in (
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; user errors print one line per problem and exit with code 2.
 
+    A run that ends without a plan (:class:`~shoring.errors.NoPlanError`) exits with
+    code 3 (:data:`~shoring.errors.NO_PLAN_EXIT_CODE`).
+
     Usage errors (unknown option, missing argument) are handled by click itself and
     also exit with code 2.
     """
@@ -78,6 +88,9 @@ def main(argv: list[str] | None = None) -> None:
         for problem in exc.problems:
             err_console.print(str(problem), markup=False)
         sys.exit(2)
+    except NoPlanError as exc:
+        err_console.print(f"no plan: {exc}", markup=False)
+        sys.exit(exc.exit_code)
     except ShoringError as exc:
         err_console.print(f"error: {exc}", markup=False)
         sys.exit(2)

@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from shoring.errors import ShoringError
+from shoring.errors import NoPlanError, ShoringError
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -28,6 +28,25 @@ PROB_OPT = typer.Option(
 YEARS_OPT = typer.Option(
     None, "--years", help="Comma-separated periods, a subset of the demand years (default all)."
 )
+K_OPT = typer.Option(
+    None,
+    "--max-sites-per-market",
+    min=1,
+    help="Keep only the k cheapest sites (lanes) per product and market, and the k "
+    "cheapest sources per component and using site: shrinks very large models.",
+)
+
+
+@contextmanager
+def no_plan_as_json(as_json: bool) -> Iterator[None]:
+    """With ``--json``, print a :class:`~shoring.errors.NoPlanError` as JSON on stdout
+    (status, solver status, message, gap, bound) before it ends the command (exit 3)."""
+    try:
+        yield
+    except NoPlanError as exc:
+        if as_json:
+            typer.echo(json.dumps(exc.to_dict(), indent=2))
+        raise
 
 
 @contextmanager
@@ -52,6 +71,7 @@ def _data(
     probabilities: str | None,
     years: str | None,
     progress: Callable[[str], None],
+    max_sites_per_market: int | None = None,
 ) -> Any:
     from shoring.network import read_network
     from shoring.optimize.design import design_data_from_network
@@ -71,6 +91,7 @@ def _data(
         loaded,
         years=[int(y) for y in chosen] if chosen else None,
         probabilities=_floats(probabilities, "--probabilities"),
+        max_sites_per_market=max_sites_per_market,
     )
 
 
@@ -93,16 +114,60 @@ def _options(time_limit: float | None, mip_gap: float) -> Any:
 
 
 def _money(x: float | None) -> str:
-    return "-" if x is None else f"{x:,.0f}"
+    if x is None:
+        return "-"
+    return f"{x:,.0f}" if abs(x) >= 0.5 else "0"  # never "-0"
+
+
+def status_line(out: dict[str, Any]) -> str:
+    """The solve outcome in words, with the gap and bound when not proven optimal.
+
+    Parameters
+    ----------
+    out : dict
+        A result dict with ``status``, ``solver_status``, ``gap``/``mip_gap``, ``bound``.
+
+    Returns
+    -------
+    str
+        E.g. ``"optimal (gap 0.00e+00)"`` or ``"a plan, stopped at the time limit
+        before proving it optimal: gap 2.10%, best bound 1,234 USD"``.
+    """
+    from shoring.optimize.solve import SolveStatus
+
+    status = SolveStatus(out["status"])
+    gap = out.get("gap", out.get("mip_gap"))
+    words = status.describe(out.get("solver_status") or "")
+    if status is SolveStatus.OPTIMAL:
+        return f"{words} (gap {gap or 0:.2e})"
+    gap_text = "unknown" if gap is None else f"{gap:.2%}"
+    return f"{words}: gap {gap_text}, best bound {_money(out.get('bound'))} USD"
+
+
+def print_lost_sales(con: Console, out: dict[str, Any]) -> None:
+    """Print one line per product with lost sales (units, share, penalty, why).
+
+    Parameters
+    ----------
+    con : rich.console.Console
+        Where to print.
+    out : dict
+        A result dict with ``lost_sales_summary``.
+    """
+    from shoring.optimize.design.lost import lost_sentence
+
+    for summary in out.get("lost_sales_summary") or ():
+        con.print(lost_sentence(summary), markup=False)
 
 
 def _print_result(out: dict[str, Any]) -> None:
     con = Console(highlight=False)
     con.print(
         f"[bold]{out['objective_kind']}[/bold] objective {_money(out['objective'])} USD "
-        f"({out['status']}, gap {out['mip_gap'] or 0:.2e}); expected cost "
-        f"{_money(out['expected_cost'])}, CVaR{out['alpha']:.0%} {_money(out['cvar'])}"
+        f"({status_line(out)}); expected cost "
+        f"{_money(out['expected_cost'])}, CVaR{out['alpha'] * 100:g} {_money(out['cvar'])}",
     )
+    print_lost_sales(con, out)
     table = Table(title="Footprint")
     for col in ("site", "country", "action", "period"):
         table.add_column(col)
@@ -126,7 +191,7 @@ def _print_result(out: dict[str, Any]) -> None:
         for col in ("site", "extra cost", "best alternative"):
             table.add_column(col)
         for s in out["site_deltas"]:
-            extra = "infeasible" if s["delta"] is None else _money(s["delta"])
+            extra = _money(s["delta"]) if s["delta"] is not None else s.get("status", "-")
             table.add_row(s["site"], extra, s["replacement"] or "-")
         con.print(table)
     if out["binding_constraints"]:
@@ -142,9 +207,6 @@ def _print_result(out: dict[str, Any]) -> None:
             f"alternative {alt['rank']}: {' + '.join(alt['open_sites'])} "
             f"(+{alt['gap']:.2%}, {_money(alt['objective'])} USD)"
         )
-    lost = sum(x["units"] for x in out["lost_sales"])
-    if lost:
-        con.print(f"lost sales: {lost:,.0f} units over all scenarios and periods")
 
 
 def _make_dir(out_dir: Path | None) -> None:
@@ -193,6 +255,7 @@ def optimize(
         1.0, "--max-lost-share", help="Max share of demand left unmet (0 = serve everything)."
     ),
     years: str | None = YEARS_OPT,
+    max_sites_per_market: int | None = K_OPT,
     alternatives: int = typer.Option(3, "--alternatives", help="Near-optimal footprints to find."),
     within: float = typer.Option(
         5.0, "--within", help="Alternatives within this % of the optimum."
@@ -205,7 +268,12 @@ def optimize(
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON on stdout."),
     out: Path | None = typer.Option(None, "--out", help="Write result.json and CSV tables here."),
 ) -> None:
-    """Choose which sites to open, keep or close, and when, over policy scenarios."""
+    """Choose which sites to open, keep or close, and when, over policy scenarios.
+
+    Exit codes: 0 a plan (optimal, or stopped at a limit: status 'feasible' with its gap
+    and bound); 2 bad input; 3 no plan (infeasible, no plan within the time limit,
+    unbounded, numerical trouble; with --json the outcome is printed as JSON).
+    """
     from shoring.optimize.design import optimize_design
 
     spec = _spec(
@@ -222,8 +290,8 @@ def optimize(
     )
     options = _options(time_limit, mip_gap)
     _make_dir(out)
-    with _progress() as progress:
-        data = _data(network, scenario, probabilities, years, progress)
+    with no_plan_as_json(as_json), _progress() as progress:
+        data = _data(network, scenario, probabilities, years, progress, max_sites_per_market)
         result = optimize_design(
             data,
             spec,
@@ -266,12 +334,18 @@ def pareto(
         1.0, "--max-lost-share", help="Max share of demand unmet."
     ),
     years: str | None = YEARS_OPT,
+    max_sites_per_market: int | None = K_OPT,
     time_limit: float | None = typer.Option(None, "--time-limit", help="Solver time limit (s)."),
     mip_gap: float = typer.Option(1e-4, "--mip-gap", help="Relative MIP gap (fraction)."),
     as_json: bool = typer.Option(False, "--json", help="Print the frontier as JSON on stdout."),
     out: Path | None = typer.Option(None, "--out", help="Write pareto.json and pareto.csv here."),
 ) -> None:
-    """Frontier of expected cost vs CVaR (sweep lambda) and vs max single-country share."""
+    """Frontier of expected cost vs CVaR (sweep lambda) and vs max single-country share.
+
+    A point whose solve ends without a plan is listed with its status (infeasible, no
+    plan within the time limit...); lost sales are listed whenever a point has any.
+    """
+    from shoring.optimize.design.lost import lost_sentence
     from shoring.optimize.design.pareto import pareto_points, points_frame
 
     sweeps = {"both": ("lambda", "cap"), "lambda": ("lambda",), "cap": ("cap",)}.get(sweep)
@@ -283,7 +357,7 @@ def pareto(
     options = _options(time_limit, mip_gap)
     _make_dir(out)
     with _progress() as progress:
-        data = _data(network, scenario, probabilities, years, progress)
+        data = _data(network, scenario, probabilities, years, progress, max_sites_per_market)
         rows = pareto_points(data, spec, points, options, sweeps, lambda_max, progress)
     payload = {"points": [p.to_dict() for p in rows]}
     if out is not None:
@@ -293,19 +367,30 @@ def pareto(
         typer.echo(json.dumps(payload, indent=2))
         return
     table = Table(title="Cost-risk frontier (USD over the horizon)")
-    for col in ("sweep", "lambda", "cap", "expected", "CVaR", "max share", "sites"):
+    cols = ("sweep", "lambda", "cap", "status", "expected", "CVaR", "max share", "lost", "sites")
+    for col in cols:
         table.add_column(col)
     for p in payload["points"]:
+        lost = p.get("lost_units") or 0.0
         table.add_row(
             p["sweep"],
             f"{p['lambda']:g}",
             f"{p['cap']:.2f}",
+            p["status"],
             _money(p["expected_cost"]),
             _money(p["cvar"]),
             "-" if p["max_country_share"] is None else f"{p['max_country_share']:.0%}",
+            f"{lost:,.0f} units" if lost > 1e-6 else "0",
             " + ".join(p["open_sites"]) or "-",
         )
-    Console(highlight=False).print(table)
+    con = Console(highlight=False)
+    con.print(table)
+    seen: set[str] = set()
+    for p in payload["points"]:
+        for summary in p.get("lost_sales_summary") or ():
+            if summary["product"] not in seen:  # the penalty note once per product
+                seen.add(summary["product"])
+                con.print(f"{p['sweep']} sweep: " + lost_sentence(summary), markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import os
 import sys
 import time
@@ -34,7 +35,7 @@ from typing import Any
 import highspy
 import linopy
 
-from shoring.errors import InfeasibleModelError
+from shoring.errors import InfeasibleModelError, NoPlanError
 
 __all__ = [
     "SolveOptions",
@@ -42,6 +43,7 @@ __all__ = [
     "SolveStatus",
     "Stopwatch",
     "diagnose_infeasibility",
+    "no_plan_error",
     "solve",
 ]
 
@@ -63,6 +65,9 @@ class SolveStatus(StrEnum):
         The objective can be improved without limit.
     ERROR
         The solver failed (numerical trouble, memory, bad model).
+
+    The CLI exits with 0 for ``OPTIMAL`` and ``FEASIBLE`` (a plan, with its gap and
+    bound) and with :data:`shoring.errors.NO_PLAN_EXIT_CODE` for the others.
     """
 
     OPTIMAL = "optimal"
@@ -82,6 +87,45 @@ class SolveStatus(StrEnum):
             True for ``OPTIMAL`` and ``FEASIBLE``.
         """
         return self in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
+
+    def describe(self, solver_status: str = "") -> str:
+        """The outcome in words, e.g. "no plan within the time limit".
+
+        Parameters
+        ----------
+        solver_status : str
+            HiGHS' status text (``"Time limit reached"``), used to name the limit.
+
+        Returns
+        -------
+        str
+            A short phrase without a trailing period.
+        """
+        limit = _limit_words(solver_status)
+        return {
+            SolveStatus.OPTIMAL: "optimal",
+            SolveStatus.FEASIBLE: f"a plan, stopped at {limit} before proving it optimal",
+            SolveStatus.NO_SOLUTION: f"no plan within {limit}",
+            SolveStatus.INFEASIBLE: "infeasible: no plan meets every rule",
+            SolveStatus.UNBOUNDED: "unbounded: the cost can fall without limit (check for "
+            "negative costs without a capacity)",
+            SolveStatus.ERROR: f"numerical trouble in the solver ({solver_status or 'error'})",
+        }[self]
+
+
+def _limit_words(solver_status: str) -> str:
+    text = solver_status.lower()
+    for key, words in (
+        ("time", "the time limit"),
+        ("iteration", "the iteration limit"),
+        ("solution limit", "the solution limit"),
+        ("memory", "the memory limit"),
+        ("interrupt", "an interrupt"),
+        ("objective", "the objective bound"),
+    ):
+        if key in text:
+            return words
+    return f"a solver limit ({solver_status})" if solver_status else "a solver limit"
 
 
 _LIMITS = frozenset(
@@ -408,4 +452,39 @@ def diagnose_infeasibility(model: linopy.Model, max_listed: int = 8) -> str:
     noun = "constraint" if len(labels) == 1 else "constraints"
     return (
         f"an irreducible infeasible subsystem of {len(labels)} {noun}: " + "; ".join(parts) + more
+    )
+
+
+def no_plan_error(report: SolveReport, options: SolveOptions | None = None) -> NoPlanError:
+    """The error to raise for a solve that ended without a plan (not infeasibility).
+
+    Parameters
+    ----------
+    report : SolveReport
+        A report whose status has no solution (``NO_SOLUTION``, ``UNBOUNDED``,
+        ``ERROR``).
+    options : SolveOptions, optional
+        The options used, to name the time limit in the message.
+
+    Returns
+    -------
+    NoPlanError
+        Message e.g. "no plan within the time limit (0.001 s; HiGHS: Time limit
+        reached); raise --time-limit or loosen --mip-gap", with status and bound.
+    """
+    words = report.status.describe(report.solver_status)
+    detail = report.solver_status
+    if options is not None and options.time_limit is not None and "time" in words:
+        detail = f"{options.time_limit:g} s; HiGHS: {report.solver_status}"
+    hint = ""
+    if report.status is SolveStatus.NO_SOLUTION:
+        hint = "; raise the time limit (--time-limit) or loosen the MIP gap (--mip-gap)"
+    elif report.status is SolveStatus.ERROR:
+        hint = "; check for very large or very small numbers in the input"
+    bound = report.dual_bound if math.isfinite(report.dual_bound) else None
+    return NoPlanError(
+        f"{words} ({detail}){hint}",
+        status=report.status.value,
+        solver_status=report.solver_status,
+        bound=bound,
     )

@@ -92,8 +92,26 @@ class DesignStudy:
 
 
 def _musd(value: float) -> str:
-    """Millions of USD, e.g. ``$4,722.3 M``."""
-    return "n/a" if not np.isfinite(value) else f"${value / 1e6:,.1f} M"
+    """Millions of USD, e.g. ``$4,722.3 M`` (never ``$-0.0 M``)."""
+    if not np.isfinite(value):
+        return "n/a"
+    return f"${_zero(value / 1e6, 0.05):,.1f} M"
+
+
+def _zero(value: float, tol: float) -> float:
+    """``value``, or 0.0 when it rounds to zero at ``tol`` (no "-0.0" in print)."""
+    return 0.0 if abs(value) < tol else float(value)
+
+
+def _pct(value: float, signed: bool = True) -> str:
+    """A share as a percentage with two decimals (``+1.25%``); "" when undefined."""
+    if not np.isfinite(value):
+        return ""
+    return f"{_zero(value, 5e-5):{'+' if signed else ''}.2%}"
+
+
+#: Regrets within this share of a scenario's own optimum are the MIP gap, not a cost.
+REGRET_TOL = 1e-4
 
 
 def _cvar_name(alpha: float) -> str:
@@ -174,39 +192,24 @@ def design_findings(study: DesignStudy) -> list[str]:
         out.append("Each scenario optimized alone: " + "; ".join(parts) + ".")
     own = {name: study.own_optimum(name) for name in study.alone}
     if own:
-        cheapest = min(own, key=own.__getitem__)
-        extra = robust.expected_cost - own[cheapest]
-        regrets = {
-            w: robust.cost_by_scenario[w] - own[w] for w in own if w in robust.cost_by_scenario
-        }
-        worst = max(regrets, key=regrets.__getitem__) if regrets else None
-        text = (
-            f"The robust plan costs {_musd(robust.expected_cost)} in expectation over the "
-            f"horizon ({cvar_name} {_musd(robust.cvar)}), {_musd(extra)} "
-            f"({extra / own[cheapest]:+.1%}) over the cheapest single-scenario plan "
-            f"({cheapest}'s own optimum, {_musd(own[cheapest])})."
-        )
-        if worst is not None:
-            text += (
-                f" Its largest regret is under {worst}: {_musd(regrets[worst])} "
-                f"({regrets[worst] / own[worst]:+.1%}) above that scenario's own optimum."
-            )
-        out.append(text)
+        out.append(_regret_sentence(study, own, cvar_name))
     lam = _lambda_rows(study.frontier)
     if len(lam) >= 2:
         first = lam.iloc[0]
         gain = float(first["cvar"]) - robust.cvar
         premium = robust.expected_cost - float(first["expected_cost"])
         same = set(str(first["open_sites"]).split("+")) == set(map(str, robust.open_sites))
-        if same and abs(premium) <= 1e-3 * max(abs(robust.expected_cost), 1.0):
+        small = 1e-3 * max(abs(robust.expected_cost), 1.0)
+        if same and abs(premium) <= small:
             out.append("The plan of least expected cost uses the same sites as the robust plan.")
-        elif premium > 0 and gain > 0:
+        elif premium > small and gain > small:
             sites = str(first["open_sites"]).replace("+", " + ")
             out.append(
                 f"Against the plan of least expected cost ({sites}), the robust plan pays "
                 f"{_musd(premium)} more in expectation to cut {cvar_name} by {_musd(gain)}: "
                 f"{gain / premium:.1f} dollars of tail cost saved per dollar."
             )
+    out.extend(lost_findings(study))
     if robust.alternatives:
         alts = "; ".join(f"{' + '.join(a.open_sites)} ({a.gap:+.1%})" for a in robust.alternatives)
         out.append(
@@ -215,6 +218,64 @@ def design_findings(study: DesignStudy) -> list[str]:
         )
     elif study.within > 0:
         out.append(f"No other set of sites comes within {study.within:.0%} of the robust plan.")
+    return out
+
+
+def _regret_sentence(study: DesignStudy, own: Mapping[str, float], cvar_name: str) -> str:
+    """Cost of the robust plan against the scenarios' own optima; no premium is claimed
+    where there is none (regrets within :data:`REGRET_TOL` count as zero)."""
+    robust = study.robust
+    cheapest = min(own, key=own.__getitem__)
+    extra = robust.expected_cost - own[cheapest]
+    regrets = {w: robust.cost_by_scenario[w] - own[w] for w in own if w in robust.cost_by_scenario}
+    regrets = {w: r for w, r in regrets.items() if r > REGRET_TOL * max(abs(own[w]), 1.0)}
+    text = (
+        f"The robust plan costs {_musd(robust.expected_cost)} in expectation over the "
+        f"horizon ({cvar_name} {_musd(robust.cvar)})"
+    )
+    if extra > REGRET_TOL * max(abs(own[cheapest]), 1.0):
+        share = f" ({_pct(extra / own[cheapest])})" if own[cheapest] else ""
+        text += (
+            f", {_musd(extra)}{share} over the cheapest single-scenario plan "
+            f"({cheapest}'s own optimum, {_musd(own[cheapest])})"
+        )
+    if not regrets:
+        return text + ", and matches each scenario's own optimum: no regret in any scenario."
+    worst = max(regrets, key=regrets.__getitem__)
+    share = f" ({_pct(regrets[worst] / own[worst])})" if own[worst] else ""
+    return text + (
+        f". Its largest regret is under {worst}: {_musd(regrets[worst])}{share} above that "
+        "scenario's own optimum."
+    )
+
+
+def lost_findings(study: DesignStudy) -> list[str]:
+    """One sentence per product with lost sales in the robust plan (units, share,
+    penalty and why), and one naming the scenarios whose own optimum loses sales.
+
+    Parameters
+    ----------
+    study : DesignStudy
+        Robust plan and scenario-alone plans.
+
+    Returns
+    -------
+    list of str
+        Empty when no plan leaves demand unmet.
+    """
+    from shoring.optimize.design.lost import lost_sentence
+
+    out = [
+        "Robust plan: " + lost_sentence(x.to_dict()) + "."
+        for x in getattr(study.robust, "lost_summary", ())
+    ]
+    losing = [w for w, r in study.alone.items() if getattr(r, "lost_summary", ())]
+    if losing:
+        out.append(
+            "Plans optimized for one scenario also leave demand unmet under: "
+            + ", ".join(losing)
+            + "."
+        )
     return out
 
 
@@ -276,18 +337,25 @@ def design_tables(study: DesignStudy) -> dict[str, pd.DataFrame]:
                 "probability": float(study.probabilities.get(w, float("nan"))),
                 "robust_cost": float(cost),
                 "own_optimum": study.own_optimum(w),
-                "regret": float(cost) - study.own_optimum(w),
+                "regret": _regret(float(cost), study.own_optimum(w)),
             }
             for w, cost in study.robust.cost_by_scenario.items()
         ],
         columns=["scenario", "probability", "robust_cost", "own_optimum", "regret"],
     )
-    costs["regret_share"] = costs["regret"] / costs["own_optimum"]
+    own = costs["own_optimum"].where(costs["own_optimum"] != 0)
+    costs["regret_share"] = (costs["regret"] / own).where(costs["regret"] != 0, 0.0)
     return {
         "design_footprints": footprints,
         "design_costs": costs,
         "design_frontier": study.frontier.copy(),
     }
+
+
+def _regret(cost: float, own: float) -> float:
+    """Cost minus own optimum; 0.0 within :data:`REGRET_TOL` (the MIP gap)."""
+    regret = cost - own
+    return 0.0 if abs(regret) <= REGRET_TOL * max(abs(own), 1.0) else regret
 
 
 # ---------------------------------------------------------------------- chart
@@ -327,12 +395,24 @@ def frontier_chart(frontier: pd.DataFrame, robust: Any | None = None) -> go.Figu
     lam = ok[ok["sweep"] == "lambda"].sort_values("lambda") if not ok.empty else ok
     cap = ok[ok["sweep"] == "cap"].sort_values("cap", ascending=False) if not ok.empty else ok
     if not lam.empty:
+        lam = merge_coincident(
+            lam.assign(x=_num(lam["cvar"]) / 1e6, y=_num(lam["expected_cost"]) / 1e6),
+            [f"{v:g}" for v in lam["lambda"]],
+            "λ=",
+        )
+    if not cap.empty:
+        cap = merge_coincident(
+            cap.assign(x=_num(cap["max_country_share"]) * 100, y=_num(cap["expected_cost"]) / 1e6),
+            [f"{v:.0%}" for v in cap["cap"]],
+            "cap ",
+        )
+    if not lam.empty:
         fig.add_trace(
             go.Scatter(
-                x=lam["cvar"] / 1e6,
-                y=lam["expected_cost"] / 1e6,
+                x=lam["x"],
+                y=lam["y"],
                 mode="lines+markers+text",
-                text=[f"λ={v:g}" for v in lam["lambda"]],
+                text=lam["label"],
                 textposition="top right",
                 customdata=lam[["open_sites"]].to_numpy(),
                 hovertemplate=(
@@ -361,10 +441,10 @@ def frontier_chart(frontier: pd.DataFrame, robust: Any | None = None) -> go.Figu
     if not cap.empty:
         fig.add_trace(
             go.Scatter(
-                x=cap["max_country_share"] * 100,
-                y=cap["expected_cost"] / 1e6,
+                x=cap["x"],
+                y=cap["y"],
                 mode="lines+markers+text",
-                text=[f"cap {v:.0%}" for v in cap["cap"]],
+                text=cap["label"],
                 textposition="top left",
                 customdata=cap[["open_sites"]].to_numpy(),
                 hovertemplate=(
@@ -390,7 +470,57 @@ def frontier_chart(frontier: pd.DataFrame, robust: Any | None = None) -> go.Figu
     return fig
 
 
+def _num(column: pd.Series) -> pd.Series:
+    """Floats, with None (undefined, e.g. a share without demand) as NaN."""
+    return pd.to_numeric(column, errors="coerce").astype(float)
+
+
+def merge_coincident(points: pd.DataFrame, values: Sequence[str], prefix: str) -> pd.DataFrame:
+    """One marker per distinct (x, y): coincident points share one label.
+
+    Parameters
+    ----------
+    points : pandas.DataFrame
+        Columns ``x`` and ``y`` (chart units) and ``open_sites``, in drawing order.
+    values : sequence of str
+        The swept value of each row, e.g. ``["0", "0.05"]``.
+    prefix : str
+        Put before the values in the label, e.g. ``"λ="``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``x, y, label, open_sites``; rows with undefined x or y dropped; the
+        label of merged points lists their values (``"λ=0, 0.05"``).
+    """
+    frame = points.assign(value=list(values))
+    frame = frame[np.isfinite(frame["x"].astype(float)) & np.isfinite(frame["y"].astype(float))]
+    key = list(zip(frame["x"].round(6), frame["y"].round(6), strict=True))
+    rows: dict[tuple[float, float], dict[str, Any]] = {}
+    for k, (_, r) in zip(key, frame.iterrows(), strict=True):
+        row = rows.setdefault(
+            k, {"x": r["x"], "y": r["y"], "values": [], "open_sites": r["open_sites"]}
+        )
+        row["values"].append(r["value"])
+    return pd.DataFrame(
+        [
+            {
+                "x": r["x"],
+                "y": r["y"],
+                "label": prefix + ", ".join(r["values"]),
+                "open_sites": r["open_sites"],
+            }
+            for r in rows.values()
+        ],
+        columns=["x", "y", "label", "open_sites"],
+    )
+
+
 # ---------------------------------------------------------------------- section
+
+
+def _share_text(share: float) -> str:
+    return f"{share:.0%}" if np.isfinite(share) else "n/a (no demand)"
 
 
 def design_section(study: DesignStudy, sites: pd.DataFrame) -> str:
@@ -443,7 +573,7 @@ def design_section(study: DesignStudy, sites: pd.DataFrame) -> str:
     out.append(
         f"<p>Expected cost <b>{esc(_musd(robust.expected_cost))}</b>, {cvar_name} "
         f"<b>{esc(_musd(robust.cvar))}</b>, largest single-country share "
-        f"{robust.max_origin_share:.0%}.</p>"
+        f"{_share_text(robust.max_origin_share)}.</p>"
     )
     costs = design_tables(study)["design_costs"]
     out.append(
@@ -456,7 +586,7 @@ def design_section(study: DesignStudy, sites: pd.DataFrame) -> str:
                     _musd(r.robust_cost),
                     _musd(r.own_optimum),
                     _musd(r.regret),
-                    f"{r.regret_share:+.2%}" if np.isfinite(r.regret_share) else "",
+                    _pct(r.regret_share),
                 ]
                 for r in costs.itertuples()
             ],
@@ -470,7 +600,9 @@ def design_section(study: DesignStudy, sites: pd.DataFrame) -> str:
                 [
                     [
                         d.site,
-                        _musd(d.delta) if np.isfinite(d.delta) else "infeasible",
+                        _musd(d.delta)
+                        if np.isfinite(d.delta)
+                        else getattr(d, "status", "") or "infeasible",
                         d.replacement or "–",
                     ]
                     for d in robust.site_deltas

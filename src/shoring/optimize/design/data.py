@@ -97,7 +97,9 @@ class DesignData:
     lane_product, lane_site, lane_market : ndarray (L,) of int
         The triples that can ship.
     lane_cost : ndarray (L, T, W)
-        Delivery cost per unit (freight, duties, inventory, carbon).
+        Delivery cost per unit (freight, duties, inventory, carbon); NaN where the
+        scenario forbids the lane in that period (its flow is then held at 0). The same
+        holds for ``conversion``, ``link_cost`` and ``offer_cost``.
     lane_lead_time : ndarray (L,)
         Lead time in days.
     link_product, link_source, link_target : ndarray (K,) of int
@@ -387,6 +389,14 @@ def _broadcast(value: object, shape: tuple[int, ...], name: str) -> np.ndarray:
         raise ValueError(f"{name} has shape {arr.shape}, cannot broadcast to {shape}") from None
 
 
+def _finite_mean(values: np.ndarray, axis: tuple[int, ...]) -> np.ndarray:
+    """Mean over ``axis`` of the finite entries; inf where none is finite."""
+    finite = np.isfinite(values)
+    count = finite.sum(axis=axis)
+    total = np.where(finite, values, 0.0).sum(axis=axis)
+    return np.where(count > 0, total / np.maximum(count, 1), np.inf)
+
+
 def _nearest(cost: np.ndarray, group: np.ndarray, n_groups: int, k: int) -> np.ndarray:
     """Mask keeping, in each group, the ``k`` entries of lowest cost."""
     order = np.lexsort((cost, group))
@@ -494,10 +504,13 @@ def design_data(
 
     # lanes: finished goods with demand, made at the site, priced to the market
     sold = dem.sum(axis=2) > 0  # (P, M)
-    ok = np.isfinite(deliv).all(axis=(3, 4)) & makeable[:, :, None] & sold[:, None, :]
+    # a lane exists where some scenario and period allow it; where one forbids it (NaN or
+    # inf cost: a ban, a sanction) its cost stays NaN and the model bounds its flow at 0
+    deliv = np.where(np.isfinite(deliv), deliv, np.nan)
+    ok = np.isfinite(deliv).any(axis=(3, 4)) & makeable[:, :, None] & sold[:, None, :]
     if max_sites_per_market is not None:
-        landed = np.nanmean(conv, axis=(2, 3))[:, :, None] + np.where(
-            ok, deliv.mean(axis=(3, 4)), np.inf
+        landed = _finite_mean(conv, (2, 3))[:, :, None] + np.where(
+            ok, _finite_mean(deliv, (3, 4)), np.inf
         )
         p, s, m = np.nonzero(ok)
         keep = _nearest(landed[p, s, m], p * n_m + m, n_p * n_m, max_sites_per_market)
@@ -517,7 +530,8 @@ def design_data(
         if supply_cost is None
         else _broadcast(supply_cost, (n_u, n_s, n_t, n_w), "supply_cost")
     )
-    ok_offer = np.isfinite(sup_cost).all(axis=(2, 3)) & (
+    sup_cost = np.where(np.isfinite(sup_cost), sup_cost, np.nan)
+    ok_offer = np.isfinite(sup_cost).any(axis=(2, 3)) & (
         uses[comp] if n_u else np.zeros((0, n_s), bool)
     )
     ou, os_ = np.nonzero(ok_offer)
@@ -529,7 +543,7 @@ def design_data(
     ok_link = (
         makeable[:, :, None]
         & uses[:, None, :]
-        & np.isfinite(tcost).all(axis=(3, 4))
+        & np.isfinite(tcost).any(axis=(3, 4))
         & (bom_arr.sum(axis=0) > 0)[:, None, None]
     )
     kp, ks, kt = np.nonzero(ok_link)
@@ -569,7 +583,7 @@ def design_data(
         link_product=kp,
         link_source=ks,
         link_target=kt,
-        link_cost=tcost[kp, ks, kt],
+        link_cost=np.where(np.isfinite(tcost[kp, ks, kt]), tcost[kp, ks, kt], np.nan),
         offer_supplier=ou,
         offer_site=os_,
         offer_cost=sup_cost[ou, os_],

@@ -30,7 +30,7 @@ from shoring.optimize.design.results import (
     read_solution,
 )
 from shoring.optimize.design.spec import DesignSpec
-from shoring.optimize.solve import SolveOptions, solve
+from shoring.optimize.solve import SolveOptions, SolveStatus, solve
 
 __all__ = ["SHADOW_FAMILIES", "alternatives", "shadow_prices", "site_deltas"]
 
@@ -176,8 +176,12 @@ def site_deltas(
             progress(f"re-solving without site {site}")
         closed = replace(spec, force_closed=(*spec.force_closed, site))
         dm, report = _solve_built(data, closed, options, optima)
-        if not report.status.has_solution:  # type: ignore[attr-defined]
-            out.append(SiteDelta(site, str(data.site_country[s]), np.inf, np.inf, None))
+        status = report.status  # type: ignore[attr-defined]
+        if not status.has_solution:
+            # inf: no plan exists without the site; nan: none found within the limits
+            value = np.inf if status is SolveStatus.INFEASIBLE else np.nan
+            words = status.describe(report.solver_status)  # type: ignore[attr-defined]
+            out.append(SiteDelta(site, str(data.site_country[s]), value, value, None, status=words))
             continue
         other = read_solution(dm)
         growth = _production(data, other) - base
@@ -186,7 +190,14 @@ def site_deltas(
         replacement = data.sites[best] if growth[best] > 1e-6 else None
         value = float(report.objective)  # type: ignore[attr-defined]
         out.append(
-            SiteDelta(site, str(data.site_country[s]), value - objective, value, replacement)
+            SiteDelta(
+                site,
+                str(data.site_country[s]),
+                value - objective,
+                value,
+                replacement,
+                status=status.describe(report.solver_status),  # type: ignore[attr-defined]
+            )
         )
     return tuple(out)
 

@@ -240,20 +240,38 @@ def _first_stage_variables(dm: DesignModel, fixed: FixedFootprint | None) -> Non
         m.add_variables(lower=0.0, upper=1.0, coords=st, mask=offered, name="Site-expanded")
 
 
+def _allowed(dm: DesignModel, cost: np.ndarray, *dims: str) -> xr.DataArray:
+    """Upper bound of a flow: unbounded where its cost (dims ``(*dims, period,
+    scenario)``) is defined, 0 where the scenario forbids it (NaN or inf cost: a banned
+    lane, a site that cannot work in that period)."""
+    upper = np.where(np.isfinite(cost), np.inf, 0.0)
+    return dm.da(upper, *dims, "period", "scenario").transpose(*dims, "scenario", "period")
+
+
 def _second_stage_variables(dm: DesignModel) -> None:
     d, m, c = dm.data, dm.model, dm.coords
     wt = [c["scenario"], c["period"]]
     make_ok = dm.da(dm.make_mask, "product", "site")
     m.add_variables(
-        lower=0.0, coords=[c["product"], c["site"], *wt], mask=make_ok, name="Product-Site-make"
+        lower=0.0,
+        upper=_allowed(dm, d.conversion, "product", "site"),
+        coords=[c["product"], c["site"], *wt],
+        mask=make_ok,
+        name="Product-Site-make",
     )
     m.add_variables(
-        lower=0.0, coords=[c["lane"], *wt], mask=dm.da(dm.ship_mask, "lane"), name="Lane-ship"
+        lower=0.0,
+        upper=_allowed(dm, d.lane_cost, "lane"),
+        coords=[c["lane"], *wt],
+        mask=dm.da(dm.ship_mask, "lane"),
+        name="Lane-ship",
     )
     if len(c["link"]):
-        m.add_variables(lower=0.0, coords=[c["link"], *wt], name="Link-transfer")
+        upper = _allowed(dm, d.link_cost, "link")
+        m.add_variables(lower=0.0, upper=upper, coords=[c["link"], *wt], name="Link-transfer")
     if len(c["offer"]):
-        m.add_variables(lower=0.0, coords=[c["offer"], *wt], name="Offer-buy")
+        upper = _allowed(dm, d.offer_cost, "offer")
+        m.add_variables(lower=0.0, upper=upper, coords=[c["offer"], *wt], name="Offer-buy")
     demand = dm.da(d.demand, "product", "market", "period")
     m.add_variables(
         lower=0.0,

@@ -31,6 +31,8 @@ __all__ = ["add_costs", "expected_cost", "set_objective", "set_regret_objective"
 
 
 def _nan0(values: np.ndarray) -> np.ndarray:
+    """Costs with undefined cells (a flow the scenario forbids) as 0: the flow's upper
+    bound is 0 there (:func:`~shoring.optimize.design.model.build_design`)."""
     return np.where(np.isfinite(values), values, 0.0)
 
 
@@ -56,13 +58,13 @@ def add_costs(dm: DesignModel) -> None:
 
     conv = dm.da(_nan0(d.conversion), "product", "site", "period", "scenario")
     second = (conv * weight * dm.var("Product-Site-make")).sum(["product", "site", "period"])
-    lane = dm.da(d.lane_cost, "lane", "period", "scenario")
+    lane = dm.da(_nan0(d.lane_cost), "lane", "period", "scenario")
     second = second + (lane * weight * dm.var("Lane-ship")).sum(["lane", "period"])
     if "Link-transfer" in m.variables:
-        link = dm.da(d.link_cost, "link", "period", "scenario")
+        link = dm.da(_nan0(d.link_cost), "link", "period", "scenario")
         second = second + (link * weight * dm.var("Link-transfer")).sum(["link", "period"])
     if "Offer-buy" in m.variables:
-        offer = dm.da(d.offer_cost, "offer", "period", "scenario")
+        offer = dm.da(_nan0(d.offer_cost), "offer", "period", "scenario")
         second = second + (offer * weight * dm.var("Offer-buy")).sum(["offer", "period"])
     penalty = dm.da(d.penalty, "product")
     lost = (penalty * weight * dm.var("Product-Market-lost")).sum(["product", "market", "period"])

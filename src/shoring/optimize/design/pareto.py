@@ -17,8 +17,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from shoring.errors import InfeasibleModelError
+from shoring.errors import NoPlanError
 from shoring.optimize.design.data import DesignData
+from shoring.optimize.design.lost import LostSummary
 from shoring.optimize.design.model import _groups
 from shoring.optimize.design.results import FootprintAction
 from shoring.optimize.design.run import optimize_design
@@ -43,7 +44,9 @@ class ParetoPoint:
 
     ``lambda_`` and ``cap`` are the risk weight and the max single-origin share used;
     ``max_country_share`` is the share reached by the solution; ``feasible`` is False
-    when the rules leave no plan at this point (costs are then NaN).
+    when the solve left no plan at this point (costs are then NaN) and ``status`` says
+    why (``infeasible``, ``no_solution`` within a limit...); ``lost_units`` is the
+    expected demand left unmet over the horizon, detailed in ``lost_summary``.
     """
 
     sweep: Sweep
@@ -56,6 +59,10 @@ class ParetoPoint:
     open_sites: tuple[str, ...]
     footprint: tuple[FootprintAction, ...]
     feasible: bool = True
+    status: str = "optimal"
+    gap: float = 0.0
+    lost_units: float = 0.0
+    lost_summary: tuple[LostSummary, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready dict (``lambda`` rather than ``lambda_``; NaN as null).
@@ -64,7 +71,8 @@ class ParetoPoint:
         -------
         dict
             Keys ``sweep, lambda, cap, expected_cost, cvar, max_country_share,
-            objective, feasible, open_sites, footprint`` (costs in USD over the horizon).
+            objective, feasible, status, gap, lost_units, lost_sales_summary, open_sites,
+            footprint`` (costs in USD over the horizon).
         """
 
         def fin(x: float) -> float | None:
@@ -79,6 +87,10 @@ class ParetoPoint:
             "max_country_share": fin(self.max_country_share),
             "objective": fin(self.objective),
             "feasible": self.feasible,
+            "status": self.status,
+            "gap": fin(self.gap),
+            "lost_units": fin(self.lost_units),
+            "lost_sales_summary": [x.to_dict() for x in self.lost_summary],
             "open_sites": list(self.open_sites),
             "footprint": [asdict(a) for a in self.footprint],
         }
@@ -177,11 +189,12 @@ def pareto_points(
             progress(f"frontier point {i} of {len(runs)} ({value})")
         try:
             res = optimize_design(data, run_spec, options, shadow_prices=False, site_deltas=False)
-        except InfeasibleModelError:
+        except NoPlanError as exc:
             nan = float("nan")
+            cap = run_spec.max_country_share
             out.append(
                 ParetoPoint(
-                    sweep, lam, run_spec.max_country_share, nan, nan, nan, nan, (), (), False
+                    sweep, lam, cap, nan, nan, nan, nan, (), (), False, exc.status, nan, nan
                 )
             )
             continue
@@ -196,6 +209,10 @@ def pareto_points(
                 objective=res.objective,
                 open_sites=res.open_sites,
                 footprint=res.footprint,
+                status=res.status.value,
+                gap=res.mip_gap,
+                lost_units=sum(x.units for x in res.lost_summary),
+                lost_summary=res.lost_summary,
             )
         )
     return tuple(out)
@@ -239,4 +256,4 @@ def points_frame(points: Sequence[ParetoPoint]) -> pd.DataFrame:
     if frame.empty:
         return frame
     frame["open_sites"] = frame["open_sites"].map("+".join)
-    return frame.drop(columns=["footprint"])
+    return frame.drop(columns=["footprint", "lost_sales_summary"])

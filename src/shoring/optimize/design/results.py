@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from shoring.optimize.design.data import DesignData
+from shoring.optimize.design.lost import LostSummary
 from shoring.optimize.design.model import DesignModel
 from shoring.optimize.solve import SolveStatus
 
@@ -106,7 +107,9 @@ class SiteDelta:
 
     ``method`` is ``"resolve"``: the model re-solved with the site forced closed;
     ``replacement`` is the site whose production grows most in that solution;
-    ``delta`` is ``inf`` when no feasible footprint exists without the site.
+    ``delta`` is ``inf`` when no feasible footprint exists without the site and NaN
+    when the re-solve found no plan within its limits; ``status`` says which in words
+    ("optimal", "infeasible: ...", "no plan within the time limit").
     """
 
     site: str
@@ -115,6 +118,7 @@ class SiteDelta:
     objective_without: float
     replacement: str | None
     method: str = "resolve"
+    status: str = "optimal"
 
 
 @dataclass(frozen=True)
@@ -234,6 +238,7 @@ def component_costs(data: DesignData, sol: Solution) -> np.ndarray:
     lane_w = weight[None, None, :]
 
     def flow(cost: np.ndarray, units: np.ndarray) -> np.ndarray:
+        cost = np.where(np.isfinite(cost), cost, 0.0)  # forbidden cells carry no flow
         return (cost.transpose(0, 2, 1) * lane_w * units).sum(axis=(0, 2))
 
     delivery = flow(d.lane_cost, sol.ship)
@@ -273,7 +278,7 @@ def cvar(costs: np.ndarray, probability: np.ndarray, alpha: float) -> float:
 
 def max_origin_share(data: DesignData, sol: Solution, site_group: np.ndarray) -> float:
     """Largest share of a (product, market) demand shipped from one origin group, over
-    every scenario and period with demand (0 when nothing is shipped).
+    every scenario and period with demand (NaN, undefined, when there is no demand).
 
     Parameters
     ----------
@@ -288,7 +293,7 @@ def max_origin_share(data: DesignData, sol: Solution, site_group: np.ndarray) ->
     -------
     float
         Share of demand, 0..1 (above 1 only if shipments exceed demand), rounded to 9
-        places.
+        places; NaN without any demand.
     """
     d = data
     n_g = int(site_group.max(initial=0)) + 1
@@ -298,6 +303,8 @@ def max_origin_share(data: DesignData, sol: Solution, site_group: np.ndarray) ->
     np.add.at(by, cell, sol.ship)
     by = by.reshape(n_p, n_m, n_g, *sol.ship.shape[1:])
     demand = d.demand[:, :, None, None, :]  # (P, M, 1, 1, T)
+    if not (d.demand > 0).any():
+        return float("nan")
     share = np.where(demand > 0, by / np.where(demand > 0, demand, 1.0), 0.0)
     return round(float(share.max(initial=0.0)), 9)
 
@@ -416,15 +423,25 @@ class DesignResult:
     Attributes
     ----------
     status : SolveStatus
+        ``OPTIMAL`` (within the MIP gap asked for) or ``FEASIBLE`` (a plan found before
+        a limit; see ``mip_gap`` and ``bound``).
+    solver_status : str
+        HiGHS' own status text, e.g. ``"Time limit reached"``.
     objective : float
         Value of the objective minimized (expected cost; expected + lambda x CVaR; or the
         largest regret).
     objective_kind : str
         ``"expected"``, ``"cvar"`` or ``"regret"``.
     mip_gap : float
+        Relative gap between ``objective`` and ``bound`` (fraction).
+    bound : float
+        Best proven lower bound of the objective the solver minimized (for
+        ``regret``: including the small expected-cost tie-break).
     footprint : tuple of FootprintAction
     flows : tuple of Flow
     lost_sales : tuple of LostSale
+    lost_summary : tuple of LostSummary
+        Per product with lost sales: expected units, share, penalty, a note on why.
     cost_by_scenario : dict
         Scenario -> total cost over the horizon (USD).
     cost_by_component : dict
@@ -452,6 +469,7 @@ class DesignResult:
     objective: float
     objective_kind: str
     mip_gap: float
+    bound: float
     footprint: tuple[FootprintAction, ...]
     flows: tuple[Flow, ...]
     lost_sales: tuple[LostSale, ...]
@@ -469,6 +487,8 @@ class DesignResult:
     alternatives: tuple[Alternative, ...] = ()
     shadow_prices: tuple[ShadowPrice, ...] = ()
     site_deltas: tuple[SiteDelta, ...] = ()
+    solver_status: str = ""
+    lost_summary: tuple[LostSummary, ...] = ()
     solution: Solution | None = field(default=None, repr=False)
 
     def flows_frame(self) -> pd.DataFrame:
@@ -508,7 +528,10 @@ class DesignResult:
         """
         out = {
             "status": self.status.value,
+            "solver_status": self.solver_status,
             "objective": self.objective,
+            "gap": self.mip_gap,
+            "bound": self.bound,
             "footprint": [asdict(a) for a in self.footprint],
             "flows": [asdict(f) for f in self.flows],
             "cost_by_scenario": dict(self.cost_by_scenario),
@@ -532,6 +555,7 @@ class DesignResult:
             "max_origin_share": self.max_origin_share,
             "open_sites": list(self.open_sites),
             "lost_sales": [asdict(x) for x in self.lost_sales],
+            "lost_sales_summary": [x.to_dict() for x in self.lost_summary],
             "cost_by_scenario_component": {
                 k: dict(v) for k, v in self.cost_by_scenario_component.items()
             },

@@ -6,10 +6,11 @@ from collections.abc import Callable
 
 import numpy as np
 
-from shoring.errors import InfeasibleModelError
+from shoring.errors import InfeasibleModelError, NoPlanError
 from shoring.optimize.design import explain
 from shoring.optimize.design.data import DesignData
 from shoring.optimize.design.diagnose import diagnose, precheck
+from shoring.optimize.design.lost import lost_summary
 from shoring.optimize.design.model import build_design, quiet_linopy
 from shoring.optimize.design.objective import set_regret_objective
 from shoring.optimize.design.results import (
@@ -24,7 +25,7 @@ from shoring.optimize.design.results import (
     read_solution,
 )
 from shoring.optimize.design.spec import DesignSpec
-from shoring.optimize.solve import SolveOptions, SolveStatus, Stopwatch, solve
+from shoring.optimize.solve import SolveOptions, SolveStatus, Stopwatch, no_plan_error, solve
 
 __all__ = ["DEFAULT_OPTIONS", "optimize_design", "scenario_optima"]
 
@@ -57,9 +58,16 @@ def scenario_optima(
             progress(f"solving scenario {name} alone (for regret)")
         dm = build_design(data.with_scenarios([w], [1.0]), alone)
         report = solve(dm.model, options, raise_infeasible=False)
-        if not report.status.has_solution:
+        if report.status is SolveStatus.INFEASIBLE:
             raise InfeasibleModelError(
                 f"scenario {name} alone: " + diagnose(dm.data, alone, dm.model)
+            )
+        if not report.status.has_solution:
+            error = no_plan_error(report, options)
+            raise NoPlanError(
+                f"scenario {name} alone (needed for regret): {error}",
+                error.status,
+                error.solver_status,
             )
         out[w] = report.objective
     return out
@@ -106,6 +114,10 @@ def optimize_design(
     ------
     InfeasibleModelError
         With a diagnosis in words (which demand, capacity or rule).
+    NoPlanError
+        The solver stopped without a plan (a limit reached first, unbounded, numerical
+        trouble); the message says which. A plan found before a limit is returned with
+        ``status`` FEASIBLE, its ``mip_gap`` and ``bound``.
     """
     spec = spec or DesignSpec()
     options = options or DEFAULT_OPTIONS
@@ -126,10 +138,7 @@ def optimize_design(
     if report.status is SolveStatus.INFEASIBLE:
         raise InfeasibleModelError(diagnose(data, spec, dm.model))
     if not report.status.has_solution:
-        raise InfeasibleModelError(
-            f"the solver stopped without a solution ({report.solver_status}); "
-            "raise the time limit or the MIP gap"
-        )
+        raise no_plan_error(report, options)
     sol = read_solution(dm)
     costs = component_costs(data, sol)  # (W, C)
     total = costs.sum(axis=1)
@@ -158,12 +167,15 @@ def optimize_design(
         )
     return DesignResult(
         status=report.status,
+        solver_status=report.solver_status,
         objective=objective,
         objective_kind=spec.objective,
         mip_gap=report.mip_gap,
+        bound=report.dual_bound,
         footprint=footprint(data, sol),
         flows=flows(data, sol),
         lost_sales=lost_sales(data, sol),
+        lost_summary=lost_summary(data, sol),
         cost_by_scenario={w: float(c) for w, c in zip(data.scenarios, total, strict=True)},
         cost_by_component={c: float(v) for c, v in zip(COST_COMPONENTS, prob @ costs, strict=True)},
         cost_by_scenario_component={

@@ -228,7 +228,10 @@ def add_sparse_constraints(
     terms = _concat(parts, shape_r)
     rhs_full = np.broadcast_to(np.asarray(rhs, dtype=float), shape_t + shape_r)
     keep = np.ones(n_rows, bool) if mask is None else np.asarray(mask, bool).reshape(n_rows)
-    present = (terms.labels.reshape(len(terms.group), -1) >= 0).any(axis=1)
+    if not keep.any():
+        return  # no row to add (e.g. a rule over products nobody demands)
+    n_rest = int(np.prod(shape_r, dtype=np.int64))
+    present = (terms.labels.reshape(len(terms.group), n_rest) >= 0).any(axis=1)
     counts = np.bincount(terms.group[present], minlength=n_rows)
     width = max(int(counts.max(initial=0)), 1)
     real = int(np.maximum(counts, 1)[keep].sum())
