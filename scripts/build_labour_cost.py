@@ -15,9 +15,9 @@ economy:
   trend, or the median of the other series' trends where it has none), named in the
   row's ``derivation``.
 
-Values are rounded to cents. The card's ``series`` section (per economy: cited years and
-the method of every other year) is rewritten from the result. Run from the repository
-root::
+Values are rounded to a tenth of a cent (sub-dollar series stay distinct year to
+year). The card's ``series`` section (per economy: cited years and the method of every
+other year) is rewritten from the result. Run from the repository root::
 
     python scripts/build_labour_cost.py
 """
@@ -80,7 +80,7 @@ def fill(anchors: pd.DataFrame) -> pd.DataFrame:
                 {
                     "iso3": iso3,
                     "year": year,
-                    "usd_per_hour": round(value, 2),
+                    "usd_per_hour": round(value, 3),
                     "method": method,
                     "derivation": derivation,
                     "source": source,
@@ -99,7 +99,7 @@ def main() -> None:
     anchors["usd_per_hour"] = anchors["usd_per_hour"].astype(float)
     result = pd.concat([anchors, fill(anchors)], ignore_index=True)
     result = result.sort_values(["iso3", "year"]).reset_index(drop=True)
-    result.to_csv(TABLE, index=False, float_format="%.2f")
+    result.to_csv(TABLE, index=False, float_format="%.3f")
     text = CARD.read_text(encoding="utf-8").split("\nseries:\n")[0].rstrip("\n")
     series = yaml.safe_dump({"series": series_summary(result)}, width=100, sort_keys=True)
     CARD.write_text(f"{text}\n{series}", encoding="utf-8")

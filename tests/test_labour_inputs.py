@@ -40,7 +40,7 @@ def labour(costs, site: str) -> float:
     return float(cell.squeeze())
 
 
-@pytest.mark.parametrize("country", ["South Africa", "Kenya", "Nigeria"])
+@pytest.mark.parametrize("country", ["Kenya", "Pakistan", "Peru"])
 def test_validate_names_the_row_and_the_override_column(tmp_path, country) -> None:
     path = write(tmp_path, country)
     with pytest.raises(ShoringInputError) as info:
@@ -52,7 +52,7 @@ def test_validate_names_the_row_and_the_override_column(tmp_path, country) -> No
 
 
 def test_override_supplies_the_figure_and_sets_labour(tmp_path) -> None:
-    path = write(tmp_path, "South Africa", ", wage_usd_per_hour: 9.5")
+    path = write(tmp_path, "Kenya", ", wage_usd_per_hour: 9.5")
     network = read_network(path)
     costs = landed_cost(network, [load_scenario("baseline")], years=[2021])
     # hand-worked: 2 h x USD 9.5/h, no automation, productivity 1
@@ -92,3 +92,20 @@ def test_new_columns_round_trip_and_are_in_the_template(tmp_path) -> None:
     assert {"wage_usd_per_hour", "productivity_index"} <= set(header)
     with pytest.raises(ShoringInputError, match="wage_usd_per_hour: must be greater than 0"):
         read_network(write(tmp_path, "Kenya", ", wage_usd_per_hour: 0"))
+
+
+def test_plants_in_newly_covered_countries_get_a_cited_labour_cost(tmp_path) -> None:
+    # the handed case's kind: Sweden, Portugal and South Africa were outside the table
+    text = NET.format(country="Sweden", extra="").replace(
+        "markets:",
+        "  - {id: plant-pt, country: Portugal, status: candidate, products: [widget],\n"
+        "      capacity_units: 100000, fixed_cost_usd: 0}\n"
+        "  - {id: plant-za, country: South Africa, status: candidate, products: [widget],\n"
+        "      capacity_units: 100000, fixed_cost_usd: 0}\nmarkets:",
+    )
+    path = tmp_path / "net.yaml"
+    path.write_text(text, encoding="utf-8")
+    costs = landed_cost(read_network(path), [load_scenario("baseline")], years=[2021])
+    for site, iso3 in (("plant-x", "SWE"), ("plant-pt", "PRT"), ("plant-za", "ZAF")):
+        assert labour(costs, site) == pytest.approx(2 * labour_cost(iso3, 2021), rel=1e-6)
+        assert labour(costs, site) > 0

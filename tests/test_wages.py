@@ -242,3 +242,38 @@ def test_loader_errors_name_the_problem(tmp_path):
     )
     with pytest.raises(ShoringInputError, match=r"ilo\.csv:2:country: unknown country 'Narnia'"):
         load_ilostat_earnings(ilo)
+
+
+def test_new_economies_follow_their_stated_arithmetic():
+    # Stats SA QES Dec 2019: ZAR 22,115/month x 12 / 2,000 h / ZAR 14.4475 x (1 + UIF 1% + SDL 1%)
+    assert labour_cost("ZAF", 2019) == pytest.approx(22115 * 12 / 2000 / 14.4475 * 1.02, abs=5e-3)
+    # JETRO Addis Ababa worker USD 46/month (2020) x 12 / 2,000 h x (1 + 11% employer pension)
+    assert labour_cost("ETH", 2020) == pytest.approx(46 * 12 / 2000 * 1.11, abs=5e-3)
+    # Cambodia garment minimum wage USD 190 (2020) x 12 / 2,000 h x (1 + 0.8% + 2.6% NSSF)
+    assert labour_cost("KHM", 2020) == pytest.approx(190 * 12 / 2000 * 1.034, abs=5e-3)
+    # Eurostat 2019 Portugal EUR 14.60 x USD/EUR 1.1194 (Fed G.5A 2019)
+    assert labour_cost("PRT", 2019) == pytest.approx(14.60 * 1.1194, abs=5e-3)
+    # BLS 2010 release, Table 1: Norway 57.53, New Zealand 20.57
+    assert labour_cost("NOR", 2010) == pytest.approx(57.53)
+    assert labour_cost("NZL", 2010) == pytest.approx(20.57)
+
+
+def test_at_least_45_economies_with_a_cited_figure_each():
+    table = labour_cost_table()
+    cited = table[table["method"].isin(["reported", "derived"])]
+    assert cited["iso3"].nunique() >= 45
+    assert set(cited["iso3"]) == set(table["iso3"])  # no economy without a cited anchor
+    for iso3 in ("SWE", "PRT", "ZAF", "SGP", "AUS", "CHL", "ARG", "PHL", "KHM", "NGA", "ETH"):
+        assert iso3 in set(cited["iso3"]), iso3
+
+
+def test_card_lists_every_economys_cited_years():
+    from shoring.data.cards import data_card
+    from shoring.data.wages import labour_cost_series
+
+    series = data_card("labour_cost").series
+    table = labour_cost_table()
+    assert series is not None and set(series) == set(table["iso3"])
+    assert series["USA"].startswith("cited 1997, 2008-2013, 2015, 2020")
+    assert labour_cost_series("usa") == series["USA"]
+    assert "extrapolated 2021-2024 at own cited trend 2015-2020" in series["USA"]
