@@ -200,12 +200,14 @@ def series_summary(table: pd.DataFrame) -> dict[str, str]:
     return out
 
 
+@cache
+def _summary() -> dict[str, str]:
+    return series_summary(_table())
+
+
 def labour_cost_series(iso3: str) -> str:
     """Cited years and fill methods of one economy's series (see :func:`series_summary`)."""
-    code = iso3.upper()
-    table = _table()
-    summary = series_summary(table[table["iso3"] == code])
-    return summary.get(code, "not in the table")
+    return _summary().get(iso3.upper(), "not in the table")
 
 
 def covered_years(iso3: str) -> tuple[int, int]:

@@ -265,8 +265,9 @@ class SiteRow(_Row):
         None,
         gt=0,
         json_schema_extra=_doc(
-            "Labour cost per hour at this site, wages plus employer charges (default: the "
-            "country's manufacturing figure from the labour-cost table).",
+            "Labour cost per hour at this site, wages plus employer charges, every year "
+            "(default: the country's manufacturing figure from the labour-cost table); "
+            "scenario wage paths still apply.",
             "USD/hour",
         ),
     )
@@ -274,8 +275,8 @@ class SiteRow(_Row):
         None,
         gt=0,
         json_schema_extra=_doc(
-            "Manufacturing output per hour relative to the United States = 1 (default: "
-            "the country's figure from the productivity table).",
+            "Manufacturing output per hour relative to the United States = 1; labour "
+            "is divided by it (default 1: no country productivity table is embedded).",
             "index, USA = 1",
         ),
     )
