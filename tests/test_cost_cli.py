@@ -26,7 +26,7 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 
 def test_cost_json_records(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(
-        capsys, "cost", EV, "-s", "baseline", "-s", "tariffs-2025", "-y", "2026", "--json"
+        capsys, "cost", EV, "-s", "mfn-only", "-s", "tariffs-2025", "-y", "2026", "--json"
     )
     assert code == 0
     records = json.loads(out)
@@ -36,14 +36,14 @@ def test_cost_json_records(capsys: pytest.CaptureFixture[str]) -> None:
     for r in records:
         assert set(r["components"]) == set(COMPONENTS)
         assert r["total"] == pytest.approx(sum(r["components"].values()), abs=1e-5)
-    assert {r["scenario"] for r in records} == {"baseline", "tariffs-2025"}
+    assert {r["scenario"] for r in records} == {"mfn-only", "tariffs-2025"}
     # tariffs only add cost: China -> US packs cost more under tariffs-2025 in 2026
     pick = {
         r["scenario"]: r["total"]
         for r in records
         if (r["product"], r["site"], r["market"]) == ("pack-75kwh", "changzhou", "us")
     }
-    assert pick["tariffs-2025"] > pick["baseline"]
+    assert pick["tariffs-2025"] > pick["mfn-only"]
 
 
 def test_compare_json_explains(capsys: pytest.CaptureFixture[str]) -> None:

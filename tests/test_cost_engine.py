@@ -90,7 +90,7 @@ def cell(ds, site: str, market: str, year: int, scenario: str, component: str) -
 
 @pytest.fixture(scope="module")
 def costs():
-    scenarios = [load_scenario("baseline"), load_scenario("trade-war-2018")]
+    scenarios = [load_scenario("mfn-only"), load_scenario("trade-war-2018")]
     return landed_cost(tiny(), scenarios, years=[2020, 2021])
 
 
@@ -103,64 +103,64 @@ def test_us_list3_duty_on_fob_value(costs) -> None:
     # 854442 from China into the US in 2020: MFN 2.6% + Section 301 list 3 25% (since
     # 2019-06-01 in the data), on the FOB value 100 (the US excludes freight): 27.60
     assert cell(costs, "shenzhen", "us", 2020, "trade-war-2018", "duties") == pytest.approx(27.60)
-    assert cell(costs, "shenzhen", "us", 2020, "baseline", "duties") == pytest.approx(2.60)
+    assert cell(costs, "shenzhen", "us", 2020, "mfn-only", "duties") == pytest.approx(2.60)
 
 
 def test_eu_duty_on_cif_value(costs) -> None:
     # Germany values CIF: (FOB 100 + freight) / (1 - insurance), times the EU MFN of 3.3%
-    freight = cell(costs, "shenzhen", "de", 2020, "baseline", "freight")
+    freight = cell(costs, "shenzhen", "de", 2020, "mfn-only", "freight")
     cif = (100.0 + freight) / (1.0 - INSURANCE)
-    assert cell(costs, "shenzhen", "de", 2020, "baseline", "duties") == pytest.approx(0.033 * cif)
+    assert cell(costs, "shenzhen", "de", 2020, "mfn-only", "duties") == pytest.approx(0.033 * cif)
 
 
 def test_usmca_rvc_met_and_missed() -> None:
     # Mexico -> US in 2021 under USMCA (60% build-down RVC on transaction value 100).
-    ok = landed_cost(tiny(part_price=20.0), [load_scenario("baseline")], years=[2021])
-    vnm = cell(ok, "juarez", "us", 2021, "baseline", "materials")  # the Chinese part, delivered
+    ok = landed_cost(tiny(part_price=20.0), [load_scenario("mfn-only")], years=[2021])
+    vnm = cell(ok, "juarez", "us", 2021, "mfn-only", "materials")  # the Chinese part, delivered
     assert (100 - vnm) / 100 >= 0.60
     assert bool(ok["origin_rule_met"].sel(product="harness", site="juarez", market="us").item())
-    assert cell(ok, "juarez", "us", 2021, "baseline", "duties") == pytest.approx(0.0)
+    assert cell(ok, "juarez", "us", 2021, "mfn-only", "duties") == pytest.approx(0.0)
     # a part worth 60 leaves RVC < 60%: the MFN of 2.6% on FOB 100 applies
-    miss = landed_cost(tiny(part_price=60.0), [load_scenario("baseline")], years=[2021])
+    miss = landed_cost(tiny(part_price=60.0), [load_scenario("mfn-only")], years=[2021])
     assert not bool(
         miss["origin_rule_met"].sel(product="harness", site="juarez", market="us").item()
     )
-    assert cell(miss, "juarez", "us", 2021, "baseline", "duties") == pytest.approx(2.60)
+    assert cell(miss, "juarez", "us", 2021, "mfn-only", "duties") == pytest.approx(2.60)
 
 
 def test_materials_carry_component_duties(costs) -> None:
     # made in China the part pays only domestic freight; into Mexico it pays ocean
     # freight and Mexico's MFN of 5.67% on its CIF value
-    cn = cell(costs, "shenzhen", "us", 2020, "baseline", "materials")
-    mx = cell(costs, "juarez", "us", 2020, "baseline", "materials")
+    cn = cell(costs, "shenzhen", "us", 2020, "mfn-only", "materials")
+    mx = cell(costs, "juarez", "us", 2020, "mfn-only", "materials")
     assert 20.0 < cn < 20.5
     assert mx > 20.0 * 1.0567
 
 
 def test_labour_and_overhead_hand_worked(costs) -> None:
-    wage = float(costs["wage_usd_per_hour"].sel(site="shenzhen", year=2020, scenario="baseline"))
-    labour = cell(costs, "shenzhen", "us", 2020, "baseline", "labour")
+    wage = float(costs["wage_usd_per_hour"].sel(site="shenzhen", year=2020, scenario="mfn-only"))
+    labour = cell(costs, "shenzhen", "us", 2020, "mfn-only", "labour")
     assert labour == pytest.approx(2 * wage)  # 2 h, no automation, productivity 1
-    overhead = cell(costs, "shenzhen", "us", 2020, "baseline", "overhead")
-    materials = cell(costs, "shenzhen", "us", 2020, "baseline", "materials")
+    overhead = cell(costs, "shenzhen", "us", 2020, "mfn-only", "overhead")
+    materials = cell(costs, "shenzhen", "us", 2020, "mfn-only", "materials")
     assert overhead == pytest.approx(0.1 * (materials + labour))
 
 
 def test_compare_explains_the_change(costs) -> None:
-    frame = compare_scenarios(costs, "baseline", "trade-war-2018").set_index(["market", "year"])
+    frame = compare_scenarios(costs, "mfn-only", "trade-war-2018").set_index(["market", "year"])
     row = frame.loc[("us", 2020)]
     deltas = [row[f"delta_{c}"] for c in COMPONENTS]
     assert sum(deltas) == pytest.approx(row["total_b"] - row["total_a"])
     best = cheapest(costs)
-    assert set(best["scenario"]) == {"baseline", "trade-war-2018"}
+    assert set(best["scenario"]) == {"mfn-only", "trade-war-2018"}
 
 
 def test_breakeven_tariff_equalizes_costs() -> None:
     net = tiny()
-    base = landed_cost(net, [load_scenario("baseline")], years=[2021])
+    base = landed_cost(net, [load_scenario("mfn-only")], years=[2021])
     totals = base["total"].sel(product="harness", market="us").squeeze()
     cheap, dear = sorted(["shenzhen", "juarez"], key=lambda s: float(totals.sel(site=s)))
-    frame = breakeven(net, "harness", "us", cheap, dear, load_scenario("baseline"), [2021])
+    frame = breakeven(net, "harness", "us", cheap, dear, load_scenario("mfn-only"), [2021])
     tau = float(frame["tariff_breakeven"].iloc[0])
     assert tau > 0
     exporter = {"shenzhen": "CHN", "juarez": "MEX"}[cheap]
@@ -188,7 +188,7 @@ measures:
   - {{type: tariff, importers: [{importer}], exporters: all, hs: all, ad_valorem: {rate!r},
      start: 2021-01-01}}
 """
-    base = landed_cost(net, [load_scenario("baseline")], years=[2021])["total"]
+    base = landed_cost(net, [load_scenario("mfn-only")], years=[2021])["total"]
     more = landed_cost(net, [parse_scenario(text)], years=[2021])["total"]
     b, m = base.to_numpy(), more.to_numpy()
     finite = np.isfinite(b)
@@ -206,7 +206,7 @@ measures:
   - {{type: preference, members: [CHN, USA, DEU], rate: {rate!r},
      rule_of_origin: {{rvc_threshold: 0.0}}, start: 2021-01-01}}
 """
-    base = landed_cost(net, [load_scenario("baseline")], years=[2021])["cost"].sel(
+    base = landed_cost(net, [load_scenario("mfn-only")], years=[2021])["cost"].sel(
         component="duties"
     )
     pref = landed_cost(net, [parse_scenario(text)], years=[2021])["cost"].sel(component="duties")
@@ -218,7 +218,7 @@ measures:
 def test_importers_without_mfn_are_reported() -> None:
     # Norway has no cited MFN average in the embedded table: its MFN is taken as 0 and
     # the result says so, rather than silently
-    ds = landed_cost(tiny(extra_market="NOR"), [load_scenario("baseline")], years=[2021])
+    ds = landed_cost(tiny(extra_market="NOR"), [load_scenario("mfn-only")], years=[2021])
     assert "NOR" in ds.attrs["importers_without_mfn"].split(", ")
     assert "USA" not in ds.attrs["importers_without_mfn"]
     duties = ds["cost"].sel(product="harness", site="shenzhen", market="extra", component="duties")

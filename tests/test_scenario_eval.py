@@ -230,15 +230,21 @@ def test_tariffs_2025_cells() -> None:
     t = load_scenario("tariffs-2025")
     e = trade_effects(
         t,
-        ["USA", "USA", "USA", "USA", "USA", "CHN"],
-        ["CHN", "CHN", "MEX", "VNM", "DEU", "USA"],
-        ["854231", "720851", "870323", "640399", "870323", "100199"],
-        ["2025-04-20", "2025-09-01", "2025-09-01", "2025-09-01", "2025-09-01", "2025-09-01"],
+        ["USA", "USA", "USA", "USA", "USA", "CHN", "USA"],
+        ["CHN", "CHN", "MEX", "VNM", "DEU", "USA", "MEX"],
+        ["854231", "720851", "870323", "640399", "870323", "100199", "940360"],
+        ["2025-04-20", *["2025-09-01"] * 6],
     )
-    # CHN Apr 20: fentanyl 20% + reciprocal 125%; steel: fentanyl 20% + 232 50% (no reciprocal);
-    # MEX: fentanyl 25% (USMCA-exempt); VNM: 20%; DEU: EU floor 15%; CHN on US wheat: 15% + 10%.
-    np.testing.assert_allclose(e.additional_ad_valorem, [1.45, 0.70, 0.25, 0.20, 0.0, 0.25])
-    assert e.exemption_agreement[2] == "USMCA"
+    # CHN chips Apr 20: fentanyl 20% + Section 301 50% (9903.91.05 from 2025-01-01); the 125%
+    # reciprocal does not apply (Annex II, heading 9903.01.32). CHN steel: fentanyl 20% + 232
+    # 50% + Section 301 25% (9903.91.01), no reciprocal (U.S. note 2(v)(vi)). MEX car: 232
+    # autos 25%, not the Mexico IEEPA duty (U.S. note 33(a)(3)). VNM shoes: reciprocal 20%.
+    # DEU car: 15% all-in (9903.94.51). CHN on US wheat: 15% + 10% on top of the 25% of 2018
+    # (parent trade-war-2018, still in force). MEX furniture: IEEPA 25%,
+    # waived for USMCA-originating goods.
+    np.testing.assert_allclose(e.additional_ad_valorem, [0.70, 0.95, 0.25, 0.20, 0.0, 0.50, 0.25])
+    assert e.exemption_agreement[2] == ""
+    assert e.exemption_agreement[6] == "USMCA"
     assert e.floor_rate[4] == pytest.approx(0.15)
 
 

@@ -33,7 +33,7 @@ def test_unknown_country_name_is_rejected_with_suggestion() -> None:
 def test_hs_prefixes_are_validated_and_zero_padded() -> None:
     t = Tariff(importers="USA", hs=["8703", 101, "85.42"], start=date(2025, 1, 1))
     assert t.hs == ("8703", "0101", "8542")
-    with pytest.raises(ValidationError, match="2, 4 or 6 digits"):
+    with pytest.raises(ValidationError, match="2, 4, 6, 8 or 10 digits"):
         Tariff(importers="USA", hs=["870"], start=date(2025, 1, 1))
 
 

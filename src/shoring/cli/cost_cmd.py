@@ -13,15 +13,20 @@ from rich.table import Table
 
 from shoring.costs import COMPONENTS, landed_cost
 from shoring.costs.compare import breakeven, compare_scenarios
+from shoring.costs.explain import explain_year
 from shoring.network import read_network
 from shoring.scenario import Scenario, load_scenario
+from shoring.scenario.loader import DEFAULT_SCENARIO
 
 console = Console(highlight=False)
 progress_console = Console(stderr=True)
 
 NetworkArg = typer.Argument(..., help="Network: .yaml, .xlsx or a folder of CSVs.")
 ScenarioOpt = typer.Option(
-    ["baseline"], "--scenario", "-s", help="Built-in scenario name or YAML file; repeatable."
+    [DEFAULT_SCENARIO],
+    "--scenario",
+    "-s",
+    help="Built-in scenario name or YAML file; repeatable (default: current-law).",
 )
 YearOpt = typer.Option(
     None, "--year", "-y", help="Year to cost; repeatable (default: demand years)."
@@ -60,8 +65,22 @@ def cost(
     scenario: list[str] = ScenarioOpt,
     year: list[int] = YearOpt,
     as_json: bool = typer.Option(False, "--json", help="Print JSON records."),
+    explain: bool = typer.Option(
+        False, "--explain", help="Explain the duty of one lane: --product, --site, --market."
+    ),
+    product: str | None = typer.Option(None, "--product", "-p", help="Product id (--explain)."),
+    site: str | None = typer.Option(None, "--site", help="Site id (--explain)."),
+    market: str | None = typer.Option(None, "--market", "-m", help="Market id (--explain)."),
 ) -> None:
-    """Landed cost per unit of every product, site and market, component by component."""
+    """Landed cost per unit of every product, site and market, component by component.
+
+    With ``--explain``, for one product made at one site and sold in one market: every
+    trade measure applied or skipped on that lane, and why, for each interval of the year
+    on which the rules are constant, and the day-weighted duty rate the engine charges.
+    """
+    if explain:
+        _explain(network, scenario, year, as_json, product, site, market)
+        return
     _, ds = _run(network, scenario, year, quiet=as_json)
     frame = ds["cost"].to_dataframe().reset_index()
     wide = frame.pivot_table(
@@ -106,6 +125,66 @@ def cost(
             table.add_row(c, *(f"{v:,.2f}" for v in group[c]), style=style)
         table.add_row("lead time, days", *(f"{v:.0f}" for v in group["lead_time_days"]))
         console.print(table)
+
+
+def _explain(
+    network: Path,
+    scenarios: list[str],
+    years: list[int] | None,
+    as_json: bool,
+    product: str | None,
+    site: str | None,
+    market: str | None,
+) -> None:
+    if not (product and site and market):
+        raise typer.BadParameter("--explain needs --product, --site and --market")
+    net, ds = _run(network, scenarios, years, quiet=True)
+    for kind, value, ids in (
+        ("product", product, net.product_ids),
+        ("site", site, net.site_ids),
+        ("market", market, net.market_ids),
+    ):
+        if value not in ids:
+            raise typer.BadParameter(f"unknown {kind} {value!r}; known: {', '.join(ids[:20])}")
+    hs = str(net.products.loc[product, "hs_code"])
+    exporter = str(net.sites.loc[site, "country"])
+    importer = str(net.markets.loc[market, "country"])
+    out = []
+    for scn in _scenarios(scenarios):
+        for yr in ds["year"].to_numpy().tolist():
+            met = ds["origin_rule_met"].sel(
+                product=product, site=site, market=market, year=yr, scenario=scn.name
+            )
+            explained = explain_year(scn, importer, exporter, hs, int(yr), bool(met))
+            out.append({"scenario": scn.name, "product": product, "site": site,
+                        "market": market, "importer": importer, "exporter": exporter,
+                        "hs": hs, "origin_rule_met": bool(met), **explained})  # fmt: skip
+    if as_json:
+        typer.echo(json.dumps(out, indent=1))
+        return
+    for item in out:
+        title = (
+            f"{item['product']} ({item['hs']}) {item['exporter']} -> {item['importer']}, "
+            f"{item['year']}, {item['scenario']}: duty {item['rate']:.2%} (day-weighted)"
+        )
+        console.print(f"[bold]{title}[/]")
+        for period in item["periods"]:
+            lane = period["explanation"]
+            table = Table(
+                title=f"from {period['start']}, {period['days']} days: {lane['rate']:.2%}"
+            )
+            for col in ("measure", "status", "rate", "share", "why"):
+                table.add_column(col)
+            hidden = 0
+            for step in lane["steps"]:
+                if step["status"] == "not applicable":
+                    hidden += 1
+                    continue
+                rate = "" if step["rate"] is None else f"{step['rate']:.2%}"
+                share = "" if step["share"] is None else f"{step['share']:.0%}"
+                table.add_row(step["id"], step["status"], rate, share, step["reason"][:100])
+            console.print(table)
+            console.print(f"[dim]{hidden} measures not applicable (see --json for each reason)[/]")
 
 
 def compare(
@@ -156,7 +235,7 @@ def breakeven_cmd(
     market: str = typer.Option(..., "--market", "-m", help="Market id."),
     from_: str = typer.Option(..., "--from", help="Site id or country of the current option."),
     to: str = typer.Option(..., "--to", help="Site id or country of the alternative."),
-    scenario: str = typer.Option("baseline", "--scenario", "-s", help="Scenario."),
+    scenario: str = typer.Option(DEFAULT_SCENARIO, "--scenario", "-s", help="Scenario."),
     year: list[int] = YearOpt,
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:

@@ -81,12 +81,13 @@ def demo(
     from shoring.network import read_network, summarize
     from shoring.report import build_report, design_findings, study_findings
     from shoring.scenario import builtin_scenarios
+    from shoring.scenario.loader import ALIASES
 
     path = example_path(FIRST_EXAMPLE)
     network = read_network(path)
     console.print(_summary_view(summarize(network), f"example {FIRST_EXAMPLE}"))
     console.print(facts_table(list(network.countries), int(network.meta.base_year)))
-    scenarios = list(builtin_scenarios().values())
+    scenarios = [s for s in builtin_scenarios().values() if s.name not in ALIASES]
     console.print(
         f"Costing {len(network.products)} products x {len(network.sites)} sites x "
         f"{len(network.markets)} markets over {len(network.years)} years under "

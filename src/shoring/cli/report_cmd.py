@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from shoring.errors import ShoringError
+from shoring.scenario.loader import DEFAULT_SCENARIO
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -207,7 +208,7 @@ def report(
         None,
         "--scenario",
         "-s",
-        help="Built-in scenario name or YAML file; repeat for several (default: baseline).",
+        help="Built-in scenario name or YAML file; repeat for several (default: current-law).",
     ),
     year: list[int] = typer.Option(
         None, "--year", "-y", help="Year to cost; repeat for several (default: demand years)."
@@ -219,7 +220,9 @@ def report(
         None, "--focus-year", help="Year of the conclusions and waterfalls (default: the last)."
     ),
     reference: str | None = typer.Option(
-        None, "--reference", help="Scenario the others are compared with (default: baseline)."
+        None,
+        "--reference",
+        help="Scenario the others are compared with (default: current-law or the first).",
     ),
     optimize: bool = typer.Option(
         False,
@@ -235,7 +238,7 @@ def report(
     from shoring.scenario import load_scenario
 
     network = read_network(network_file)
-    names = list(dict.fromkeys(scenario or ["baseline"]))
+    names = list(dict.fromkeys(scenario or [DEFAULT_SCENARIO]))
     scenarios = [load_scenario(name) for name in names]
     ds = cost_with_progress(network, scenarios, year or None)
     design = None

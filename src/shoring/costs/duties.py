@@ -10,15 +10,15 @@ The rate a lane pays is built the way customs builds it (DESIGN.md, "Landed cost
 
 Both cases — origin rule met and not met — are computed here, because whether a
 product meets the rule depends on where its components come from, which the engine
-knows. Rates are averaged over ``samples_per_year`` dates spread evenly through the
-year (mid-quarter by default), so a measure in force for part of a year counts in
-proportion.
+knows. A year's rates are the day-weighted average over the intervals on which the
+relevant measures and agreements are constant (:mod:`shoring.scenario.periods`), so a
+measure in force for part of a year counts in exact proportion to its days.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -27,6 +27,10 @@ import numpy as np
 from shoring.data.agreements import agreement, agreement_matrix, members
 from shoring.data.tariffs import mfn_rates
 from shoring.scenario import Scenario, trade_effects
+from shoring.scenario.measures import Measure
+from shoring.scenario.periods import relevant, year_periods
+from shoring.scenario.resolve import ResolvedScenario, composed
+from shoring.scenario.trade import Prepared, prepare
 
 
 @dataclass(frozen=True)
@@ -47,9 +51,9 @@ class DutyRates:
         Share of the year the lane is closed by an export ban or sanction (0..1).
     rvc_threshold : ndarray
         Regional value content the rule of origin requires (the strictest over the
-        year's samples); 0 where goods circulate freely (customs union, single market);
-        NaN where no preference covers the lane in any sample. ``rate_met`` already
-        charges MFN for the samples without a preference.
+        year's intervals); 0 where goods circulate freely (customs union, single market);
+        NaN where no preference covers the lane in any interval. ``rate_met`` already
+        charges MFN for the intervals without a preference.
     agreement : ndarray of str, (origin, destination)
         Agreement giving the preference (mid-year), ``""`` where none.
     missing_mfn : tuple of str
@@ -67,30 +71,6 @@ class DutyRates:
     rvc_threshold: np.ndarray
     agreement: np.ndarray
     missing_mfn: tuple[str, ...]
-
-
-def sample_dates(year: int, samples_per_year: int) -> list[dt.date]:
-    """Dates spread evenly through a year (the middle of each of ``n`` equal periods).
-
-    Parameters
-    ----------
-    year : int
-        Calendar year.
-    samples_per_year : int
-        Number of dates ``n`` (>= 1); 4 gives mid-February, mid-May, mid-August and
-        mid-November.
-
-    Returns
-    -------
-    list of datetime.date
-        ``n`` dates in increasing order, all within ``year``.
-    """
-    start = dt.date(year, 1, 1).toordinal()
-    length = dt.date(year + 1, 1, 1).toordinal() - start
-    return [
-        dt.date.fromordinal(start + int((i + 0.5) * length / samples_per_year))
-        for i in range(samples_per_year)
-    ]
 
 
 @lru_cache(maxsize=256)
@@ -155,71 +135,151 @@ def member_mask(agreement_ids: Sequence[str], countries: Sequence[str], on: dt.d
     return out
 
 
+def _rates_on(
+    measures: ResolvedScenario,
+    hs: np.ndarray,
+    codes: np.ndarray,
+    mfn: np.ndarray,
+    on: dt.date,
+    prepared: Prepared | None = None,
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Duty parameters of every (hs, origin, destination) on one day, and the lane rule.
+
+    ``mfn`` is (hs, 1, destination); ``prepared`` the cells prepared for the year
+    (:func:`shoring.scenario.trade.prepare`). Returns the arrays of
+    :class:`DutyRates` (keys ``met``, ``not``, ``kg_met``, ...) and the RVC threshold per
+    cell (NaN: none).
+    """
+    n_h, n_c = hs.size, codes.size
+    cell = (n_h, n_c, n_c)
+    grid_h, grid_o, grid_d = (
+        np.broadcast_to(hs[:, None, None], cell),
+        np.broadcast_to(codes[None, :, None], cell),
+        np.broadcast_to(codes[None, None, :], cell),
+    )
+    ids, rule = _lane_rules(tuple(codes), on)
+    covered = ids != ""
+    free = rule == 0.0
+    base_met = np.where(covered[None], 0.0, mfn)  # preferential rate 0 (see module doc)
+    base_not = np.where(free[None], 0.0, mfn)
+    effects = trade_effects(
+        measures, grid_d.ravel(), grid_o.ravel(), grid_h.ravel(), on, prepared=prepared
+    )
+    pref = effects.preference_rate.reshape(cell)
+    has_pref = ~np.isnan(pref)
+    base_met = np.where(has_pref, np.fmin(base_met, pref), base_met)
+    scn_rule = effects.preference_rvc_threshold.reshape(cell)
+    lane_rule = np.where(has_pref & np.isnan(rule[None]), scn_rule, rule[None])
+    met = effects.applicable(True)
+    out = {
+        "met": met.ad_valorem_rate(base_met.ravel()),
+        "not": effects.ad_valorem_rate(base_not.ravel()),
+        "kg_met": met.specific_usd_per_kg,
+        "kg_not": effects.specific_usd_per_kg,
+        "unit_met": met.specific_usd_per_unit,
+        "unit_not": effects.specific_usd_per_unit,
+        "ntb": effects.ntb_ave,
+        "blocked": effects.blocked.astype(float),
+    }
+    return {k: v.reshape(cell) for k, v in out.items()}, lane_rule
+
+
+def _year_measures(
+    measures: Sequence[Measure],
+    blocs: Mapping[str, tuple[str, ...]],
+    hs: np.ndarray,
+    codes: np.ndarray,
+    mid: dt.date,
+) -> tuple[list[Measure], Prepared]:
+    """The trade measures that touch some (hs, origin, destination) cell in the year.
+
+    Returns them and the cells prepared once for the year (:func:`prepare`). A tariff whose
+    coverage of the cells is zero on every day is dropped, so it adds no breakpoint.
+    """
+    cell = (hs.size, codes.size, codes.size)
+    first, last = dt.date(mid.year, 1, 1), dt.date(mid.year, 12, 31)
+    wanted = frozenset(codes)
+    candidates = []
+    for m in measures:
+        if not relevant(m, wanted, hs.astype(str), blocs):
+            continue
+        start, end = m.period()  # type: ignore[union-attr]
+        if (start is not None and start > last) or (end is not None and end < first):
+            continue
+        candidates.append(m)
+    prepared = prepare(
+        candidates,
+        np.broadcast_to(codes[None, None, :], cell).ravel(),
+        np.broadcast_to(codes[None, :, None], cell).ravel(),
+        np.broadcast_to(hs[:, None, None], cell).ravel(),
+        mid,
+        blocs,
+    )
+    active = [
+        m
+        for m in candidates
+        if not (id(m) in prepared.coverage and not prepared.coverage[id(m)].any())
+    ]
+    return active, prepared
+
+
 def duty_rates(
     scenario: Scenario,
     hs6: Sequence[str],
     countries: Sequence[str],
     year: int,
-    samples_per_year: int = 4,
 ) -> DutyRates:
     """Year-average duties on every (HS code, origin, destination) under a scenario.
+
+    The year is cut into the intervals over which the relevant measures and agreements
+    are constant (:func:`shoring.scenario.periods.year_periods`); the measures are
+    evaluated once per interval and each interval weighs its days / the year's days.
 
     Parameters
     ----------
     scenario : Scenario
         Its measures stack on MFN and the agreements in force (data layer).
     hs6 : sequence of str
-        Distinct HS6 codes.
+        Distinct HS codes (6 digits, or national tariff lines).
     countries : sequence of str
         ISO3 codes, used as both origins and destinations.
     year : int
         Calendar year.
-    samples_per_year : int
-        Dates per year the measures are evaluated on (4 = mid-quarter).
+
+    Returns
+    -------
+    DutyRates
+        Arrays (hs, origin, destination); day-weighted averages over the year.
     """
     codes = np.asarray(countries, dtype=object)
     hs = np.asarray(hs6, dtype=object)
     n_h, n_c = hs.size, codes.size
-    dates = sample_dates(year, samples_per_year)
     mid = dt.date(year, 7, 1)
+    measures, blocs = composed(scenario)
+    active, prepared = _year_measures(measures, blocs, hs, codes, mid)
+    periods = year_periods(active, year, None, None, blocs)
+    total_days = float(sum(days for _, days in periods))
 
     mfn = _mfn(tuple(hs), tuple(codes), mid)  # (h, d), shared by every scenario
     missing = tuple(sorted(set(codes[np.isnan(mfn).any(axis=0)])))
     mfn = np.nan_to_num(mfn, nan=0.0)[:, None, :]  # (h, 1, d)
     domestic = (codes[:, None] == codes[None, :])[None]  # (1, o, d)
 
-    # cells (h, o, d, sample) flattened for the scenario's trade measures
-    grid_h, grid_o, grid_d = np.meshgrid(hs, codes, codes, indexing="ij")
     cell = (n_h, n_c, n_c)
     sums = {
         k: np.zeros(cell)
         for k in ("met", "not", "kg_met", "kg_not", "unit_met", "unit_not", "ntb", "blocked")
     }
     threshold = np.full(cell, np.nan)
-    for on in dates:
-        ids, rule = _lane_rules(tuple(codes), on)
-        covered = ids != ""
-        free = rule == 0.0
-        base_met = np.where(covered[None], 0.0, mfn)  # preferential rate 0 (see module doc)
-        base_not = np.where(free[None], 0.0, mfn)
-        effects = trade_effects(scenario, grid_d.ravel(), grid_o.ravel(), grid_h.ravel(), on)
-        pref = effects.preference_rate.reshape(cell)
-        has_pref = ~np.isnan(pref)
-        base_met = np.where(has_pref, np.fmin(base_met, pref), base_met)
-        scn_rule = effects.preference_rvc_threshold.reshape(cell)
-        lane_rule = np.where(has_pref & np.isnan(rule[None]), scn_rule, rule[None])
-        met = effects.applicable(True)
-        sums["met"] += met.ad_valorem_rate(base_met.ravel()).reshape(cell)
-        sums["not"] += effects.ad_valorem_rate(base_not.ravel()).reshape(cell)
-        sums["kg_met"] += met.specific_usd_per_kg.reshape(cell)
-        sums["kg_not"] += effects.specific_usd_per_kg.reshape(cell)
-        sums["unit_met"] += met.specific_usd_per_unit.reshape(cell)
-        sums["unit_not"] += effects.specific_usd_per_unit.reshape(cell)
-        sums["ntb"] += effects.ntb_ave.reshape(cell)
-        sums["blocked"] += effects.blocked.reshape(cell)
-        threshold = np.fmax(threshold, lane_rule)  # strictest rule met in any sample
-    n = float(len(dates))
-    avg = {k: np.where(domestic, 0.0, v / n) for k, v in sums.items()}
+    for on, days in periods:
+        in_force = [m for m in active if m.in_force(on)]
+        resolved = ResolvedScenario(scenario.name, on, tuple(in_force), blocs)
+        rates, lane_rule = _rates_on(resolved, hs, codes, mfn, on, prepared)
+        weight = days / total_days
+        for key, value in rates.items():
+            sums[key] += weight * value
+        threshold = np.fmax(threshold, lane_rule)  # strictest rule met in any interval
+    avg = {k: np.where(domestic, 0.0, v) for k, v in sums.items()}
     mid_ids, _ = _lane_rules(tuple(codes), mid)
     return DutyRates(
         rate_met=avg["met"],
@@ -234,3 +294,64 @@ def duty_rates(
         agreement=mid_ids,
         missing_mfn=missing,
     )
+
+
+def mfn_rate_on(importer: str, hs: str, on: dt.date) -> float:
+    """MFN ad valorem rate of one importer and HS code on a date (NaN: no cited figure).
+
+    Parameters
+    ----------
+    importer : str
+        ISO3 code.
+    hs : str
+        HS code (6 digits or a national line).
+    on : datetime.date
+        Date.
+
+    Returns
+    -------
+    float
+        Fraction, as the engine uses it.
+    """
+    return float(_mfn((str(hs)[:6],), (importer,), on)[0, 0])
+
+
+def lane_rate(
+    scenario: Scenario,
+    importer: str,
+    exporter: str,
+    hs: str,
+    on: dt.date,
+    origin_rule_met: bool = False,
+) -> float:
+    """Ad valorem duty of one lane on one day, exactly as :func:`duty_rates` computes it.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Composed with its parents.
+    importer, exporter : str
+        ISO3 codes.
+    hs : str
+        HS code: 6 digits or a national tariff line.
+    on : datetime.date
+        Date of entry.
+    origin_rule_met : bool
+        Whether the goods meet the lane's rule of origin (preference, USMCA exemptions).
+
+    Returns
+    -------
+    float
+        Total ad valorem rate (fraction); 0 for a domestic lane. MFN missing -> taken as
+        0, as in :func:`duty_rates`.
+    """
+    if importer == exporter:
+        return 0.0
+    codes = np.asarray([exporter, importer], dtype=object)
+    hs_arr = np.asarray([hs], dtype=object)
+    mfn = np.nan_to_num(_mfn((str(hs),), tuple(codes), on), nan=0.0)[:, None, :]
+    measures, blocs = composed(scenario)
+    active = tuple(m for m in measures if m.in_force(on))
+    rates, _ = _rates_on(ResolvedScenario(scenario.name, on, active, blocs), hs_arr, codes, mfn, on)
+    key = "met" if origin_rule_met else "not"
+    return float(rates[key][0, 0, 1])

@@ -81,8 +81,6 @@ class CostSettings:
     parameters : CostParameters
         Carrying rate, safety stock, insurance, disruption defaults (data card
         ``cost_parameters``).
-    samples_per_year : int
-        Dates per year on which policy measures are evaluated (4: mid-quarter).
     amortization_years : float
         Years over which one-off incentives (capex share, per job) are spread per unit.
         An assumption (10 years, a common straight-line life of plant equipment).
@@ -93,7 +91,6 @@ class CostSettings:
 
     distances: Distances = field(default_factory=Distances.great_circle)
     parameters: CostParameters = field(default_factory=cost_parameters)
-    samples_per_year: int = 4
     amortization_years: float = 10.0
     threads: int = field(default_factory=lambda: min(2, os.cpu_count() or 1))
 
@@ -300,9 +297,7 @@ def _year_costs(
     ``buffer``, if given with the right shape, receives the components (reused across
     chunks by :func:`iter_landed_cost`, which copies what it yields).
     """
-    duty = duty_rates(
-        scenario, list(study.hs), list(study.countries), year, settings.samples_per_year
-    )
+    duty = duty_rates(scenario, list(study.hs), list(study.countries), year)
     rates = _site_rates(study, scenario, year, settings)
     params = settings.parameters
     lanes = study.lanes
@@ -564,7 +559,7 @@ def landed_cost(
             "network": network.name,
             "distances": settings.distances.name,
             "scenarios": "; ".join(f"{s.name}: {s.title}" for s in scenarios),
-            "samples_per_year": settings.samples_per_year,
+            "policy_time_weighting": "day-weighted over the intervals between measure dates",
             "amortization_years": settings.amortization_years,
             "units": "USD per unit",
             "importers_without_mfn": ", ".join(missing),

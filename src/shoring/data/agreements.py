@@ -289,6 +289,31 @@ def agreements() -> list[Agreement]:
     return list(_table().values())
 
 
+@cache
+def change_dates() -> tuple[date, ...]:
+    """Days on which some agreement or membership starts, or the day after one ends.
+
+    Between two consecutive such days every agreement matrix is constant, so a year's
+    preferences need evaluating once per interval (see :mod:`shoring.scenario.periods`).
+
+    Returns
+    -------
+    tuple of datetime.date
+        Sorted, distinct; cached.
+    """
+    days: set[date] = set()
+    for agr in _table().values():
+        days.add(agr.entry_into_force)
+        if agr.end is not None and agr.end < _MAX:
+            days.add(date.fromordinal(agr.end.toordinal() + 1))
+        for p in agr.parties:
+            if p.start is not None:
+                days.add(p.start)
+            if p.end is not None and p.end < _MAX:
+                days.add(date.fromordinal(p.end.toordinal() + 1))
+    return tuple(sorted(days))
+
+
 def agreement(agreement_id: str) -> Agreement:
     """Return one agreement or bloc by id.
 

@@ -46,7 +46,7 @@ class PairFinding:
 
 
 def reference_scenario(names: Sequence[str]) -> str:
-    """The scenario others are compared with: ``baseline`` if present, else the first.
+    """The scenario others are compared with: ``current-law``, ``baseline``, or the first.
 
     Parameters
     ----------
@@ -64,7 +64,10 @@ def reference_scenario(names: Sequence[str]) -> str:
         If ``names`` is empty.
     """
     names = list(names)
-    return "baseline" if "baseline" in names else names[0]
+    for default in ("current-law", "baseline"):
+        if default in names:
+            return default
+    return names[0]
 
 
 def served_pairs(network: Network, ds: xr.Dataset) -> list[tuple[str, str]]:

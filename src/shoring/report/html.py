@@ -79,7 +79,7 @@ def study_findings(
     year : int, optional
         Focus year; the last year of the dataset by default.
     reference : str, optional
-        Reference scenario; ``baseline`` if present, else the first.
+        Reference scenario; ``current-law`` or ``baseline`` if present, else the first.
     """
     year, reference = _focus(dataset, year, reference)
     best = cheapest(dataset)
@@ -449,7 +449,8 @@ def build_report(
     year : int, optional
         Focus year of the conclusions, waterfalls and comparison; the last year by default.
     reference : str, optional
-        Scenario the others are compared with; ``baseline`` if present, else the first.
+        Scenario the others are compared with; ``current-law`` or ``baseline`` if present, else
+        the first.
     settings : CostSettings, optional
         Engine settings the dataset was computed with (used for the break-even points).
     title : str, optional

@@ -122,7 +122,7 @@ def sources_section(
             ["date of the run", run_date.isoformat()],
             ["network", attrs.get("network", "")],
             ["distances", attrs.get("distances", "")],
-            ["policy sampling", f"{attrs.get('samples_per_year', '')} dates per year"],
+            ["policy dates", attrs.get("policy_time_weighting", "")],
             ["incentive amortization", f"{attrs.get('amortization_years', '')} years"],
             ["focus year / reference scenario", f"{year} / {reference}"],
             ["components", ", ".join(COMPONENTS)],

@@ -156,6 +156,14 @@ def _builtin() -> dict[str, Scenario]:
     return out
 
 
+DEFAULT_SCENARIO = "current-law"
+"""The scenario commands use when none is named: the law in force on each date."""
+
+ALIASES = frozenset({"baseline"})
+"""Library scenarios that only name another one (``baseline`` = ``current-law``); a study
+over the whole library leaves them out so that no scenario counts twice."""
+
+
 def builtin_scenarios() -> dict[str, Scenario]:
     """Return the built-in scenario library, name -> Scenario (a new dict each call).
 

@@ -9,7 +9,7 @@ Parties (importers, exporters, countries, jurisdictions) are ISO3 codes, bloc id
 (``"EU"``, ``"USMCA"``, or a bloc the scenario defines under ``blocs``) or ``"all"``.
 Country names are accepted and converted to ISO3 (``"Viet Nam"`` -> ``"VNM"``);
 a single code may be written without a list. HS selections are lists of 2-, 4- or
-6-digit prefixes, or ``"all"``.
+6-digit prefixes (8 or 10 digits for a national tariff line), or ``"all"``.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from shoring.errors import UnknownCountryError
 
 ALL = "all"
 _BLOC_ID = re.compile(r"^[A-Z][A-Z0-9_\-]{1,19}$")
-_HS_PREFIX = re.compile(r"^(\d{2}|\d{4}|\d{6})$")
+_HS_PREFIX = re.compile(r"^(\d{2}|\d{4}|\d{6}|\d{8}|\d{10})$")
 
 
 @cache
@@ -83,10 +83,10 @@ def _hs(value: Any) -> Any:
         out = []
         for item in value:
             text = str(item).strip().replace(".", "")
-            if isinstance(item, int) and len(text) in (1, 3, 5):
+            if isinstance(item, int) and len(text) in (1, 3, 5, 7, 9):
                 text = "0" + text  # YAML read 0101 as an int
             if not _HS_PREFIX.match(text):
-                raise ValueError(f"HS prefix {item!r} must have 2, 4 or 6 digits")
+                raise ValueError(f"HS prefix {item!r} must have 2, 4, 6, 8 or 10 digits")
             out.append(text)
         return tuple(out)
     return value
@@ -95,7 +95,7 @@ def _hs(value: Any) -> Any:
 Parties = Annotated[Literal["all"] | tuple[str, ...], BeforeValidator(_parties)]
 """ISO3 codes / bloc ids, or ``"all"``."""
 HsSelection = Annotated[Literal["all"] | tuple[str, ...], BeforeValidator(_hs)]
-"""HS prefixes (2, 4 or 6 digits), or ``"all"``."""
+"""HS prefixes (2, 4 or 6 digits, or national lines of 8 or 10 digits), or ``"all"``."""
 HsList = Annotated[tuple[str, ...], BeforeValidator(_hs)]
 Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
 Rate = Annotated[float, Field(ge=-1.0, le=10.0)]
@@ -156,7 +156,9 @@ class _Measure(BaseModel, ABC):
         return " ".join(parts)
 
 
-_DETAIL_SKIP = frozenset({"type", "id", "note", "source", "start", "end", "start_year", "end_year"})
+_DETAIL_SKIP = frozenset(
+    {"type", "id", "note", "source", "stacking_source", "start", "end", "start_year", "end_year"}
+)
 """Fields :meth:`_Measure.details` leaves out."""
 
 
@@ -210,18 +212,44 @@ class Exemptions(BaseModel):
     )
 
 
+ListName = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_\-]*$")]
+"""Name of a product list of the embedded table ``tariff_product_lists``."""
+MeasureRef = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_\-.]*$")]
+"""A measure id or a measure family (lower-case slug)."""
+
+
 class Tariff(_Dated):
     """An ad valorem and/or specific duty on selected lanes and goods.
 
     ``stacking`` says how it combines with the MFN or preferential rate: ``add`` is
     charged on top, ``replace`` replaces it (the highest replacement wins), ``max``
-    sets a floor on the total (the rate charged is at least ``ad_valorem``).
+    sets a floor on the total, MFN included (the rate charged is at least
+    ``ad_valorem``: the "all-in" deal rates of 2025).
+
+    The goods are the HS prefixes in ``hs`` and, when ``hs_lists`` names product lists
+    of the embedded table ``tariff_product_lists`` (e.g. ``"us301-list3"``), only the
+    goods on one of those lists. A 6-digit code of which only some national lines are
+    listed is covered in the share of its lines (see
+    :func:`shoring.scenario.schedules.list_coverage`). Goods on the ``exempt_lists``
+    are exempt (e.g. Annex II of the 2025 reciprocal tariffs).
+
+    ``excluded_by`` names measure ids or families: where one of them applies to the same
+    goods and lane on the same day, this measure does not (e.g. the 2025 IEEPA duties
+    do not apply to goods under Section 232). ``stacking_source`` cites the legal text
+    of that rule; measures that stack by default (``add``) need no citation.
     """
 
     type: Literal["tariff"] = "tariff"
     importers: Parties
     exporters: Parties = ALL
     hs: HsSelection = ALL
+    hs_lists: tuple[ListName, ...] = ()
+    exempt_lists: tuple[ListName, ...] = ()
+    family: MeasureRef | None = Field(
+        default=None, description="Family of measures (one legal action), for stacking rules."
+    )
+    excluded_by: tuple[MeasureRef, ...] = ()
+    stacking_source: SourceRef | None = None
     ad_valorem: Rate = 0.0
     specific_usd_per_kg: float | None = Field(default=None, ge=0)
     specific_usd_per_unit: float | None = Field(default=None, ge=0)
@@ -229,6 +257,12 @@ class Tariff(_Dated):
     exemptions: Exemptions | None = None
     exempt_hs: HsList = ()
     exempt_exporters: Parties | None = None
+
+    @model_validator(mode="after")
+    def _stacking_cited(self) -> Tariff:
+        if self.excluded_by and self.stacking_source is None:
+            raise ValueError("excluded_by needs a stacking_source citing the legal text")
+        return self
 
     def party_fields(self) -> dict[str, Any]:
         """Parties of this measure, field name -> value (for bloc checks).

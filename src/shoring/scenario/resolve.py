@@ -180,6 +180,27 @@ def as_hs6(values: Any) -> np.ndarray:
     return np.asarray(fixed, dtype="U6")[inverse.reshape(-1)]
 
 
+def as_hs(values: Any) -> np.ndarray:
+    """HS codes as 1-D digit strings of at least 6 digits, national lines kept whole.
+
+    Parameters
+    ----------
+    values : str, int or array_like of these
+        HS codes (6 digits) or national tariff lines (8 or 10 digits); dots are removed
+        and codes shorter than 6 digits left-padded with zeros (a lost leading zero).
+
+    Returns
+    -------
+    ndarray of str (dtype ``U10`` or wider)
+        1-D array of codes.
+    """
+    arr = np.atleast_1d(np.asarray(values))
+    uniq, inverse = np.unique(arr.astype(str), return_inverse=True)
+    fixed = pd.Index(uniq).str.replace(".", "", regex=False).str.zfill(6)
+    width = max(10, int(fixed.str.len().max())) if len(fixed) else 10
+    return np.asarray(fixed, dtype=f"U{width}")[inverse.reshape(-1)]
+
+
 def date_mask(days: np.ndarray, start: date | None, end: date | None) -> np.ndarray:
     """Cells whose date lies in ``[start, end]`` (inclusive; ``None`` is open).
 
@@ -204,14 +225,14 @@ def date_mask(days: np.ndarray, start: date | None, end: date | None) -> np.ndar
 
 
 def hs_mask(hs6: np.ndarray, prefixes: Any) -> np.ndarray:
-    """Cells whose HS6 code starts with one of ``prefixes`` (``"all"``: every cell).
+    """Cells whose HS code starts with one of ``prefixes`` (``"all"``: every cell).
 
     Parameters
     ----------
     hs6 : ndarray of str
-        HS6 code of each cell (see :func:`as_hs6`).
+        HS code of each cell: 6 digits or a national line (see :func:`as_hs`).
     prefixes : ``"all"`` or sequence of str
-        HS prefixes (2 to 6 digits); an empty sequence matches no cell.
+        HS prefixes (2 to 10 digits); an empty sequence matches no cell.
 
     Returns
     -------

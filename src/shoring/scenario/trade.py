@@ -16,8 +16,10 @@ waive them where the rule is met (:meth:`TradeEffects.applicable`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
+from datetime import date
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -33,19 +35,20 @@ from shoring.scenario.measures import (
     Sanction,
     Tariff,
     TariffSchedule,
+    _iso3_codes,
 )
 from shoring.scenario.resolve import (
     ResolvedScenario,
     as_codes,
     as_days,
-    as_hs6,
+    as_hs,
     composed,
     date_mask,
     hs_mask,
     party_mask,
 )
 from shoring.scenario.scenario import Scenario
-from shoring.scenario.schedules import load_tariff_schedule
+from shoring.scenario.schedules import list_coverage, load_tariff_schedule
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,9 @@ class TradeEffects:
         The part of the additional duties waived when that rule of origin is met.
     replacement_rate_origin_met, floor_rate_origin_met : ndarray of float
         ``replacement_rate`` / ``floor_rate`` without the exempt measures.
+    replacement_share, floor_share : ndarray of float
+        Share of the goods' national tariff lines the replacement / floor covers (1 for
+        a national line or a fully covered subheading; see ``Tariff.hs_lists``).
     preference_rate : ndarray of float
         Lowest rate of the scenario's own ``preference`` measures; NaN where none.
     preference_agreement : ndarray of str
@@ -94,6 +100,8 @@ class TradeEffects:
     exempt_specific_usd_per_unit: np.ndarray
     replacement_rate_origin_met: np.ndarray
     floor_rate_origin_met: np.ndarray
+    replacement_share: np.ndarray
+    floor_share: np.ndarray
     preference_rate: np.ndarray
     preference_agreement: np.ndarray
     preference_rvc_threshold: np.ndarray
@@ -154,8 +162,10 @@ class TradeEffects:
         """
         eff = self if origin_rule_met is None else self.applicable(origin_rule_met)
         base = np.broadcast_to(np.asarray(base_rate, dtype=float), eff.blocked.shape)
-        rate = np.where(np.isnan(eff.replacement_rate), base, eff.replacement_rate)
-        rate = np.where(np.isnan(eff.floor_rate), rate, np.fmax(rate, eff.floor_rate))
+        repl = eff.replacement_rate
+        rate = np.where(np.isnan(repl), base, base + eff.replacement_share * (repl - base))
+        lift = np.fmax(eff.floor_rate - rate, 0.0)
+        rate = np.where(np.isnan(eff.floor_rate), rate, rate + eff.floor_share * lift)
         return rate + eff.additional_ad_valorem
 
     def to_dataset(self, template: xr.DataArray | None = None) -> xr.Dataset:
@@ -199,6 +209,8 @@ def _empty(n: int) -> dict[str, np.ndarray]:
         "exempt_specific_usd_per_unit": zeros.copy(),
         "replacement_rate_origin_met": nans.copy(),
         "floor_rate_origin_met": nans.copy(),
+        "replacement_share": zeros.copy(),
+        "floor_share": zeros.copy(),
         "preference_rate": nans.copy(),
         "preference_agreement": np.full(n, "", dtype=object),
         "preference_rvc_threshold": nans.copy(),
@@ -207,7 +219,7 @@ def _empty(n: int) -> dict[str, np.ndarray]:
 
 class _Cells:
     def __init__(self, importer: Any, exporter: Any, hs6: Any, on: Any, blocs: Mapping) -> None:
-        imp, exp, hs = as_codes(importer), as_codes(exporter), as_hs6(hs6)
+        imp, exp, hs = as_codes(importer), as_codes(exporter), as_hs(hs6)
         n = max(imp.size, exp.size, hs.size, np.size(on))
         imp, exp, hs = (np.broadcast_to(a, (n,)) for a in (imp, exp, hs))
         self.importer, self.exporter, self.hs6 = imp, exp, hs
@@ -215,9 +227,27 @@ class _Cells:
         if self.days.size != n:
             raise ValueError("importer, exporter, hs6 and on must have equal lengths")
         self.n, self.blocs = n, blocs
+        self.single_day = np.size(on) == 1
+        self._unique: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def on_day(self, on: date) -> _Cells:
+        """The same cells on another single day (codes are not parsed again)."""
+        out = object.__new__(_Cells)
+        out.__dict__.update(self.__dict__)  # shares the cache of distinct codes
+        out.days = np.broadcast_to(np.datetime64(on, "D"), (self.n,))
+        out.single_day = True
+        return out
 
     def parties(self, codes: np.ndarray, tokens: Any) -> np.ndarray:
-        return party_mask(codes, tokens, self.days, self.blocs)
+        if not self.single_day or tokens is None or tokens == ALL:
+            return party_mask(codes, tokens, self.days, self.blocs)
+        key = id(codes)
+        if key not in self._unique:
+            uniq, inverse = np.unique(codes, return_inverse=True)
+            self._unique[key] = (uniq, inverse.reshape(-1))
+        uniq, inverse = self._unique[key]
+        days = np.broadcast_to(self.days[:1], uniq.shape)
+        return party_mask(uniq, tokens, days, self.blocs)[inverse]
 
     def lane(self, measure: Any, importers: Any, exporters: Any) -> np.ndarray:
         mask = date_mask(self.days, measure.start, measure.end)
@@ -229,69 +259,267 @@ class _Cells:
         return mask
 
 
-def _tariff(out: dict[str, np.ndarray], cells: _Cells, m: Tariff) -> None:
-    mask = cells.lane(m, m.importers, m.exporters)
-    mask &= ~hs_mask(cells.hs6, m.exempt_hs)
+@dataclass
+class Prepared:
+    """Cells evaluated on several days, with what does not depend on the day.
+
+    Built by :func:`prepare` for callers that evaluate the same cells on many days (the
+    intervals of a year): codes are parsed once, the tariffs' date-free coverage and the
+    schedule rows matching the cells are computed once.
+
+    Attributes
+    ----------
+    cells : _Cells
+        The cells (their day is replaced on each evaluation).
+    coverage : dict of int to ndarray
+        ``id(tariff)`` -> :func:`static_coverage`.
+    schedules : dict of int to pandas.DataFrame
+        ``id(tariff_schedule)`` -> rows ``cell, start, end, additional`` for these cells.
+    """
+
+    cells: _Cells
+    coverage: dict[int, np.ndarray]
+    schedules: dict[int, pd.DataFrame]
+
+
+def prepare(
+    measures: Sequence[Measure], importer: Any, exporter: Any, hs6: Any, on: Any, blocs: Mapping
+) -> Prepared:
+    """Parse cells once and compute the day-independent part of the measures on them.
+
+    Parameters
+    ----------
+    measures : sequence of Measure
+        The measures that will be evaluated.
+    importer, exporter, hs6 : array-like
+        Cells, as for :func:`trade_effects`.
+    on : date
+        A day used for bloc membership of date-free parts (agreement blocs are never cached).
+    blocs : mapping
+        Scenario-defined blocs.
+
+    Returns
+    -------
+    Prepared
+    """
+    cells = _Cells(importer, exporter, hs6, on, blocs)
+    coverage: dict[int, np.ndarray] = {}
+    schedules: dict[int, pd.DataFrame] = {}
+    for m in measures:
+        if isinstance(m, Tariff):
+            share = static_coverage(cells, m)
+            if share is not None:
+                coverage[id(m)] = share
+        elif isinstance(m, TariffSchedule) and not _dated_parties(m, blocs):
+            schedules[id(m)] = _schedule_rows(cells, m)
+    return Prepared(cells, coverage, schedules)
+
+
+def _tariff_steps(cells: _Cells, m: Tariff) -> Iterator[tuple[str, np.ndarray]]:
+    """The tests a cell passes to be covered by a tariff, in order: (reason if not, share).
+
+    Each share is 0/1 except the product-list step (share of the national lines listed).
+    Later steps are only evaluated on cells that passed the earlier ones.
+    """
+    yield "not in force on the date", date_mask(cells.days, m.start, m.end).astype(float)
+    yield "goods not covered (HS)", hs_mask(cells.hs6, m.hs).astype(float)
+    yield "goods exempt (exempt_hs)", (~hs_mask(cells.hs6, m.exempt_hs)).astype(float)
+    yield "importer not covered", cells.parties(cells.importer, m.importers).astype(float)
+    yield "exporter not covered", cells.parties(cells.exporter, m.exporters).astype(float)
     if m.exempt_exporters is not None:
-        mask &= ~cells.parties(cells.exporter, m.exempt_exporters)
+        exempt = cells.parties(cells.exporter, m.exempt_exporters)
+        yield "exporter exempt (exempt_exporters)", (~exempt).astype(float)
+    if m.hs_lists:
+        yield (
+            f"goods not on the lists {', '.join(m.hs_lists)}",
+            list_coverage(cells.hs6, m.hs_lists),
+        )
+    if m.exempt_lists:
+        yield (
+            f"goods exempt (lists {', '.join(m.exempt_lists)})",
+            1.0 - list_coverage(cells.hs6, m.exempt_lists),
+        )
+
+
+def tariff_coverage(
+    cells: _Cells, m: Tariff, static: Mapping[int, np.ndarray] | None = None
+) -> np.ndarray:
+    """Share of each cell's goods a tariff covers (0..1), before stacking rules.
+
+    ``static`` may hold, under ``id(m)``, the product of every step but the date (see
+    :func:`static_coverage`): only the date step is then evaluated.
+    """
+    steps = _tariff_steps(cells, m)
+    _reason, share = next(steps)
+    if static is not None and id(m) in static:
+        return share * static[id(m)]
+    for _reason, step in steps:
+        if not share.any():
+            break
+        share *= step
+    return share
+
+
+def _dated_parties(m: Measure, blocs: Mapping) -> bool:
+    """Whether a measure names an agreement bloc, whose members change with the date."""
+    iso = _iso3_codes()
+    for tokens in m.party_fields().values():
+        if tokens is None or tokens == ALL:
+            continue
+        if any(t not in iso and t not in blocs for t in tokens):
+            return True
+    return False
+
+
+def static_coverage(cells: _Cells, m: Tariff) -> np.ndarray | None:
+    """Share of each cell a tariff covers on any day it is in force (every step but the date).
+
+    Callers that evaluate the same cells on several days compute it once and pass it to
+    :func:`trade_effects` (``static``). None when the measure names an agreement bloc
+    (members change with the date): it is then evaluated per day.
+    """
+    if _dated_parties(m, cells.blocs):
+        return None
+    steps = _tariff_steps(cells, m)
+    next(steps)  # the date
+    share = np.ones(cells.n)
+    for _reason, step in steps:
+        share *= step
+        if not share.any():
+            break
+    return share
+
+
+def _refs(m: Measure) -> set[str]:
+    return {r for r in (m.id, getattr(m, "family", None)) if r}
+
+
+def excluders(measures: Sequence[Measure], i: int) -> list[int]:
+    """Indexes of the tariffs in ``measures`` that exclude ``measures[i]`` (its ``excluded_by``)."""
+    refs = set(getattr(measures[i], "excluded_by", ()))
+    if not refs:
+        return []
+    return [
+        j for j, m in enumerate(measures) if j != i and isinstance(m, Tariff) and _refs(m) & refs
+    ]
+
+
+def tariff_shares(
+    measures: Sequence[Measure], cells: _Cells, static: Mapping[int, np.ndarray] | None = None
+) -> dict[int, np.ndarray]:
+    """Share of the goods each tariff applies to, after its ``excluded_by`` rules.
+
+    A tariff excluded by others applies to the goods none of them covers:
+    ``share_i * prod_j (1 - share_j)`` (exact for national lines, where shares are 0/1).
+
+    Returns
+    -------
+    dict of int to ndarray
+        Measure index -> share per cell (tariffs only).
+    """
+    raw = {
+        i: tariff_coverage(cells, m, static)
+        for i, m in enumerate(measures)
+        if isinstance(m, Tariff)
+    }
+    out = {}
+    for i, share in raw.items():
+        for j in excluders(measures, i):
+            share = share * (1.0 - raw[j])
+        out[i] = share
+    return out
+
+
+def origin_exempt(cells: _Cells, m: Tariff) -> np.ndarray:
+    """Cells where goods meeting ``m``'s exemption agreement's origin rule are exempt.
+
+    Only lanes between members of that agreement on the date can qualify (USMCA goods of
+    Canada and Mexico, not goods of China).
+    """
+    agreement = m.exemptions.origin_rule_met if m.exemptions else None
+    if agreement is None:
+        return np.zeros(cells.n, dtype=bool)
+    return cells.parties(cells.exporter, (agreement,)) & cells.parties(cells.importer, (agreement,))
+
+
+def _tariff(out: dict[str, np.ndarray], share: np.ndarray, m: Tariff, cells: _Cells) -> None:
+    mask = share > 0
     if not mask.any():
         return
-    agreement = m.exemptions.origin_rule_met if m.exemptions else None
-    if agreement is not None:
+    w = share[mask]
+    exempt = origin_exempt(cells, m)[mask]
+    if exempt.any():
+        agreement = m.exemptions.origin_rule_met  # type: ignore[union-attr]
         current = out["exemption_agreement"][mask]
-        clash = (current != "") & (current != agreement)
+        clash = exempt & (current != "") & (current != agreement)
         if clash.any():
             raise ValueError(
                 f"cells exempt under two agreements ({set(current[clash])} and {agreement});"
                 " one exemption agreement per cell is supported"
             )
-        out["exemption_agreement"][mask] = agreement
+        out["exemption_agreement"][mask] = np.where(exempt, agreement, current)
     if m.stacking == "add":
-        out["additional_ad_valorem"][mask] += m.ad_valorem
-        if agreement is not None:
-            out["exempt_ad_valorem"][mask] += m.ad_valorem
+        out["additional_ad_valorem"][mask] += w * m.ad_valorem
+        out["exempt_ad_valorem"][mask] += np.where(exempt, w * m.ad_valorem, 0.0)
     else:
-        key = "replacement_rate" if m.stacking == "replace" else "floor_rate"
-        out[key][mask] = np.fmax(out[key][mask], m.ad_valorem)
-        if agreement is None:
-            out[f"{key}_origin_met"][mask] = np.fmax(out[f"{key}_origin_met"][mask], m.ad_valorem)
+        key = "replacement" if m.stacking == "replace" else "floor"
+        out[f"{key}_rate"][mask] = np.fmax(out[f"{key}_rate"][mask], m.ad_valorem)
+        out[f"{key}_share"][mask] = np.fmax(out[f"{key}_share"][mask], w)
+        met = f"{key}_rate_origin_met"
+        out[met][mask] = np.where(exempt, out[met][mask], np.fmax(out[met][mask], m.ad_valorem))
     for unit in ("kg", "unit"):
         amount = getattr(m, f"specific_usd_per_{unit}")
         if amount:
-            out[f"specific_usd_per_{unit}"][mask] += amount
-            if agreement is not None:
-                out[f"exempt_specific_usd_per_{unit}"][mask] += amount
+            out[f"specific_usd_per_{unit}"][mask] += w * amount
+            out[f"exempt_specific_usd_per_{unit}"][mask] += np.where(exempt, w * amount, 0.0)
 
 
-def _schedule(out: dict[str, np.ndarray], cells: _Cells, m: TariffSchedule) -> None:
+@lru_cache(maxsize=16)
+def _schedule_pairs(table: str) -> frozenset[str]:
+    frame = load_tariff_schedule(table)
+    return frozenset(frame["importer"] + "|" + frame["exporter"])
+
+
+def _schedule_rows(cells: _Cells, m: TariffSchedule) -> pd.DataFrame:
+    """Schedule rows matching the cells by lane and HS6 (any date): cell, start, end, additional."""
+    empty = pd.DataFrame({"cell": [], "start": [], "end": [], "additional": []})
+    keys = np.char.add(np.char.add(cells.importer, "|"), cells.exporter)
+    candidate = np.isin(keys, list(_schedule_pairs(m.table)))
+    if not candidate.any():
+        return empty
     table = load_tariff_schedule(m.table)
     rows_days = table["start"].to_numpy()
     keep = party_mask(table["importer"].to_numpy(), m.importers, rows_days, cells.blocs)
     keep &= party_mask(table["exporter"].to_numpy(), m.exporters, rows_days, cells.blocs)
     keep &= ~hs_mask(table["hs6"].to_numpy().astype("U6"), m.exempt_hs)
     table = table[keep]
-    in_window = date_mask(cells.days, m.start, m.end)
-    pairs = set(zip(table["importer"], table["exporter"], strict=True))
-    candidate = in_window & np.isin(
-        np.char.add(np.char.add(cells.importer, "|"), cells.exporter),
-        [f"{i}|{e}" for i, e in pairs],
-    )
-    if not candidate.any():
-        return
     idx = np.flatnonzero(candidate)
     left = pd.DataFrame(
         {
             "cell": idx,
             "importer": cells.importer[idx],
             "exporter": cells.exporter[idx],
-            "hs6": cells.hs6[idx],
-            "day": cells.days[idx],
+            "hs6": cells.hs6[idx].astype("U6"),
         }
     )
     joined = left.merge(table, on=["importer", "exporter", "hs6"], how="inner")
-    joined = joined[(joined["day"] >= joined["start"]) & (joined["day"] <= joined["end"])]
-    summed = joined.groupby("cell")["additional"].sum()
-    out["additional_ad_valorem"][summed.index.to_numpy()] += summed.to_numpy()
+    return joined[["cell", "start", "end", "additional"]]
+
+
+def _schedule(
+    out: dict[str, np.ndarray], cells: _Cells, m: TariffSchedule, rows: pd.DataFrame | None
+) -> None:
+    in_window = date_mask(cells.days, m.start, m.end)
+    if not in_window.any():
+        return
+    if rows is None:
+        rows = _schedule_rows(cells, m)
+    if rows.empty:
+        return
+    cell = rows["cell"].to_numpy(dtype=int)
+    day = cells.days[cell]
+    hit = in_window[cell] & (rows["start"].to_numpy() <= day) & (day <= rows["end"].to_numpy())
+    np.add.at(out["additional_ad_valorem"], cell[hit], rows["additional"].to_numpy()[hit])
 
 
 def _preference(out: dict[str, np.ndarray], cells: _Cells, m: Preference) -> None:
@@ -313,6 +541,7 @@ def trade_effects(
     exporter: Any,
     hs6: Any,
     on: Any,
+    prepared: Prepared | None = None,
 ) -> TradeEffects:
     """Evaluate a scenario's trade measures on cells.
 
@@ -326,6 +555,9 @@ def trade_effects(
         HS6 codes per cell (zero-padded if given as int).
     on : date or array-like of dates
         One date for all cells, or one per cell.
+    prepared : Prepared, optional
+        From :func:`prepare` on these same cells (then ``importer``, ``exporter`` and
+        ``hs6`` are not read again): for callers evaluating the cells on many days.
 
     Returns
     -------
@@ -333,13 +565,17 @@ def trade_effects(
         One value per cell in each array.
     """
     measures, blocs = composed(scenario)
-    cells = _Cells(importer, exporter, hs6, on, blocs)
+    if prepared is not None:
+        cells, static, rows = prepared.cells.on_day(on), prepared.coverage, prepared.schedules
+    else:
+        cells, static, rows = _Cells(importer, exporter, hs6, on, blocs), {}, {}
     out = _empty(cells.n)
-    for m in measures:
+    shares = tariff_shares(measures, cells, static)
+    for i, m in enumerate(measures):
         if isinstance(m, Tariff):
-            _tariff(out, cells, m)
+            _tariff(out, shares[i], m, cells)
         elif isinstance(m, TariffSchedule):
-            _schedule(out, cells, m)
+            _schedule(out, cells, m, rows.get(id(m)))
         elif isinstance(m, NonTariffBarrier):
             out["ntb_ave"][cells.lane(m, m.importers, m.exporters)] += m.ave
         elif isinstance(m, ExportBan):
