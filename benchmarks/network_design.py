@@ -62,6 +62,7 @@ import numpy as np
 
 from shoring.optimize import SolveOptions, solve
 from shoring.optimize.design import DesignData, DesignSpec, build_design
+from shoring.optimize.design.spec import DESIGN_CUTS
 
 TARIFFS = np.array([0.0, 0.05, 0.15, 0.30, 0.60])
 
@@ -208,13 +209,19 @@ def peak_mb() -> float:
 
 
 def rung(
-    name: str, dims: tuple[int, ...], k: int, seed: int, options: SolveOptions, links: bool = True
+    name: str,
+    dims: tuple[int, ...],
+    k: int,
+    seed: int,
+    options: SolveOptions,
+    links: bool = True,
+    cuts: frozenset[str] = frozenset(DESIGN_CUTS),
 ) -> dict:
     t0 = time.perf_counter()
     data = synthetic_design(*dims, k=k, seed=seed)
     gen = time.perf_counter() - t0
     t0 = time.perf_counter()
-    dm = build_design(data, DesignSpec(lane_links=links))
+    dm = build_design(data, DesignSpec(lane_links=links, cuts=cuts))
     build = time.perf_counter() - t0
     build_mb = peak_mb()
     report = solve(dm.model, options, raise_infeasible=False)
@@ -250,16 +257,26 @@ def main() -> None:
         help="keep Lane-open-max on the big rung (3.2M more rows; see the module notes)",
     )
     parser.add_argument("--log", default=None, help="HiGHS log file of the big rung")
+    parser.add_argument(
+        "--cuts",
+        default=",".join(DESIGN_CUTS),
+        help="valid-inequality families (comma list of cover, symmetry; 'none' for none)",
+    )
+    parser.add_argument("--skip-median", action="store_true", help="run only the big rung")
     args = parser.parse_args()
-    rows = [
-        rung(
-            "median",
-            (300, 200, 30, 1, 5),
-            args.k,
-            args.seed,
-            SolveOptions(mip_rel_gap=1e-3, time_limit=600.0),
+    cuts = frozenset() if args.cuts == "none" else frozenset(args.cuts.split(","))
+    rows = []
+    if not args.skip_median:
+        rows.append(
+            rung(
+                "median",
+                (300, 200, 30, 1, 5),
+                args.k,
+                args.seed,
+                SolveOptions(mip_rel_gap=1e-3, time_limit=600.0),
+                cuts=cuts,
+            )
         )
-    ]
     if args.big:
         rows.append(
             rung(
@@ -269,8 +286,11 @@ def main() -> None:
                 args.seed,
                 SolveOptions(mip_rel_gap=1e-3, time_limit=args.time_limit, log_file=args.log),
                 links=args.big_links,
+                cuts=cuts,
             )
         )
+    for r in rows:
+        r["cuts"] = "+".join(sorted(cuts)) or "none"
     rows = [*BEFORE, *rows]
     cols = list(rows[-1])
     width = {c: max(len(c), *(len(_fmt(r.get(c, "-"))) for r in rows)) for c in cols}

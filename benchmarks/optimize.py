@@ -19,7 +19,19 @@ the same run after a warm-up build of a tiny instance for each:
 - solve: HiGHS run time to the requested gap / time limit (both solved, as a check
   that the two formulations agree).
 
-Needs the ``bench`` extra (Pyomo).
+Part 3 solves the hard OR-Library instances capa, capb, capc (100 facilities x 1,000
+customers; Beasley 1988) when their files are in ``--capx-dir`` (or
+``$SHORING_CAPX_DIR``; they are not shipped), and seeded instances of the same class
+from :func:`shoring.optimize.beasley_capx`, each twice in the same run: ours (linopy,
+:func:`~shoring.optimize.build_cflp` with every cut of :data:`~shoring.optimize.CUTS`)
+and a reference HiGHS model of the same rows built directly with highspy from numpy
+arrays; objective against the published optimum (OR-Library "capopt"), and both times.
+
+Part 4 shows what each valid inequality contributes: one generated instance solved
+with all cuts, with each left out, and with none (objective, bound, status, branch and
+bound nodes, seconds).
+
+Needs the ``bench`` extra (Pyomo) for part 2.
 """
 
 from __future__ import annotations
@@ -31,19 +43,26 @@ import os
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
+import highspy
 import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 from pyomo.contrib.solver.solvers.highs import Highs as PyomoHighs
+from scipy import sparse
 
 from shoring.data.paths import shared_data_dir
 from shoring.optimize import (
     BENCHMARK_OPTIONS,
+    CAPX_CAPACITIES,
+    CUTS,
     CFLPInstance,
     SolveOptions,
     Stopwatch,
+    beasley_capx,
     build_cflp,
+    identical_facilities,
     read_orlib_cap,
     solve,
     solve_cflp,
@@ -193,6 +212,201 @@ def build_part(n_facilities: int, n_customers: int, seed: int, gap: float, limit
     print(f"   objectives agree within the MIP gap: {'yes' if agree else 'NO'}")
 
 
+# ---------------------------------------------------------------- hard instances
+
+#: Proven optima of the OR-Library capa/capb/capc instances (split demand), from the
+#: OR-Library file "capopt" (J.E. Beasley, OR-Library, Brunel University; instances of
+#: Beasley 1988, EJOR 33:314-325, Table 1), per (file, capacity).
+CAPX_OPTIMA = {
+    ("capa", 8000.0): 19_240_822.449,
+    ("capa", 10000.0): 18_438_046.543,
+    ("capa", 12000.0): 17_765_201.949,
+    ("capa", 14000.0): 17_160_439.012,
+    ("capb", 5000.0): 13_656_379.578,
+    ("capb", 6000.0): 13_361_927.449,
+    ("capb", 7000.0): 13_198_556.434,
+    ("capb", 8000.0): 13_082_516.496,
+    ("capc", 5000.0): 11_646_596.974,
+    ("capc", 5750.0): 11_570_340.289,
+    ("capc", 6500.0): 11_518_743.744,
+    ("capc", 7250.0): 11_505_767.394,
+}
+
+
+def highs_reference(inst: CFLPInstance, cuts: frozenset[str]) -> highspy.Highs:
+    """The formulation of :func:`shoring.optimize.build_cflp` (same rows, same cuts),
+    built directly as a HiGHS model from numpy arrays (no modelling layer)."""
+    m, n = inst.n_facilities, inst.n_customers
+    n_var = m + m * n  # y_i, then x_ij at m + i * n + j
+    share = m + np.arange(m * n).reshape(m, n)
+    rows, cols, vals, lower, upper = [], [], [], [], []
+    r = 0
+    # Customer-demand-eq: sum_i x_ij = 1
+    rows.append(np.repeat(np.arange(n), m))
+    cols.append(share.T.ravel())
+    vals.append(np.ones(m * n))
+    lower.append(np.ones(n))
+    upper.append(np.ones(n))
+    r += n
+    # Facility-capacity-max: sum_j d_j x_ij - s_i y_i <= 0
+    rows.append(r + np.repeat(np.arange(m), n + 1))
+    cols.append(np.column_stack([share, np.arange(m)]).ravel())
+    vals.append(np.column_stack([np.tile(inst.demand, (m, 1)), -inst.capacity]).ravel())
+    lower.append(np.full(m, -np.inf))
+    upper.append(np.zeros(m))
+    r += m
+    if "link" in cuts:  # x_ij - y_i <= 0
+        rows.append(r + np.repeat(np.arange(m * n), 2))
+        cols.append(np.column_stack([share.ravel(), np.repeat(np.arange(m), n)]).ravel())
+        vals.append(np.tile([1.0, -1.0], m * n))
+        lower.append(np.full(m * n, -np.inf))
+        upper.append(np.zeros(m * n))
+        r += m * n
+    if "cover" in cuts:  # sum_i s_i y_i >= sum_j d_j
+        rows.append(np.full(m, r))
+        cols.append(np.arange(m))
+        vals.append(inst.capacity.astype(float))
+        lower.append(np.array([inst.demand.sum()]))
+        upper.append(np.array([np.inf]))
+        r += 1
+    if "symmetry" in cuts:  # y_a - y_b >= 0 for identical a < b
+        pairs = [(g[:-1], g[1:]) for g in identical_facilities(inst)]
+        for a, b in pairs:
+            k = len(a)
+            rows.append(r + np.repeat(np.arange(k), 2))
+            cols.append(np.column_stack([a, b]).ravel())
+            vals.append(np.tile([1.0, -1.0], k))
+            lower.append(np.zeros(k))
+            upper.append(np.full(k, np.inf))
+            r += k
+    matrix = sparse.csc_matrix(
+        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(r, n_var)
+    )
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = n_var, r
+    lp.col_cost_ = np.concatenate([inst.fixed_cost, inst.cost.ravel()])
+    lp.col_lower_ = np.zeros(n_var)
+    lp.col_upper_ = np.ones(n_var)
+    lp.row_lower_ = np.concatenate(lower)
+    lp.row_upper_ = np.concatenate(upper)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = matrix.indptr
+    lp.a_matrix_.index_ = matrix.indices
+    lp.a_matrix_.value_ = matrix.data
+    lp.integrality_ = [highspy.HighsVarType.kInteger] * m + [highspy.HighsVarType.kContinuous] * (
+        m * n
+    )
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.passModel(lp)
+    return h
+
+
+def _run_reference(inst: CFLPInstance, cuts: frozenset[str], options: SolveOptions) -> dict:
+    with Stopwatch() as build:
+        h = highs_reference(inst, cuts)
+    for key, value in options.to_highs().items():
+        h.setOptionValue(key, value)
+    with _no_c_stdout():
+        h.run()
+    info = h.getInfo()
+    return {
+        "objective": float(info.objective_function_value),
+        "bound": float(info.mip_dual_bound),
+        "status": h.modelStatusToString(h.getModelStatus()),
+        "build_s": build.seconds,
+        "solve_s": float(h.getRunTime()),
+        "nodes": int(info.mip_node_count),
+    }
+
+
+def _run_ours(inst: CFLPInstance, cuts: frozenset[str], options: SolveOptions) -> dict:
+    with Stopwatch() as build:
+        model = build_cflp(inst, cuts)
+    report = solve(model, options)
+    info = model.solver_model.getInfo()
+    return {
+        "objective": report.objective,
+        "bound": report.dual_bound,
+        "status": report.status.value,
+        "build_s": build.seconds + report.transfer_seconds,
+        "solve_s": report.solve_seconds,
+        "nodes": int(info.mip_node_count),
+    }
+
+
+def _capx_instances(args: argparse.Namespace) -> list[tuple[CFLPInstance, float | None]]:
+    """(instance, published optimum or None): the files when found, then generated ones."""
+    out = []
+    folder = Path(args.capx_dir) if args.capx_dir else None
+    for spec in args.capx.split(","):
+        kind, _, cap = spec.partition(":")
+        capacity = float(cap) if cap else CAPX_CAPACITIES[kind][-1]
+        path = folder / f"{kind}.txt" if folder is not None else None
+        if path is not None and path.is_file():
+            inst = read_orlib_cap(path, capacity, f"{kind}-{capacity:g}", override=True)
+            out.append((inst, CAPX_OPTIMA.get((kind, capacity))))
+    for seed in range(args.generated):
+        kind = ("capa", "capb", "capc")[seed % 3]
+        out.append((beasley_capx(kind, CAPX_CAPACITIES[kind][-1], seed=seed), None))
+    return out
+
+
+def hard_part(args: argparse.Namespace) -> None:
+    print()
+    print(
+        "3. Hard instances (100 x 1,000, OR-Library capa/capb/capc class): ours (linopy) vs "
+        "a HiGHS model built directly with highspy, same formulation, same run"
+    )
+    cuts = frozenset(CUTS)
+    options = SolveOptions(mip_rel_gap=1e-9, time_limit=args.hard_time_limit, threads=1)
+    print(f"   cuts {'+'.join(sorted(cuts))}; HiGHS gap 1e-9, limit {args.hard_time_limit:g} s,")
+    print("   1 thread each (the two runs one after the other)")
+    instances = _capx_instances(args)
+    if not any(opt is not None for _, opt in instances):
+        print(f"   (no capa/capb/capc files in {args.capx_dir!r}: generated instances only)")
+    header = (
+        f"   {'instance':<24}{'objective':>16}{'optimum':>16}{'rel.diff':>10}{'status':>10}"
+        f"{'ours s':>9}{'ref s':>9}{'ours/ref':>9}{'ref obj':>8}"
+    )
+    print(header)
+    print("   " + "-" * (len(header) - 3))
+    for inst, optimum in instances:
+        ours = _run_ours(inst, cuts, options)
+        ref = _run_reference(inst, cuts, options)
+        ours_total = ours["build_s"] + ours["solve_s"]
+        ref_total = ref["build_s"] + ref["solve_s"]
+        diff = abs(ours["objective"] - optimum) / optimum if optimum else math.nan
+        same = math.isclose(ours["objective"], ref["objective"], rel_tol=1e-6)
+        print(
+            f"   {inst.name:<24}{ours['objective']:>16,.3f}"
+            f"{(f'{optimum:,.3f}' if optimum else '-'):>16}{diff:>10.1e}{ours['status']:>10}"
+            f"{ours_total:>9.1f}{ref_total:>9.1f}{ours_total / ref_total:>8.2f}x"
+            f"{'same' if same else 'DIFF':>8}"
+        )
+    print("   ours s / ref s = build + hand-over + HiGHS run time (target ours/ref <= 1.2x);")
+    print("   ref obj: the reference's objective equals ours to 1e-6 (same) or not (DIFF)")
+
+
+def cuts_part(args: argparse.Namespace) -> None:
+    """What each valid inequality contributes: all cuts, each one left out, none."""
+    print()
+    m, n = (int(v) for v in args.cuts_size.split("x"))
+    inst = beasley_capx("capa", args.cuts_capacity, args.seed, m, n)
+    print(f"4. Valid inequalities on {inst.name} ({inst.n_facilities} x {inst.n_customers})")
+    options = SolveOptions(mip_rel_gap=1e-9, time_limit=args.hard_time_limit, threads=1)
+    variants = [("all", frozenset(CUTS))]
+    variants += [(f"without {c}", frozenset(CUTS) - {c}) for c in CUTS]
+    variants.append(("none", frozenset()))
+    print(f"   {'cuts':<20}{'objective':>16}{'bound':>16}{'status':>10}{'nodes':>8}{'s':>8}")
+    for label, cuts in variants:
+        r = _run_ours(inst, cuts, options)
+        print(
+            f"   {label:<20}{r['objective']:>16,.2f}{r['bound']:>16,.2f}{r['status']:>10}"
+            f"{r['nodes']:>8}{r['build_s'] + r['solve_s']:>8.1f}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=1)
@@ -200,10 +414,40 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=1000)
     parser.add_argument("--gap", type=float, default=1e-3, help="relative MIP gap, part 2")
     parser.add_argument("--time-limit", type=float, default=60.0, help="seconds, part 2")
+    parser.add_argument(
+        "--capx-dir",
+        default=os.environ.get("SHORING_CAPX_DIR"),
+        help="folder with OR-Library capa.txt, capb.txt, capc.txt (part 3; not shipped)",
+    )
+    parser.add_argument(
+        "--capx",
+        default="capa:14000,capb:8000,capc:7250",
+        help="file:capacity list of OR-Library instances, part 3",
+    )
+    parser.add_argument(
+        "--generated", type=int, default=3, help="generated capa/b/c-like instances, part 3"
+    )
+    parser.add_argument(
+        "--hard-time-limit", type=float, default=1800.0, help="seconds per solve, parts 3-4"
+    )
+    parser.add_argument("--cuts-size", default="50x500", help="m x n of the part 4 instance")
+    parser.add_argument(
+        "--cuts-capacity", type=float, default=8000.0, help="capa-class capacity, part 4"
+    )
+    parser.add_argument(
+        "--parts", default="1,2,3,4", help="which parts to run, e.g. 3,4 (default all)"
+    )
     args = parser.parse_args()
+    parts = set(args.parts.split(","))
     t0 = time.perf_counter()
-    orlib_part()
-    build_part(args.facilities, args.customers, args.seed, args.gap, args.time_limit)
+    if "1" in parts:
+        orlib_part()
+    if "2" in parts:
+        build_part(args.facilities, args.customers, args.seed, args.gap, args.time_limit)
+    if "3" in parts:
+        hard_part(args)
+    if "4" in parts:
+        cuts_part(args)
     print(f"\ntotal benchmark wall time: {time.perf_counter() - t0:.1f} s")
 
 

@@ -95,6 +95,7 @@ def test_model_names_and_dims() -> None:
         "Customer-demand-eq",
         "Facility-capacity-max",
         "Facility-Customer-link-max",
+        "Facility-capacity-cover-min",  # no two facilities identical: no symmetry rows
     }
     assert m.variables["Facility-Customer-share"].dims == ("facility", "customer")
     assert m.variables["Facility-open"].indexes["facility"].tolist() == [1, 2, 3]
@@ -121,13 +122,16 @@ def test_solver_iis_diagnosis_names_constraints() -> None:
         "short", np.array([3.0, 3.0]), np.ones(2), np.array([4.0, 4.0]), np.ones((2, 2))
     )
     with pytest.raises(InfeasibleModelError) as excinfo:
-        solve(build_cflp(short))
+        solve(build_cflp(short, cuts=("link",)))
     diagnosis = excinfo.value.diagnosis
     assert "irreducible infeasible subsystem" in diagnosis
     assert "Customer-demand-eq (customer=1)" in diagnosis
     assert "Facility-capacity-max (facility=2)" in diagnosis
     report = solve(build_cflp(short), raise_infeasible=False)
     assert report.status is SolveStatus.INFEASIBLE
+    # with the aggregate capacity cut the IIS is that one row: 3 + 3 < 4 + 4
+    with pytest.raises(InfeasibleModelError, match="Facility-capacity-cover-min"):
+        solve(build_cflp(short))
     assert math.isnan(report.objective)
 
 

@@ -10,9 +10,14 @@ from __future__ import annotations
 
 from shoring.optimize.cflp import (
     BENCHMARK_OPTIONS,
+    CAPX_CAPACITIES,
+    CUTS,
+    DEFAULT_CUTS,
     CFLPInstance,
     CFLPResult,
+    beasley_capx,
     build_cflp,
+    identical_facilities,
     solve_cflp,
     synthetic_cflp,
 )
@@ -28,14 +33,19 @@ from shoring.optimize.solve import (
 
 __all__ = [
     "BENCHMARK_OPTIONS",
+    "CAPX_CAPACITIES",
+    "CUTS",
+    "DEFAULT_CUTS",
     "CFLPInstance",
     "CFLPResult",
     "SolveOptions",
     "SolveReport",
     "SolveStatus",
     "Stopwatch",
+    "beasley_capx",
     "build_cflp",
     "diagnose_infeasibility",
+    "identical_facilities",
     "parse_orlib_cap",
     "read_orlib_cap",
     "solve",

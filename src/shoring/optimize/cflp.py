@@ -14,6 +14,20 @@ The model of the OR-Library capacitated warehouse location instances (Beasley 19
 cost of serving j's *whole* demand from i. The link constraints are implied by the
 capacity constraints in the MILP but tighten the LP relaxation considerably.
 
+Valid inequalities, each a named family with its own switch (``cuts`` of
+:func:`build_cflp`; :data:`CUTS` lists them, :data:`DEFAULT_CUTS` the default):
+
+- ``"link"``: the strong linking constraints above (``Facility-Customer-link-max``);
+- ``"cover"``: ``Facility-capacity-cover-min``, sum_i s_i y_i >= sum_j d_j, the
+  aggregate capacity constraint (Cornuejols, Sridharan and Thizy 1991, EJOR
+  50:280-297; Aardal 1998, Math. Programming 81:149-175). Implied by the LP, but as a
+  row over the binaries alone it gives the MIP solver knapsack cover and MIR cuts;
+- ``"symmetry"``: ``Facility-symmetry-order``, y_a >= y_b for facilities a < b that
+  are identical (capacity, fixed cost and every allocation cost): of interchangeable
+  facilities the first ones open (Margot 2010, "Symmetry in integer linear
+  programming", in 50 Years of Integer Programming 1958-2008, 647-686), which also
+  makes the choice among equals the same on every run.
+
 Facilities and customers are numbered from 1 in the order of the input file; these
 numbers are the ``facility`` and ``customer`` coordinates of the model and of the
 result, and :attr:`CFLPResult.open_facilities` lists them.
@@ -21,6 +35,7 @@ result, and :attr:`CFLPResult.open_facilities` lists them.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 import linopy
@@ -33,15 +48,25 @@ from shoring.optimize.solve import SolveOptions, SolveReport, SolveStatus, Stopw
 
 __all__ = [
     "BENCHMARK_OPTIONS",
+    "CAPX_CAPACITIES",
+    "CUTS",
+    "DEFAULT_CUTS",
     "CFLPInstance",
     "CFLPResult",
+    "beasley_capx",
     "build_cflp",
+    "identical_facilities",
     "solve_cflp",
     "synthetic_cflp",
 ]
 
 #: Options that prove OR-Library optima to 1e-6 relative: a tight relative MIP gap.
 BENCHMARK_OPTIONS = SolveOptions(mip_rel_gap=1e-9)
+
+CUTS = ("link", "cover", "symmetry")
+"""Valid-inequality families :func:`build_cflp` can add (see the module docstring)."""
+DEFAULT_CUTS = frozenset(CUTS)
+"""All of them: each pays on the OR-Library instances (benchmarks/optimize.py)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -197,8 +222,8 @@ class CFLPResult:
         }
 
 
-def build_cflp(instance: CFLPInstance) -> linopy.Model:
-    """Build the CFLP as a linopy model, vectorized over facilities and customers.
+def identical_facilities(instance: CFLPInstance) -> list[np.ndarray]:
+    """Groups (2 or more) of facilities with equal capacity, fixed and allocation costs.
 
     Parameters
     ----------
@@ -207,12 +232,43 @@ def build_cflp(instance: CFLPInstance) -> linopy.Model:
 
     Returns
     -------
+    list of ndarray of int
+        0-based facility positions of each group, increasing.
+    """
+    rows = np.column_stack([instance.capacity, instance.fixed_cost, instance.cost])
+    _, inverse, counts = np.unique(rows, axis=0, return_inverse=True, return_counts=True)
+    inverse = np.asarray(inverse).reshape(-1)
+    return [np.flatnonzero(inverse == g) for g in np.flatnonzero(counts > 1)]
+
+
+def build_cflp(instance: CFLPInstance, cuts: Collection[str] = DEFAULT_CUTS) -> linopy.Model:
+    """Build the CFLP as a linopy model, vectorized over facilities and customers.
+
+    Parameters
+    ----------
+    instance : CFLPInstance
+        The data.
+    cuts : collection of str
+        Valid-inequality families to add, a subset of :data:`CUTS` (default: all).
+
+    Returns
+    -------
     linopy.Model
         Variables ``"Facility-open"`` (binary, dim ``facility``) and
         ``"Facility-Customer-share"`` (in [0, 1], dims ``facility, customer``);
-        constraints ``"Customer-demand-eq"``, ``"Facility-capacity-max"`` and
-        ``"Facility-Customer-link-max"``; objective: fixed plus allocation cost.
+        constraints ``"Customer-demand-eq"`` and ``"Facility-capacity-max"``, plus
+        ``"Facility-Customer-link-max"``, ``"Facility-capacity-cover-min"`` and
+        ``"Facility-symmetry-order"`` as ``cuts`` asks; objective: fixed plus allocation
+        cost.
+
+    Raises
+    ------
+    ValueError
+        For an unknown cut name.
     """
+    unknown = set(cuts) - set(CUTS)
+    if unknown:
+        raise ValueError(f"unknown cut(s) {sorted(unknown)}; known: {', '.join(CUTS)}")
     ds = instance.to_dataset()
     m = linopy.Model(force_dim_names=True)
     is_open = m.add_variables(coords=[ds.indexes["facility"]], binary=True, name="Facility-open")
@@ -227,12 +283,38 @@ def build_cflp(instance: CFLPInstance) -> linopy.Model:
         (ds["demand"] * share).sum("customer") - ds["capacity"] * is_open <= 0,
         name="Facility-capacity-max",
     )
-    m.add_constraints(share - is_open <= 0, name="Facility-Customer-link-max")
+    if "link" in cuts:
+        m.add_constraints(share - is_open <= 0, name="Facility-Customer-link-max")
+    if "cover" in cuts:
+        m.add_constraints(
+            (ds["capacity"] * is_open).sum() >= float(instance.demand.sum()),
+            name="Facility-capacity-cover-min",
+        )
+    if "symmetry" in cuts:
+        pairs = [(g[:-1], g[1:]) for g in identical_facilities(instance)]
+        if pairs:
+            labels = is_open.labels.to_numpy()
+            lead = labels[np.concatenate([a for a, _ in pairs])]
+            follow = labels[np.concatenate([b for _, b in pairs])]
+            k = len(lead)
+            rows = xr.Dataset(
+                {
+                    "coeffs": (("pair", "_term"), np.tile([1.0, -1.0], (k, 1))),
+                    "vars": (("pair", "_term"), np.column_stack([lead, follow])),
+                    "const": ("pair", np.zeros(k)),
+                },
+                coords={"pair": pd.RangeIndex(k, name="pair")},
+            )
+            m.add_constraints(linopy.LinearExpression(rows, m) >= 0, name="Facility-symmetry-order")
     m.add_objective((ds["fixed_cost"] * is_open).sum() + (ds["cost"] * share).sum())
     return m
 
 
-def solve_cflp(instance: CFLPInstance, options: SolveOptions | None = None) -> CFLPResult:
+def solve_cflp(
+    instance: CFLPInstance,
+    options: SolveOptions | None = None,
+    cuts: Collection[str] = DEFAULT_CUTS,
+) -> CFLPResult:
     """Build and solve a CFLP with HiGHS.
 
     Parameters
@@ -242,6 +324,8 @@ def solve_cflp(instance: CFLPInstance, options: SolveOptions | None = None) -> C
     options : SolveOptions, optional
         Solver settings; use :data:`BENCHMARK_OPTIONS` (relative gap 1e-9) to match
         proven optima to 1e-6 relative. Default: HiGHS defaults (gap 1e-4).
+    cuts : collection of str
+        Valid-inequality families (see :func:`build_cflp`).
 
     Returns
     -------
@@ -261,7 +345,7 @@ def solve_cflp(instance: CFLPInstance, options: SolveOptions | None = None) -> C
             f"below total demand {total_demand:g} of the {instance.n_customers} customers"
         )
     with Stopwatch() as build:
-        model = build_cflp(instance)
+        model = build_cflp(instance, cuts)
     report: SolveReport = solve(model, options)
     if report.status.has_solution:
         opened = model.variables["Facility-open"].solution
@@ -324,4 +408,79 @@ def synthetic_cflp(
         fixed_cost=rng.uniform(5000.0, 15000.0, size=n_facilities),
         demand=demand,
         cost=np.round(1000.0 * dist * demand[None, :], 2),
+    )
+
+
+#: Capacities of the four instances in each of the files capa, capb and capc (Beasley
+#: 1988, Table 1; OR-Library "capinfo").
+CAPX_CAPACITIES = {
+    "capa": (8000.0, 10000.0, 12000.0, 14000.0),
+    "capb": (5000.0, 6000.0, 7000.0, 8000.0),
+    "capc": (5000.0, 5750.0, 6500.0, 7250.0),
+}
+
+#: Fixed-cost ranges (USD) seen in the files capa, capb and capc (min, max).
+_CAPX_FIXED = {
+    "capa": (1_365_939.0, 2_253_906.0),
+    "capb": (558_666.0, 916_003.0),
+    "capc": (397_560.0, 4_100_093.0),
+}
+
+
+def beasley_capx(
+    kind: str = "capa",
+    capacity: float | None = None,
+    seed: int = 0,
+    n_facilities: int = 100,
+    n_customers: int = 1000,
+) -> CFLPInstance:
+    """A seeded random instance of the OR-Library capa/capb/capc class, for offline runs.
+
+    100 facilities and 1,000 customers as in the files: demands are integers 1..100,
+    every facility has the same ``capacity`` (default the tightest of the class, see
+    :data:`CAPX_CAPACITIES`), fixed costs are uniform over the range seen in the
+    file of that ``kind``, and allocation costs are demand x per-unit cost, the
+    per-unit cost being the Euclidean distance between uniform points in a square of
+    side 1,100 (median about 570 for a random pair, as in the files). An
+    assumption-built instance of the same size and structure, not the published data:
+    Beasley (1988, EJOR 33:314-325) gives the files, not their generator.
+
+    Parameters
+    ----------
+    kind : {"capa", "capb", "capc"}
+        Which file's fixed-cost range and capacities.
+    capacity : float, optional
+        Capacity of every facility (default the first of ``CAPX_CAPACITIES[kind]``).
+    seed : int
+        Seed of ``np.random.default_rng``.
+    n_facilities, n_customers : int
+        Size (default the files' 100 x 1,000; smaller for quick runs, with the capacity
+        scaled by ``n_customers / 1000`` so the instance stays as tight).
+
+    Returns
+    -------
+    CFLPInstance
+        Named ``"{kind}-like-{capacity:g}-seed{seed}"`` (plus ``-{m}x{n}`` when smaller).
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``kind``.
+    """
+    if kind not in CAPX_CAPACITIES:
+        raise ValueError(f"kind must be one of {', '.join(CAPX_CAPACITIES)}, got {kind!r}")
+    cap = CAPX_CAPACITIES[kind][0] if capacity is None else float(capacity)
+    rng = np.random.default_rng(seed)
+    m, n = n_facilities, n_customers
+    size = "" if (m, n) == (100, 1000) else f"-{m}x{n}"
+    fac, cus = rng.random((m, 2)) * 1100.0, rng.random((n, 2)) * 1100.0
+    demand = rng.integers(1, 101, size=n).astype(float)
+    unit = np.linalg.norm(fac[:, None, :] - cus[None, :, :], axis=-1)
+    low, high = _CAPX_FIXED[kind]
+    return CFLPInstance(
+        name=f"{kind}-like-{cap:g}-seed{seed}{size}",
+        capacity=np.full(m, cap * n / 1000.0),
+        fixed_cost=np.round(rng.uniform(low, high, size=m)),
+        demand=demand,
+        cost=np.round(unit * demand[None, :], 5),
     )

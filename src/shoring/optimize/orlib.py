@@ -34,6 +34,8 @@ def read_orlib_cap(
     path: str | Path,
     capacity: float | None = None,
     name: str | None = None,
+    *,
+    override: bool = False,
 ) -> CFLPInstance:
     """Read an OR-Library ``cap*.txt`` file.
 
@@ -46,6 +48,10 @@ def read_orlib_cap(
         ``capacity`` (capa/capb/capc). Must be omitted for files with numeric capacities.
     name : str, optional
         Instance name; default the file stem (``"cap41"``).
+    override : bool
+        Use ``capacity`` for every facility whatever the file's capacity column holds
+        (copies of capa/capb/capc circulate with a number in place of the word
+        ``capacity``; the four instances of each file differ only by this value).
 
     Returns
     -------
@@ -66,7 +72,9 @@ def read_orlib_cap(
         raise ShoringInputError([Problem(str(path), "is a directory, not a file")]) from None
     except UnicodeDecodeError:
         raise ShoringInputError([Problem(str(path), "not a text file")]) from None
-    return parse_orlib_cap(text, file=str(path), capacity=capacity, name=name or path.stem)
+    return parse_orlib_cap(
+        text, file=str(path), capacity=capacity, name=name or path.stem, override=override
+    )
 
 
 def parse_orlib_cap(
@@ -74,6 +82,8 @@ def parse_orlib_cap(
     file: str = "<string>",
     capacity: float | None = None,
     name: str | None = None,
+    *,
+    override: bool = False,
 ) -> CFLPInstance:
     """Parse the text of an OR-Library ``cap*.txt`` file.
 
@@ -87,6 +97,8 @@ def parse_orlib_cap(
         See :func:`read_orlib_cap`.
     name : str, optional
         Instance name; default ``file``.
+    override : bool
+        See :func:`read_orlib_cap`.
 
     Returns
     -------
@@ -99,6 +111,8 @@ def parse_orlib_cap(
     """
     if capacity is not None and not (np.isfinite(capacity) and capacity > 0):
         raise ShoringInputError([Problem(file, f"capacity must be > 0, got {capacity}")])
+    if override and capacity is None:
+        raise ShoringInputError([Problem(file, "override needs a capacity value")])
     split = [line.split() for line in text.splitlines()]
     # (line number, tokens) of non-blank lines
     lines = [(i + 1, toks) for i, toks in enumerate(split) if toks]
@@ -118,7 +132,7 @@ def parse_orlib_cap(
                 )
             ]
         )
-    cap, fixed = _facilities(file, lines[1 : 1 + m], capacity)
+    cap, fixed = _facilities(file, lines[1 : 1 + m], capacity, override)
 
     rest = lines[1 + m :]
     tokens = [t for _, toks in rest for t in toks]
@@ -179,7 +193,7 @@ def _header(file: str, line: int, toks: list[str]) -> tuple[int, int]:
 
 
 def _facilities(
-    file: str, lines: list[tuple[int, list[str]]], capacity: float | None
+    file: str, lines: list[tuple[int, list[str]]], capacity: float | None, override: bool
 ) -> tuple[np.ndarray, np.ndarray]:
     problems: list[Problem] = []
     cap = np.empty(len(lines))
@@ -195,7 +209,9 @@ def _facilities(
                 )
             )
             continue
-        if toks[0].lower() == "capacity":
+        if override and capacity is not None:
+            cap[k] = capacity
+        elif toks[0].lower() == "capacity":
             if capacity is None:
                 problems.append(
                     Problem(

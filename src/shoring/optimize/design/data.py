@@ -27,6 +27,8 @@ import pandas as pd
 import xarray as xr
 
 from shoring.errors import ShoringError
+from shoring.optimize.design.links import count_links, transfer_links
+from shoring.optimize.design.size import check_size, estimate_size
 
 __all__ = [
     "DesignData",
@@ -428,6 +430,8 @@ def design_data(
     probabilities: Sequence[float] | None = None,
     period_weight: Sequence[float] | None = None,
     max_sites_per_market: int | None = None,
+    transfer_country: Sequence[int] | None = None,
+    check_memory: bool = True,
 ) -> DesignData:
     """Model data from plain arrays and DataFrames (dense costs; NaN/inf = impossible).
 
@@ -463,7 +467,9 @@ def design_data(
         Cost per unit bought from a supplier delivered to a site; NaN/inf = impossible.
     transfer_cost : array broadcastable to (P, S, S, T, W), optional
         Cost per unit of an own-made component moved from a site to a site; default 0
-        between any two sites.
+        between any two sites. With ``transfer_country``: shape (P, S, C, T, W), the
+        cost to a destination country. Links exist only from sites that make a
+        component to sites that use it (:mod:`~shoring.optimize.design.links`).
     probabilities : sequence of float, optional
         Default: equal.
     period_weight : sequence of float, optional
@@ -471,7 +477,20 @@ def design_data(
     max_sites_per_market : int, optional
         Keep, for each (product, market), only the lanes of the ``k`` sites with the
         lowest landed cost (conversion + delivery, averaged over periods and scenarios):
-        an aggregation for very large networks.
+        an aggregation for very large networks. Also keeps, per component and using
+        site, the ``k`` cheapest sources of own-made components (and the site itself).
+    transfer_country : sequence of int (S,), optional
+        Column of ``transfer_cost`` (a country) of each site as a destination.
+    check_memory : bool
+        Estimate the model's size first and refuse one that would not fit in memory
+        (:func:`~shoring.optimize.design.size.check_size`), before building anything
+        large.
+
+    Raises
+    ------
+    ModelTooLargeError
+        The estimate exceeds the memory budget; the message names the options that
+        shrink the model.
     """
     products = tuple(str(p) for p in products)
     site_ids = tuple(str(s) for s in sites.index)
@@ -535,18 +554,33 @@ def design_data(
         uses[comp] if n_u else np.zeros((0, n_s), bool)
     )
     ou, os_ = np.nonzero(ok_offer)
-    tcost = (
-        np.zeros((n_p, n_s, n_s, n_t, n_w))
-        if transfer_cost is None
-        else _broadcast(transfer_cost, (n_p, n_s, n_s, n_t, n_w), "transfer_cost")
+    if transfer_cost is None:
+        tcost, column = None, np.arange(n_s)
+    elif transfer_country is None:
+        tcost = _broadcast(transfer_cost, (n_p, n_s, n_s, n_t, n_w), "transfer_cost")
+        column = np.arange(n_s)
+    else:
+        column = np.asarray(transfer_country, dtype=int)
+        n_c = int(np.asarray(transfer_cost).shape[2])
+        tcost = _broadcast(transfer_cost, (n_p, n_s, n_c, n_t, n_w), "transfer_cost")
+    if check_memory:
+        check_size(
+            estimate_size(
+                products=n_p,
+                sites=n_s,
+                markets=n_m,
+                periods=n_t,
+                scenarios=n_w,
+                lanes=len(lp),
+                links=count_links(makeable, uses, bom_arr, max_sites_per_market),
+                offers=len(ou),
+                makes=int(makeable.sum()),
+                bom_lines=int((bom_arr > 0).sum()),
+            )
+        )
+    kp, ks, kt, link_cost = transfer_links(
+        makeable, uses, bom_arr, tcost, column, (n_t, n_w), conv, max_sites_per_market
     )
-    ok_link = (
-        makeable[:, :, None]
-        & uses[:, None, :]
-        & np.isfinite(tcost).any(axis=(3, 4))
-        & (bom_arr.sum(axis=0) > 0)[:, None, None]
-    )
-    kp, ks, kt = np.nonzero(ok_link)
     weight = np.ones(n_t) if period_weight is None else np.asarray(period_weight, dtype=float)
     return DesignData(
         products=products,
@@ -583,7 +617,7 @@ def design_data(
         link_product=kp,
         link_source=ks,
         link_target=kt,
-        link_cost=np.where(np.isfinite(tcost[kp, ks, kt]), tcost[kp, ks, kt], np.nan),
+        link_cost=link_cost,
         offer_supplier=ou,
         offer_site=os_,
         offer_cost=sup_cost[ou, os_],

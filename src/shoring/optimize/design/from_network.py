@@ -85,9 +85,11 @@ def design_data_from_network(
     conv = conv.sel(site=list(sites.index)).to_numpy()
     delivery = costs["delivery"].transpose("product", "site", "country", "year", "scenario")
     to_market = delivery.sel(country=markets["country"].tolist()).to_numpy()
-    to_site = delivery.sel(country=sites["country"].tolist()).to_numpy().copy()
-    same = np.eye(len(sites), dtype=bool)[None, :, :, None, None]
-    to_site = np.where(same & np.isfinite(to_site), 0.0, to_site)
+    # component moves are priced by destination country (P, S, C, T, W); the links
+    # (only maker -> user pairs) pick their column, so no site x site array is built
+    country_index = {c: i for i, c in enumerate(delivery["country"].to_numpy().tolist())}
+    to_country = delivery.to_numpy()
+    transfer_country = np.array([country_index[c] for c in sites["country"]], dtype=int)
     supply = costs["supply"].transpose("supplier", "country", "year", "scenario")
     supply = supply.sel(country=sites["country"].tolist()).to_numpy() if len(suppliers) else None
 
@@ -123,7 +125,8 @@ def design_data_from_network(
         bom=network.bom_matrix().to_numpy(),
         suppliers=suppliers,
         supply_cost=supply,
-        transfer_cost=to_site,
+        transfer_cost=to_country,
+        transfer_country=transfer_country,
         probabilities=prob,
         period_weight=period_weights(chosen, all_years[-1]),
         max_sites_per_market=max_sites_per_market,

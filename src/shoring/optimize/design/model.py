@@ -308,6 +308,7 @@ def build_design(
     """
     from shoring.optimize.design import constraints as cons
     from shoring.optimize.design import objective as obj
+    from shoring.optimize.design import strength
 
     spec = spec or DesignSpec()
     site_group, market_group, groups = _groups(data, spec)
@@ -332,6 +333,8 @@ def build_design(
         _first_stage_variables(dm, fixed)
         _second_stage_variables(dm)
         for add in cons.FAMILIES:
+            add(dm)
+        for add in strength.STRENGTH_FAMILIES:  # valid inequalities, each with a switch
             add(dm)
         obj.add_costs(dm)
         obj.set_objective(dm)

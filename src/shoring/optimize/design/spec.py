@@ -6,7 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-__all__ = ["DesignSpec", "Objective", "ShareBy", "ShareScope"]
+__all__ = ["DESIGN_CUTS", "DesignSpec", "Objective", "ShareBy", "ShareScope"]
+
+DESIGN_CUTS = ("cover", "symmetry")
+"""Valid-inequality families of the network-design model (see ``DesignSpec.cuts``)."""
 
 Objective = Literal["expected", "cvar", "regret"]
 """``expected``: expected total cost over the scenarios; ``cvar``: expected cost plus
@@ -63,6 +66,11 @@ class DesignSpec:
         period). Implied by the capacity constraints, it does not change the optimum
         but tightens the LP relaxation; turn it off for very large models, where it
         holds most of the rows.
+    cuts : frozenset of str
+        Valid-inequality families of :mod:`~shoring.optimize.design.strength` to add:
+        ``"cover"`` (aggregate capacity cover per product, scenario and period) and
+        ``"symmetry"`` (order among identical candidate sites). Default both; neither
+        changes the optimum.
     """
 
     objective: Objective = "expected"
@@ -80,8 +88,13 @@ class DesignSpec:
     groups: Mapping[str, str] | None = field(default=None, compare=False)
     regret_tiebreak: float = 1e-6
     lane_links: bool = True
+    cuts: frozenset[str] = frozenset(DESIGN_CUTS)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "cuts", frozenset(self.cuts))
+        unknown = self.cuts - set(DESIGN_CUTS)
+        if unknown:
+            raise ValueError(f"unknown cut(s) {sorted(unknown)}; known: {', '.join(DESIGN_CUTS)}")
         if self.objective not in ("expected", "cvar", "regret"):
             raise ValueError(f"objective must be expected, cvar or regret, not {self.objective!r}")
         if not 0.0 < self.alpha < 1.0:
