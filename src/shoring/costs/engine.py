@@ -15,7 +15,8 @@ product made at a site then costs::
     risk       = (P(month-long disruption) * days / 365 + share of capacity closed)
                  * lost-sale penalty
     carbon     = transport CO2 * carbon price (importer's if it adjusts at the border)
-    incentives = per-unit grants + (capex share * capex + per job * jobs)
+    incentives = per-unit grants (per unit, per kWh) + cost share * (materials + labour
+                 + overhead) + (capex share * capex + per job * jobs)
                  / (capacity * amortization years)        (subtracted)
 
 Everything is vectorized over products, sites and destinations; the only Python loops
@@ -52,7 +53,7 @@ from shoring.scenario import (
     automation_share,
     capacity_lost,
     carbon_prices,
-    incentives,
+    product_incentives,
     wage_multiplier,
 )
 
@@ -214,16 +215,31 @@ def _site_rates(
     closed = capacity_lost(scenario, countries, months).mean("month").to_numpy()
     params = settings.parameters
     risk_rate = study.disruption[cs] * params.disruption_days / f.DAYS_PER_YEAR + closed[cs]
-    inc = incentives(scenario, countries, [year])
+    products = study.network.products
+    inc = product_incentives(
+        scenario,
+        countries,
+        year,
+        products["hs_code"].to_numpy(dtype=str),
+        products["kwh_per_unit"].to_numpy(dtype=float),
+    )
+    # (product, site): the owner class and country of each site
+    owner = sites["prohibited_foreign_entity"].to_numpy(dtype=bool).astype(int)[None, :]
+    pick = (owner, np.arange(study.products.size)[:, None], cs[None, :])
+    # one-off grants of a site: the largest a product it can make qualifies for
     candidate = (sites["status"] == "candidate").to_numpy()
+    one_off = {
+        k: np.where(study.can_make, inc[k][pick], 0.0).max(axis=0, initial=0.0)
+        for k in ("capex_share", "per_job_usd")
+    }
     capex_share = sites["incentive_capex_share"].to_numpy(dtype=float) + np.where(
-        candidate, inc["capex_share"].to_numpy()[cs, 0], 0.0
+        candidate, one_off["capex_share"], 0.0
     )
     per_job = sites["incentive_per_job_usd"].to_numpy(dtype=float) + np.where(
-        candidate, inc["per_job_usd"].to_numpy()[cs, 0], 0.0
+        candidate, one_off["per_job_usd"], 0.0
     )
     incentive = f.incentive_per_unit(
-        inc["per_unit_usd"].to_numpy()[cs, 0],
+        inc["per_unit_usd"][pick],
         np.minimum(capex_share, 1.0),
         sites["opening_capex_usd"].to_numpy(dtype=float),
         per_job,
@@ -239,6 +255,7 @@ def _site_rates(
         * sites["productivity_index"].fillna(1.0).to_numpy(dtype=float),
         "risk_rate": risk_rate,
         "incentive": incentive,
+        "incentive_cost_share": inc["cost_share"][pick],
         "carbon_price": carbon["usd_per_tco2"].to_numpy()[:, 0],
         "carbon_border": carbon["border_adjustment"].to_numpy()[:, 0].astype(bool),
     }
@@ -342,6 +359,7 @@ def _year_costs(
         )
         overhead = study.overhead_rate[pl, None] * (materials + labour)
         exworks = materials + labour + overhead
+        incentive = rates["incentive"][pl] + rates["incentive_cost_share"][pl] * exworks
 
         # build-down regional value content under each lane's agreement, tracing the
         # non-originating content of own-made components (no roll-up)
@@ -384,7 +402,7 @@ def _year_costs(
             inventory,
             np.broadcast_to(risk[:, :, None], lane_shape),
             carbon,
-            np.broadcast_to(-rates["incentive"][None, :, None], lane_shape),
+            np.broadcast_to(-incentive[:, :, None], lane_shape),
         )
         for i, part in enumerate(parts):
             block[i] = part

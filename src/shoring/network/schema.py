@@ -13,13 +13,14 @@ table                     columns
 ``meta``                  name, description, currency, base_year
 ``products``              id, name, hs_code, unit_value_usd, weight_kg,
                           labour_hours, margin, lost_sale_penalty_usd,
-                          overhead_rate
+                          kwh_per_unit, overhead_rate
 ``bom``                   parent, component, quantity
 ``sites``                 id, name, country, status, products, capacity_units,
                           fixed_cost_usd, opening_capex_usd, closing_cost_usd,
                           ramp_up_months, automation, productivity,
                           incentive_capex_share, incentive_per_job_usd, jobs,
-                          wage_usd_per_hour, productivity_index
+                          wage_usd_per_hour, prohibited_foreign_entity,
+                          productivity_index
 ``site_capacities``       site, product, capacity_units
 ``suppliers``             id, name, country, component, capacity_units,
                           unit_price_usd, qualification_months
@@ -173,6 +174,15 @@ class ProductRow(_Row):
             "USD/unit",
         ),
     )
+    kwh_per_unit: Number | None = Field(
+        None,
+        ge=0,
+        json_schema_extra=_doc(
+            "Energy capacity of one unit (battery cells, modules, packs): the basis of "
+            "per-kWh incentives such as IRA section 45X.",
+            "kWh/unit",
+        ),
+    )
     overhead_rate: Number = Field(
         0.15,
         ge=0,
@@ -269,6 +279,16 @@ class SiteRow(_Row):
             "(default: the country's manufacturing figure from the labour-cost table); "
             "scenario wage paths still apply.",
             "USD/hour",
+        ),
+    )
+    prohibited_foreign_entity: bool = Field(
+        False,
+        json_schema_extra=_doc(
+            "The site's owner is a prohibited foreign entity (specified or foreign-"
+            "influenced entity, 26 U.S.C. 7701(a)(51) as added in 2025): incentives that "
+            "exclude such entities (45X, 48D from 2026) do not apply.",
+            None,
+            "true, false",
         ),
     )
     productivity_index: Number | None = Field(

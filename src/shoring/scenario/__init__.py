@@ -45,6 +45,7 @@ from shoring.scenario.timeseries import (
     capacity_lost,
     carbon_prices,
     incentives,
+    product_incentives,
     wage_multiplier,
 )
 from shoring.scenario.trade import TradeEffects, trade_effects, trade_effects_dataset
@@ -80,6 +81,7 @@ __all__ = [
     "load_scenario_file",
     "load_tariff_schedule",
     "parse_scenario",
+    "product_incentives",
     "resolve",
     "trade_effects",
     "trade_effects_dataset",

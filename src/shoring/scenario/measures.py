@@ -493,13 +493,54 @@ class Sanction(_Dated):
 
 
 class Incentive(_Yearly):
-    """State aid for producing in ``country``: capex share, per job, per unit."""
+    """State aid for producing in ``country``: capex share, per job, per unit, per kWh.
+
+    ``hs`` restricts it to products of those HS codes; its capex and per-job parts then
+    count for sites that make such a product. ``per_kwh_usd`` is paid per kWh of the
+    product's ``kwh_per_unit`` (IRA section 45X: battery cells and modules), for products
+    whose ``kwh_per_unit`` lies in ``kwh_per_unit_range`` when given (45X defines a module
+    as at least 7 kWh); ``cost_share`` is a share of the unit's production cost (45X:
+    10% for electrode active materials and critical minerals).
+    ``phase_down`` maps a year to the share of the amounts paid from that year on (45X:
+    ``{2030: 0.75, 2031: 0.5, 2032: 0.25, 2033: 0}``). From the year
+    ``excludes_prohibited_foreign_entities_from``, sites flagged
+    ``prohibited_foreign_entity`` get nothing (the 2025 foreign-entity restrictions of 45X).
+    """
 
     type: Literal["incentive"] = "incentive"
     country: Annotated[str, BeforeValidator(_party)]
+    hs: HsSelection = ALL
     capex_share: Fraction = 0.0
     per_job_usd: float = Field(default=0.0, ge=0)
     per_unit_usd: float = Field(default=0.0, ge=0)
+    per_kwh_usd: float = Field(default=0.0, ge=0)
+    kwh_per_unit_range: tuple[float, float] | None = Field(
+        default=None, description="Products whose kwh_per_unit lies in [min, max) only."
+    )
+    cost_share: Fraction = Field(
+        default=0.0,
+        description="Share of the unit's production cost (materials, labour, overhead).",
+    )
+    phase_down: dict[int, Fraction] = Field(default_factory=dict)
+    excludes_prohibited_foreign_entities_from: int | None = Field(
+        default=None, ge=1900, le=2200, description="First year sites of such owners get nothing."
+    )
+
+    def factor(self, year: int) -> float:
+        """Share of the amounts paid in ``year`` (the last ``phase_down`` step on or before it).
+
+        Parameters
+        ----------
+        year : int
+            Calendar year (within the measure's years).
+
+        Returns
+        -------
+        float
+            1 before the first step.
+        """
+        steps = [y for y in self.phase_down if y <= year]
+        return self.phase_down[max(steps)] if steps else 1.0
 
     def party_fields(self) -> dict[str, Any]:
         """Parties of this measure, field name -> value (for bloc checks).

@@ -167,6 +167,72 @@ def incentives(scenario: ScenarioLike, countries: Any, years: Any) -> xr.Dataset
     return xr.Dataset({k: (("country", "year"), v) for k, v in out.items()}, coords=coords)
 
 
+def product_incentives(
+    scenario: ScenarioLike,
+    countries: Any,
+    year: int,
+    hs: Any,
+    kwh_per_unit: Any,
+) -> dict[str, np.ndarray]:
+    """Incentives by product and country in one year, for ordinary and excluded owners.
+
+    Every ``incentive`` measure in force in ``year`` counts for the products its ``hs``
+    selection (and kWh range) covers, scaled by its phase-down factor: ``per_unit_usd +
+    per_kwh_usd * kwh_per_unit`` per unit, ``cost_share`` of the production cost,
+    ``capex_share`` and ``per_job_usd`` for the site. Index 1 of
+    the first axis leaves out the measures that exclude prohibited foreign entities.
+
+    Parameters
+    ----------
+    scenario : Scenario, ResolvedScenario or sequence of Measure
+        Measures to apply (a scenario is composed with its parents).
+    countries : array-like of str
+        ISO3 codes.
+    year : int
+        Calendar year.
+    hs : array-like of str
+        HS code of each product.
+    kwh_per_unit : array-like of float
+        kWh per unit of each product; NaN where not given (per-kWh amounts are then 0).
+
+    Returns
+    -------
+    dict of str to ndarray
+        ``per_unit_usd`` (USD/unit), ``cost_share`` (fraction of the unit's production
+        cost), ``capex_share`` (fraction, capped at 1) and ``per_job_usd`` (USD/job), each
+        of shape ``(2, product, country)``: ``[0]`` for
+        sites of ordinary owners, ``[1]`` for sites flagged ``prohibited_foreign_entity``.
+    """
+    measures, blocs = composed(scenario)
+    codes = as_codes(countries)
+    codes6 = np.asarray([str(c).zfill(6) for c in np.atleast_1d(hs)])
+    kwh = np.nan_to_num(np.asarray(kwh_per_unit, dtype=float), nan=0.0)
+    shape = (2, codes6.size, codes.size)
+    keys = ("per_unit_usd", "cost_share", "capex_share", "per_job_usd")
+    out = {k: np.zeros(shape) for k in keys}
+    years = np.array([year])
+    for m in measures:
+        if not isinstance(m, Incentive):
+            continue
+        where = _country_year_mask(codes, years, (m.country,), blocs, m.start_year, m.end_year)
+        covered = hs_mask(codes6, m.hs)
+        if m.kwh_per_unit_range is not None:
+            low, high = m.kwh_per_unit_range
+            covered = covered & (kwh >= low) & (kwh < high)
+        goods = covered.astype(float)[:, None] * where[None, :, 0]
+        scale = m.factor(year)
+        cutoff = m.excludes_prohibited_foreign_entities_from
+        owners = [0] if cutoff is not None and year >= cutoff else [0, 1]
+        per_unit = (m.per_unit_usd + m.per_kwh_usd * kwh)[:, None] * goods * scale
+        for k in owners:
+            out["per_unit_usd"][k] += per_unit
+            out["cost_share"][k] += m.cost_share * goods * scale
+            out["capex_share"][k] += m.capex_share * goods * scale
+            out["per_job_usd"][k] += m.per_job_usd * goods * scale
+    out["capex_share"] = np.minimum(out["capex_share"], 1.0)
+    return out
+
+
 def wage_multiplier(
     scenario: ScenarioLike, countries: Any, years: Any, base_year: int
 ) -> xr.DataArray:
