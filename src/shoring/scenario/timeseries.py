@@ -134,7 +134,9 @@ def capacity_lost(
 def incentives(scenario: ScenarioLike, countries: Any, years: Any) -> xr.Dataset:
     """Incentives by country and year: capex share (capped at 1), USD per job, USD per unit.
 
-    Incentives in force in the same country and year add up.
+    Incentives in force in the same country and year add up, with their phase-down. Only
+    measures for every product count here (``hs: all``); those for some HS codes, per kWh
+    or as a share of cost are product-level: see :func:`product_incentives`.
 
     Parameters
     ----------
@@ -158,10 +160,11 @@ def incentives(scenario: ScenarioLike, countries: Any, years: Any) -> xr.Dataset
         k: np.zeros((codes.size, yrs.size)) for k in ("capex_share", "per_job_usd", "per_unit_usd")
     }
     for m in measures:
-        if isinstance(m, Incentive):
+        if isinstance(m, Incentive) and m.hs == ALL:
             mask = _country_year_mask(codes, yrs, (m.country,), blocs, m.start_year, m.end_year)
+            scale = np.array([m.factor(int(y)) for y in yrs])[None, :]
             for key in out:
-                out[key] += mask * getattr(m, key)
+                out[key] += mask * getattr(m, key) * scale
     out["capex_share"] = np.minimum(out["capex_share"], 1.0)
     coords = {"country": codes, "year": yrs}
     return xr.Dataset({k: (("country", "year"), v) for k, v in out.items()}, coords=coords)
