@@ -169,3 +169,14 @@ def test_cli_explain_json(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exc:
         main([*args, "-m", "nowhere"])
     assert exc.value.code == 2
+
+
+def test_unknown_product_list_is_a_located_error() -> None:
+    from shoring.errors import ShoringInputError
+
+    text = (
+        "name: x\ntitle: xxx\nmeasures:\n"
+        "  - {type: tariff, importers: USA, hs_lists: [us301-nope], start: 2025-01-01}\n"
+    )
+    with pytest.raises(ShoringInputError, match=r"4:measures\[0\]\.hs_lists: unknown product list"):
+        parse_scenario(text)

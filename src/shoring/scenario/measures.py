@@ -21,7 +21,14 @@ from functools import cache
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from shoring.errors import UnknownCountryError
 
@@ -257,6 +264,17 @@ class Tariff(_Dated):
     exemptions: Exemptions | None = None
     exempt_hs: HsList = ()
     exempt_exporters: Parties | None = None
+
+    @field_validator("hs_lists", "exempt_lists")
+    @classmethod
+    def _known_lists(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        from shoring.scenario.schedules import product_lists
+
+        known = product_lists()
+        unknown = [name for name in value if name not in known]
+        if unknown:
+            raise ValueError(f"unknown product list(s) {unknown}; known: {', '.join(known)}")
+        return value
 
     @model_validator(mode="after")
     def _stacking_cited(self) -> Tariff:
