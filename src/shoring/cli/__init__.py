@@ -12,11 +12,11 @@ from __future__ import annotations
 import sys
 
 import typer
-from rich.console import Console
 
 from shoring import __version__
 from shoring.cli import (
     bench_cmd,
+    console,
     cost_cmd,
     data_cmd,
     demo_cmd,
@@ -39,7 +39,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-err_console = Console(stderr=True, emoji=False, highlight=False, soft_wrap=True)
 
 
 def _version(value: bool) -> None:
@@ -86,11 +85,11 @@ def main(argv: list[str] | None = None) -> None:
             raise
     except ShoringInputError as exc:
         for problem in exc.problems:
-            err_console.print(str(problem), markup=False)
+            console.err.print(str(problem))
         sys.exit(2)
     except NoPlanError as exc:
         err_console.print(f"no plan: {exc}", markup=False)
         sys.exit(exc.exit_code)
     except ShoringError as exc:
-        err_console.print(f"error: {exc}", markup=False)
+        console.err.print(f"error: {exc}")
         sys.exit(2)

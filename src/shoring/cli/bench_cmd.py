@@ -7,9 +7,9 @@ import math
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from shoring.cli.console import out
 from shoring.errors import ShoringError
 
 bench_app = typer.Typer(
@@ -69,7 +69,7 @@ def cflp(
     )
     table.add_row("build s", f"{result.build_seconds:.3f}")
     table.add_row("solve s", f"{result.solve_seconds:.3f}")
-    Console().print(table)
+    out.print(table)
 
 
 def _json_value(value: object) -> object:

@@ -7,19 +7,18 @@ import math
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from shoring.cli.console import err as progress_console
+from shoring.cli.console import out as console
 from shoring.costs import COMPONENTS, landed_cost
-from shoring.costs.compare import breakeven, compare_scenarios
+from shoring.costs.compare import breakeven, compare_scenarios, unserved, unserved_message
 from shoring.costs.explain import explain_year
+from shoring.errors import ShoringError
 from shoring.network import read_network
 from shoring.scenario import Scenario, load_scenario
 from shoring.scenario.loader import DEFAULT_SCENARIO
-
-console = Console(highlight=False)
-progress_console = Console(stderr=True)
 
 NetworkArg = typer.Argument(..., help="Network: .yaml, .xlsx or a folder of CSVs.")
 ScenarioOpt = typer.Option(
@@ -53,11 +52,23 @@ def _run(network: Path, scenarios: list[str], years: list[int] | None, quiet: bo
             "their MFN is taken as 0 (see shoring data sources)",
             style="yellow",
         )
+    for row in unserved(net, ds, scns).to_dict("records"):
+        progress_console.print(f"note: {unserved_message(row)}", style="yellow")
     return net, ds
 
 
 def _num(x: float) -> float | None:
     return None if math.isnan(x) else round(float(x), 6)
+
+
+def _option(site: str, total: float) -> str:
+    """``"site total"``, or ``"none"`` where no site can serve."""
+    return f"{site} {total:,.0f}" if site else "none"
+
+
+def _fixed(x: float, spec: str, unit: str = "") -> str:
+    """``x`` formatted, or ``"-"`` where it is undefined (never ``nan``)."""
+    return "-" if not math.isfinite(x) else f"{x:{spec}}{unit}"
 
 
 def cost(
@@ -88,6 +99,9 @@ def cost(
         columns="component",
         values="cost",
     ).reset_index()
+    wide = wide.reindex(
+        columns=[*wide.columns.drop(list(COMPONENTS), errors="ignore"), *COMPONENTS]
+    )
     wide = wide.dropna(subset=list(COMPONENTS), how="all")
     lead = ds["lead_time_days"].to_dataframe().reset_index()
     wide = wide.merge(
@@ -114,7 +128,8 @@ def cost(
     for (product, market, yr, scn), group in wide.groupby(
         ["product", "market", "year", "scenario"]
     ):
-        group = group.assign(total=group[list(COMPONENTS)].sum(axis=1)).sort_values("total")
+        group = group.assign(total=group[list(COMPONENTS)].sum(axis=1, skipna=False))
+        group = group.sort_values("total")
         title = f"{product} -> {market} ({group['market_country'].iloc[0]}), {yr}, {scn}"
         table = Table(title=title, title_justify="left")
         table.add_column("USD/unit")
@@ -167,7 +182,7 @@ def _explain(
             f"{item['product']} ({item['hs']}) {item['exporter']} -> {item['importer']}, "
             f"{item['year']}, {item['scenario']}: duty {item['rate']:.2%} (day-weighted)"
         )
-        console.print(f"[bold]{title}[/]")
+        console.print(title, style="bold")
         for period in item["periods"]:
             lane = period["explanation"]
             table = Table(
@@ -184,7 +199,9 @@ def _explain(
                 share = "" if step["share"] is None else f"{step['share']:.0%}"
                 table.add_row(step["id"], step["status"], rate, share, step["reason"][:100])
             console.print(table)
-            console.print(f"[dim]{hidden} measures not applicable (see --json for each reason)[/]")
+            console.print(
+                f"{hidden} measures not applicable (see --json for each reason)", style="dim"
+            )
 
 
 def compare(
@@ -215,15 +232,21 @@ def compare(
         table.add_column(col)
     deltas = [f"delta_{c}" for c in COMPONENTS]
     for r in frame.to_dict("records"):
-        top = sorted(deltas, key=lambda d: -abs(r[d]))[:2]
-        why = ", ".join(f"{d[6:]} {r[d]:+,.0f}" for d in top if abs(r[d]) > 0.005) or "-"
+        change = r["total_b"] - r["total_a"]
+        if math.isfinite(change):
+            top = sorted(deltas, key=lambda d: -abs(r[d]))[:2]
+            why = ", ".join(f"{d[6:]} {r[d]:+,.0f}" for d in top if abs(r[d]) > 0.005) or "-"
+            moved = f"{change:+,.0f}" + (" (site changes)" if r["changed"] else "")
+        else:
+            why = "see the notes"
+            moved = f"no site can serve under {a if r['site_a'] == '' else b}"
         table.add_row(
             r["product"],
             r["market"],
             str(r["year"]),
-            f"{r['site_a']} {r['total_a']:,.0f}",
-            f"{r['site_b']} {r['total_b']:,.0f}",
-            f"{r['total_b'] - r['total_a']:+,.0f}" + (" (site changes)" if r["changed"] else ""),
+            _option(r["site_a"], r["total_a"]),
+            _option(r["site_b"], r["total_b"]),
+            moved,
             why,
         )
     console.print(table)
@@ -241,13 +264,17 @@ def breakeven_cmd(
 ) -> None:
     """Tariff and wage at which two options cost the same, per year."""
     net = read_network(network)
-    frame = breakeven(net, product, market, from_, to, load_scenario(scenario), year or None)
+    chosen = load_scenario(scenario)
+    frame = breakeven(net, product, market, from_, to, chosen, year or None)
+    if (frame["unserved"] != "").all():
+        reasons = "; ".join(dict.fromkeys(frame["unserved"]))
+        raise ShoringError(f"no break-even under scenario {chosen.name}: {reasons}")
     if as_json:
         typer.echo(frame.to_json(orient="records", indent=1))
         return
     first = frame.iloc[0]
     table = Table(
-        title=f"{product} for {market}: {first['from_site']} vs {first['to_site']} ({scenario})"
+        title=f"{product} for {market}: {first['from_site']} vs {first['to_site']} ({chosen.name})"
     )
     for col in (
         "year",
@@ -259,20 +286,22 @@ def breakeven_cmd(
     ):
         table.add_column(col, justify="right")
     for r in frame.to_dict("records"):
-        wage = "-" if math.isnan(r["wage_breakeven"]) else f"{r['wage_breakeven']:,.2f} USD/h"
         table.add_row(
             str(r["year"]),
-            f"{r['cost_from']:,.2f}",
-            f"{r['cost_to']:,.2f}",
-            f"{r['tariff_breakeven']:+.1%}",
-            f"{r['wage_from']:,.2f} USD/h",
-            wage,
+            _fixed(r["cost_from"], ",.2f"),
+            _fixed(r["cost_to"], ",.2f"),
+            _fixed(r["tariff_breakeven"], "+.1%"),
+            _fixed(r["wage_from"], ",.2f", " USD/h"),
+            _fixed(r["wage_breakeven"], ",.2f", " USD/h"),
         )
     console.print(table)
+    for r in frame[frame["unserved"] != ""].to_dict("records"):
+        progress_console.print(f"{r['year']}: no break-even: {r['unserved']}")
     console.print(
-        "[dim]tariff break-even: extra ad valorem duty on the 'from' lane that equalizes the two "
+        "tariff break-even: extra ad valorem duty on the 'from' lane that equalizes the two "
         "(negative: 'from' is already dearer); wage break-even: hourly labour cost in the "
-        "'from' country that equalizes them.[/]"
+        "'from' country that equalizes them.",
+        style="dim",
     )
 
 

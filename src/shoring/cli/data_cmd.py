@@ -6,9 +6,10 @@ import json
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from shoring.cli.console import out as console
+from shoring.cli.console import styled
 from shoring.data.cards import data_cards
 from shoring.data.distances import Distances
 from shoring.data.facts import country_facts
@@ -18,7 +19,6 @@ data_app = typer.Typer(
 )
 show_app = typer.Typer(help="Show what the tool knows about an entity.", no_args_is_help=True)
 data_app.add_typer(show_app, name="show")
-console = Console(highlight=False)
 
 
 @data_app.command("sources")
@@ -29,17 +29,17 @@ def sources(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -
         typer.echo(json.dumps({k: c.model_dump(mode="json") for k, c in cards.items()}, indent=2))
         return
     for name, card in cards.items():
-        console.rule(f"[bold]{card.title}[/] ({card.table})")
+        console.rule(styled((card.title, "bold"), f" ({card.table})"))
         console.print(card.description.strip())
         for source in card.sources:
             console.print(f"  • {source.name} ({source.year}) {source.url} — {source.licence}")
-        console.print(f"  [dim]method:[/] {card.method.strip()}")
+        console.print(styled("  ", ("method:", "dim"), f" {card.method.strip()}"))
         if card.coverage:
-            console.print(f"  [dim]coverage:[/] {card.coverage.strip()}")
+            console.print(styled("  ", ("coverage:", "dim"), f" {card.coverage.strip()}"))
         if card.gaps:
-            console.print(f"  [dim]gaps:[/] {card.gaps.strip()}")
+            console.print(styled("  ", ("gaps:", "dim"), f" {card.gaps.strip()}"))
         for key, text in (card.series or {}).items():
-            console.print(f"  [dim]{key}:[/] {text}")
+            console.print(styled("  ", (f"{key}:", "dim"), f" {text}"))
         del name
 
 

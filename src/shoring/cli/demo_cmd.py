@@ -14,10 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-console = Console(highlight=False, soft_wrap=True, emoji=False)
+from shoring.cli.console import out as console
 
 _FACTS = {
     "labour cost (USD/h)": "manufacturing labour cost, USD/hour",
@@ -60,7 +59,7 @@ def facts_table(countries: list[str], year: int) -> Table:
 
 
 def _echo(line: str) -> None:
-    console.print(line, markup=False)
+    console.print(line)
 
 
 def demo(
@@ -91,31 +90,28 @@ def demo(
     console.print(
         f"Costing {len(network.products)} products x {len(network.sites)} sites x "
         f"{len(network.markets)} markets over {len(network.years)} years under "
-        f"{len(scenarios)} scenarios: {', '.join(s.name for s in scenarios)}",
-        markup=False,
+        f"{len(scenarios)} scenarios: {', '.join(s.name for s in scenarios)}"
     )
     ds = cost_with_progress(network, scenarios, network.years)
     console.print(
         "Optimizing the network design (HiGHS, MIP gap 0.01%): each scenario alone, the "
         f"robust plan over all of them (expected cost + CVaR90), up to {alternatives} "
-        f"alternative(s) within 5%, the cost-risk frontier ({points} points per sweep)",
-        markup=False,
+        f"alternative(s) within 5%, the cost-risk frontier ({points} points per sweep)"
     )
     design = design_with_progress(
         network, scenarios, network.years, points=points, alternatives=alternatives, echo=_echo
     )
     report = build_report(network, ds, scenarios, out, design=design)
-    console.print("[bold]What the study concludes[/bold]")
+    console.print("What the study concludes", style="bold")
     for finding in study_findings(network, ds):
         for sentence in finding.sentences:
-            console.print(f"  {sentence}", markup=False)
-    console.print("[bold]Network design[/bold]")
+            console.print(f"  {sentence}")
+    console.print("Network design", style="bold")
     for sentence in design_findings(design):
-        console.print(f"  {sentence}", markup=False)
-    console.print(f"Report: {report.resolve()}", markup=False)
+        console.print(f"  {sentence}")
+    console.print(f"Report: {report.resolve()}")
     console.print(
-        f"Tables beside it: {', '.join(sorted(p.name for p in report.parent.glob('*.csv')))}",
-        markup=False,
+        f"Tables beside it: {', '.join(sorted(p.name for p in report.parent.glob('*.csv')))}"
     )
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from shoring.cli.console import out
 from shoring.errors import ShoringError, ShoringInputError
 
 
@@ -65,7 +65,7 @@ def validate(
     if as_json:
         typer.echo(json.dumps({"valid": True, "summary": summary}, indent=2))
         return
-    Console(highlight=False).print(_summary_view(summary, str(file)))
+    out.print(_summary_view(summary, str(file)))
 
 
 def template(

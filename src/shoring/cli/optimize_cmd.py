@@ -12,9 +12,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from shoring.cli import console
+from shoring.cli.console import spinner, styled
 from shoring.errors import NoPlanError, ShoringError
-
-err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 SCENARIO_OPT = typer.Option(
     ...,
@@ -47,13 +47,6 @@ def no_plan_as_json(as_json: bool) -> Iterator[None]:
         if as_json:
             typer.echo(json.dumps(exc.to_dict(), indent=2))
         raise
-
-
-@contextmanager
-def _progress() -> Iterator[Callable[[str], None]]:
-    """A spinner on stderr whose text the optimizer updates."""
-    with err.status("starting") as status:
-        yield lambda msg: status.update(msg)
 
 
 def _floats(text: str | None, what: str) -> list[float] | None:
@@ -157,15 +150,17 @@ def print_lost_sales(con: Console, out: dict[str, Any]) -> None:
     from shoring.optimize.design.lost import lost_sentence
 
     for summary in out.get("lost_sales_summary") or ():
-        con.print(lost_sentence(summary), markup=False)
+        con.print(lost_sentence(summary))
 
 
 def _print_result(out: dict[str, Any]) -> None:
-    con = Console(highlight=False)
+    con = console.out
     con.print(
-        f"[bold]{out['objective_kind']}[/bold] objective {_money(out['objective'])} USD "
-        f"({status_line(out)}); expected cost "
-        f"{_money(out['expected_cost'])}, CVaR{out['alpha'] * 100:g} {_money(out['cvar'])}",
+        styled(
+            (str(out["objective_kind"]), "bold"),
+            f" objective {_money(out['objective'])} USD ({status_line(out)}); expected cost "
+            f"{_money(out['expected_cost'])}, CVaR{out['alpha'] * 100:g} {_money(out['cvar'])}",
+        )
     )
     print_lost_sales(con, out)
     table = Table(title="Footprint")
@@ -290,7 +285,7 @@ def optimize(
     )
     options = _options(time_limit, mip_gap)
     _make_dir(out)
-    with no_plan_as_json(as_json), _progress() as progress:
+    with no_plan_as_json(as_json), spinner() as progress:
         data = _data(network, scenario, probabilities, years, progress, max_sites_per_market)
         result = optimize_design(
             data,
@@ -356,7 +351,7 @@ def pareto(
     spec = _spec(alpha=alpha, share_by=share_by, max_lost_share=max_lost_share)
     options = _options(time_limit, mip_gap)
     _make_dir(out)
-    with _progress() as progress:
+    with spinner() as progress:
         data = _data(network, scenario, probabilities, years, progress, max_sites_per_market)
         rows = pareto_points(data, spec, points, options, sweeps, lambda_max, progress)
     payload = {"points": [p.to_dict() for p in rows]}
@@ -383,14 +378,14 @@ def pareto(
             f"{lost:,.0f} units" if lost > 1e-6 else "0",
             " + ".join(p["open_sites"]) or "-",
         )
-    con = Console(highlight=False)
+    con = console.out
     con.print(table)
     seen: set[str] = set()
     for p in payload["points"]:
         for summary in p.get("lost_sales_summary") or ():
             if summary["product"] not in seen:  # the penalty note once per product
                 seen.add(summary["product"])
-                con.print(f"{p['sweep']} sweep: " + lost_sentence(summary), markup=False)
+                con.print(f"{p['sweep']} sweep: " + lost_sentence(summary))
 
 
 def register(app: typer.Typer) -> None:

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from shoring.cli.console import err, spinner
 from shoring.errors import ShoringError
 from shoring.scenario.loader import DEFAULT_SCENARIO
 
@@ -24,9 +24,6 @@ if TYPE_CHECKING:
     from shoring.network import Network
     from shoring.report import DesignStudy
     from shoring.scenario import Scenario
-
-console = Console(highlight=False, soft_wrap=True, emoji=False)
-err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 
 def cost_with_progress(
@@ -41,7 +38,7 @@ def cost_with_progress(
         MofNCompleteColumn(),
         TextColumn("scenario-years"),
         TimeElapsedColumn(),
-        console=Console(stderr=True),
+        console=err,
         transient=True,
     ) as bar:
         task = bar.add_task("cost", total=None)
@@ -140,10 +137,10 @@ def design_with_progress(
     say = echo or (lambda _msg: None)
     options = SolveOptions(mip_rel_gap=mip_gap)
     lean = {"shadow_prices": False, "site_deltas": False}
-    with Console(stderr=True).status("network design: pricing lanes") as status:
+    with spinner("network design: pricing lanes") as update:
 
         def progress(msg: str) -> None:
-            status.update(f"network design: {msg}")
+            update(f"network design: {msg}")
 
         start = time.perf_counter()
         data = design_data_from_network(network, scenarios, years)

@@ -7,14 +7,12 @@ from datetime import date
 from typing import Any
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
+from shoring.cli.console import out as console
+from shoring.cli.console import styled
 from shoring.scenario import builtin_scenarios, compose, load_scenario
 from shoring.scenario.scenario import Scenario
-
-console = Console(highlight=False, soft_wrap=True)
 
 
 def _period(scenario: Scenario) -> dict[str, str | None]:
@@ -57,9 +55,7 @@ def register(app: typer.Typer) -> None:
         for row in rows:
             p = row["period"]
             period = f"{p['start'] or '-'} .. {p['end'] or 'open'}" if p["start"] else "-"
-            table.add_row(
-                row["name"], row["kind"], escape(row["title"]), str(row["measures"]), period
-            )
+            table.add_row(row["name"], row["kind"], row["title"], str(row["measures"]), period)
         console.print(table)
 
     @group.command("show")
@@ -81,9 +77,9 @@ def register(app: typer.Typer) -> None:
             }
             typer.echo(json.dumps(out, indent=2, ensure_ascii=False))
             return
-        console.print(f"[bold]{scenario.name}[/bold]: {escape(scenario.title)} ({scenario.kind})")
+        console.print(styled((scenario.name, "bold"), f": {scenario.title} ({scenario.kind})"))
         if scenario.description:
-            console.print(scenario.description.strip(), markup=False)
+            console.print(scenario.description.strip())
         if scenario.parents:
             console.print(f"parents: {', '.join(scenario.parents)}")
         table = Table(title=f"Measures ({len(measures)}, parents first)")
@@ -96,15 +92,15 @@ def register(app: typer.Typer) -> None:
                 m.type,
                 _iso(first) or "",
                 _iso(last) or "open",
-                escape(m.details()),
-                escape(m.source.name) if m.source else "",
+                m.details(),
+                m.source.name if m.source else "",
             )
         console.print(table)
         if scenario.assumptions:
-            console.print("[bold]Assumptions[/bold]")
+            console.print("Assumptions", style="bold")
             for text in scenario.assumptions:
-                console.print(f"  - {text}", markup=False)
+                console.print(f"  - {text}")
         if scenario.sources:
-            console.print("[bold]Sources[/bold]")
+            console.print("Sources", style="bold")
             for s in scenario.sources:
-                console.print(f"  - {s.name} ({s.year}) {s.url}", markup=False)
+                console.print(f"  - {s.name} ({s.year}) {s.url}")

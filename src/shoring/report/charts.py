@@ -43,6 +43,15 @@ _LAYOUT = {
 }
 
 
+WAGE_PANEL_PX = 240
+"""Height of one row of wage panels, pixels."""
+
+
+def _short(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters with an ellipsis (long names in chart labels)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _label(value: float) -> str:
     """Whole dollars, without a negative zero."""
     rounded = round(float(value))
@@ -410,6 +419,8 @@ def breakeven_chart(table: pd.DataFrame, product: str, market: str, scenario: st
             col=2,
         )
     missing = table["wage_breakeven"].isna()
+    if "unserved" in table:
+        missing &= table["unserved"] == ""  # no cost at all: nothing to equalize
     if missing.any():
         dearer = bool((table.loc[missing, "cost_from"] > table.loc[missing, "cost_to"]).all())
         fig.add_annotation(
@@ -449,18 +460,21 @@ def wage_trajectories(wages: pd.DataFrame, names: dict[str, str] | None = None) 
     Returns
     -------
     plotly.graph_objects.Figure
-        Up to three panels per row, lines in USD/hour.
+        Three panels per row (four beyond nine countries), lines in USD/hour; the grid
+        grows with the number of countries at a fixed panel height.
     """
     names = names or {}
     countries = list(dict.fromkeys(wages["country"]))
     scenarios = list(dict.fromkeys(wages["scenario"]))
-    cols = min(3, max(1, len(countries)))
+    cols = min(3 if len(countries) <= 9 else 4, max(1, len(countries)))
     rows = max(1, math.ceil(len(countries) / cols))
+    height = 120 + WAGE_PANEL_PX * rows
     fig = make_subplots(
         rows=rows,
         cols=cols,
-        subplot_titles=[f"{names.get(c, c)} ({c})" for c in countries],
-        vertical_spacing=0.18 if rows > 1 else 0.1,
+        subplot_titles=[_short(f"{names.get(c, c)} ({c})", 32) for c in countries],
+        # a fixed gap in pixels between rows (a fraction would overlap or fail with many)
+        vertical_spacing=min(0.18, 70 / height) if rows > 1 else 0.1,
     )
     for i, country in enumerate(countries):
         r, c = divmod(i, cols)
@@ -484,7 +498,7 @@ def wage_trajectories(wages: pd.DataFrame, names: dict[str, str] | None = None) 
     fig.update_yaxes(rangemode="tozero")
     fig.update_layout(
         title="Manufacturing labour cost used, by site country and scenario (USD/hour)",
-        height=120 + 260 * rows,
+        height=height,
         **_LAYOUT,
     )
     return fig
@@ -523,7 +537,7 @@ def breakeven_by_scenario(table: pd.DataFrame, year: int, reference: str) -> go.
             x=rows["scenario"],
             y=values,
             marker_color=["#1f3b57" if s == reference else "#e45756" for s in rows["scenario"]],
-            text=[f"{v:+.1f}%" for v in values],
+            text=["not served" if pd.isna(v) else f"{v:+.1f}%" for v in values],
             textposition="outside",
             hovertemplate="%{x}: %{y:+.1f}%<extra></extra>",
         )

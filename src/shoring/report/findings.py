@@ -229,6 +229,11 @@ def pair_finding(
     else:
         lead += "; no other site can serve it."
     sentences = [lead]
+    missing = [s for s in order if s not in set(table["scenario"])]
+    if missing:
+        sentences.append(
+            f"No site can serve it under {', '.join(missing)} (see the sites not served)."
+        )
     same = table[table["site"] == ref["site"]]
     others = table[table["site"] != ref["site"]]
     if len(table) > 1:
@@ -246,8 +251,9 @@ def pair_finding(
                 f"{ref['site']} is cheapest in {len(same)} of {len(table)} scenarios; the "
                 f"ranking changes under {changes}."
             )
-    yearly = rows[rows["scenario"] == reference].sort_values("year")
-    runs = _runs(yearly["year"].astype(int).tolist(), yearly["site"].tolist())
+    yearly = rows[rows["scenario"] == reference].set_index("year")["site"]
+    yearly = yearly.reindex([int(y) for y in ds["year"].to_numpy()], fill_value="no site")
+    runs = _runs(yearly.index.tolist(), yearly.tolist())
     if len(runs) > 1:
         path = ", then ".join(f"{site} {_span(a, b)}" for site, a, b in runs)
         sentences.append(f"Over the years under {reference}, the cheapest site moves: {path}.")
@@ -297,10 +303,12 @@ def comparison_table(ds: xr.Dataset, reference: str, year: int | None = None) ->
     out = pd.concat(frames, ignore_index=True)
     if year is not None:
         out = out[out["year"] == year].reset_index(drop=True)
-    deltas = out[[f"delta_{c}" for c in COMPONENTS]].to_numpy()
-    strongest = np.abs(deltas).argmax(axis=1)
+    moves = np.abs(out[[f"delta_{c}" for c in COMPONENTS]].to_numpy())
+    defined = ~np.isnan(moves).any(axis=1)  # a side with no option: no driver
+    moves = np.where(defined[:, None], moves, 0.0)
+    strongest = moves.argmax(axis=1)
     out["driver"] = np.where(
-        np.abs(deltas).max(axis=1) > 0.005, np.array(COMPONENTS)[strongest], ""
+        defined & (moves.max(axis=1) > 0.005), np.array(COMPONENTS)[strongest], ""
     )
     return out
 
@@ -422,6 +430,8 @@ def breakeven_sentence(frame: pd.DataFrame, year: int, market: str) -> str:
         return ""
     r = rows.iloc[0]
     src, dst = r["from_site"], r["to_site"]
+    if r.get("unserved"):
+        return f"In {year}, no break-even for {market}: {r['unserved']}."
     gap = float(r["cost_to"] - r["cost_from"])
     wage = (
         f"or a labour cost at {src} of {r['wage_breakeven']:.2f} USD/h (now {r['wage_from']:.2f})"

@@ -15,12 +15,13 @@ import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import xarray as xr
 
 from shoring import __version__
 from shoring.costs import CostSettings
-from shoring.costs.compare import breakeven_table, cheapest
+from shoring.costs.compare import breakeven_table, cheapest, unserved, unserved_message
 from shoring.data.cards import data_cards
 from shoring.data.countries import countries
 from shoring.errors import ShoringError
@@ -115,6 +116,23 @@ def _money(value: float) -> str:
     return "" if pd.isna(value) else f"{value:,.0f}"
 
 
+def _fmt(value: float, spec: str, missing: str = "n/a") -> str:
+    """``value`` formatted, or ``missing`` where it is undefined (never ``nan``)."""
+    return missing if pd.isna(value) or not np.isfinite(value) else f"{value:{spec}}"
+
+
+def _unserved(gaps: pd.DataFrame) -> str:
+    """The summary's list of products and markets no site can serve, and why."""
+    if gaps.empty:
+        return ""
+    items = "".join(f"<li>{esc(unserved_message(r))}</li>" for r in gaps.to_dict("records"))
+    return (
+        '<h3 id="not-served">Not served</h3><p class="note">No cost is shown (nor counted '
+        "as zero) where no site can serve a market:</p>"
+        f"<ul>{items}</ul>"
+    )
+
+
 def _summary(
     network: Network,
     ds: xr.Dataset,
@@ -122,6 +140,7 @@ def _summary(
     found: list[PairFinding],
     year: int,
     reference: str,
+    gaps: pd.DataFrame,
 ) -> str:
     s = summarize(network)
     statuses = network.sites["status"].value_counts()
@@ -164,20 +183,21 @@ def _summary(
     if found:
         out.append(f"<h3>Cheapest site per scenario, {year} (USD/unit; margin over runner-up)</h3>")
         header = ["scenario"] + [f"{f.product} → {f.market}" for f in found]
-        order = list(found[0].table["scenario"])
+        order = [reference] + [str(s) for s in ds["scenario"].to_numpy() if s != reference]
         rows = []
         for scenario in order:
             row = [scenario]
             for f in found:
                 hit = f.table[f.table["scenario"] == scenario]
                 if hit.empty:
-                    row.append("")
+                    row.append("no site can serve")
                     continue
                 r = hit.iloc[0]
                 margin = "" if pd.isna(r["margin"]) else f" (−{r['margin_share']:.1%})"
                 row.append(f"{site_label(ds, r['site'])} {_money(r['total'])}{margin}")
             rows.append(row)
         out.append(table(header, rows))
+    out.append(_unserved(gaps))
     out.append(
         f'<p class="note">Reference scenario: {esc(reference)}. Costs include materials, '
         "labour, overhead, freight, duties, inventory carrying, risk and carbon, minus "
@@ -262,15 +282,25 @@ def _comparison(
         body = []
         for r in rows.itertuples():
             change = r.total_b - r.total_a
+            if not r.site_b:
+                site_b = "no site can serve"
+            else:
+                site_b = site_label(ds, r.site_b) + (" (changed)" if r.changed else "")
+            if not r.site_a:
+                ranked = f"none under {reference}"
+            elif pd.isna(r.rank_of_a_in_b):
+                ranked = f"{r.site_a} cannot serve"
+            else:
+                ranked = "" if r.rank_of_a_in_b == 1 else f"{r.site_a} now #{r.rank_of_a_in_b}"
             body.append(
                 [
                     r.scenario_b,
-                    site_label(ds, r.site_b) + (" (changed)" if r.changed else ""),
+                    site_b,
                     _money(r.total_b),
-                    f"{change:+,.0f}",
-                    f"{change / r.total_a:+.1%}",
+                    _fmt(change, "+,.0f"),
+                    _fmt(change / r.total_a, "+.1%"),
                     r.driver,
-                    "" if r.rank_of_a_in_b == 1 else f"{r.site_a} now #{r.rank_of_a_in_b}",
+                    ranked,
                 ]
             )
         out.append(
@@ -320,7 +350,9 @@ def _breakevens(
         done.add((product, market, pair))
         # read from the results, nothing recomputed: every year of the reference,
         # the focus year of the other scenarios
-        points = breakeven_table(network, ds, product, market, pair[0], pair[1], settings)
+        points = breakeven_table(
+            network, ds, product, market, pair[0], pair[1], settings, scenarios=scenarios
+        )
         keep = (points["scenario"] == reference) | (points["year"] == year)
         keep &= points["scenario"].isin(list(by_name))
         frame = points[keep].assign(other=lambda t: t["scenario"] != reference)
@@ -357,9 +389,9 @@ def _breakevens(
                         int(r.year),
                         _money(r.cost_from),
                         _money(r.cost_to),
-                        f"{r.tariff_breakeven:+.1%}",
-                        f"{r.wage_from:.2f}",
-                        "" if pd.isna(r.wage_breakeven) else f"{r.wage_breakeven:.2f}",
+                        _fmt(r.tariff_breakeven, "+.1%", "not served" if r.unserved else "n/a"),
+                        _fmt(r.wage_from, ".2f"),
+                        _fmt(r.wage_breakeven, ".2f", ""),
                     ]
                     for r in frame.itertuples()
                 ],
@@ -372,6 +404,14 @@ def _breakevens(
                     charts.breakeven_by_scenario(by_scenario, year, reference),
                     f"breakeven-scenarios-{len(tables)}",
                 )
+            )
+        shown = pd.concat([frame, by_scenario]).drop_duplicates(["scenario", "year"])
+        gaps = [f"{r.scenario}, {r.year}: {r.unserved}" for r in shown.itertuples() if r.unserved]
+        if gaps:
+            out.append(
+                '<p class="note">No break-even where a site cannot serve the market:</p><ul>'
+                + "".join(f"<li>{esc(g)}</li>" for g in gaps)
+                + "</ul>"
             )
     if not tables:
         out.append(
@@ -410,8 +450,8 @@ def _wages(wages: pd.DataFrame, reference: str, year: int) -> str:
                 [
                     [
                         f"{names.get(c, c)} ({c})",
-                        f"{start.get(c, float('nan')):.2f}",
-                        *[f"{v:.2f}" for v in focus.loc[c]],
+                        _fmt(start.get(c, float("nan")), ".2f"),
+                        *[_fmt(v, ".2f") for v in focus.loc[c]],
                     ]
                     for c in focus.index
                 ],
@@ -492,9 +532,10 @@ def build_report(
         else comparison_all
     )
     wages = wages_long(dataset)
+    gaps = unserved(network, dataset, scenarios, settings)
     be_html, be_table = _breakevens(network, dataset, scenarios, pairs, year, reference, settings)
     bodies = {
-        "summary": _summary(network, dataset, scenarios, found, year, reference),
+        "summary": _summary(network, dataset, scenarios, found, year, reference, gaps),
         "map": _map(network, dataset, best, pairs, year, reference),
         "waterfalls": _waterfalls(dataset, best, pairs, year, reference),
         "comparison": _comparison(dataset, comparison, found, year, reference),
@@ -526,6 +567,7 @@ def build_report(
         comparison_all.to_csv(out / "comparison.csv", index=False)
         be_table.to_csv(out / "breakeven.csv", index=False)
         wages.to_csv(out / "wages.csv", index=False)
+        gaps.to_csv(out / "unserved.csv", index=False)
         for name, frame in design_csv.items():
             frame.to_csv(out / f"{name}.csv", index=False)
     except OSError as exc:

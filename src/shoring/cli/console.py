@@ -1,0 +1,73 @@
+"""The consoles every command prints through: user text is shown as written.
+
+Site ids, names, scenario titles and measure citations come from user files, so the
+rich consoles here never read console markup (``"[/x]"`` would raise, ``"Plant [old]"``
+would lose ``[old]``), never turn ``":warning:"`` into an emoji and never colour
+numbers by guesswork. Styling is given explicitly (``style=``, :func:`styled`), never
+by markup inside a string.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from rich.console import Console
+from rich.text import Text
+
+
+def plain_console(stderr: bool = False) -> Console:
+    """A rich console that prints strings literally (no markup, emoji or highlighting).
+
+    Parameters
+    ----------
+    stderr : bool
+        Print to standard error instead of standard output.
+
+    Returns
+    -------
+    rich.console.Console
+        Soft-wrapping console; tables and text are rendered, strings never parsed.
+    """
+    return Console(stderr=stderr, markup=False, emoji=False, highlight=False, soft_wrap=True)
+
+
+out = plain_console()
+"""Standard output."""
+err = plain_console(stderr=True)
+"""Standard error: progress, notes and error messages."""
+
+
+def styled(*parts: str | tuple[str, str]) -> Text:
+    """Text from literal pieces, each plain or ``(text, style)``.
+
+    Parameters
+    ----------
+    *parts : str or (str, str)
+        Literal text, or literal text with a rich style name (``"bold"``, ``"dim"``).
+
+    Returns
+    -------
+    rich.text.Text
+        Nothing in the pieces is read as markup or emoji.
+    """
+    return Text.assemble(*parts)
+
+
+@contextmanager
+def spinner(first: str = "starting") -> Iterator[Callable[[str], None]]:
+    """A spinner on standard error whose line the caller updates with literal text.
+
+    Parameters
+    ----------
+    first : str
+        The first line shown.
+
+    Yields
+    ------
+    callable
+        ``update(message)``; the message is shown as written (a scenario or site name
+        with brackets in it stays as it is).
+    """
+    with err.status(Text(first)) as status:
+        yield lambda message: status.update(Text(message))

@@ -1,0 +1,103 @@
+"""User text comes out as written: never console markup, emoji, HTML, link or formula."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from shoring.cli import main
+
+ODD = {
+    "closer": "[/x]",
+    "old": "Plant [old]",
+    "emoji": ":warning:",
+    "bold": "[bold]b[/bold]",
+}
+"""Site ids a rich console would take for markup or an emoji code."""
+
+NETWORK = """\
+meta: {{name: 'net [/x] :warning:', base_year: 2025}}
+products:
+  - {{id: widget, name: 'Widget [v2]', hs_code: '850760', unit_value_usd: 100, weight_kg: 2,
+     labour_hours: 1}}
+sites:
+  - {{id: '{closer}', country: MEX, status: existing, products: [widget], capacity_units: 1000,
+     fixed_cost_usd: 1000}}
+  - {{id: '{old}', country: CHN, status: candidate, products: [widget], capacity_units: 1000,
+     fixed_cost_usd: 1000, opening_capex_usd: 5000}}
+  - {{id: '{emoji}', country: VNM, status: candidate, products: [widget], capacity_units: 1000,
+     fixed_cost_usd: 1000, opening_capex_usd: 5000}}
+  - {{id: '{bold}', country: MEX, status: candidate, products: [widget], capacity_units: 1000,
+     fixed_cost_usd: 1000, opening_capex_usd: 5000}}
+markets:
+  - {{id: us, country: USA}}
+demand:
+  - {{market: us, product: widget, units: {{2025: 500, 2026: 600}}}}
+""".format(**ODD)
+
+
+@pytest.fixture(scope="module")
+def network_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("odd") / "net.yaml"
+    path.write_text(NETWORK, encoding="utf-8")
+    return path
+
+
+def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    try:
+        main(list(args))
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("validate",),
+        ("cost", "-y", "2025"),
+        ("compare", "-s", "baseline", "-s", "tariffs-2025", "-y", "2025"),
+        ("optimize", "-s", "baseline", "--alternatives", "0", "--no-explain"),
+    ],
+    ids=lambda a: a[0],
+)
+def test_console_shows_names_as_written(network_file, capsys, args) -> None:
+    code, out, err = _run(capsys, args[0], str(network_file), *args[1:])
+    assert code == 0, err
+    assert "Traceback" not in err and "⚠" not in out + err
+    text = " ".join(out.split())  # tables may wrap a cell over lines
+    shown = {name for name in ODD.values() if name in text}
+    if args[0] == "validate":
+        assert "net [/x] :warning:" in text
+    elif args[0] in ("optimize", "compare"):
+        assert shown  # the chosen site(s) appear as written
+    else:
+        assert shown == set(ODD.values())
+
+
+def test_breakeven_names_as_written(network_file, capsys) -> None:
+    args = ("breakeven", str(network_file), "-p", "widget", "-m", "us", "--from", "[/x]",
+            "--to", "Plant [old]", "-y", "2025")  # fmt: skip
+    code, out, err = _run(capsys, *args)
+    assert code == 0, err
+    assert "[/x] vs Plant [old]" in " ".join(out.split())
+
+
+def test_scenario_title_with_markup_is_shown_as_written(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        "name: odd\ntitle: 'Decree [/b] :warning: [red]x'\nmeasures:\n"
+        "  - {id: '[/m]', type: export_ban, exporters: CHN, start: 2025-01-01,\n"
+        "     source: {name: 'Gazette [/i]', year: 2025, url: 'https://example.org/a'}}\n",
+        encoding="utf-8",
+    )
+    code, out, err = _run(capsys, "scenarios", "show", str(path))
+    assert code == 0, err
+    text = " ".join(out.split())
+    assert "Decree [/b] :warning: [red]x" in text and "[/m]" in text and "Gazette [/i]" in text
+    code, out, _ = _run(capsys, "scenarios", "show", str(path), "--json")
+    assert json.loads(out)["title"] == "Decree [/b] :warning: [red]x"
