@@ -7,8 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from shoring.cli import main
-
 ODD = {
     "closer": "[/x]",
     "old": "Plant [old]",
@@ -45,16 +43,6 @@ def network_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
-
-
 @pytest.mark.parametrize(
     "args",
     [
@@ -65,8 +53,8 @@ def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]
     ],
     ids=lambda a: a[0],
 )
-def test_console_shows_names_as_written(network_file, capsys, args) -> None:
-    code, out, err = _run(capsys, args[0], str(network_file), *args[1:])
+def test_console_shows_names_as_written(network_file, cli, args) -> None:
+    code, out, err = cli(args[0], network_file, *args[1:])
     assert code == 0, err
     assert "Traceback" not in err and "⚠" not in out + err
     text = " ".join(out.split())  # tables may wrap a cell over lines
@@ -79,15 +67,15 @@ def test_console_shows_names_as_written(network_file, capsys, args) -> None:
         assert shown == set(ODD.values())
 
 
-def test_breakeven_names_as_written(network_file, capsys) -> None:
+def test_breakeven_names_as_written(network_file, cli) -> None:
     args = ("breakeven", str(network_file), "-p", "widget", "-m", "us", "--from", "[/x]",
             "--to", "Plant [old]", "-y", "2025")  # fmt: skip
-    code, out, err = _run(capsys, *args)
+    code, out, err = cli(*args)
     assert code == 0, err
     assert "[/x] vs Plant [old]" in " ".join(out.split())
 
 
-def test_scenario_title_with_markup_is_shown_as_written(tmp_path: Path, capsys) -> None:
+def test_scenario_title_with_markup_is_shown_as_written(tmp_path: Path, cli) -> None:
     path = tmp_path / "s.yaml"
     path.write_text(
         "name: odd\ntitle: 'Decree [/b] :warning: [red]x'\nmeasures:\n"
@@ -95,9 +83,9 @@ def test_scenario_title_with_markup_is_shown_as_written(tmp_path: Path, capsys) 
         "     source: {name: 'Gazette [/i]', year: 2025, url: 'https://example.org/a'}}\n",
         encoding="utf-8",
     )
-    code, out, err = _run(capsys, "scenarios", "show", str(path))
+    code, out, err = cli("scenarios", "show", path)
     assert code == 0, err
     text = " ".join(out.split())
     assert "Decree [/b] :warning: [red]x" in text and "[/m]" in text and "Gazette [/i]" in text
-    code, out, _ = _run(capsys, "scenarios", "show", str(path), "--json")
+    code, out, _ = cli("scenarios", "show", path, "--json")
     assert json.loads(out)["title"] == "Decree [/b] :warning: [red]x"

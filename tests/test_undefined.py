@@ -17,27 +17,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from shoring.cli import main
 from shoring.costs import landed_cost
 from shoring.costs.compare import breakeven, breakeven_table, compare_scenarios, unserved
 from shoring.network import read_network
 from shoring.report import build_report
 from shoring.scenario import load_scenario
 
-NETWORK = """\
-meta: {name: mini, base_year: 2025}
-products:
-  - {id: widget, hs_code: '850760', unit_value_usd: 100, weight_kg: 2, labour_hours: 1}
-sites:
-  - {id: plant-a, country: MEX, status: existing, products: [widget], capacity_units: 1000,
-     fixed_cost_usd: 1000}
-  - {id: plant-b, country: CHN, status: candidate, products: [widget], capacity_units: 1000,
-     fixed_cost_usd: 1000, opening_capex_usd: 5000}
-markets:
-  - {id: us, country: USA}
-demand:
-  - {market: us, product: widget, units: {2025: 500, 2026: 600}}
-"""
 BAN_CHINA_2026 = """\
 name: ban-china-2026
 title: China export ban from 2026
@@ -54,10 +39,10 @@ measures:
 
 
 @pytest.fixture(scope="module")
-def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def files(tmp_path_factory: pytest.TempPathFactory, mini_network: Path) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("undefined")
-    paths = {}
-    for name, text in (("net", NETWORK), ("cn", BAN_CHINA_2026), ("all", BAN_ALL)):
+    paths = {"net": mini_network}
+    for name, text in (("cn", BAN_CHINA_2026), ("all", BAN_ALL)):
         paths[name] = root / f"{name}.yaml"
         paths[name].write_text(text, encoding="utf-8")
     return paths
@@ -69,16 +54,6 @@ def study(files: dict[str, Path]):
     scenarios = [load_scenario("baseline"), load_scenario(str(files["cn"]))]
     scenarios.append(load_scenario(str(files["all"])))
     return network, scenarios, landed_cost(network, scenarios, [2025, 2026])
-
-
-def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def test_breakeven_against_a_banned_site_has_no_number(study) -> None:
@@ -99,14 +74,14 @@ def test_breakeven_against_a_banned_site_has_no_number(study) -> None:
     assert "mx-ban" in both["unserved"] and "cn-ban" in both["unserved"]
 
 
-def test_breakeven_cli_refuses_when_no_year_has_one(files, capsys) -> None:
+def test_breakeven_cli_refuses_when_no_year_has_one(files, cli) -> None:
     args = ("breakeven", str(files["net"]), "-p", "widget", "-m", "us", "--from", "plant-a",
             "--to", "plant-b", "--json")  # fmt: skip
-    code, out, err = _run(capsys, *args, "-s", str(files["all"]))
+    code, out, err = cli(*args, "-s", str(files["all"]))
     assert code == 2 and out == ""
     assert "mx-ban" in err and "cn-ban" in err and "Traceback" not in err
     # one year banned, one not: the JSON keeps the banned year as null with the reason
-    code, out, _ = _run(capsys, *args, "-s", str(files["cn"]))
+    code, out, _ = cli(*args, "-s", str(files["cn"]))
     assert code == 0
     rows = {r["year"]: r for r in json.loads(out)}
     assert rows[2026]["cost_to"] is None and rows[2026]["tariff_breakeven"] is None
@@ -155,9 +130,9 @@ def test_unserved_lists_each_case_with_its_measures(study) -> None:
         ("compare", "-s", "baseline", "-s", "ALL", "--json"),
     ],
 )
-def test_a_scenario_that_bans_every_lane_is_explained(files, capsys, command) -> None:
+def test_a_scenario_that_bans_every_lane_is_explained(files, cli, command) -> None:
     args = [str(files["all"]) if a == "ALL" else a for a in command]
-    code, out, err = _run(capsys, args[0], str(files["net"]), *args[1:])
+    code, out, err = cli(args[0], str(files["net"]), *args[1:])
     assert code == 0 and "Traceback" not in err
     assert "no lane can serve market us" in err and "mx-ban" in err and "cn-ban" in err
     if "--json" in args and args[0] == "cost":

@@ -69,6 +69,10 @@ for _module in (
     _module.register(app)
 
 
+INTERRUPTED = "interrupted: an output folder is only ever replaced by a complete run"
+"""Printed on Ctrl-C (outputs are written beside their folder and renamed in when done)."""
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; user errors print one line per problem and exit with code 2.
 
@@ -81,6 +85,8 @@ def main(argv: list[str] | None = None) -> None:
     try:
         app(args=argv, prog_name="shoring")
     except SystemExit as exc:  # click's standalone mode exits even on success
+        if exc.code == 130:  # Ctrl-C, as click reports it
+            console.err.print(INTERRUPTED)
         if exc.code not in (0, None):
             raise
     except ShoringInputError as exc:
@@ -88,8 +94,11 @@ def main(argv: list[str] | None = None) -> None:
             console.err.print(str(problem))
         sys.exit(2)
     except NoPlanError as exc:
-        err_console.print(f"no plan: {exc}", markup=False)
+        console.err.print(f"no plan: {exc}")
         sys.exit(exc.exit_code)
     except ShoringError as exc:
         console.err.print(f"error: {exc}")
         sys.exit(2)
+    except KeyboardInterrupt:
+        console.err.print(INTERRUPTED)
+        sys.exit(130)

@@ -64,7 +64,10 @@ def _echo(line: str) -> None:
 
 def demo(
     out: Path = typer.Option(
-        Path("shoring-demo"), "--out", "-o", help="Folder for report.html and the CSV tables."
+        Path("shoring-demo"),
+        "--out",
+        "-o",
+        help="Folder for report.html, the CSV tables and manifest.json (replaced as a whole).",
     ),
     points: int = typer.Option(
         4, "--points", min=1, help="Points per sweep of the cost-risk frontier."
@@ -78,6 +81,7 @@ def demo(
     from shoring.cli.report_cmd import cost_with_progress, design_with_progress
     from shoring.examples import FIRST_EXAMPLE, example_path
     from shoring.network import read_network, summarize
+    from shoring.outputs import OutputFolder
     from shoring.report import build_report, design_findings, study_findings
     from shoring.scenario import builtin_scenarios
     from shoring.scenario.loader import ALIASES
@@ -92,16 +96,18 @@ def demo(
         f"{len(network.markets)} markets over {len(network.years)} years under "
         f"{len(scenarios)} scenarios: {', '.join(s.name for s in scenarios)}"
     )
-    ds = cost_with_progress(network, scenarios, network.years)
-    console.print(
-        "Optimizing the network design (HiGHS, MIP gap 0.01%): each scenario alone, the "
-        f"robust plan over all of them (expected cost + CVaR90), up to {alternatives} "
-        f"alternative(s) within 5%, the cost-risk frontier ({points} points per sweep)"
-    )
-    design = design_with_progress(
-        network, scenarios, network.years, points=points, alternatives=alternatives, echo=_echo
-    )
-    report = build_report(network, ds, scenarios, out, design=design)
+    # taken before the work: a folder another run writes into is refused at once
+    with OutputFolder(out, "demo", inputs=[path]) as folder:
+        ds = cost_with_progress(network, scenarios, network.years)
+        console.print(
+            "Optimizing the network design (HiGHS, MIP gap 0.01%): each scenario alone, the "
+            f"robust plan over all of them (expected cost + CVaR90), up to {alternatives} "
+            f"alternative(s) within 5%, the cost-risk frontier ({points} points per sweep)"
+        )
+        design = design_with_progress(
+            network, scenarios, network.years, points=points, alternatives=alternatives, echo=_echo
+        )
+        report = build_report(network, ds, scenarios, folder, design=design)
     console.print("What the study concludes", style="bold")
     for finding in study_findings(network, ds):
         for sentence in finding.sentences:

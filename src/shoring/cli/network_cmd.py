@@ -74,13 +74,14 @@ def template(
 ) -> None:
     """Write the Excel network template: instructions plus example rows."""
     from shoring.network import write_template
+    from shoring.outputs import write_atomic
 
     if path.suffix.lower() != ".xlsx":
         raise ShoringError(f"the template is an Excel workbook: give a .xlsx path, not {path}")
     if path.exists() and not force:
         raise ShoringError(f"{path} exists; use --force to overwrite it")
     try:
-        write_template(path)
+        write_atomic(path, write_template)  # complete or absent under its name
     except OSError as exc:
         raise ShoringError(f"cannot write {path}: {exc.strerror}") from None
     typer.echo(f"wrote {path}")

@@ -6,8 +6,9 @@ import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
+import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -15,6 +16,7 @@ from rich.table import Table
 from shoring.cli import console
 from shoring.cli.console import spinner, styled
 from shoring.errors import NoPlanError, ShoringError
+from shoring.outputs import OutputFolder, rescue_folder, run_details, write_csv
 
 SCENARIO_OPT = typer.Option(
     ...,
@@ -204,23 +206,43 @@ def _print_result(out: dict[str, Any]) -> None:
         )
 
 
-def _make_dir(out_dir: Path | None) -> None:
-    """Create the ``--out`` folder before solving, so a bad path fails fast."""
-    if out_dir is None:
+@contextmanager
+def _owned(
+    out: Path | None, command: str, network: Path, scenarios: list[str]
+) -> Iterator[OutputFolder | None]:
+    """The ``--out`` folder, taken before solving (a busy, foreign or unwritable folder
+    fails fast) and replaced as a whole with the new files when the block ends."""
+    if out is None:
+        yield None
         return
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ShoringError(f"cannot create {out_dir}: {exc.strerror}") from None
+    from shoring.scenario import load_scenario
+
+    with OutputFolder(out, command, inputs=[network, *scenarios]) as folder:
+        folder.details.update(run_details([load_scenario(s) for s in scenarios]))
+        yield folder
 
 
-def _write(out_dir: Path, payload: dict[str, Any], frames: dict[str, Any]) -> None:
+def _write(folder: Path, name: str, payload: dict[str, Any], frames: dict[str, Any]) -> None:
+    """``<name>.json`` and one CSV per frame into ``folder``."""
+    (folder / f"{name}.json").write_text(json.dumps(payload, indent=2), encoding="utf-8")
+    for table, frame in frames.items():
+        write_csv(frame, folder / f"{table}.csv")
+
+
+def _rescue(
+    command: str, name: str, payload: dict[str, Any], frames: dict[str, Any], error: Exception
+) -> NoReturn:
+    """Save a finished result that ``--out`` could not take in a new temporary folder,
+    and say where; the solve is never lost to an unwritable or full folder."""
+    reason = str(error) if isinstance(error, ShoringError) else f"{error.strerror or error}"
     try:
-        (out_dir / "result.json").write_text(json.dumps(payload, indent=2))
-        for name, frame in frames.items():
-            frame.to_csv(out_dir / f"{name}.csv", index=False)
-    except OSError as exc:
-        raise ShoringError(f"cannot write to {out_dir}: {exc.strerror}") from None
+        with rescue_folder(command) as spare:
+            _write(spare.path, name, payload, frames)
+    except (OSError, ShoringError):
+        raise ShoringError(
+            f"{reason}; the result could not be saved elsewhere either: it is printed above"
+        ) from None
+    raise ShoringError(f"{reason}; the finished result is saved in {spare.target} instead")
 
 
 def optimize(
@@ -261,7 +283,12 @@ def optimize(
     time_limit: float | None = typer.Option(None, "--time-limit", help="Solver time limit (s)."),
     mip_gap: float = typer.Option(1e-4, "--mip-gap", help="Relative MIP gap (fraction)."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON on stdout."),
-    out: Path | None = typer.Option(None, "--out", help="Write result.json and CSV tables here."),
+    out: Path | None = typer.Option(
+        None,
+        "--out",
+        help="Folder for result.json, the CSV tables and manifest.json (replaced as a whole; "
+        "a folder of another command's outputs is refused).",
+    ),
 ) -> None:
     """Choose which sites to open, keep or close, and when, over policy scenarios.
 
@@ -284,36 +311,40 @@ def optimize(
         max_lost_share=max_lost_share,
     )
     options = _options(time_limit, mip_gap)
-    _make_dir(out)
-    with no_plan_as_json(as_json), spinner() as progress:
-        data = _data(network, scenario, probabilities, years, progress, max_sites_per_market)
-        result = optimize_design(
-            data,
-            spec,
-            options,
-            shadow_prices=explain,
-            site_deltas=explain,
-            alternatives=max(alternatives, 0),
-            within=within / 100.0,
-            progress=progress,
-        )
-    payload = result.to_dict()
-    if out is not None:
-        import pandas as pd
-
-        _write(
-            out,
-            payload,
-            {
+    payload: dict[str, Any] | None = None
+    try:
+        with _owned(out, "optimize", network, scenario) as folder:
+            with no_plan_as_json(as_json), spinner() as progress:
+                data = _data(
+                    network, scenario, probabilities, years, progress, max_sites_per_market
+                )
+                result = optimize_design(
+                    data,
+                    spec,
+                    options,
+                    shadow_prices=explain,
+                    site_deltas=explain,
+                    alternatives=max(alternatives, 0),
+                    within=within / 100.0,
+                    progress=progress,
+                )
+            payload = result.to_dict()
+            frames = {
                 "flows": result.flows_frame(),
                 "footprint": result.footprint_frame(),
                 "lost_sales": pd.DataFrame(payload["lost_sales"]),
-            },
-        )
-    if as_json:
-        typer.echo(json.dumps(payload, indent=2))
-    else:
-        _print_result(payload)
+            }
+            # shown first: the result is on screen whatever happens to the files
+            if as_json:
+                typer.echo(json.dumps(payload, indent=2))
+            else:
+                _print_result(payload)
+            if folder is not None:
+                _write(folder.path, "result", payload, frames)
+    except (OSError, ShoringError) as exc:
+        if payload is None:
+            raise
+        _rescue("optimize", "result", payload, frames, exc)
 
 
 def pareto(
@@ -333,14 +364,18 @@ def pareto(
     time_limit: float | None = typer.Option(None, "--time-limit", help="Solver time limit (s)."),
     mip_gap: float = typer.Option(1e-4, "--mip-gap", help="Relative MIP gap (fraction)."),
     as_json: bool = typer.Option(False, "--json", help="Print the frontier as JSON on stdout."),
-    out: Path | None = typer.Option(None, "--out", help="Write pareto.json and pareto.csv here."),
+    out: Path | None = typer.Option(
+        None,
+        "--out",
+        help="Folder for pareto.json, pareto.csv and manifest.json (replaced as a whole; "
+        "a folder of another command's outputs is refused).",
+    ),
 ) -> None:
     """Frontier of expected cost vs CVaR (sweep lambda) and vs max single-country share.
 
     A point whose solve ends without a plan is listed with its status (infeasible, no
     plan within the time limit...); lost sales are listed whenever a point has any.
     """
-    from shoring.optimize.design.lost import lost_sentence
     from shoring.optimize.design.pareto import pareto_points, points_frame
 
     sweeps = {"both": ("lambda", "cap"), "lambda": ("lambda",), "cap": ("cap",)}.get(sweep)
@@ -350,14 +385,29 @@ def pareto(
         raise ShoringError("--points must be >= 1")
     spec = _spec(alpha=alpha, share_by=share_by, max_lost_share=max_lost_share)
     options = _options(time_limit, mip_gap)
-    _make_dir(out)
-    with spinner() as progress:
-        data = _data(network, scenario, probabilities, years, progress, max_sites_per_market)
-        rows = pareto_points(data, spec, points, options, sweeps, lambda_max, progress)
-    payload = {"points": [p.to_dict() for p in rows]}
-    if out is not None:
-        _write(out, payload, {"pareto": points_frame(rows)})
-        (out / "result.json").rename(out / "pareto.json")
+    payload: dict[str, Any] | None = None
+    try:
+        with _owned(out, "pareto", network, scenario) as folder:
+            with spinner() as progress:
+                data = _data(
+                    network, scenario, probabilities, years, progress, max_sites_per_market
+                )
+                rows = pareto_points(data, spec, points, options, sweeps, lambda_max, progress)
+            payload = {"points": [p.to_dict() for p in rows]}
+            frames = {"pareto": points_frame(rows)}
+            # shown first: the frontier is on screen whatever happens to the files
+            _print_frontier(payload, as_json)
+            if folder is not None:
+                _write(folder.path, "pareto", payload, frames)
+    except (OSError, ShoringError) as exc:
+        if payload is None:
+            raise
+        _rescue("pareto", "pareto", payload, frames, exc)
+
+
+def _print_frontier(payload: dict[str, Any], as_json: bool) -> None:
+    from shoring.optimize.design.lost import lost_sentence
+
     if as_json:
         typer.echo(json.dumps(payload, indent=2))
         return

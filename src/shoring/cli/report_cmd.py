@@ -211,7 +211,11 @@ def report(
         None, "--year", "-y", help="Year to cost; repeat for several (default: demand years)."
     ),
     out: Path = typer.Option(
-        Path("shoring-report"), "--out", "-o", help="Folder for report.html and the CSV tables."
+        Path("shoring-report"),
+        "--out",
+        "-o",
+        help="Folder for report.html, the CSV tables and manifest.json (replaced as a whole "
+        "when the new report is complete).",
     ),
     focus_year: int | None = typer.Option(
         None, "--focus-year", help="Year of the conclusions and waterfalls (default: the last)."
@@ -231,23 +235,26 @@ def report(
 ) -> None:
     """Validate a network, cost it under the scenarios and write the HTML report."""
     from shoring.network import read_network
+    from shoring.outputs import OutputFolder
     from shoring.report import build_report
     from shoring.scenario import load_scenario
 
+    if optimize and points < 1:
+        raise ShoringError("--points must be >= 1")
     network = read_network(network_file)
     names = list(dict.fromkeys(scenario or [DEFAULT_SCENARIO]))
     scenarios = [load_scenario(name) for name in names]
-    ds = cost_with_progress(network, scenarios, year or None)
-    design = None
-    if optimize:
-        if points < 1:
-            raise ShoringError("--points must be >= 1")
-        design = design_with_progress(
-            network, scenarios, year or None, points=points, echo=err.print
+    # taken before the work: a folder another run writes into is refused at once
+    with OutputFolder(out, "report", inputs=[network_file, *names]) as folder:
+        ds = cost_with_progress(network, scenarios, year or None)
+        design = None
+        if optimize:
+            design = design_with_progress(
+                network, scenarios, year or None, points=points, echo=err.print
+            )
+        path = build_report(
+            network, ds, scenarios, folder, year=focus_year, reference=reference, design=design
         )
-    path = build_report(
-        network, ds, scenarios, out, year=focus_year, reference=reference, design=design
-    )
     typer.echo(str(path))
 
 

@@ -15,17 +15,15 @@ import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import xarray as xr
 
 from shoring import __version__
 from shoring.costs import CostSettings
-from shoring.costs.compare import breakeven_table, cheapest, unserved, unserved_message
-from shoring.data.cards import data_cards
-from shoring.data.countries import countries
+from shoring.costs.compare import cheapest, unserved, unserved_message
 from shoring.errors import ShoringError
 from shoring.network import Network, summarize
+from shoring.outputs import OutputFolder, run_details, write_csv
 from shoring.report import charts
 from shoring.report.design import (
     DESIGN_SECTION,
@@ -36,8 +34,6 @@ from shoring.report.design import (
 )
 from shoring.report.findings import (
     PairFinding,
-    breakeven_pair,
-    breakeven_sentence,
     comparison_table,
     landed_cost_long,
     pair_finding,
@@ -47,6 +43,16 @@ from shoring.report.findings import (
     wages_long,
 )
 from shoring.report.layout import esc, figure, page, table
+from shoring.report.sections import (
+    MAX_DETAIL_PAIRS,
+    breakevens_section,
+    comparison_section,
+    largest,
+    listing,
+    money,
+    only_some,
+    wages_section,
+)
 from shoring.report.sources import map_card, sources_section
 from shoring.report.worldmap import network_map
 from shoring.scenario import Scenario
@@ -63,7 +69,6 @@ SECTIONS = (
 """(anchor, heading) of every section, in order."""
 
 REPORT_FILE = "report.html"
-MAX_BREAKEVEN_PAIRS = 6
 
 
 def study_findings(
@@ -112,15 +117,6 @@ def _names(network: Network) -> dict[str, str]:
     }
 
 
-def _money(value: float) -> str:
-    return "" if pd.isna(value) else f"{value:,.0f}"
-
-
-def _fmt(value: float, spec: str, missing: str = "n/a") -> str:
-    """``value`` formatted, or ``missing`` where it is undefined (never ``nan``)."""
-    return missing if pd.isna(value) or not np.isfinite(value) else f"{value:{spec}}"
-
-
 def _unserved(gaps: pd.DataFrame) -> str:
     """The summary's list of products and markets no site can serve, and why."""
     if gaps.empty:
@@ -154,7 +150,7 @@ def _summary(
                 [
                     "products",
                     f"{s['products']} in {s['tiers']} BOM tier(s); sold: "
-                    f"{', '.join(s['finished_products']) or 'none'}",
+                    f"{listing(s['finished_products']) or 'none'}",
                 ],
                 [
                     "sites",
@@ -162,7 +158,7 @@ def _summary(
                 ],
                 ["suppliers", str(s["suppliers"])],
                 ["markets", f"{s['markets']} ({', '.join(network.markets['country'])})"],
-                ["countries", ", ".join(s["countries"])],
+                ["countries", listing(s["countries"], 40)],
                 ["demand", f"{span}, {s['total_units']:,.0f} units in total"],
                 ["years costed", ", ".join(str(int(y)) for y in ds["year"].to_numpy())],
             ],
@@ -174,28 +170,40 @@ def _summary(
         ),
         f"<h3>Conclusions ({year}, landed cost per unit at the market)</h3>",
     ]
-    for finding in found:
+    shown = [
+        '<div class="finding">' + "".join(f"<p>{esc(t)}</p>" for t in f.sentences) + "</div>"
+        for f in found
+    ]
+    out.extend(shown[:MAX_DETAIL_PAIRS])
+    if len(shown) > MAX_DETAIL_PAIRS:  # many products and markets: the rest folded away
         out.append(
-            '<div class="finding">'
-            + "".join(f"<p>{esc(text)}</p>" for text in finding.sentences)
-            + "</div>"
+            f"<details><summary>The other {len(shown) - MAX_DETAIL_PAIRS} products and "
+            f"markets</summary>{''.join(shown[MAX_DETAIL_PAIRS:])}</details>"
         )
     if found:
         out.append(f"<h3>Cheapest site per scenario, {year} (USD/unit; margin over runner-up)</h3>")
-        header = ["scenario"] + [f"{f.product} → {f.market}" for f in found]
         order = [reference] + [str(s) for s in ds["scenario"].to_numpy() if s != reference]
-        rows = []
-        for scenario in order:
-            row = [scenario]
-            for f in found:
+        cells = {}
+        for f in found:
+            for scenario in order:
                 hit = f.table[f.table["scenario"] == scenario]
                 if hit.empty:
-                    row.append("no site can serve")
+                    cells[f.product, f.market, scenario] = "no site can serve"
                     continue
                 r = hit.iloc[0]
                 margin = "" if pd.isna(r["margin"]) else f" (−{r['margin_share']:.1%})"
-                row.append(f"{site_label(ds, r['site'])} {_money(r['total'])}{margin}")
-            rows.append(row)
+                cells[f.product, f.market, scenario] = (
+                    f"{site_label(ds, r['site'])} {money(r['total'])}{margin}"
+                )
+        if len(found) <= len(order):  # a column per product and market
+            header = ["scenario"] + [f"{f.product} → {f.market}" for f in found]
+            rows = [[w] + [cells[f.product, f.market, w] for f in found] for w in order]
+        else:  # many products and markets: a row each, so the table stays narrow
+            header = ["product → market", *order]
+            rows = [
+                [f"{f.product} → {f.market}"] + [cells[f.product, f.market, w] for w in order]
+                for f in found
+            ]
         out.append(table(header, rows))
     out.append(_unserved(gaps))
     out.append(
@@ -233,7 +241,7 @@ def _map(
                         r["name"],
                         r["country"],
                         r["status"],
-                        ", ".join(r["products"]),
+                        listing(r["products"]),
                         f"{r['capacity_units']:,.0f}",
                     ]
                     for sid, r in sites.iterrows()
@@ -245,14 +253,21 @@ def _map(
 
 
 def _waterfalls(
-    ds: xr.Dataset, best: pd.DataFrame, pairs: list[tuple[str, str]], year: int, reference: str
+    network: Network,
+    ds: xr.Dataset,
+    best: pd.DataFrame,
+    pairs: list[tuple[str, str]],
+    year: int,
+    reference: str,
 ) -> str:
     out = [
         f'<p class="note">Every option for each product and market in {year}, ranked '
         "(cheapest on top), component by component; the dropdown switches scenario. "
         "Incentives are negative. Below each, the waterfall of the cheapest option.</p>"
     ]
-    for i, (product, market) in enumerate(pairs):
+    shown = largest(network, pairs)
+    out.append(only_some(len(shown), len(pairs), "landed_cost.csv"))
+    for i, (product, market) in enumerate(shown):
         out.append(f"<h3>{esc(product)} for {esc(market)}</h3>")
         out.append(figure(charts.cost_stack(ds, product, market, year, reference), f"stack-{i}"))
         out.append(
@@ -263,209 +278,11 @@ def _waterfalls(
     return "".join(out)
 
 
-def _comparison(
-    ds: xr.Dataset, comparison: pd.DataFrame, found: list[PairFinding], year: int, reference: str
-) -> str:
-    if comparison.empty:
-        return f"<p>Only one scenario ({esc(reference)}) was costed: nothing to compare.</p>"
-    out = [
-        f'<p class="note">For each scenario, the cheapest option in {year} against the '
-        f"cheapest under {esc(reference)}: the change of each component (cost of the new "
-        "cheapest site under the scenario minus cost of the reference's cheapest site under "
-        "the reference). The driver is the component that moves most.</p>"
-    ]
-    for i, f in enumerate(found):
-        rows = comparison[(comparison["product"] == f.product) & (comparison["market"] == f.market)]
-        if rows.empty:
-            continue
-        out.append(f"<h3>{esc(f.product)} for {esc(f.market)}</h3>")
-        body = []
-        for r in rows.itertuples():
-            change = r.total_b - r.total_a
-            if not r.site_b:
-                site_b = "no site can serve"
-            else:
-                site_b = site_label(ds, r.site_b) + (" (changed)" if r.changed else "")
-            if not r.site_a:
-                ranked = f"none under {reference}"
-            elif pd.isna(r.rank_of_a_in_b):
-                ranked = f"{r.site_a} cannot serve"
-            else:
-                ranked = "" if r.rank_of_a_in_b == 1 else f"{r.site_a} now #{r.rank_of_a_in_b}"
-            body.append(
-                [
-                    r.scenario_b,
-                    site_b,
-                    _money(r.total_b),
-                    _fmt(change, "+,.0f"),
-                    _fmt(change / r.total_a, "+.1%"),
-                    r.driver,
-                    ranked,
-                ]
-            )
-        out.append(
-            table(
-                [
-                    "scenario",
-                    "cheapest site",
-                    "total",
-                    f"vs {reference}",
-                    "%",
-                    "driver",
-                    "reference's site",
-                ],
-                body,
-                numeric=[2, 3, 4],
-            )
-        )
-        out.append(figure(charts.scenario_deltas(comparison, f.product, f.market), f"delta-{i}"))
-    return "".join(out)
-
-
-def _breakevens(
-    network: Network,
-    ds: xr.Dataset,
-    scenarios: Sequence[Scenario],
-    pairs: list[tuple[str, str]],
-    year: int,
-    reference: str,
-    settings: CostSettings | None,
-) -> tuple[str, pd.DataFrame]:
-    by_name = {s.name: s for s in scenarios}
-    out = [
-        '<p class="note">For each market, the incumbent (cheapest existing site) against '
-        f"the best alternative (cheapest candidate site) under {esc(reference)} in {year}. "
-        "Left: the extra ad valorem tariff on the incumbent's lane at which both cost the "
-        "same (negative: the incumbent is already dearer by that much). Right: the "
-        "incumbent country's wage and the wage at which both cost the same (missing where "
-        "no wage closes the gap).</p>"
-    ]
-    tables, done = [], set()
-    for product, market in pairs:
-        if len(done) >= MAX_BREAKEVEN_PAIRS or reference not in by_name:
-            break
-        pair = breakeven_pair(network, ds, product, market, year, reference)
-        if pair is None or pair[0] == pair[1] or (product, market, pair) in done:
-            continue
-        done.add((product, market, pair))
-        # read from the results, nothing recomputed: every year of the reference,
-        # the focus year of the other scenarios
-        points = breakeven_table(
-            network, ds, product, market, pair[0], pair[1], settings, scenarios=scenarios
-        )
-        keep = (points["scenario"] == reference) | (points["year"] == year)
-        keep &= points["scenario"].isin(list(by_name))
-        frame = points[keep].assign(other=lambda t: t["scenario"] != reference)
-        frame = frame.sort_values(["other", "scenario", "year"]).drop(columns="other")
-        frame = frame.reset_index(drop=True)
-        frame.insert(0, "market", market)
-        frame.insert(0, "product", product)
-        tables.append(frame)
-        by_scenario = frame[(frame["year"] == year)]
-        frame = frame[frame["scenario"] == reference]
-        out.append(
-            f"<h3>{esc(product)} for {esc(market)}: {esc(site_label(ds, pair[0]))} vs "
-            f"{esc(site_label(ds, pair[1]))}</h3>"
-        )
-        out.append(f"<p>{esc(breakeven_sentence(frame, year, market))}</p>")
-        out.append(
-            figure(
-                charts.breakeven_chart(frame, product, market, reference),
-                f"breakeven-{len(tables)}",
-            )
-        )
-        out.append(
-            table(
-                [
-                    "year",
-                    f"cost {pair[0]}",
-                    f"cost {pair[1]}",
-                    "tariff break-even",
-                    f"wage {pair[0]} (USD/h)",
-                    "break-even wage (USD/h)",
-                ],
-                [
-                    [
-                        int(r.year),
-                        _money(r.cost_from),
-                        _money(r.cost_to),
-                        _fmt(r.tariff_breakeven, "+.1%", "not served" if r.unserved else "n/a"),
-                        _fmt(r.wage_from, ".2f"),
-                        _fmt(r.wage_breakeven, ".2f", ""),
-                    ]
-                    for r in frame.itertuples()
-                ],
-                numeric=[1, 2, 3, 4, 5],
-            )
-        )
-        if len(by_scenario) > 1:
-            out.append(
-                figure(
-                    charts.breakeven_by_scenario(by_scenario, year, reference),
-                    f"breakeven-scenarios-{len(tables)}",
-                )
-            )
-        shown = pd.concat([frame, by_scenario]).drop_duplicates(["scenario", "year"])
-        gaps = [f"{r.scenario}, {r.year}: {r.unserved}" for r in shown.itertuples() if r.unserved]
-        if gaps:
-            out.append(
-                '<p class="note">No break-even where a site cannot serve the market:</p><ul>'
-                + "".join(f"<li>{esc(g)}</li>" for g in gaps)
-                + "</ul>"
-            )
-    if not tables:
-        out.append(
-            "<p>No pair of an existing and a candidate site serves the same market: "
-            "no break-even to show.</p>"
-        )
-    return "".join(out), (pd.concat(tables, ignore_index=True) if tables else pd.DataFrame())
-
-
-def _wages(wages: pd.DataFrame, reference: str, year: int) -> str:
-    if wages.empty:
-        return "<p>The results carry no wages.</p>"
-    names = countries()["name"].to_dict()
-    first = int(wages["year"].min())
-    start = wages[(wages["scenario"] == reference) & (wages["year"] == first)]
-    start = start.set_index("country")["usd_per_hour"]
-    focus = wages[wages["year"] == year].pivot(
-        index="country", columns="scenario", values="usd_per_hour"
-    )
-    order = [reference] + [s for s in dict.fromkeys(wages["scenario"]) if s != reference]
-    focus = focus[[s for s in order if s in focus.columns]]
-    card = data_cards().get("labour_cost")
-    source = (
-        f" Base figures: {esc(card.title)} (data card <code>labour_cost</code>)." if card else ""
-    )
-    return "".join(
-        [
-            figure(charts.wage_trajectories(wages, names), "wages"),
-            '<p class="note">Manufacturing labour cost per hour worked in each site country, as '
-            "the engine used it: the embedded table (flat beyond its last year) times each "
-            f"scenario's wage paths; scenarios without wage paths lie on top of one another."
-            f"{source}</p>",
-            f"<p>USD per hour in {first} ({esc(reference)}) and in {year} by scenario:</p>",
-            table(
-                ["country", f"{first}", *[f"{year} {s}" for s in focus.columns]],
-                [
-                    [
-                        f"{names.get(c, c)} ({c})",
-                        _fmt(start.get(c, float("nan")), ".2f"),
-                        *[_fmt(v, ".2f") for v in focus.loc[c]],
-                    ]
-                    for c in focus.index
-                ],
-                numeric=list(range(1, 2 + len(focus.columns))),
-            ),
-        ]
-    )
-
-
 def build_report(
     network: Network,
     dataset: xr.Dataset,
     scenarios: Sequence[Scenario],
-    out_dir: str | Path,
+    out_dir: str | Path | OutputFolder,
     *,
     year: int | None = None,
     reference: str | None = None,
@@ -484,8 +301,11 @@ def build_report(
         :func:`shoring.costs.landed_cost` output.
     scenarios : sequence of Scenario
         The scenarios of the dataset (their definitions go in the report).
-    out_dir : str or Path
-        Folder to write into (created if missing; files of the same names overwritten).
+    out_dir : str, Path or OutputFolder
+        Folder of the outputs: the whole folder is replaced when the report is complete
+        (written beside it first, with a ``manifest.json``; see
+        :class:`shoring.outputs.OutputFolder`), or an open :class:`OutputFolder` that
+        the caller commits.
     year : int, optional
         Focus year of the conclusions, waterfalls and comparison; the last year by default.
     reference : str, optional
@@ -504,23 +324,49 @@ def build_report(
     Returns
     -------
     Path
-        The HTML file. Beside it: ``landed_cost.csv`` (long format), ``cheapest.csv``,
-        ``comparison.csv``, ``breakeven.csv`` and ``wages.csv``; with ``design`` also
+        The HTML file (under its final name). Beside it: ``landed_cost.csv`` (long
+        format), ``cheapest.csv``, ``comparison.csv``, ``breakeven.csv``, ``wages.csv``,
+        ``unserved.csv`` and ``manifest.json``; with ``design`` also
         ``design_footprints.csv``, ``design_costs.csv`` and ``design_frontier.csv``.
 
     Raises
     ------
     ShoringError
         When the dataset is empty, ``year`` or ``reference`` is not in it, or the
-        folder cannot be written.
+        folder cannot be written (another run writes into it, it holds other files,
+        the disk is full); the folder's previous contents are then left as they were.
     """
     year, reference = _focus(dataset, year, reference)
     run_date = run_date or dt.date.today()
-    out = Path(out_dir)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ShoringError(f"cannot create {out}: {exc.strerror}") from None
+    folder = out_dir if isinstance(out_dir, OutputFolder) else OutputFolder(out_dir, "report")
+    with folder:
+        folder.details.update(run_details(scenarios))
+        try:
+            _write_report(
+                folder.path, network, dataset, scenarios, year, reference, settings, title,
+                run_date, design,
+            )  # fmt: skip
+        except OSError as exc:
+            raise ShoringError(
+                f"cannot write the report into {folder.target}: {exc.strerror or exc}; "
+                "its previous contents are unchanged"
+            ) from None
+    return folder.target / REPORT_FILE
+
+
+def _write_report(
+    out: Path,
+    network: Network,
+    dataset: xr.Dataset,
+    scenarios: Sequence[Scenario],
+    year: int,
+    reference: str,
+    settings: CostSettings | None,
+    title: str | None,
+    run_date: dt.date,
+    design: DesignStudy | None,
+) -> None:
+    """Write the report's files into ``out`` (a run's temporary folder)."""
     best = cheapest(dataset)
     pairs = served_pairs(network, dataset)
     names = _names(network)
@@ -533,14 +379,16 @@ def build_report(
     )
     wages = wages_long(dataset)
     gaps = unserved(network, dataset, scenarios, settings)
-    be_html, be_table = _breakevens(network, dataset, scenarios, pairs, year, reference, settings)
+    be_html, be_table = breakevens_section(
+        network, dataset, scenarios, pairs, year, reference, settings
+    )
     bodies = {
         "summary": _summary(network, dataset, scenarios, found, year, reference, gaps),
         "map": _map(network, dataset, best, pairs, year, reference),
-        "waterfalls": _waterfalls(dataset, best, pairs, year, reference),
-        "comparison": _comparison(dataset, comparison, found, year, reference),
+        "waterfalls": _waterfalls(network, dataset, best, pairs, year, reference),
+        "comparison": comparison_section(network, dataset, comparison, found, year, reference),
         "breakeven": be_html,
-        "wages": _wages(wages, reference, year),
+        "wages": wages_section(wages, reference, year),
         "sources": sources_section(dataset, scenarios, year, reference, run_date),
     }
     sections = list(SECTIONS)
@@ -559,17 +407,15 @@ def build_report(
         f"{run_date.isoformat()}"
     )
     html_text = page(title, subtitle, [(a, h, bodies[a]) for a, h in sections])
-    path = out / REPORT_FILE
-    try:
-        path.write_text(html_text, encoding="utf-8")
-        landed_cost_long(dataset).to_csv(out / "landed_cost.csv", index=False)
-        best.to_csv(out / "cheapest.csv", index=False)
-        comparison_all.to_csv(out / "comparison.csv", index=False)
-        be_table.to_csv(out / "breakeven.csv", index=False)
-        wages.to_csv(out / "wages.csv", index=False)
-        gaps.to_csv(out / "unserved.csv", index=False)
-        for name, frame in design_csv.items():
-            frame.to_csv(out / f"{name}.csv", index=False)
-    except OSError as exc:
-        raise ShoringError(f"cannot write the report into {out}: {exc.strerror}") from None
-    return path
+    tables = {
+        "landed_cost": landed_cost_long(dataset),
+        "cheapest": best,
+        "comparison": comparison_all,
+        "breakeven": be_table,
+        "wages": wages,
+        "unserved": gaps,
+        **design_csv,
+    }
+    (out / REPORT_FILE).write_text(html_text, encoding="utf-8")
+    for name, frame in tables.items():
+        write_csv(frame, out / f"{name}.csv")

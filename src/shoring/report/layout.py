@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 import plotly.graph_objects as go
 import plotly.offline
@@ -58,22 +59,36 @@ def esc(value: Any) -> str:
     return html.escape("" if value is None else str(value))
 
 
+LINK_SCHEMES = ("http", "https")
+"""The only URL schemes that become links; anything else (``javascript:``, ``data:``,
+``file:``) from a scenario file is shown as text."""
+
+
 def link(url: str, text: str | None = None) -> str:
     """An anchor to an external page (a reference, not a resource the page loads).
 
     Parameters
     ----------
     url : str
-        Target address (escaped).
+        Target address (escaped); only ``http`` and ``https`` addresses become links.
     text : str, optional
         Link text (escaped); default the URL.
 
     Returns
     -------
     str
-        An ``<a>`` element with ``rel="noreferrer"``.
+        An ``<a>`` element with ``rel="noreferrer noopener"``; for any other scheme
+        the text and the address, escaped, as plain text.
     """
-    return f'<a href="{esc(url)}" rel="noreferrer">{esc(text or url)}</a>'
+    address = str(url or "").strip()
+    try:
+        parts = urlsplit(address)
+        web = parts.scheme.lower() in LINK_SCHEMES and bool(parts.netloc)
+    except ValueError:  # e.g. a malformed IPv6 host
+        web = False
+    if not web:
+        return esc(text or address) + ("" if text is None else f" ({esc(address)})")
+    return f'<a href="{esc(address)}" rel="noreferrer noopener">{esc(text or address)}</a>'
 
 
 def table(
