@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -89,3 +90,47 @@ def test_scenario_title_with_markup_is_shown_as_written(tmp_path: Path, cli) -> 
     assert "Decree [/b] :warning: [red]x" in text and "[/m]" in text and "Gazette [/i]" in text
     code, out, _ = cli("scenarios", "show", path, "--json")
     assert json.loads(out)["title"] == "Decree [/b] :warning: [red]x"
+
+
+HOSTILE = """\
+meta: {name: 'net <script>alert(1)</script>', base_year: 2025}
+products:
+  - {id: widget, hs_code: '850760', unit_value_usd: 100, weight_kg: 2, labour_hours: 1}
+sites:
+  - {id: '=HYPERLINK("http://x.test","y")', name: '<b>bold</b> & co', country: MEX,
+     status: existing, products: [widget], capacity_units: 1000, fixed_cost_usd: 1000}
+  - {id: '<img src=x onerror=alert(2)>', country: CHN, status: candidate, products: [widget],
+     capacity_units: 1000, fixed_cost_usd: 1000, opening_capex_usd: 5000}
+markets:
+  - {id: us, country: USA}
+demand:
+  - {market: us, product: widget, units: {2025: 500}}
+"""
+SCENARIO = """\
+name: hostile
+title: '<script>alert(3)</script>'
+measures:
+  - {id: '@ban', type: export_ban, exporters: CHN, start: 2025-06-01,
+     source: {name: 'Decree', year: 2025, url: 'javascript:alert(4)'}}
+"""
+
+
+def test_report_escapes_user_text_links_and_formulas(tmp_path: Path, cli) -> None:
+    (tmp_path / "net.yaml").write_text(HOSTILE, encoding="utf-8")
+    (tmp_path / "s.yaml").write_text(SCENARIO, encoding="utf-8")
+    out = tmp_path / "out"
+    code, _, err = cli("report", tmp_path / "net.yaml", "-s", "baseline", "-s",
+                       tmp_path / "s.yaml", "--out", out)  # fmt: skip
+    assert code == 0, err
+    page = (out / "report.html").read_text(encoding="utf-8")
+    for raw in ("<script>alert", "<img src=x", "<b>bold</b>", 'href="javascript', "alert(4)</a>"):
+        assert raw not in page, raw
+    assert "&lt;b&gt;bold&lt;/b&gt; &amp; co" in page  # shown as written
+    assert "javascript:alert(4)" in page  # the address is shown, as text
+    # chart labels reach Plotly escaped (a raw "<" would be \u003c in its JSON)
+    assert "\\u003cimg" not in page and "\\u003cbr\\u003e&lt;img src=x" in page
+    # CSV cells that a spreadsheet would run are quoted (OWASP CSV injection)
+    with (out / "landed_cost.csv").open(newline="", encoding="utf-8") as handle:
+        sites = {row["site"] for row in csv.DictReader(handle)}
+    assert '\'=HYPERLINK("http://x.test","y")' in sites
+    assert not any(s.startswith(("=", "+", "-", "@")) for s in sites)

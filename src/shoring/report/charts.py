@@ -7,6 +7,7 @@ switches between them. The world map is in :mod:`shoring.report.worldmap`.
 
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Sequence
 
@@ -47,6 +48,28 @@ WAGE_PANEL_PX = 240
 """Height of one row of wage panels, pixels."""
 
 
+def chart_text(value: object) -> str:
+    """User text (an id, a name) for a Plotly label, shown as written.
+
+    Plotly reads ``<b>``, ``<br>``, ``<a href>`` in labels as markup and decodes
+    ``&lt;``, ``&gt;`` and ``&amp;`` back, so escaping them shows the text as it is.
+
+    Parameters
+    ----------
+    value : object
+        Any value; its string form is used.
+
+    Returns
+    -------
+    str
+        The text with ``&``, ``<`` and ``>`` escaped.
+    """
+    return html.escape(str(value), quote=False)
+
+
+_t = chart_text
+
+
 def _short(text: str, limit: int) -> str:
     """``text`` cut to ``limit`` characters with an ellipsis (long names in chart labels)."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -74,7 +97,7 @@ def _dropdown(
         args: list[dict] = [{"visible": visible}]
         if layouts and name in layouts:
             args.append(layouts[name])
-        buttons.append({"label": name, "method": "update", "args": args})
+        buttons.append({"label": _t(name), "method": "update", "args": args})
     fig.update_layout(
         updatemenus=[
             {
@@ -135,7 +158,7 @@ def cost_stack(ds: xr.Dataset, product: str, market: str, year: int, reference: 
     scenarios = [str(s) for s in ds["scenario"].to_numpy()]
     cost = ds["cost"].sel(product=product, market=market, year=year)
     fig = go.Figure()
-    title = f"Landed cost by site, {product} for {market}, {year} (USD/unit"
+    title = f"Landed cost by site, {_t(product)} for {_t(market)}, {year} (USD/unit"
     layouts: dict[str, dict] = {}
     for scenario in scenarios:
         frame = (
@@ -153,7 +176,7 @@ def cost_stack(ds: xr.Dataset, product: str, market: str, year: int, reference: 
         else:
             layouts[scenario] = {"xaxis.autorange": True, "title.text": f"{title})"}
         frame = frame.loc[frame.sum(axis=1).sort_values(ascending=False).index]
-        labels = [f"{s} ({ds['site_country'].sel(site=s).item()})" for s in frame.index]
+        labels = [f"{_t(s)} ({ds['site_country'].sel(site=s).item()})" for s in frame.index]
         shown = scenario == reference
         for component in COMPONENTS:
             fig.add_trace(
@@ -229,7 +252,7 @@ def cost_waterfall(
     fig = go.Figure()
     shown_scenarios: list[str] = []
     layouts: dict[str, dict] = {}
-    head = f"Cheapest option, {product} for {market}, {year}: waterfall (USD/unit"
+    head = f"Cheapest option, {_t(product)} for {_t(market)}, {year}: waterfall (USD/unit"
     for scenario in scenarios:
         if scenario not in rows.index:
             continue
@@ -246,25 +269,26 @@ def cost_waterfall(
                 measure=["relative"] * len(COMPONENTS) + ["total"],
                 text=[_label(v) for v in values] + [_label(values.sum())],
                 textposition="outside",
-                name=f"{scenario}: {site}",
+                name=f"{_t(scenario)}: {_t(site)}",
                 visible=scenario == reference,
                 connector={"line": {"color": "#999", "width": 1}},
                 increasing={"marker": {"color": "#4c78a8"}},
                 decreasing={"marker": {"color": "#eeca3b"}},
                 totals={"marker": {"color": "#333333"}},
-                hovertemplate="%{x}: %{y:,.2f} USD<extra>" + site + "</extra>",
+                hovertemplate="%{x}: %{y:,.2f} USD<extra>" + _t(site) + "</extra>",
             )
         )
         shown_scenarios.append(scenario)
         levels = np.cumsum(values)
         low, high = float(levels.min()), float(levels.max())
-        layout: dict = {"title.text": f"{head}) — {scenario}: {site}", "yaxis.autorange": True}
+        shown = f"{_t(scenario)}: {_t(site)}"
+        layout: dict = {"title.text": f"{head}) — {shown}", "yaxis.autorange": True}
         if low > 0:
             # zoom on the steps: the axis does not start at zero (said in the title)
             span = max(high - low, 0.05 * high)
             bottom = max(0.0, low - 0.6 * span)
             layout = {
-                "title.text": f"{head}; axis from {bottom:,.0f}) — {scenario}: {site}",
+                "title.text": f"{head}; axis from {bottom:,.0f}) — {shown}",
                 "yaxis.range": [bottom, high + 0.15 * span],
             }
         layouts[scenario] = layout
@@ -304,7 +328,8 @@ def scenario_deltas(comparison: pd.DataFrame, product: str, market: str) -> go.F
     if rows.empty:
         return fig
     labels = [
-        f"{r.scenario_b}<br>({r.site_b})" if r.changed else r.scenario_b for r in rows.itertuples()
+        f"{_t(r.scenario_b)}<br>({_t(r.site_b) or 'no site'})" if r.changed else _t(r.scenario_b)
+        for r in rows.itertuples()
     ]
     for component in COMPONENTS:
         fig.add_trace(
@@ -332,9 +357,9 @@ def scenario_deltas(comparison: pd.DataFrame, product: str, market: str) -> go.F
     reference, year = rows["scenario_a"].iloc[0], int(rows["year"].iloc[0])
     fig.update_layout(
         barmode="relative",
-        title=f"Cheapest option vs {reference} ({rows['site_a'].iloc[0]}), {product} for "
-        f"{market}, {year}: change by component (USD/unit)",
-        yaxis_title="USD per unit vs " + reference,
+        title=f"Cheapest option vs {_t(reference)} ({_t(rows['site_a'].iloc[0])}), "
+        f"{_t(product)} for {_t(market)}, {year}: change by component (USD/unit)",
+        yaxis_title="USD per unit vs " + _t(reference),
         height=440,
         legend={"orientation": "h", "y": -0.25},
         **_LAYOUT,
@@ -369,7 +394,7 @@ def breakeven_chart(table: pd.DataFrame, product: str, market: str, scenario: st
     IndexError
         If ``table`` is empty.
     """
-    src, dst = table["from_site"].iloc[0], table["to_site"].iloc[0]
+    src, dst = _t(table["from_site"].iloc[0]), _t(table["to_site"].iloc[0])
     fig = make_subplots(
         rows=1,
         cols=2,
@@ -437,7 +462,7 @@ def breakeven_chart(table: pd.DataFrame, product: str, market: str, scenario: st
     fig.update_xaxes(dtick=1)
     fig.update_yaxes(rangemode="tozero")
     fig.update_layout(
-        title=f"Break-even, {product} for {market} under {scenario}: {src} vs {dst}",
+        title=f"Break-even, {_t(product)} for {_t(market)} under {_t(scenario)}: {src} vs {dst}",
         height=400,
         legend={"orientation": "h", "y": -0.2},
         **{**_LAYOUT, "margin": {**_LAYOUT["margin"], "t": 100}},
@@ -485,11 +510,12 @@ def wage_trajectories(wages: pd.DataFrame, names: dict[str, str] | None = None) 
                     x=part["year"],
                     y=part["usd_per_hour"],
                     mode="lines",
-                    name=scenario,
+                    name=_t(scenario),
                     legendgroup=scenario,
                     showlegend=i == 0,
                     line={"color": SCENARIO_COLOURS[j % len(SCENARIO_COLOURS)]},
-                    hovertemplate=f"{scenario} %{{x}}: %{{y:.2f}} USD/h<extra>{country}</extra>",
+                    hovertemplate=f"{_t(scenario)} %{{x}}: %{{y:.2f}} USD/h"
+                    f"<extra>{country}</extra>",
                 ),
                 row=r + 1,
                 col=c + 1,
@@ -530,11 +556,11 @@ def breakeven_by_scenario(table: pd.DataFrame, year: int, reference: str) -> go.
         If ``table`` has no row for ``year``.
     """
     rows = table[table["year"] == year]
-    src, dst = rows["from_site"].iloc[0], rows["to_site"].iloc[0]
+    src, dst = _t(rows["from_site"].iloc[0]), _t(rows["to_site"].iloc[0])
     values = rows["tariff_breakeven"] * 100
     fig = go.Figure(
         go.Bar(
-            x=rows["scenario"],
+            x=[_t(w) for w in rows["scenario"]],
             y=values,
             marker_color=["#1f3b57" if s == reference else "#e45756" for s in rows["scenario"]],
             text=["not served" if pd.isna(v) else f"{v:+.1f}%" for v in values],

@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 
 from shoring.data.countries import countries
 from shoring.network import Network
-from shoring.report.charts import _LAYOUT, SCENARIO_COLOURS
+from shoring.report.charts import _LAYOUT, SCENARIO_COLOURS, chart_text
 from shoring.report.topojson import world_countries
 
 LAND = "#e6e6e6"
@@ -67,6 +67,13 @@ def _view(points: pd.DataFrame) -> dict[str, list[float]]:
     return {"lataxis_range": lat, "lonaxis_range": lon}
 
 
+def _few(items: Sequence[str], limit: int = 6) -> str:
+    """``"a, b, c"``, or the first few and how many more."""
+    items = list(items)
+    more = f" and {len(items) - limit} more" if len(items) > limit else ""
+    return ", ".join(items[:limit]) + more
+
+
 def _entities(network: Network) -> pd.DataFrame:
     """One row per site, supplier and market: role, id, label, country."""
     sites = network.sites
@@ -76,8 +83,10 @@ def _entities(network: Network) -> pd.DataFrame:
             "kind": "site",
             "id": sid,
             "country": sites.at[sid, "country"],
-            "text": f"{sid}: {sites.at[sid, 'name']} ({status}; makes "
-            f"{', '.join(sites.at[sid, 'products'])})",
+            "text": chart_text(
+                f"{sid}: {sites.at[sid, 'name']} ({status}; makes "
+                f"{_few(sites.at[sid, 'products'])})"
+            ),
         }
         for sid, status in sites["status"].items()
     ]
@@ -88,8 +97,10 @@ def _entities(network: Network) -> pd.DataFrame:
             "kind": "supplier",
             "id": uid,
             "country": sup.at[uid, "country"],
-            "text": f"{uid}: {sup.at[uid, 'name']} ({sup.at[uid, 'component']}, "
-            f"{sup.at[uid, 'unit_price_usd']:,.2f} USD)",
+            "text": chart_text(
+                f"{uid}: {sup.at[uid, 'name']} ({sup.at[uid, 'component']}, "
+                f"{sup.at[uid, 'unit_price_usd']:,.2f} USD)"
+            ),
         }
         for uid in sup.index
     ]
@@ -100,7 +111,7 @@ def _entities(network: Network) -> pd.DataFrame:
             "kind": "market",
             "id": mid,
             "country": mk.at[mid, "country"],
-            "text": f"{mid}: {mk.at[mid, 'name']}",
+            "text": chart_text(f"{mid}: {mk.at[mid, 'name']}"),
         }
         for mid in mk.index
     ]
@@ -168,7 +179,7 @@ def network_map(
         for row in part.itertuples():
             a, b = geo.loc[site_country[row.site]], geo.loc[market_country[row.market]]
             ox, oy = OFFSETS["market"]
-            label = (
+            label = chart_text(
                 f"{scenario}: {row.product} for {row.market} from {row.site}, "
                 f"{row.total:,.0f} USD/unit"
             )
@@ -182,7 +193,7 @@ def network_map(
                 mode="lines",
                 line={"width": 2.5, "color": SCENARIO_COLOURS[j % len(SCENARIO_COLOURS)]},
                 opacity=0.85,
-                name=f"cheapest lanes: {scenario}",
+                name=f"cheapest lanes: {chart_text(scenario)}",
                 text=text,
                 hoverinfo="text",
                 visible=True if scenario == reference else "legendonly",
