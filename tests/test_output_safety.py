@@ -134,3 +134,23 @@ def test_report_escapes_user_text_links_and_formulas(tmp_path: Path, cli) -> Non
         sites = {row["site"] for row in csv.DictReader(handle)}
     assert '\'=HYPERLINK("http://x.test","y")' in sites
     assert not any(s.startswith(("=", "+", "-", "@")) for s in sites)
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".xlsx", ""])
+def test_formula_like_names_round_trip_and_stay_text(tmp_path: Path, suffix: str) -> None:
+    import openpyxl
+
+    from shoring.network import read_network, write_network
+
+    text = HOSTILE.replace("'<img src=x onerror=alert(2)>'", "'@plant'").replace(
+        "'<b>bold</b> & co'", "'+cmd|x'"
+    )
+    (tmp_path / "net.yaml").write_text(text, encoding="utf-8")
+    network = read_network(tmp_path / "net.yaml")
+    path = write_network(network, tmp_path / f"copy{suffix or '-csv'}")
+    back = read_network(path)
+    assert list(back.sites.index) == ['=HYPERLINK("http://x.test","y")', "@plant"]
+    assert back.sites["name"].iloc[0] == "+cmd|x"
+    if suffix == ".xlsx":  # stored as text: Excel shows it, never runs it
+        sheet = openpyxl.load_workbook(path)["sites"]
+        assert {c.data_type for row in sheet.iter_rows() for c in row} <= {"s", "n"}

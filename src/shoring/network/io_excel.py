@@ -305,5 +305,16 @@ def write_excel_records(data: dict[str, Any], path: str | Path) -> Path:
             _validation(ws, "status", table, "existing,candidate")
         if table == "modes":
             _validation(ws, "mode", table, "ocean,air,rail,truck")
+    _text_not_formulas(workbook)
     workbook.save(path)
     return path
+
+
+def _text_not_formulas(workbook: openpyxl.Workbook) -> None:
+    """Store every text cell as text: a name starting with ``=`` would otherwise become a
+    live formula in Excel (OWASP, "CSV Injection") and read back empty."""
+    for ws in workbook.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f" and isinstance(cell.value, str):
+                    cell.data_type = "s"
