@@ -8,13 +8,13 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from shoring.costs.duties import sample_dates
 from shoring.costs.engine import COMPONENTS, CostSettings, landed_cost
 from shoring.data.countries import to_iso3
 from shoring.data.valuation import valuation_basis
 from shoring.errors import ShoringError
 from shoring.network import Network
 from shoring.scenario import Scenario, compose
+from shoring.scenario.periods import year_periods
 from shoring.scenario.resolve import ResolvedScenario
 from shoring.scenario.trade import trade_effects
 
@@ -23,13 +23,13 @@ INVENTORY_BASE = ("materials", "labour", "overhead", "freight", "duties")
 
 
 def blocking_measures(
-    scenario: Scenario, exporter: str, importer: str, hs_code: str, year: int, samples: int = 4
+    scenario: Scenario, exporter: str, importer: str, hs_code: str, year: int
 ) -> list[str]:
     """The measures of ``scenario`` that close the lane ``exporter -> importer`` in ``year``.
 
-    A measure counts when it blocks the good on one of the dates the engine samples in
-    the year (:func:`~shoring.costs.duties.sample_dates`); export bans and sanctions are
-    the measures that close lanes.
+    A measure counts when it blocks the good on one of the intervals the engine weighs
+    the year by (:func:`~shoring.scenario.periods.year_periods`); export bans and
+    sanctions are the measures that close lanes.
 
     Parameters
     ----------
@@ -41,8 +41,6 @@ def blocking_measures(
         HS code of the good (6 digits).
     year : int
         Year of the costs.
-    samples : int
-        Dates sampled in the year (the engine's ``samples_per_year``).
 
     Returns
     -------
@@ -51,7 +49,8 @@ def blocking_measures(
         exporters=CHN)"``; empty when no measure closes the lane.
     """
     measures, blocs = compose(scenario)
-    dates = sample_dates(year, samples)
+    periods = year_periods(measures, year, [exporter, importer], [hs_code], blocs)
+    dates = [first for first, _ in periods]
     n = len(dates)
     found = []
     for m in measures:
@@ -72,7 +71,6 @@ def why_unserved(
     site: str,
     market: str,
     year: int,
-    settings: CostSettings | None = None,
     memo: dict[tuple, list[str]] | None = None,
 ) -> str:
     """Why ``site`` has no landed cost for ``product`` in ``market`` in ``year``.
@@ -87,8 +85,6 @@ def why_unserved(
         Ids in the network.
     year : int
         Year of the costs.
-    settings : CostSettings, optional
-        Engine settings (the dates sampled per year).
     memo : dict, optional
         Blocking measures already found, by (scenario, origin, destination, HS, year);
         filled in (sites in one country share them).
@@ -104,12 +100,11 @@ def why_unserved(
         return f"{site} does not make {product}"
     origin, dest = str(sites.at[site, "country"]), str(network.markets.at[market, "country"])
     if scenario is not None:
-        samples = (settings or CostSettings()).samples_per_year
         hs = str(network.products.at[product, "hs_code"])
         key = (scenario.name, origin, dest, hs, year)
         memo = {} if memo is None else memo
         if key not in memo:
-            memo[key] = blocking_measures(scenario, origin, dest, hs, year, samples)
+            memo[key] = blocking_measures(scenario, origin, dest, hs, year)
         bans = memo[key]
         if bans:
             return f"{site} ({origin}) -> {market} ({dest}) banned by " + "; ".join(bans)
@@ -123,7 +118,6 @@ def unserved(
     network: Network,
     ds: xr.Dataset,
     scenarios: Sequence[Scenario] = (),
-    settings: CostSettings | None = None,
 ) -> pd.DataFrame:
     """Every product, market, year and scenario with demand that no site can serve, and why.
 
@@ -138,8 +132,6 @@ def unserved(
         Landed-cost results.
     scenarios : sequence of Scenario
         The scenarios of ``ds`` (to name the measures that close lanes).
-    settings : CostSettings, optional
-        The settings ``ds`` was computed with.
 
     Returns
     -------
@@ -161,9 +153,7 @@ def unserved(
         for i, j in zip(*np.nonzero(~ok.to_numpy()), strict=True):
             scenario, year = str(ok["scenario"][i].item()), int(ok["year"][j].item())
             reasons = [
-                why_unserved(
-                    network, by_name.get(scenario), product, s, market, year, settings, memo
-                )
+                why_unserved(network, by_name.get(scenario), product, s, market, year, memo)
                 for s in makers
             ] or [f"no site makes {product}"]
             rows.append((product, market, year, scenario, "; ".join(dict.fromkeys(reasons))))
@@ -392,7 +382,7 @@ def breakeven_table(
     by_name = {s.name: s for s in scenarios}
     reasons = [
         "; ".join(
-            why_unserved(network, by_name.get(str(w)), product, site, market, int(y), settings)
+            why_unserved(network, by_name.get(str(w)), product, site, market, int(y))
             for site, total in ((src, a), (dst, b))
             if not np.isfinite(total)
         )

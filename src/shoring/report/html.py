@@ -378,7 +378,7 @@ def _write_report(
         else comparison_all
     )
     wages = wages_long(dataset)
-    gaps = unserved(network, dataset, scenarios, settings)
+    gaps = unserved(network, dataset, scenarios)
     be_html, be_table = breakevens_section(
         network, dataset, scenarios, pairs, year, reference, settings
     )
