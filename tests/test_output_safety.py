@@ -153,4 +153,5 @@ def test_formula_like_names_round_trip_and_stay_text(tmp_path: Path, suffix: str
     assert back.sites["name"].iloc[0] == "+cmd|x"
     if suffix == ".xlsx":  # stored as text: Excel shows it, never runs it
         sheet = openpyxl.load_workbook(path)["sites"]
-        assert {c.data_type for row in sheet.iter_rows() for c in row} <= {"s", "n"}
+        types = {c.data_type for row in sheet.iter_rows() for c in row}
+        assert "f" not in types and types <= {"s", "n", "b"}  # text, numbers, booleans
