@@ -149,7 +149,8 @@ def per_record(study, settings, cells, duty, rates, members):
             / 365.0
         )
         risk = rates["risk_rate"][s] * study.penalty[p]
-        incentives = -rates["incentive"][s]
+        exworks = materials + labour + overhead
+        incentives = -(rates["incentive"][p][s] + rates["incentive_cost_share"][p][s] * exworks)
         out.append(materials + labour + overhead + fr + duties + inventory + risk + incentives)
     return np.array(out)
 
