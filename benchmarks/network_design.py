@@ -43,6 +43,23 @@ iterations) most of the rest; at the 600 s limit the incumbent is 2.647e10 with 
 dual bound of 2.592e10 (gap 2.1 %, no branching yet). The 11.4 GB peak is HiGHS'
 (cut pool and LP copies), not linopy's.
 
+Valid inequalities (``--cuts``, :mod:`shoring.optimize.design.strength`), median rung,
+same seed, 2026-11-29 with the machine shared by about seven other jobs (load average
+about 12, so every time is several times the idle one)::
+
+    cuts             solve_s  status   objective
+    cover+symmetry   179.4    optimal  8.077e8
+    symmetry         143.8    optimal  8.077e8
+    none             159.8    optimal  8.077e8
+
+Same optimum; at this load the differences are within the noise (no identical
+candidate sites here, so the symmetry family adds no row). The large rung was run
+once more with cover+symmetry under the same load (``/usr/bin/time -v``): generation
+38 s, build 237 s, HiGHS presolve 663 s of the 600 s limit (probing hit the limit), no
+plan within the limit, peak 5.8 GB; the 0.1 % target in 10 minutes was not reached.
+HiGHS suggests turning probing off (``presolve_rule_off=32768``) and scaling the
+objective (``user_objective_scale=-4``) on this model: both untried here.
+
 Printed side by side: build time (linopy model + hand-over to HiGHS), solve time,
 gap, model size and peak resident memory.
 
