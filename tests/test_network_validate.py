@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ import pytest
 import yaml
 
 from shoring.cli import main
-from shoring.errors import Problem, ShoringInputError
+from shoring.errors import InputWarning, Problem, ShoringInputError
 from shoring.examples import example_path, load_example
 from shoring.network import read_network
 from shoring.network.io_csv import write_csv_records
@@ -71,17 +72,13 @@ CASES = [
     ("products", 0, "hs_code", "85076", "6 digits"),
     ("products", 0, "hs_code", "8507600", "6 digits"),
     ("products", 3, "margin", 1.5, "at most 1"),
-    ("products", 0, "weight_kg", 450_000_000, "exceeds 100 t"),
     ("products", 0, "labour_hours", 360, None),  # plausible: no problem expected
-    ("products", 1, "labour_hours", 72_000, "minutes"),
     ("sites", 2, "country", "Untied States", "did you mean USA (United States)"),
     ("sites", 1, "automation", 1.4, "at most 1"),
     ("sites", 1, "status", "planned", "existing"),
     ("sites", 0, "products", ["pack-75kwh", "pack-99kwh"], "unknown product 'pack-99kwh'"),
-    ("sites", 3, "capacity_units", 0.5, "below 1"),
     ("sites", 4, "ramp_up_months", 2.5, "whole number"),
     ("suppliers", 4, "component", "bmss", "did you mean 'bms'"),
-    ("suppliers", 0, "unit_price_usd", 334_000, "USD/kg"),
     ("bom", 3, "quantity", 0, "greater than 0"),
     ("bom", 0, "component", "module-9kw", "unknown product"),
     ("site_capacities", 0, "product", "enclosure", "cannot make"),
@@ -105,6 +102,54 @@ def test_problem_is_located(tmp_path, fmt, table, index, field, value, text) -> 
         read_network(path)  # valid
         return
     assert_located(problems_of(path), path, fmt, table, index, field, text)
+
+
+def doubts_of(path: Path) -> list[Problem]:
+    """Plausibility warnings of a network that reads (values probably in a wrong unit)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        read_network(path)
+    return [w.message.problem for w in caught if isinstance(w.message, InputWarning)]
+
+
+WARNING_CASES = [
+    # (table, index, field, new value, expected text, check name that silences it)
+    ("products", 0, "weight_kg", 450_000_000, "exceeds 100 t", "heavy_unit"),
+    ("products", 1, "labour_hours", 72_000, "minutes", "labour_hours"),
+    ("sites", 3, "capacity_units", 0.5, "below 1", "small_capacity"),
+    ("suppliers", 0, "unit_price_usd", 334_000, "USD/kg", "value_per_kg"),
+    ("sites", 2, "ramp_up_months", 540, "540 days = 17.7 months", "months_as_days"),
+    ("suppliers", 1, "qualification_months", 90, "is it in days", "months_as_days"),
+    ("demand", 3, "year", 2126, "far outside the reference data", "year_outside_data"),
+]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize(("table", "index", "field", "value", "text", "check"), WARNING_CASES)
+def test_plausibility_warning_is_located(tmp_path, fmt, table, index, field, value, text, check):
+    data = base()
+    data[table][index][field] = value
+    path = write(data, fmt, tmp_path)
+    found = assert_located(doubts_of(path), path, fmt, table, index, field, text)
+    assert f"add {check} to accept in meta to silence this" in found.message
+    data["meta"]["accept"] = [check]
+    assert not [d for d in doubts_of(write(data, fmt, tmp_path)) if text in d.message]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_demand_gap_is_reported(tmp_path, fmt) -> None:
+    data = base()
+    rows = data["demand"]
+    first = rows[0]
+    dropped = next(
+        i
+        for i, r in enumerate(rows)
+        if (r["market"], r["product"]) == (first["market"], first["product"]) and i > 0
+    )
+    year = rows.pop(dropped)["year"]
+    path = write(data, fmt, tmp_path)
+    hit = assert_located(doubts_of(path), path, fmt, "demand", 0, "year", f"for {year}")
+    assert "taken as 0 units" in hit.message
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -148,9 +193,9 @@ def test_value_per_kg(tmp_path, fmt) -> None:
     data = base()
     data["products"][2]["weight_kg"] = 0.0015  # cell weight in tonnes: 22,267 USD/kg
     path = write(data, fmt, tmp_path)
-    problems = problems_of(path)
-    assert_located(problems, path, fmt, "products", 2, "unit_value_usd", "22,267 USD/kg")
-    assert len(problems) == 1  # supplier prices of that product are not flagged again
+    doubts = doubts_of(path)
+    assert_located(doubts, path, fmt, "products", 2, "unit_value_usd", "22,267 USD/kg")
+    assert len(doubts) == 1  # supplier prices of that product are not flagged again
 
 
 def test_high_value_exception(tmp_path) -> None:

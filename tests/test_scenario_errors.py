@@ -38,7 +38,8 @@ def test_bad_value_is_located_by_line_and_path(tmp_path: Path) -> None:
 """
     )
     assert _problems(tmp_path, text) == [
-        "s.yaml:9:measures[1].ad_valorem: Input should be less than or equal to 10"
+        "s.yaml:9:measures[1].ad_valorem: must be at most 1 as a fraction (0.05 = 5%), "
+        "got 25, which would read as 2500%: write 0.25 or '25%'"
     ]
 
 

@@ -48,6 +48,23 @@ class Problem:
         return ":".join(parts) + ": " + self.message
 
 
+class InputWarning(UserWarning):
+    """A located doubt about user input that does not stop the run.
+
+    Raised through :func:`warnings.warn`; the CLI prints each as ``warning: <problem>``
+    on stderr. The message says how to silence it when the value is right.
+
+    Parameters
+    ----------
+    problem : Problem
+        Where and what.
+    """
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        super().__init__(str(problem))
+
+
 class ShoringError(Exception):
     """Base class of errors the CLI reports without a traceback (exit code 2)."""
 

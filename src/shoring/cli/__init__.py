@@ -10,6 +10,7 @@ plan within the time limit, unbounded, numerical trouble;
 from __future__ import annotations
 
 import sys
+import warnings
 
 import typer
 
@@ -25,7 +26,7 @@ from shoring.cli import (
     report_cmd,
     scenario_cmd,
 )
-from shoring.errors import NoPlanError, ShoringError, ShoringInputError
+from shoring.errors import InputWarning, NoPlanError, ShoringError, ShoringInputError
 
 app = typer.Typer(
     name="shoring",
@@ -47,6 +48,18 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+def _show_warning(
+    message: Warning | str, category: type[Warning], *args: object, **kw: object
+) -> None:
+    if isinstance(message, InputWarning):
+        typer.echo(f"warning: {message.problem}", err=True)
+    else:
+        _default_showwarning(message, category, *args, **kw)  # type: ignore[arg-type]
+
+
+_default_showwarning = warnings.showwarning
+
+
 @app.callback()
 def _root(
     version: bool = typer.Option(
@@ -54,6 +67,9 @@ def _root(
     ),
 ) -> None:
     """Offshore, nearshore, reshore, friend-shore or dual-source: the cost made explicit."""
+    # located input warnings are printed one per line, every time (not once per place)
+    warnings.simplefilter("always", InputWarning)
+    warnings.showwarning = _show_warning
 
 
 for _module in (

@@ -9,6 +9,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from shoring.cli import options
 from shoring.cli.console import out
 from shoring.errors import ShoringError
 
@@ -25,15 +26,21 @@ def cflp(
     capacity: float | None = typer.Option(
         None,
         "--capacity",
+        parser=options.positive,
         help="Capacity of every facility, for capa/capb/capc files that say 'capacity'.",
     ),
     time_limit: float | None = typer.Option(
-        None, "--time-limit", help="Solver time limit in seconds."
+        None, "--time-limit", parser=options.positive, help="Solver time limit in seconds."
     ),
     mip_gap: float = typer.Option(
-        1e-9, "--mip-gap", help="Relative MIP gap at which to stop (fraction)."
+        1e-9,
+        "--mip-gap",
+        parser=options.fraction,
+        help="Relative MIP gap at which to stop (fraction).",
     ),
-    threads: int | None = typer.Option(None, "--threads", help="Solver threads."),
+    threads: int | None = typer.Option(
+        None, "--threads", parser=options.whole(1, 1024), help="Solver threads."
+    ),
     log_file: Path | None = typer.Option(None, "--log-file", help="Write the HiGHS log here."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:

@@ -10,6 +10,7 @@ import typer
 from rich.progress import Progress
 from rich.table import Table
 
+from shoring.cli import options
 from shoring.cli.console import err as progress_console
 from shoring.cli.console import out as console
 from shoring.costs import COMPONENTS, landed_cost
@@ -28,7 +29,11 @@ ScenarioOpt = typer.Option(
     help="Built-in scenario name or YAML file; repeatable (default: current-law).",
 )
 YearOpt = typer.Option(
-    None, "--year", "-y", help="Year to cost; repeatable (default: demand years)."
+    None,
+    "--year",
+    "-y",
+    parser=options.year,
+    help="Year to cost; repeatable (default: demand years).",
 )
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from shoring.cli import options
 from shoring.cli.console import out as console
 from shoring.cli.console import styled
 from shoring.data.cards import data_cards
@@ -46,7 +47,9 @@ def sources(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -
 @show_app.command("country")
 def show_country(
     country: str = typer.Argument(..., help="ISO3 code or name, e.g. CHN or 'Viet Nam'."),
-    year: int | None = typer.Option(None, help="Year for time-varying facts (default: latest)."),
+    year: int | None = typer.Option(
+        None, parser=options.year, help="Year for time-varying facts (default: latest)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Print what the tool knows about a country, each fact with its source."""

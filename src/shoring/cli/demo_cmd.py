@@ -16,6 +16,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
+from shoring.cli import options
 from shoring.cli.console import out as console
 
 _FACTS = {
@@ -70,10 +71,16 @@ def demo(
         help="Folder for report.html, the CSV tables and manifest.json (replaced as a whole).",
     ),
     points: int = typer.Option(
-        4, "--points", min=1, help="Points per sweep of the cost-risk frontier."
+        4,
+        "--points",
+        parser=options.whole(1, 100),
+        help="Points per sweep of the cost-risk frontier.",
     ),
     alternatives: int = typer.Option(
-        3, "--alternatives", min=0, help="Near-optimal footprints (within 5%) to look for."
+        3,
+        "--alternatives",
+        parser=options.whole(0, 50),
+        help="Near-optimal footprints (within 5%) to look for.",
     ),
 ) -> None:
     """Run the example study (EV battery packs) across all built-in scenarios."""

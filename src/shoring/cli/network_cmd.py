@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,7 @@ import typer
 from rich.table import Table
 
 from shoring.cli.console import out
-from shoring.errors import ShoringError, ShoringInputError
+from shoring.errors import InputWarning, Problem, ShoringError, ShoringInputError
 
 
 def _summary_view(summary: dict[str, Any], file: str) -> Table:
@@ -39,31 +40,58 @@ def _summary_view(summary: dict[str, Any], file: str) -> Table:
     return table
 
 
+def _record(problem: Problem) -> dict[str, Any]:
+    return {
+        "file": problem.file,
+        "sheet": problem.sheet,
+        "row": problem.row,
+        "field": problem.field,
+        "message": problem.message,
+    }
+
+
+def _warnings(caught: list[warnings.WarningMessage] | None) -> list[dict[str, Any]]:
+    return [_record(w.message.problem) for w in caught or [] if isinstance(w.message, InputWarning)]
+
+
 def validate(
     file: Path = typer.Argument(..., help="Network file: .yaml/.yml, .xlsx or a CSV folder."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON on stdout."),
 ) -> None:
-    """Check a network file; print a summary, or every problem (exit code 2)."""
+    """Check a network file; print a summary, or every problem (exit code 2).
+
+    Warnings (values probably in a wrong unit, tables not read ...) do not stop it; they
+    are printed on stderr, or listed under ``warnings`` with ``--json``.
+    """
     from shoring.network import read_network, summarize
 
-    try:
-        network = read_network(file)
-    except ShoringInputError as exc:
-        if not as_json:
-            # printed here, not by the root handler: plain text, no rich emoji codes
-            # (":id:" in "file:sheet:row:id: ..." would otherwise become an emoji)
-            for problem in exc.problems:
-                typer.echo(str(problem), err=True)
+    with warnings.catch_warnings(record=as_json) as caught:
+        if as_json:  # warnings go into the JSON; otherwise the root handler prints them
+            warnings.simplefilter("always", InputWarning)
+        try:
+            network = read_network(file)
+        except ShoringInputError as exc:
+            if not as_json:
+                # printed here, not by the root handler: plain text, no rich emoji codes
+                # (":id:" in "file:sheet:row:id: ..." would otherwise become an emoji)
+                for problem in exc.problems:
+                    typer.echo(str(problem), err=True)
+                raise typer.Exit(2) from None
+            typer.echo(
+                json.dumps(
+                    {
+                        "valid": False,
+                        "problems": [_record(p) for p in exc.problems],
+                        "warnings": _warnings(caught),
+                    },
+                    indent=2,
+                )
+            )
             raise typer.Exit(2) from None
-        problems = [
-            {"file": p.file, "sheet": p.sheet, "row": p.row, "field": p.field, "message": p.message}
-            for p in exc.problems
-        ]
-        typer.echo(json.dumps({"valid": False, "problems": problems}, indent=2))
-        raise typer.Exit(2) from None
     summary = summarize(network)
     if as_json:
-        typer.echo(json.dumps({"valid": True, "summary": summary}, indent=2))
+        result = {"valid": True, "summary": summary, "warnings": _warnings(caught)}
+        typer.echo(json.dumps(result, indent=2))
         return
     out.print(_summary_view(summary, str(file)))
 

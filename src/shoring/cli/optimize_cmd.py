@@ -13,9 +13,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from shoring.cli import console
+from shoring.cli import console, options
 from shoring.cli.console import spinner, styled
 from shoring.errors import NoPlanError, ShoringError
+from shoring.fields import Fraction, Year
 from shoring.outputs import OutputFolder, rescue_folder, run_details, write_csv
 
 SCENARIO_OPT = typer.Option(
@@ -25,15 +26,34 @@ SCENARIO_OPT = typer.Option(
     help="Scenario name or YAML file; repeat for several (at least one).",
 )
 PROB_OPT = typer.Option(
-    None, "--probabilities", help="Comma-separated probabilities, e.g. 0.5,0.5 (default equal)."
+    None,
+    "--probabilities",
+    parser=options.comma_list(Fraction),
+    help="Comma-separated probabilities, e.g. 0.5,0.5 (default equal).",
 )
 YEARS_OPT = typer.Option(
-    None, "--years", help="Comma-separated periods, a subset of the demand years (default all)."
+    None,
+    "--years",
+    parser=options.comma_list(Year),
+    help="Comma-separated periods, a subset of the demand years (default all).",
+)
+ALPHA_OPT = typer.Option(0.9, "--alpha", parser=options.fraction, help="CVaR level (0..1).")
+MAX_LOST_OPT = typer.Option(
+    1.0,
+    "--max-lost-share",
+    parser=options.fraction,
+    help="Max share of demand left unmet (0 = serve everything; 0.1 or 10%).",
+)
+TIME_LIMIT_OPT = typer.Option(
+    None, "--time-limit", parser=options.positive, help="Solver time limit (s)."
+)
+MIP_GAP_OPT = typer.Option(
+    1e-4, "--mip-gap", parser=options.fraction, help="Relative MIP gap (fraction)."
 )
 K_OPT = typer.Option(
     None,
     "--max-sites-per-market",
-    min=1,
+    parser=options.whole(1, 10_000),
     help="Keep only the k cheapest sites (lanes) per product and market, and the k "
     "cheapest sources per component and using site: shrinks very large models.",
 )
@@ -51,20 +71,11 @@ def no_plan_as_json(as_json: bool) -> Iterator[None]:
         raise
 
 
-def _floats(text: str | None, what: str) -> list[float] | None:
-    if text is None:
-        return None
-    try:
-        return [float(x) for x in text.split(",") if x.strip()]
-    except ValueError:
-        raise ShoringError(f"{what} must be comma-separated numbers, got {text!r}") from None
-
-
 def _data(
     network: Path,
     scenarios: list[str],
-    probabilities: str | None,
-    years: str | None,
+    probabilities: list[float] | None,
+    years: list[int] | None,
     progress: Callable[[str], None],
     max_sites_per_market: int | None = None,
 ) -> Any:
@@ -77,15 +88,12 @@ def _data(
     names = [s.name for s in loaded]
     if len(set(names)) != len(names):
         raise ShoringError(f"a scenario is given twice: {', '.join(names)}")
-    chosen = _floats(years, "--years")
-    if chosen and not all(y.is_integer() for y in chosen):
-        raise ShoringError(f"--years must be comma-separated whole years, got {years!r}")
-    progress(f"pricing lanes: {len(loaded)} scenario(s) x {len(chosen or net.years)} year(s)")
+    progress(f"pricing lanes: {len(loaded)} scenario(s) x {len(years or net.years)} year(s)")
     return design_data_from_network(
         net,
         loaded,
-        years=[int(y) for y in chosen] if chosen else None,
-        probabilities=_floats(probabilities, "--probabilities"),
+        years=years or None,
+        probabilities=probabilities,
         max_sites_per_market=max_sites_per_market,
     )
 
@@ -248,40 +256,50 @@ def _rescue(
 def optimize(
     network: Path = typer.Argument(..., help="Network file: .yaml/.yml, .xlsx or a CSV folder."),
     scenario: list[str] = SCENARIO_OPT,
-    probabilities: str | None = PROB_OPT,
+    probabilities: Any = PROB_OPT,
     objective: str = typer.Option("expected", "--objective", help="expected, cvar or regret."),
-    alpha: float = typer.Option(0.9, "--alpha", help="CVaR level (0..1)."),
+    alpha: float = ALPHA_OPT,
     risk_weight: float = typer.Option(
-        1.0, "--risk-weight", help="lambda of expected + lambda x CVaR."
+        1.0, "--risk-weight", parser=options.amount, help="lambda of expected + lambda x CVaR."
     ),
     max_country_share: float = typer.Option(
         1.0,
         "--max-country-share",
-        help="Max share of a product's demand in a market from one origin.",
+        parser=options.fraction,
+        help="Max share of a product's demand in a market from one origin (0.4 or 40%).",
     ),
     share_by: str = typer.Option("country", "--share-by", help="Origin: country or bloc."),
     share_scope: str = typer.Option("market", "--share-scope", help="Per market or per product."),
     local_content: float = typer.Option(
-        0.0, "--local-content", help="Min share made in the market's country."
+        0.0,
+        "--local-content",
+        parser=options.fraction,
+        help="Min share made in the market's country (0.5 or 50%).",
     ),
     max_lead_time: float | None = typer.Option(
-        None, "--max-lead-time", help="Max lead time in days."
+        None, "--max-lead-time", parser=options.positive, help="Max lead time in days."
     ),
-    budget: float | None = typer.Option(None, "--budget", help="Max total opening capex (USD)."),
-    max_lost_share: float = typer.Option(
-        1.0, "--max-lost-share", help="Max share of demand left unmet (0 = serve everything)."
+    budget: float | None = typer.Option(
+        None, "--budget", parser=options.amount, help="Max total opening capex (USD)."
     ),
-    years: str | None = YEARS_OPT,
+    max_lost_share: float = MAX_LOST_OPT,
+    years: Any = YEARS_OPT,
     max_sites_per_market: int | None = K_OPT,
-    alternatives: int = typer.Option(3, "--alternatives", help="Near-optimal footprints to find."),
+    alternatives: int = typer.Option(
+        3, "--alternatives", parser=options.whole(0, 50), help="Near-optimal footprints to find."
+    ),
     within: float = typer.Option(
-        5.0, "--within", help="Alternatives within this % of the optimum."
+        0.05,
+        "--within",
+        parser=options.fraction,
+        help="Alternatives within this share of the optimum: 0.05 or 5% (a fraction, like "
+        "every share; a plain number above 1 is refused, write 5% for five percent).",
     ),
     explain: bool = typer.Option(
         True, "--explain/--no-explain", help="Shadow prices and site deltas."
     ),
-    time_limit: float | None = typer.Option(None, "--time-limit", help="Solver time limit (s)."),
-    mip_gap: float = typer.Option(1e-4, "--mip-gap", help="Relative MIP gap (fraction)."),
+    time_limit: float | None = TIME_LIMIT_OPT,
+    mip_gap: float = MIP_GAP_OPT,
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON on stdout."),
     out: Path | None = typer.Option(
         None,
@@ -324,8 +342,8 @@ def optimize(
                     options,
                     shadow_prices=explain,
                     site_deltas=explain,
-                    alternatives=max(alternatives, 0),
-                    within=within / 100.0,
+                    alternatives=alternatives,
+                    within=within,
                     progress=progress,
                 )
             payload = result.to_dict()
@@ -350,19 +368,21 @@ def optimize(
 def pareto(
     network: Path = typer.Argument(..., help="Network file: .yaml/.yml, .xlsx or a CSV folder."),
     scenario: list[str] = SCENARIO_OPT,
-    probabilities: str | None = PROB_OPT,
-    points: int = typer.Option(5, "--points", help="Points per sweep."),
-    sweep: str = typer.Option("both", "--sweep", help="lambda, cap or both."),
-    alpha: float = typer.Option(0.9, "--alpha", help="CVaR level (0..1)."),
-    lambda_max: float = typer.Option(20.0, "--lambda-max", help="Largest risk weight swept."),
-    share_by: str = typer.Option("country", "--share-by", help="Origin: country or bloc."),
-    max_lost_share: float = typer.Option(
-        1.0, "--max-lost-share", help="Max share of demand unmet."
+    probabilities: Any = PROB_OPT,
+    points: int = typer.Option(
+        5, "--points", parser=options.whole(1, 100), help="Points per sweep."
     ),
-    years: str | None = YEARS_OPT,
+    sweep: str = typer.Option("both", "--sweep", help="lambda, cap or both."),
+    alpha: float = ALPHA_OPT,
+    lambda_max: float = typer.Option(
+        20.0, "--lambda-max", parser=options.amount, help="Largest risk weight swept."
+    ),
+    share_by: str = typer.Option("country", "--share-by", help="Origin: country or bloc."),
+    max_lost_share: float = MAX_LOST_OPT,
+    years: Any = YEARS_OPT,
     max_sites_per_market: int | None = K_OPT,
-    time_limit: float | None = typer.Option(None, "--time-limit", help="Solver time limit (s)."),
-    mip_gap: float = typer.Option(1e-4, "--mip-gap", help="Relative MIP gap (fraction)."),
+    time_limit: float | None = TIME_LIMIT_OPT,
+    mip_gap: float = MIP_GAP_OPT,
     as_json: bool = typer.Option(False, "--json", help="Print the frontier as JSON on stdout."),
     out: Path | None = typer.Option(
         None,
@@ -381,8 +401,6 @@ def pareto(
     sweeps = {"both": ("lambda", "cap"), "lambda": ("lambda",), "cap": ("cap",)}.get(sweep)
     if sweeps is None:
         raise ShoringError(f"--sweep must be lambda, cap or both, not {sweep!r}")
-    if points < 1:
-        raise ShoringError("--points must be >= 1")
     spec = _spec(alpha=alpha, share_by=share_by, max_lost_share=max_lost_share)
     options = _options(time_limit, mip_gap)
     payload: dict[str, Any] | None = None

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from shoring.cli import options
 from shoring.cli.console import err, spinner
 from shoring.errors import ShoringError
 from shoring.scenario.loader import DEFAULT_SCENARIO
@@ -208,7 +209,11 @@ def report(
         help="Built-in scenario name or YAML file; repeat for several (default: current-law).",
     ),
     year: list[int] = typer.Option(
-        None, "--year", "-y", help="Year to cost; repeat for several (default: demand years)."
+        None,
+        "--year",
+        "-y",
+        parser=options.year,
+        help="Year to cost; repeat for several (default: demand years).",
     ),
     out: Path = typer.Option(
         Path("shoring-report"),
@@ -218,7 +223,10 @@ def report(
         "when the new report is complete).",
     ),
     focus_year: int | None = typer.Option(
-        None, "--focus-year", help="Year of the conclusions and waterfalls (default: the last)."
+        None,
+        "--focus-year",
+        parser=options.year,
+        help="Year of the conclusions and waterfalls (default: the last).",
     ),
     reference: str | None = typer.Option(
         None,
@@ -231,7 +239,9 @@ def report(
         help="Add the network-design section: each scenario's optimal footprint, the robust "
         "plan (CVaR 90%), the cost-risk frontier and near-optimal alternatives.",
     ),
-    points: int = typer.Option(4, "--points", help="Frontier points per sweep (--optimize)."),
+    points: int = typer.Option(
+        4, "--points", parser=options.whole(1, 100), help="Frontier points per sweep (--optimize)."
+    ),
 ) -> None:
     """Validate a network, cost it under the scenarios and write the HTML report."""
     from shoring.network import read_network

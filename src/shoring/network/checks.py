@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import BaseModel
 
 from shoring.errors import Problem, ShoringError
 from shoring.network.records import RawRecord, RawTable
-from shoring.network.schema import TABLES
+from shoring.network.schema import TABLES, Check
 
 Valid = list[tuple[RawRecord, BaseModel]]
 
@@ -45,6 +45,20 @@ MAX_LABOUR_HOURS = 2_000.0
 
 MIN_CAPACITY_UNITS = 1.0
 """Capacity below one unit a year is probably in thousands or millions."""
+
+MAX_MONTHS = 60.0
+"""A ramp-up or qualification longer than 5 years is probably typed in days (assumption:
+published plant ramp-ups run 6-36 months; 60 leaves room for the longest)."""
+
+DAYS_PER_MONTH = 365.25 / 12
+"""Average days per month, to show what a value read as days would be."""
+
+YEARS_BEYOND_DATA = 30
+"""Demand years more than this far after the reference data are probably typing errors
+(assumption: a 30-year planning horizon)."""
+
+PLAUSIBILITY_CHECKS: tuple[str, ...] = get_args(Check)
+"""Names of the plausibility warnings; ``meta.accept`` lists those checked and right."""
 
 
 class Collector:
@@ -266,15 +280,53 @@ def _exempt(hs_code: str) -> bool:
     return hs_code.startswith(HIGH_VALUE_HS_PREFIXES)
 
 
+class Doubts:
+    """Plausibility warnings, each named so that a network can accept it (meta ``accept``).
+
+    Parameters
+    ----------
+    accepted : iterable of str
+        Check names listed in ``meta.accept``: their warnings are not emitted.
+    """
+
+    def __init__(self, accepted: Any = ()) -> None:
+        self.accepted = frozenset(accepted)
+        self.items: list[Problem] = []
+
+    def add(self, check: str, raw: RawTable, record: RawRecord, column: str, text: str) -> None:
+        """Record one warning of ``check`` on ``column`` of ``record`` (unless accepted).
+
+        Parameters
+        ----------
+        check : str
+            One of :data:`PLAUSIBILITY_CHECKS`.
+        raw : RawTable
+            The table, for the location.
+        record : RawRecord
+            The row.
+        column : str
+            The field.
+        text : str
+            What looks wrong; the override is appended.
+        """
+        assert check in PLAUSIBILITY_CHECKS, check
+        if check in self.accepted:
+            return
+        message = f"{text} (if it is right, add {check} to accept in meta to silence this)"
+        self.items.append(raw.problem(message, record.row_of(column), column))
+
+
 def plausibility(
-    tables: Mapping[str, RawTable], valid: Mapping[str, Valid], out: Collector
+    tables: Mapping[str, RawTable], valid: Mapping[str, Valid], doubts: Doubts
 ) -> None:
-    """Flag values that are almost surely in the wrong unit.
+    """Warn about values that are probably in the wrong unit (they are still used).
 
     Checks value and supplier price per kg against :data:`MAX_USD_PER_KG` (HS prefixes in
-    :data:`HIGH_VALUE_HS_PREFIXES` exempt), weight against :data:`MAX_WEIGHT_KG`, labour
-    hours against :data:`MAX_LABOUR_HOURS` and capacities against
-    :data:`MIN_CAPACITY_UNITS`.
+    :data:`HIGH_VALUE_HS_PREFIXES` exempt; check ``value_per_kg``), weight against
+    :data:`MAX_WEIGHT_KG` (``heavy_unit``), labour hours against :data:`MAX_LABOUR_HOURS`
+    (``labour_hours``), capacities against :data:`MIN_CAPACITY_UNITS` (``small_capacity``),
+    months fields against :data:`MAX_MONTHS` (``months_as_days``), and demand years
+    against the years of the reference data (``year_outside_data``).
 
     Parameters
     ----------
@@ -282,8 +334,8 @@ def plausibility(
         Raw table of each table name, used to locate problems.
     valid : mapping of str to list of (RawRecord, BaseModel)
         Rows of each table that passed row validation, with their raw records.
-    out : Collector
-        Receives the problems found.
+    doubts : Doubts
+        Receives the warnings.
     """
     weights: dict[str, tuple[float, str]] = {}
     for record, row in valid["products"]:
@@ -293,45 +345,115 @@ def plausibility(
         if per_kg <= MAX_USD_PER_KG or _exempt(p.hs_code):
             weights[p.id] = (p.weight_kg, p.hs_code)  # plausible: check supplier prices
         else:
-            message = (
+            text = (
                 f"value per kg is {per_kg:,.0f} USD/kg (> {MAX_USD_PER_KG:,.0f}): is weight_kg "
                 "in tonnes or unit_value_usd in cents? (HS prefixes exempt from this check: "
                 f"{', '.join(HIGH_VALUE_HS_PREFIXES)})"
             )
-            row_number = record.row_of("unit_value_usd")
-            out.add(raw.name, raw.problem(message, row_number, "unit_value_usd"))
+            doubts.add("value_per_kg", raw, record, "unit_value_usd", text)
         if p.weight_kg > MAX_WEIGHT_KG:
-            message = f"weight {p.weight_kg:,.0f} kg per unit exceeds 100 t: is it in grams?"
-            out.add(raw.name, raw.problem(message, record.row_of("weight_kg"), "weight_kg"))
+            text = f"weight {p.weight_kg:,.0f} kg per unit exceeds 100 t: is it in grams?"
+            doubts.add("heavy_unit", raw, record, "weight_kg", text)
         if p.labour_hours > MAX_LABOUR_HOURS:
-            message = (
+            text = (
                 f"{p.labour_hours:,.0f} labour hours per unit exceeds {MAX_LABOUR_HOURS:,.0f}: "
                 "is it in minutes?"
             )
-            out.add(raw.name, raw.problem(message, record.row_of("labour_hours"), "labour_hours"))
+            doubts.add("labour_hours", raw, record, "labour_hours", text)
     for table in ("sites", "suppliers", "site_capacities"):
         for record, row in valid[table]:
             capacity = row.capacity_units  # type: ignore[attr-defined]
             if capacity < MIN_CAPACITY_UNITS:
-                raw = tables[table]
-                message = f"capacity {capacity} units/year is below 1: is it in thousands?"
-                row_number = record.row_of("capacity_units")
-                out.add(table, raw.problem(message, row_number, "capacity_units"))
+                text = f"capacity {capacity} units/year is below 1: is it in thousands?"
+                doubts.add("small_capacity", tables[table], record, "capacity_units", text)
+    for table, column in (("sites", "ramp_up_months"), ("suppliers", "qualification_months")):
+        for record, row in valid[table]:
+            months = getattr(row, column)
+            if months > MAX_MONTHS:
+                text = (
+                    f"{months:g} months is {months / 12:.1f} years: is it in days "
+                    f"({months:g} days = {months / DAYS_PER_MONTH:.1f} months)?"
+                )
+                doubts.add("months_as_days", tables[table], record, column, text)
+    first, last = data_years()
+    for record, row in valid["demand"]:
+        year = row.year  # type: ignore[attr-defined]
+        if year < first or year > last + YEARS_BEYOND_DATA:
+            text = (
+                f"year {year} is far outside the reference data ({first}-{last}; costs are "
+                f"extrapolated up to {YEARS_BEYOND_DATA} years beyond): a typing error?"
+            )
+            doubts.add("year_outside_data", tables["demand"], record, "year", text)
     for record, row in valid["suppliers"]:
         s: Any = row
         if s.component in weights:
             weight, hs_code = weights[s.component]
             per_kg = s.unit_price_usd / weight
             if per_kg > MAX_USD_PER_KG and not _exempt(hs_code):
-                raw = tables["suppliers"]
-                message = (
+                text = (
                     f"price per kg of {s.component!r} is {per_kg:,.0f} USD/kg "
                     f"(> {MAX_USD_PER_KG:,.0f}): is unit_price_usd in cents?"
                 )
-                out.add(
-                    "suppliers",
-                    raw.problem(message, record.row_of("unit_price_usd"), "unit_price_usd"),
-                )
+                doubts.add("value_per_kg", tables["suppliers"], record, "unit_price_usd", text)
+
+
+def demand_gaps(raw: RawTable | None, rows: Valid, doubts: Doubts) -> None:
+    """Warn where demand is not given for every year of the network's horizon.
+
+    Each (market, product) pair must give every demand year of the network (a missing
+    one counts as 0 units), and the demand years should be consecutive (the optimizer
+    lets each period stand for the years up to the next). Check name: ``demand_gap``.
+
+    Parameters
+    ----------
+    raw : RawTable or None
+        The raw ``demand`` table (None: no demand, nothing to check).
+    rows : list of (RawRecord, BaseModel)
+        Valid demand rows.
+    doubts : Doubts
+        Receives the warnings.
+    """
+    if raw is None or not rows:
+        return
+    years = sorted({row.year for _, row in rows})  # type: ignore[attr-defined]
+    pairs: dict[tuple[str, str], tuple[RawRecord, set[int]]] = {}
+    for record, row in rows:
+        key = (row.market, row.product)  # type: ignore[attr-defined]
+        pairs.setdefault(key, (record, set()))[1].add(row.year)  # type: ignore[attr-defined]
+    for (market, product), (record, given) in pairs.items():
+        missing = [y for y in years if y not in given]
+        if missing:
+            text = (
+                f"no demand of {product!r} in {market!r} for {_years(missing)}, which other "
+                "rows give: taken as 0 units; add the rows (units 0 if none is expected)"
+            )
+            doubts.add("demand_gap", raw, record, "year", text)
+    between = sorted(set(range(years[0], years[-1] + 1)) - set(years))
+    if between:
+        record = pairs[next(iter(pairs))][0]
+        text = (
+            f"no demand year {_years(between)} between {years[0]} and {years[-1]}: the "
+            "optimizer lets each demand year stand for the years up to the next; give "
+            "every year to plan year by year"
+        )
+        doubts.add("demand_gap", raw, record, "year", text)
+
+
+def _years(years: list[int]) -> str:
+    return ", ".join(str(y) for y in years[:10]) + (" ..." if len(years) > 10 else "")
+
+
+def data_years() -> tuple[int, int]:
+    """First and last year of the embedded labour-cost table (the reference data).
+
+    Returns
+    -------
+    tuple of (int, int)
+    """
+    from shoring.data.wages import labour_cost_table
+
+    years = labour_cost_table()["year"]
+    return int(years.min()), int(years.max())
 
 
 def reference_figures(

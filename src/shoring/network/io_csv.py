@@ -8,11 +8,18 @@ cell. Optional tables may be absent. Problems name the CSV file and its line.
 from __future__ import annotations
 
 import csv
+import os
 from pathlib import Path
 from typing import Any
 
 from shoring.errors import Problem
-from shoring.network.io_common import cell_text, display_name, network_records
+from shoring.network.io_common import (
+    cell_text,
+    display_name,
+    match_tables,
+    network_records,
+    unread_message,
+)
 from shoring.network.model import Network
 from shoring.network.records import RawNetwork, RawRecord, RawTable
 from shoring.network.schema import TABLES, columns
@@ -64,6 +71,58 @@ def _meta(raw: RawTable, problems: list[Problem]) -> None:
     raw.header = None
 
 
+def _entry_problem(entry: Path) -> str | None:
+    """Why a folder entry named like a table cannot be read (None: a readable file)."""
+    if entry.is_file():
+        return None
+    if entry.is_symlink() and not entry.exists():
+        return f"is a link to {os.readlink(entry)!s}, which does not exist: the table is not read"
+    if entry.is_dir():
+        return "is a folder, not a CSV file: the table is not read"
+    return "is not a regular file: the table is not read"
+
+
+def _table_files(folder: Path, name: str, raw: RawNetwork) -> dict[str, Path]:
+    """The file to read for each table; everything else in the folder is reported.
+
+    A ``.csv`` entry (any case) that is not a readable table file is a problem; one that
+    names no table is a warning (or a problem when it looks like an absent table).
+    """
+    try:
+        entries = {e.name: folder / e.name for e in os.scandir(folder)}
+    except OSError as exc:
+        raw.problems.append(Problem(name, f"cannot list the folder: {exc.strerror}"))
+        return {}
+    stems = {n[:-4]: n for n in entries if n.lower().endswith(".csv")}
+    match = match_tables(stems)
+    found: dict[str, Path] = {}
+    for table in TABLES:
+        expected = display_name(Path(name) / f"{table}.csv")
+        if table in match.ambiguous:
+            names = ", ".join(stems[s] for s in match.ambiguous[table])
+            message = f"several files could hold table {table!r}: {names}; keep one"
+            raw.problems.append(Problem(expected, message))
+            continue
+        if table not in match.chosen:
+            raw.missing[table] = Problem(expected, "missing file")
+            continue
+        entry = entries[stems[match.chosen[table]]]
+        file = display_name(Path(name) / entry.name)
+        why = _entry_problem(entry)
+        if why is not None:
+            raw.problems.append(Problem(file, why))
+            continue
+        if table in match.renamed:
+            message = f"read as table {table!r} (the expected file name is {table}.csv)"
+            raw.warnings.append(Problem(file, message))
+        found[table] = entry
+    for stem in match.unknown:
+        message, is_error = unread_message(stem, found)
+        problem = Problem(display_name(Path(name) / stems[stem]), message)
+        (raw.problems if is_error else raw.warnings).append(problem)
+    return found
+
+
 def raw_from_folder(path: str | Path) -> RawNetwork:
     """Read every ``<table>.csv`` of a folder into raw records.
 
@@ -87,12 +146,12 @@ def raw_from_folder(path: str | Path) -> RawNetwork:
         raw.problems.append(Problem(name, "folder not found"))
         raw.fatal = True
         return raw
+    found = _table_files(folder, name, raw)
     for table in TABLES:
-        csv_path = folder / f"{table}.csv"
-        file = display_name(Path(name) / f"{table}.csv")
-        if not csv_path.is_file():
-            raw.missing[table] = Problem(file, "missing file")
+        if table not in found:
             continue
+        csv_path = found[table]
+        file = display_name(Path(name) / csv_path.name)
         table_raw = RawTable(table, file, None)
         problems: list[Problem] = []
         try:

@@ -3,13 +3,13 @@
 One sheet per table, named like the table, with the column names in row 1 and one
 record per row below; ``meta`` has ``key`` and ``value`` columns. ``sites.products``
 is ';'-separated in its cell. An "Instructions" sheet (written first, ignored when
-reading, as are any other extra sheets) explains every sheet and column. Problems
-are located by sheet, Excel row and column name.
+reading) explains every sheet and column; any other sheet that holds no table is
+reported. Problems are located by sheet, Excel row and column name.
 """
 
 from __future__ import annotations
 
-import zipfile
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +20,18 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from shoring.errors import Problem
 from shoring.network.checks import suggest
-from shoring.network.io_common import display_name, network_records, plain
+from shoring.network.io_common import (
+    display_name,
+    match_tables,
+    network_records,
+    plain,
+    unread_message,
+)
 from shoring.network.model import Network
 from shoring.network.records import RawNetwork, RawRecord, RawTable
 from shoring.network.schema import TABLE_DESCRIPTIONS, TABLES, column_doc, columns
 from shoring.network.validate import build_network
+from shoring.network.xlsx_cells import SheetCells, check_archive, read_sheet
 
 INSTRUCTIONS = "Instructions"
 """Name of the sheet explaining the workbook."""
@@ -32,9 +39,10 @@ INSTRUCTIONS = "Instructions"
 _GENERAL_NOTES = (
     "How to fill in this workbook",
     "One sheet per table; row 1 holds the column names (do not rename them), one record "
-    "per row below. Extra sheets (like this one) are ignored.",
+    "per row below. Other sheets are reported as not read (this one excepted).",
     "Units are part of the column names: _usd = US dollars, _kg = kilograms, "
-    "_units = units per year, _months = months. Shares and rates are fractions: 0.25 = 25%.",
+    "_units = units per year, _months = months. Shares and rates are fractions: 0.25 = 25% "
+    "(or write 25% with the percent sign; a plain 25 is refused).",
     "Ids are free text, unique within their sheet; other sheets refer to them (bom.parent, "
     "sites.products, suppliers.component, demand.market ...).",
     "Countries may be written as names (Germany) or ISO codes (DEU, DE); they are converted "
@@ -61,60 +69,84 @@ def _text(value: Any) -> Any:
     return value
 
 
-def _sheet_table(ws: Any, table: str, file: str) -> tuple[RawTable, list[Problem]]:
-    raw = RawTable(table, file, table, header_row=1)
+def _meta_table(raw: RawTable, cells: SheetCells, problems: list[Problem]) -> None:
+    header = cells.rows.get(1, {})
+    if [_text(header.get(1)), _text(header.get(2))] != ["key", "value"]:
+        problems.append(raw.problem("the meta sheet needs columns 'key' and 'value'", 1))
+    record = RawRecord(2, {})
+    for number, row in sorted(cells.rows.items()):
+        if number == 1:
+            continue
+        key, value = _text(row.get(1)), _text(row.get(2))
+        if key is None:
+            if value is not None:
+                problems.append(raw.problem("value without a key", number, "key"))
+            continue
+        key = str(key)
+        if key in record.values or key in record.field_rows:
+            problems.append(raw.problem("duplicate key", number, key))
+            continue
+        record.field_rows[key] = number
+        if value is not None:
+            record.values[key] = value
+    raw.records = [record]
+
+
+def _sheet_table(
+    cells: SheetCells, table: str, sheet: str, file: str
+) -> tuple[RawTable, list[Problem], list[Problem]]:
+    """Raw records of one sheet, with its problems and warnings (located by cell)."""
+    raw = RawTable(table, file, sheet, header_row=1)
     problems: list[Problem] = []
-    rows = ws.iter_rows(values_only=True)
-    first = next(rows, None)
-    header = [_text(v) for v in (first or ())]
-    names = [str(h) if h is not None else None for h in header]
-    raw.header = tuple(n for n in names if n is not None)
+    warnings: list[Problem] = []
+    header = cells.rows.get(1, {})
+    names = {c: str(_text(v)) for c, v in header.items() if _text(v) is not None}
+    raw.header = tuple(names[c] for c in sorted(names))
+    for issue in cells.issues:
+        found = names.get(issue.column) if issue.row > 1 else None
+        problem = raw.problem(issue.message, issue.row, found)
+        (problems if issue.error else warnings).append(problem)
     if table == "meta":
         raw.header = None
-        if names[:2] != ["key", "value"]:
-            problems.append(raw.problem("the meta sheet needs columns 'key' and 'value'", 1))
-        record = RawRecord(2, {})
-        for number, cells in enumerate(rows, start=2):
-            key, value = [*cells, None, None][:2]
-            key, value = _text(key), _text(value)
-            if key is None:
-                if value is not None:
-                    problems.append(raw.problem("value without a key", number, "key"))
-                continue
-            key = str(key)
-            if key in record.values or key in record.field_rows:
-                problems.append(raw.problem("duplicate key", number, key))
-                continue
-            record.field_rows[key] = number
-            if value is not None:
-                record.values[key] = value
-        raw.records = [record]
-        return raw, problems
+        _meta_table(raw, cells, problems)
+        return raw, problems, warnings
     unnamed: set[int] = set()
-    for number, cells in enumerate(rows, start=2):
+    for number, row in sorted(cells.rows.items()):
+        if number == 1:
+            continue
         values: dict[str, Any] = {}
-        for position, cell in enumerate(cells):
+        for column, cell in sorted(row.items()):
             value = _text(cell)
             if value is None:
                 continue
-            name = names[position] if position < len(names) else None
+            name = names.get(column)
             if name is None:
-                if position not in unnamed:
-                    unnamed.add(position)
-                    letter = get_column_letter(position + 1)
+                if column not in unnamed:
+                    unnamed.add(column)
+                    letter = get_column_letter(column)
                     message = f"value in column {letter}, which has no column name in row 1"
                     problems.append(raw.problem(message, number))
                 continue
             values.setdefault(name, value)
         if values:
             raw.records.append(RawRecord(number, values))
-    return raw, problems
+    return raw, problems, warnings
+
+
+def _unreadable(file: str, exc: BaseException, sheet: str | None = None) -> RawNetwork:
+    detail = " ".join(str(exc).split())[:200]
+    message = f"not a readable .xlsx workbook ({type(exc).__name__}: {detail})"
+    return RawNetwork(file, problems=[Problem(file, message, sheet=sheet)], fatal=True)
 
 
 def raw_from_workbook(path: str | Path, file: str) -> RawNetwork:
     """Read a workbook into raw records (unreadable files become problems).
 
-    Does not raise for bad input: problems are collected on the result.
+    Does not raise for bad input: problems are collected on the result. Sheets are
+    matched to tables ignoring case and outer spaces; sheets that hold no table are
+    reported (see :func:`~shoring.network.io_common.match_tables`); cells the reader
+    cannot take as shown (formulas without a cached value, error values, merges across
+    columns) are problems naming the cell (see :mod:`shoring.network.xlsx_cells`).
 
     Parameters
     ----------
@@ -127,31 +159,55 @@ def raw_from_workbook(path: str | Path, file: str) -> RawNetwork:
     -------
     RawNetwork
         Raw records per sheet found; ``missing`` holds absent sheets (with a suggested
-        sheet name when one is close), and ``fatal`` is set when the file is missing or
-        unreadable.
+        sheet name when one is close), and ``fatal`` is set when the file is missing,
+        too large or unreadable.
     """
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except FileNotFoundError:
-        return RawNetwork(file, problems=[Problem(file, "file not found")], fatal=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-        message = f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})"
-        return RawNetwork(file, problems=[Problem(file, message)], fatal=True)
+    if not Path(path).is_file():
+        what = "is a folder, not a workbook" if Path(path).is_dir() else "file not found"
+        return RawNetwork(file, problems=[Problem(file, what)], fatal=True)
+    refusal = check_archive(path)
+    if refusal is not None:
+        return RawNetwork(file, problems=[Problem(file, refusal)], fatal=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # openpyxl's notes on unsupported extensions
+        try:
+            workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except Exception as exc:
+            return _unreadable(file, exc)
+        try:
+            return _read_sheets(workbook, file)
+        finally:
+            workbook.close()
+
+
+def _read_sheets(workbook: Any, file: str) -> RawNetwork:
     raw = RawNetwork(file)
-    try:
-        sheets = workbook.sheetnames
-        for table in TABLES:
-            if table not in sheets:
-                hint = suggest(table, [s for s in sheets if s not in TABLES])
-                raw.missing[table] = Problem(file, f"missing sheet{hint}", sheet=table)
-                continue
-            raw.tables[table], problems = _sheet_table(workbook[table], table, file)
-            raw.problems.extend(problems)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-        message = f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})"
-        return RawNetwork(file, problems=[Problem(file, message)], fatal=True)
-    finally:
-        workbook.close()
+    sheets = [s for s in workbook.sheetnames if s != INSTRUCTIONS]
+    match = match_tables(sheets)
+    for table in TABLES:
+        if table in match.ambiguous:
+            names = ", ".join(repr(s) for s in match.ambiguous[table])
+            message = f"several sheets could hold table {table!r}: {names}; keep one"
+            raw.problems.append(Problem(file, message, sheet=table))
+            continue
+        sheet = match.chosen.get(table)
+        if sheet is None:
+            hint = suggest(table, match.unknown)
+            raw.missing[table] = Problem(file, f"missing sheet{hint}", sheet=table)
+            continue
+        if table in match.renamed:
+            message = f"read as table {table!r} (the expected sheet name is {table!r})"
+            raw.warnings.append(Problem(file, message, sheet=sheet))
+        try:
+            cells = read_sheet(workbook[sheet])
+        except Exception as exc:
+            return _unreadable(file, exc, sheet)
+        raw.tables[table], problems, notes = _sheet_table(cells, table, sheet, file)
+        raw.problems.extend(problems)
+        raw.warnings.extend(notes)
+    for sheet in match.unknown:
+        message, is_error = unread_message(sheet, raw.tables)
+        (raw.problems if is_error else raw.warnings).append(Problem(file, message, sheet=sheet))
     return raw
 
 
@@ -281,7 +337,7 @@ def write_excel_records(data: dict[str, Any], path: str | Path) -> Path:
         if table == "meta":
             ws.append(["key", "value"])
             for key, value in data["meta"].items():
-                ws.append([key, plain(value)])
+                ws.append([key, "; ".join(value) if isinstance(value, list) else plain(value)])
             _style_header(ws, [12, 40])
             continue
         cols = columns(table)

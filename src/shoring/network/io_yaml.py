@@ -30,6 +30,7 @@ from typing import Any
 
 import yaml
 
+from shoring import safeyaml
 from shoring.errors import Problem, ShoringInputError
 from shoring.network.checks import suggest
 from shoring.network.io_common import display_name, network_records, plain
@@ -52,7 +53,7 @@ def _blank(value: Any) -> bool:
 class _Reader:
     """Turns a composed YAML node tree into raw records with line numbers."""
 
-    def __init__(self, loader: yaml.SafeLoader, file: str) -> None:
+    def __init__(self, loader: safeyaml.BoundedLoader, file: str) -> None:
         self.loader = loader
         self.file = file
         self.problems: list[Problem] = []
@@ -164,23 +165,14 @@ def raw_from_text(text: str, file: str) -> RawNetwork:
     RawNetwork
         Raw records per table, located by YAML line; ``fatal`` is set on a syntax error.
     """
-    loader: yaml.SafeLoader | None = None
     try:
-        loader = yaml.SafeLoader(text)
-        root = loader.get_single_node()
+        root, loader = safeyaml.compose(text, file)
+    except ShoringInputError as exc:
+        return RawNetwork(file, problems=list(exc.problems), fatal=True)
+    try:
         return _Reader(loader, file).network(root)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        what = " ".join(str(p) for p in (exc.context, exc.problem) if p)
-        problem = Problem(file, f"YAML syntax error: {what}", row=line)
-        return RawNetwork(file, problems=[problem], fatal=True)
-    except yaml.YAMLError as exc:
-        message = f"YAML error: {' '.join(str(exc).split())}"
-        return RawNetwork(file, problems=[Problem(file, message)], fatal=True)
     finally:
-        if loader is not None:
-            loader.dispose()
+        loader.dispose()
 
 
 def raw_from_data(data: Mapping[str, Any], file: str = "<python>") -> RawNetwork:
@@ -242,14 +234,7 @@ def read_yaml(path: str | Path) -> Network:
         Every problem found, located by file, table, line and field.
     """
     file = display_name(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ShoringInputError([Problem(file, "file not found")]) from None
-    except UnicodeDecodeError:
-        raise ShoringInputError([Problem(file, "not a UTF-8 text file")]) from None
-    except OSError as exc:
-        raise ShoringInputError([Problem(file, f"cannot read: {exc.strerror}")]) from None
+    text = safeyaml.read_text(path, file)
     return build_network(raw_from_text(text, file))
 
 

@@ -113,6 +113,9 @@ class RawNetwork:
         Problem to report for each table the file does not have.
     fatal : bool
         The file could not be read at all (syntax error...): report ``problems`` only.
+    warnings : list of Problem
+        Doubts that do not stop reading (a table read under another name, a sheet not
+        read ...), emitted as :class:`~shoring.errors.InputWarning`.
     """
 
     file: str
@@ -120,3 +123,4 @@ class RawNetwork:
     problems: list[Problem] = field(default_factory=list)
     missing: dict[str, Problem] = field(default_factory=dict)
     fatal: bool = False
+    warnings: list[Problem] = field(default_factory=list)

@@ -42,6 +42,8 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
+from shoring.fields import MAX_QUANTITY, MAX_WHOLE, Fraction, finite_number
+
 # ---------------------------------------------------------------------------------------
 # enums
 
@@ -79,18 +81,6 @@ def _to_text(value: Any) -> Any:
     return value
 
 
-def _to_number(value: Any) -> Any:
-    """Reject yes/no values and thousands separators in numeric fields."""
-    if isinstance(value, bool):
-        raise ValueError(f"must be a number, got {value!r}")
-    if isinstance(value, str):
-        text = value.strip()
-        if "," in text:
-            raise ValueError(f"must be a number without thousands separators, got {value!r}")
-        return text
-    return value
-
-
 def _split_list(value: Any) -> Any:
     """``"a; b"`` -> ``["a", "b"]``; lists pass through."""
     if isinstance(value, str):
@@ -101,8 +91,12 @@ def _split_list(value: Any) -> Any:
 
 
 Text = Annotated[str, BeforeValidator(_to_text), Field(min_length=1)]
-Number = Annotated[float, BeforeValidator(_to_number), Field(allow_inf_nan=False)]
-Whole = Annotated[int, BeforeValidator(_to_number)]
+Number = Annotated[
+    float, BeforeValidator(finite_number), Field(allow_inf_nan=False, le=MAX_QUANTITY)
+]
+"""A finite number up to :data:`~shoring.fields.MAX_QUANTITY`; fields set their sign."""
+Whole = Annotated[int, BeforeValidator(finite_number)]
+"""A whole number; fields set its range."""
 
 
 def _doc(description: str, unit: str | None = None, allowed: str | None = None) -> dict:
@@ -117,6 +111,19 @@ class _Row(BaseModel):
 # tables
 
 
+Check = Literal[
+    "value_per_kg",
+    "heavy_unit",
+    "labour_hours",
+    "small_capacity",
+    "months_as_days",
+    "year_outside_data",
+    "demand_gap",
+]
+"""Names of the plausibility warnings a network can accept (see
+:func:`shoring.network.checks.plausibility`)."""
+
+
 class MetaRow(_Row):
     """Network-wide settings (one record)."""
 
@@ -129,6 +136,15 @@ class MetaRow(_Row):
         ge=1990,
         le=2100,
         json_schema_extra=_doc("Year the money values are expressed in.", "year"),
+    )
+    accept: Annotated[list[Check], BeforeValidator(_split_list)] = Field(
+        default_factory=list,
+        json_schema_extra=_doc(
+            "Plausibility warnings checked and right for this network (silences them); "
+            "';'-separated in Excel/CSV.",
+            None,
+            "; ".join(get_args(Check)),
+        ),
     )
 
 
@@ -160,11 +176,11 @@ class ProductRow(_Row):
             "Direct labour to make one unit at average productivity.", "hours/unit"
         ),
     )
-    margin: Number = Field(
+    margin: Fraction = Field(
         0.2,
-        ge=0,
-        le=1,
-        json_schema_extra=_doc("Gross margin as a fraction of unit value.", "fraction", "0..1"),
+        json_schema_extra=_doc(
+            "Gross margin as a fraction of unit value.", "fraction", "0..1 or 0%..100%"
+        ),
     )
     lost_sale_penalty_usd: Number | None = Field(
         None,
@@ -183,15 +199,13 @@ class ProductRow(_Row):
             "kWh/unit",
         ),
     )
-    overhead_rate: Number = Field(
+    overhead_rate: Fraction = Field(
         0.15,
-        ge=0,
-        le=1,
         json_schema_extra=_doc(
             "Overhead as a fraction of materials + labour (default 0.15 is an assumption, "
             "not a published figure).",
             "fraction",
-            "0..1",
+            "0..1 or 0%..100%",
         ),
     )
 
@@ -246,31 +260,31 @@ class SiteRow(_Row):
         0.0, ge=0, json_schema_extra=_doc("One-off cost to close the site.", "USD")
     )
     ramp_up_months: Whole = Field(
-        0, ge=0, json_schema_extra=_doc("Months from decision to full output.", "months")
+        0, ge=0, le=1200, json_schema_extra=_doc("Months from decision to full output.", "months")
     )
-    automation: Number = Field(
+    automation: Fraction = Field(
         0.0,
-        ge=0,
-        le=1,
-        json_schema_extra=_doc("Share of direct labour removed by automation.", "fraction", "0..1"),
+        json_schema_extra=_doc(
+            "Share of direct labour removed by automation.", "fraction", "0..1 or 0%..100%"
+        ),
     )
     productivity: Number = Field(
         1.0,
         gt=0,
         json_schema_extra=_doc("Labour productivity factor vs the country average.", "factor"),
     )
-    incentive_capex_share: Number = Field(
+    incentive_capex_share: Fraction = Field(
         0.0,
-        ge=0,
-        le=1,
         json_schema_extra=_doc(
-            "Share of opening capex paid by public incentives.", "fraction", "0..1"
+            "Share of opening capex paid by public incentives.", "fraction", "0..1 or 0%..100%"
         ),
     )
     incentive_per_job_usd: Number = Field(
         0.0, ge=0, json_schema_extra=_doc("Public incentive per job created.", "USD/job")
     )
-    jobs: Whole = Field(0, ge=0, json_schema_extra=_doc("Jobs at full output.", "jobs"))
+    jobs: Whole = Field(
+        0, ge=0, le=MAX_WHOLE, json_schema_extra=_doc("Jobs at full output.", "jobs")
+    )
     wage_usd_per_hour: Number | None = Field(
         None,
         gt=0,
@@ -497,7 +511,8 @@ def column_doc(table: str, column: str) -> dict[str, Any]:
     info = ROW_MODELS[table].model_fields[column]
     extra = dict(info.json_schema_extra or {})  # type: ignore[arg-type]
     extra["required"] = info.is_required()
-    extra["default"] = None if info.is_required() else info.default
+    default = None if info.is_required() else info.get_default(call_default_factory=True)
+    extra["default"] = "; ".join(default) or None if isinstance(default, list) else default
     return extra
 
 

@@ -10,12 +10,14 @@ result is a :class:`~shoring.errors.ShoringInputError` listing them all.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import pandas as pd
 from pydantic import BaseModel, ValidationError
 
-from shoring.errors import Problem, ShoringInputError, UnknownCountryError
+from shoring.errors import InputWarning, Problem, ShoringInputError, UnknownCountryError
+from shoring.fields import error_message
 from shoring.network import checks
 from shoring.network.checks import Collector, suggest
 from shoring.network.model import Network
@@ -32,41 +34,6 @@ from shoring.network.schema import (
 )
 
 Valid = list[tuple[RawRecord, BaseModel]]
-
-
-def _message(error: dict[str, Any]) -> str:
-    """Words for one pydantic error."""
-    kind = error["type"]
-    ctx = error.get("ctx") or {}
-    got = error.get("input")
-    if kind == "missing":
-        return "missing required value"
-    if kind == "extra_forbidden":
-        return "unknown column"
-    bounds = {
-        "greater_than": ("greater than", "gt"),
-        "greater_than_equal": ("at least", "ge"),
-        "less_than": ("less than", "lt"),
-        "less_than_equal": ("at most", "le"),
-    }
-    if kind in bounds:
-        words, key = bounds[kind]
-        return f"must be {words} {ctx.get(key)}, got {got!r}"
-    if kind in {"float_parsing", "float_type", "finite_number"}:
-        return f"must be a number, got {got!r}"
-    if kind in {"int_parsing", "int_type", "int_from_float"}:
-        return f"must be a whole number, got {got!r}"
-    if kind in {"string_type", "list_type"}:
-        return f"must be text, got {got!r}"
-    if kind == "string_too_short":
-        return "missing required value"
-    if kind == "too_short":
-        return "must list at least one value"
-    if kind in {"literal_error", "enum"}:
-        return f"must be one of {ctx.get('expected')}, got {got!r}"
-    if kind == "value_error":
-        return str(error["msg"]).removeprefix("Value error, ")
-    return f"{error['msg']}, got {got!r}"
 
 
 # ------------------------------------------------------------------------ rows
@@ -108,7 +75,7 @@ def _validate_rows(raw: RawTable, out: Collector) -> Valid:
                 column = str(error["loc"][0]) if error["loc"] else None
                 if error["type"] == "missing" and column in missing_columns:
                     continue
-                message = _message(error)
+                message = error_message(error)
                 if error["type"] == "extra_forbidden":
                     expected = ", ".join(columns(raw.name))
                     message += f"{suggest(column, known)} (expected: {expected})"
@@ -224,6 +191,8 @@ def build_network(raw: RawNetwork) -> Network:
     ShoringInputError
         Listing every problem found, each located by file, sheet, row and field.
     """
+    for warning in raw.warnings:
+        warnings.warn(InputWarning(warning), stacklevel=2)
     out = Collector()
     for problem in raw.problems:
         out.add(None, problem)
@@ -250,7 +219,12 @@ def build_network(raw: RawNetwork) -> Network:
     has_cycle = checks.bom_cycles(tables.get("bom"), valid["bom"], ids["products"], out)
     if not has_cycle:
         checks.sourcing(tables, valid, out)
-    checks.plausibility(tables, valid, out)
+    accepted = valid["meta"][0][1].accept if valid["meta"] else ()  # type: ignore[attr-defined]
+    doubts = checks.Doubts(accepted)
+    checks.plausibility(tables, valid, doubts)
+    checks.demand_gaps(tables.get("demand"), valid["demand"], doubts)
+    for doubt in doubts.items:
+        warnings.warn(InputWarning(doubt), stacklevel=2)
     checks.reference_figures(tables, valid, out)
     problems = out.problems()
     if problems:

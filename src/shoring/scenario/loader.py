@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from shoring import safeyaml
 from shoring.errors import Problem, ShoringError, ShoringInputError
 from shoring.scenario.scenario import Scenario, dotted, party_problems
 
@@ -87,14 +88,7 @@ def parse_scenario(text: str, file: str = "<string>") -> Scenario:
         With one :class:`~shoring.errors.Problem` per error, located by YAML line and
         dotted field path (``measures[2].ad_valorem``).
     """
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ShoringInputError([Problem(file, f"invalid YAML: {problem}", row=line)]) from None
+    root, data = safeyaml.load(text, file)
     if not isinstance(data, dict):
         raise ShoringInputError(
             [
@@ -137,11 +131,7 @@ def load_scenario_file(path: str | Path) -> Scenario:
     shoring.errors.ShoringInputError
         On a missing file, bad YAML or invalid content (``file:line:field: message``).
     """
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ShoringInputError([Problem(str(path), f"cannot read file: {exc.strerror}")]) from None
+    text = safeyaml.read_text(path, str(path))
     return parse_scenario(text, file=str(path))
 
 

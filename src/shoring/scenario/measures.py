@@ -31,6 +31,7 @@ from pydantic import (
 )
 
 from shoring.errors import UnknownCountryError
+from shoring.fields import Amount, Fraction, GrowthRate, Rate
 
 ALL = "all"
 _BLOC_ID = re.compile(r"^[A-Z][A-Z0-9_\-]{1,19}$")
@@ -104,8 +105,6 @@ Parties = Annotated[Literal["all"] | tuple[str, ...], BeforeValidator(_parties)]
 HsSelection = Annotated[Literal["all"] | tuple[str, ...], BeforeValidator(_hs)]
 """HS prefixes (2, 4 or 6 digits, or national lines of 8 or 10 digits), or ``"all"``."""
 HsList = Annotated[tuple[str, ...], BeforeValidator(_hs)]
-Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
-Rate = Annotated[float, Field(ge=-1.0, le=10.0)]
 
 
 class SourceRef(BaseModel):
@@ -258,8 +257,8 @@ class Tariff(_Dated):
     excluded_by: tuple[MeasureRef, ...] = ()
     stacking_source: SourceRef | None = None
     ad_valorem: Rate = 0.0
-    specific_usd_per_kg: float | None = Field(default=None, ge=0)
-    specific_usd_per_unit: float | None = Field(default=None, ge=0)
+    specific_usd_per_kg: Amount | None = None
+    specific_usd_per_unit: Amount | None = None
     stacking: Literal["add", "replace", "max"] = "add"
     exemptions: Exemptions | None = None
     exempt_hs: HsList = ()
@@ -529,9 +528,9 @@ class Incentive(_Yearly):
     country: Annotated[str, BeforeValidator(_party)]
     hs: HsSelection = ALL
     capex_share: Fraction = 0.0
-    per_job_usd: float = Field(default=0.0, ge=0)
-    per_unit_usd: float = Field(default=0.0, ge=0)
-    per_kwh_usd: float = Field(default=0.0, ge=0)
+    per_job_usd: Amount = 0.0
+    per_unit_usd: Amount = 0.0
+    per_kwh_usd: Amount = 0.0
     kwh_per_unit_range: tuple[float, float] | None = Field(
         default=None, description="Products whose kwh_per_unit lies in [min, max) only."
     )
@@ -581,8 +580,8 @@ class WagePath(_Yearly):
 
     type: Literal["wage_path"] = "wage_path"
     country: Parties
-    annual_growth: Rate
-    fx_change: Rate = 0.0
+    annual_growth: GrowthRate
+    fx_change: GrowthRate = 0.0
 
     def party_fields(self) -> dict[str, Any]:
         """Parties of this measure, field name -> value (for bloc checks).
@@ -630,7 +629,7 @@ class CarbonPrice(_Yearly):
 
     type: Literal["carbon_price"] = "carbon_price"
     jurisdictions: Parties
-    usd_per_tco2: float = Field(ge=0)
+    usd_per_tco2: Amount
     border_adjustment: bool = False
 
     def party_fields(self) -> dict[str, Any]:

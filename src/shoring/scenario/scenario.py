@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from shoring.data.agreements import UnknownAgreementError
 from shoring.data.agreements import members as agreement_members
 from shoring.errors import ShoringError
+from shoring.fields import Fraction
 from shoring.scenario.measures import ALL, Measure, SourceRef, _iso3_codes, _party
 
 SLUG = r"^[a-z0-9][a-z0-9\-]*$"
@@ -54,7 +55,7 @@ class Scenario(BaseModel):
     measures: tuple[Measure, ...] = ()
     parents: tuple[str, ...] = ()
     blocs: dict[str, tuple[str, ...]] = Field(default_factory=dict)
-    probability: float | None = Field(default=None, ge=0.0, le=1.0)
+    probability: Fraction | None = None
 
     @field_validator("blocs", mode="before")
     @classmethod

@@ -1,0 +1,88 @@
+"""Command-line option parsers built on the field types of :mod:`shoring.fields`.
+
+An option is checked exactly like the same kind of field in a file: finite, in range,
+shares as fractions or with ``%``. A bad value is a usage error (exit code 2) naming
+the option: ``Invalid value for '--within': must be at most 1 ...``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+import typer
+from pydantic import BeforeValidator, Field, TypeAdapter, ValidationError
+
+from shoring.fields import Amount, Fraction, PositiveAmount, Year, error_message, finite_number
+
+
+def _parser(kind: Any) -> Callable[[Any], Any]:
+    adapter = TypeAdapter(kind)
+
+    def parse(value: Any) -> Any:
+        if value is None:
+            return None
+        try:
+            return adapter.validate_python(value)
+        except ValidationError as exc:
+            # BadParameter is no ValueError: pydantic (inside typer) lets it through
+            raise typer.BadParameter(error_message(exc.errors()[0])) from None
+
+    return parse
+
+
+fraction = _parser(Fraction)
+"""A share in [0, 1]: ``0.05`` or ``5%``."""
+
+amount = _parser(Amount)
+"""A finite number >= 0 (USD, days, weights)."""
+
+positive = _parser(PositiveAmount)
+"""A finite number > 0 (seconds, days)."""
+
+year = _parser(Year)
+"""A calendar year."""
+
+
+def whole(low: int, high: int) -> Callable[[Any], Any]:
+    """A parser for a whole number in ``[low, high]``.
+
+    Parameters
+    ----------
+    low, high : int
+        Inclusive bounds.
+
+    Returns
+    -------
+    callable
+        ``str | int -> int``, raising :class:`typer.BadParameter` outside the bounds.
+    """
+    return _parser(Annotated[int, BeforeValidator(finite_number), Field(ge=low, le=high)])
+
+
+def comma_list(kind: Any) -> Callable[[Any], Any]:
+    """A parser for a comma-separated option (``--probabilities 0.5,0.5``), item by item.
+
+    Parameters
+    ----------
+    kind : type
+        Field type of each item (e.g. :data:`~shoring.fields.Fraction`).
+
+    Returns
+    -------
+    callable
+        ``str | None -> list | None``, raising :class:`typer.BadParameter` that names
+        the first bad item.
+    """
+    parse = _parser(kind)
+
+    def parse_list(text: Any) -> list[Any] | None:
+        if text is None or isinstance(text, list):
+            return text
+        items = [part.strip() for part in str(text).split(",") if part.strip()]
+        try:
+            return [parse(item) for item in items]
+        except typer.BadParameter as exc:
+            raise typer.BadParameter(f"{exc.message} (in {text!r})") from None
+
+    return parse_list
