@@ -76,7 +76,7 @@ name: episode
 title: five-week episode
 parents: [mfn-only]
 measures:
-  - {id: high, type: tariff, importers: USA, exporters: CHN, ad_valorem: 1.25,
+  - {id: high, type: tariff, importers: USA, exporters: CHN, ad_valorem: '125%',
      start: 2025-04-10, end: 2025-05-13}
 """
 
