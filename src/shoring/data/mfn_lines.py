@@ -205,6 +205,45 @@ def _line_ave(
     return ave, problem
 
 
+def _aggregate(
+    n: int, query: np.ndarray, code: np.ndarray, ave: np.ndarray, problem: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Per query: mean, lowest and highest AVE over distinct codes, first/last code, count,
+    first problem. Rows come grouped by query, codes sorted within a query; alternative
+    rows of one code are adjacent and the lowest applies (NaN if any is NaN)."""
+    out = {
+        "mean": np.full(n, np.nan),
+        "low": np.full(n, np.nan),
+        "high": np.full(n, np.nan),
+        "first": np.full(n, "", dtype=object),
+        "last": np.full(n, "", dtype=object),
+        "count": np.zeros(n, dtype=int),
+        "problem": np.full(n, "", dtype=object),
+    }
+    if query.size == 0:
+        return out
+    new_query = np.r_[True, query[1:] != query[:-1]]
+    seg = np.flatnonzero(new_query | np.r_[True, code[1:] != code[:-1]])  # (query, code)
+    undefined = np.maximum.reduceat(np.isnan(ave).astype(np.int8), seg).astype(bool)
+    per_code = np.where(undefined, np.nan, np.fmin.reduceat(ave, seg))
+    seg_query = query[seg]
+    starts = np.flatnonzero(np.r_[True, seg_query[1:] != seg_query[:-1]])
+    q = seg_query[starts]
+    counts = np.diff(np.r_[starts, seg.size])
+    out["mean"][q] = np.add.reduceat(per_code, starts) / counts
+    out["low"][q] = np.fmin.reduceat(per_code, starts)
+    out["high"][q] = np.fmax.reduceat(per_code, starts)
+    out["count"][q] = counts
+    out["first"][q] = code[seg[starts]]
+    out["last"][q] = code[seg[np.r_[starts[1:], seg.size] - 1]]
+    row_starts = np.flatnonzero(new_query)
+    flagged = np.where(problem != "", np.arange(query.size), query.size)
+    first_flag = np.minimum.reduceat(flagged, row_starts)
+    has = first_flag < query.size
+    out["problem"][query[row_starts][has]] = problem[first_flag[has]]
+    return out
+
+
 def match_lines(
     schedules: np.ndarray,
     codes: np.ndarray,
@@ -241,32 +280,9 @@ def match_lines(
     query = np.repeat(np.arange(n), size)
     rows = np.arange(size.sum()) - np.repeat(np.cumsum(size) - size, size) + np.repeat(lo, size)
     ave, problem = _line_ave(rows, value[query], weight[query])
-    frame = pd.DataFrame(
-        {
-            "query": query,
-            "code": mfn_lines()["code"].to_numpy(dtype=str)[rows],
-            "ave": ave,
-            "problem": problem,
-        }
-    )
-    # alternatives of one code: the lowest applies (NaN if any is undefined)
-    per_code = frame.groupby(["query", "code"], sort=True).agg(
-        ave=("ave", lambda s: s.min() if s.notna().all() else np.nan),
-        problem=("problem", "max"),
-    )
-    per_code = per_code.reset_index()
-    grouped = per_code.groupby("query", sort=True)
-    stats = grouped.agg(
-        mean=("ave", lambda s: s.mean() if s.notna().all() else np.nan),
-        low=("ave", "min"),
-        high=("ave", "max"),
-        first=("code", "first"),
-        last=("code", "last"),
-        count=("code", "size"),
-        problem=("problem", "max"),
-    ).reindex(np.arange(n))
-    count = stats["count"].fillna(0).to_numpy(dtype=int)
-    low, high = stats["low"].to_numpy(dtype=float), stats["high"].to_numpy(dtype=float)
+    line_code = mfn_lines()["code"].to_numpy(dtype=str)[rows]
+    stats = _aggregate(n, query, line_code, ave, problem)
+    count, low, high = stats["count"], stats["low"], stats["high"]
     same = np.isclose(low, high, rtol=0.0, atol=1e-9) | (count == 1)
     longer = (np.char.str_len(codes) > 6) & ~fallback  # a national code, found in the schedule
     basis = np.select(
@@ -275,16 +291,16 @@ def match_lines(
         "hs6-avg",
     )
     return LineMatch(
-        ave=stats["mean"].to_numpy(dtype=float),
+        ave=stats["mean"],
         basis=basis.astype(object),
         fallback_hs6=fallback,
         prefix_len=exact_len,
-        first=stats["first"].fillna("").to_numpy(dtype=str),
-        last=stats["last"].fillna("").to_numpy(dtype=str),
+        first=stats["first"],
+        last=stats["last"],
         count=count,
         low=low,
         high=high,
-        problem=stats["problem"].fillna("").to_numpy(dtype=str),
+        problem=stats["problem"],
     )
 
 
