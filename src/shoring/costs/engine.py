@@ -339,9 +339,7 @@ def _year_costs(
     ``buffer``, if given with the right shape, receives the components (reused across
     chunks by :func:`iter_landed_cost`, which copies what it yields).
     """
-    duty = duty_rates(
-        scenario, list(study.hs), list(study.countries), year, mfn=study.mfn[year]
-    )
+    duty = duty_rates(scenario, list(study.hs), list(study.countries), year, mfn=study.mfn[year])
     rates = _site_rates(study, scenario, year, settings)
     params = settings.parameters
     lanes = study.lanes
