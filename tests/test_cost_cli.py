@@ -9,6 +9,7 @@ import pytest
 
 from shoring.cli import main
 from shoring.costs import COMPONENTS
+from shoring.costs.mfn import BASES
 from shoring.examples import example_path
 
 EV = str(example_path("ev-battery"))
@@ -31,12 +32,16 @@ def test_cost_json_records(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0
     records = json.loads(out)
     keys = {"product", "site", "site_country", "market", "market_country", "year", "scenario",
-            "total", "components", "lead_time_days"}  # fmt: skip
+            "total", "components", "lead_time_days", "mfn_rate", "duty_basis"}  # fmt: skip
     assert records and all(set(r) == keys for r in records)
     for r in records:
         assert set(r["components"]) == set(COMPONENTS)
         assert r["total"] == pytest.approx(sum(r["components"].values()), abs=1e-5)
     assert {r["scenario"] for r in records} == {"mfn-only", "tariffs-2025"}
+    # every lane says which MFN basis it used; US packs pay HTS 8507.60.00 (3.4%)
+    assert {r["duty_basis"] for r in records} <= set(BASES)
+    us_pack = [r for r in records if (r["product"], r["market"]) == ("pack-75kwh", "us")]
+    assert {(r["duty_basis"], r["mfn_rate"]) for r in us_pack} == {("national-line", 0.034)}
     # tariffs only add cost: China -> US packs cost more under tariffs-2025 in 2026
     pick = {
         r["scenario"]: r["total"]

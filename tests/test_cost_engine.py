@@ -19,13 +19,14 @@ INSURANCE = cost_parameters().cargo_insurance_rate * cost_parameters().insurance
 
 
 def tiny(part_price: float = 20.0, value: float = 100.0, extra_market: str = "") -> Network:
-    """A harness (HS 854442, US MFN 2.6%, EU 3.3%) made in China or Mexico from a Chinese part."""
+    """A harness (HTS 8544.42.90 2.6%, CN 8544 42 90 3.3%) made in China or Mexico from a
+    Chinese part."""
     data: dict[str, Any] = {
         "meta": {"name": "tiny", "base_year": 2020},
         "products": [
             {
                 "id": "harness",
-                "hs_code": "854442",
+                "hs_code": "8544.42.90",
                 "unit_value_usd": value,
                 "weight_kg": 10,
                 "labour_hours": 2,
@@ -100,7 +101,7 @@ def test_components_sum_to_total(costs) -> None:
 
 
 def test_us_list3_duty_on_fob_value(costs) -> None:
-    # 854442 from China into the US in 2020: MFN 2.6% + Section 301 list 3 25% (since
+    # 8544.42.90 from China into the US in 2020: MFN 2.6% + Section 301 list 3 25% (since
     # 2019-06-01 in the data), on the FOB value 100 (the US excludes freight): 27.60
     assert cell(costs, "shenzhen", "us", 2020, "trade-war-2018", "duties") == pytest.approx(27.60)
     assert cell(costs, "shenzhen", "us", 2020, "mfn-only", "duties") == pytest.approx(2.60)

@@ -85,7 +85,7 @@ def test_template_has_instructions_and_example_rows(tmp_path: Path) -> None:
     assert workbook.sheetnames == ["Instructions", *TABLES]
     instructions = [row[1] for row in workbook["Instructions"].iter_rows(values_only=True)]
     assert "capacity_units" in instructions and "hs_code" in instructions
-    assert workbook["products"]["C2"].value == "850760"  # HS code kept as text
+    assert workbook["products"]["C2"].value == "85076000"  # HS code kept as text
     assert read_excel(path).equals(load_example("ev-battery"))
     assert run(["template", str(path)]) == 2  # refuses to overwrite
     assert run(["template", str(path), "--force"]) == 0

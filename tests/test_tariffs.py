@@ -13,7 +13,6 @@ from shoring.data.tariffs import (
     MissingTariffError,
     load_hs6_tariff_events,
     load_us_tariff_actions,
-    mfn_overrides,
     mfn_rate,
     mfn_rates,
     mfn_table,
@@ -25,7 +24,6 @@ from shoring.errors import ShoringError, ShoringInputError
 
 def test_tables_have_cards_and_sources():
     assert data_card("mfn_tariffs").table == "mfn_tariffs.csv"
-    assert data_card("mfn_tariff_overrides").table == "mfn_tariff_overrides.csv"
     table = mfn_table()
     assert table["source"].str.len().min() > 10
     assert table["url"].str.startswith("http").all()
@@ -34,7 +32,6 @@ def test_tables_have_cards_and_sources():
         assert values.between(0, 1).all()
     # every economy has an all-products or a non-agricultural figure
     assert (table["total"].notna() | table["nonagri"].notna()).all()
-    assert mfn_overrides()["url"].str.startswith("http").all()
 
 
 def test_published_averages():
@@ -49,23 +46,26 @@ def test_published_averages():
     )
 
 
-def test_hs_overrides_longest_prefix_first():
-    assert mfn_rate("USA", "8703") == pytest.approx(0.025)
+def test_national_lines_replace_the_old_overrides():
+    # the rates the retired override table held, now read from the official schedules
+    # (USITC tariff database 2025, EU CET 2020, UK Global Tariff 2021)
     assert mfn_rate("USA", "8703.23.01") == pytest.approx(0.025)
     assert mfn_rate("USA", "870421") == pytest.approx(0.25)
     assert mfn_rate("USA", "850760") == pytest.approx(0.034)
-    # HTSUS 6109.10.00 cotton T-shirts 16.5%
     assert mfn_rate("USA", "6109.10.00") == pytest.approx(0.165)
-    # wire harnesses: 8544.42.90 2.6%, but the telecom lines 8544.42.10/.20 are free
-    assert mfn_rate("USA", "854442") == pytest.approx(0.026)
+    # wire harnesses: 8544.42.90 2.6%, the telecom lines 8544.42.10/.20 are free
     assert mfn_rate("USA", "8544.42.9090") == pytest.approx(0.026)
     assert mfn_rate("USA", "8544.42.10") == 0.0
     assert mfn_rate("USA", "85444220") == 0.0
-    # no override for 8704.10 dumpers: the US all-products average (3.3%, no
-    # non-agricultural figure cited for the US)
-    assert mfn_rate("USA", "870410") == pytest.approx(0.033)
-    # China has no override and no non-agricultural figure: the all-products average
-    assert mfn_rate("CHN", "870323") == pytest.approx(0.075)
+    assert mfn_rate("EU", "85444290") == pytest.approx(0.033)
+    assert mfn_rate("DEU", "85444210", on=date(2025, 1, 1)) == 0.0
+    assert mfn_rate("GBR", "85444290", on=date(2025, 1, 1)) == pytest.approx(0.02)
+    # before 2021 the UK applied the EU's common external tariff
+    assert mfn_rate("GBR", "85444290", on=date(2020, 6, 1)) == pytest.approx(0.033)
+    # 8704.10 dumpers are free (HTS 8704.10.10, .50), no longer the 3.3% average
+    assert mfn_rate("USA", "870410") == 0.0
+    # China's MFN on cars before the 1 July 2018 cut: 25% (HS 870323)
+    assert mfn_rate("CHN", "870323") == pytest.approx(0.25)
 
 
 def test_nonagricultural_average_for_chapters_25_to_97():
@@ -141,19 +141,20 @@ def test_singapore_zero_for_manufactures_is_derived():
 def test_eu_members_use_the_common_external_tariff():
     assert mfn_rate("DEU", "870323") == pytest.approx(0.10)
     assert mfn_rate("FRA", "850760") == pytest.approx(0.027)
-    assert mfn_rate("ITA", "6109") == pytest.approx(0.115)
-    assert mfn_rate("EU", "62") == pytest.approx(0.115)
+    assert mfn_rate("ITA", "6109") == pytest.approx(0.12)  # CN 6109 10 00, 6109 90 20/90
+    assert mfn_rate("EU", "6203.42.31") == pytest.approx(0.12)
     # medical instruments are duty-free in the EU (CN 9018 19, 9018 90)
     assert mfn_rate("POL", "901819", on=date(2024, 1, 1)) == 0.0
     assert mfn_rate("DEU", "9018.90.10") == 0.0
-    # no override: the EU all-products average (5.1%, secondary)
-    assert mfn_rate("ROU", "8501", on=date(2024, 1, 1)) == pytest.approx(0.051)
+    # an HS2022 code the EU's CN2020 (HS2017) lacks: the EU all-products average
+    # (5.1%, secondary)
+    assert mfn_rate("ROU", "852491", on=date(2024, 1, 1)) == pytest.approx(0.051)
     # the UK applied the EU tariff during the transition, its own afterwards
-    assert mfn_rate("GBR", "8703", on=date(2020, 6, 1)) == pytest.approx(0.10)
-    assert mfn_rate("GBR", "854442", on=date(2020, 6, 1)) == pytest.approx(0.033)
-    assert mfn_rate("GBR", "854442", on=date(2021, 6, 1)) == pytest.approx(0.02)
+    assert mfn_rate("GBR", "870323", on=date(2020, 6, 1)) == pytest.approx(0.10)
+    assert mfn_rate("GBR", "85444290", on=date(2020, 6, 1)) == pytest.approx(0.033)
+    assert mfn_rate("GBR", "85444290", on=date(2021, 6, 1)) == pytest.approx(0.02)
     with pytest.raises(MissingTariffError):
-        mfn_rate("GBR", "8703", on=date(2021, 6, 1))
+        mfn_rate("GBR", "852491", on=date(2021, 6, 1))  # no UK line, no UK average
     # Poland before accession is not on the EU schedule
     with pytest.raises(MissingTariffError):
         mfn_rate("POL", "8703", on=date(2003, 1, 1))
@@ -184,7 +185,7 @@ def test_mfn_rates_vectorized_equals_scalar():
     want = [mfn_rate(i, h, date(2024, 1, 1)) for i, h in zip(importers, codes, strict=True)]
     np.testing.assert_allclose(got, want)
     # broadcasting one HS code over many importers
-    np.testing.assert_allclose(mfn_rates(["CHN", "DEU"], "8703"), [0.075, 0.10])
+    np.testing.assert_allclose(mfn_rates(["CHN", "DEU"], "870323"), [0.25, 0.10])
     # missing entries: raise by default, NaN on request
     with pytest.raises(MissingTariffError):
         mfn_rates(["CHN", "NOR"])

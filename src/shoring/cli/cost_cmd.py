@@ -59,6 +59,8 @@ def _run(network: Path, scenarios: list[str], years: list[int] | None, quiet: bo
         )
     for row in unserved(net, ds, scns).to_dict("records"):
         progress_console.print(f"note: {unserved_message(row)}", style="yellow")
+    for note in filter(None, ds.attrs.get("mfn_notes", "").split("\n")):
+        progress_console.print(f"note: {note}", style="yellow")
     return net, ds
 
 
@@ -112,6 +114,11 @@ def cost(
     wide = wide.merge(
         lead[["product", "site", "market", "lead_time_days"]], on=["product", "site", "market"]
     )
+    mfn = ds[["mfn_rate", "duty_basis"]].to_dataframe().reset_index()
+    wide = wide.merge(
+        mfn[["product", "market", "year", "mfn_rate", "duty_basis"]],
+        on=["product", "market", "year"],
+    )
     if as_json:
         records = [
             {
@@ -125,6 +132,8 @@ def cost(
                 "total": _num(sum(r[c] for c in COMPONENTS)),
                 "components": {c: _num(r[c]) for c in COMPONENTS},
                 "lead_time_days": _num(r["lead_time_days"]),
+                "mfn_rate": _num(r["mfn_rate"]),
+                "duty_basis": r["duty_basis"],
             }
             for r in wide.to_dict("records")
         ]

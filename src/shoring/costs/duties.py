@@ -228,6 +228,7 @@ def duty_rates(
     hs6: Sequence[str],
     countries: Sequence[str],
     year: int,
+    mfn: np.ndarray | None = None,
 ) -> DutyRates:
     """Year-average duties on every (HS code, origin, destination) under a scenario.
 
@@ -240,11 +241,17 @@ def duty_rates(
     scenario : Scenario
         Its measures stack on MFN and the agreements in force (data layer).
     hs6 : sequence of str
-        Distinct HS codes (6 digits, or national tariff lines).
+        HS code of each duty row (6 to 10 digits; a code repeats when products sharing
+        it have different MFN rates, see ``mfn``).
     countries : sequence of str
         ISO3 codes, used as both origins and destinations.
     year : int
         Calendar year.
+    mfn : ndarray, optional
+        MFN rates (hs, country) as fractions, NaN where no figure is cited: the
+        product-level rates of :func:`shoring.costs.mfn.product_mfn` (national lines,
+        specific duties as ad valorem equivalents, user rates). Default: the HS-level
+        lookup :func:`shoring.data.tariffs.mfn_rates` at mid-year.
 
     Returns
     -------
@@ -260,7 +267,8 @@ def duty_rates(
     periods = year_periods(active, year, None, None, blocs)
     total_days = float(sum(days for _, days in periods))
 
-    mfn = _mfn(tuple(hs), tuple(codes), mid)  # (h, d), shared by every scenario
+    if mfn is None:
+        mfn = _mfn(tuple(hs), tuple(codes), mid)  # (h, d), shared by every scenario
     missing = tuple(sorted(set(codes[np.isnan(mfn).any(axis=0)])))
     mfn = np.nan_to_num(mfn, nan=0.0)[:, None, :]  # (h, 1, d)
     domestic = (codes[:, None] == codes[None, :])[None]  # (1, o, d)

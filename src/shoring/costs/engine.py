@@ -41,6 +41,7 @@ from shoring import __version__
 from shoring.costs import formulas as f
 from shoring.costs.duties import DutyRates, duty_rates, member_mask
 from shoring.costs.lanes import Lanes, build_lanes
+from shoring.costs.mfn import ProductMfn, product_mfn
 from shoring.data.distances import Distances
 from shoring.data.risk import hazard_table
 from shoring.data.transport import CostParameters, cost_parameters, disruption_probability
@@ -104,8 +105,11 @@ class _Study:
     products: np.ndarray
     made: np.ndarray  # bool per product: some site makes it
     made_order: np.ndarray  # indices of made products, deepest BOM tier first
-    hs: np.ndarray
-    hs_index: np.ndarray
+    hs: np.ndarray  # HS code of each duty row (products with the same code and MFN share one)
+    hs_index: np.ndarray  # duty row of each product
+    mfn: dict[int, np.ndarray]  # year -> MFN rate (duty row, country); NaN: no cited figure
+    mfn_basis: dict[int, np.ndarray]  # year -> basis (product, country)
+    mfn_notes: tuple[str, ...]
     value: np.ndarray
     weight: np.ndarray
     hours: np.ndarray
@@ -137,6 +141,23 @@ def _made_order(made: np.ndarray, tiers: np.ndarray) -> np.ndarray:
     return idx[np.argsort(-tiers[idx], kind="stable")]
 
 
+def _duty_rows(
+    codes: np.ndarray, by_year: dict[int, ProductMfn]
+) -> tuple[np.ndarray, np.ndarray, dict[int, np.ndarray]]:
+    """Rows of the duty arrays: products with the same HS code and MFN rates share one.
+
+    Returns the HS code of each row, the row of each product, and the MFN rates per
+    (row, country) of each year.
+    """
+    _, code_id = np.unique(codes, return_inverse=True)
+    rates = [np.nan_to_num(m.rate, nan=-1.0) for m in by_year.values()]
+    key = np.column_stack([code_id.astype(float), *rates])
+    _, first, index = np.unique(key, axis=0, return_index=True, return_inverse=True)
+    index = index.reshape(-1)
+    mfn = {y: m.rate[first] for y, m in by_year.items()}
+    return codes[first].astype(object), index, mfn
+
+
 def _study(network: Network, years: Sequence[int], settings: CostSettings) -> _Study:
     products = network.products
     sites, markets, suppliers = network.sites, network.markets, network.suppliers
@@ -144,7 +165,8 @@ def _study(network: Network, years: Sequence[int], settings: CostSettings) -> _S
         sorted(set(sites["country"]) | set(markets["country"]) | set(suppliers["country"])),
         dtype=object,
     )
-    hs_unique, hs_index = np.unique(products["hs_code"].to_numpy(dtype=str), return_inverse=True)
+    by_year = {y: product_mfn(network, countries, dt.date(y, 7, 1)) for y in years}
+    hs_rows, hs_index, mfn = _duty_rows(products["hs_code"].to_numpy(dtype=str), by_year)
     value = products["unit_value_usd"].to_numpy(dtype=float)
     weight = products["weight_kg"].to_numpy(dtype=float)
     lanes = build_lanes(
@@ -167,8 +189,11 @@ def _study(network: Network, years: Sequence[int], settings: CostSettings) -> _S
         products=products.index.to_numpy(dtype=object),
         made=can_make.any(axis=1),
         made_order=_made_order(can_make.any(axis=1), tiers),
-        hs=hs_unique.astype(object),
+        hs=hs_rows,
         hs_index=hs_index,
+        mfn=mfn,
+        mfn_basis={y: m.basis for y, m in by_year.items()},
+        mfn_notes=tuple(dict.fromkeys(n for m in by_year.values() for n in m.notes)),
         value=value,
         weight=weight,
         hours=products["labour_hours"].to_numpy(dtype=float),
@@ -314,7 +339,7 @@ def _year_costs(
     ``buffer``, if given with the right shape, receives the components (reused across
     chunks by :func:`iter_landed_cost`, which copies what it yields).
     """
-    duty = duty_rates(scenario, list(study.hs), list(study.countries), year)
+    duty = duty_rates(scenario, list(study.hs), list(study.countries), year, mfn=study.mfn[year])
     rates = _site_rates(study, scenario, year, settings)
     params = settings.parameters
     lanes = study.lanes
@@ -494,6 +519,8 @@ def iter_landed_cost(
             buffers.array = np.empty(shape)  # one per worker thread, reused across chunks
         year_costs = _year_costs(study, scenario, year, settings, buffers.array)
         cost = np.take(year_costs.components, dest, axis=-1)  # a copy: the buffer is reused
+        mfn = study.mfn[year][study.hs_index[made]][:, dest]
+        basis = study.mfn_basis[year][made][:, dest]
         return xr.Dataset(
             {
                 "cost": (("component", *dims), cost),
@@ -502,9 +529,14 @@ def iter_landed_cost(
                 "wage_usd_per_hour": ("site", year_costs.wage),
                 "lead_time_days": (dims, lead),
                 "mode": (dims, mode),
+                "mfn_rate": (("product", "destination"), mfn),
+                "duty_basis": (("product", "destination"), basis.astype(str)),
             },
             coords=coords,
-            attrs={"importers_without_mfn": ", ".join(year_costs.missing_mfn)},
+            attrs={
+                "importers_without_mfn": ", ".join(year_costs.missing_mfn),
+                "mfn_notes": "\n".join(study.mfn_notes),
+            },
         ).expand_dims(scenario=[scenario.name], year=[year])
 
     jobs = [(scenario, year) for scenario in scenarios for year in chosen]
@@ -564,6 +596,8 @@ def landed_cost(
     assert isinstance(data, xr.Dataset)
     for name in ("lead_time_days", "mode"):
         data[name] = parts[0][name].isel(scenario=0, year=0, drop=True)
+    for name in ("mfn_rate", "duty_basis"):
+        data[name] = data[name].isel(scenario=0, drop=True)
     markets = network.markets
     by_market = xr.DataArray(markets["country"].tolist(), dims="market")
     data = data.sel(destination=by_market).drop_vars("destination")
@@ -581,6 +615,7 @@ def landed_cost(
             "amortization_years": settings.amortization_years,
             "units": "USD per unit",
             "importers_without_mfn": ", ".join(missing),
+            "mfn_notes": parts[0].attrs["mfn_notes"] if parts else "",
         }
     )
     return data

@@ -2,10 +2,11 @@
 
 Three things live here:
 
-- the embedded **MFN table** (``tables/mfn_tariffs.csv``): simple-average MFN applied
-  tariff by economy from the WTO/ITC/UNCTAD World Tariff Profiles, each row cited, and
-  **HS prefix overrides** (``tables/mfn_tariff_overrides.csv``) for chapters, headings
-  or subheadings whose rate is known and matters (US cars 2.5%, light trucks 25%, ...);
+- the **MFN lookup** (:func:`mfn_lookup`, :func:`mfn_rates`, :func:`mfn_rate`): the rate
+  of the national tariff line for importers whose official schedule is embedded (USA,
+  EU, GBR, JPN, CHN; :mod:`shoring.data.mfn_lines`), else the economy's simple-average
+  MFN applied tariff (``tables/mfn_tariffs.csv``, from the WTO/ITC/UNCTAD World Tariff
+  Profiles, each row cited);
 - :class:`Hs6TariffSchedule` and :func:`load_hs6_tariff_events`, an as-of lookup over
   tables of HS6 tariff rates at event dates (e.g. the 2018-2020 US-China trade war);
 - :func:`load_us_tariff_actions`, a parser for the curated list of dated US actions.
@@ -28,18 +29,21 @@ import numpy as np
 import pandas as pd
 
 from shoring.data.agreements import customs_union_of
+from shoring.data.mfn_lines import LineMatch, line_schedules, match_lines
 from shoring.data.paths import TABLES_DIR
 from shoring.errors import Problem, ShoringError, ShoringInputError
 
 __all__ = [
     "Hs6TariffSchedule",
+    "MfnLookup",
     "MissingTariffError",
     "load_hs6_tariff_events",
     "load_us_tariff_actions",
-    "mfn_overrides",
+    "mfn_lookup",
     "mfn_rate",
     "mfn_rates",
     "mfn_table",
+    "schedule_of",
 ]
 
 
@@ -48,7 +52,7 @@ class MissingTariffError(ShoringError, LookupError):
 
 
 # ---------------------------------------------------------------------------
-# MFN table and overrides
+# MFN: national lines, else the economy's average
 # ---------------------------------------------------------------------------
 
 
@@ -78,45 +82,27 @@ NONAGRI_CHAPTERS = (25, 97)
 
 
 @cache
-def mfn_overrides() -> pd.DataFrame:
-    """HS chapter/heading/subheading MFN rates that override the economy average.
+def _economies_with_data() -> frozenset[str]:
+    return frozenset(mfn_table().index) | frozenset(line_schedules())
+
+
+@cache
+def schedule_of(importer: str, on: date) -> str:
+    """The tariff schedule an importer applies on a date.
+
+    Parameters
+    ----------
+    importer : str
+        ISO3 code (or a schedule id such as ``"EU"``).
+    on : datetime.date
+        Date of customs-union membership.
 
     Returns
     -------
-    pandas.DataFrame
-        Columns ``economy``, ``hs_prefix`` (2-6 digit string), ``rate`` (fraction),
-        ``description``, ``source``, ``url``.
-    """
-    raw = pd.read_csv(
-        TABLES_DIR / "mfn_tariff_overrides.csv", dtype={"economy": str, "hs_prefix": str}
-    )
-    raw["rate"] = raw.pop("rate_pct") / 100.0
-    return raw[["economy", "hs_prefix", "rate", "description", "source", "url"]]
-
-
-@cache
-def _override_map() -> dict[str, float]:
-    ov = mfn_overrides()
-    return dict(zip(ov["economy"] + "|" + ov["hs_prefix"], ov["rate"], strict=True))
-
-
-@cache
-def _prefix_lengths() -> tuple[int, ...]:
-    return tuple(sorted(set(mfn_overrides()["hs_prefix"].str.len()), reverse=True))
-
-
-@cache
-def _economies_with_data() -> frozenset[str]:
-    return frozenset(mfn_table().index) | frozenset(mfn_overrides()["economy"])
-
-
-@cache
-def _schedule(importer: str, on: date) -> str:
-    """The tariff schedule an importer applies on a date.
-
-    The customs union's common external tariff when the importer is in one on that date
-    and the union's schedule has data (DEU -> EU; GBR -> EU until 2020-12-31), else the
-    importer's own (BRA keeps its row: no MERCOSUR schedule is embedded).
+    str
+        The customs union's schedule id when the importer is in one on that date and
+        the union's schedule has data (DEU -> EU; GBR -> EU until 2020-12-31), else the
+        importer's own (BRA keeps its row: no MERCOSUR schedule is embedded).
     """
     union = customs_union_of(importer, on)
     if union is not None and union in _economies_with_data():
@@ -133,70 +119,111 @@ def _clean_hs(hs: str | int | None) -> str | None:
     return text
 
 
-def _chapter(code: str | None) -> int | None:
-    return int(code[:2]) if code is not None and len(code) >= 2 else None
+@dataclass(frozen=True)
+class MfnLookup:
+    """MFN rates found by :func:`mfn_lookup` (arrays of the broadcast shape).
+
+    Attributes
+    ----------
+    rate : ndarray of float
+        Ad valorem (equivalent) rate, fraction; NaN where undefined (see ``basis``).
+    basis : ndarray of str
+        ``"national-line"``, ``"hs6"``, ``"hs6-avg"`` (national lines of the importer's
+        schedule), ``"average"`` (the economy's simple average) or ``"none"``.
+    schedule : ndarray of str
+        Schedule applied (``"EU"`` for EU members).
+    lines : LineMatch
+        The line match of every cell (flattened), for messages.
+    unknown : ndarray of bool
+        The importer's schedule has national lines but none for the code (its average is
+        used): the code is not in that nomenclature.
+    """
+
+    rate: np.ndarray
+    basis: np.ndarray
+    schedule: np.ndarray
+    lines: LineMatch
+    unknown: np.ndarray
 
 
-def mfn_rate(importer: str, hs: str | None = None, on: date | None = None) -> float:
-    """MFN applied tariff of an importer, for an HS code or on average.
+def _averages(sched: pd.Series, codes: pd.Series) -> pd.Series:
+    """The economy's non-agricultural (chapters 25-97) or all-products average."""
+    table = mfn_table()
+    has_code = codes.notna()
+    long_enough = codes.str.len() >= 2
+    chapter = pd.to_numeric(codes.where(long_enough).str[:2], errors="coerce")
+    rates = pd.Series(np.nan, index=sched.index)
+    todo = chapter.between(*NONAGRI_CHAPTERS)
+    rates[todo] = sched[todo].map(table["nonagri"])
+    todo = rates.isna()
+    rates[todo] = sched[todo].map(table["total"])
+    todo = rates.isna() & ~has_code
+    rates[todo] = sched[todo].map(table["nonagri"])
+    return rates
 
-    Resolution order:
 
-    1. the longest matching HS-prefix override (``"870323"`` matches ``"8703"``);
-    2. for HS chapters 25-97 (manufactures and minerals), the economy's non-agricultural
-       simple average when the table has one;
-    3. the all-products simple average;
-    4. without ``hs`` only, the non-agricultural average when no all-products figure
-       is cited (a manufacturing default; MEX, MYS, TUR, SGP).
+def mfn_lookup(
+    importers: Sequence[str] | np.ndarray,
+    hs_codes: Sequence[str | None] | np.ndarray | None = None,
+    on: date | None = None,
+    value: Sequence[float] | np.ndarray | None = None,
+    weight: Sequence[float] | np.ndarray | None = None,
+) -> MfnLookup:
+    """MFN rate and its basis for pairs of importers and HS codes (vectorized).
 
-    Customs-union members resolve to their union's schedule on ``on`` (DEU -> EU).
+    Resolution: where the importer's schedule (its customs union's on ``on``) has
+    national lines, the lines matching the code (:func:`shoring.data.mfn_lines.match_lines`:
+    longest national-code prefix; several lines under an HS6 are averaged); elsewhere,
+    and for codes not in that schedule's nomenclature, the economy's simple average
+    (non-agricultural for HS chapters 25-97 where published, else all products; the
+    non-agricultural figure without a code where no all-products figure is cited).
 
     Parameters
     ----------
-    importer : str
-        ISO3 code of the importing economy (or a schedule id such as ``"EU"``).
-    hs : str, optional
-        HS code at any level (2-10 digits; dots allowed).
+    importers : array-like of str
+        ISO3 codes (or schedule ids).
+    hs_codes : array-like of str or None, optional
+        HS or national codes (6 to 10 digits, dots allowed) broadcast against
+        ``importers``; ``None`` entries mean all products (average).
     on : datetime.date, optional
-        Date used to resolve customs-union membership; default today.
+        Date of customs-union membership; default today.
+    value, weight : array-like of float, optional
+        Unit value (USD) and unit weight (kg) of the goods, broadcast likewise, to express
+        specific duties ad valorem; without them a line with a specific duty gives NaN.
 
     Returns
     -------
-    float
-        Ad valorem rate as a fraction.
-
-    Raises
-    ------
-    MissingTariffError
-        When no cited figure covers the importer (the table has no invented fallback).
+    MfnLookup
     """
-    schedule = _schedule(importer, on or date.today())
-    code = _clean_hs(hs)
-    if code is not None:
-        overrides = _override_map()
-        for n in _prefix_lengths():
-            if len(code) >= n and f"{schedule}|{code[:n]}" in overrides:
-                return float(overrides[f"{schedule}|{code[:n]}"])
-    table = mfn_table()
-    if schedule in table.index:
-        total = float(table.at[schedule, "total"])
-        nonagri = float(table.at[schedule, "nonagri"])
-        chapter = _chapter(code)
-        manufactured = chapter is not None and (
-            NONAGRI_CHAPTERS[0] <= chapter <= NONAGRI_CHAPTERS[1]
-        )
-        if manufactured and not np.isnan(nonagri):
-            return nonagri
-        if not np.isnan(total):
-            return total
-        if code is None and not np.isnan(nonagri):
-            return nonagri
-    via = f" (via {schedule})" if schedule != importer else ""
-    what = f"HS {code}" if code else "all products"
-    raise MissingTariffError(
-        f"no cited MFN tariff for {importer}{via}, {what}: the embedded MFN average "
-        f"table does not cover it (see the data card mfn_tariffs); add a figure "
-        f"or an HS override"
+    imp = np.asarray(importers, dtype=object)
+    hs = np.full(imp.shape, None, dtype=object) if hs_codes is None else hs_codes
+    val = np.nan if value is None else value
+    wgt = np.nan if weight is None else weight
+    imp, hs, val, wgt = np.broadcast_arrays(
+        imp, np.asarray(hs, dtype=object), np.asarray(val, float), np.asarray(wgt, float)
+    )
+    shape = imp.shape
+    when = on or date.today()
+    imp_s = pd.Series(imp.ravel(), dtype=object)
+    sched = imp_s.map({u: schedule_of(u, when) for u in imp_s.unique()}).astype(str)
+    codes = pd.Series([_clean_hs(h) for h in hs.ravel()], dtype=object)
+    with_lines = sched.isin(list(line_schedules())) & codes.notna()
+    lines = match_lines(
+        np.where(with_lines, sched, ""),
+        codes.fillna("").to_numpy(dtype=str),
+        val.ravel(),
+        wgt.ravel(),
+    )
+    found = with_lines.to_numpy() & (lines.count > 0)
+    average = _averages(sched, codes).to_numpy(dtype=float)
+    rate = np.where(found, lines.ave, average)
+    basis = np.where(found, lines.basis, np.where(np.isnan(average), "none", "average"))
+    return MfnLookup(
+        rate=rate.reshape(shape),
+        basis=basis.astype(object).reshape(shape),
+        schedule=sched.to_numpy(dtype=object).reshape(shape),
+        lines=lines,
+        unknown=(with_lines.to_numpy() & ~found).reshape(shape),
     )
 
 
@@ -206,7 +233,7 @@ def mfn_rates(
     on: date | None = None,
     missing: Literal["raise", "nan"] = "raise",
 ) -> np.ndarray:
-    """Vectorized :func:`mfn_rate` over pairs of importers and HS codes.
+    """Ad valorem MFN rates over pairs of importers and HS codes (see :func:`mfn_lookup`).
 
     Parameters
     ----------
@@ -217,44 +244,66 @@ def mfn_rates(
     on : datetime.date, optional
         Date for customs-union membership; default today.
     missing : {"raise", "nan"}
-        What to do where no cited figure exists.
+        What to do where no rate is defined: no cited figure, or a line whose duty has a
+        specific part (that needs the goods' value: use :func:`mfn_lookup`).
 
     Returns
     -------
     numpy.ndarray
         Fractions, shape of ``np.broadcast(importers, hs_codes)``.
+
+    Raises
+    ------
+    MissingTariffError
+        With ``missing="raise"``, naming the first importer and code without a rate.
     """
-    imp = np.asarray(importers, dtype=object)
-    hs = np.full(imp.shape, None, dtype=object) if hs_codes is None else hs_codes
-    imp, hs = np.broadcast_arrays(imp, np.asarray(hs, dtype=object))
-    shape = imp.shape
-    when = on or date.today()
-    imp_s = pd.Series(imp.ravel(), dtype=object)
-    unique = imp_s.unique()
-    sched = imp_s.map({u: _schedule(u, when) for u in unique}).astype(str)
-    codes = pd.Series([_clean_hs(h) for h in hs.ravel()], dtype=object)
-    rates = pd.Series(np.nan, index=sched.index)
-    overrides = _override_map()
-    has_code = codes.notna()
-    for n in _prefix_lengths():
-        todo = rates.isna() & has_code & (codes.str.len() >= n)
-        if todo.any():
-            keys = sched[todo] + "|" + codes[todo].str[:n]
-            rates[todo] = keys.map(overrides)
-    table = mfn_table()
-    long_enough = codes.str.len() >= 2
-    chapter = pd.to_numeric(codes.where(long_enough).str[:2], errors="coerce")
-    manufactured = chapter.between(*NONAGRI_CHAPTERS)
-    todo = rates.isna() & manufactured
-    rates[todo] = sched[todo].map(table["nonagri"])
-    todo = rates.isna()
-    rates[todo] = sched[todo].map(table["total"])
-    todo = rates.isna() & ~has_code
-    rates[todo] = sched[todo].map(table["nonagri"])
-    if missing == "raise" and rates.isna().any():
-        i = int(np.flatnonzero(rates.isna().to_numpy())[0])
-        mfn_rate(str(imp_s[i]), codes[i], when)  # raises with the precise message
-    return rates.to_numpy(dtype=float).reshape(shape)
+    found = mfn_lookup(importers, hs_codes, on)
+    if missing == "raise" and np.isnan(found.rate).any():
+        i = int(np.flatnonzero(np.isnan(found.rate.ravel()))[0])
+        importer = str(
+            np.broadcast_to(np.asarray(importers, dtype=object), found.rate.shape).flat[i]
+        )
+        schedule = str(found.schedule.ravel()[i])
+        via = f" (via {schedule})" if schedule != importer else ""
+        code = found.lines.first[i]
+        if found.lines.problem[i]:
+            raise MissingTariffError(
+                f"the MFN duty of {importer}{via} on line {found.lines.problem[i]} is not "
+                "ad valorem: give the goods' value and weight (mfn_lookup) or your own rate"
+            )
+        what = f"HS {code}" if code else "all products"
+        raise MissingTariffError(
+            f"no cited MFN tariff for {importer}{via}, {what}: the embedded MFN average "
+            f"table does not cover it (see the data card mfn_tariffs); add a figure "
+            f"or give your own rate in the network's mfn_rates table"
+        )
+    return found.rate
+
+
+def mfn_rate(importer: str, hs: str | None = None, on: date | None = None) -> float:
+    """MFN applied ad valorem tariff of an importer, for an HS code or on average.
+
+    Parameters
+    ----------
+    importer : str
+        ISO3 code of the importing economy (or a schedule id such as ``"EU"``).
+    hs : str, optional
+        HS or national code (6 to 10 digits; dots allowed); without it, the average.
+    on : datetime.date, optional
+        Date used to resolve customs-union membership; default today.
+
+    Returns
+    -------
+    float
+        Ad valorem rate as a fraction (see :func:`mfn_lookup` for the resolution).
+
+    Raises
+    ------
+    MissingTariffError
+        When no cited figure covers the importer (the table has no invented fallback),
+        or the line's duty is specific.
+    """
+    return float(mfn_rates([importer], [hs], on)[0])
 
 
 # ---------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import difflib
 from collections.abc import Mapping
 from typing import Any, get_args
 
+import numpy as np
 from pydantic import BaseModel
 
 from shoring.errors import Problem, ShoringError
@@ -495,3 +496,38 @@ def reference_figures(
                 "wage_usd_per_hour column (USD per hour, wages plus employer charges)"
             )
             out.add(raw.name, raw.problem(message, record.row_of("country"), "country"))
+
+
+def hs_codes(tables: Mapping[str, RawTable], valid: Mapping[str, Valid], out: Collector) -> None:
+    """Every product's HS code must exist in some embedded tariff nomenclature.
+
+    A code that no embedded schedule knows (neither its HS6 nor its national digits) is
+    a typo, a renumbered code (HS2017 vs HS2022) or a national code of another country;
+    it is reported with the lines that exist under its HS6, unless the ``mfn_rates``
+    table gives a rate for it (then the user has said what it costs).
+
+    Parameters
+    ----------
+    tables : mapping of str to RawTable
+        Raw tables, used to locate problems.
+    valid : mapping of str to list of (RawRecord, BaseModel)
+        Validated rows of each table.
+    out : Collector
+        Receives the problems found.
+    """
+    from shoring.data.mfn_lines import unknown_codes
+
+    rows = valid.get("products", [])
+    if not rows:
+        return
+    own = tuple(str(r.hs_code) for _, r in valid.get("mfn_rates", []))  # type: ignore[attr-defined]
+    codes = np.array([str(r.hs_code) for _, r in rows], dtype=str)  # type: ignore[attr-defined]
+    reasons = unknown_codes(codes)
+    raw = tables["products"]
+    for (record, row), reason in zip(rows, reasons, strict=True):
+        if reason and not str(row.hs_code).startswith(own or ("\0",)):  # type: ignore[attr-defined]
+            message = (
+                f"product {row.id!r}: HS code {reason}. Give the importer's national code "  # type: ignore[attr-defined]
+                "or the HS6, or your own rate for it in the mfn_rates table"
+            )
+            out.add(raw.name, raw.problem(message, record.row_of("hs_code"), "hs_code"))

@@ -71,6 +71,7 @@ LAYOUT: dict[str, dict[str, str]] = {
         "dwell_days": "float64",
         "co2_kg_per_tonne_km": "float64",
     },
+    "mfn_rates": {"importer": "object", "hs_code": "object", "rate": "float64", "source": "object"},
 }
 """Columns and dtypes of each table in a :class:`Network`.
 
@@ -78,7 +79,7 @@ Entity tables (products, sites, suppliers, markets, modes) are indexed by their 
 with the singular index name (``product``, ``site``, ``supplier``, ``market``,
 ``mode``); link tables (bom, site_capacities, demand) have a RangeIndex. Strings are
 ``object`` dtype; ``sites.products`` holds tuples of product ids; ``modes`` holds NaN
-where the default applies.
+where the default applies; ``mfn_rates`` (link table) holds the user's own MFN rates.
 """
 
 TABLE_NAMES: tuple[str, ...] = tuple(LAYOUT)
@@ -134,7 +135,7 @@ class Network:
     ----------
     meta : MetaRow or mapping
         ``name``, ``description``, ``currency`` ("USD"), ``base_year``.
-    products, bom, sites, site_capacities, suppliers, markets, demand, modes : DataFrame
+    products, bom, sites, site_capacities, suppliers, markets, demand, modes, mfn_rates : DataFrame
         Tables in the layout of :data:`LAYOUT` (entity tables may carry their id as the
         index or as a column named like the index). Missing tables are empty.
 
@@ -158,6 +159,7 @@ class Network:
         markets: pd.DataFrame | None = None,
         demand: pd.DataFrame | None = None,
         modes: pd.DataFrame | None = None,
+        mfn_rates: pd.DataFrame | None = None,
     ) -> None:
         given = {
             "products": products,
@@ -168,6 +170,7 @@ class Network:
             "markets": markets,
             "demand": demand,
             "modes": modes,
+            "mfn_rates": mfn_rates,
         }
         tables = {name: _frame(name, given[name]) for name in TABLE_NAMES}
         if not isinstance(meta, MetaRow):
@@ -366,6 +369,18 @@ class Network:
             Float cost, speed, handling, dwell and CO2 columns; NaN means use the default.
         """
         return self.table("modes")
+
+    @property
+    def mfn_rates(self) -> pd.DataFrame:
+        """The user's own MFN rates (copy; empty when none are given).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns importer (ISO3 or ``EU``), hs_code (2-10 digits), rate (fraction),
+            source.
+        """
+        return self.table("mfn_rates")
 
     # ---------------------------------------------------------------- id sets
 

@@ -29,6 +29,7 @@ table                     columns
 ``modes``                 mode, cost_usd_per_tonne_km, speed_km_per_day,
                           handling_usd_per_tonne, dwell_days,
                           co2_kg_per_tonne_km
+``mfn_rates``             importer, hs_code, rate, source
 ========================  =====================================================
 """
 
@@ -148,7 +149,19 @@ class MetaRow(_Row):
     )
 
 
-_HS6 = re.compile(r"^\d{6}$")
+_HS_CODE = re.compile(r"^(\d{6}|\d{8,10})$")
+_HS_PREFIX = re.compile(r"^\d{2,10}$")
+
+
+def _hs_digits(value: str, pattern: re.Pattern, what: str) -> str:
+    """An HS code with dots and spaces removed, checked against ``pattern``."""
+    digits = re.sub(r"[.\s]", "", value)
+    if not pattern.match(digits):
+        hint = ""
+        if digits.isdigit() and len(digits) % 2 == 1:
+            hint = " (a lost leading zero? write it as text, e.g. '0" + value + "')"
+        raise ValueError(f"HS code must be {what}, got {value!r}{hint}")
+    return digits
 
 
 class ProductRow(_Row):
@@ -158,8 +171,11 @@ class ProductRow(_Row):
     name: Text | None = Field(None, json_schema_extra=_doc("Display name (default: the id)."))
     hs_code: Text = Field(
         json_schema_extra=_doc(
-            "Harmonized System subheading, 6 digits as text (keep leading zeros).",
-            allowed="6 digits, e.g. 850760",
+            "Harmonized System subheading (6 digits) or the importer's national tariff "
+            "line (HTS8/HTS10, CN8, Japan's 9-digit code) as text, dots allowed (keep "
+            "leading zeros). The national line gives the exact MFN rate; with only 6 "
+            "digits, several lines of different rates are averaged (and reported).",
+            allowed="6 or 8 to 10 digits, e.g. 850760 or 8507.60.00",
         )
     )
     unit_value_usd: Number = Field(
@@ -211,13 +227,8 @@ class ProductRow(_Row):
 
     @field_validator("hs_code")
     @classmethod
-    def _six_digits(cls, value: str) -> str:
-        if not _HS6.match(value):
-            hint = ""
-            if value.isdigit() and len(value) == 5:
-                hint = " (a lost leading zero? write it as text, e.g. '0" + value + "')"
-            raise ValueError(f"HS code must be exactly 6 digits, got {value!r}{hint}")
-        return value
+    def _hs_code(cls, value: str) -> str:
+        return _hs_digits(value, _HS_CODE, "6 digits or a national line of 8 to 10 digits")
 
 
 class BomRow(_Row):
@@ -388,6 +399,46 @@ class ModeRow(_Row):
     )
 
 
+class MfnRateRow(_Row):
+    """The user's own MFN rate for an importer and HS code; wins over the defaults."""
+
+    importer: Text = Field(
+        json_schema_extra=_doc(
+            "Importing country (ISO3 code or name), or EU for the EU's common external "
+            "tariff (every member).",
+            None,
+            "ISO3 or EU",
+        )
+    )
+    hs_code: Text = Field(
+        json_schema_extra=_doc(
+            "HS chapter, heading, subheading or national line the rate applies to (the "
+            "longest one matching a product's code wins), as text, dots allowed.",
+            allowed="2 to 10 digits",
+        )
+    )
+    rate: Number = Field(
+        ge=0,
+        le=1,
+        json_schema_extra=_doc(
+            "MFN ad valorem rate (or ad valorem equivalent) as a fraction.",
+            "fraction",
+            "0..1",
+        ),
+    )
+    source: str = Field("", json_schema_extra=_doc("Where the rate comes from (ruling, tariff)."))
+
+    @field_validator("hs_code")
+    @classmethod
+    def _hs_prefix(cls, value: str) -> str:
+        return _hs_digits(value, _HS_PREFIX, "2 to 10 digits (dots allowed)")
+
+    @field_validator("importer")
+    @classmethod
+    def _upper_eu(cls, value: str) -> str:
+        return "EU" if value.strip().upper() == "EU" else value
+
+
 ROW_MODELS: dict[str, type[_Row]] = {
     "meta": MetaRow,
     "products": ProductRow,
@@ -398,6 +449,7 @@ ROW_MODELS: dict[str, type[_Row]] = {
     "markets": MarketRow,
     "demand": DemandRow,
     "modes": ModeRow,
+    "mfn_rates": MfnRateRow,
 }
 """Row model of every table, in file order."""
 
@@ -417,6 +469,7 @@ TABLE_DESCRIPTIONS: dict[str, str] = {
     "markets": "Places where demand arises.",
     "demand": "Units demanded per market, product and year (one row each).",
     "modes": "Optional overrides of transport-mode defaults; blank cells keep the default.",
+    "mfn_rates": "Optional own MFN rates per importer and HS code; they win over the defaults.",
 }
 
 ID_FIELD: dict[str, str] = {
@@ -432,6 +485,7 @@ KEY_FIELDS: dict[str, tuple[str, ...]] = {
     "bom": ("parent", "component"),
     "site_capacities": ("site", "product"),
     "demand": ("market", "product", "year"),
+    "mfn_rates": ("importer", "hs_code"),
 }
 """Link tables and the columns that must be unique together."""
 

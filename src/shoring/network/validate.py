@@ -83,20 +83,29 @@ def _validate_rows(raw: RawTable, out: Collector) -> Valid:
     return valid
 
 
-def _resolve_countries(raw: RawTable, rows: Valid, out: Collector) -> Valid:
-    """Convert country names to ISO3; report unknown countries."""
+def _resolve_countries(
+    raw: RawTable,
+    rows: Valid,
+    out: Collector,
+    field: str = "country",
+    keep: frozenset = frozenset(),
+) -> Valid:
+    """Convert country names in ``field`` to ISO3 (values in ``keep`` pass); report unknowns."""
     from shoring.data.countries import to_iso3
 
     kept: Valid = []
     for record, row in rows:
-        name = row.country  # type: ignore[attr-defined]
+        name = getattr(row, field)
+        if name in keep:
+            kept.append((record, row))
+            continue
         try:
             iso3 = to_iso3(name)
         except UnknownCountryError as exc:
             # keep the row for the reference checks; the problem stops the build anyway
-            out.add(raw.name, raw.problem(str(exc), record.row_of("country"), "country"))
+            out.add(raw.name, raw.problem(str(exc), record.row_of(field), field))
             iso3 = name
-        kept.append((record, row.model_copy(update={"country": iso3})))
+        kept.append((record, row.model_copy(update={field: iso3})))
     return kept
 
 
@@ -164,7 +173,7 @@ def _assemble(valid: dict[str, Valid]) -> Network:
                 frame["status"] = frame["status"].map(str)
             frame = frame.set_index("id").rename_axis(index_name)
         tables[table] = frame
-    for table in ("bom", "site_capacities", "demand"):
+    for table in ("bom", "site_capacities", "demand", "mfn_rates"):
         tables[table] = _frame(valid[table]) if valid[table] else None
     modes = _frame(valid["modes"]) if valid["modes"] else None
     if modes is not None:
@@ -212,6 +221,8 @@ def build_network(raw: RawNetwork) -> Network:
         rows = _validate_rows(raw_table, out)
         if table in {"sites", "suppliers", "markets"}:
             rows = _resolve_countries(raw_table, rows, out)
+        elif table == "mfn_rates":
+            rows = _resolve_countries(raw_table, rows, out, "importer", frozenset({"EU"}))
         valid[table] = _drop_duplicates(raw_table, rows, out)
     ids = {table: _raw_ids(raw, table) for table in ("products", "sites", "markets")}
     tables = raw.tables
@@ -226,6 +237,7 @@ def build_network(raw: RawNetwork) -> Network:
     for doubt in doubts.items:
         warnings.warn(InputWarning(doubt), stacklevel=2)
     checks.reference_figures(tables, valid, out)
+    checks.hs_codes(tables, valid, out)
     problems = out.problems()
     if problems:
         raise ShoringInputError(problems)
