@@ -321,7 +321,7 @@ def mfn_rate_on(importer: str, hs: str, on: dt.date) -> float:
     float
         Fraction, as the engine uses it.
     """
-    return float(_mfn((str(hs)[:6],), (importer,), on)[0, 0])
+    return float(_mfn((str(hs),), (importer,), on)[0, 0])
 
 
 def lane_rate(
