@@ -335,6 +335,9 @@ class _YearCosts:
     supply: np.ndarray  # (supplier, destination country): price + freight + duty
     wage: np.ndarray  # (site,): labour cost per hour in the site's country
     missing_mfn: tuple[str, ...]  # importers without a cited MFN figure (taken as 0)
+    # (made, site, country): duty saved by qualifying, with its carrying cost, where
+    # qualifying depends on the sourcing (else 0); only when asked for (lane_costs)
+    at_stake: np.ndarray | None = None
 
 
 def _year_costs(
@@ -343,11 +346,13 @@ def _year_costs(
     year: int,
     settings: CostSettings,
     buffer: np.ndarray | None = None,
+    stakes: bool = False,
 ) -> _YearCosts:
     """Components of every (made product, site, destination country), and supplier offers.
 
     ``buffer``, if given with the right shape, receives the components (reused across
-    chunks by :func:`iter_landed_cost`, which copies what it yields).
+    chunks by :func:`iter_landed_cost`, which copies what it yields). ``stakes``: also
+    return the duty at stake where qualifying is a sourcing decision (for network design).
     """
     duty = duty_rates(scenario, list(study.hs), list(study.countries), year)
     rates = _site_rates(study, scenario, year, settings)
@@ -361,6 +366,7 @@ def _year_costs(
     met_out = np.zeros((made.size, n_s, n_c), dtype=bool)
     margin_out = np.full((made.size, n_s, n_c), np.nan, dtype=np.float32)
     mix_out = np.zeros((made.size, n_s, n_c), dtype=bool)
+    stake_out = np.zeros((made.size, n_s, n_c)) if stakes else None
     offers, supply, delivered = _purchased(study, duty, settings)
 
     # agreements whose rule of origin decides some lane (free circulation needs none)
@@ -458,6 +464,12 @@ def _year_costs(
             transit,
             safety,
         )
+        if stake_out is not None:
+            always = np.stack([np.broadcast_to(r.always[pl, None], (pl.size, n_s)) for r in rules])
+            decide = ~lane_take(always, lane_agreement, True) & (lane_agreement >= 0)[None] & ~none
+            carrying = params.inventory_carrying_rate * (transit + safety) / f.DAYS_PER_YEAR
+            gap = (duty_not - duty_met) * (1.0 + carrying)
+            stake_out[rows] = np.where(decide & (gap > 0), gap, 0.0)
         risk = rates["risk_rate"][None, :] * study.penalty[pl, None]
         carbon = f.carbon_cost(lanes.co2_kg.to_numpy()[pl][:, cs, :], carbon_price[None])
         lane_shape = freight.shape
@@ -500,7 +512,9 @@ def _year_costs(
             )
             originating = party[a][cs[best_site]] & qualifies
             own_vnm[a][pl] = np.where(originating, 0.0, np.where(np.isfinite(own), own, 0.0))
-    return _YearCosts(out, met_out, margin_out, mix_out, supply, rates["wage"], duty.missing_mfn)
+    return _YearCosts(
+        out, met_out, margin_out, mix_out, supply, rates["wage"], duty.missing_mfn, stake_out
+    )
 
 
 def _resolve_years(network: Network, years: Sequence[int] | None) -> list[int]:

@@ -309,6 +309,7 @@ def build_design(
     from shoring.optimize.design import constraints as cons
     from shoring.optimize.design import objective as obj
     from shoring.optimize.design import strength
+    from shoring.optimize.design.origin import add_origin
 
     spec = spec or DesignSpec()
     site_group, market_group, groups = _groups(data, spec)
@@ -337,5 +338,6 @@ def build_design(
         for add in strength.STRENGTH_FAMILIES:  # valid inequalities, each with a switch
             add(dm)
         obj.add_costs(dm)
+        add_origin(dm, data.origin)  # type: ignore[arg-type]
         obj.set_objective(dm)
     return dm
