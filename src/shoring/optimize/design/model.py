@@ -86,6 +86,8 @@ class DesignModel:
         Total cost per scenario (dim ``scenario``), first stage included.
     ship_mask : ndarray (L,) of bool
         Lanes allowed by the lead-time cap.
+    qualify_lane : ndarray of int, optional
+        Lane of each ``Lane-Recipe-qualify`` entry (rules of origin, origin.py).
     make_mask : ndarray (P, S) of bool
         Where ``Product-Site-make`` exists: the site can make the product and has an
         outlet for it (an allowed lane or a link). Elsewhere the production balance
@@ -103,6 +105,7 @@ class DesignModel:
     make_mask: np.ndarray
     first_stage: linopy.LinearExpression | None = None
     scenario_cost: linopy.LinearExpression | None = None
+    qualify_lane: np.ndarray | None = None  # lane of each Lane-Recipe-qualify pair
 
     def var(self, name: str) -> linopy.Variable:
         """A variable by name.

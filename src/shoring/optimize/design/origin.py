@@ -253,6 +253,7 @@ def add_origin(dm: object, origin: OriginData | None) -> None:
     if pairs.empty:
         return
     n_pair = len(pairs)
+    dm.qualify_lane = pairs["lane"].to_numpy()  # type: ignore[attr-defined]
     q = m.add_variables(
         lower=0.0, coords=[_index(n_pair, "pair"), *rest], name="Lane-Recipe-qualify"
     )
