@@ -100,3 +100,27 @@ def test_adding_a_cheaper_non_originating_supplier_never_raises_a_landed_cost(
     before = cost(base)["total"].to_numpy()
     after = cost(more)["total"].to_numpy()
     assert np.all(after <= before * (1 + 1e-12) + 1e-9)
+
+
+def test_explain_shows_the_origin_rule_and_margin(
+    tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    import yaml
+
+    from shoring.cli import main
+
+    path = tmp_path / "harness.yaml"
+    path.write_text(yaml.safe_dump(harness()), encoding="utf-8")
+    args = ["cost", str(path), "--explain", "-p", "harness", "--site", "juarez", "-m", "us"]
+    try:
+        main([*args, "-y", "2026", "--json"])
+    except SystemExit as exc:
+        assert not exc.code
+    (item,) = json.loads(capsys.readouterr().out)
+    origin = item["origin"]
+    assert origin["agreement"] == "USMCA" and origin["fallback"]
+    assert origin["rule"].endswith("build_down 60%")
+    assert origin["met"] and origin["qualifying_mix"] and origin["margin"] >= 0
+    assert origin["deductions"] == ["freight", "duties"] and origin["tolerance"] == 0.10

@@ -230,3 +230,64 @@ def lane_take(per_site: np.ndarray, lane_agreement: np.ndarray, fill: float) -> 
     flat = padded.transpose(1, 0, 2).reshape(n_p, (n_a + 1) * n_s)
     index = np.where(lane_agreement >= 0, lane_agreement, n_a) * n_s + np.arange(n_s)[:, None]
     return np.take(flat, index, axis=1)
+
+
+def explain_origin(network: object, product: str, site: str, market: str, year: int) -> dict:
+    """The rule of origin that decides a lane's preference, and what it asks of the inputs.
+
+    Parameters
+    ----------
+    network : Network
+        The firm's network.
+    product, site, market : str
+        Ids of the lane.
+    year : int
+        Year (the rule in force on 1 July).
+
+    Returns
+    -------
+    dict
+        ``agreement`` (None: no preference), ``rule`` (one line), ``fallback``,
+        ``source``, ``tolerance`` (share of value), ``deductions`` and ``alternatives``:
+        per alternative its rule, text and the BOM inputs that must be originating (those
+        failing its tariff shift beyond the tolerance). The engine's verdict and margin for
+        the lane are in ``landed_cost``'s ``origin_rule_met`` / ``origin_margin``.
+    """
+    from shoring.data.agreements import agreement, agreement_matrix
+    from shoring.data.rules_of_origin import product_rule, provisions, tolerance_applies
+    from shoring.network import Network
+
+    assert isinstance(network, Network)
+    on = dt.date(year, 7, 1)
+    exporter = str(network.sites.loc[site, "country"])
+    importer = str(network.markets.loc[market, "country"])
+    agreement_id = str(agreement_matrix([exporter, importer], on).to_numpy()[0, 1])
+    if not agreement_id:
+        return {"agreement": None, "rule": "no preference: MFN and measures apply"}
+    if agreement(agreement_id).free_circulation:
+        return {"agreement": agreement_id, "rule": "free circulation: no rule of origin"}
+    products = network.products
+    hs = str(products.loc[product, "hs_code"])
+    rule = product_rule(agreement_id, hs, on)
+    bom = network.bom[network.bom["parent"] == product]
+    inputs = [(str(c), str(products.loc[c, "hs_code"])) for c in bom["component"]]
+    prov = provisions(agreement_id)
+    deductions = [
+        n for n, on_ in (("freight", prov.deduct_freight), ("duties", prov.deduct_duties)) if on_
+    ]
+    return {
+        "agreement": agreement_id,
+        "rule": rule.describe(),
+        "fallback": rule.fallback,
+        "source": rule.source,
+        "tolerance": prov.tolerance if tolerance_applies(hs) else 0.0,
+        "deductions": deductions,
+        "alternatives": [
+            {
+                "rule": alt.describe(),
+                "text": alt.text,
+                "inputs_that_must_originate": [c for c, h in inputs if alt.fails_shift(hs, h)],
+            }
+            for alt in rule.alternatives
+        ],
+    }
