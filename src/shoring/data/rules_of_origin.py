@@ -335,26 +335,3 @@ def tolerance_applies(hs6: str) -> bool:
         False for textiles and apparel (HS chapters 50-63), whose tolerances are by weight.
     """
     return not 50 <= int(hs6[:2]) <= 63
-
-
-def shift_failure_matrix(rule: ProductRule, product_hs6: str, input_hs6: np.ndarray) -> np.ndarray:
-    """(alternative, input) bool: a non-originating input breaks the alternative's shift.
-
-    Parameters
-    ----------
-    rule : ProductRule
-        The product's rule.
-    product_hs6 : str
-        HS code of the product.
-    input_hs6 : ndarray of str
-        HS codes of candidate inputs.
-
-    Returns
-    -------
-    ndarray of bool
-        Shape ``(len(rule.alternatives), len(input_hs6))``.
-    """
-    return np.array(
-        [[alt.fails_shift(product_hs6, str(h)) for h in input_hs6] for alt in rule.alternatives],
-        dtype=bool,
-    ).reshape(len(rule.alternatives), len(input_hs6))
