@@ -12,6 +12,13 @@ agreement covering some lane:
    lane, whether buying that mix pays: it does when the duty it saves exceeds its extra
    materials cost (with overhead). Keeping the cheaper of the two totals means an added
    supplier can never raise a landed cost.
+
+Limits (documented approximations): an own-made component counts as originating when the
+site that supplies it most cheaply is in a party and the component meets its own rule
+there with the mix bought for its own lane (a component made and used in one country
+is bought at its cheapest mix, so its qualifying mix is not re-opened for the parent's
+sake); a product with more than six components that have a choice tries every level on
+the six of largest non-originating value only (:data:`shoring.costs.origin.MAX_COMBINATIONS`).
 """
 
 from __future__ import annotations
