@@ -15,9 +15,11 @@ Measured in the same run:
 - engine: :func:`shoring.costs.iter_landed_cost` over every (product, site, market,
   year, scenario) cell, one scenario-year at a time (chunked), cells/second;
 - per-record: the same formulas written the straightforward way, one cell at a time in
-  Python (dict lookups of rates, scalar arithmetic), on a random sample of cells, using
-  the same inputs (lanes, duty rates, wages); its results are checked against the
-  engine's for the sample, then its cells/second is reported.
+  Python (dict lookups of rates, scalar arithmetic; the rule of origin tested for every
+  supplier of the component, the cheapest qualifying one bought where the duty saved
+  pays for it), on a random sample of cells, using the same inputs (lanes, duty rates,
+  wages, product rules); its results are checked against the engine's for the sample,
+  then its cells/second is reported.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from shoring.costs import CostSettings, iter_landed_cost
 from shoring.costs import engine as eng
 from shoring.costs.duties import duty_rates
 from shoring.data.agreements import members as members_of
+from shoring.data.rules_of_origin import product_rule, provisions
 from shoring.data.wages import labour_cost_table
 from shoring.network import Network
 from shoring.scenario import builtin_scenarios
@@ -80,15 +83,58 @@ def synthetic_network(n_products: int, n_sites: int, n_markets: int, seed: int) 
 
 
 def per_record_inputs(study, scenario, year, settings):
-    """Rates the per-record code looks up (computed once, outside its timing)."""
+    """Rates and rules the per-record code looks up (computed once, outside its timing)."""
     duty = duty_rates(scenario, list(study.hs), list(study.countries), year)
     rates = eng._site_rates(study, scenario, year, settings)
+    mid = dt.date(year, 7, 1)
     ids = sorted(set(duty.agreement.ravel()) - {""})
-    members = {a: set(members_of(a, dt.date(year, 7, 1))) for a in ids}
-    return duty, rates, members
+    members = {a: set(members_of(a, mid)) for a in ids}
+    rules = {(a, h): product_rule(a, h, mid) for a in ids for h in study.hs}
+    return duty, rates, members, rules
 
 
-def per_record(study, settings, cells, duty, rates, members):
+def origin_margin(rule, prov, product_hs, value, net_cost, inputs):
+    """Margin of the best alternative of a rule for one mix, record by record.
+
+    ``inputs``: (hs, cost, non-originating value) per unit of product.
+    """
+    best = -np.inf
+    tol = prov.tolerance if not 50 <= int(product_hs[:2]) <= 63 else 0.0
+    vnm = sum(n for _, _, n in inputs)
+    vom = sum(c for _, c, n in inputs if n == 0)
+    for alt in rule.alternatives:
+        failing = sum(n for h, _, n in inputs if alt.fails_shift(product_hs, h))
+        shift = (tol * value - failing) / value if failing > 0 else np.inf
+        t = alt.threshold
+        margin = {
+            "": np.inf,
+            "build_down": (value - vnm) / value - t,
+            "build_up": vom / value - t,
+            "net_cost": (net_cost - vnm) / net_cost - t,
+            "max_nom": t - vnm / value,
+            "max_all": t - (vnm + vom) / value,
+            "wholly_obtained": -vnm / value,
+        }[alt.value_test]
+        if prov.tolerance_covers_value_test and vnm / value <= tol + 1e-12:
+            margin = max(margin, 0.0)
+        both = min(shift, margin)
+        best = max(best, 1.0 if both == np.inf else both)
+    return best
+
+
+def meets(m, n, threshold, agreement, value, labour, ovh, rule, prov, product_hs, input_hs):
+    """Whether a mix (materials ``m``, non-originating ``n``) meets the lane's rule."""
+    if threshold != threshold:
+        return False  # NaN: no preference
+    if threshold == 0.0:
+        return True  # free circulation
+    if not agreement:
+        return (value - m) / value >= threshold  # a scenario's own preference
+    net = (m + labour) * (1 + ovh)
+    return origin_margin(rule, prov, product_hs, value, net, [(input_hs, m, n)]) >= -1e-9
+
+
+def per_record(study, settings, cells, duty, rates, members, rules):
     """The landed-cost formulas one cell at a time, plain Python (the baseline)."""
     params = settings.parameters
     insurance = params.cargo_insurance_rate * params.insurance_cover_markup
@@ -112,36 +158,49 @@ def per_record(study, settings, cells, duty, rates, members):
     for p, s, c in cells:
         cs = int(study.site_country[s])
         agreement = duty.agreement[cs][c]
-        materials = vnm = 0.0
-        for k, qty in enumerate(bom[p]):
-            if qty == 0:
-                continue
-            best, source = float("inf"), -1
-            for cu, price in offers.get(k, []):
-                fr = freight[k][cu][cs]
-                value = (price + fr) / (1 - insurance) if cif[cs] else price
-                h = study.hs_index[k]
-                cost = price + fr + value * (duty.rate_met[h][cu][cs] + duty.ntb[h][cu][cs])
-                if cost < best:
-                    best, source = cost, cu
-            materials += qty * best
-            if study.countries[source] not in members.get(agreement, ()):
-                vnm += qty * best
+        prov = provisions(agreement) if agreement else None
         labour = (
             study.hours[p]
             * rates["wage"][s]
             * (1 - rates["automation"][s])
             / rates["productivity"][s]
         )
-        overhead = study.overhead_rate[p] * (materials + labour)
+        ((k, qty),) = [(k, q) for k, q in enumerate(bom[p]) if q]  # one component each
+        h_k = study.hs[study.hs_index[k]]
+        mixes = []  # (materials, non-originating value) per supplier of the component
+        for cu, price in offers.get(k, []):
+            fr = freight[k][cu][cs]
+            value = (price + fr) / (1 - insurance) if cif[cs] else price
+            h = study.hs_index[k]
+            paid = value * (duty.rate_met[h][cu][cs] + duty.ntb[h][cu][cs])
+            cost = price + fr + paid
+            vnm = cost - (fr if prov and prov.deduct_freight else 0.0)
+            vnm -= paid if prov and prov.deduct_duties else 0.0
+            if study.countries[cu] in members.get(agreement, ()):
+                vnm = 0.0  # suppliers declare nothing: presumed originating in a party
+            mixes.append((qty * cost, qty * vnm))
         fr = freight[p][cs][c]
         value = study.value[p]
         customs = (value + fr) / (1 - insurance) if cif[c] else value
         h = study.hs_index[p]
         threshold = duty.rvc_threshold[h][cs][c]
-        met = threshold == threshold and (value - vnm) / value >= threshold  # NaN: no rule
-        rate = duty.rate_met[h][cs][c] if met else rate_not[h][cs][c]
-        duties = customs * (rate + ntb[h][cs][c])
+        ovh = study.overhead_rate[p]
+
+        rule = rules.get((agreement, study.hs[h]))
+        lane = (threshold, agreement, value, labour, ovh, rule, prov, study.hs[h], h_k)
+        materials, n0 = min(mixes)
+        met = meets(materials, n0, *lane)
+        duty_met = customs * (duty.rate_met[h][cs][c] + ntb[h][cs][c])
+        duty_not = customs * (rate_not[h][cs][c] + ntb[h][cs][c])
+        qualifying = [m for m, n in mixes if meets(m, n, *lane)]
+        if (
+            not met
+            and qualifying
+            and duty_not - duty_met > (min(qualifying) - materials) * (1 + ovh)
+        ):
+            materials, met = min(qualifying), True  # the duty saved pays for the dearer mix
+        overhead = ovh * (materials + labour)
+        duties = duty_met if met else duty_not
         inventory = (
             (materials + labour + overhead + fr + duties)
             * params.inventory_carrying_rate

@@ -32,10 +32,12 @@ def test_cost_json_records(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0
     records = json.loads(out)
     keys = {"product", "site", "site_country", "market", "market_country", "year", "scenario",
-            "total", "components", "lead_time_days", "mfn_rate", "duty_basis"}  # fmt: skip
+            "total", "components", "lead_time_days", "origin", "mfn_rate",
+            "duty_basis"}  # fmt: skip
     assert records and all(set(r) == keys for r in records)
     for r in records:
         assert set(r["components"]) == set(COMPONENTS)
+        assert set(r["origin"]) == {"met", "margin", "qualifying_mix"}
         assert r["total"] == pytest.approx(sum(r["components"].values()), abs=1e-5)
     assert {r["scenario"] for r in records} == {"mfn-only", "tariffs-2025"}
     # every lane says which MFN basis it used; US packs pay HTS 8507.60.00 (3.4%)

@@ -16,6 +16,7 @@ from shoring.cli.console import out as console
 from shoring.costs import COMPONENTS, landed_cost
 from shoring.costs.compare import breakeven, compare_scenarios, unserved, unserved_message
 from shoring.costs.explain import explain_year
+from shoring.costs.sourcing import explain_origin
 from shoring.errors import ShoringError
 from shoring.network import read_network
 from shoring.scenario import Scenario, load_scenario
@@ -114,6 +115,9 @@ def cost(
     wide = wide.merge(
         lead[["product", "site", "market", "lead_time_days"]], on=["product", "site", "market"]
     )
+    keys = ["product", "site", "market", "year", "scenario"]
+    origin = ds[["origin_rule_met", "origin_margin", "origin_qualifying_mix"]]
+    wide = wide.merge(origin.to_dataframe().reset_index()[[*keys, *origin.data_vars]], on=keys)
     mfn = ds[["mfn_rate", "duty_basis"]].to_dataframe().reset_index()
     wide = wide.merge(
         mfn[["product", "market", "year", "mfn_rate", "duty_basis"]],
@@ -132,6 +136,11 @@ def cost(
                 "total": _num(sum(r[c] for c in COMPONENTS)),
                 "components": {c: _num(r[c]) for c in COMPONENTS},
                 "lead_time_days": _num(r["lead_time_days"]),
+                "origin": {
+                    "met": bool(r["origin_rule_met"]),
+                    "margin": _num(r["origin_margin"]),
+                    "qualifying_mix": bool(r["origin_qualifying_mix"]),
+                },
                 "mfn_rate": _num(r["mfn_rate"]),
                 "duty_basis": r["duty_basis"],
             }
@@ -185,9 +194,16 @@ def _explain(
                 product=product, site=site, market=market, year=yr, scenario=scn.name
             )
             explained = explain_year(scn, importer, exporter, hs, int(yr), bool(met))
+            lane = {"product": product, "site": site, "market": market, "year": yr,
+                    "scenario": scn.name}  # fmt: skip
+            origin = explain_origin(net, product, site, market, int(yr))
+            origin["met"] = bool(met)
+            origin["margin"] = _num(float(ds["origin_margin"].sel(**lane)))
+            origin["qualifying_mix"] = bool(ds["origin_qualifying_mix"].sel(**lane))
             out.append({"scenario": scn.name, "product": product, "site": site,
                         "market": market, "importer": importer, "exporter": exporter,
-                        "hs": hs, "origin_rule_met": bool(met), **explained})  # fmt: skip
+                        "hs": hs, "origin_rule_met": bool(met), **explained,
+                        "origin": origin})  # fmt: skip
     if as_json:
         typer.echo(json.dumps(out, indent=1))
         return
@@ -197,6 +213,19 @@ def _explain(
             f"{item['year']}, {item['scenario']}: duty {item['rate']:.2%} (day-weighted)"
         )
         console.print(title, style="bold")
+        origin = item["origin"]
+        verdict = "met" if origin["met"] else "not met"
+        margin = (
+            "" if origin.get("margin") is None else f", margin {origin['margin']:+.1%} of value"
+        )
+        bought = ", qualifying mix bought" if origin.get("qualifying_mix") else ""
+        flag = " (general fallback)" if origin.get("fallback") else ""
+        console.print(f"origin: {origin['rule']}{flag}: {verdict}{margin}{bought}", markup=False)
+        for alt in origin.get("alternatives", []):
+            must = ", ".join(alt["inputs_that_must_originate"]) or "none"
+            console.print(
+                f"  alternative {alt['rule']}: inputs that must originate: {must}", markup=False
+            )
         for period in item["periods"]:
             lane = period["explanation"]
             table = Table(

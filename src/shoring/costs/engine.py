@@ -10,7 +10,10 @@ product made at a site then costs::
     overhead   = overhead_rate * (materials + labour)
     freight    = chosen mode's freight to the destination      (lanes.py)
     duties     = customs value * rate + specific               (duties.py; FOB or CIF by
-                 importer; preference only when the build-down RVC meets the rule)
+                 importer; preference only when the product meets its rule of origin,
+                 traced through the BOM; the cheapest qualifying mix of suppliers is
+                 bought instead of the cheapest one where the duty saved pays for it:
+                 origin.py, sourcing.py)
     inventory  = (ex-works + freight + duties) * carrying rate * (transit + safety) / 365
     risk       = (P(month-long disruption) * days / 365 + share of capacity closed)
                  * lost-sale penalty
@@ -42,8 +45,12 @@ from shoring.costs import formulas as f
 from shoring.costs.duties import DutyRates, duty_rates, member_mask
 from shoring.costs.lanes import Lanes, build_lanes
 from shoring.costs.mfn import ProductMfn, product_mfn
+from shoring.costs.origin import AgreementRules, agreement_rules, bom_slots
+from shoring.costs.sourcing import Offers, bought_levels, lane_take, tier_origin
+from shoring.data.agreements import agreement
 from shoring.data.distances import Distances
 from shoring.data.risk import hazard_table
+from shoring.data.rules_of_origin import product_rule
 from shoring.data.transport import CostParameters, cost_parameters, disruption_probability
 from shoring.data.valuation import cif_importers
 from shoring.data.wages import covered_years, labour_cost_matrix
@@ -128,6 +135,19 @@ class _Study:
     cif: np.ndarray  # per destination country
     disruption: np.ndarray  # annual probability per country
     base_wage: xr.DataArray  # (country, year)
+    slots: np.ndarray  # (product, J) component indices, -1 padding
+    qty: np.ndarray  # (product, J) units per unit
+    rules: dict = field(default_factory=dict)  # (agreement, date) -> AgreementRules
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def agreement_rules(self, agreement_id: str, on: dt.date) -> AgreementRules:
+        """Rules of origin of every product under an agreement (cached per date)."""
+        hs = self.hs[self.hs_index]
+        key = (agreement_id, tuple(product_rule(agreement_id, str(h), on) for h in self.hs))
+        with self.lock:
+            if key not in self.rules:
+                self.rules[key] = agreement_rules(agreement_id, list(hs), self.slots, on)
+            return self.rules[key]
 
 
 def _index(values: Sequence[str], universe: np.ndarray) -> np.ndarray:
@@ -184,6 +204,7 @@ def _study(network: Network, years: Sequence[int], settings: CostSettings) -> _S
     tiers = network.bom_levels().reindex(products.index).to_numpy()
     bom = network.bom_matrix().sel(product=products.index, component=products.index).to_numpy()
     used = np.flatnonzero(bom.any(axis=0))  # components of something
+    slots, qty = bom_slots(bom, np.arange(bom.shape[0]))
     return _Study(
         network=network,
         products=products.index.to_numpy(dtype=object),
@@ -216,6 +237,8 @@ def _study(network: Network, years: Sequence[int], settings: CostSettings) -> _S
             list(years),
             extrapolate=True,
         ).reindex(country=list(countries)),
+        slots=slots,
+        qty=qty,
     )
 
 
@@ -286,15 +309,17 @@ def _site_rates(
     }
 
 
-def _purchased(study: _Study, duty: DutyRates, settings: CostSettings) -> tuple[np.ndarray, ...]:
-    """Supplier offers: cost per (supplier, destination country), and the cheapest offer
-    per (product, destination country) with its origin country."""
+def _purchased(
+    study: _Study, duty: DutyRates, settings: CostSettings
+) -> tuple[Offers, np.ndarray, np.ndarray]:
+    """Supplier offers: per (supplier, destination country) cost, freight and duty, and
+    the cheapest offer per (product, destination country)."""
     sup = study.network.suppliers
     n_p, n_c = study.products.size, study.countries.size
     delivered = np.full((n_p, n_c), np.inf)
-    origin = np.full((n_p, n_c), -1)
     if sup.empty:
-        return np.zeros((0, n_c)), delivered, origin
+        empty = np.zeros((0, n_c))
+        return Offers(np.zeros(0, dtype=int), empty, empty, empty, (), ()), empty, delivered
     prod = _index(sup["component"].tolist(), study.products)
     cu = _index(sup["country"].tolist(), study.countries)
     price = sup["unit_price_usd"].to_numpy(dtype=float)[:, None]
@@ -309,22 +334,35 @@ def _purchased(study: _Study, duty: DutyRates, settings: CostSettings) -> tuple[
         duty.specific_per_kg_met[h, cu, :] * study.weight[prod, None]
         + duty.specific_per_unit_met[h, cu, :]
     )
-    cost = price + freight + f.duty(cif, rate, specific)
+    paid = f.duty(cif, rate, specific)
+    cost = price + freight + paid
     cost = np.where(np.isnan(cost) | (duty.blocked[h, cu, :] > 0.5), np.inf, cost)
-    offers = np.where((prod[None, :] == np.arange(n_p)[:, None])[:, :, None], cost[None], np.inf)
-    best = np.argmin(offers, axis=1)  # (p, c)
-    delivered = np.take_along_axis(offers, best[:, None, :], axis=1)[:, 0, :]
-    origin = np.where(np.isfinite(delivered), cu[best], -1)
-    return cost, delivered, origin
+    order = np.argsort(prod, kind="stable")
+    prods, starts = np.unique(prod[order], return_index=True)
+    delivered[prods] = np.minimum.reduceat(cost[order], starts, axis=0)
+    offers = Offers(
+        product=prod,
+        cost=cost,
+        freight=np.nan_to_num(freight),
+        duty=np.nan_to_num(paid),
+        declared=tuple(sup["originating"]),
+        country=tuple(sup["country"]),
+    )
+    return offers, cost, delivered
 
 
 @dataclass(frozen=True)
 class _YearCosts:
     components: np.ndarray  # (component, made product, site, destination country)
     origin_rule_met: np.ndarray  # (made product, site, destination country)
+    origin_margin: np.ndarray  # (made product, site, destination country), float32
+    qualifying_mix: np.ndarray  # (made product, site, destination country): bought to qualify
     supply: np.ndarray  # (supplier, destination country): price + freight + duty
     wage: np.ndarray  # (site,): labour cost per hour in the site's country
     missing_mfn: tuple[str, ...]  # importers without a cited MFN figure (taken as 0)
+    # (made, site, country): duty saved by qualifying, with its carrying cost, where
+    # qualifying depends on the sourcing (else 0); only when asked for (lane_costs)
+    at_stake: np.ndarray | None = None
 
 
 def _year_costs(
@@ -333,11 +371,13 @@ def _year_costs(
     year: int,
     settings: CostSettings,
     buffer: np.ndarray | None = None,
+    stakes: bool = False,
 ) -> _YearCosts:
     """Components of every (made product, site, destination country), and supplier offers.
 
     ``buffer``, if given with the right shape, receives the components (reused across
-    chunks by :func:`iter_landed_cost`, which copies what it yields).
+    chunks by :func:`iter_landed_cost`, which copies what it yields). ``stakes``: also
+    return the duty at stake where qualifying is a sourcing decision (for network design).
     """
     duty = duty_rates(scenario, list(study.hs), list(study.countries), year, mfn=study.mfn[year])
     rates = _site_rates(study, scenario, year, settings)
@@ -349,17 +389,25 @@ def _year_costs(
     shape = (len(COMPONENTS), made.size, n_s, n_c)  # component first: contiguous writes
     out = buffer if buffer is not None and buffer.shape == shape else np.empty(shape)
     met_out = np.zeros((made.size, n_s, n_c), dtype=bool)
-    supply, delivered, origin = _purchased(study, duty, settings)
+    margin_out = np.full((made.size, n_s, n_c), np.nan, dtype=np.float32)
+    mix_out = np.zeros((made.size, n_s, n_c), dtype=bool)
+    stake_out = np.zeros((made.size, n_s, n_c)) if stakes else None
+    offers, supply, delivered = _purchased(study, duty, settings)
 
-    pair_ids, pair_index = np.unique(duty.agreement, return_inverse=True)
-    pair_index = pair_index.reshape(duty.agreement.shape)[cs, :]  # (s, c)
-    members = member_mask(list(pair_ids), list(study.countries), dt.date(year, 7, 1))
-    # non-originating value of each product delivered to each country, per agreement
-    foreign = np.where(
-        (origin >= 0)[None] & ~members[:, np.maximum(origin, 0)],
-        np.where(np.isfinite(delivered), delivered, 0.0)[None],
-        0.0,
-    )  # (a, p, c)
+    # agreements whose rule of origin decides some lane (free circulation needs none)
+    mid = dt.date(year, 7, 1)
+    lane_ids = duty.agreement[cs, :]  # (s, c)
+    ids = sorted(
+        str(a) for a in np.unique(lane_ids) if a and not agreement(str(a)).free_circulation
+    )
+    lane_agreement = np.full(lane_ids.shape, -1)
+    for i, agreement_id in enumerate(ids):
+        lane_agreement[lane_ids == agreement_id] = i
+    rules = [study.agreement_rules(a, mid) for a in ids]
+    bought = [bought_levels(offers, r, study.products.size, mid) for r in rules]
+    party = member_mask(ids, list(study.countries), mid)  # (a, c)
+    own_cost = np.full(delivered.shape, np.inf)  # own-made, delivered from the best site
+    own_vnm = [np.zeros(delivered.shape) for _ in ids]  # its non-originating value
     insurance = params.cargo_insurance_rate * params.insurance_cover_markup
     price = rates["carbon_price"]
     carbon_price = np.where(rates["carbon_border"][None, :], price[None, :], price[cs][:, None])
@@ -382,46 +430,78 @@ def _year_costs(
             rates["automation"][None],
             rates["productivity"][None],
         )
-        overhead = study.overhead_rate[pl, None] * (materials + labour)
+        ovh = study.overhead_rate[pl, None]
+        overhead = ovh * (materials + labour)
         exworks = materials + labour + overhead
         incentive = rates["incentive"][pl] + rates["incentive_cost_share"][pl] * exworks
 
-        # build-down regional value content under each lane's agreement, tracing the
-        # non-originating content of own-made components (no roll-up)
-        recipe = study.bom_used[pl]
-        nonorig = np.stack([recipe @ foreign[a][study.used][:, cs] for a in range(len(pair_ids))])
-        vnm = np.take_along_axis(nonorig.transpose(1, 2, 0), pair_index[None], axis=2)
+        # origin of the cheapest mix, and the extra cost of the cheapest qualifying mix,
+        # under each lane's agreement (origin traced through the BOM: sourcing.py)
+        org = tier_origin(
+            rules, bought, own_cost, own_vnm, pl, study.slots, study.qty, cs,
+            study.value, labour, study.overhead_rate,
+        )  # fmt: skip
+        met = lane_take(org.met, lane_agreement, False)
+        extra = lane_take(org.extra, lane_agreement, np.inf)
+        margin = lane_take(org.margin, lane_agreement, np.nan)
         value = study.value[pl, None, None]
         h = study.hs_index[pl]
         threshold = duty.rvc_threshold[h][:, cs, :]
-        # NaN threshold (no preference) -> False; 0 (free circulation) -> always met
-        met = (f.regional_value_content(value, vnm) >= threshold) | (threshold == 0.0)
+        # a scenario's own preference (no agreement): nothing counts as originating
+        scenario = (lane_agreement < 0)[None] & (threshold > 0.0)
+        if scenario.any():
+            rvc = f.regional_value_content(value, materials[:, :, None])
+            met = np.where(scenario, rvc >= threshold, met)
+            margin = np.where(scenario, rvc - threshold, margin)
+        free = threshold == 0.0  # free circulation: always met
+        none = np.isnan(threshold)  # no preference on the lane
+        met = (met | free) & ~none
 
         freight = lanes.freight.to_numpy()[pl][:, cs, :]
         customs = f.customs_value(value, freight, insurance, study.cif[None, None, :])
-        rate = np.where(met, duty.rate_met[h][:, cs, :], duty.rate_not[h][:, cs, :])
-        rate = rate + duty.ntb[h][:, cs, :]
+        ntb = duty.ntb[h][:, cs, :]
         weight = study.weight[pl, None, None]
-        specific = np.where(
-            met,
+        duty_met = f.duty(
+            customs,
+            duty.rate_met[h][:, cs, :] + ntb,
             duty.specific_per_kg_met[h][:, cs, :] * weight
             + duty.specific_per_unit_met[h][:, cs, :],
+        )
+        duty_not = f.duty(
+            customs,
+            duty.rate_not[h][:, cs, :] + ntb,
             duty.specific_per_kg_not[h][:, cs, :] * weight
             + duty.specific_per_unit_not[h][:, cs, :],
         )
-        duties = f.duty(customs, rate, specific)
+        # buy the qualifying mix where the duty it saves pays for its extra cost
+        chosen = ~met & ~none & (duty_not - duty_met > extra * (1.0 + ovh[:, :, None]))
+        met |= chosen
+        add = np.where(chosen, extra, 0.0)
+        if chosen.any():
+            margin = np.where(chosen, lane_take(org.margin_q, lane_agreement, np.nan), margin)
+        margin = np.where(free | none, np.nan, margin)
+        duties = np.where(met, duty_met, duty_not)
         transit = lanes.transit_days.to_numpy()[pl][:, cs, :]
         safety = lanes.safety_days.to_numpy()[pl][:, cs, :]
         inventory = f.inventory_cost(
-            exworks[:, :, None] + freight + duties, params.inventory_carrying_rate, transit, safety
+            exworks[:, :, None] + add * (1.0 + ovh[:, :, None]) + freight + duties,
+            params.inventory_carrying_rate,
+            transit,
+            safety,
         )
+        if stake_out is not None:
+            always = np.stack([np.broadcast_to(r.always[pl, None], (pl.size, n_s)) for r in rules])
+            decide = ~lane_take(always, lane_agreement, True) & (lane_agreement >= 0)[None] & ~none
+            carrying = params.inventory_carrying_rate * (transit + safety) / f.DAYS_PER_YEAR
+            gap = (duty_not - duty_met) * (1.0 + carrying)
+            stake_out[rows] = np.where(decide & (gap > 0), gap, 0.0)
         risk = rates["risk_rate"][None, :] * study.penalty[pl, None]
         carbon = f.carbon_cost(lanes.co2_kg.to_numpy()[pl][:, cs, :], carbon_price[None])
         lane_shape = freight.shape
         parts = (
-            np.broadcast_to(materials[:, :, None], lane_shape),
+            materials[:, :, None] + add,
             np.broadcast_to(labour[:, :, None], lane_shape),
-            np.broadcast_to(overhead[:, :, None], lane_shape),
+            overhead[:, :, None] + ovh[:, :, None] * add,
             freight,
             duties,
             inventory,
@@ -439,18 +519,27 @@ def _year_costs(
         )
         block[:, invalid] = np.nan
         met_out[rows] = met & ~invalid
+        margin_out[rows] = np.where(invalid, np.nan, margin)
+        mix_out[rows] = chosen & ~invalid
 
         total = np.where(invalid, np.inf, block.sum(axis=0))  # (pl, s, c)
         best_site = np.argmin(total, axis=1)  # (pl, c)
         own = np.take_along_axis(total, best_site[:, None, :], axis=1)[:, 0, :]
-        better = own < delivered[pl]
-        delivered[pl] = np.where(better, own, delivered[pl])
-        origin[pl] = np.where(better, cs[best_site], origin[pl])
-        traced = np.take_along_axis(nonorig, best_site[None], axis=2)  # (a, pl, c)
-        inside = members[:, cs[best_site]]  # (a, pl, c): made inside the agreement
-        own_foreign = np.where(inside, traced, np.where(np.isfinite(own), own, 0.0))
-        foreign[:, pl] = np.where(better[None], own_foreign, foreign[:, pl])
-    return _YearCosts(out, met_out, supply, rates["wage"], duty.missing_mfn)
+        delivered[pl] = np.minimum(own, delivered[pl])
+        own_cost[pl] = own
+        # an own-made component is originating under an agreement when made in a party
+        # and meeting its rule there (with the mix bought for it)
+        at_best = np.take_along_axis(chosen, best_site[:, None, :], axis=1)[:, 0, :]
+        lane_at_best = lane_agreement[best_site, np.arange(n_c)[None, :]]
+        for a in range(len(ids)):
+            qualifies = np.take_along_axis(org.met[a], best_site, axis=1) | (
+                at_best & (lane_at_best == a)
+            )
+            originating = party[a][cs[best_site]] & qualifies
+            own_vnm[a][pl] = np.where(originating, 0.0, np.where(np.isfinite(own), own, 0.0))
+    return _YearCosts(
+        out, met_out, margin_out, mix_out, supply, rates["wage"], duty.missing_mfn, stake_out
+    )
 
 
 def _resolve_years(network: Network, years: Sequence[int] | None) -> list[int]:
@@ -484,7 +573,8 @@ def iter_landed_cost(
     xarray.Dataset
         One per (scenario, year), scenarios in the order given then years ascending:
         ``cost`` (scenario, year, component, product, site, destination) in USD per unit,
-        ``total``, ``origin_rule_met``, ``lead_time_days``, ``mode`` and
+        ``total``, ``origin_rule_met``, ``origin_margin``, ``origin_qualifying_mix``,
+        ``lead_time_days``, ``mode`` and
         ``wage_usd_per_hour`` as in :func:`landed_cost`.
 
     Raises
@@ -526,6 +616,8 @@ def iter_landed_cost(
                 "cost": (("component", *dims), cost),
                 "total": (dims, cost.sum(axis=0)),
                 "origin_rule_met": (dims, year_costs.origin_rule_met[..., dest]),
+                "origin_margin": (dims, year_costs.origin_margin[..., dest]),
+                "origin_qualifying_mix": (dims, year_costs.qualifying_mix[..., dest]),
                 "wage_usd_per_hour": ("site", year_costs.wage),
                 "lead_time_days": (dims, lead),
                 "mode": (dims, mode),
@@ -583,8 +675,17 @@ def landed_cost(
         ``cost`` (product, site, market, year, scenario, component) in USD per unit, with
         ``incentives`` negative; ``total`` = ``cost.sum("component")``; NaN where the site
         cannot make the product, a component cannot be sourced, or the lane is closed.
-        ``origin_rule_met`` (bool), ``lead_time_days`` and ``mode`` (the chosen transport
-        mode) per (product, site, market); ``wage_usd_per_hour`` (site, year, scenario).
+        ``origin_rule_met`` (bool: the good meets the rule of origin of the lane's
+        preference; False where there is none), ``origin_margin`` (float32, share of the
+        good's value: RVC achieved minus required, cap minus share, or tolerance minus the
+        value of inputs failing the tariff shift, for the best alternative of the rule;
+        >= 0 met; NaN where no rule applies: no preference, free circulation, invalid)
+        and ``origin_qualifying_mix`` (bool: the cheapest qualifying mix of suppliers was
+        bought instead of the cheapest one, because the duty saved exceeds its extra
+        cost) per (product, site, market, year, scenario); ``lead_time_days`` and ``mode``
+        (the chosen transport mode) per (product, site, market); ``wage_usd_per_hour``
+        (site, year, scenario). The rule applied to a lane is
+        :func:`shoring.costs.explain_origin`'s to read.
         Attributes record the sources, scenario definitions and package version, and
         ``importers_without_mfn``: importers with no cited MFN figure, whose MFN is
         taken as 0 (their duties then come from scenario measures only).

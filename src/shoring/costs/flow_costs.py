@@ -45,16 +45,20 @@ def lane_costs(
     index = {c: i for i, c in enumerate(COMPONENTS)}
     conv = [index[c] for c in CONVERSION]
     deliv = [index[c] for c in DELIVERY]
-    conversion, delivery, supply, landed = [], [], [], []
+    conversion, delivery, supply, landed, stake = [], [], [], [], []
     home = study.site_country[None, :]  # conversion cost read on the lane to the site's own country
     n_made = study.made_order.size
     p_idx, s_idx = np.arange(n_made)[:, None], np.arange(home.size)[None, :]
     for scenario in scenarios:
-        rows = [_year_costs(study, scenario, year, settings) for year in chosen]
+        rows = [_year_costs(study, scenario, year, settings, stakes=True) for year in chosen]
         conversion.append(
             np.stack([r.components[conv][:, p_idx, s_idx, home].sum(0) for r in rows], -1)
         )
-        delivery.append(np.stack([r.components[deliv].sum(0) for r in rows], -1))
+        gaps = [np.where(r.origin_rule_met, r.at_stake, 0.0) for r in rows]
+        delivery.append(
+            np.stack([r.components[deliv].sum(0) + g for r, g in zip(rows, gaps, strict=True)], -1)
+        )
+        stake.append(np.stack([r.at_stake for r in rows], -1))
         supply.append(np.stack([r.supply for r in rows], -1))
         landed.append(np.stack([r.components.sum(0) for r in rows], -1))
     coords = {
@@ -74,6 +78,7 @@ def lane_costs(
             ),
             "supply": (("supplier", "country", "year", "scenario"), np.stack(supply, -1)),
             "landed": (("product", "site", "country", "year", "scenario"), np.stack(landed, -1)),
+            "at_stake": (("product", "site", "country", "year", "scenario"), np.stack(stake, -1)),
         },
         coords=coords,
         attrs={"shoring_version": __version__, "units": "USD per unit"},

@@ -89,7 +89,7 @@ def cell_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, list):
-        return "; ".join(str(v) for v in value)
+        return "; ".join(str(v) for v in value) if value else "none"
     if isinstance(value, float):
         return repr(value)
     return str(value)

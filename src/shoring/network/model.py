@@ -61,6 +61,7 @@ LAYOUT: dict[str, dict[str, str]] = {
         "capacity_units": "float64",
         "unit_price_usd": "float64",
         "qualification_months": "float64",
+        "originating": "object",
     },
     "markets": {"name": "object", "country": "object"},
     "demand": {"market": "object", "product": "object", "year": "int64", "units": "float64"},
@@ -107,6 +108,10 @@ def _frame(table: str, data: pd.DataFrame | None) -> pd.DataFrame:
     frame = frame.reindex(columns=list(layout))
     if table == "sites":
         frame["products"] = [tuple(p) for p in frame["products"]]
+    if table == "suppliers":
+        frame["originating"] = [
+            tuple(v) if isinstance(v, list | tuple) else None for v in frame["originating"]
+        ]
     frame = frame.astype(layout)
     for column, dtype in layout.items():
         if dtype == "float64" and len(frame):

@@ -41,7 +41,7 @@ import types
 from enum import StrEnum
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from shoring.fields import MAX_QUANTITY, MAX_WHOLE, Fraction, finite_number
 
@@ -88,6 +88,30 @@ def _split_list(value: Any) -> Any:
         return [part.strip() for part in value.split(";") if part.strip()]
     if isinstance(value, tuple):
         return list(value)
+    return value
+
+
+def _split_origin(value: Any) -> Any:
+    """``"none"`` -> ``[]`` (declared non-originating); blank -> None; else as a list."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, str) and value.strip().lower() in ("none", "[]"):
+        return []
+    if isinstance(value, str) and not value.strip():
+        return None
+    return _split_list(value)
+
+
+def _known_agreements(value: list[str] | None) -> list[str] | None:
+    """Agreement ids must be in the agreements table."""
+    if value:
+        from shoring.data.agreements import agreements
+
+        known = {a.id for a in agreements()}
+        unknown = [v for v in value if v not in known]
+        if unknown:
+            names = ", ".join(map(repr, unknown))
+            raise ValueError(f"unknown agreement {names}; known: {', '.join(sorted(known))}")
     return value
 
 
@@ -356,6 +380,18 @@ class SupplierRow(_Row):
         0.0,
         ge=0,
         json_schema_extra=_doc("Months to qualify before first delivery (0: qualified).", "months"),
+    )
+    originating: Annotated[
+        list[Text] | None, BeforeValidator(_split_origin), AfterValidator(_known_agreements)
+    ] = Field(
+        None,
+        json_schema_extra=_doc(
+            "Agreements under which the supplier certifies its goods as originating, "
+            "';'-separated, or 'none'. Blank: presumed originating under the agreements of "
+            "its country (the supplier's declaration assumed; results flag it).",
+            None,
+            "USMCA; CPTPP | none",
+        ),
     )
 
 

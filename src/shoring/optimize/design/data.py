@@ -111,6 +111,10 @@ class DesignData:
         Supplier -> site purchases.
     offer_cost : ndarray (O, T, W)
         Price + freight + duty per unit delivered to the site.
+    origin : OriginData, optional
+        Rules of origin of the lanes where qualifying depends on the sourcing
+        (:mod:`~shoring.optimize.design.origin`); their ``lane_cost`` charges the
+        non-qualifying duty.
     """
 
     products: tuple[str, ...]
@@ -151,6 +155,7 @@ class DesignData:
     offer_supplier: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
     offer_site: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
     offer_cost: np.ndarray | None = None
+    origin: object | None = None  # OriginData: rules of origin as decisions (origin.py)
 
     def __post_init__(self) -> None:
         t, w = len(self.periods), len(self.scenarios)
@@ -256,6 +261,7 @@ class DesignData:
             lane_cost=self.lane_cost[..., idx],
             link_cost=self.link_cost[..., idx],
             offer_cost=self.offer_cost[..., idx],
+            origin=None if self.origin is None else self.origin.with_scenarios(idx),  # type: ignore[attr-defined]
         )
 
     def with_lane_cost(self, lane_cost: np.ndarray) -> DesignData:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import warnings
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 import xarray as xr
@@ -14,6 +17,7 @@ from shoring.optimize.design.data import (
     period_weights,
     resolve_probabilities,
 )
+from shoring.optimize.design.origin import origin_data
 
 __all__ = ["design_data_from_network"]
 
@@ -110,7 +114,7 @@ def design_data_from_network(
     pcap = network.site_product_capacity().transpose("product", "site").to_numpy()
     declared = [getattr(w, "probability", None) for w in scenarios]
     prob = resolve_probabilities(len(scenarios), probabilities, declared)
-    return design_data(
+    data = design_data(
         products=list(products),
         sites=sites,
         markets=markets["country"],
@@ -131,3 +135,20 @@ def design_data_from_network(
         period_weight=period_weights(chosen, all_years[-1]),
         max_sites_per_market=max_sites_per_market,
     )
+    stake = costs["at_stake"].transpose("product", "site", "country", "year", "scenario")
+    stake = np.nan_to_num(stake.sel(country=markets["country"].tolist()).to_numpy())
+    lanes = (data.lane_product, data.lane_site, data.lane_market)
+    exworks = (costs["landed"] - costs["delivery"]).transpose(
+        "product", "site", "country", "year", "scenario"
+    )  # materials, labour, overhead, risk, incentives: the net-cost basis
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        net_cost = np.nanmean(exworks.to_numpy(), axis=(2, 3, 4)) if exworks.size else None
+    origin = origin_data(
+        network,
+        lanes,
+        stake[data.lane_product, data.lane_site, data.lane_market],
+        np.nan_to_num(net_cost) if net_cost is not None else np.zeros(data.can_make.shape),
+        dt.date(chosen[0], 7, 1),
+    )
+    return replace(data, origin=origin)

@@ -86,6 +86,8 @@ class DesignModel:
         Total cost per scenario (dim ``scenario``), first stage included.
     ship_mask : ndarray (L,) of bool
         Lanes allowed by the lead-time cap.
+    qualify_lane : ndarray of int, optional
+        Lane of each ``Lane-Recipe-qualify`` entry (rules of origin, origin.py).
     make_mask : ndarray (P, S) of bool
         Where ``Product-Site-make`` exists: the site can make the product and has an
         outlet for it (an allowed lane or a link). Elsewhere the production balance
@@ -103,6 +105,7 @@ class DesignModel:
     make_mask: np.ndarray
     first_stage: linopy.LinearExpression | None = None
     scenario_cost: linopy.LinearExpression | None = None
+    qualify_lane: np.ndarray | None = None  # lane of each Lane-Recipe-qualify pair
 
     def var(self, name: str) -> linopy.Variable:
         """A variable by name.
@@ -309,6 +312,7 @@ def build_design(
     from shoring.optimize.design import constraints as cons
     from shoring.optimize.design import objective as obj
     from shoring.optimize.design import strength
+    from shoring.optimize.design.origin import add_origin
 
     spec = spec or DesignSpec()
     site_group, market_group, groups = _groups(data, spec)
@@ -337,5 +341,6 @@ def build_design(
         for add in strength.STRENGTH_FAMILIES:  # valid inequalities, each with a switch
             add(dm)
         obj.add_costs(dm)
+        add_origin(dm, data.origin)  # type: ignore[arg-type]
         obj.set_objective(dm)
     return dm

@@ -137,7 +137,8 @@ class Solution:
     """Solution values (absent variables are 0).
 
     Shapes: ``open``, ``expand`` (S, T); ``make`` (P, S, W, T); ``ship`` (L, W, T);
-    ``transfer`` (K, W, T); ``buy`` (O, W, T); ``lost`` (P, M, W, T).
+    ``transfer`` (K, W, T); ``buy`` (O, W, T); ``lost`` (P, M, W, T); ``qualified``
+    (L, W, T): units shipped that meet the lane's rule of origin (None without rules).
     """
 
     open: np.ndarray
@@ -147,6 +148,7 @@ class Solution:
     transfer: np.ndarray
     buy: np.ndarray
     lost: np.ndarray
+    qualified: np.ndarray | None = None
 
     @property
     def used(self) -> np.ndarray:
@@ -186,7 +188,14 @@ def read_solution(dm: DesignModel) -> Solution:
     st = (n["site"], n["period"])
     wt = ("scenario", "period")
     wt_shape = (n["scenario"], n["period"])
+    qualified = None
+    lanes = getattr(dm, "qualify_lane", None)
+    if lanes is not None and "Lane-Recipe-qualify" in dm.model.variables:
+        units = _value(dm, "Lane-Recipe-qualify", ("pair", *wt), (len(lanes), *wt_shape))
+        qualified = np.zeros((n["lane"], *wt_shape))
+        np.add.at(qualified, lanes, units)
     return Solution(
+        qualified=qualified,
         open=np.round(_value(dm, "Site-open", ("site", "period"), st), 6),
         expand=np.round(_value(dm, "Site-expand", ("site", "period"), st), 6),
         make=_value(
@@ -242,6 +251,8 @@ def component_costs(data: DesignData, sol: Solution) -> np.ndarray:
         return (cost.transpose(0, 2, 1) * lane_w * units).sum(axis=(0, 2))
 
     delivery = flow(d.lane_cost, sol.ship)
+    if sol.qualified is not None and d.origin is not None:  # duty saved by qualifying units
+        delivery = delivery - flow(d.origin.lane_saving, sol.qualified)  # type: ignore[attr-defined]
     transfer = flow(d.link_cost, sol.transfer)
     purchases = flow(d.offer_cost, sol.buy)
     lost = (d.penalty[:, None, None, None] * w * sol.lost).sum(axis=(0, 1, 3))

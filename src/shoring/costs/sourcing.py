@@ -1,0 +1,300 @@
+"""Origin-aware sourcing in the landed-cost engine: candidates, qualifying mixes, lane choice.
+
+Per scenario-year the engine (:mod:`shoring.costs.engine`) asks this module, for every
+agreement covering some lane:
+
+1. :func:`bought_levels` — the Pareto levels (:func:`shoring.costs.origin.pareto_levels`)
+   of every purchased component delivered to every country, valuing non-originating
+   offers as the agreement says (delivered cost less allowed deductions);
+2. per BOM tier, :func:`tier_origin` — with the firm's own-made components added as
+   candidates — the origin of the cheapest mix and the extra cost of the cheapest
+   qualifying mix at every site (:func:`shoring.costs.origin.cheapest_mixes`), and, per
+   lane, whether buying that mix pays: it does when the duty it saves exceeds its extra
+   materials cost (with overhead). Keeping the cheaper of the two totals means an added
+   supplier can never raise a landed cost.
+
+Limits (documented approximations): an own-made component counts as originating when the
+site that supplies it most cheaply is in a party and the component meets its own rule
+there with the mix bought for its own lane (a component made and used in one country
+is bought at its cheapest mix, so its qualifying mix is not re-opened for the parent's
+sake); a product with more than six components that have a choice tries every level on
+the six of largest non-originating value only (:data:`shoring.costs.origin.MAX_COMBINATIONS`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+
+from shoring.costs.origin import (
+    LEVELS,
+    TESTS,
+    AgreementRules,
+    cheapest_mixes,
+    pareto_levels,
+    supplier_originating,
+)
+
+
+@dataclass(frozen=True)
+class Offers:
+    """Supplier offers delivered to every country (arrays (supplier, country)).
+
+    Attributes
+    ----------
+    product : ndarray (U,) of int
+        Component index of each supplier.
+    cost : ndarray (U, C)
+        Price + freight + duty (inf where blocked or impossible).
+    freight, duty : ndarray (U, C)
+        Freight and duty per unit (parts of ``cost``).
+    declared : tuple
+        Declared origin per supplier (None = presumed by location).
+    country : tuple of str
+        Supplier countries.
+    """
+
+    product: np.ndarray
+    cost: np.ndarray
+    freight: np.ndarray
+    duty: np.ndarray
+    declared: tuple
+    country: tuple
+
+
+def _segment_min(values: np.ndarray, order: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    return np.minimum.reduceat(values[order], starts, axis=0)
+
+
+def bought_levels(
+    offers: Offers, rules: AgreementRules, n_products: int, on: dt.date
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pareto levels of purchased components under one agreement.
+
+    Parameters
+    ----------
+    offers : Offers
+        Supplier offers.
+    rules : AgreementRules
+        The agreement (deductions).
+    n_products : int
+        Number of products (rows of the result).
+    on : datetime.date
+        Date of membership.
+
+    Returns
+    -------
+    (ndarray, ndarray)
+        Cost and non-originating value, ``(LEVELS, n_products, C)``; inf cost where a
+        product has no supplier.
+    """
+    n_c = offers.cost.shape[1] if offers.cost.ndim == 2 else 0
+    cost = np.full((LEVELS, n_products, n_c), np.inf)
+    vnm = np.zeros((LEVELS, n_products, n_c))
+    if offers.product.size == 0:
+        return cost, vnm
+    orig = supplier_originating(offers.declared, offers.country, rules.agreement, on)
+    value = offers.cost.copy()
+    if rules.deduct_freight:
+        value -= offers.freight
+    if rules.deduct_duties:
+        value -= offers.duty
+    value = np.where(orig[:, None], 0.0, value)
+    order = np.argsort(offers.product, kind="stable")
+    prods, starts = np.unique(offers.product[order], return_index=True)
+    sup_cost = np.where(np.isfinite(offers.cost), offers.cost, np.inf)
+    seg = np.repeat(np.arange(prods.size), np.diff(np.append(starts, order.size)))
+
+    def pick(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        masked = np.where(mask, sup_cost, np.inf)
+        low = _segment_min(masked, order, starts)  # (n, C)
+        at = masked[order] <= low[seg]
+        v = np.minimum.reduceat(np.where(at, value[order], np.inf), starts, axis=0)
+        return low, np.where(np.isfinite(v), v, 0.0)
+
+    c0, v0 = pick(np.ones(sup_cost.shape, dtype=bool))
+    v0_each = np.empty_like(value)
+    v0_each[order] = v0[seg]
+    c1, v1 = pick(value < v0_each - 1e-9)
+    c2, v2 = pick(np.broadcast_to(orig[:, None], sup_cost.shape))
+    c1, v1 = np.where(np.isfinite(c1), c1, c0), np.where(np.isfinite(c1), v1, v0)
+    c2, v2 = np.where(np.isfinite(c2), c2, c1), np.where(np.isfinite(c2), v2, v1)
+    cost[:, prods] = np.stack([c0, c1, c2])
+    vnm[:, prods] = np.stack([v0, v1, v2])
+    return cost, vnm
+
+
+@dataclass(frozen=True)
+class TierOrigin:
+    """Origin per (agreement, product of the tier, site) under the cheapest/qualifying mix."""
+
+    met: np.ndarray  # (A, p, s) bool: the cheapest mix meets the agreement's rule
+    extra: np.ndarray  # (A, p, s): extra materials cost of the cheapest qualifying mix
+    margin: np.ndarray  # (A, p, s): margin of the cheapest mix
+    margin_q: np.ndarray  # (A, p, s): margin of the cheapest qualifying mix
+
+
+def tier_origin(
+    rules: list[AgreementRules],
+    bought: list[tuple[np.ndarray, np.ndarray]],
+    own_cost: np.ndarray,
+    own_vnm: list[np.ndarray],
+    rows: np.ndarray,
+    slots: np.ndarray,
+    qty: np.ndarray,
+    site_country: np.ndarray,
+    value: np.ndarray,
+    labour: np.ndarray,
+    overhead_rate: np.ndarray,
+) -> TierOrigin:
+    """Origin of the tier's products at every site under every agreement.
+
+    Parameters
+    ----------
+    rules, bought, own_vnm : lists per agreement
+        Rules, purchased levels (:func:`bought_levels`) and own-made non-originating
+        value ``(P, C)``.
+    own_cost : ndarray (P, C)
+        Cheapest own-made delivered cost (inf where none).
+    rows : ndarray (p,)
+        Products of the tier.
+    slots, qty : ndarray (P, J)
+        BOM slots of every product.
+    site_country : ndarray (S,)
+        Country index of each site.
+    value, overhead_rate : ndarray (P,)
+    labour : ndarray (p, S)
+        Labour cost per unit of the tier's products.
+
+    Returns
+    -------
+    TierOrigin
+    """
+    n_a = len(rules)
+    shape = (n_a, rows.size, site_country.size)
+    out = {k: np.zeros(shape) for k in ("met", "extra", "margin", "margin_q")}
+    for a, rule in enumerate(rules):
+        always = rule.always[rows]
+        out["met"][a] = always[:, None]
+        out["margin"][a] = np.where(always, 1.0, np.nan)[:, None]
+        out["margin_q"][a] = out["margin"][a]
+        if always.all():
+            continue  # met by tariff shift whatever the sourcing
+        test = np.flatnonzero(~always)
+        sub = rows[test]
+        # only these products' components: renumbered 0..n-1
+        tier_slots = slots[sub]
+        needed = np.unique(tier_slots[tier_slots >= 0])
+        local = np.where(tier_slots >= 0, np.searchsorted(needed, tier_slots), -1)
+        # materials depend on the site's country only; labour enters the net-cost test
+        if (rule.test[:, sub] == TESTS.index("net_cost")).any():
+            cols, back, labour_sub = site_country, np.arange(site_country.size), labour[test]
+        else:
+            cols, back = np.unique(site_country, return_inverse=True)
+            labour_sub = np.zeros((sub.size, cols.size))
+        sites = np.ix_(needed, cols)
+        b_cost, b_vnm = bought[a]
+        cand_cost = np.stack([*(b_cost[i][sites] for i in range(LEVELS)), own_cost[sites]])
+        cand_vnm = np.stack([*(b_vnm[i][sites] for i in range(LEVELS)), own_vnm[a][sites]])
+        level_cost, level_vnm = pareto_levels(cand_cost, cand_vnm)
+        mix = cheapest_mixes(
+            rule,
+            sub,
+            local,
+            qty[sub],
+            level_cost,
+            level_vnm,
+            value[sub],
+            labour_sub,
+            overhead_rate[sub],
+        )
+        out["met"][a, test] = mix.met_cheapest[:, back]
+        out["extra"][a, test] = mix.extra[:, back]
+        out["margin"][a, test] = mix.margin_cheapest[:, back]
+        out["margin_q"][a, test] = mix.margin_qualifying[:, back]
+    return TierOrigin(out["met"].astype(bool), out["extra"], out["margin"], out["margin_q"])
+
+
+def lane_take(per_site: np.ndarray, lane_agreement: np.ndarray, fill: float) -> np.ndarray:
+    """Per-lane values from per-(agreement, product, site) values.
+
+    Parameters
+    ----------
+    per_site : ndarray (A, p, S)
+    lane_agreement : ndarray (S, C) of int
+        Agreement index of each lane, -1 where none applies.
+    fill : float
+        Value where no agreement applies.
+
+    Returns
+    -------
+    ndarray (p, S, C)
+    """
+    n_a, n_p, n_s = per_site.shape
+    padded = np.concatenate([per_site, np.full((1, n_p, n_s), fill, dtype=per_site.dtype)])
+    flat = padded.transpose(1, 0, 2).reshape(n_p, (n_a + 1) * n_s)
+    index = np.where(lane_agreement >= 0, lane_agreement, n_a) * n_s + np.arange(n_s)[:, None]
+    return np.take(flat, index, axis=1)
+
+
+def explain_origin(network: object, product: str, site: str, market: str, year: int) -> dict:
+    """The rule of origin that decides a lane's preference, and what it asks of the inputs.
+
+    Parameters
+    ----------
+    network : Network
+        The firm's network.
+    product, site, market : str
+        Ids of the lane.
+    year : int
+        Year (the rule in force on 1 July).
+
+    Returns
+    -------
+    dict
+        ``agreement`` (None: no preference), ``rule`` (one line), ``fallback``,
+        ``source``, ``tolerance`` (share of value), ``deductions`` and ``alternatives``:
+        per alternative its rule, text and the BOM inputs that must be originating (those
+        failing its tariff shift beyond the tolerance). The engine's verdict and margin for
+        the lane are in ``landed_cost``'s ``origin_rule_met`` / ``origin_margin``.
+    """
+    from shoring.data.agreements import agreement, agreement_matrix
+    from shoring.data.rules_of_origin import product_rule, provisions, tolerance_applies
+    from shoring.network import Network
+
+    assert isinstance(network, Network)
+    on = dt.date(year, 7, 1)
+    exporter = str(network.sites.loc[site, "country"])
+    importer = str(network.markets.loc[market, "country"])
+    agreement_id = str(agreement_matrix([exporter, importer], on).to_numpy()[0, 1])
+    if not agreement_id:
+        return {"agreement": None, "rule": "no preference: MFN and measures apply"}
+    if agreement(agreement_id).free_circulation:
+        return {"agreement": agreement_id, "rule": "free circulation: no rule of origin"}
+    products = network.products
+    hs = str(products.loc[product, "hs_code"])
+    rule = product_rule(agreement_id, hs, on)
+    bom = network.bom[network.bom["parent"] == product]
+    inputs = [(str(c), str(products.loc[c, "hs_code"])) for c in bom["component"]]
+    prov = provisions(agreement_id)
+    deductions = [
+        n for n, on_ in (("freight", prov.deduct_freight), ("duties", prov.deduct_duties)) if on_
+    ]
+    return {
+        "agreement": agreement_id,
+        "rule": rule.describe(),
+        "fallback": rule.fallback,
+        "source": rule.source,
+        "tolerance": prov.tolerance if tolerance_applies(hs) else 0.0,
+        "deductions": deductions,
+        "alternatives": [
+            {
+                "rule": alt.describe(),
+                "text": alt.text,
+                "inputs_that_must_originate": [c for c, h in inputs if alt.fails_shift(hs, h)],
+            }
+            for alt in rule.alternatives
+        ],
+    }
