@@ -91,6 +91,13 @@ def _split_list(value: Any) -> Any:
     return value
 
 
+def _split_or_none(value: Any) -> Any:
+    """As :func:`_split_list`, with ``"none"`` (how writers spell an empty list) -> ``[]``."""
+    if isinstance(value, str) and value.strip().lower() == "none":
+        return []
+    return _split_list(value)
+
+
 def _split_origin(value: Any) -> Any:
     """``"none"`` -> ``[]`` (declared non-originating); blank -> None; else as a list."""
     if value is None or (isinstance(value, float) and value != value):
@@ -162,7 +169,7 @@ class MetaRow(_Row):
         le=2100,
         json_schema_extra=_doc("Year the money values are expressed in.", "year"),
     )
-    accept: Annotated[list[Check], BeforeValidator(_split_list)] = Field(
+    accept: Annotated[list[Check], BeforeValidator(_split_or_none)] = Field(
         default_factory=list,
         json_schema_extra=_doc(
             "Plausibility warnings checked and right for this network (silences them); "
