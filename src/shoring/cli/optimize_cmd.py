@@ -68,26 +68,21 @@ def _data(
     progress: Callable[[str], None],
     max_sites_per_market: int | None = None,
 ) -> Any:
-    from shoring.network import read_network
-    from shoring.optimize.design import design_data_from_network
-    from shoring.scenario import load_scenario
+    from shoring.study import Study
 
-    net = read_network(network)
-    loaded = [load_scenario(s) for s in scenarios]
-    names = [s.name for s in loaded]
-    if len(set(names)) != len(names):
-        raise ShoringError(f"a scenario is given twice: {', '.join(names)}")
     chosen = _floats(years, "--years")
     if chosen and not all(y.is_integer() for y in chosen):
         raise ShoringError(f"--years must be comma-separated whole years, got {years!r}")
-    progress(f"pricing lanes: {len(loaded)} scenario(s) x {len(chosen or net.years)} year(s)")
-    return design_data_from_network(
-        net,
-        loaded,
-        years=[int(y) for y in chosen] if chosen else None,
+    periods = [int(y) for y in chosen] if chosen else None
+    study = Study.load(
+        network,
+        scenarios,
+        periods,
         probabilities=_floats(probabilities, "--probabilities"),
-        max_sites_per_market=max_sites_per_market,
+        progress=lambda stage, _done, _total: progress(stage),
     )
+    progress(f"pricing lanes: {len(study.scenarios)} scenario(s) x {len(study.years)} year(s)")
+    return study.design_data(periods, max_sites_per_market=max_sites_per_market)
 
 
 def _spec(**kwargs: Any) -> Any:

@@ -2,15 +2,14 @@
 cost-vs-risk frontier and near-optimal alternatives.
 
 Everything here reads finished optimizer results (a :class:`DesignStudy`); no model is
-built or solved in the report package. The CLI (``shoring demo``, ``shoring report
---optimize``) runs :mod:`shoring.optimize.design` and hands the results over.
+built or solved in the report package: :meth:`shoring.study.Study.design_study` solves
+the models and hands the results over.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -18,9 +17,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from shoring.report.layout import esc, figure, table
-
-if TYPE_CHECKING:
-    from shoring.optimize.design import DesignResult
+from shoring.study.design import DesignStudy
 
 __all__ = ["DesignStudy", "design_findings", "design_section", "design_tables", "frontier_chart"]
 
@@ -28,64 +25,6 @@ DESIGN_SECTION = ("design", "Network design")
 """(anchor, heading) of the section, shown only when design results are given."""
 
 _ACTION_ORDER = {"keep": 0, "close": 1, "open": 2, "expand": 3}
-
-
-@dataclass(frozen=True, eq=False)
-class DesignStudy:
-    """Finished network-design results for the report.
-
-    Parameters
-    ----------
-    alone : mapping
-        Scenario name -> :class:`~shoring.optimize.design.DesignResult` of that scenario
-        optimized alone (expected-cost objective, probability 1): its own optimum.
-    robust : DesignResult
-        All scenarios together (CVaR objective: expected + ``risk_weight`` x CVaR_alpha),
-        with its near-optimal ``alternatives``.
-    frontier : pandas.DataFrame
-        :func:`~shoring.optimize.design.pareto_frame` output (``lambda`` and ``cap``
-        sweeps).
-    probabilities : mapping
-        Scenario -> probability used by the robust plan.
-    risk_weight : float
-        ``lambda`` of the robust plan's objective.
-    within : float
-        Largest relative cost increase of an alternative (0.05 = 5 %).
-    """
-
-    alone: Mapping[str, DesignResult]
-    robust: DesignResult
-    frontier: pd.DataFrame
-    probabilities: Mapping[str, float]
-    risk_weight: float = 1.0
-    within: float = 0.05
-
-    @property
-    def alpha(self) -> float:
-        """CVaR level of the robust plan.
-
-        Returns
-        -------
-        float
-            ``robust.alpha``, e.g. 0.9 for CVaR90.
-        """
-        return float(self.robust.alpha)
-
-    def own_optimum(self, scenario: str) -> float:
-        """Cost of ``scenario``'s own optimum (NaN when it was not optimized alone).
-
-        Parameters
-        ----------
-        scenario : str
-            Scenario name.
-
-        Returns
-        -------
-        float
-            Expected cost of the scenario's alone plan, USD.
-        """
-        result = self.alone.get(scenario)
-        return float("nan") if result is None else float(result.expected_cost)
 
 
 # ---------------------------------------------------------------------- words

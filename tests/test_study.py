@@ -1,0 +1,91 @@
+"""The study API: one costing serves cost, compare, break-even, design and report."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import shoring.costs.engine as engine
+from shoring.errors import ShoringError
+from shoring.examples import example_path
+from shoring.network import read_network
+from shoring.scenario import load_scenario
+from shoring.study import Study
+
+YEARS = [2026, 2028]
+
+
+@pytest.fixture(scope="module")
+def network():
+    return read_network(example_path("ev-battery"))
+
+
+@pytest.fixture
+def counted(monkeypatch):
+    """Count the engine's (scenario, year) computations."""
+    calls: list[tuple[str, int]] = []
+    original = engine._year_costs
+
+    def spy(study, scenario, year, settings, buffer=None):
+        calls.append((scenario.name, year))
+        return original(study, scenario, year, settings, buffer)
+
+    monkeypatch.setattr(engine, "_year_costs", spy)
+    return calls
+
+
+def test_costs_each_scenario_year_once(network, counted) -> None:
+    scenarios = [load_scenario("baseline"), load_scenario("tariffs-2025")]
+    study = Study(network, scenarios, YEARS)
+    study.landed_costs
+    study.cheapest()
+    study.compare("baseline", "tariffs-2025")
+    study.breakeven("pack-75kwh", "us", "CHN", "MEX")
+    data = study.design_data()
+    assert list(data.periods) == YEARS
+    assert sorted(counted) == sorted((s.name, y) for s in scenarios for y in YEARS)
+
+
+def test_lane_costs_add_up_to_the_landed_cost(network) -> None:
+    """A site serving a market in its own country: conversion + delivery + materials is
+    the landed cost of that market (the identity the design model relies on)."""
+    study = Study(network, [load_scenario("baseline")], YEARS)
+    ds, lanes = study.landed_costs, study.lane_costs
+    site, market = "tennessee", "us"
+    assert network.sites.at[site, "country"] == network.markets.at[market, "country"] == "USA"
+    cost = ds["cost"].sel(product="pack-75kwh", site=site, market=market, scenario="baseline")
+    conversion = lanes["conversion"].sel(product="pack-75kwh", site=site, scenario="baseline")
+    delivery = lanes["delivery"].sel(
+        product="pack-75kwh", site=site, country="USA", scenario="baseline"
+    )
+    materials = cost.sel(component="materials")
+    expected = cost.sum("component")
+    np.testing.assert_allclose(conversion + delivery + materials, expected, rtol=1e-12)
+
+
+def test_design_periods_must_be_costed(network) -> None:
+    study = Study(network, [load_scenario("baseline")], [2026])
+    with pytest.raises(ShoringError, match="2028.*not costed"):
+        study.design_data([2026, 2028])
+
+
+def test_scenarios_required_and_distinct(network) -> None:
+    with pytest.raises(ShoringError, match="at least one scenario"):
+        Study(network, [])
+    base = load_scenario("baseline")
+    with pytest.raises(ShoringError, match="given twice"):
+        Study(network, [base, base])
+
+
+def test_progress_reports_every_scenario_year(network) -> None:
+    seen: list[tuple[str, int | None, int | None]] = []
+    study = Study(
+        network,
+        [load_scenario("baseline")],
+        YEARS,
+        progress=lambda stage, done, total: seen.append((stage, done, total)),
+    )
+    study.landed_costs
+    counted = [(d, t) for _, d, t in seen if t is not None]
+    assert counted[-1] == (len(YEARS), len(YEARS))
+    assert [d for d, _ in counted] == sorted(d for d, _ in counted)
