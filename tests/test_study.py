@@ -37,7 +37,7 @@ def counted(monkeypatch):
 def test_costs_each_scenario_year_once(network, counted) -> None:
     scenarios = [load_scenario("baseline"), load_scenario("tariffs-2025")]
     study = Study(network, scenarios, YEARS)
-    study.landed_costs
+    assert study.landed_costs["total"].notnull().any()
     study.cheapest()
     study.compare("baseline", "tariffs-2025")
     study.breakeven("pack-75kwh", "us", "CHN", "MEX")
@@ -65,7 +65,7 @@ def test_lane_costs_add_up_to_the_landed_cost(network) -> None:
 
 def test_design_periods_must_be_costed(network) -> None:
     study = Study(network, [load_scenario("baseline")], [2026])
-    with pytest.raises(ShoringError, match="2028.*not costed"):
+    with pytest.raises(ShoringError, match=r"2028.*not costed"):
         study.design_data([2026, 2028])
 
 
@@ -85,7 +85,7 @@ def test_progress_reports_every_scenario_year(network) -> None:
         YEARS,
         progress=lambda stage, done, total: seen.append((stage, done, total)),
     )
-    study.landed_costs
+    assert study.landed_costs["total"].notnull().any()
     counted = [(d, t) for _, d, t in seen if t is not None]
     assert counted[-1] == (len(YEARS), len(YEARS))
     assert [d for d, _ in counted] == sorted(d for d, _ in counted)
