@@ -83,6 +83,7 @@ def demo(
     from shoring.network import read_network, summarize
     from shoring.outputs import OutputFolder
     from shoring.report import design_findings, study_findings
+    from shoring.report.reconcile import reconcile_sentences
     from shoring.scenario import builtin_scenarios
     from shoring.scenario.loader import ALIASES
     from shoring.study import Study
@@ -117,6 +118,9 @@ def demo(
             console.print(f"  {sentence}")
     console.print("Network design", style="bold")
     for sentence in design_findings(design):
+        console.print(f"  {sentence}")
+    console.print("Per-unit ranking and the plan", style="bold")
+    for sentence in reconcile_sentences(network, ds, design):
         console.print(f"  {sentence}")
     console.print(f"Report: {report.resolve()}")
     console.print(

@@ -462,7 +462,9 @@ def _share_text(share: float) -> str:
     return f"{share:.0%}" if np.isfinite(share) else "n/a (no demand)"
 
 
-def design_section(study: DesignStudy, sites: pd.DataFrame) -> str:
+def design_section(
+    study: DesignStudy, sites: pd.DataFrame, reconciliation: Sequence[str] = ()
+) -> str:
     """HTML body of the "Network design" section.
 
     Parameters
@@ -470,6 +472,9 @@ def design_section(study: DesignStudy, sites: pd.DataFrame) -> str:
     study : DesignStudy
     sites : pandas.DataFrame
         The network's sites (index: site id; column ``country``), for the table columns.
+    reconciliation : sequence of str
+        Why the robust plan does or does not serve each market from its cheapest site per
+        unit (:func:`shoring.report.reconcile.reconcile_sentences`).
 
     Returns
     -------
@@ -496,6 +501,15 @@ def design_section(study: DesignStudy, sites: pd.DataFrame) -> str:
     ]
     out.append(table([*header, "total cost"], rows, numeric=[len(header)]))
 
+    if reconciliation:
+        out.append("<h3>Per-unit ranking and the plan</h3>")
+        out.append(
+            '<p class="note">The landed cost per unit ranks the sites; the plan also pays '
+            "fixed costs and capex, respects capacity and ramp-up, and weighs the worst "
+            "scenarios. Where the two differ, this says why (robust plan, last period, "
+            "costs weighted by scenario probability).</p>"
+        )
+        out.append("<ul>" + "".join(f"<li>{esc(s)}</li>" for s in reconciliation) + "</ul>")
     out.append(f"<h3>Robust footprint (all scenarios, {cvar_name})</h3>")
     out.append(
         f'<p class="note">All {len(study.probabilities)} scenarios together; objective: '
