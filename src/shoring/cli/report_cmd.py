@@ -92,11 +92,13 @@ def report(
     names = list(dict.fromkeys(scenario or [DEFAULT_SCENARIO]))
     study = Study.load(network_file, names, year or None)
     # taken before the work: a folder another run writes into is refused at once
-    with OutputFolder(out, "report", inputs=[network_file, *names]) as folder:
-        with study_progress() as progress:
-            study.progress = progress
-            design = study.design_study(points=points, echo=err.print) if optimize else None
-            path = study.report(folder, design=design, year=focus_year, reference=reference)
+    with (
+        OutputFolder(out, "report", inputs=[network_file, *names]) as folder,
+        study_progress() as progress,
+    ):
+        study.progress = progress
+        design = study.design_study(points=points, echo=err.print) if optimize else None
+        path = study.report(folder, design=design, year=focus_year, reference=reference)
     typer.echo(str(path))
 
 
