@@ -316,16 +316,13 @@ DESIGN_YEARS = [2025, 2026, 2028]
 
 @pytest.fixture(scope="module")
 def design_study(tmp_path_factory: pytest.TempPathFactory):
-    from shoring.cli.report_cmd import design_with_progress
+    from shoring.study import Study
 
     network = load_example("ev-battery")
     scenarios = [load_scenario(s) for s in DESIGN_SCENARIOS]
-    ds = landed_cost(network, scenarios, years=DESIGN_YEARS)
-    design = design_with_progress(
-        network, scenarios, DESIGN_YEARS, points=3, alternatives=2, parallel=False
-    )
-    out = tmp_path_factory.mktemp("design-report")
-    path = build_report(network, ds, scenarios, out, design=design)
+    study = Study(network, scenarios, DESIGN_YEARS)
+    design = study.design_study(points=3, alternatives=2, parallel=False)
+    path = study.report(tmp_path_factory.mktemp("design-report"), design=design)
     return network, scenarios, design, path
 
 

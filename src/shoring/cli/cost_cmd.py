@@ -13,14 +13,13 @@ from rich.table import Table
 from shoring.cli import options
 from shoring.cli.console import err as progress_console
 from shoring.cli.console import out as console
-from shoring.costs import COMPONENTS, landed_cost
-from shoring.costs.compare import breakeven, compare_scenarios, unserved, unserved_message
+from shoring.costs import COMPONENTS
+from shoring.costs.compare import unserved, unserved_message
 from shoring.costs.explain import explain_year
 from shoring.costs.sourcing import explain_origin
 from shoring.errors import ShoringError
-from shoring.network import read_network
-from shoring.scenario import Scenario, load_scenario
 from shoring.scenario.loader import DEFAULT_SCENARIO
+from shoring.study import Study
 
 NetworkArg = typer.Argument(..., help="Network: .yaml, .xlsx or a folder of CSVs.")
 ScenarioOpt = typer.Option(
@@ -38,31 +37,26 @@ YearOpt = typer.Option(
 )
 
 
-def _scenarios(names: list[str]) -> list[Scenario]:
-    return [load_scenario(n) for n in names]
-
-
 def _run(network: Path, scenarios: list[str], years: list[int] | None, quiet: bool):
-    net = read_network(network)
-    scns = _scenarios(scenarios)
     with Progress(console=progress_console, transient=True, disable=quiet) as bar:
         task = bar.add_task("landed cost", total=None)
 
-        def tick(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
+        def tick(stage: str, done: int | None, total: int | None) -> None:
+            bar.update(task, completed=done or 0, total=total)
 
-        ds = landed_cost(net, scns, years or None, progress=tick)
+        study = Study.load(network, scenarios, years or None, progress=tick)
+        ds = study.landed_costs
     if ds.attrs.get("importers_without_mfn"):
         progress_console.print(
             f"note: no cited MFN tariff for {ds.attrs['importers_without_mfn']}; "
             "their MFN is taken as 0 (see shoring data sources)",
             style="yellow",
         )
-    for row in unserved(net, ds, scns).to_dict("records"):
+    for row in unserved(study.network, ds, study.scenarios).to_dict("records"):
         progress_console.print(f"note: {unserved_message(row)}", style="yellow")
     for note in filter(None, ds.attrs.get("mfn_notes", "").split("\n")):
         progress_console.print(f"note: {note}", style="yellow")
-    return net, ds
+    return study
 
 
 def _num(x: float) -> float | None:
@@ -100,7 +94,7 @@ def cost(
     if explain:
         _explain(network, scenario, year, as_json, product, site, market)
         return
-    _, ds = _run(network, scenario, year, quiet=as_json)
+    ds = _run(network, scenario, year, quiet=as_json).landed_costs
     frame = ds["cost"].to_dataframe().reset_index()
     wide = frame.pivot_table(
         index=["product", "site", "site_country", "market", "market_country", "year", "scenario"],
@@ -176,7 +170,8 @@ def _explain(
 ) -> None:
     if not (product and site and market):
         raise typer.BadParameter("--explain needs --product, --site and --market")
-    net, ds = _run(network, scenarios, years, quiet=True)
+    study = _run(network, scenarios, years, quiet=True)
+    net, ds = study.network, study.landed_costs
     for kind, value, ids in (
         ("product", product, net.product_ids),
         ("site", site, net.site_ids),
@@ -188,7 +183,7 @@ def _explain(
     exporter = str(net.sites.loc[site, "country"])
     importer = str(net.markets.loc[market, "country"])
     out = []
-    for scn in _scenarios(scenarios):
+    for scn in study.scenarios:
         for yr in ds["year"].to_numpy().tolist():
             met = ds["origin_rule_met"].sel(
                 product=product, site=site, market=market, year=yr, scenario=scn.name
@@ -256,9 +251,9 @@ def compare(
     """Cheapest site per scenario, ranking change, and the component deltas that explain it."""
     if len(scenario) != 2:
         raise typer.BadParameter("give exactly two --scenario options (A and B)")
-    _, ds = _run(network, scenario, year, quiet=as_json)
-    a, b = (s.name for s in _scenarios(scenario))
-    frame = compare_scenarios(ds, a, b)
+    study = _run(network, scenario, year, quiet=as_json)
+    a, b = study.scenario_names
+    frame = study.compare(a, b)
     if as_json:
         typer.echo(frame.to_json(orient="records", indent=1))
         return
@@ -306,9 +301,9 @@ def breakeven_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Tariff and wage at which two options cost the same, per year."""
-    net = read_network(network)
-    chosen = load_scenario(scenario)
-    frame = breakeven(net, product, market, from_, to, chosen, year or None)
+    study = Study.load(network, [scenario], year or None)
+    (chosen,) = study.scenarios
+    frame = study.breakeven(product, market, from_, to).drop(columns="scenario")
     if (frame["unserved"] != "").all():
         reasons = "; ".join(dict.fromkeys(frame["unserved"]))
         raise ShoringError(f"no break-even under scenario {chosen.name}: {reasons}")

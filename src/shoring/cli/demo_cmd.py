@@ -85,13 +85,15 @@ def demo(
 ) -> None:
     """Run the example study (EV battery packs) across all built-in scenarios."""
     from shoring.cli.network_cmd import _summary_view
-    from shoring.cli.report_cmd import cost_with_progress, design_with_progress
+    from shoring.cli.report_cmd import study_progress
     from shoring.examples import FIRST_EXAMPLE, example_path
     from shoring.network import read_network, summarize
     from shoring.outputs import OutputFolder
-    from shoring.report import build_report, design_findings, study_findings
+    from shoring.report import design_findings, study_findings
+    from shoring.report.reconcile import reconcile_sentences
     from shoring.scenario import builtin_scenarios
     from shoring.scenario.loader import ALIASES
+    from shoring.study import Study
 
     path = example_path(FIRST_EXAMPLE)
     network = read_network(path)
@@ -105,22 +107,27 @@ def demo(
     )
     # taken before the work: a folder another run writes into is refused at once
     with OutputFolder(out, "demo", inputs=[path]) as folder:
-        ds = cost_with_progress(network, scenarios, network.years)
+        with study_progress() as progress:
+            study = Study(network, scenarios, network.years, progress=progress)
+            ds = study.landed_costs
         console.print(
             "Optimizing the network design (HiGHS, MIP gap 0.01%): each scenario alone, the "
             f"robust plan over all of them (expected cost + CVaR90), up to {alternatives} "
             f"alternative(s) within 5%, the cost-risk frontier ({points} points per sweep)"
         )
-        design = design_with_progress(
-            network, scenarios, network.years, points=points, alternatives=alternatives, echo=_echo
-        )
-        report = build_report(network, ds, scenarios, folder, design=design)
+        with study_progress() as progress:
+            study.progress = progress
+            design = study.design_study(points=points, alternatives=alternatives, echo=_echo)
+            report = study.report(folder, design=design)
     console.print("What the study concludes", style="bold")
     for finding in study_findings(network, ds):
         for sentence in finding.sentences:
             console.print(f"  {sentence}")
     console.print("Network design", style="bold")
     for sentence in design_findings(design):
+        console.print(f"  {sentence}")
+    console.print("Per-unit ranking and the plan", style="bold")
+    for sentence in reconcile_sentences(network, ds, design):
         console.print(f"  {sentence}")
     console.print(f"Report: {report.resolve()}")
     console.print(

@@ -79,23 +79,19 @@ def _data(
     progress: Callable[[str], None],
     max_sites_per_market: int | None = None,
 ) -> Any:
-    from shoring.network import read_network
-    from shoring.optimize.design import design_data_from_network
-    from shoring.scenario import load_scenario
+    from shoring.study import Study
 
-    net = read_network(network)
-    loaded = [load_scenario(s) for s in scenarios]
-    names = [s.name for s in loaded]
-    if len(set(names)) != len(names):
-        raise ShoringError(f"a scenario is given twice: {', '.join(names)}")
-    progress(f"pricing lanes: {len(loaded)} scenario(s) x {len(years or net.years)} year(s)")
-    return design_data_from_network(
-        net,
-        loaded,
-        years=years or None,
+    study = Study.load(
+        network,
+        scenarios,
+        years or None,
         probabilities=probabilities,
-        max_sites_per_market=max_sites_per_market,
+        progress=lambda stage, done, total: progress(
+            stage if total is None else f"{stage}: {done} of {total}"
+        ),
     )
+    progress(f"pricing lanes: {len(study.scenarios)} scenario(s) x {len(study.years)} year(s)")
+    return study.design_data(max_sites_per_market=max_sites_per_market)
 
 
 def _spec(**kwargs: Any) -> Any:

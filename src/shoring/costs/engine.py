@@ -40,8 +40,8 @@ import numpy as np
 import xarray as xr
 from scipy import sparse
 
-from shoring import __version__
 from shoring.costs import formulas as f
+from shoring.costs.assemble import combine_chunks, to_markets
 from shoring.costs.duties import DutyRates, duty_rates, member_mask
 from shoring.costs.lanes import Lanes, build_lanes
 from shoring.costs.mfn import ProductMfn, product_mfn
@@ -555,6 +555,7 @@ def iter_landed_cost(
     years: Sequence[int] | None = None,
     settings: CostSettings | None = None,
     progress: Callable[[int, int], None] | None = None,
+    all_destinations: bool = False,
 ) -> Iterator[xr.Dataset]:
     """Landed costs one (scenario, year) at a time, for studies too large to hold at once.
 
@@ -567,6 +568,11 @@ def iter_landed_cost(
     ----------
     network, scenarios, years, settings, progress
         As for :func:`landed_cost`.
+    all_destinations : bool
+        Every country of the network (sites', suppliers' and markets') is a destination,
+        and the chunks also carry ``supply`` (supplier, destination): price + freight +
+        duty of each supplier's offer delivered there. What network design needs (see
+        :func:`shoring.costs.lane_costs`); default: market countries only.
 
     Yields
     ------
@@ -588,7 +594,7 @@ def iter_landed_cost(
     study = _study(network, chosen, settings)
     made = study.made_order
     products = study.products[made]
-    dest = np.unique(study.market_country)
+    dest = np.arange(study.countries.size) if all_destinations else np.unique(study.market_country)
     sites = network.sites
     lead = study.lanes.transit_days.to_numpy()[made][:, study.site_country][:, :, dest]
     mode = study.lanes.mode.to_numpy()[made][:, study.site_country][:, :, dest]
@@ -607,24 +613,32 @@ def iter_landed_cost(
         scenario, year = job
         if getattr(buffers, "array", None) is None:
             buffers.array = np.empty(shape)  # one per worker thread, reused across chunks
-        year_costs = _year_costs(study, scenario, year, settings, buffers.array)
+        year_costs = _year_costs(
+            study, scenario, year, settings, buffers.array, stakes=all_destinations
+        )
         cost = np.take(year_costs.components, dest, axis=-1)  # a copy: the buffer is reused
         mfn = study.mfn[year][study.hs_index[made]][:, dest]
         basis = study.mfn_basis[year][made][:, dest]
+        variables = {
+            "cost": (("component", *dims), cost),
+            "total": (dims, cost.sum(axis=0)),
+            "origin_rule_met": (dims, year_costs.origin_rule_met[..., dest]),
+            "origin_margin": (dims, year_costs.origin_margin[..., dest]),
+            "origin_qualifying_mix": (dims, year_costs.qualifying_mix[..., dest]),
+            "wage_usd_per_hour": ("site", year_costs.wage),
+            "lead_time_days": (dims, lead),
+            "mode": (dims, mode),
+            "mfn_rate": (("product", "destination"), mfn),
+            "duty_basis": (("product", "destination"), basis.astype(str)),
+        }
+        if all_destinations:
+            variables["supply"] = (("supplier", "destination"), year_costs.supply[:, dest])
+            variables["at_stake"] = (dims, year_costs.at_stake[..., dest])
         return xr.Dataset(
-            {
-                "cost": (("component", *dims), cost),
-                "total": (dims, cost.sum(axis=0)),
-                "origin_rule_met": (dims, year_costs.origin_rule_met[..., dest]),
-                "origin_margin": (dims, year_costs.origin_margin[..., dest]),
-                "origin_qualifying_mix": (dims, year_costs.qualifying_mix[..., dest]),
-                "wage_usd_per_hour": ("site", year_costs.wage),
-                "lead_time_days": (dims, lead),
-                "mode": (dims, mode),
-                "mfn_rate": (("product", "destination"), mfn),
-                "duty_basis": (("product", "destination"), basis.astype(str)),
-            },
-            coords=coords,
+            variables,
+            coords={**coords, "supplier": list(network.suppliers.index)}
+            if all_destinations
+            else coords,
             attrs={
                 "importers_without_mfn": ", ".join(year_costs.missing_mfn),
                 "mfn_notes": "\n".join(study.mfn_notes),
@@ -691,32 +705,5 @@ def landed_cost(
         taken as 0 (their duties then come from scenario measures only).
     """
     settings = settings or CostSettings()
-    parts = list(iter_landed_cost(network, scenarios, years, settings, progress))
-    missing = sorted({c for p in parts for c in p.attrs["importers_without_mfn"].split(", ") if c})
-    data = xr.combine_by_coords(parts, combine_attrs="drop")
-    assert isinstance(data, xr.Dataset)
-    for name in ("lead_time_days", "mode"):
-        data[name] = parts[0][name].isel(scenario=0, year=0, drop=True)
-    for name in ("mfn_rate", "duty_basis"):
-        data[name] = data[name].isel(scenario=0, drop=True)
-    markets = network.markets
-    by_market = xr.DataArray(markets["country"].tolist(), dims="market")
-    data = data.sel(destination=by_market).drop_vars("destination")
-    data = data.assign_coords(
-        market=list(markets.index), market_country=("market", markets["country"].tolist())
-    )
-    data = data.transpose("product", "site", "market", "year", "scenario", "component")
-    data.attrs.update(
-        {
-            "shoring_version": __version__,
-            "network": network.name,
-            "distances": settings.distances.name,
-            "scenarios": "; ".join(f"{s.name}: {s.title}" for s in scenarios),
-            "policy_time_weighting": "day-weighted over the intervals between measure dates",
-            "amortization_years": settings.amortization_years,
-            "units": "USD per unit",
-            "importers_without_mfn": ", ".join(missing),
-            "mfn_notes": parts[0].attrs["mfn_notes"] if parts else "",
-        }
-    )
-    return data
+    chunks = iter_landed_cost(network, scenarios, years, settings, progress)
+    return to_markets(combine_chunks(network, scenarios, chunks, settings), network)

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
 import xarray as xr
 
-from shoring import __version__
-from shoring.costs.engine import COMPONENTS, CostSettings, _resolve_years, _study, _year_costs
+from shoring.costs.assemble import combine_chunks
+from shoring.costs.engine import CostSettings, iter_landed_cost
 from shoring.network import Network
 from shoring.scenario import Scenario
 
@@ -26,60 +25,70 @@ def lane_costs(
 ) -> xr.Dataset:
     """Landed cost split into the pieces a network-design model prices flows with.
 
+    One engine pass over every country of the network (see :func:`split_for_design`).
+
+    Parameters
+    ----------
+    network, scenarios, years, settings
+        As for :func:`shoring.costs.landed_cost`.
+
+    Returns
+    -------
+    xarray.Dataset
+        See :func:`split_for_design`.
+    """
+    settings = settings or CostSettings()
+    chunks = iter_landed_cost(network, scenarios, years, settings, all_destinations=True)
+    return split_for_design(combine_chunks(network, scenarios, chunks, settings))
+
+
+def split_for_design(full: xr.Dataset) -> xr.Dataset:
+    """The pieces of a landed-cost result over every destination country.
+
+    Parameters
+    ----------
+    full : xarray.Dataset
+        :func:`shoring.costs.assemble.combine_chunks` of
+        ``iter_landed_cost(..., all_destinations=True)``: ``cost`` (scenario, year,
+        component, product, site, destination), ``origin_rule_met`` and ``at_stake``
+        (scenario, year, product, site, destination), ``supply`` (scenario, year,
+        supplier, destination) and the ``site_country`` coordinate.
+
     Returns
     -------
     xarray.Dataset
         Products are those some site makes. ``conversion`` (product, site, year,
-        scenario): labour + overhead + risk -
-        incentives per unit made; ``delivery`` (product, site, country, year,
+        scenario): labour + overhead + risk - incentives per unit made (read on the lane
+        to the site's own country); ``delivery`` (product, site, country, year,
         scenario): freight + duties + inventory + carbon per unit shipped from the site
-        to a country (sites' and markets' countries); ``supply`` (supplier, country,
+        to a country (sites' and markets' countries), with the duty at stake added back
+        where the cheapest sourcing already qualifies; ``at_stake`` (product, site,
+        country, year, scenario): duty saved by qualifying, with its carrying cost, where
+        qualifying is a sourcing decision (else 0); ``supply`` (supplier, country,
         year, scenario): price + freight + duty per unit bought from a supplier and
-        delivered to a country; ``landed`` (product, site, country, year, scenario):
-        the full landed cost with the cheapest sourcing. NaN (or inf for supply) where
-        impossible. Duties assume the origin status of the cheapest sourcing.
+        delivered to a country (inf where impossible); ``landed`` (product, site,
+        country, year, scenario): the full landed cost with the cheapest sourcing. NaN
+        where impossible. Duties assume the origin status of the cheapest sourcing.
+        USD per unit.
     """
-    settings = settings or CostSettings()
-    chosen = _resolve_years(network, years)
-    study = _study(network, chosen, settings)
-    index = {c: i for i, c in enumerate(COMPONENTS)}
-    conv = [index[c] for c in CONVERSION]
-    deliv = [index[c] for c in DELIVERY]
-    conversion, delivery, supply, landed, stake = [], [], [], [], []
-    home = study.site_country[None, :]  # conversion cost read on the lane to the site's own country
-    n_made = study.made_order.size
-    p_idx, s_idx = np.arange(n_made)[:, None], np.arange(home.size)[None, :]
-    for scenario in scenarios:
-        rows = [_year_costs(study, scenario, year, settings, stakes=True) for year in chosen]
-        conversion.append(
-            np.stack([r.components[conv][:, p_idx, s_idx, home].sum(0) for r in rows], -1)
-        )
-        gaps = [np.where(r.origin_rule_met, r.at_stake, 0.0) for r in rows]
-        delivery.append(
-            np.stack([r.components[deliv].sum(0) + g for r, g in zip(rows, gaps, strict=True)], -1)
-        )
-        stake.append(np.stack([r.at_stake for r in rows], -1))
-        supply.append(np.stack([r.supply for r in rows], -1))
-        landed.append(np.stack([r.components.sum(0) for r in rows], -1))
-    coords = {
-        "product": list(study.products[study.made_order]),
-        "site": list(network.sites.index),
-        "country": list(study.countries),
-        "supplier": list(network.suppliers.index),
-        "year": chosen,
-        "scenario": [s.name for s in scenarios],
-    }
-    return xr.Dataset(
-        {
-            "conversion": (("product", "site", "year", "scenario"), np.stack(conversion, -1)),
-            "delivery": (
-                ("product", "site", "country", "year", "scenario"),
-                np.stack(delivery, -1),
-            ),
-            "supply": (("supplier", "country", "year", "scenario"), np.stack(supply, -1)),
-            "landed": (("product", "site", "country", "year", "scenario"), np.stack(landed, -1)),
-            "at_stake": (("product", "site", "country", "year", "scenario"), np.stack(stake, -1)),
-        },
-        coords=coords,
-        attrs={"shoring_version": __version__, "units": "USD per unit"},
+    cost = full["cost"].rename(destination="country")
+    home = xr.DataArray(full["site_country"].to_numpy(), dims="site")
+    conversion = (
+        cost.sel(component=list(CONVERSION)).sel(country=home).sum("component", skipna=False)
     )
+    at_stake = full["at_stake"].rename(destination="country")
+    # the design model pays the full duty on a lane and earns at_stake back on the units
+    # it makes qualify: where the cheapest mix already qualifies, add it back
+    met = full["origin_rule_met"].rename(destination="country")
+    delivery = cost.sel(component=list(DELIVERY)).sum("component", skipna=False)
+    out = xr.Dataset(
+        {
+            "conversion": conversion.drop_vars(["country", "site_country"], errors="ignore"),
+            "delivery": delivery + at_stake.where(met, 0.0),
+            "supply": full["supply"].rename(destination="country"),
+            "landed": cost.sum("component", skipna=False),
+            "at_stake": at_stake,
+        },
+        attrs={"shoring_version": full.attrs.get("shoring_version"), "units": "USD per unit"},
+    )
+    return out.transpose("product", "site", "country", "supplier", "year", "scenario")

@@ -2,25 +2,22 @@
 cost-vs-risk frontier and near-optimal alternatives.
 
 Everything here reads finished optimizer results (a :class:`DesignStudy`); no model is
-built or solved in the report package. The CLI (``shoring demo``, ``shoring report
---optimize``) runs :mod:`shoring.optimize.design` and hands the results over.
+built or solved in the report package: :meth:`shoring.study.Study.design_study` solves
+the models and hands the results over.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from shoring.optimize.design.study import REGRET_TOL, DesignStudy
 from shoring.report.layout import esc, figure, table
-
-if TYPE_CHECKING:
-    from shoring.optimize.design import DesignResult
 
 __all__ = ["DesignStudy", "design_findings", "design_section", "design_tables", "frontier_chart"]
 
@@ -28,64 +25,6 @@ DESIGN_SECTION = ("design", "Network design")
 """(anchor, heading) of the section, shown only when design results are given."""
 
 _ACTION_ORDER = {"keep": 0, "close": 1, "open": 2, "expand": 3}
-
-
-@dataclass(frozen=True, eq=False)
-class DesignStudy:
-    """Finished network-design results for the report.
-
-    Parameters
-    ----------
-    alone : mapping
-        Scenario name -> :class:`~shoring.optimize.design.DesignResult` of that scenario
-        optimized alone (expected-cost objective, probability 1): its own optimum.
-    robust : DesignResult
-        All scenarios together (CVaR objective: expected + ``risk_weight`` x CVaR_alpha),
-        with its near-optimal ``alternatives``.
-    frontier : pandas.DataFrame
-        :func:`~shoring.optimize.design.pareto_frame` output (``lambda`` and ``cap``
-        sweeps).
-    probabilities : mapping
-        Scenario -> probability used by the robust plan.
-    risk_weight : float
-        ``lambda`` of the robust plan's objective.
-    within : float
-        Largest relative cost increase of an alternative (0.05 = 5 %).
-    """
-
-    alone: Mapping[str, DesignResult]
-    robust: DesignResult
-    frontier: pd.DataFrame
-    probabilities: Mapping[str, float]
-    risk_weight: float = 1.0
-    within: float = 0.05
-
-    @property
-    def alpha(self) -> float:
-        """CVaR level of the robust plan.
-
-        Returns
-        -------
-        float
-            ``robust.alpha``, e.g. 0.9 for CVaR90.
-        """
-        return float(self.robust.alpha)
-
-    def own_optimum(self, scenario: str) -> float:
-        """Cost of ``scenario``'s own optimum (NaN when it was not optimized alone).
-
-        Parameters
-        ----------
-        scenario : str
-            Scenario name.
-
-        Returns
-        -------
-        float
-            Expected cost of the scenario's alone plan, USD.
-        """
-        result = self.alone.get(scenario)
-        return float("nan") if result is None else float(result.expected_cost)
 
 
 # ---------------------------------------------------------------------- words
@@ -108,10 +47,6 @@ def _pct(value: float, signed: bool = True) -> str:
     if not np.isfinite(value):
         return ""
     return f"{_zero(value, 5e-5):{'+' if signed else ''}.2%}"
-
-
-#: Regrets within this share of a scenario's own optimum are the MIP gap, not a cost.
-REGRET_TOL = 1e-4
 
 
 def _cvar_name(alpha: float) -> str:
@@ -227,8 +162,10 @@ def _regret_sentence(study: DesignStudy, own: Mapping[str, float], cvar_name: st
     robust = study.robust
     cheapest = min(own, key=own.__getitem__)
     extra = robust.expected_cost - own[cheapest]
-    regrets = {w: robust.cost_by_scenario[w] - own[w] for w in own if w in robust.cost_by_scenario}
-    regrets = {w: r for w, r in regrets.items() if r > REGRET_TOL * max(abs(own[w]), 1.0)}
+    table = study.regret()
+    regrets = {
+        w: r for w, r in zip(table["scenario"], table["regret"], strict=True) if w in own and r > 0
+    }
     text = (
         f"The robust plan costs {_musd(robust.expected_cost)} in expectation over the "
         f"horizon ({cvar_name} {_musd(robust.cvar)})"
@@ -330,32 +267,12 @@ def design_tables(study: DesignStudy) -> dict[str, pd.DataFrame]:
     footprints = pd.DataFrame(
         rows, columns=["plan", "kind", "rank", "site", "country", "action", "period", "plan_cost"]
     )
-    costs = pd.DataFrame(
-        [
-            {
-                "scenario": w,
-                "probability": float(study.probabilities.get(w, float("nan"))),
-                "robust_cost": float(cost),
-                "own_optimum": study.own_optimum(w),
-                "regret": _regret(float(cost), study.own_optimum(w)),
-            }
-            for w, cost in study.robust.cost_by_scenario.items()
-        ],
-        columns=["scenario", "probability", "robust_cost", "own_optimum", "regret"],
-    )
-    own = costs["own_optimum"].where(costs["own_optimum"] != 0)
-    costs["regret_share"] = (costs["regret"] / own).where(costs["regret"] != 0, 0.0)
+    costs = study.regret()
     return {
         "design_footprints": footprints,
         "design_costs": costs,
         "design_frontier": study.frontier.copy(),
     }
-
-
-def _regret(cost: float, own: float) -> float:
-    """Cost minus own optimum; 0.0 within :data:`REGRET_TOL` (the MIP gap)."""
-    regret = cost - own
-    return 0.0 if abs(regret) <= REGRET_TOL * max(abs(own), 1.0) else regret
 
 
 # ---------------------------------------------------------------------- chart
@@ -523,7 +440,9 @@ def _share_text(share: float) -> str:
     return f"{share:.0%}" if np.isfinite(share) else "n/a (no demand)"
 
 
-def design_section(study: DesignStudy, sites: pd.DataFrame) -> str:
+def design_section(
+    study: DesignStudy, sites: pd.DataFrame, reconciliation: Sequence[str] = ()
+) -> str:
     """HTML body of the "Network design" section.
 
     Parameters
@@ -531,6 +450,9 @@ def design_section(study: DesignStudy, sites: pd.DataFrame) -> str:
     study : DesignStudy
     sites : pandas.DataFrame
         The network's sites (index: site id; column ``country``), for the table columns.
+    reconciliation : sequence of str
+        Why the robust plan does or does not serve each market from its cheapest site per
+        unit (:func:`shoring.report.reconcile.reconcile_sentences`).
 
     Returns
     -------
@@ -557,6 +479,15 @@ def design_section(study: DesignStudy, sites: pd.DataFrame) -> str:
     ]
     out.append(table([*header, "total cost"], rows, numeric=[len(header)]))
 
+    if reconciliation:
+        out.append("<h3>Per-unit ranking and the plan</h3>")
+        out.append(
+            '<p class="note">The landed cost per unit ranks the sites; the plan also pays '
+            "fixed costs and capex, respects capacity and ramp-up, and weighs the worst "
+            "scenarios. Where the two differ, this says why (robust plan, last period, "
+            "costs weighted by scenario probability).</p>"
+        )
+        out.append("<ul>" + "".join(f"<li>{esc(s)}</li>" for s in reconciliation) + "</ul>")
     out.append(f"<h3>Robust footprint (all scenarios, {cvar_name})</h3>")
     out.append(
         f'<p class="note">All {len(study.probabilities)} scenarios together; objective: '

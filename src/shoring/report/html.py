@@ -43,6 +43,7 @@ from shoring.report.findings import (
     wages_long,
 )
 from shoring.report.layout import esc, figure, page, table
+from shoring.report.reconcile import reconcile_sentences
 from shoring.report.sections import (
     MAX_DETAIL_PAIRS,
     breakevens_section,
@@ -394,7 +395,9 @@ def _write_report(
     sections = list(SECTIONS)
     design_csv: dict[str, pd.DataFrame] = {}
     if design is not None:
-        bodies["design"] = design_section(design, network.sites)
+        bodies["design"] = design_section(
+            design, network.sites, reconcile_sentences(network, dataset, design)
+        )
         bodies["summary"] += "<h3>Network design (optimized)</h3>" + "".join(
             f"<p>{esc(s)}</p>" for s in design_findings(design)[:3]
         )

@@ -1,0 +1,96 @@
+"""Chunks of the landed-cost engine assembled into the Datasets users see.
+
+:func:`combine_chunks` joins the per-(scenario, year) chunks of
+:func:`shoring.costs.iter_landed_cost` over destination countries; :func:`to_markets`
+maps destination countries to the network's markets (:func:`shoring.costs.landed_cost`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+import xarray as xr
+
+from shoring import __version__
+
+if TYPE_CHECKING:
+    from shoring.costs.engine import CostSettings
+    from shoring.network import Network
+    from shoring.scenario import Scenario
+
+__all__ = ["combine_chunks", "to_markets"]
+
+
+def combine_chunks(
+    network: Network,
+    scenarios: Sequence[Scenario],
+    chunks: Iterable[xr.Dataset],
+    settings: CostSettings,
+) -> xr.Dataset:
+    """The chunks of :func:`iter_landed_cost` as one Dataset over destination countries.
+
+    Parameters
+    ----------
+    network, scenarios, settings
+        As given to :func:`iter_landed_cost` (recorded in the attributes).
+    chunks : iterable of xarray.Dataset
+        Its output, every (scenario, year).
+
+    Returns
+    -------
+    xarray.Dataset
+        The variables of the chunks with ``scenario`` and ``year`` dimensions; attributes
+        record the sources, scenario definitions, package version and
+        ``importers_without_mfn`` and ``mfn_notes``; ``lead_time_days`` and ``mode`` are
+        per (product, site, destination), ``mfn_rate`` and ``duty_basis`` per (product,
+        destination, year).
+    """
+    parts = list(chunks)
+    missing = sorted({c for p in parts for c in p.attrs["importers_without_mfn"].split(", ") if c})
+    data = xr.combine_by_coords(parts, combine_attrs="drop")
+    assert isinstance(data, xr.Dataset)
+    for name in ("lead_time_days", "mode"):
+        data[name] = parts[0][name].isel(scenario=0, year=0, drop=True)
+    for name in ("mfn_rate", "duty_basis"):
+        data[name] = data[name].isel(scenario=0, drop=True)
+    data.attrs.update(
+        {
+            "shoring_version": __version__,
+            "network": network.name,
+            "distances": settings.distances.name,
+            "scenarios": "; ".join(f"{s.name}: {s.title}" for s in scenarios),
+            "policy_time_weighting": "day-weighted over the intervals between measure dates",
+            "amortization_years": settings.amortization_years,
+            "units": "USD per unit",
+            "importers_without_mfn": ", ".join(missing),
+            "mfn_notes": parts[0].attrs["mfn_notes"] if parts else "",
+        }
+    )
+    return data
+
+
+def to_markets(data: xr.Dataset, network: Network) -> xr.Dataset:
+    """Destination countries mapped to the network's markets (the :func:`landed_cost` shape).
+
+    Parameters
+    ----------
+    data : xarray.Dataset
+        Output of :func:`combine_chunks` (its destinations include every market country).
+    network : Network
+        The network whose markets to map to.
+
+    Returns
+    -------
+    xarray.Dataset
+        As :func:`landed_cost` returns it; the design-only ``supply`` and ``at_stake``
+        are dropped.
+    """
+    markets = network.markets
+    by_market = xr.DataArray(markets["country"].tolist(), dims="market")
+    data = data.drop_vars(["supply", "supplier", "at_stake"], errors="ignore")
+    data = data.sel(destination=by_market).drop_vars("destination")
+    data = data.assign_coords(
+        market=list(markets.index), market_country=("market", markets["country"].tolist())
+    )
+    return data.transpose("product", "site", "market", "year", "scenario", "component")
