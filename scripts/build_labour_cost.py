@@ -17,7 +17,8 @@ economy:
 
 Values are rounded to a tenth of a cent (sub-dollar series stay distinct year to
 year). The card's ``series`` section (per economy: cited years and the method of every
-other year) is rewritten from the result. Run from the repository root::
+other year) and its ``cited_gaps`` section (economies with a stretch of MAX_CITED_GAP or
+more years without a cited figure) are rewritten from the result. Run from the repository root::
 
     python scripts/build_labour_cost.py
 """
@@ -30,7 +31,13 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from shoring.data.wages import ANCHOR_METHODS, series_summary, series_trends
+from shoring.data.wages import (
+    ANCHOR_METHODS,
+    MAX_CITED_GAP,
+    series_checks,
+    series_summary,
+    series_trends,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 ANCHORS = ROOT / "scripts" / "data" / "labour_cost_anchors.csv"
@@ -90,6 +97,16 @@ def fill(anchors: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
+def cited_gaps(table: pd.DataFrame) -> dict[str, str]:
+    """Economies whose longest stretch without a cited figure is MAX_CITED_GAP years or more."""
+    checks = series_checks(table)
+    short = checks[checks["uncited_run"] >= MAX_CITED_GAP]
+    return {
+        str(iso3): f"no cited figure {row.uncited_years} ({row.uncited_run} years)"
+        for iso3, row in short.iterrows()
+    }
+
+
 def main() -> None:
     """Read the anchors, fill the grid, write the embedded table."""
     anchors = pd.read_csv(ANCHORS, keep_default_na=False)
@@ -102,7 +119,8 @@ def main() -> None:
     result.to_csv(TABLE, index=False, float_format="%.3f")
     text = CARD.read_text(encoding="utf-8").split("\nseries:\n")[0].rstrip("\n")
     series = yaml.safe_dump({"series": series_summary(result)}, width=100, sort_keys=True)
-    CARD.write_text(f"{text}\n{series}", encoding="utf-8")
+    gaps = yaml.safe_dump({"cited_gaps": cited_gaps(result)}, width=100, sort_keys=True)
+    CARD.write_text(f"{text}\n{series}{gaps}", encoding="utf-8")
     counts = result["method"].value_counts().to_dict()
     print(f"{TABLE.name}: {result['iso3'].nunique()} economies, {counts}")
 

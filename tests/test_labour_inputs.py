@@ -40,7 +40,7 @@ def labour(costs, site: str) -> float:
     return float(cell.squeeze())
 
 
-@pytest.mark.parametrize("country", ["Kenya", "Pakistan", "Peru"])
+@pytest.mark.parametrize("country", ["Bolivia", "Pakistan", "Peru"])
 def test_validate_names_the_row_and_the_override_column(tmp_path, country) -> None:
     path = write(tmp_path, country)
     with pytest.raises(ShoringInputError) as info:
@@ -52,7 +52,7 @@ def test_validate_names_the_row_and_the_override_column(tmp_path, country) -> No
 
 
 def test_override_supplies_the_figure_and_sets_labour(tmp_path) -> None:
-    path = write(tmp_path, "Kenya", ", wage_usd_per_hour: 9.5")
+    path = write(tmp_path, "Ecuador", ", wage_usd_per_hour: 9.5")
     network = read_network(path)
     costs = landed_cost(network, [load_scenario("baseline")], years=[2021])
     # hand-worked: 2 h x USD 9.5/h, no automation, productivity 1
@@ -77,7 +77,7 @@ def test_override_beats_the_table_and_productivity_divides(tmp_path) -> None:
 
 
 def test_new_columns_round_trip_and_are_in_the_template(tmp_path) -> None:
-    path = write(tmp_path, "Kenya", ", wage_usd_per_hour: 2.4, productivity_index: 0.3")
+    path = write(tmp_path, "Ecuador", ", wage_usd_per_hour: 2.4, productivity_index: 0.3")
     original = read_yaml(path)
     excel = write_excel(original, tmp_path / "n.xlsx")
     for network in (
@@ -91,7 +91,7 @@ def test_new_columns_round_trip_and_are_in_the_template(tmp_path) -> None:
     header = [c.value for c in openpyxl.load_workbook(excel)["sites"][1]]
     assert {"wage_usd_per_hour", "productivity_index"} <= set(header)
     with pytest.raises(ShoringInputError, match="wage_usd_per_hour: must be greater than 0"):
-        read_network(write(tmp_path, "Kenya", ", wage_usd_per_hour: 0"))
+        read_network(write(tmp_path, "Ecuador", ", wage_usd_per_hour: 0"))
 
 
 def test_plants_in_newly_covered_countries_get_a_cited_labour_cost(tmp_path) -> None:

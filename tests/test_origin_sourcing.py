@@ -124,3 +124,55 @@ def test_explain_shows_the_origin_rule_and_margin(
     assert origin["rule"].endswith("build_down 60%")
     assert origin["met"] and origin["qualifying_mix"] and origin["margin"] >= 0
     assert origin["deductions"] == ["freight", "duties"] and origin["tolerance"] == 0.10
+
+
+def two_tier(cn_cable: float | None) -> dict[str, Any]:
+    """A harness made from a sub-harness made in-house from cable, both in Juarez."""
+    suppliers = [
+        {"id": "cable-mx", "country": "MEX", "component": "cable", "capacity_units": 3e6,
+         "unit_price_usd": 33.0},
+    ]  # fmt: skip
+    if cn_cable is not None:
+        suppliers.append(
+            {"id": "cable-cn", "country": "CHN", "component": "cable", "capacity_units": 3e6,
+             "unit_price_usd": cn_cable}
+        )  # fmt: skip
+    return {
+        "meta": {"name": "two-tier", "base_year": 2025},
+        "products": [
+            {"id": "harness", "hs_code": "854430", "unit_value_usd": 80, "weight_kg": 3,
+             "labour_hours": 2.5, "margin": 0.15, "overhead_rate": 0.15},
+            {"id": "sub", "hs_code": "854430", "unit_value_usd": 60, "weight_kg": 2.5,
+             "labour_hours": 0.5, "margin": 0.1, "overhead_rate": 0.15},
+            {"id": "cable", "hs_code": "854449", "unit_value_usd": 30, "weight_kg": 2},
+        ],
+        "bom": [
+            {"parent": "harness", "component": "sub", "quantity": 1},
+            {"parent": "sub", "component": "cable", "quantity": 1},
+        ],
+        "sites": [
+            {"id": "juarez", "country": "MEX", "status": "existing",
+             "products": ["harness", "sub"], "capacity_units": 1.2e6, "fixed_cost_usd": 5e6},
+        ],
+        "suppliers": suppliers,
+        "markets": [{"id": "us", "country": "USA"}],
+        "demand": [{"market": "us", "product": "harness", "year": 2026, "units": 1e6}],
+    }  # fmt: skip
+
+
+def test_own_made_component_is_made_with_its_qualifying_mix_when_the_parent_needs_it() -> None:
+    # Both tiers fall under the flagged 60% RVC fallback of 8544.30 (build-down: VNM at
+    # most 40% of the value). The sub-harness made with the Chinese cable (30 + freight
+    # + Mexican duty, about 31 of its value 60) is not originating; the harness built
+    # from it (VNM = the sub-harness's delivered cost, about 41 of its value 80) fails
+    # too and would pay the US MFN and Section 232 parts duty (current law). Making the
+    # sub-harness with the Mexican cable (33) costs about 2 more per unit and makes both
+    # tiers originating (VNM 0): the engine must find that mix a tier down, so the
+    # Chinese offer cannot raise the harness's landed cost: it costs exactly what it
+    # costs without that offer.
+    with_cn, without = cost(two_tier(30.0)), cost(two_tier(None))
+    h_with, h_without = with_cn.sel(product="harness"), without.sel(product="harness")
+    assert bool(h_without["origin_rule_met"])
+    assert bool(h_with["origin_rule_met"]) and bool(h_with["origin_qualifying_mix"])
+    assert float(h_with["cost"].sel(component="duties")) == 0.0
+    assert float(h_with["total"]) == pytest.approx(float(h_without["total"]), rel=1e-9)

@@ -6,12 +6,15 @@ import math
 import re
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 
 from conftest import REQUIRED_ECONOMIES
 from shoring.data.paths import TABLES_DIR
 from shoring.data.wages import (
+    MAX_CITED_GAP,
+    MAX_FLAT_YEARS,
     METHODS,
     LabourCostRangeError,
     labour_cost,
@@ -19,6 +22,7 @@ from shoring.data.wages import (
     labour_cost_table,
     load_curated_wages,
     load_ilostat_earnings,
+    series_checks,
 )
 from shoring.errors import ShoringError, ShoringInputError
 
@@ -278,3 +282,72 @@ def test_card_lists_every_economys_cited_years():
     assert labour_cost_series("usa") == series["USA"]
     assert labour_cost_series("CAN") == series["CAN"] and "median of" in series["CAN"]
     assert "extrapolated 2021-2024 at own cited trend 2015-2020" in series["USA"]
+
+
+def _rows(iso3, values, methods, derivation=""):
+    return pd.DataFrame(
+        {
+            "iso3": iso3,
+            "year": range(2000, 2000 + len(values)),
+            "usd_per_hour": values,
+            "method": methods,
+            "derivation": derivation,
+        }
+    )
+
+
+def test_series_checks_catch_flat_carries_and_uncited_stretches():
+    # Hand-made: AAA carried at a fallback rate (+0.1%/yr) for 5 years after its 2000 anchor;
+    # BBB equally flat but at its own cited trend; CCC cited in 2000, 2005, 2010.
+    flat = [10 * 1.001**k for k in range(6)]
+    table = pd.concat(
+        [
+            _rows("AAA", flat, ["reported"] + ["extrapolated"] * 5, "median of 20 series"),
+            _rows("BBB", flat, ["reported"] + ["extrapolated"] * 5, "own cited trend 1997-2000"),
+            _rows(
+                "CCC",
+                [1.0 * 1.05**k for k in range(11)],
+                ["reported", *["interpolated"] * 4] * 2 + ["derived"],
+            ),
+        ]
+    )
+    checks = series_checks(table)
+    assert checks.loc["AAA", "flat_uncited"] == 5 and checks.loc["AAA", "flat_years"] == "2001-2005"
+    assert checks.loc["BBB", "flat_uncited"] == 0
+    assert checks.loc["AAA", "uncited_run"] == 5
+    assert checks.loc["CCC", "uncited_run"] == 4  # a cited figure every 5 years
+    assert checks.loc["CCC", "uncited_years"] == "2001-2004"
+
+
+def test_no_value_carried_flat_without_a_cited_reason(table):
+    checks = series_checks(table)
+    assert (checks["flat_uncited"] <= MAX_FLAT_YEARS).all(), checks[checks["flat_uncited"] > 3]
+
+
+def test_card_lists_cited_years_methods_and_every_uncited_stretch(table):
+    card = yaml.safe_load((TABLES_DIR / "labour_cost.card.yaml").read_text(encoding="utf-8"))
+    economies = set(table["iso3"])
+    assert set(card["series"]) == economies
+    for iso3, text in card["series"].items():
+        cited = table[(table["iso3"] == iso3) & table["method"].isin(["reported", "derived"])]
+        assert text.startswith("cited ") and str(cited["year"].min()) in text, iso3
+        others = set(table.loc[table["iso3"] == iso3, "method"]) - {"reported", "derived"}
+        assert all(m in text for m in others), iso3
+    # The card names every economy without a cited figure at least every 5 years, and only
+    # those, with the stretch (the target is met where an economy is not listed).
+    checks = series_checks(table)
+    short = checks[checks["uncited_run"] >= MAX_CITED_GAP]
+    assert set(card["cited_gaps"]) == set(short.index)
+    for iso3, row in short.iterrows():
+        assert f"{row.uncited_years} ({row.uncited_run} years)" in card["cited_gaps"][iso3]
+
+
+def test_added_economies_follow_their_stated_arithmetic():
+    # BLS production workers, Sri Lanka, USD/hour (November 2009 archive)
+    assert labour_cost("LKA", 2000) == pytest.approx(0.48)
+    assert labour_cost("LKA", 2005) == pytest.approx(0.54)
+    # JETRO 2016 Sri Lanka worker USD 165/month x 12 / 2,000 h x (1 + EPF 12% + ETF 3%)
+    assert labour_cost("LKA", 2016) == pytest.approx(165 * 12 / 2000 * 1.15, abs=5e-3)
+    # IMD 2009 UAE USD 3.38/h; CGD Kenya USD 2,118 per worker-year / 2,000 h
+    assert labour_cost("ARE", 2009) == pytest.approx(3.38)
+    assert labour_cost("KEN", 2013) == pytest.approx(2118 / 2000, abs=5e-3)

@@ -39,8 +39,10 @@ def sources(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -
             console.print(styled("  ", ("coverage:", "dim"), f" {card.coverage.strip()}"))
         if card.gaps:
             console.print(styled("  ", ("gaps:", "dim"), f" {card.gaps.strip()}"))
+        gaps = card.cited_gaps or {}
         for key, text in (card.series or {}).items():
-            console.print(styled("  ", (f"{key}:", "dim"), f" {text}"))
+            gap = f"; {gaps[key]}" if key in gaps else ""
+            console.print(styled("  ", (f"{key}:", "dim"), f" {text}{gap}"))
         del name
 
 

@@ -46,7 +46,7 @@ from shoring.costs.duties import DutyRates, duty_rates, member_mask
 from shoring.costs.lanes import Lanes, build_lanes
 from shoring.costs.mfn import ProductMfn, product_mfn
 from shoring.costs.origin import AgreementRules, agreement_rules, bom_slots
-from shoring.costs.sourcing import Offers, bought_levels, lane_take, tier_origin
+from shoring.costs.sourcing import Offers, TierOrigin, bought_levels, lane_take, tier_origin
 from shoring.data.agreements import agreement
 from shoring.data.distances import Distances
 from shoring.data.risk import hazard_table
@@ -408,6 +408,10 @@ def _year_costs(
     party = member_mask(ids, list(study.countries), mid)  # (a, c)
     own_cost = np.full(delivered.shape, np.inf)  # own-made, delivered from the best site
     own_vnm = [np.zeros(delivered.shape) for _ in ids]  # its non-originating value
+    # own-made and originating under each agreement (made in a party with a qualifying
+    # mix), delivered from the best such site: a parent may need it (inf where none)
+    own_q = [np.full(delivered.shape, np.inf) for _ in ids]
+    is_component = study.bom.any(axis=0)
     insurance = params.cargo_insurance_rate * params.insurance_cover_markup
     price = rates["carbon_price"]
     carbon_price = np.where(rates["carbon_border"][None, :], price[None, :], price[cs][:, None])
@@ -438,7 +442,7 @@ def _year_costs(
         # origin of the cheapest mix, and the extra cost of the cheapest qualifying mix,
         # under each lane's agreement (origin traced through the BOM: sourcing.py)
         org = tier_origin(
-            rules, bought, own_cost, own_vnm, pl, study.slots, study.qty, cs,
+            rules, bought, own_cost, own_vnm, own_q, pl, study.slots, study.qty, cs,
             study.value, labour, study.overhead_rate,
         )  # fmt: skip
         met = lane_take(org.met, lane_agreement, False)
@@ -537,9 +541,60 @@ def _year_costs(
             )
             originating = party[a][cs[best_site]] & qualifies
             own_vnm[a][pl] = np.where(originating, 0.0, np.where(np.isfinite(own), own, 0.0))
+        components = np.flatnonzero(is_component[pl])
+        if components.size and ids:
+            own_q_tier = _originating_supply(
+                total[components], org, components, chosen[components], met[components],
+                none[components], (duty_not - duty_met)[components], ovh[components],
+                transit[components], safety[components], lane_agreement, party[:, cs],
+                params.inventory_carrying_rate,
+            )  # fmt: skip
+            for a in range(len(ids)):
+                own_q[a][pl[components]] = own_q_tier[a]
     return _YearCosts(
         out, met_out, margin_out, mix_out, supply, rates["wage"], duty.missing_mfn, stake_out
     )
+
+
+def _originating_supply(
+    total: np.ndarray,
+    org: TierOrigin,
+    rows: np.ndarray,
+    chosen: np.ndarray,
+    met: np.ndarray,
+    none: np.ndarray,
+    duty_saved: np.ndarray,
+    ovh: np.ndarray,
+    transit: np.ndarray,
+    safety: np.ndarray,
+    lane_agreement: np.ndarray,
+    party_site: np.ndarray,
+    carrying_rate: float,
+) -> np.ndarray:
+    """Cost of an own-made component delivered originating, per agreement.
+
+    The component made with the cheapest qualifying mix of its own tier (``org.extra``
+    more materials, with overhead and carrying) at a site in a party, and, on a lane
+    under the same agreement that did not qualify, with the preferential duty instead
+    of the other: what a parent pays for it when the parent's own rule needs it
+    originating. Arrays ``(p, S, C)`` of the tier rows ``rows``; ``party_site`` ``(A,
+    S)``. Returns ``(A, p, C)``, the cheapest site, inf where none qualifies.
+    """
+    n_a = party_site.shape[0]
+    out = np.full((n_a, rows.size, total.shape[2]), np.inf)
+
+    def carried(v: np.ndarray) -> np.ndarray:
+        return v + f.inventory_cost(v, carrying_rate, transit, safety)
+
+    for a in range(n_a):
+        on_lane = (lane_agreement == a)[None]
+        need = ~(org.met[a][rows][:, :, None] | (chosen & on_lane))
+        extra = org.extra[a][rows][:, :, None] * (1.0 + ovh[:, :, None])
+        cost = total + np.where(need, carried(np.broadcast_to(extra, total.shape)), 0.0)
+        cost -= np.where(on_lane & ~met & ~none, carried(duty_saved), 0.0)
+        cost = np.where(party_site[a][None, :, None] & np.isfinite(cost), cost, np.inf)
+        out[a] = cost.min(axis=1)
+    return out
 
 
 def _resolve_years(network: Network, years: Sequence[int] | None) -> list[int]:

@@ -13,12 +13,17 @@ agreement covering some lane:
    materials cost (with overhead). Keeping the cheaper of the two totals means an added
    supplier can never raise a landed cost.
 
-Limits (documented approximations): an own-made component counts as originating when the
-site that supplies it most cheaply is in a party and the component meets its own rule
-there with the mix bought for its own lane (a component made and used in one country
-is bought at its cheapest mix, so its qualifying mix is not re-opened for the parent's
-sake); a product with more than six components that have a choice tries every level on
-the six of largest non-originating value only (:data:`shoring.costs.origin.MAX_COMBINATIONS`).
+An own-made component is two candidates for its parent: as made most cheaply (originating
+when that site is in a party and meets the component's rule there), and as made
+originating — at the best site in a party, with the component's own cheapest qualifying
+mix (and, on a lane under the same agreement, the preferential duty). So a parent that
+needs an originating component finds the qualifying mix any number of tiers down.
+
+Limits (documented approximations): the originating candidate is priced at one site per
+destination (the cheapest in a party) and carries the extra cost of its own tier's
+cheapest qualifying mix; a product with more than six components that have a choice tries
+every level on the six of largest non-originating value only
+(:data:`shoring.costs.origin.MAX_COMBINATIONS`).
 """
 
 from __future__ import annotations
@@ -141,6 +146,7 @@ def tier_origin(
     bought: list[tuple[np.ndarray, np.ndarray]],
     own_cost: np.ndarray,
     own_vnm: list[np.ndarray],
+    own_q: list[np.ndarray],
     rows: np.ndarray,
     slots: np.ndarray,
     qty: np.ndarray,
@@ -158,6 +164,10 @@ def tier_origin(
         value ``(P, C)``.
     own_cost : ndarray (P, C)
         Cheapest own-made delivered cost (inf where none).
+    own_q : list per agreement of ndarray (P, C)
+        Cost of the own-made component delivered originating (made in a party with its
+        own qualifying mix; inf where none): a further candidate with no
+        non-originating value.
     rows : ndarray (p,)
         Products of the tier.
     slots, qty : ndarray (P, J)
@@ -196,8 +206,16 @@ def tier_origin(
             labour_sub = np.zeros((sub.size, cols.size))
         sites = np.ix_(needed, cols)
         b_cost, b_vnm = bought[a]
-        cand_cost = np.stack([*(b_cost[i][sites] for i in range(LEVELS)), own_cost[sites]])
-        cand_vnm = np.stack([*(b_vnm[i][sites] for i in range(LEVELS)), own_vnm[a][sites]])
+        cand_cost = np.stack(
+            [*(b_cost[i][sites] for i in range(LEVELS)), own_cost[sites], own_q[a][sites]]
+        )
+        cand_vnm = np.stack(
+            [
+                *(b_vnm[i][sites] for i in range(LEVELS)),
+                own_vnm[a][sites],
+                np.zeros((needed.size, cols.size)),
+            ]
+        )
         level_cost, level_vnm = pareto_levels(cand_cost, cand_vnm)
         mix = cheapest_mixes(
             rule,

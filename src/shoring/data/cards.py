@@ -65,6 +65,8 @@ class DataCard(BaseModel):
     gaps: str | None = None
     series: dict[str, str] | None = None
     """Per series (e.g. economy): the cited years and how every other year was filled."""
+    cited_gaps: dict[str, str] | None = None
+    """Per series: the longest stretch without a cited figure, where it is 5 years or more."""
     columns: dict[str, Column]
 
 

@@ -49,6 +49,15 @@ MIN_TREND_SPAN = 5
 TREND_FROM_YEAR = 2000
 """Anchors before this year (BLS 1997 figures, pre-euro exchange rates) set no trend."""
 
+FLAT_GROWTH = 0.005
+"""Year-on-year log change below which a step of a series counts as flat (0.5%)."""
+
+MAX_FLAT_YEARS = 3
+"""Most years a value may be carried (near) flat without a cited reason."""
+
+MAX_CITED_GAP = 5
+"""A series should have a cited figure at least every this many years."""
+
 _COLUMNS = ("iso3", "year", "usd_per_hour", "method", "derivation", "source", "url")
 
 
@@ -198,6 +207,64 @@ def series_summary(table: pd.DataFrame) -> dict[str, str]:
                 parts.append(f"extrapolated {_spans(years)} at {basis}")
         out[str(iso3)] = "; ".join(parts)
     return out
+
+
+def series_checks(table: pd.DataFrame) -> pd.DataFrame:
+    """Per economy: flat runs without a cited reason and stretches without a cited figure.
+
+    A year-on-year step is *flat* when the value changes by less than
+    :data:`FLAT_GROWTH` (log change). A flat step has a cited reason when neither row is
+    extrapolated at a fallback rate: both rows are cited or interpolated between cited
+    anchors, or extrapolated at the series' own cited trend. Only the grid years
+    2000 onwards are checked.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A labour-cost table (:func:`labour_cost_table` layout).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``iso3``: ``flat_uncited`` (int, longest run of flat steps without a
+        cited reason, i.e. years a value is carried), ``flat_years`` (its span, "" if
+        none), ``uncited_run`` (int, longest run of consecutive grid years without a
+        cited figure; a series has a cited figure at least every :data:`MAX_CITED_GAP`
+        years when it is below :data:`MAX_CITED_GAP`) and ``uncited_years`` (its span).
+    """
+    out: dict[str, dict[str, object]] = {}
+    grid = table[table["year"] >= TREND_FROM_YEAR].sort_values(["iso3", "year"])
+    for iso3, group in grid.groupby("iso3"):
+        years = group["year"].to_numpy(dtype=int)
+        cited = group["method"].isin(ANCHOR_METHODS).to_numpy()
+        fallback = (group["method"] == "extrapolated").to_numpy() & ~group[
+            "derivation"
+        ].str.contains("own cited trend").to_numpy()
+        steps = np.abs(np.diff(np.log(group["usd_per_hour"].to_numpy(dtype=float))))
+        bad = (steps < FLAT_GROWTH) & (fallback[1:] | fallback[:-1])
+        flat = _longest(bad, years[1:])
+        gap = _longest(~cited, years)
+        out[str(iso3)] = {
+            "flat_uncited": flat[0],
+            "flat_years": flat[1],
+            "uncited_run": gap[0],
+            "uncited_years": gap[1],
+        }
+    return pd.DataFrame.from_dict(out, orient="index").rename_axis("iso3")
+
+
+def _longest(mask: np.ndarray, years: np.ndarray) -> tuple[int, str]:
+    """Length and 'first-last' years of the longest run of True in ``mask``."""
+    best, span, start = 0, "", None
+    for i, on in enumerate([*mask.tolist(), False]):
+        if on and start is None:
+            start = i
+        elif not on and start is not None:
+            if i - start > best:
+                a, b = int(years[start]), int(years[i - 1])
+                best, span = i - start, str(a) if a == b else f"{a}-{b}"
+            start = None
+    return best, span
 
 
 @cache
