@@ -119,3 +119,15 @@ def test_report_optimize_costs_each_scenario_year_once(tmp_path, counted, cli) -
     assert sorted(counted) == [("tariffs-2025", y) for y in YEARS]
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "Per-unit ranking and the plan" in html
+
+
+def test_design_costs_where_no_lane_has_a_preference(tmp_path) -> None:
+    """No agreement on any lane (China and the US to the US): nothing is at stake, and
+    the design view still adds up (no rule of origin to trace)."""
+    net = tmp_path / "net.yaml"
+    net.write_text(SMALL.replace("MEX", "CHN"), encoding="utf-8")
+    study = Study(read_network(net), [load_scenario("baseline")], YEARS)
+    lanes = study.lane_costs
+    assert (lanes["at_stake"] == 0).all()
+    landed = study.landed_costs["total"].sel(product="widget", market="us", scenario="baseline")
+    assert landed.notnull().all()

@@ -493,7 +493,7 @@ def _year_costs(
             transit,
             safety,
         )
-        if stake_out is not None:
+        if stake_out is not None and rules:  # else no lane has a rule to meet: 0
             always = np.stack([np.broadcast_to(r.always[pl, None], (pl.size, n_s)) for r in rules])
             decide = ~lane_take(always, lane_agreement, True) & (lane_agreement >= 0)[None] & ~none
             carrying = params.inventory_carrying_rate * (transit + safety) / f.DAYS_PER_YEAR
