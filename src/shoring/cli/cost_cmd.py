@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from shoring.errors import ShoringError
 from shoring.network import read_network
 from shoring.scenario import Scenario, load_scenario
 from shoring.scenario.loader import DEFAULT_SCENARIO
+from shoring.textsafe import json_text
 
 NetworkArg = typer.Argument(..., help="Network: .yaml, .xlsx or a folder of CSVs.")
 ScenarioOpt = typer.Option(
@@ -146,7 +146,7 @@ def cost(
             }
             for r in wide.to_dict("records")
         ]
-        typer.echo(json.dumps(records, indent=1))
+        typer.echo(json_text(records, indent=1))
         return
     for (product, market, yr, scn), group in wide.groupby(
         ["product", "market", "year", "scenario"]
@@ -205,7 +205,7 @@ def _explain(
                         "hs": hs, "origin_rule_met": bool(met), **explained,
                         "origin": origin})  # fmt: skip
     if as_json:
-        typer.echo(json.dumps(out, indent=1))
+        typer.echo(json_text(out, indent=1))
         return
     for item in out:
         title = (
@@ -260,7 +260,7 @@ def compare(
     a, b = (s.name for s in _scenarios(scenario))
     frame = compare_scenarios(ds, a, b)
     if as_json:
-        typer.echo(frame.to_json(orient="records", indent=1))
+        typer.echo(json_text(frame.to_dict("records"), indent=1))
         return
     table = Table(title=f"{a} -> {b}")
     for col in (
@@ -313,7 +313,7 @@ def breakeven_cmd(
         reasons = "; ".join(dict.fromkeys(frame["unserved"]))
         raise ShoringError(f"no break-even under scenario {chosen.name}: {reasons}")
     if as_json:
-        typer.echo(frame.to_json(orient="records", indent=1))
+        typer.echo(json_text(frame.to_dict("records"), indent=1))
         return
     first = frame.iloc[0]
     table = Table(
