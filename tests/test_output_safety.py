@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import csv
 import json
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from shoring.errors import ShoringInputError
 
 ODD = {
     "closer": "[/x]",
@@ -155,3 +160,86 @@ def test_formula_like_names_round_trip_and_stay_text(tmp_path: Path, suffix: str
         sheet = openpyxl.load_workbook(path)["sites"]
         types = {c.data_type for row in sheet.iter_rows() for c in row}
         assert "f" not in types and types <= {"s", "n", "b"}  # text, numbers, booleans
+
+
+GUARDED = ("=", "+", "-", "@", "\t", "\r")
+HOSTILE_TEXT = st.tuples(
+    st.sampled_from(["=", "+", "-", "@", "'", "''", "'=", "'-", "=\t", "@'", "x"]),
+    st.text(alphabet="ab Z09=+-@'\"(),|!<>&\t", min_size=1, max_size=12),
+).map("".join)
+"""Names that a spreadsheet would run, or that look like its text guard (``'``)."""
+
+
+def _hostile_network(site_a: str, site_b: str, name: str, product: str) -> dict:
+    return {
+        "meta": {"name": name, "base_year": 2025},
+        "products": [{"id": product, "name": name, "hs_code": "850760",
+                      "unit_value_usd": 100, "weight_kg": 2, "labour_hours": 1}],
+        "sites": [
+            {"id": site_a, "name": name, "country": "MEX", "status": "existing",
+             "products": [product], "capacity_units": 1000, "fixed_cost_usd": 1000},
+            {"id": site_b, "name": site_a, "country": "CHN", "status": "candidate",
+             "products": [product], "capacity_units": 1000, "fixed_cost_usd": 1000},
+        ],
+        "markets": [{"id": "us", "name": name, "country": "USA"}],
+        "demand": [{"market": "us", "product": product, "year": 2025, "units": 500}],
+    }  # fmt: skip
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
+@given(texts=st.lists(HOSTILE_TEXT, min_size=4, max_size=4))
+def test_network_writers_run_no_formula_and_read_back_as_written(texts: list[str]) -> None:
+    """CSV folder and Excel writers: no cell a spreadsheet runs (OWASP); every writer
+    (YAML too) gives back the same ids and names."""
+    import openpyxl
+
+    from shoring.network import Network, read_network, write_network
+
+    site_a, site_b, name, product = (t.strip() for t in texts)
+    assume(site_a and site_b and product and site_a != site_b and ";" not in product)
+    try:
+        network = Network.from_dict(_hostile_network(site_a, site_b, name, product))
+    except ShoringInputError:
+        assume(False)  # e.g. a name the schema refuses as written; not this test's subject
+    with tempfile.TemporaryDirectory() as folder:
+        for target in (Path(folder) / "net", Path(folder) / "net.xlsx", Path(folder) / "n.yaml"):
+            path = write_network(network, target)
+            back = read_network(path)
+            assert list(back.sites.index) == list(network.sites.index)
+            assert list(back.sites["name"]) == list(network.sites["name"])
+            assert list(back.products.index) == [product]
+            assert back.products["name"].iloc[0] == network.products["name"].iloc[0]
+            assert back.name == network.name
+            assert back.sites["products"].iloc[0] == network.sites["products"].iloc[0]
+        for file in (Path(folder) / "net").glob("*.csv"):
+            with file.open(newline="", encoding="utf-8") as handle:
+                for cell in (c for row in csv.reader(handle) for c in row):
+                    if cell.startswith(GUARDED):  # only numbers may start so (e.g. -1.5)
+                        float(cell)
+        workbook = openpyxl.load_workbook(Path(folder) / "net.xlsx")
+        for sheet in workbook.worksheets:
+            for cell in (c for row in sheet.iter_rows() for c in row):
+                assert cell.data_type != "f", (sheet.title, cell.coordinate, cell.value)
+                if isinstance(cell.value, str) and cell.value.startswith(GUARDED):
+                    assert cell.quotePrefix, (sheet.title, cell.coordinate, cell.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "cell"),
+    [("=1+1", "'=1+1"), ("-x", "'-x"), ("@a", "'@a"), ("\tb", "'\tb"), ("'abc", "''abc"),
+     ("'=x", "''=x"), ("''", "'''"), ("plain", "plain"), ("a=b", "a=b")],
+)  # fmt: skip
+def test_guarded_cell_round_trip(text: str, cell: str) -> None:
+    from shoring.textsafe import guard_cell, unguard_cell
+
+    assert guard_cell(text) == cell
+    assert unguard_cell(cell) == text
+
+
+def test_hand_written_quote_is_kept_unless_it_guards() -> None:
+    from shoring.textsafe import unguard_cell
+
+    # a spreadsheet shows '=x as =x; a quote before ordinary text is part of the name
+    assert unguard_cell("'=x") == "=x"
+    assert unguard_cell("'abc") == "'abc"
+    assert unguard_cell("O'Brien") == "O'Brien"

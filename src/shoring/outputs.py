@@ -43,6 +43,7 @@ import pandas as pd
 
 from shoring import __version__
 from shoring.errors import ShoringError
+from shoring.textsafe import json_text, spreadsheet_text
 
 MANIFEST = "manifest.json"
 """Name of the manifest every output folder carries."""
@@ -330,7 +331,7 @@ class OutputFolder:
             for file in self.path.rglob("*"):
                 if file.is_file():
                     _fsync(file)
-            text = json.dumps(self.manifest(), indent=2, ensure_ascii=False, default=str)
+            text = json_text(self.manifest())
             write_text_atomic(self.path / MANIFEST, text)
             _fsync(self.path, directory=True)
             self._swap()
@@ -431,30 +432,6 @@ def rescue_folder(command: str) -> Iterator[OutputFolder]:
         yield folder
 
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-"""First characters that make a spreadsheet read a cell as a formula (OWASP, "CSV
-Injection", https://owasp.org/www-community/attacks/CSV_Injection)."""
-
-
-def spreadsheet_text(value: Any) -> Any:
-    """A text cell made inert for spreadsheets: ``'`` before a formula prefix.
-
-    Parameters
-    ----------
-    value : Any
-        A cell; only strings are changed.
-
-    Returns
-    -------
-    Any
-        ``"'" + value`` for a string starting with ``=``, ``+``, ``-``, ``@``, tab or
-        carriage return (OWASP CSV-injection guidance); anything else unchanged.
-    """
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
 def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
     """Write a table as CSV for people to open in a spreadsheet.
 
@@ -476,7 +453,7 @@ def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
     """
     frame = frame.copy()
     for column in frame.columns:
-        if frame[column].dtype == object:
+        if not pd.api.types.is_numeric_dtype(frame[column]):  # object or string dtype
             frame[column] = frame[column].map(spreadsheet_text)
     frame.columns = [spreadsheet_text(str(c)) for c in frame.columns]
     # CRLF rows (RFC 4180): a field holding a bare CR or LF is then always quoted

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import math
 from pathlib import Path
 
 import typer
@@ -12,6 +10,7 @@ from rich.table import Table
 from shoring.cli import options
 from shoring.cli.console import out
 from shoring.errors import ShoringError
+from shoring.textsafe import json_text
 
 bench_app = typer.Typer(
     name="bench",
@@ -61,7 +60,7 @@ def cflp(
     result = solve_cflp(instance, options)
     summary = result.summary()
     if as_json:
-        typer.echo(json.dumps({k: _json_value(v) for k, v in summary.items()}, indent=2))
+        typer.echo(json_text(summary))
         return
     table = Table(title=f"CFLP {result.instance}", show_header=False)
     table.add_column("field", style="bold")
@@ -77,13 +76,6 @@ def cflp(
     table.add_row("build s", f"{result.build_seconds:.3f}")
     table.add_row("solve s", f"{result.solve_seconds:.3f}")
     out.print(table)
-
-
-def _json_value(value: object) -> object:
-    """NaN is not JSON: print it as null."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
 
 def register(app: typer.Typer) -> None:

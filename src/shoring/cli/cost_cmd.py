@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from shoring.costs.sourcing import explain_origin
 from shoring.errors import ShoringError
 from shoring.scenario.loader import DEFAULT_SCENARIO
 from shoring.study import Study
+from shoring.textsafe import json_text
 
 NetworkArg = typer.Argument(..., help="Network: .yaml, .xlsx or a folder of CSVs.")
 ScenarioOpt = typer.Option(
@@ -140,7 +140,7 @@ def cost(
             }
             for r in wide.to_dict("records")
         ]
-        typer.echo(json.dumps(records, indent=1))
+        typer.echo(json_text(records, indent=1))
         return
     for (product, market, yr, scn), group in wide.groupby(
         ["product", "market", "year", "scenario"]
@@ -200,7 +200,7 @@ def _explain(
                         "hs": hs, "origin_rule_met": bool(met), **explained,
                         "origin": origin})  # fmt: skip
     if as_json:
-        typer.echo(json.dumps(out, indent=1))
+        typer.echo(json_text(out, indent=1))
         return
     for item in out:
         title = (
@@ -255,7 +255,7 @@ def compare(
     a, b = study.scenario_names
     frame = study.compare(a, b)
     if as_json:
-        typer.echo(frame.to_json(orient="records", indent=1))
+        typer.echo(json_text(frame.to_dict("records"), indent=1))
         return
     table = Table(title=f"{a} -> {b}")
     for col in (
@@ -308,7 +308,7 @@ def breakeven_cmd(
         reasons = "; ".join(dict.fromkeys(frame["unserved"]))
         raise ShoringError(f"no break-even under scenario {chosen.name}: {reasons}")
     if as_json:
-        typer.echo(frame.to_json(orient="records", indent=1))
+        typer.echo(json_text(frame.to_dict("records"), indent=1))
         return
     first = frame.iloc[0]
     table = Table(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import typer
@@ -14,6 +13,7 @@ from shoring.cli.console import styled
 from shoring.data.cards import data_cards
 from shoring.data.distances import Distances
 from shoring.data.facts import country_facts
+from shoring.textsafe import json_text
 
 data_app = typer.Typer(
     help="Reference data: sources, country facts, distances.", no_args_is_help=True
@@ -27,7 +27,7 @@ def sources(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -
     """List every embedded table with its sources, licence and method."""
     cards = data_cards()
     if as_json:
-        typer.echo(json.dumps({k: c.model_dump(mode="json") for k, c in cards.items()}, indent=2))
+        typer.echo(json_text({k: c.model_dump(mode="json") for k, c in cards.items()}))
         return
     for name, card in cards.items():
         console.rule(styled((card.title, "bold"), f" ({card.table})"))
@@ -57,7 +57,7 @@ def show_country(
     """Print what the tool knows about a country, each fact with its source."""
     facts = country_facts(country, year=year)
     if as_json:
-        typer.echo(json.dumps(facts, indent=2, default=str))
+        typer.echo(json_text(facts))
         return
     table = Table(title=f"{facts['name']} ({facts['iso3']})", show_lines=False)
     table.add_column("fact")

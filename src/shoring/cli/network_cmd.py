@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import warnings
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,7 @@ from rich.table import Table
 
 from shoring.cli.console import out
 from shoring.errors import InputWarning, Problem, ShoringError, ShoringInputError
+from shoring.textsafe import json_text
 
 
 def _summary_view(summary: dict[str, Any], file: str) -> Table:
@@ -78,7 +78,7 @@ def validate(
                     typer.echo(str(problem), err=True)
                 raise typer.Exit(2) from None
             typer.echo(
-                json.dumps(
+                json_text(
                     {
                         "valid": False,
                         "problems": [_record(p) for p in exc.problems],
@@ -91,7 +91,7 @@ def validate(
     summary = summarize(network)
     if as_json:
         result = {"valid": True, "summary": summary, "warnings": _warnings(caught)}
-        typer.echo(json.dumps(result, indent=2))
+        typer.echo(json_text(result))
         return
     out.print(_summary_view(summary, str(file)))
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,6 +17,7 @@ from shoring.cli.console import spinner, styled
 from shoring.errors import NoPlanError, ShoringError
 from shoring.fields import Fraction, Year
 from shoring.outputs import OutputFolder, rescue_folder, run_details, write_csv
+from shoring.textsafe import json_text
 
 SCENARIO_OPT = typer.Option(
     ...,
@@ -50,6 +50,18 @@ TIME_LIMIT_OPT = typer.Option(
 MIP_GAP_OPT = typer.Option(
     1e-4, "--mip-gap", parser=options.fraction, help="Relative MIP gap (fraction)."
 )
+SHARE_BY_OPT = typer.Option(
+    "country",
+    "--share-by",
+    parser=options.choice("country", "bloc"),
+    help="Origin: country or bloc.",
+)
+SHARE_SCOPE_OPT = typer.Option(
+    "market",
+    "--share-scope",
+    parser=options.choice("market", "product"),
+    help="Per market or per product.",
+)
 K_OPT = typer.Option(
     None,
     "--max-sites-per-market",
@@ -67,7 +79,7 @@ def no_plan_as_json(as_json: bool) -> Iterator[None]:
         yield
     except NoPlanError as exc:
         if as_json:
-            typer.echo(json.dumps(exc.to_dict(), indent=2))
+            typer.echo(json_text(exc.to_dict()))
         raise
 
 
@@ -228,7 +240,7 @@ def _owned(
 
 def _write(folder: Path, name: str, payload: dict[str, Any], frames: dict[str, Any]) -> None:
     """``<name>.json`` and one CSV per frame into ``folder``."""
-    (folder / f"{name}.json").write_text(json.dumps(payload, indent=2), encoding="utf-8")
+    (folder / f"{name}.json").write_text(json_text(payload), encoding="utf-8")
     for table, frame in frames.items():
         write_csv(frame, folder / f"{table}.csv")
 
@@ -253,7 +265,12 @@ def optimize(
     network: Path = typer.Argument(..., help="Network file: .yaml/.yml, .xlsx or a CSV folder."),
     scenario: list[str] = SCENARIO_OPT,
     probabilities: Any = PROB_OPT,
-    objective: str = typer.Option("expected", "--objective", help="expected, cvar or regret."),
+    objective: str = typer.Option(
+        "expected",
+        "--objective",
+        parser=options.choice("expected", "cvar", "regret"),
+        help="expected, cvar or regret.",
+    ),
     alpha: float = ALPHA_OPT,
     risk_weight: float = typer.Option(
         1.0, "--risk-weight", parser=options.amount, help="lambda of expected + lambda x CVaR."
@@ -264,8 +281,8 @@ def optimize(
         parser=options.fraction,
         help="Max share of a product's demand in a market from one origin (0.4 or 40%).",
     ),
-    share_by: str = typer.Option("country", "--share-by", help="Origin: country or bloc."),
-    share_scope: str = typer.Option("market", "--share-scope", help="Per market or per product."),
+    share_by: str = SHARE_BY_OPT,
+    share_scope: str = SHARE_SCOPE_OPT,
     local_content: float = typer.Option(
         0.0,
         "--local-content",
@@ -350,7 +367,7 @@ def optimize(
             }
             # shown first: the result is on screen whatever happens to the files
             if as_json:
-                typer.echo(json.dumps(payload, indent=2))
+                typer.echo(json_text(payload))
             else:
                 _print_result(payload)
             if folder is not None:
@@ -373,7 +390,7 @@ def pareto(
     lambda_max: float = typer.Option(
         20.0, "--lambda-max", parser=options.amount, help="Largest risk weight swept."
     ),
-    share_by: str = typer.Option("country", "--share-by", help="Origin: country or bloc."),
+    share_by: str = SHARE_BY_OPT,
     max_lost_share: float = MAX_LOST_OPT,
     years: Any = YEARS_OPT,
     max_sites_per_market: int | None = K_OPT,
@@ -423,7 +440,7 @@ def _print_frontier(payload: dict[str, Any], as_json: bool) -> None:
     from shoring.optimize.design.lost import lost_sentence
 
     if as_json:
-        typer.echo(json.dumps(payload, indent=2))
+        typer.echo(json_text(payload))
         return
     table = Table(title="Cost-risk frontier (USD over the horizon)")
     cols = ("sweep", "lambda", "cap", "status", "expected", "CVaR", "max share", "lost", "sites")

@@ -86,3 +86,25 @@ def comma_list(kind: Any) -> Callable[[Any], Any]:
             raise typer.BadParameter(f"{exc.message} (in {text!r})") from None
 
     return parse_list
+
+
+def choice(*names: str) -> Callable[[Any], Any]:
+    """A parser for a word among ``names`` (``--objective cvar``).
+
+    Parameters
+    ----------
+    *names : str
+        The accepted words.
+
+    Returns
+    -------
+    callable
+        ``str -> str``, raising :class:`typer.BadParameter` that lists the words.
+    """
+
+    def parse(value: Any) -> Any:
+        if value is None or value in names:
+            return value
+        raise typer.BadParameter(f"must be one of {', '.join(names)}, not {value!r}")
+
+    return parse

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Any
 
@@ -13,6 +12,7 @@ from shoring.cli.console import out as console
 from shoring.cli.console import styled
 from shoring.scenario import builtin_scenarios, compose, load_scenario
 from shoring.scenario.scenario import Scenario
+from shoring.textsafe import json_text
 
 
 def _period(scenario: Scenario) -> dict[str, str | None]:
@@ -47,7 +47,7 @@ def register(app: typer.Typer) -> None:
         """List the built-in scenarios: name, title, number of measures, period."""
         rows = [_summary(s) for s in builtin_scenarios().values()]
         if as_json:
-            typer.echo(json.dumps(rows, indent=2))
+            typer.echo(json_text(rows))
             return
         table = Table(title="Built-in scenarios")
         for col in ("name", "kind", "title", "measures", "period"):
@@ -75,7 +75,7 @@ def register(app: typer.Typer) -> None:
                 "probability": scenario.probability,
                 "composed_measures": [m.model_dump(mode="json") for m in measures],
             }
-            typer.echo(json.dumps(out, indent=2, ensure_ascii=False))
+            typer.echo(json_text(out))
             return
         console.print(styled((scenario.name, "bold"), f": {scenario.title} ({scenario.kind})"))
         if scenario.description:

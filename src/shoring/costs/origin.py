@@ -359,6 +359,8 @@ def cheapest_mixes(
     """
     n_p, n_j = slots.shape
     pad = slots < 0
+    if level_cost.shape[1] == 0:  # no product here has components: every slot is padding
+        level_cost = level_vnm = np.zeros((level_cost.shape[0], 1, level_cost.shape[2]))
     idx = np.where(pad, 0, slots)
     cost = np.where(pad[None, :, :, None], 0.0, level_cost[:, idx])  # (L, p, J, s)
     vnm = np.where(pad[None, :, :, None], 0.0, level_vnm[:, idx])

@@ -3,6 +3,11 @@
 One UTF-8 file per table, ``<table>.csv``, with the column names in line 1;
 ``meta.csv`` has columns ``key,value``. ``sites.products`` is ';'-separated in its
 cell. Optional tables may be absent. Problems name the CSV file and its line.
+
+Text cells that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab,
+carriage return first) are written with a ``'`` in front and read back without it
+(:func:`shoring.textsafe.guard_cell`), so a folder opened in a spreadsheet runs nothing
+and still reads back to the same network.
 """
 
 from __future__ import annotations
@@ -18,12 +23,14 @@ from shoring.network.io_common import (
     display_name,
     match_tables,
     network_records,
+    plain,
     unread_message,
 )
 from shoring.network.model import Network
 from shoring.network.records import RawNetwork, RawRecord, RawTable
 from shoring.network.schema import TABLES, columns
 from shoring.network.validate import build_network
+from shoring.textsafe import guard_cell, unguard_cell
 
 
 def _records(lines: Any, raw: RawTable, problems: list[Problem]) -> None:
@@ -41,7 +48,7 @@ def _records(lines: Any, raw: RawTable, problems: list[Problem]) -> None:
         previous = reader.line_num
         values = {}
         for position, cell in enumerate(cells):
-            text = cell.strip()
+            text = unguard_cell(cell.strip())
             if not text:
                 continue
             if position >= len(names) or not names[position]:
@@ -235,9 +242,15 @@ def write_csv_records(data: dict[str, Any], path: str | Path) -> Path:
             writer = csv.writer(handle, lineterminator="\n")
             if table == "meta":
                 writer.writerow(["key", "value"])
-                writer.writerows([k, cell_text(v)] for k, v in data["meta"].items())
+                writer.writerows([k, _cell(v)] for k, v in data["meta"].items())
                 continue
             cols = columns(table)
             writer.writerow(cols)
-            writer.writerows([cell_text(r.get(c)) for c in cols] for r in data.get(table, []))
+            writer.writerows([_cell(r.get(c)) for c in cols] for r in data.get(table, []))
     return folder
+
+
+def _cell(value: Any) -> str:
+    """A value's CSV cell: numbers as they are, text guarded against formulas."""
+    text = cell_text(value)
+    return text if isinstance(plain(value), int | float) else guard_cell(text)

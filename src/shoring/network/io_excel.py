@@ -32,6 +32,7 @@ from shoring.network.records import RawNetwork, RawRecord, RawTable
 from shoring.network.schema import TABLE_DESCRIPTIONS, TABLES, column_doc, columns
 from shoring.network.validate import build_network
 from shoring.network.xlsx_cells import SheetCells, check_archive, read_sheet
+from shoring.textsafe import FORMULA_PREFIXES
 
 INSTRUCTIONS = "Instructions"
 """Name of the sheet explaining the workbook."""
@@ -368,9 +369,12 @@ def write_excel_records(data: dict[str, Any], path: str | Path) -> Path:
 
 def _text_not_formulas(workbook: openpyxl.Workbook) -> None:
     """Store every text cell as text: a name starting with ``=`` would otherwise become a
-    live formula in Excel (OWASP, "CSV Injection") and read back empty."""
+    live formula in Excel (OWASP, "CSV Injection") and read back empty. A text with a
+    formula prefix also gets Excel's text prefix (the cell's ``quotePrefix`` style, not
+    a character in the value), so editing the cell in Excel keeps it text."""
     for ws in workbook.worksheets:
         for row in ws.iter_rows():
             for cell in row:
-                if cell.data_type == "f" and isinstance(cell.value, str):
+                if isinstance(cell.value, str) and cell.value.startswith(FORMULA_PREFIXES):
                     cell.data_type = "s"
+                    cell.quotePrefix = True

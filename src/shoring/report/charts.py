@@ -275,7 +275,8 @@ def cost_waterfall(
                 increasing={"marker": {"color": "#4c78a8"}},
                 decreasing={"marker": {"color": "#eeca3b"}},
                 totals={"marker": {"color": "#333333"}},
-                hovertemplate="%{x}: %{y:,.2f} USD<extra>" + _t(site) + "</extra>",
+                meta=_t(site),  # a value, not template text: a name may hold "%{"
+                hovertemplate="%{x}: %{y:,.2f} USD<extra>%{meta}</extra>",
             )
         )
         shown_scenarios.append(scenario)

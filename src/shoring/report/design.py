@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from shoring.optimize.design.study import REGRET_TOL, DesignStudy
+from shoring.report.charts import chart_text
 from shoring.report.layout import esc, figure, table
 
 __all__ = ["DesignStudy", "design_findings", "design_section", "design_tables", "frontier_chart"]
@@ -331,7 +332,7 @@ def frontier_chart(frontier: pd.DataFrame, robust: Any | None = None) -> go.Figu
                 mode="lines+markers+text",
                 text=lam["label"],
                 textposition="top right",
-                customdata=lam[["open_sites"]].to_numpy(),
+                customdata=[[chart_text(v)] for v in lam["open_sites"]],
                 hovertemplate=(
                     f"{cvar_name} %{{x:,.1f}} M<br>expected %{{y:,.1f}} M<br>"
                     "%{text}<br>sites: %{customdata[0]}<extra></extra>"
@@ -363,7 +364,7 @@ def frontier_chart(frontier: pd.DataFrame, robust: Any | None = None) -> go.Figu
                 mode="lines+markers+text",
                 text=cap["label"],
                 textposition="top left",
-                customdata=cap[["open_sites"]].to_numpy(),
+                customdata=[[chart_text(v)] for v in cap["open_sites"]],
                 hovertemplate=(
                     "largest share %{x:.0f}%<br>expected %{y:,.1f} M<br>%{text}<br>"
                     "sites: %{customdata[0]}<extra></extra>"
