@@ -8,13 +8,17 @@ product made at a site then costs::
     materials  = sum_k bom_pk * delivered_k(site country)
     labour     = hours * wage(country, year) * (1 - automation) / productivity
     overhead   = overhead_rate * (materials + labour)
+    production = the user's variable cost per unit made at the site (user_costs.py)
     freight    = chosen mode's freight to the destination      (lanes.py)
+    lane       = the user's cost per unit on the lane          (user_costs.py)
     duties     = customs value * rate + specific               (duties.py; FOB or CIF by
                  importer; preference only when the product meets its rule of origin,
                  traced through the BOM; the cheapest qualifying mix of suppliers is
                  bought instead of the cheapest one where the duty saved pays for it:
                  origin.py, sourcing.py)
-    inventory  = (ex-works + freight + duties) * carrying rate * (transit + safety) / 365
+    inventory  = (ex-works + production + freight + lane + duties) * carrying rate
+                 * (transit + safety) / 365 (rate and safety days: the lane's, product's
+                 or network's where set)
     risk       = (P(month-long disruption) * days / 365 + share of capacity closed)
                  * lost-sale penalty
     carbon     = transport CO2 * carbon price (importer's if it adjusts at the border)
@@ -22,8 +26,9 @@ product made at a site then costs::
                  + overhead) + (capex share * capex + per job * jobs)
                  / (capacity * amortization years)        (subtracted)
 
-Everything is vectorized over products, sites and destinations; the only Python loops
-run over scenarios, years and BOM tiers.
+Components a network excludes (``meta.exclude_components``) are 0. Everything is
+vectorized over products, sites and destinations; the only Python loops run over
+scenarios, years and BOM tiers.
 """
 
 from __future__ import annotations
@@ -34,7 +39,8 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import get_args
 
 import numpy as np
 import xarray as xr
@@ -44,9 +50,10 @@ from shoring import __version__
 from shoring.costs import formulas as f
 from shoring.costs.duties import DutyRates, duty_rates, member_mask
 from shoring.costs.lanes import Lanes, build_lanes
-from shoring.costs.mfn import ProductMfn, product_mfn
+from shoring.costs.mfn import duty_rows, product_mfn
 from shoring.costs.origin import AgreementRules, agreement_rules, bom_slots
 from shoring.costs.sourcing import Offers, TierOrigin, bought_levels, lane_take, tier_origin
+from shoring.costs.user_costs import UserCosts, lane_overrides, user_costs
 from shoring.data.agreements import agreement
 from shoring.data.distances import Distances
 from shoring.data.risk import hazard_table
@@ -55,6 +62,7 @@ from shoring.data.transport import CostParameters, cost_parameters, disruption_p
 from shoring.data.valuation import cif_importers
 from shoring.data.wages import covered_years, labour_cost_matrix
 from shoring.errors import ShoringError
+from shoring.fields import CostComponent
 from shoring.network import Network
 from shoring.scenario import (
     Scenario,
@@ -65,17 +73,7 @@ from shoring.scenario import (
     wage_multiplier,
 )
 
-COMPONENTS = (
-    "materials",
-    "labour",
-    "overhead",
-    "freight",
-    "duties",
-    "inventory",
-    "risk",
-    "carbon",
-    "incentives",
-)
+COMPONENTS: tuple[str, ...] = get_args(CostComponent)
 """Cost components, in waterfall order; ``incentives`` is stored negative."""
 
 
@@ -137,6 +135,7 @@ class _Study:
     base_wage: xr.DataArray  # (country, year)
     slots: np.ndarray  # (product, J) component indices, -1 padding
     qty: np.ndarray  # (product, J) units per unit
+    user: UserCosts  # the user's production and lane costs, inventory settings, exclusions
     rules: dict = field(default_factory=dict)  # (agreement, date) -> AgreementRules
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -161,23 +160,6 @@ def _made_order(made: np.ndarray, tiers: np.ndarray) -> np.ndarray:
     return idx[np.argsort(-tiers[idx], kind="stable")]
 
 
-def _duty_rows(
-    codes: np.ndarray, by_year: dict[int, ProductMfn]
-) -> tuple[np.ndarray, np.ndarray, dict[int, np.ndarray]]:
-    """Rows of the duty arrays: products with the same HS code and MFN rates share one.
-
-    Returns the HS code of each row, the row of each product, and the MFN rates per
-    (row, country) of each year.
-    """
-    _, code_id = np.unique(codes, return_inverse=True)
-    rates = [np.nan_to_num(m.rate, nan=-1.0) for m in by_year.values()]
-    key = np.column_stack([code_id.astype(float), *rates])
-    _, first, index = np.unique(key, axis=0, return_index=True, return_inverse=True)
-    index = index.reshape(-1)
-    mfn = {y: m.rate[first] for y, m in by_year.items()}
-    return codes[first].astype(object), index, mfn
-
-
 def _study(network: Network, years: Sequence[int], settings: CostSettings) -> _Study:
     products = network.products
     sites, markets, suppliers = network.sites, network.markets, network.suppliers
@@ -186,9 +168,10 @@ def _study(network: Network, years: Sequence[int], settings: CostSettings) -> _S
         dtype=object,
     )
     by_year = {y: product_mfn(network, countries, dt.date(y, 7, 1)) for y in years}
-    hs_rows, hs_index, mfn = _duty_rows(products["hs_code"].to_numpy(dtype=str), by_year)
+    hs_rows, hs_index, mfn = duty_rows(products["hs_code"].to_numpy(dtype=str), by_year)
     value = products["unit_value_usd"].to_numpy(dtype=float)
     weight = products["weight_kg"].to_numpy(dtype=float)
+    user = user_costs(network, settings.parameters.inventory_carrying_rate)
     lanes = build_lanes(
         weight,
         value,
@@ -197,7 +180,11 @@ def _study(network: Network, years: Sequence[int], settings: CostSettings) -> _S
         settings.distances,
         settings.parameters,
         network.modes,
+        user.carrying_rate,
+        user.safety_days,
     )
+    modes = lanes.mode.to_numpy()
+    user = replace(user, lanes=lane_overrides(network, list(products.index), countries, modes))
     hazard = hazard_table().set_index("iso3")["exposure"]
     exposure = hazard.reindex(countries).fillna(hazard.median()).to_numpy(dtype=float)
     can_make = network.can_make.transpose("product", "site").to_numpy()
@@ -239,6 +226,7 @@ def _study(network: Network, years: Sequence[int], settings: CostSettings) -> _S
         ).reindex(country=list(countries)),
         slots=slots,
         qty=qty,
+        user=user,
     )
 
 
@@ -334,8 +322,10 @@ def _purchased(
         duty.specific_per_kg_met[h, cu, :] * study.weight[prod, None]
         + duty.specific_per_unit_met[h, cu, :]
     )
-    paid = f.duty(cif, rate, specific)
-    cost = price + freight + paid
+    user = study.user
+    paid = user.zero("duties", f.duty(cif, rate, specific))
+    lane = user.zero("lane", user.lanes.supply) if user.lanes is not None else 0.0
+    cost = price + user.zero("freight", freight) + paid + lane
     cost = np.where(np.isnan(cost) | (duty.blocked[h, cu, :] > 0.5), np.inf, cost)
     order = np.argsort(prod, kind="stable")
     prods, starts = np.unique(prod[order], return_index=True)
@@ -413,6 +403,7 @@ def _year_costs(
     own_q = [np.full(delivered.shape, np.inf) for _ in ids]
     is_component = study.bom.any(axis=0)
     insurance = params.cargo_insurance_rate * params.insurance_cover_markup
+    user = study.user
     price = rates["carbon_price"]
     carbon_price = np.where(rates["carbon_border"][None, :], price[None, :], price[cs][:, None])
 
@@ -436,7 +427,8 @@ def _year_costs(
         )
         ovh = study.overhead_rate[pl, None]
         overhead = ovh * (materials + labour)
-        exworks = materials + labour + overhead
+        production = user.production[pl]
+        exworks = materials + labour + overhead + production
         incentive = rates["incentive"][pl] + rates["incentive_cost_share"][pl] * exworks
 
         # origin of the cheapest mix, and the extra cost of the cheapest qualifying mix,
@@ -486,35 +478,35 @@ def _year_costs(
         margin = np.where(free | none, np.nan, margin)
         duties = np.where(met, duty_met, duty_not)
         transit = lanes.transit_days.to_numpy()[pl][:, cs, :]
-        safety = lanes.safety_days.to_numpy()[pl][:, cs, :]
+        rate, safety = user.inventory(pl, lanes.safety_days.to_numpy()[pl][:, cs, :])
+        lane = user.lane_cost(pl)
+        moved = user.zero("freight", freight) + lane + user.zero("duties", duties)
         inventory = f.inventory_cost(
-            exworks[:, :, None] + add * (1.0 + ovh[:, :, None]) + freight + duties,
-            params.inventory_carrying_rate,
-            transit,
-            safety,
+            exworks[:, :, None] + add * (1.0 + ovh[:, :, None]) + moved, rate, transit, safety
         )
-        if stake_out is not None:
+        if stake_out is not None and rules:  # no agreement decides a lane: nothing at stake
             always = np.stack([np.broadcast_to(r.always[pl, None], (pl.size, n_s)) for r in rules])
             decide = ~lane_take(always, lane_agreement, True) & (lane_agreement >= 0)[None] & ~none
-            carrying = params.inventory_carrying_rate * (transit + safety) / f.DAYS_PER_YEAR
+            carrying = rate * (transit + safety) / f.DAYS_PER_YEAR
             gap = (duty_not - duty_met) * (1.0 + carrying)
             stake_out[rows] = np.where(decide & (gap > 0), gap, 0.0)
         risk = rates["risk_rate"][None, :] * study.penalty[pl, None]
         carbon = f.carbon_cost(lanes.co2_kg.to_numpy()[pl][:, cs, :], carbon_price[None])
-        lane_shape = freight.shape
-        parts = (
-            materials[:, :, None] + add,
-            np.broadcast_to(labour[:, :, None], lane_shape),
-            overhead[:, :, None] + ovh[:, :, None] * add,
-            freight,
-            duties,
-            inventory,
-            np.broadcast_to(risk[:, :, None], lane_shape),
-            carbon,
-            np.broadcast_to(-incentive[:, :, None], lane_shape),
-        )
-        for i, part in enumerate(parts):
-            block[i] = part
+        parts = {
+            "materials": materials[:, :, None] + add,
+            "labour": labour[:, :, None],
+            "overhead": overhead[:, :, None] + ovh[:, :, None] * add,
+            "production": production[:, :, None],
+            "freight": freight,
+            "lane": lane,
+            "duties": duties,
+            "inventory": inventory,
+            "risk": risk[:, :, None],
+            "carbon": carbon,
+            "incentives": -incentive[:, :, None],
+        }
+        for i, name in enumerate(COMPONENTS):  # by name: parts broadcast over the lanes
+            block[i] = user.zero(name, parts[name])
         invalid = (
             ~study.can_make[pl][:, :, None]
             | unavailable[:, :, None]

@@ -12,9 +12,9 @@ from shoring.costs.engine import COMPONENTS, CostSettings, _resolve_years, _stud
 from shoring.network import Network
 from shoring.scenario import Scenario
 
-CONVERSION = ("labour", "overhead", "risk", "incentives")
+CONVERSION = ("labour", "overhead", "production", "risk", "incentives")
 """Components incurred where a product is made, whatever it is made from or sold to."""
-DELIVERY = ("freight", "duties", "inventory", "carbon")
+DELIVERY = ("freight", "lane", "duties", "inventory", "carbon")
 """Components incurred on the way from a site to a destination country."""
 
 
@@ -30,9 +30,9 @@ def lane_costs(
     -------
     xarray.Dataset
         Products are those some site makes. ``conversion`` (product, site, year,
-        scenario): labour + overhead + risk -
+        scenario): labour + overhead + production + risk -
         incentives per unit made; ``delivery`` (product, site, country, year,
-        scenario): freight + duties + inventory + carbon per unit shipped from the site
+        scenario): freight + lane + duties + inventory + carbon per unit shipped from the site
         to a country (sites' and markets' countries); ``supply`` (supplier, country,
         year, scenario): price + freight + duty per unit bought from a supplier and
         delivered to a country; ``landed`` (product, site, country, year, scenario):

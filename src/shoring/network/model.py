@@ -32,6 +32,8 @@ LAYOUT: dict[str, dict[str, str]] = {
         "lost_sale_penalty_usd": "float64",
         "kwh_per_unit": "float64",
         "overhead_rate": "float64",
+        "inventory_carrying_rate": "float64",
+        "safety_stock_days": "float64",
     },
     "bom": {"parent": "object", "component": "object", "quantity": "float64"},
     "sites": {
@@ -73,6 +75,16 @@ LAYOUT: dict[str, dict[str, str]] = {
         "co2_kg_per_tonne_km": "float64",
     },
     "mfn_rates": {"importer": "object", "hs_code": "object", "rate": "float64", "source": "object"},
+    "production_costs": {"site": "object", "product": "object", "usd_per_unit": "float64"},
+    "lane_costs": {
+        "origin": "object",
+        "destination": "object",
+        "product": "object",
+        "mode": "object",
+        "usd_per_unit": "float64",
+        "inventory_carrying_rate": "float64",
+        "safety_stock_days": "float64",
+    },
 }
 """Columns and dtypes of each table in a :class:`Network`.
 
@@ -80,7 +92,9 @@ Entity tables (products, sites, suppliers, markets, modes) are indexed by their 
 with the singular index name (``product``, ``site``, ``supplier``, ``market``,
 ``mode``); link tables (bom, site_capacities, demand) have a RangeIndex. Strings are
 ``object`` dtype; ``sites.products`` holds tuples of product ids; ``modes`` holds NaN
-where the default applies; ``mfn_rates`` (link table) holds the user's own MFN rates.
+where the default applies; ``mfn_rates`` (link table) holds the user's own MFN rates;
+``production_costs`` and ``lane_costs`` (link tables) the user's own unit costs, with
+None for a blank product or mode and NaN for a blank number.
 """
 
 TABLE_NAMES: tuple[str, ...] = tuple(LAYOUT)
@@ -140,7 +154,8 @@ class Network:
     ----------
     meta : MetaRow or mapping
         ``name``, ``description``, ``currency`` ("USD"), ``base_year``.
-    products, bom, sites, site_capacities, suppliers, markets, demand, modes, mfn_rates : DataFrame
+    products, bom, sites, site_capacities, suppliers, markets, demand, modes, mfn_rates,
+    production_costs, lane_costs : DataFrame
         Tables in the layout of :data:`LAYOUT` (entity tables may carry their id as the
         index or as a column named like the index). Missing tables are empty.
 
@@ -165,6 +180,8 @@ class Network:
         demand: pd.DataFrame | None = None,
         modes: pd.DataFrame | None = None,
         mfn_rates: pd.DataFrame | None = None,
+        production_costs: pd.DataFrame | None = None,
+        lane_costs: pd.DataFrame | None = None,
     ) -> None:
         given = {
             "products": products,
@@ -176,6 +193,8 @@ class Network:
             "demand": demand,
             "modes": modes,
             "mfn_rates": mfn_rates,
+            "production_costs": production_costs,
+            "lane_costs": lane_costs,
         }
         tables = {name: _frame(name, given[name]) for name in TABLE_NAMES}
         if not isinstance(meta, MetaRow):
