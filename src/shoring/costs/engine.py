@@ -22,6 +22,8 @@ product made at a site then costs::
     risk       = (P(month-long disruption) * days / 365 + share of capacity closed)
                  * lost-sale penalty
     carbon     = transport CO2 * carbon price (importer's if it adjusts at the border)
+    TCO        = packaging, customs_fees, prepayment, quality, oversight, ip_risk,
+                 obsolescence: the TCO checklist (tco.py)
     incentives = per-unit grants (per unit, per kWh) + cost share * (materials + labour
                  + overhead) + (capex share * capex + per job * jobs)
                  / (capacity * amortization years)        (subtracted)
@@ -53,6 +55,8 @@ from shoring.costs.lanes import Lanes, build_lanes
 from shoring.costs.mfn import duty_rows, product_mfn
 from shoring.costs.origin import AgreementRules, agreement_rules, bom_slots
 from shoring.costs.sourcing import Offers, TierOrigin, bought_levels, lane_take, tier_origin
+from shoring.costs.tco import TcoInputs, tco_costs, tco_inputs
+from shoring.costs.user_costs import UserCosts, lane_overrides, user_costs
 from shoring.costs.user_costs import UserCosts, lane_overrides, user_costs
 from shoring.data.agreements import agreement
 from shoring.data.distances import Distances
@@ -136,6 +140,7 @@ class _Study:
     slots: np.ndarray  # (product, J) component indices, -1 padding
     qty: np.ndarray  # (product, J) units per unit
     user: UserCosts  # the user's production and lane costs, inventory settings, exclusions
+    tco: TcoInputs  # inputs of the TCO checklist components
     rules: dict = field(default_factory=dict)  # (agreement, date) -> AgreementRules
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -227,6 +232,7 @@ def _study(network: Network, years: Sequence[int], settings: CostSettings) -> _S
         slots=slots,
         qty=qty,
         user=user,
+        tco=tco_inputs(network, list(countries), weight, modes),
     )
 
 
@@ -481,9 +487,10 @@ def _year_costs(
         rate, safety = user.inventory(pl, lanes.safety_days.to_numpy()[pl][:, cs, :])
         lane = user.lane_cost(pl)
         moved = user.zero("freight", freight) + lane + user.zero("duties", duties)
-        inventory = f.inventory_cost(
-            exworks[:, :, None] + add * (1.0 + ovh[:, :, None]) + moved, rate, transit, safety
-        )
+        stock = exworks[:, :, None] + add * (1.0 + ovh[:, :, None]) + moved
+        inventory = f.inventory_cost(stock, rate, transit, safety)
+        usmca = met & (lane_ids == "USMCA")[None]  # USMCA-originating: no US MPF
+        tco = tco_costs(study.tco, pl, cs, value, customs, exworks, stock, transit, safety, usmca)
         if stake_out is not None and rules:  # no agreement decides a lane: nothing at stake
             always = np.stack([np.broadcast_to(r.always[pl, None], (pl.size, n_s)) for r in rules])
             decide = ~lane_take(always, lane_agreement, True) & (lane_agreement >= 0)[None] & ~none
@@ -504,6 +511,7 @@ def _year_costs(
             "risk": risk[:, :, None],
             "carbon": carbon,
             "incentives": -incentive[:, :, None],
+            **tco,
         }
         for i, name in enumerate(COMPONENTS):  # by name: parts broadcast over the lanes
             block[i] = user.zero(name, parts[name])

@@ -12,9 +12,21 @@ from shoring.costs.engine import COMPONENTS, CostSettings, _resolve_years, _stud
 from shoring.network import Network
 from shoring.scenario import Scenario
 
-CONVERSION = ("labour", "overhead", "production", "risk", "incentives")
+CONVERSION = ("labour", "overhead", "production", "ip_risk", "risk", "incentives")
 """Components incurred where a product is made, whatever it is made from or sold to."""
-DELIVERY = ("freight", "lane", "duties", "inventory", "carbon")
+DELIVERY = (
+    "packaging",
+    "freight",
+    "lane",
+    "duties",
+    "customs_fees",
+    "inventory",
+    "obsolescence",
+    "prepayment",
+    "quality",
+    "oversight",
+    "carbon",
+)
 """Components incurred on the way from a site to a destination country."""
 
 
@@ -30,9 +42,9 @@ def lane_costs(
     -------
     xarray.Dataset
         Products are those some site makes. ``conversion`` (product, site, year,
-        scenario): labour + overhead + production + risk -
+        scenario): labour + overhead + production + IP risk + risk -
         incentives per unit made; ``delivery`` (product, site, country, year,
-        scenario): freight + lane + duties + inventory + carbon per unit shipped from the site
+        scenario): the components of :data:`DELIVERY` per unit shipped from the site
         to a country (sites' and markets' countries); ``supply`` (supplier, country,
         year, scenario): price + freight + duty per unit bought from a supplier and
         delivered to a country; ``landed`` (product, site, country, year, scenario):

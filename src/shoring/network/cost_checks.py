@@ -1,4 +1,4 @@
-"""Checks of the user's own unit costs: ``production_costs`` and ``lane_costs``.
+"""Checks of the user's own costs: ``production_costs``, ``lane_costs``, ``cost_settings``.
 
 Every row must name nodes and products that exist and fit together (a site's product is
 one it makes; a supplier ships its own component, to sites); no two rows may set the same
@@ -111,13 +111,21 @@ def _lanes(
     _repeated(raw, rows, ("origin", "destination", "product", "mode"), out)
 
 
+def _settings(raw: RawTable, rows: Valid, ids: Mapping[str, set[str]], out: Collector) -> None:
+    for record, row in rows:
+        product = row.product  # type: ignore[attr-defined]
+        if product is not None and product not in ids["products"]:
+            _unknown(raw, record, "product", product, "product", ids["products"], out)
+    _repeated(raw, rows, ("product", "parameter"), out)
+
+
 def user_costs(
     tables: Mapping[str, RawTable],
     valid: Mapping[str, Valid],
     ids: Mapping[str, set[str]],
     out: Collector,
 ) -> None:
-    """Check the ``production_costs`` and ``lane_costs`` rows against the network.
+    """Check the ``production_costs``, ``lane_costs`` and ``cost_settings`` rows.
 
     Parameters
     ----------
@@ -134,3 +142,5 @@ def user_costs(
         _production(tables["production_costs"], valid["production_costs"], valid, ids, out)
     if valid.get("lane_costs"):
         _lanes(tables["lane_costs"], valid["lane_costs"], valid, ids, out)
+    if valid.get("cost_settings"):
+        _settings(tables["cost_settings"], valid["cost_settings"], ids, out)

@@ -85,6 +85,7 @@ LAYOUT: dict[str, dict[str, str]] = {
         "inventory_carrying_rate": "float64",
         "safety_stock_days": "float64",
     },
+    "cost_settings": {"product": "object", "parameter": "object", "value": "float64"},
 }
 """Columns and dtypes of each table in a :class:`Network`.
 
@@ -94,7 +95,8 @@ with the singular index name (``product``, ``site``, ``supplier``, ``market``,
 ``object`` dtype; ``sites.products`` holds tuples of product ids; ``modes`` holds NaN
 where the default applies; ``mfn_rates`` (link table) holds the user's own MFN rates;
 ``production_costs`` and ``lane_costs`` (link tables) the user's own unit costs, with
-None for a blank product or mode and NaN for a blank number.
+None for a blank product or mode and NaN for a blank number; ``cost_settings`` the
+network's or a product's TCO parameters.
 """
 
 TABLE_NAMES: tuple[str, ...] = tuple(LAYOUT)
@@ -155,7 +157,7 @@ class Network:
     meta : MetaRow or mapping
         ``name``, ``description``, ``currency`` ("USD"), ``base_year``.
     products, bom, sites, site_capacities, suppliers, markets, demand, modes, mfn_rates,
-    production_costs, lane_costs : DataFrame
+    production_costs, lane_costs, cost_settings : DataFrame
         Tables in the layout of :data:`LAYOUT` (entity tables may carry their id as the
         index or as a column named like the index). Missing tables are empty.
 
@@ -182,6 +184,7 @@ class Network:
         mfn_rates: pd.DataFrame | None = None,
         production_costs: pd.DataFrame | None = None,
         lane_costs: pd.DataFrame | None = None,
+        cost_settings: pd.DataFrame | None = None,
     ) -> None:
         given = {
             "products": products,
@@ -195,6 +198,7 @@ class Network:
             "mfn_rates": mfn_rates,
             "production_costs": production_costs,
             "lane_costs": lane_costs,
+            "cost_settings": cost_settings,
         }
         tables = {name: _frame(name, given[name]) for name in TABLE_NAMES}
         if not isinstance(meta, MetaRow):

@@ -36,6 +36,7 @@ table                     columns
 ``production_costs``      site, product, usd_per_unit
 ``lane_costs``            origin, destination, product, mode, usd_per_unit,
                           inventory_carrying_rate, safety_stock_days
+``cost_settings``         product, parameter, value
 ========================  =====================================================
 """
 
@@ -47,15 +48,26 @@ import types
 from enum import StrEnum
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
 
+from shoring.data.tco import FRACTIONS, OVERRIDABLE, Overridable
 from shoring.fields import (
+    MAX_DAYS,
     MAX_QUANTITY,
     MAX_WHOLE,
     CostComponent,
     Days,
     Fraction,
     finite_number,
+    fraction_value,
 )
 
 # ---------------------------------------------------------------------------------------
@@ -612,6 +624,44 @@ class LaneCostRow(_Row):
     )
 
 
+class CostSettingRow(_Row):
+    """A TCO parameter set for the whole network (blank product) or for one product."""
+
+    product: Text | None = Field(
+        None, json_schema_extra=_doc("Product id; blank: every product (a product row wins).")
+    )
+    parameter: Overridable = Field(
+        json_schema_extra=_doc(
+            "TCO parameter (defaults and sources: data card tco_parameters).",
+            None,
+            "; ".join(OVERRIDABLE),
+        )
+    )
+    value: Number = Field(
+        ge=0,
+        json_schema_extra=_doc(
+            "The value: rates are fractions (0.01 or '1%'), broker_fee_usd_per_entry USD "
+            "per entry, units_per_entry units (> 0), prepayment_days days.",
+            "as the parameter",
+        ),
+    )
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _kind(cls, value: Any, info: ValidationInfo) -> Any:
+        name = info.data.get("parameter")
+        value = fraction_value(value) if name in FRACTIONS else finite_number(value)
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            return value  # pydantic reports "must be a number"
+        if name == "units_per_entry" and number <= 0:
+            raise ValueError(f"units_per_entry must be greater than 0, got {number:g}")
+        if name == "prepayment_days" and number > MAX_DAYS:
+            raise ValueError(f"prepayment_days must be at most {MAX_DAYS:g}, got {number:g}")
+        return value
+
+
 ROW_MODELS: dict[str, type[_Row]] = {
     "meta": MetaRow,
     "products": ProductRow,
@@ -625,6 +675,7 @@ ROW_MODELS: dict[str, type[_Row]] = {
     "mfn_rates": MfnRateRow,
     "production_costs": ProductionCostRow,
     "lane_costs": LaneCostRow,
+    "cost_settings": CostSettingRow,
 }
 """Row model of every table, in file order."""
 
@@ -648,6 +699,8 @@ TABLE_DESCRIPTIONS: dict[str, str] = {
     "production_costs": "Optional variable production cost per unit of a site (per product).",
     "lane_costs": "Optional per-unit cost and inventory settings of lanes (site or supplier "
     "to market or site).",
+    "cost_settings": "Optional TCO parameters for the network or a product (packaging, broker "
+    "fee, units per entry, prepayment, quality, oversight, IP risk, obsolescence).",
 }
 
 ID_FIELD: dict[str, str] = {
@@ -666,6 +719,7 @@ KEY_FIELDS: dict[str, tuple[str, ...]] = {
     "mfn_rates": ("importer", "hs_code"),
     "production_costs": ("site", "product"),
     "lane_costs": ("origin", "destination", "product", "mode"),
+    "cost_settings": ("product", "parameter"),
 }
 """Link tables and the columns that must be unique together."""
 

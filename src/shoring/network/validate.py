@@ -179,6 +179,10 @@ def _assemble(valid: dict[str, Valid]) -> Network:
     if lanes is not None:
         lanes["mode"] = [None if m is None else str(m) for m in lanes["mode"]]
     tables["lane_costs"] = lanes
+    settings = _frame(valid["cost_settings"]) if valid["cost_settings"] else None
+    if settings is not None:
+        settings["parameter"] = settings["parameter"].map(str)
+    tables["cost_settings"] = settings
     modes = _frame(valid["modes"]) if valid["modes"] else None
     if modes is not None:
         modes["mode"] = modes["mode"].map(str)
