@@ -171,3 +171,10 @@ def test_duplicate_network_setting() -> None:
     ]
     with pytest.raises(ShoringInputError, match="duplicate row for product, parameter"):
         Network.from_dict(data)
+
+
+def test_every_component_has_a_chart_colour() -> None:
+    from shoring.costs import COMPONENTS
+    from shoring.report.charts import COMPONENT_COLOURS
+
+    assert set(COMPONENT_COLOURS) == set(COMPONENTS)

@@ -16,21 +16,20 @@ product made at a site then costs::
                  traced through the BOM; the cheapest qualifying mix of suppliers is
                  bought instead of the cheapest one where the duty saved pays for it:
                  origin.py, sourcing.py)
-    inventory  = (ex-works + production + freight + lane + duties) * carrying rate
-                 * (transit + safety) / 365 (rate and safety days: the lane's, product's
-                 or network's where set)
+    inventory  = (materials + labour + overhead + production + freight + lane + duties)
+                 * carrying rate * (transit + safety) / 365 (rate and safety days: the
+                 lane's, product's or network's where set)
     risk       = (P(month-long disruption) * days / 365 + share of capacity closed)
                  * lost-sale penalty
     carbon     = transport CO2 * carbon price (importer's if it adjusts at the border)
     TCO        = packaging, customs_fees, prepayment, quality, oversight, ip_risk,
                  obsolescence: the TCO checklist (tco.py)
     incentives = per-unit grants (per unit, per kWh) + cost share * (materials + labour
-                 + overhead) + (capex share * capex + per job * jobs)
+                 + overhead + production) + (capex share * capex + per job * jobs)
                  / (capacity * amortization years)        (subtracted)
 
-Components a network excludes (``meta.exclude_components``) are 0. Everything is
-vectorized over products, sites and destinations; the only Python loops run over
-scenarios, years and BOM tiers.
+Excluded components (``meta.exclude_components``) are 0. Everything is vectorized over
+products, sites and destinations; the only Python loops run over scenarios, years, tiers.
 """
 
 from __future__ import annotations
@@ -55,8 +54,7 @@ from shoring.costs.lanes import Lanes, build_lanes
 from shoring.costs.mfn import duty_rows, product_mfn
 from shoring.costs.origin import AgreementRules, agreement_rules, bom_slots
 from shoring.costs.sourcing import Offers, TierOrigin, bought_levels, lane_take, tier_origin
-from shoring.costs.tco import TcoInputs, tco_costs, tco_inputs
-from shoring.costs.user_costs import UserCosts, lane_overrides, user_costs
+from shoring.costs.tco import TcoInputs, qualifying_terms, tco_costs, tco_inputs
 from shoring.costs.user_costs import UserCosts, lane_overrides, user_costs
 from shoring.data.agreements import agreement
 from shoring.data.distances import Distances
@@ -475,28 +473,29 @@ def _year_costs(
             duty.specific_per_kg_not[h][:, cs, :] * weight
             + duty.specific_per_unit_not[h][:, cs, :],
         )
-        # buy the qualifying mix where the duty it saves pays for its extra cost
-        chosen = ~met & ~none & (duty_not - duty_met > extra * (1.0 + ovh[:, :, None]))
+        transit = lanes.transit_days.to_numpy()[pl][:, cs, :]
+        rate, safety = user.inventory(pl, lanes.safety_days.to_numpy()[pl][:, cs, :])
+        terms = (customs, transit, safety, (lane_ids == "USMCA")[None])  # USMCA: no US MPF
+        keep, prepay, mpf = qualifying_terms(study.tco, user.excluded, pl, cs, rate, *terms)
+        # buy the qualifying mix where what it saves (duty with its carrying cost, the MPF)
+        # pays for its extra cost (with its carrying cost and prepayment)
+        gain = (duty_not - duty_met) * keep + mpf
+        chosen = ~met & ~none & (gain > extra * (1.0 + ovh[:, :, None]) * (keep + prepay))
         met |= chosen
         add = np.where(chosen, extra, 0.0)
         if chosen.any():
             margin = np.where(chosen, lane_take(org.margin_q, lane_agreement, np.nan), margin)
         margin = np.where(free | none, np.nan, margin)
         duties = np.where(met, duty_met, duty_not)
-        transit = lanes.transit_days.to_numpy()[pl][:, cs, :]
-        rate, safety = user.inventory(pl, lanes.safety_days.to_numpy()[pl][:, cs, :])
         lane = user.lane_cost(pl)
         moved = user.zero("freight", freight) + lane + user.zero("duties", duties)
-        stock = exworks[:, :, None] + add * (1.0 + ovh[:, :, None]) + moved
-        inventory = f.inventory_cost(stock, rate, transit, safety)
-        usmca = met & (lane_ids == "USMCA")[None]  # USMCA-originating: no US MPF
-        tco = tco_costs(study.tco, pl, cs, value, customs, exworks, stock, transit, safety, usmca)
+        exw = exworks[:, :, None] + add * (1.0 + ovh[:, :, None])  # with the mix bought
+        inventory = f.inventory_cost(exw + moved, rate, transit, safety)
+        tco = tco_costs(study.tco, pl, cs, value, exw, exw + moved, met, *terms)
         if stake_out is not None and rules:  # no agreement decides a lane: nothing at stake
             always = np.stack([np.broadcast_to(r.always[pl, None], (pl.size, n_s)) for r in rules])
             decide = ~lane_take(always, lane_agreement, True) & (lane_agreement >= 0)[None] & ~none
-            carrying = rate * (transit + safety) / f.DAYS_PER_YEAR
-            gap = (duty_not - duty_met) * (1.0 + carrying)
-            stake_out[rows] = np.where(decide & (gap > 0), gap, 0.0)
+            stake_out[rows] = np.where(decide & (gain > 0), gain, 0.0)
         risk = rates["risk_rate"][None, :] * study.penalty[pl, None]
         carbon = f.carbon_cost(lanes.co2_kg.to_numpy()[pl][:, cs, :], carbon_price[None])
         parts = {

@@ -10,8 +10,8 @@ delivered to country d, with formulas from :mod:`shoring.costs.formulas`::
                   + US MPF: clip(0.3464% * customs value * units, min, max) / units
                                                   if d = USA, o != USA, not USMCA-originating
                   + US HMF: 0.125% * customs value  if d = USA, o != USA, ocean
-    prepayment    = ex-works * share * capital rate * (prepayment days + transit) / 365
-                                                                    if o != d
+    prepayment    = ex-works (of the mix bought) * share * capital rate
+                    * (prepayment days + transit) / 365                 if o != d
     quality       = value * quality_rate                            if o != d
     oversight     = value * oversight_rate                          if o != d
     ip_risk       = value * ip_risk_rate                  if o is on the Priority Watch List
@@ -20,7 +20,9 @@ delivered to country d, with formulas from :mod:`shoring.costs.formulas`::
 
 Units per entry are the shipment size of the lane's mode over the unit weight (at least
 one unit), unless the network or product sets ``units_per_entry``. Computed per BOM tier
-by the engine; the study-level inputs (:class:`TcoInputs`) once per study.
+by the engine; the study-level inputs (:class:`TcoInputs`) once per study. Where buying a
+qualifying mix is a choice, :func:`qualifying_terms` adds what these components change
+(the MPF saved, the prepayment and obsolescence of the extra cost) to it.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from shoring.data.tco import OVERRIDABLE, TcoParameters, tco_parameters
 from shoring.data.transport import MODES
 from shoring.network import Network
 
-__all__ = ["TCO_COMPONENTS", "TcoInputs", "tco_costs", "tco_inputs"]
+__all__ = ["TCO_COMPONENTS", "TcoInputs", "qualifying_terms", "tco_costs", "tco_inputs"]
 
 TCO_COMPONENTS = (
     "packaging",
@@ -138,17 +140,90 @@ def tco_inputs(
     )
 
 
+def _rates(tco: TcoInputs, pl: np.ndarray) -> dict[str, np.ndarray]:
+    return {k: v[pl, None, None] for k, v in tco.rates.items()}
+
+
+def _mpf(tco: TcoInputs, pl: np.ndarray, cs: np.ndarray, customs: np.ndarray) -> np.ndarray:
+    """US merchandise processing fee per unit where the lane imports into the US, else 0."""
+    p = tco.params
+    units = tco.units_per_entry[pl][:, cs, :]
+    fee = f.merchandise_processing_fee(
+        customs, units, p.us_mpf_rate, p.us_mpf_min_usd, p.us_mpf_max_usd
+    )
+    return np.where(tco.us_import[cs][None], fee, 0.0)
+
+
+def _prepaid_factor(
+    tco: TcoInputs, r: dict[str, np.ndarray], cs: np.ndarray, transit: np.ndarray
+) -> np.ndarray:
+    """Prepayment cost per USD of ex-works cost on cross-border lanes (else 0)."""
+    days = r["prepayment_days"] + transit
+    factor = f.prepayment_cost(1.0, r["prepayment_share"], r["capital_rate"], days)
+    return np.where(tco.cross[cs][None], factor, 0.0)
+
+
+def qualifying_terms(
+    tco: TcoInputs,
+    excluded: frozenset[str],
+    pl: np.ndarray,
+    cs: np.ndarray,
+    carrying_rate: np.ndarray,
+    customs: np.ndarray,
+    transit: np.ndarray,
+    safety: np.ndarray,
+    usmca_lane: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """What the TCO components add to the choice of buying a qualifying mix.
+
+    Qualifying for a preference saves ``(duty_not - duty_met) * keep + mpf`` and costs
+    ``extra * (1 + overhead rate) * (keep + prepay)``, where ``keep`` is 1 plus the
+    carrying and obsolescence cost per USD held over transit and safety days, ``prepay``
+    the prepayment cost per USD of ex-works cost, and ``mpf`` the US merchandise
+    processing fee USMCA-originating goods do not pay.
+
+    Parameters
+    ----------
+    tco : TcoInputs
+        From :func:`tco_inputs`.
+    excluded : frozenset of str
+        Components the network leaves out.
+    pl, cs : ndarray of int
+        Product positions (n) and the country position of each site (S).
+    carrying_rate, customs, transit, safety : ndarray
+        Broadcastable to (n, S, C): carrying rate (0 where inventory is excluded),
+        customs value per unit, transit and safety days.
+    usmca_lane : ndarray of bool
+        Broadcastable to (n, S, C): the lane's preference is USMCA.
+
+    Returns
+    -------
+    tuple of ndarray
+        ``keep``, ``prepay`` and ``mpf``, broadcastable to (n, S, C).
+    """
+    r = _rates(tco, pl)
+    held = (transit + safety) / f.DAYS_PER_YEAR
+    obsolete = 0.0 if "obsolescence" in excluded else r["obsolescence_rate"] * held
+    keep = 1.0 + carrying_rate * held + obsolete
+    prepay = 0.0 if "prepayment" in excluded else _prepaid_factor(tco, r, cs, transit)
+    mpf = (
+        0.0 if "customs_fees" in excluded else np.where(usmca_lane, _mpf(tco, pl, cs, customs), 0.0)
+    )
+    return keep, np.asarray(prepay), np.asarray(mpf)
+
+
 def tco_costs(
     tco: TcoInputs,
     pl: np.ndarray,
     cs: np.ndarray,
     value: np.ndarray,
-    customs: np.ndarray,
-    exworks: np.ndarray,
+    made: np.ndarray,
     stock: np.ndarray,
+    met: np.ndarray,
+    customs: np.ndarray,
     transit: np.ndarray,
     safety: np.ndarray,
-    usmca_origin: np.ndarray,
+    usmca_lane: np.ndarray,
 ) -> dict[str, np.ndarray]:
     """The TCO components of products ``pl`` made at every site for every destination.
 
@@ -162,16 +237,19 @@ def tco_costs(
         Country position of each site (S).
     value : ndarray (n, 1, 1)
         Unit value (USD).
-    customs : ndarray (n, S, C)
-        Customs value per unit (USD; FOB or CIF by importer).
-    exworks : ndarray (n, S)
-        Ex-works cost per unit at each site (USD).
+    made : ndarray (n, S, C)
+        Ex-works cost per unit of the mix bought (USD): what is prepaid.
     stock : ndarray (n, S, C)
         Value of a unit held in the pipeline and safety stock (USD).
+    met : ndarray (n, S, C) of bool
+        The good meets the rule of origin of the lane's preference.
+    customs : ndarray (n, S, C)
+        Customs value per unit (USD; FOB or CIF by importer).
     transit, safety : ndarray (n, S, C)
         Transit days and safety-stock days of the lanes.
-    usmca_origin : ndarray (n, S, C) of bool
-        The good originates under USMCA on the lane (exempt from the US MPF).
+    usmca_lane : ndarray of bool
+        Broadcastable to (n, S, C): the lane's preference is USMCA (originating goods
+        are exempt from the US MPF).
 
     Returns
     -------
@@ -179,27 +257,21 @@ def tco_costs(
         One (n, S, C) or broadcastable array per name of :data:`TCO_COMPONENTS`, USD per
         unit.
     """
-    p, r = tco.params, {k: v[pl, None, None] for k, v in tco.rates.items()}
+    p, r = tco.params, _rates(tco, pl)
     cross = tco.cross[cs][None]
     units = tco.units_per_entry[pl][:, cs, :]
-    us = tco.us_import[cs][None]
-    mpf = f.merchandise_processing_fee(
-        customs, units, p.us_mpf_rate, p.us_mpf_min_usd, p.us_mpf_max_usd
-    )
-    hmf = f.value_share_cost(customs, p.us_hmf_rate)
+    ocean_us = tco.us_import[cs][None] & tco.ocean[pl][:, cs, :]
     fees = (
         f.per_entry_fee(r["broker_fee_usd_per_entry"], units)
-        + np.where(us & ~usmca_origin, mpf, 0.0)
-        + np.where(us & tco.ocean[pl][:, cs, :], hmf, 0.0)
+        + np.where(met & usmca_lane, 0.0, _mpf(tco, pl, cs, customs))
+        + np.where(ocean_us, f.value_share_cost(customs, p.us_hmf_rate), 0.0)
     )
-    days = r["prepayment_days"] + transit
-    prepaid = f.prepayment_cost(exworks[:, :, None], r["prepayment_share"], r["capital_rate"], days)
     share = {n: np.where(cross, f.value_share_cost(value, r[f"{n}_rate"]), 0.0)
              for n in ("packaging", "quality", "oversight")}  # fmt: skip
     return {
         **share,
         "customs_fees": np.where(cross, fees, 0.0),
-        "prepayment": np.where(cross, prepaid, 0.0),
+        "prepayment": made * _prepaid_factor(tco, r, cs, transit),
         "ip_risk": np.where(
             tco.ip_country[cs][None, :, None], f.value_share_cost(value, r["ip_risk_rate"]), 0.0
         ),

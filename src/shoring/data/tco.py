@@ -10,15 +10,12 @@ holds a default for each, cited or labelled as an assumption (its card says whic
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from functools import cache
-from typing import Any, Literal, get_args
+from typing import Literal, get_args
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from shoring.data.paths import TABLES_DIR
-from shoring.data.transport import MODES, Mode, Provenance
+from shoring.data.transport import MODES, Mode, Provenance, parameter_table
 
 __all__ = ["OVERRIDABLE", "Overridable", "TcoParameters", "tco_parameters"]
 
@@ -114,9 +111,4 @@ def tco_parameters() -> TcoParameters:
     TcoParameters
         Frozen; make a changed copy with ``params.model_copy(update={...})``.
     """
-    raw: Mapping[str, Any] = yaml.safe_load(
-        (TABLES_DIR / "tco_parameters.yaml").read_text(encoding="utf-8")
-    )
-    provenance = {key: Provenance.model_validate(entry) for key, entry in raw.items()}
-    values = {key: entry.value for key, entry in provenance.items()}
-    return TcoParameters.model_validate({**values, "provenance": provenance})
+    return parameter_table("tco_parameters.yaml", TcoParameters)
