@@ -542,11 +542,11 @@ def _year_costs(
             own_vnm[a][pl] = np.where(originating, 0.0, np.where(np.isfinite(own), own, 0.0))
         components = np.flatnonzero(is_component[pl])
         if components.size and ids:
+            factor = np.broadcast_to(keep + prepay, total.shape)[components]
             own_q_tier = _originating_supply(
                 total[components], org, components, chosen[components], met[components],
-                none[components], (duty_not - duty_met)[components], ovh[components],
-                transit[components], safety[components], lane_agreement, party[:, cs],
-                params.inventory_carrying_rate,
+                none[components], gain[components], factor, ovh[components],
+                lane_agreement, party[:, cs],
             )  # fmt: skip
             for a in range(len(ids)):
                 own_q[a][pl[components]] = own_q_tier[a]
@@ -562,13 +562,11 @@ def _originating_supply(
     chosen: np.ndarray,
     met: np.ndarray,
     none: np.ndarray,
-    duty_saved: np.ndarray,
+    gain: np.ndarray,
+    factor: np.ndarray,
     ovh: np.ndarray,
-    transit: np.ndarray,
-    safety: np.ndarray,
     lane_agreement: np.ndarray,
     party_site: np.ndarray,
-    carrying_rate: float,
 ) -> np.ndarray:
     """Cost of an own-made component delivered originating, per agreement.
 
@@ -576,21 +574,21 @@ def _originating_supply(
     more materials, with overhead and carrying) at a site in a party, and, on a lane
     under the same agreement that did not qualify, with the preferential duty instead
     of the other: what a parent pays for it when the parent's own rule needs it
-    originating. Arrays ``(p, S, C)`` of the tier rows ``rows``; ``party_site`` ``(A,
-    S)``. Returns ``(A, p, C)``, the cheapest site, inf where none qualifies.
+    originating. ``gain``: what qualifying saves on the lane (duty with its carrying
+    cost, the MPF); ``factor``: the cost of a USD of extra materials with its carrying,
+    obsolescence and prepayment (:func:`shoring.costs.tco.qualifying_terms`). Arrays
+    ``(p, S, C)`` of the tier rows ``rows``; ``party_site`` ``(A, S)``. Returns ``(A, p,
+    C)``, the cheapest site, inf where none qualifies.
     """
     n_a = party_site.shape[0]
     out = np.full((n_a, rows.size, total.shape[2]), np.inf)
-
-    def carried(v: np.ndarray) -> np.ndarray:
-        return v + f.inventory_cost(v, carrying_rate, transit, safety)
 
     for a in range(n_a):
         on_lane = (lane_agreement == a)[None]
         need = ~(org.met[a][rows][:, :, None] | (chosen & on_lane))
         extra = org.extra[a][rows][:, :, None] * (1.0 + ovh[:, :, None])
-        cost = total + np.where(need, carried(np.broadcast_to(extra, total.shape)), 0.0)
-        cost -= np.where(on_lane & ~met & ~none, carried(duty_saved), 0.0)
+        cost = total + np.where(need, extra * factor, 0.0)
+        cost -= np.where(on_lane & ~met & ~none, gain, 0.0)
         cost = np.where(party_site[a][None, :, None] & np.isfinite(cost), cost, np.inf)
         out[a] = cost.min(axis=1)
     return out
