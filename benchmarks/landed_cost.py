@@ -36,6 +36,7 @@ from shoring.costs import engine as eng
 from shoring.costs.duties import duty_rates
 from shoring.data.agreements import members as members_of
 from shoring.data.rules_of_origin import product_rule, provisions
+from shoring.data.tco import tco_parameters
 from shoring.data.wages import labour_cost_table
 from shoring.network import Network
 from shoring.scenario import builtin_scenarios
@@ -154,6 +155,9 @@ def per_record(study, settings, cells, duty, rates, members, rules):
         )
     bom = study.bom.tolist()
     cif = study.cif.tolist()
+    tco = tco_parameters()  # the TCO checklist: defaults (the network sets no overrides)
+    modes = study.lanes.mode.to_numpy().tolist()
+    shares = tco.packaging_rate + tco.quality_rate + tco.oversight_rate
     out = []
     for p, s, c in cells:
         cs = int(study.site_country[s])
@@ -193,24 +197,46 @@ def per_record(study, settings, cells, duty, rates, members, rules):
         duty_met = customs * (duty.rate_met[h][cs][c] + ntb[h][cs][c])
         duty_not = customs * (rate_not[h][cs][c] + ntb[h][cs][c])
         qualifying = [m for m, n in mixes if meets(m, n, *lane)]
+        # the TCO checklist on a border crossing: entry fees, prepayment
+        days = transit[p][cs][c] + safety[p][cs][c]
+        mode, units, mpf, prepay = modes[p][cs][c], 1.0, 0.0, 0.0
+        if cs != c:
+            units = max(1.0, tco.shipment_kg[mode] / study.weight[p])
+            if study.countries[c] == "USA":
+                mpf = min(max(tco.us_mpf_rate * customs * units, tco.us_mpf_min_usd),
+                          tco.us_mpf_max_usd) / units  # fmt: skip
+            prepay = tco.prepayment_share * tco.capital_rate
+            prepay *= (tco.prepayment_days + transit[p][cs][c]) / 365.0
+        keep = 1 + (params.inventory_carrying_rate + tco.obsolescence_rate) * days / 365.0
+        saved_mpf = mpf if agreement == "USMCA" else 0.0
         if (
             not met
             and qualifying
-            and duty_not - duty_met > (min(qualifying) - materials) * (1 + ovh)
+            and (duty_not - duty_met) * keep + saved_mpf
+            > (min(qualifying) - materials) * (1 + ovh) * (keep + prepay)
         ):
-            materials, met = min(qualifying), True  # the duty saved pays for the dearer mix
+            materials, met = min(qualifying), True  # what it saves pays for the dearer mix
         overhead = ovh * (materials + labour)
         duties = duty_met if met else duty_not
-        inventory = (
-            (materials + labour + overhead + fr + duties)
-            * params.inventory_carrying_rate
-            * (transit[p][cs][c] + safety[p][cs][c])
-            / 365.0
-        )
+        stock = materials + labour + overhead + fr + duties
+        inventory = stock * params.inventory_carrying_rate * days / 365.0
         risk = rates["risk_rate"][s] * study.penalty[p]
         exworks = materials + labour + overhead
         incentives = -(rates["incentive"][p][s] + rates["incentive_cost_share"][p][s] * exworks)
-        out.append(materials + labour + overhead + fr + duties + inventory + risk + incentives)
+        checklist = stock * tco.obsolescence_rate * days / 365.0
+        if study.countries[cs] in tco.ip_risk_countries:
+            checklist += value * tco.ip_risk_rate
+        if cs != c:  # a border: entry fees, packaging, prepayment, quality, oversight
+            fees = tco.broker_fee_usd_per_entry / units
+            fees += 0.0 if met and agreement == "USMCA" else mpf
+            fees += (
+                tco.us_hmf_rate * customs
+                if study.countries[c] == "USA" and mode == "ocean"
+                else 0.0
+            )
+            checklist += fees + value * shares + exworks * prepay
+        total = materials + labour + overhead + fr + duties + inventory + risk + incentives
+        out.append(total + checklist)
     return np.array(out)
 
 

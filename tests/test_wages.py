@@ -278,7 +278,7 @@ def test_card_lists_every_economys_cited_years():
     series = data_card("labour_cost").series
     table = labour_cost_table()
     assert series is not None and set(series) == set(table["iso3"])
-    assert series["USA"].startswith("cited 1997, 2008-2013, 2015, 2020")
+    assert series["USA"].startswith("cited 1997, 2000, 2002, 2004, 2006-2013, 2015, 2020")
     assert labour_cost_series("usa") == series["USA"]
     assert labour_cost_series("CAN") == series["CAN"] and "median of" in series["CAN"]
     assert "extrapolated 2021-2024 at own cited trend 2015-2020" in series["USA"]
@@ -351,3 +351,10 @@ def test_added_economies_follow_their_stated_arithmetic():
     # IMD 2009 UAE USD 3.38/h; CGD Kenya USD 2,118 per worker-year / 2,000 h
     assert labour_cost("ARE", 2009) == pytest.approx(3.38)
     assert labour_cost("KEN", 2013) == pytest.approx(2118 / 2000, abs=5e-3)
+    # BLS US all employees: 2006 = 29.60 (TED 2008-02-12); 2004 back at the Table 10 changes
+    # (2006 -0.5%, 2005 +2.7%); 2007 = 2008 level 32.26 / 1.024 (TED 2010-09-01)
+    assert labour_cost("USA", 2006) == pytest.approx(29.60)
+    assert labour_cost("USA", 2004) == pytest.approx(29.60 / 0.995 / 1.027, abs=5e-3)
+    assert labour_cost("USA", 2007) == pytest.approx(32.26 / 1.024, abs=5e-3)
+    card = yaml.safe_load((TABLES_DIR / "labour_cost.card.yaml").read_text(encoding="utf-8"))
+    assert "USA" not in card["cited_gaps"]  # a cited US figure at least every 5 years

@@ -20,7 +20,7 @@ The pydantic types (:data:`Fraction`, :data:`Rate`, ...) are used in models;
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field
 
@@ -36,6 +36,32 @@ MAX_WHOLE = 10**12
 
 YEAR_MIN, YEAR_MAX = 1900, 2200
 """Range of calendar years accepted anywhere."""
+
+MAX_DAYS = 3650.0
+"""Longest stock cover accepted (days): ten years; more is a typing error."""
+
+CostComponent = Literal[
+    "materials",
+    "labour",
+    "overhead",
+    "production",
+    "packaging",
+    "freight",
+    "lane",
+    "duties",
+    "customs_fees",
+    "inventory",
+    "obsolescence",
+    "prepayment",
+    "quality",
+    "oversight",
+    "ip_risk",
+    "risk",
+    "carbon",
+    "incentives",
+]
+"""Names of the landed-cost components, in waterfall order (the engine's ``component``
+dimension; a network's ``meta.exclude_components`` names some of them)."""
 
 
 def finite_number(value: Any) -> Any:
@@ -160,6 +186,9 @@ Whole = Annotated[int, BeforeValidator(finite_number), Field(ge=0, le=MAX_WHOLE)
 
 Year = Annotated[int, BeforeValidator(finite_number), Field(ge=YEAR_MIN, le=YEAR_MAX)]
 """A calendar year."""
+
+Days = Annotated[Number, Field(ge=0, le=MAX_DAYS)]
+"""A duration in days, 0 to :data:`MAX_DAYS`."""
 
 
 # ---------------------------------------------------------------------------------------

@@ -8,22 +8,28 @@ product made at a site then costs::
     materials  = sum_k bom_pk * delivered_k(site country)
     labour     = hours * wage(country, year) * (1 - automation) / productivity
     overhead   = overhead_rate * (materials + labour)
+    production = the user's variable cost per unit made at the site (user_costs.py)
     freight    = chosen mode's freight to the destination      (lanes.py)
+    lane       = the user's cost per unit on the lane          (user_costs.py)
     duties     = customs value * rate + specific               (duties.py; FOB or CIF by
                  importer; preference only when the product meets its rule of origin,
                  traced through the BOM; the cheapest qualifying mix of suppliers is
                  bought instead of the cheapest one where the duty saved pays for it:
                  origin.py, sourcing.py)
-    inventory  = (ex-works + freight + duties) * carrying rate * (transit + safety) / 365
+    inventory  = (materials + labour + overhead + production + freight + lane + duties)
+                 * carrying rate * (transit + safety) / 365 (rate and safety days: the
+                 lane's, product's or network's where set)
     risk       = (P(month-long disruption) * days / 365 + share of capacity closed)
                  * lost-sale penalty
     carbon     = transport CO2 * carbon price (importer's if it adjusts at the border)
+    TCO        = packaging, customs_fees, prepayment, quality, oversight, ip_risk,
+                 obsolescence: the TCO checklist (tco.py)
     incentives = per-unit grants (per unit, per kWh) + cost share * (materials + labour
-                 + overhead) + (capex share * capex + per job * jobs)
+                 + overhead + production) + (capex share * capex + per job * jobs)
                  / (capacity * amortization years)        (subtracted)
 
-Everything is vectorized over products, sites and destinations; the only Python loops
-run over scenarios, years and BOM tiers.
+Excluded components (``meta.exclude_components``) are 0. Everything is vectorized over
+products, sites and destinations; the only Python loops run over scenarios, years, tiers.
 """
 
 from __future__ import annotations
@@ -34,7 +40,8 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import get_args
 
 import numpy as np
 import xarray as xr
@@ -44,9 +51,11 @@ from shoring.costs import formulas as f
 from shoring.costs.assemble import combine_chunks, to_markets
 from shoring.costs.duties import DutyRates, duty_rates, member_mask
 from shoring.costs.lanes import Lanes, build_lanes
-from shoring.costs.mfn import ProductMfn, product_mfn
+from shoring.costs.mfn import duty_rows, product_mfn
 from shoring.costs.origin import AgreementRules, agreement_rules, bom_slots
 from shoring.costs.sourcing import Offers, TierOrigin, bought_levels, lane_take, tier_origin
+from shoring.costs.tco import TcoInputs, qualifying_terms, tco_costs, tco_inputs
+from shoring.costs.user_costs import UserCosts, lane_overrides, user_costs
 from shoring.data.agreements import agreement
 from shoring.data.distances import Distances
 from shoring.data.risk import hazard_table
@@ -55,6 +64,7 @@ from shoring.data.transport import CostParameters, cost_parameters, disruption_p
 from shoring.data.valuation import cif_importers
 from shoring.data.wages import covered_years, labour_cost_matrix
 from shoring.errors import ShoringError
+from shoring.fields import CostComponent
 from shoring.network import Network
 from shoring.scenario import (
     Scenario,
@@ -65,17 +75,7 @@ from shoring.scenario import (
     wage_multiplier,
 )
 
-COMPONENTS = (
-    "materials",
-    "labour",
-    "overhead",
-    "freight",
-    "duties",
-    "inventory",
-    "risk",
-    "carbon",
-    "incentives",
-)
+COMPONENTS: tuple[str, ...] = get_args(CostComponent)
 """Cost components, in waterfall order; ``incentives`` is stored negative."""
 
 
@@ -137,6 +137,8 @@ class _Study:
     base_wage: xr.DataArray  # (country, year)
     slots: np.ndarray  # (product, J) component indices, -1 padding
     qty: np.ndarray  # (product, J) units per unit
+    user: UserCosts  # the user's production and lane costs, inventory settings, exclusions
+    tco: TcoInputs  # inputs of the TCO checklist components
     rules: dict = field(default_factory=dict)  # (agreement, date) -> AgreementRules
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -161,23 +163,6 @@ def _made_order(made: np.ndarray, tiers: np.ndarray) -> np.ndarray:
     return idx[np.argsort(-tiers[idx], kind="stable")]
 
 
-def _duty_rows(
-    codes: np.ndarray, by_year: dict[int, ProductMfn]
-) -> tuple[np.ndarray, np.ndarray, dict[int, np.ndarray]]:
-    """Rows of the duty arrays: products with the same HS code and MFN rates share one.
-
-    Returns the HS code of each row, the row of each product, and the MFN rates per
-    (row, country) of each year.
-    """
-    _, code_id = np.unique(codes, return_inverse=True)
-    rates = [np.nan_to_num(m.rate, nan=-1.0) for m in by_year.values()]
-    key = np.column_stack([code_id.astype(float), *rates])
-    _, first, index = np.unique(key, axis=0, return_index=True, return_inverse=True)
-    index = index.reshape(-1)
-    mfn = {y: m.rate[first] for y, m in by_year.items()}
-    return codes[first].astype(object), index, mfn
-
-
 def _study(network: Network, years: Sequence[int], settings: CostSettings) -> _Study:
     products = network.products
     sites, markets, suppliers = network.sites, network.markets, network.suppliers
@@ -186,9 +171,10 @@ def _study(network: Network, years: Sequence[int], settings: CostSettings) -> _S
         dtype=object,
     )
     by_year = {y: product_mfn(network, countries, dt.date(y, 7, 1)) for y in years}
-    hs_rows, hs_index, mfn = _duty_rows(products["hs_code"].to_numpy(dtype=str), by_year)
+    hs_rows, hs_index, mfn = duty_rows(products["hs_code"].to_numpy(dtype=str), by_year)
     value = products["unit_value_usd"].to_numpy(dtype=float)
     weight = products["weight_kg"].to_numpy(dtype=float)
+    user = user_costs(network, settings.parameters.inventory_carrying_rate)
     lanes = build_lanes(
         weight,
         value,
@@ -197,7 +183,11 @@ def _study(network: Network, years: Sequence[int], settings: CostSettings) -> _S
         settings.distances,
         settings.parameters,
         network.modes,
+        user.carrying_rate,
+        user.safety_days,
     )
+    modes = lanes.mode.to_numpy()
+    user = replace(user, lanes=lane_overrides(network, list(products.index), countries, modes))
     hazard = hazard_table().set_index("iso3")["exposure"]
     exposure = hazard.reindex(countries).fillna(hazard.median()).to_numpy(dtype=float)
     can_make = network.can_make.transpose("product", "site").to_numpy()
@@ -239,6 +229,8 @@ def _study(network: Network, years: Sequence[int], settings: CostSettings) -> _S
         ).reindex(country=list(countries)),
         slots=slots,
         qty=qty,
+        user=user,
+        tco=tco_inputs(network, list(countries), weight, modes),
     )
 
 
@@ -334,8 +326,10 @@ def _purchased(
         duty.specific_per_kg_met[h, cu, :] * study.weight[prod, None]
         + duty.specific_per_unit_met[h, cu, :]
     )
-    paid = f.duty(cif, rate, specific)
-    cost = price + freight + paid
+    user = study.user
+    paid = user.zero("duties", f.duty(cif, rate, specific))
+    lane = user.zero("lane", user.lanes.supply) if user.lanes is not None else 0.0
+    cost = price + user.zero("freight", freight) + paid + lane
     cost = np.where(np.isnan(cost) | (duty.blocked[h, cu, :] > 0.5), np.inf, cost)
     order = np.argsort(prod, kind="stable")
     prods, starts = np.unique(prod[order], return_index=True)
@@ -413,6 +407,7 @@ def _year_costs(
     own_q = [np.full(delivered.shape, np.inf) for _ in ids]
     is_component = study.bom.any(axis=0)
     insurance = params.cargo_insurance_rate * params.insurance_cover_markup
+    user = study.user
     price = rates["carbon_price"]
     carbon_price = np.where(rates["carbon_border"][None, :], price[None, :], price[cs][:, None])
 
@@ -436,7 +431,8 @@ def _year_costs(
         )
         ovh = study.overhead_rate[pl, None]
         overhead = ovh * (materials + labour)
-        exworks = materials + labour + overhead
+        production = user.production[pl]
+        exworks = materials + labour + overhead + production
         incentive = rates["incentive"][pl] + rates["incentive_cost_share"][pl] * exworks
 
         # origin of the cheapest mix, and the extra cost of the cheapest qualifying mix,
@@ -477,44 +473,47 @@ def _year_costs(
             duty.specific_per_kg_not[h][:, cs, :] * weight
             + duty.specific_per_unit_not[h][:, cs, :],
         )
-        # buy the qualifying mix where the duty it saves pays for its extra cost
-        chosen = ~met & ~none & (duty_not - duty_met > extra * (1.0 + ovh[:, :, None]))
+        transit = lanes.transit_days.to_numpy()[pl][:, cs, :]
+        rate, safety = user.inventory(pl, lanes.safety_days.to_numpy()[pl][:, cs, :])
+        terms = (customs, transit, safety, (lane_ids == "USMCA")[None])  # USMCA: no US MPF
+        keep, prepay, mpf = qualifying_terms(study.tco, user.excluded, pl, cs, rate, *terms)
+        # buy the qualifying mix where what it saves (duty with its carrying cost, the MPF)
+        # pays for its extra cost (with its carrying cost and prepayment)
+        gain = (duty_not - duty_met) * keep + mpf
+        chosen = ~met & ~none & (gain > extra * (1.0 + ovh[:, :, None]) * (keep + prepay))
         met |= chosen
         add = np.where(chosen, extra, 0.0)
         if chosen.any():
             margin = np.where(chosen, lane_take(org.margin_q, lane_agreement, np.nan), margin)
         margin = np.where(free | none, np.nan, margin)
         duties = np.where(met, duty_met, duty_not)
-        transit = lanes.transit_days.to_numpy()[pl][:, cs, :]
-        safety = lanes.safety_days.to_numpy()[pl][:, cs, :]
-        inventory = f.inventory_cost(
-            exworks[:, :, None] + add * (1.0 + ovh[:, :, None]) + freight + duties,
-            params.inventory_carrying_rate,
-            transit,
-            safety,
-        )
-        if stake_out is not None and rules:  # else no lane has a rule to meet: 0
+        lane = user.lane_cost(pl)
+        moved = user.zero("freight", freight) + lane + user.zero("duties", duties)
+        exw = exworks[:, :, None] + add * (1.0 + ovh[:, :, None])  # with the mix bought
+        inventory = f.inventory_cost(exw + moved, rate, transit, safety)
+        tco = tco_costs(study.tco, pl, cs, value, exw, exw + moved, met, *terms)
+        if stake_out is not None and rules:  # no agreement decides a lane: nothing at stake
             always = np.stack([np.broadcast_to(r.always[pl, None], (pl.size, n_s)) for r in rules])
             decide = ~lane_take(always, lane_agreement, True) & (lane_agreement >= 0)[None] & ~none
-            carrying = params.inventory_carrying_rate * (transit + safety) / f.DAYS_PER_YEAR
-            gap = (duty_not - duty_met) * (1.0 + carrying)
-            stake_out[rows] = np.where(decide & (gap > 0), gap, 0.0)
+            stake_out[rows] = np.where(decide & (gain > 0), gain, 0.0)
         risk = rates["risk_rate"][None, :] * study.penalty[pl, None]
         carbon = f.carbon_cost(lanes.co2_kg.to_numpy()[pl][:, cs, :], carbon_price[None])
-        lane_shape = freight.shape
-        parts = (
-            materials[:, :, None] + add,
-            np.broadcast_to(labour[:, :, None], lane_shape),
-            overhead[:, :, None] + ovh[:, :, None] * add,
-            freight,
-            duties,
-            inventory,
-            np.broadcast_to(risk[:, :, None], lane_shape),
-            carbon,
-            np.broadcast_to(-incentive[:, :, None], lane_shape),
-        )
-        for i, part in enumerate(parts):
-            block[i] = part
+        parts = {
+            "materials": materials[:, :, None] + add,
+            "labour": labour[:, :, None],
+            "overhead": overhead[:, :, None] + ovh[:, :, None] * add,
+            "production": production[:, :, None],
+            "freight": freight,
+            "lane": lane,
+            "duties": duties,
+            "inventory": inventory,
+            "risk": risk[:, :, None],
+            "carbon": carbon,
+            "incentives": -incentive[:, :, None],
+            **tco,
+        }
+        for i, name in enumerate(COMPONENTS):  # by name: parts broadcast over the lanes
+            block[i] = user.zero(name, parts[name])
         invalid = (
             ~study.can_make[pl][:, :, None]
             | unavailable[:, :, None]
@@ -543,11 +542,11 @@ def _year_costs(
             own_vnm[a][pl] = np.where(originating, 0.0, np.where(np.isfinite(own), own, 0.0))
         components = np.flatnonzero(is_component[pl])
         if components.size and ids:
+            factor = np.broadcast_to(keep + prepay, total.shape)[components]
             own_q_tier = _originating_supply(
                 total[components], org, components, chosen[components], met[components],
-                none[components], (duty_not - duty_met)[components], ovh[components],
-                transit[components], safety[components], lane_agreement, party[:, cs],
-                params.inventory_carrying_rate,
+                none[components], gain[components], factor, ovh[components],
+                lane_agreement, party[:, cs],
             )  # fmt: skip
             for a in range(len(ids)):
                 own_q[a][pl[components]] = own_q_tier[a]
@@ -563,13 +562,11 @@ def _originating_supply(
     chosen: np.ndarray,
     met: np.ndarray,
     none: np.ndarray,
-    duty_saved: np.ndarray,
+    gain: np.ndarray,
+    factor: np.ndarray,
     ovh: np.ndarray,
-    transit: np.ndarray,
-    safety: np.ndarray,
     lane_agreement: np.ndarray,
     party_site: np.ndarray,
-    carrying_rate: float,
 ) -> np.ndarray:
     """Cost of an own-made component delivered originating, per agreement.
 
@@ -577,21 +574,21 @@ def _originating_supply(
     more materials, with overhead and carrying) at a site in a party, and, on a lane
     under the same agreement that did not qualify, with the preferential duty instead
     of the other: what a parent pays for it when the parent's own rule needs it
-    originating. Arrays ``(p, S, C)`` of the tier rows ``rows``; ``party_site`` ``(A,
-    S)``. Returns ``(A, p, C)``, the cheapest site, inf where none qualifies.
+    originating. ``gain``: what qualifying saves on the lane (duty with its carrying
+    cost, the MPF); ``factor``: the cost of a USD of extra materials with its carrying,
+    obsolescence and prepayment (:func:`shoring.costs.tco.qualifying_terms`). Arrays
+    ``(p, S, C)`` of the tier rows ``rows``; ``party_site`` ``(A, S)``. Returns ``(A, p,
+    C)``, the cheapest site, inf where none qualifies.
     """
     n_a = party_site.shape[0]
     out = np.full((n_a, rows.size, total.shape[2]), np.inf)
-
-    def carried(v: np.ndarray) -> np.ndarray:
-        return v + f.inventory_cost(v, carrying_rate, transit, safety)
 
     for a in range(n_a):
         on_lane = (lane_agreement == a)[None]
         need = ~(org.met[a][rows][:, :, None] | (chosen & on_lane))
         extra = org.extra[a][rows][:, :, None] * (1.0 + ovh[:, :, None])
-        cost = total + np.where(need, carried(np.broadcast_to(extra, total.shape)), 0.0)
-        cost -= np.where(on_lane & ~met & ~none, carried(duty_saved), 0.0)
+        cost = total + np.where(need, extra * factor, 0.0)
+        cost -= np.where(on_lane & ~met & ~none, gain, 0.0)
         cost = np.where(party_site[a][None, :, None] & np.isfinite(cost), cost, np.inf)
         out[a] = cost.min(axis=1)
     return out

@@ -11,9 +11,21 @@ from shoring.costs.engine import CostSettings, iter_landed_cost
 from shoring.network import Network
 from shoring.scenario import Scenario
 
-CONVERSION = ("labour", "overhead", "risk", "incentives")
+CONVERSION = ("labour", "overhead", "production", "ip_risk", "risk", "incentives")
 """Components incurred where a product is made, whatever it is made from or sold to."""
-DELIVERY = ("freight", "duties", "inventory", "carbon")
+DELIVERY = (
+    "packaging",
+    "freight",
+    "lane",
+    "duties",
+    "customs_fees",
+    "inventory",
+    "obsolescence",
+    "prepayment",
+    "quality",
+    "oversight",
+    "carbon",
+)
 """Components incurred on the way from a site to a destination country."""
 
 
@@ -58,13 +70,14 @@ def split_for_design(full: xr.Dataset) -> xr.Dataset:
     -------
     xarray.Dataset
         Products are those some site makes. ``conversion`` (product, site, year,
-        scenario): labour + overhead + risk - incentives per unit made (read on the lane
-        to the site's own country); ``delivery`` (product, site, country, year,
-        scenario): freight + duties + inventory + carbon per unit shipped from the site
-        to a country (sites' and markets' countries), with the duty at stake added back
-        where the cheapest sourcing already qualifies; ``at_stake`` (product, site,
-        country, year, scenario): duty saved by qualifying, with its carrying cost, where
-        qualifying is a sourcing decision (else 0); ``supply`` (supplier, country,
+        scenario): labour + overhead + production + IP risk + risk - incentives per unit
+        made (read on the lane to the site's own country); ``delivery`` (product, site,
+        country, year, scenario): the components of :data:`DELIVERY` per unit shipped
+        from the site to a country (sites' and markets' countries), with the duty at
+        stake added back where the cheapest sourcing already qualifies; ``at_stake``
+        (product, site, country, year, scenario): duty saved by qualifying, with its
+        carrying cost, where qualifying is a sourcing decision (else 0); ``supply``
+        (supplier, country,
         year, scenario): price + freight + duty per unit bought from a supplier and
         delivered to a country (inf where impossible); ``landed`` (product, site,
         country, year, scenario): the full landed cost with the cheapest sourcing. NaN

@@ -326,3 +326,103 @@ def incentive_per_unit(
     """
     one_off = _a(capex_share) * _a(capex) + _a(per_job) * _a(jobs)
     return _a(per_unit) + one_off / (_a(capacity_units) * _a(amortization_years))
+
+
+def value_share_cost(value: ArrayLike, rate: ArrayLike) -> Array:
+    """A cost stated as a share of value: ``value * rate``.
+
+    The formula of every TCO component given as a fraction of the unit value: export
+    packaging, quality and warranty, travel and oversight, intellectual-property risk.
+
+    Parameters
+    ----------
+    value : array_like
+        Unit value (USD per unit).
+    rate : array_like
+        The component's share of value (fraction).
+
+    Returns
+    -------
+    ndarray
+        USD per unit, broadcast over the inputs.
+    """
+    return _a(value) * _a(rate)
+
+
+def per_entry_fee(fee_per_entry: ArrayLike, units_per_entry: ArrayLike) -> Array:
+    """A fee charged per customs entry, per unit: ``fee / units per entry``.
+
+    Parameters
+    ----------
+    fee_per_entry : array_like
+        USD per entry (e.g. a customs broker's fee).
+    units_per_entry : array_like
+        Units in one entry (shipment size), > 0.
+
+    Returns
+    -------
+    ndarray
+        USD per unit, broadcast over the inputs.
+    """
+    return _a(fee_per_entry) / _a(units_per_entry)
+
+
+def merchandise_processing_fee(
+    value: ArrayLike,
+    units_per_entry: ArrayLike,
+    rate: ArrayLike,
+    minimum: ArrayLike,
+    maximum: ArrayLike,
+) -> Array:
+    """US merchandise processing fee per unit: ad valorem per entry, within its limits.
+
+    ``clip(rate * value * units, minimum, maximum) / units`` (19 CFR 24.23(b)(1)(i): the
+    fee is 0.3464% of the value of a formal entry, no less than the minimum and no more
+    than the maximum per entry, both adjusted each fiscal year).
+
+    Parameters
+    ----------
+    value : array_like
+        Customs (entered) value of one unit (USD).
+    units_per_entry : array_like
+        Units in one entry, > 0.
+    rate : array_like
+        Ad valorem rate (fraction; 0.003464).
+    minimum, maximum : array_like
+        Fee limits per entry (USD).
+
+    Returns
+    -------
+    ndarray
+        USD per unit, broadcast over the inputs.
+    """
+    units = _a(units_per_entry)
+    per_entry = np.clip(_a(rate) * _a(value) * units, _a(minimum), _a(maximum))
+    return per_entry / units
+
+
+def prepayment_cost(
+    value: ArrayLike, share: ArrayLike, capital_rate: ArrayLike, days: ArrayLike
+) -> Array:
+    """Capital cost of paying part of the price before the goods arrive.
+
+    ``value * share * capital_rate * days / 365``: the prepaid share of the value is
+    tied up for ``days`` (from payment to receipt) at the annual cost of capital.
+
+    Parameters
+    ----------
+    value : array_like
+        Value of one unit (USD).
+    share : array_like
+        Share of the value prepaid (fraction).
+    capital_rate : array_like
+        Annual cost of capital (fraction per year).
+    days : array_like
+        Days from payment to receipt.
+
+    Returns
+    -------
+    ndarray
+        USD per unit, broadcast over the inputs.
+    """
+    return _a(value) * _a(share) * _a(capital_rate) * _a(days) / DAYS_PER_YEAR

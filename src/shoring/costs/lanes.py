@@ -61,6 +61,8 @@ def build_lanes(
     distances: Distances,
     params: CostParameters,
     modes: pd.DataFrame | None = None,
+    carrying_rate: np.ndarray | None = None,
+    safety_days: np.ndarray | None = None,
 ) -> Lanes:
     """Choose a mode for every (product, origin, destination) and price it.
 
@@ -78,6 +80,10 @@ def build_lanes(
         Carrying rate and safety-stock days by mode.
     modes : pandas.DataFrame, optional
         The network's overrides of mode parameters.
+    carrying_rate, safety_days : ndarray, optional
+        Per product: carrying rate (fraction/year) and safety days (NaN: the mode's), as
+        the network sets them (:func:`shoring.costs.user_costs.user_costs`); default the
+        cost parameters'.
     """
     table = mode_parameters(modes).loc[list(MODES)]
     dist = distances.matrix(countries, countries)
@@ -95,7 +101,13 @@ def build_lanes(
     )
     transit = f.transit_days(km, routing, col("speed_km_per_day"), col("dwell_days"))
     safety = np.array([params.safety_stock_days[m] for m in MODES])[None, None, None, :]
-    carrying = f.inventory_cost(value, params.inventory_carrying_rate, transit, safety)
+    rate: float | np.ndarray = params.inventory_carrying_rate
+    if carrying_rate is not None:
+        rate = np.asarray(carrying_rate, dtype=float)[:, None, None, None]
+    if safety_days is not None:
+        own = np.asarray(safety_days, dtype=float)[:, None, None, None]
+        safety = np.where(np.isnan(own), safety, own)
+    carrying = f.inventory_cost(value, rate, transit, safety)
     score = np.where(allowed[None], freight + carrying, np.inf)
     choice = np.argmin(score, axis=-1)[..., None]  # (p, o, d, 1)
     unreachable = ~allowed.any(axis=-1)[None].repeat(len(products), axis=0)

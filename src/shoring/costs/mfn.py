@@ -191,3 +191,30 @@ def basis_frame(mfn: ProductMfn, products: pd.Index, countries: np.ndarray) -> p
             "basis": mfn.basis.ravel(),
         }
     )
+
+
+def duty_rows(
+    codes: np.ndarray, by_year: dict[int, ProductMfn]
+) -> tuple[np.ndarray, np.ndarray, dict[int, np.ndarray]]:
+    """Rows of the duty arrays: products with the same HS code and MFN rates share one.
+
+    Parameters
+    ----------
+    codes : ndarray of str
+        HS code of each product.
+    by_year : dict of int to ProductMfn
+        MFN of the products per year (:func:`product_mfn`).
+
+    Returns
+    -------
+    tuple
+        The HS code of each row, the row of each product, and the MFN rates per (row,
+        country) of each year.
+    """
+    _, code_id = np.unique(codes, return_inverse=True)
+    rates = [np.nan_to_num(m.rate, nan=-1.0) for m in by_year.values()]
+    key = np.column_stack([code_id.astype(float), *rates])
+    _, first, index = np.unique(key, axis=0, return_index=True, return_inverse=True)
+    index = index.reshape(-1)
+    mfn = {y: m.rate[first] for y, m in by_year.items()}
+    return codes[first].astype(object), index, mfn

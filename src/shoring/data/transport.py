@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from functools import cache
-from typing import Any, Literal, get_args
+from typing import Any, Literal, TypeVar, get_args
 
 import numpy as np
 import pandas as pd
@@ -37,6 +37,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from shoring.data.countries import suggest_countries, to_iso3
 from shoring.data.paths import TABLES_DIR
 from shoring.errors import UnknownCountryError
+
+_Table = TypeVar("_Table", bound=BaseModel)
 
 Mode = Literal["ocean", "air", "rail", "truck"]
 """A transport mode."""
@@ -469,6 +471,26 @@ class CostParameters(BaseModel):
         return self
 
 
+def parameter_table(name: str, model: type[_Table]) -> _Table:
+    """Load a table of cited scalar parameters (value, unit, basis, source, note each).
+
+    Parameters
+    ----------
+    name : str
+        File name under the embedded tables, e.g. ``"cost_parameters.yaml"``.
+    model : type
+        Pydantic model with one field per entry and a ``provenance`` field.
+
+    Returns
+    -------
+    The model, validated.
+    """
+    raw: Mapping[str, Any] = yaml.safe_load((TABLES_DIR / name).read_text(encoding="utf-8"))
+    provenance = {key: Provenance.model_validate(entry) for key, entry in raw.items()}
+    values = {key: entry.value for key, entry in provenance.items()}
+    return model.model_validate({**values, "provenance": provenance})
+
+
 @cache
 def cost_parameters() -> CostParameters:
     """Load the default scalar cost parameters.
@@ -478,12 +500,7 @@ def cost_parameters() -> CostParameters:
     CostParameters
         Frozen; make a changed copy with ``params.model_copy(update={...})``.
     """
-    raw: Mapping[str, Any] = yaml.safe_load(
-        (TABLES_DIR / "cost_parameters.yaml").read_text(encoding="utf-8")
-    )
-    provenance = {key: Provenance.model_validate(entry) for key, entry in raw.items()}
-    values = {key: entry.value for key, entry in provenance.items()}
-    return CostParameters.model_validate({**values, "provenance": provenance})
+    return parameter_table("cost_parameters.yaml", CostParameters)
 
 
 def disruption_probability(

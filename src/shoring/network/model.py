@@ -32,6 +32,8 @@ LAYOUT: dict[str, dict[str, str]] = {
         "lost_sale_penalty_usd": "float64",
         "kwh_per_unit": "float64",
         "overhead_rate": "float64",
+        "inventory_carrying_rate": "float64",
+        "safety_stock_days": "float64",
     },
     "bom": {"parent": "object", "component": "object", "quantity": "float64"},
     "sites": {
@@ -73,6 +75,17 @@ LAYOUT: dict[str, dict[str, str]] = {
         "co2_kg_per_tonne_km": "float64",
     },
     "mfn_rates": {"importer": "object", "hs_code": "object", "rate": "float64", "source": "object"},
+    "production_costs": {"site": "object", "product": "object", "usd_per_unit": "float64"},
+    "lane_costs": {
+        "origin": "object",
+        "destination": "object",
+        "product": "object",
+        "mode": "object",
+        "usd_per_unit": "float64",
+        "inventory_carrying_rate": "float64",
+        "safety_stock_days": "float64",
+    },
+    "cost_settings": {"product": "object", "parameter": "object", "value": "float64"},
 }
 """Columns and dtypes of each table in a :class:`Network`.
 
@@ -80,7 +93,10 @@ Entity tables (products, sites, suppliers, markets, modes) are indexed by their 
 with the singular index name (``product``, ``site``, ``supplier``, ``market``,
 ``mode``); link tables (bom, site_capacities, demand) have a RangeIndex. Strings are
 ``object`` dtype; ``sites.products`` holds tuples of product ids; ``modes`` holds NaN
-where the default applies; ``mfn_rates`` (link table) holds the user's own MFN rates.
+where the default applies; ``mfn_rates`` (link table) holds the user's own MFN rates;
+``production_costs`` and ``lane_costs`` (link tables) the user's own unit costs, with
+None for a blank product or mode and NaN for a blank number; ``cost_settings`` the
+network's or a product's TCO parameters.
 """
 
 TABLE_NAMES: tuple[str, ...] = tuple(LAYOUT)
@@ -140,7 +156,8 @@ class Network:
     ----------
     meta : MetaRow or mapping
         ``name``, ``description``, ``currency`` ("USD"), ``base_year``.
-    products, bom, sites, site_capacities, suppliers, markets, demand, modes, mfn_rates : DataFrame
+    products, bom, sites, site_capacities, suppliers, markets, demand, modes, mfn_rates,
+    production_costs, lane_costs, cost_settings : DataFrame
         Tables in the layout of :data:`LAYOUT` (entity tables may carry their id as the
         index or as a column named like the index). Missing tables are empty.
 
@@ -165,6 +182,9 @@ class Network:
         demand: pd.DataFrame | None = None,
         modes: pd.DataFrame | None = None,
         mfn_rates: pd.DataFrame | None = None,
+        production_costs: pd.DataFrame | None = None,
+        lane_costs: pd.DataFrame | None = None,
+        cost_settings: pd.DataFrame | None = None,
     ) -> None:
         given = {
             "products": products,
@@ -176,6 +196,9 @@ class Network:
             "demand": demand,
             "modes": modes,
             "mfn_rates": mfn_rates,
+            "production_costs": production_costs,
+            "lane_costs": lane_costs,
+            "cost_settings": cost_settings,
         }
         tables = {name: _frame(name, given[name]) for name in TABLE_NAMES}
         if not isinstance(meta, MetaRow):

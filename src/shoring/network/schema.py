@@ -10,10 +10,13 @@ Tables and columns (units are in the column names):
 ========================  =====================================================
 table                     columns
 ========================  =====================================================
-``meta``                  name, description, currency, base_year
+``meta``                  name, description, currency, base_year, accept,
+                          inventory_carrying_rate, safety_stock_days,
+                          exclude_components
 ``products``              id, name, hs_code, unit_value_usd, weight_kg,
                           labour_hours, margin, lost_sale_penalty_usd,
-                          kwh_per_unit, overhead_rate
+                          kwh_per_unit, overhead_rate,
+                          inventory_carrying_rate, safety_stock_days
 ``bom``                   parent, component, quantity
 ``sites``                 id, name, country, status, products, capacity_units,
                           fixed_cost_usd, opening_capex_usd, closing_cost_usd,
@@ -30,6 +33,10 @@ table                     columns
                           handling_usd_per_tonne, dwell_days,
                           co2_kg_per_tonne_km
 ``mfn_rates``             importer, hs_code, rate, source
+``production_costs``      site, product, usd_per_unit
+``lane_costs``            origin, destination, product, mode, usd_per_unit,
+                          inventory_carrying_rate, safety_stock_days
+``cost_settings``         product, parameter, value
 ========================  =====================================================
 """
 
@@ -41,9 +48,27 @@ import types
 from enum import StrEnum
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
 
-from shoring.fields import MAX_QUANTITY, MAX_WHOLE, Fraction, finite_number
+from shoring.data.tco import FRACTIONS, OVERRIDABLE, Overridable
+from shoring.fields import (
+    MAX_DAYS,
+    MAX_QUANTITY,
+    MAX_WHOLE,
+    CostComponent,
+    Days,
+    Fraction,
+    finite_number,
+    fraction_value,
+)
 
 # ---------------------------------------------------------------------------------------
 # enums
@@ -178,6 +203,35 @@ class MetaRow(_Row):
             "; ".join(get_args(Check)),
         ),
     )
+    inventory_carrying_rate: Fraction | None = Field(
+        None,
+        json_schema_extra=_doc(
+            "Annual cost of holding inventory, as a fraction of its value, for the whole "
+            "network (default: the cost_parameters table, 25%/year); 0 switches the "
+            "in-transit and safety-stock carrying cost off. Products and lanes may override.",
+            "fraction/year",
+            "0..1 or 0%..100%",
+        ),
+    )
+    safety_stock_days: Days | None = Field(
+        None,
+        json_schema_extra=_doc(
+            "Safety stock held at destination, in days of demand, for every lane of the "
+            "network (default: by transport mode, cost_parameters table). Products and "
+            "lanes may override.",
+            "days",
+        ),
+    )
+    exclude_components: Annotated[list[CostComponent], BeforeValidator(_split_or_none)] = Field(
+        default_factory=list,
+        json_schema_extra=_doc(
+            "Landed-cost components left out of this network's costs (set to 0), e.g. "
+            "when the user's own per-lane costs already include freight and duties; "
+            "';'-separated in Excel/CSV.",
+            None,
+            "; ".join(get_args(CostComponent)),
+        ),
+    )
 
 
 _HS_CODE = re.compile(r"^(\d{6}|\d{8,10})$")
@@ -253,6 +307,23 @@ class ProductRow(_Row):
             "not a published figure).",
             "fraction",
             "0..1 or 0%..100%",
+        ),
+    )
+    inventory_carrying_rate: Fraction | None = Field(
+        None,
+        json_schema_extra=_doc(
+            "Annual inventory carrying cost of this product as a fraction of its value "
+            "(default: the network's, else 25%/year); 0 switches it off.",
+            "fraction/year",
+            "0..1 or 0%..100%",
+        ),
+    )
+    safety_stock_days: Days | None = Field(
+        None,
+        json_schema_extra=_doc(
+            "Safety stock of this product in days of demand (default: the network's, "
+            "else by transport mode).",
+            "days",
         ),
     )
 
@@ -482,6 +553,115 @@ class MfnRateRow(_Row):
         return "EU" if value.strip().upper() == "EU" else value
 
 
+class ProductionCostRow(_Row):
+    """A site's variable production cost per unit, for one product or every product."""
+
+    site: Text = Field(json_schema_extra=_doc("Site id."))
+    product: Text | None = Field(
+        None,
+        json_schema_extra=_doc(
+            "Product id the cost applies to; blank: every product the site makes (a row "
+            "naming the product wins)."
+        ),
+    )
+    usd_per_unit: Number = Field(
+        ge=0,
+        json_schema_extra=_doc(
+            "Variable production cost per unit made at the site, on top of labour and "
+            "overhead (energy, consumables, tolling; or a textbook's unit production cost).",
+            "USD/unit",
+        ),
+    )
+
+
+class LaneCostRow(_Row):
+    """A per-unit cost, and optional inventory settings, on a lane from a node to a node."""
+
+    origin: Text = Field(json_schema_extra=_doc("Site or supplier id the goods leave from."))
+    destination: Text = Field(
+        json_schema_extra=_doc(
+            "Market or site id the goods go to (a supplier's goods go to sites). Lanes are "
+            "priced per destination country: markets in one country share a lane's cost."
+        )
+    )
+    product: Text | None = Field(
+        None,
+        json_schema_extra=_doc(
+            "Product id; blank: every product on the lane (a row naming it wins)."
+        ),
+    )
+    mode: Mode | None = Field(
+        None,
+        json_schema_extra=_doc(
+            "Applies only while the lane's chosen transport mode is this one; blank: any.",
+            None,
+            "ocean, air, rail, truck",
+        ),
+    )
+    usd_per_unit: Number | None = Field(
+        None,
+        ge=0,
+        json_schema_extra=_doc(
+            "Cost per unit shipped on the lane on top of the engine's freight (handling, "
+            "brokerage, a contract's surcharge; or a textbook's unit transport cost).",
+            "USD/unit",
+        ),
+    )
+    inventory_carrying_rate: Fraction | None = Field(
+        None,
+        json_schema_extra=_doc(
+            "Carrying rate of the goods on this lane (wins over product and network).",
+            "fraction/year",
+            "0..1 or 0%..100%",
+        ),
+    )
+    safety_stock_days: Days | None = Field(
+        None,
+        json_schema_extra=_doc(
+            "Safety stock for this lane in days of demand (wins over product and network).",
+            "days",
+        ),
+    )
+
+
+class CostSettingRow(_Row):
+    """A TCO parameter set for the whole network (blank product) or for one product."""
+
+    product: Text | None = Field(
+        None, json_schema_extra=_doc("Product id; blank: every product (a product row wins).")
+    )
+    parameter: Overridable = Field(
+        json_schema_extra=_doc(
+            "TCO parameter (defaults and sources: data card tco_parameters).",
+            None,
+            "; ".join(OVERRIDABLE),
+        )
+    )
+    value: Number = Field(
+        ge=0,
+        json_schema_extra=_doc(
+            "The value: rates are fractions (0.01 or '1%'), broker_fee_usd_per_entry USD "
+            "per entry, units_per_entry units (> 0), prepayment_days days.",
+            "as the parameter",
+        ),
+    )
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _kind(cls, value: Any, info: ValidationInfo) -> Any:
+        name = info.data.get("parameter")
+        value = fraction_value(value) if name in FRACTIONS else finite_number(value)
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            return value  # pydantic reports "must be a number"
+        if name == "units_per_entry" and number <= 0:
+            raise ValueError(f"units_per_entry must be greater than 0, got {number:g}")
+        if name == "prepayment_days" and number > MAX_DAYS:
+            raise ValueError(f"prepayment_days must be at most {MAX_DAYS:g}, got {number:g}")
+        return value
+
+
 ROW_MODELS: dict[str, type[_Row]] = {
     "meta": MetaRow,
     "products": ProductRow,
@@ -493,6 +673,9 @@ ROW_MODELS: dict[str, type[_Row]] = {
     "demand": DemandRow,
     "modes": ModeRow,
     "mfn_rates": MfnRateRow,
+    "production_costs": ProductionCostRow,
+    "lane_costs": LaneCostRow,
+    "cost_settings": CostSettingRow,
 }
 """Row model of every table, in file order."""
 
@@ -513,6 +696,11 @@ TABLE_DESCRIPTIONS: dict[str, str] = {
     "demand": "Units demanded per market, product and year (one row each).",
     "modes": "Optional overrides of transport-mode defaults; blank cells keep the default.",
     "mfn_rates": "Optional own MFN rates per importer and HS code; they win over the defaults.",
+    "production_costs": "Optional variable production cost per unit of a site (per product).",
+    "lane_costs": "Optional per-unit cost and inventory settings of lanes (site or supplier "
+    "to market or site).",
+    "cost_settings": "Optional TCO parameters for the network or a product (packaging, broker "
+    "fee, units per entry, prepayment, quality, oversight, IP risk, obsolescence).",
 }
 
 ID_FIELD: dict[str, str] = {
@@ -529,6 +717,9 @@ KEY_FIELDS: dict[str, tuple[str, ...]] = {
     "site_capacities": ("site", "product"),
     "demand": ("market", "product", "year"),
     "mfn_rates": ("importer", "hs_code"),
+    "production_costs": ("site", "product"),
+    "lane_costs": ("origin", "destination", "product", "mode"),
+    "cost_settings": ("product", "parameter"),
 }
 """Link tables and the columns that must be unique together."""
 

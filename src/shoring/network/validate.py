@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from shoring.errors import InputWarning, Problem, ShoringInputError, UnknownCountryError
 from shoring.fields import error_message
-from shoring.network import checks
+from shoring.network import checks, cost_checks
 from shoring.network.checks import Collector, suggest
 from shoring.network.model import Network
 from shoring.network.records import RawNetwork, RawRecord, RawTable
@@ -173,8 +173,16 @@ def _assemble(valid: dict[str, Valid]) -> Network:
                 frame["status"] = frame["status"].map(str)
             frame = frame.set_index("id").rename_axis(index_name)
         tables[table] = frame
-    for table in ("bom", "site_capacities", "demand", "mfn_rates"):
+    for table in ("bom", "site_capacities", "demand", "mfn_rates", "production_costs"):
         tables[table] = _frame(valid[table]) if valid[table] else None
+    lanes = _frame(valid["lane_costs"]) if valid["lane_costs"] else None
+    if lanes is not None:
+        lanes["mode"] = [None if m is None else str(m) for m in lanes["mode"]]
+    tables["lane_costs"] = lanes
+    settings = _frame(valid["cost_settings"]) if valid["cost_settings"] else None
+    if settings is not None:
+        settings["parameter"] = settings["parameter"].map(str)
+    tables["cost_settings"] = settings
     modes = _frame(valid["modes"]) if valid["modes"] else None
     if modes is not None:
         modes["mode"] = modes["mode"].map(str)
@@ -227,6 +235,7 @@ def build_network(raw: RawNetwork) -> Network:
     ids = {table: _raw_ids(raw, table) for table in ("products", "sites", "markets")}
     tables = raw.tables
     checks.references(tables, valid, ids, out)
+    cost_checks.user_costs(tables, valid, ids | {"suppliers": _raw_ids(raw, "suppliers")}, out)
     has_cycle = checks.bom_cycles(tables.get("bom"), valid["bom"], ids["products"], out)
     if not has_cycle:
         checks.sourcing(tables, valid, out)

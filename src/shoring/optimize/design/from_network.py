@@ -55,8 +55,8 @@ def design_data_from_network(
 
     Notes
     -----
-    Costs per unit: conversion (labour, overhead, risk, minus incentives) per unit made;
-    delivery (freight, duties, inventory, carbon) per unit shipped from a site to a
+    Costs per unit: conversion (labour, overhead, production, risk, minus incentives) per
+    unit made; delivery (freight, lane, duties, inventory, carbon) per unit shipped from a site to a
     market's country, or of a component to another site's country (a component used at
     the site that makes it moves nowhere: no delivery cost); supply (price, freight,
     duty) per unit bought, delivered to the site's country. Lead times are the transit
@@ -64,6 +64,7 @@ def design_data_from_network(
     """
     from shoring.costs import CostSettings, lane_costs
     from shoring.costs.lanes import build_lanes
+    from shoring.costs.user_costs import user_costs
     from shoring.network import Network
 
     assert isinstance(network, Network)
@@ -98,6 +99,7 @@ def design_data_from_network(
     supply = supply.sel(country=sites["country"].tolist()).to_numpy() if len(suppliers) else None
 
     countries = sorted(set(sites["country"]) | set(markets["country"]))
+    user = user_costs(network, settings.parameters.inventory_carrying_rate)  # type: ignore[attr-defined]
     lanes = build_lanes(
         network.products["weight_kg"].to_numpy(dtype=float),
         network.products["unit_value_usd"].to_numpy(dtype=float),
@@ -106,6 +108,8 @@ def design_data_from_network(
         settings.distances,  # type: ignore[attr-defined]
         settings.parameters,  # type: ignore[attr-defined]
         network.modes,
+        user.carrying_rate,
+        user.safety_days,
     )
     lead = lanes.transit_days.sel(
         origin=sites["country"].tolist(), destination=markets["country"].tolist()
