@@ -27,7 +27,7 @@ DELIVERY = (
     "oversight",
     "carbon",
 )
-"""Components incurred on the way from a site to a destination country."""
+"""Components incurred on the way from a site to a destination place."""
 
 
 def lane_costs(
@@ -45,11 +45,17 @@ def lane_costs(
         scenario): labour + overhead + production + IP risk + risk -
         incentives per unit made; ``delivery`` (product, site, country, year,
         scenario): the components of :data:`DELIVERY` per unit shipped from the site
-        to a country (sites' and markets' countries); ``supply`` (supplier, country,
-        year, scenario): price + freight + duty per unit bought from a supplier and
-        delivered to a country; ``landed`` (product, site, country, year, scenario):
-        the full landed cost with the cheapest sourcing. NaN (or inf for supply) where
-        impossible. Duties assume the origin status of the cheapest sourcing.
+        to a place (the ``country`` coordinate holds place labels: the ISO3 code for a
+        node at its capital, see :func:`shoring.costs.places.place_labels`);
+        ``supply`` (supplier, country, year, scenario): price + freight + duty per unit
+        bought from a supplier and delivered to a place; ``landed`` (product, site,
+        country, year, scenario): the full landed cost with the cheapest sourcing. NaN
+        (or inf for supply) where impossible. Duties assume the origin status of the
+        cheapest sourcing. ``at_stake`` (product, site, country, year, scenario): duty
+        saved by qualifying under the lane's rule of origin (with its carrying cost) where
+        qualifying is a sourcing decision, else 0. ``lead_time_days`` (product, site,
+        country): transit days of the chosen mode (first year, open sea routes, as
+        :func:`~shoring.costs.landed_cost`'s).
     """
     settings = settings or CostSettings()
     chosen = _resolve_years(network, years)
@@ -58,7 +64,7 @@ def lane_costs(
     conv = [index[c] for c in CONVERSION]
     deliv = [index[c] for c in DELIVERY]
     conversion, delivery, supply, landed, stake = [], [], [], [], []
-    home = study.site_country[None, :]  # conversion cost read on the lane to the site's own country
+    home = study.site_place[None, :]  # conversion cost read on the lane to the site's own place
     n_made = study.made_order.size
     p_idx, s_idx = np.arange(n_made)[:, None], np.arange(home.size)[None, :]
     for scenario in scenarios:
@@ -73,10 +79,12 @@ def lane_costs(
         stake.append(np.stack([r.at_stake for r in rows], -1))
         supply.append(np.stack([r.supply for r in rows], -1))
         landed.append(np.stack([r.components.sum(0) for r in rows], -1))
+    made = study.made_order
+    lead = study.lanes.at(chosen[0]).transit_days.to_numpy()[made][:, study.site_place]
     coords = {
-        "product": list(study.products[study.made_order]),
+        "product": list(study.products[made]),
         "site": list(network.sites.index),
-        "country": list(study.countries),
+        "country": list(study.places),
         "supplier": list(network.suppliers.index),
         "year": chosen,
         "scenario": [s.name for s in scenarios],
@@ -91,6 +99,7 @@ def lane_costs(
             "supply": (("supplier", "country", "year", "scenario"), np.stack(supply, -1)),
             "landed": (("product", "site", "country", "year", "scenario"), np.stack(landed, -1)),
             "at_stake": (("product", "site", "country", "year", "scenario"), np.stack(stake, -1)),
+            "lead_time_days": (("product", "site", "country"), lead),
         },
         coords=coords,
         attrs={"shoring_version": __version__, "units": "USD per unit"},
