@@ -54,7 +54,13 @@ from shoring.costs.duties import DutyRates, duty_rates, member_mask
 from shoring.costs.lanes import LaneCosts, scenario_lanes
 from shoring.costs.places import duties_at_places, location_basis, place_labels
 from shoring.costs.prepare import _index, _Study, _study
-from shoring.costs.sourcing import Offers, TierOrigin, bought_levels, lane_take, tier_origin
+from shoring.costs.sourcing import (
+    Offers,
+    bought_levels,
+    lane_take,
+    originating_supply,
+    tier_origin,
+)
 from shoring.costs.tco import qualifying_terms, tco_costs
 from shoring.data.agreements import agreement
 from shoring.data.distances import Distances
@@ -410,7 +416,7 @@ def _year_costs(
         components = np.flatnonzero(is_component[pl])
         if components.size and ids:
             factor = np.broadcast_to(keep + prepay, total.shape)[components]
-            own_q_tier = _originating_supply(
+            own_q_tier = originating_supply(
                 total[components], org, components, chosen[components], met[components],
                 none[components], gain[components], factor, ovh[components],
                 lane_agreement, party[:, cs],
@@ -420,45 +426,6 @@ def _year_costs(
     return _YearCosts(
         out, met_out, margin_out, mix_out, supply, rates["wage"], duty.missing_mfn, stake_out
     )
-
-
-def _originating_supply(
-    total: np.ndarray,
-    org: TierOrigin,
-    rows: np.ndarray,
-    chosen: np.ndarray,
-    met: np.ndarray,
-    none: np.ndarray,
-    gain: np.ndarray,
-    factor: np.ndarray,
-    ovh: np.ndarray,
-    lane_agreement: np.ndarray,
-    party_site: np.ndarray,
-) -> np.ndarray:
-    """Cost of an own-made component delivered originating, per agreement.
-
-    The component made with the cheapest qualifying mix of its own tier (``org.extra``
-    more materials, with overhead and carrying) at a site in a party, and, on a lane
-    under the same agreement that did not qualify, with the preferential duty instead
-    of the other: what a parent pays for it when the parent's own rule needs it
-    originating. ``gain``: what qualifying saves on the lane (duty with its carrying
-    cost, the MPF); ``factor``: the cost of a USD of extra materials with its carrying,
-    obsolescence and prepayment (:func:`shoring.costs.tco.qualifying_terms`). Arrays
-    ``(p, S, C)`` of the tier rows ``rows``; ``party_site`` ``(A, S)``. Returns ``(A, p,
-    C)``, the cheapest site, inf where none qualifies.
-    """
-    n_a = party_site.shape[0]
-    out = np.full((n_a, rows.size, total.shape[2]), np.inf)
-
-    for a in range(n_a):
-        on_lane = (lane_agreement == a)[None]
-        need = ~(org.met[a][rows][:, :, None] | (chosen & on_lane))
-        extra = org.extra[a][rows][:, :, None] * (1.0 + ovh[:, :, None])
-        cost = total + np.where(need, extra * factor, 0.0)
-        cost -= np.where(on_lane & ~met & ~none, gain, 0.0)
-        cost = np.where(party_site[a][None, :, None] & np.isfinite(cost), cost, np.inf)
-        out[a] = cost.min(axis=1)
-    return out
 
 
 def _resolve_years(network: Network, years: Sequence[int] | None) -> list[int]:

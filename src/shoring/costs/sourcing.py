@@ -236,6 +236,46 @@ def tier_origin(
     return TierOrigin(out["met"].astype(bool), out["extra"], out["margin"], out["margin_q"])
 
 
+def originating_supply(
+    total: np.ndarray,
+    org: TierOrigin,
+    rows: np.ndarray,
+    chosen: np.ndarray,
+    met: np.ndarray,
+    none: np.ndarray,
+    gain: np.ndarray,
+    factor: np.ndarray,
+    ovh: np.ndarray,
+    lane_agreement: np.ndarray,
+    party_site: np.ndarray,
+) -> np.ndarray:
+    """Cost of an own-made component delivered originating, per agreement.
+
+    The component made with the cheapest qualifying mix of its own tier (``org.extra``
+    more materials, with overhead and carrying) at a site in a party, and, on a lane
+    under the same agreement that did not qualify, with the preferential duty instead
+    of the other: what a parent pays for it when the parent's own rule needs it
+    originating. ``gain``: what qualifying saves on the lane (duty with its carrying
+    cost, the MPF); ``factor``: the cost of a USD of extra materials with its carrying,
+    obsolescence and prepayment (:func:`shoring.costs.tco.qualifying_terms`). Arrays
+    ``(p, S, C)`` of the tier rows ``rows``; ``party_site`` ``(A, S)``. Returns ``(A, p,
+    C)``, the cheapest site, inf where none qualifies. (Called by
+    :func:`shoring.costs.engine._year_costs` per BOM tier.)
+    """
+    n_a = party_site.shape[0]
+    out = np.full((n_a, rows.size, total.shape[2]), np.inf)
+
+    for a in range(n_a):
+        on_lane = (lane_agreement == a)[None]
+        need = ~(org.met[a][rows][:, :, None] | (chosen & on_lane))
+        extra = org.extra[a][rows][:, :, None] * (1.0 + ovh[:, :, None])
+        cost = total + np.where(need, extra * factor, 0.0)
+        cost -= np.where(on_lane & ~met & ~none, gain, 0.0)
+        cost = np.where(party_site[a][None, :, None] & np.isfinite(cost), cost, np.inf)
+        out[a] = cost.min(axis=1)
+    return out
+
+
 def lane_take(per_site: np.ndarray, lane_agreement: np.ndarray, fill: float) -> np.ndarray:
     """Per-lane values from per-(agreement, product, site) values.
 
