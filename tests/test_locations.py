@@ -207,6 +207,7 @@ def test_design_data_prices_lanes_to_each_market_place() -> None:
     # a Shanghai plant selling in Los Angeles and New York (no preference on the lanes, so
     # no duty at stake): the design model's lanes carry each market city's delivery cost
     # and lead time, not Washington's for both
+    from shoring.costs.flow_costs import DELIVERY
     from shoring.optimize.design.from_network import design_data_from_network
 
     data = network({"country": "CHN", "city": "Shanghai"}).to_dict()
@@ -223,7 +224,7 @@ def test_design_data_prices_lanes_to_each_market_place() -> None:
     design = design_data_from_network(net, [scenario], years=[2024])
     lanes = {design.markets[m]: i for i, m in enumerate(design.lane_market)}
     assert set(lanes) == {"la", "ny"}
-    delivery = ["freight", "duties", "inventory", "carbon"]
+    delivery = list(DELIVERY)  # freight, duties, inventory, carbon, TCO terms on the way
     for market, lane in lanes.items():
         pick = {"product": "p", "site": "plant", "market": market}
         expected = costs["cost"].sel(component=delivery, year=2024, scenario="baseline", **pick)
