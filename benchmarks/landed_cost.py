@@ -135,14 +135,14 @@ def meets(m, n, threshold, agreement, value, labour, ovh, rule, prov, product_hs
     return origin_margin(rule, prov, product_hs, value, net, [(input_hs, m, n)]) >= -1e-9
 
 
-def per_record(study, settings, cells, duty, rates, members, rules):
+def per_record(study, settings, cells, duty, rates, members, rules, year):
     """The landed-cost formulas one cell at a time, plain Python (the baseline)."""
     params = settings.parameters
-    insurance = params.cargo_insurance_rate * params.insurance_cover_markup
+    lanes = study.lanes.at(year)
     # inputs as Python structures, the way a record-by-record script would hold them
-    freight = study.lanes.freight.to_numpy().tolist()
-    transit = study.lanes.transit_days.to_numpy().tolist()
-    safety = study.lanes.safety_days.to_numpy().tolist()
+    freight = lanes.freight.to_numpy().tolist()  # cargo insurance included
+    transit = lanes.transit_days.to_numpy().tolist()
+    safety = lanes.safety_days.to_numpy().tolist()
     rate_not = duty.rate_not.tolist()
     ntb = duty.ntb.tolist()
     sup = study.network.suppliers
@@ -174,7 +174,7 @@ def per_record(study, settings, cells, duty, rates, members, rules):
         mixes = []  # (materials, non-originating value) per supplier of the component
         for cu, price in offers.get(k, []):
             fr = freight[k][cu][cs]
-            value = (price + fr) / (1 - insurance) if cif[cs] else price
+            value = price + fr if cif[cs] else price
             h = study.hs_index[k]
             paid = value * (duty.rate_met[h][cu][cs] + duty.ntb[h][cu][cs])
             cost = price + fr + paid
@@ -185,7 +185,7 @@ def per_record(study, settings, cells, duty, rates, members, rules):
             mixes.append((qty * cost, qty * vnm))
         fr = freight[p][cs][c]
         value = study.value[p]
-        customs = (value + fr) / (1 - insurance) if cif[c] else value
+        customs = value + fr if cif[c] else value
         h = study.hs_index[p]
         threshold = duty.rvc_threshold[h][cs][c]
         ovh = study.overhead_rate[p]
@@ -277,7 +277,7 @@ def main() -> None:
     baseline_scenario = scenarios[0]
     inputs = per_record_inputs(study, baseline_scenario, years[0], settings)
     t0 = time.perf_counter()
-    slow = per_record(study, settings, cells, *inputs)
+    slow = per_record(study, settings, cells, *inputs, years[0])
     record_s = time.perf_counter() - t0
     fast = eng._year_costs(study, baseline_scenario, years[0], settings).components
     row_of = np.empty(study.products.size, dtype=int)

@@ -11,11 +11,8 @@ from hypothesis import strategies as st
 
 from shoring.costs import COMPONENTS, landed_cost
 from shoring.costs.compare import breakeven, cheapest, compare_scenarios
-from shoring.data.transport import cost_parameters
 from shoring.network import Network
 from shoring.scenario import load_scenario, parse_scenario
-
-INSURANCE = cost_parameters().cargo_insurance_rate * cost_parameters().insurance_cover_markup
 
 
 def tiny(part_price: float = 20.0, value: float = 100.0, extra_market: str = "") -> Network:
@@ -108,9 +105,10 @@ def test_us_list3_duty_on_fob_value(costs) -> None:
 
 
 def test_eu_duty_on_cif_value(costs) -> None:
-    # Germany values CIF: (FOB 100 + freight) / (1 - insurance), times the EU MFN of 3.3%
+    # Germany values CIF: FOB 100 + freight, where the freight component already holds the
+    # cargo insurance premium (INSURANCE x CIF), times the EU MFN of 3.3%
     freight = cell(costs, "shenzhen", "de", 2020, "mfn-only", "freight")
-    cif = (100.0 + freight) / (1.0 - INSURANCE)
+    cif = 100.0 + freight
     assert cell(costs, "shenzhen", "de", 2020, "mfn-only", "duties") == pytest.approx(0.033 * cif)
 
 

@@ -17,11 +17,31 @@ def test_labour_hand_worked() -> None:
 
 
 def test_freight_hand_worked() -> None:
-    # 25 kg, 10,000 km great circle, sea route 1.25x, 0.004 USD/t-km, 30 USD/t handling
-    # 0.025 t * (10,000*1.25*0.004 + 30) = 0.025 * 80 = 2.0
-    assert f.freight_cost(25, 10_000, 1.25, 0.004, 30) == pytest.approx(2.0)
-    # 10,000 km * 1.25 / 600 km/day + 8 days dwell = 28.83 days
-    assert f.transit_days(10_000, 1.25, 600, 8) == pytest.approx(12_500 / 600 + 8)
+    # 25 kg over a 12,500 km network route at 0.004 USD/t-km with 30 USD/t handling
+    # 0.025 t * (12,500*0.004 + 30) = 0.025 * 80 = 2.0
+    assert f.freight_cost(0.025, 12_500, 0.004, 30) == pytest.approx(2.0)
+    # 12,500 km / 600 km/day + 8 days dwell = 28.83 days
+    assert f.transit_days(12_500, 600, 8) == pytest.approx(12_500 / 600 + 8)
+
+
+def test_chargeable_weight_is_weight_or_volume_whichever_binds() -> None:
+    # 10 kg, 0.12 m3 by air (166.7 kg/m3): volumetric 20.0 kg > 10 kg -> 0.020 t
+    assert f.chargeable_tonnes(10, 0.12, 166.7) == pytest.approx(0.020004)
+    # 30 kg, 0.05 m3 by road (333 kg/m3): volumetric 16.65 kg < 30 kg -> 0.030 t
+    assert f.chargeable_tonnes(30, 0.05, 333) == pytest.approx(0.030)
+    # unknown volume (0): the weight binds
+    assert f.chargeable_tonnes(30, 0.0, 333) == pytest.approx(0.030)
+
+
+def test_cargo_insurance_on_cif_value() -> None:
+    # FOB 1,000, freight 50, premium 0.33% (0.3% x 110% cover) on CIF:
+    # CIF = 1,050 / (1 - 0.0033) = 1,053.477; premium = 0.0033 * 1,053.477 = 3.4765
+    assert f.cif_value(1000, 50, 0.0033) == pytest.approx(1053.4765, abs=1e-4)
+    assert f.cargo_insurance(1000, 50, 0.0033) == pytest.approx(3.47647, abs=1e-5)
+    # CIF = FOB + freight + premium
+    assert 1000 + 50 + f.cargo_insurance(1000, 50, 0.0033) == pytest.approx(
+        f.cif_value(1000, 50, 0.0033)
+    )
 
 
 def test_us_list3_2019_duty_on_fob_value() -> None:

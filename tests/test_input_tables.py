@@ -95,6 +95,12 @@ def workbook(tmp_path: Path, edit: Callable[[openpyxl.Workbook], None] | None = 
     return path
 
 
+def cell(book: openpyxl.Workbook, sheet: str, field: str, row: int) -> str:
+    """Address of ``field``'s cell in ``row`` (found by its header, not a fixed letter)."""
+    header = [c.value for c in book[sheet][1]]
+    return f"{openpyxl.utils.get_column_letter(header.index(field) + 1)}{row}"
+
+
 def rewrite_part(path: Path, part: str, change: Callable[[str], str]) -> None:
     """Rewrite one XML part of a workbook (what another program might have written)."""
     with zipfile.ZipFile(path) as archive:
@@ -143,26 +149,33 @@ def test_extra_sheets_are_reported(tmp_path: Path) -> None:
 def test_formula_without_cached_value_names_the_cell(tmp_path: Path) -> None:
     """Case excel-formula-cells: formulas written by a script are never read as blank."""
 
+    at: dict[str, str] = {}
+
     def formulas(book: openpyxl.Workbook) -> None:
-        book["products"]["F2"] = "=0.5*2"  # labour_hours
-        book["sites"]["K3"] = "=0.1*3"  # automation
+        at["hours"] = cell(book, "products", "labour_hours", 2)
+        at["automation"] = cell(book, "sites", "automation", 3)
+        book["products"][at["hours"]] = "=0.5*2"
+        book["sites"][at["automation"]] = "=0.1*3"
 
     found = problems(workbook(tmp_path, formulas))
     assert any(
         re.search(
-            r"net\.xlsx:products:2:labour_hours: cell F2 holds a formula "
+            rf"net\.xlsx:products:2:labour_hours: cell {at['hours']} holds a formula "
             r"\(=0\.5\*2\) without a cached value",
             p,
         )
         for p in found
     ), found
     assert any(
-        p.startswith("net.xlsx:sites:3:automation: cell K3 holds a formula") for p in found
+        p.startswith(f"net.xlsx:sites:3:automation: cell {at['automation']} holds a formula")
+        for p in found
     ), found
 
 
 def test_formula_with_cached_value_reads_the_value(tmp_path: Path) -> None:
-    path = workbook(tmp_path, lambda b: b["sites"].__setitem__("K2", "=0.1*3"))
+    path = workbook(
+        tmp_path, lambda b: b["sites"].__setitem__(cell(b, "sites", "automation", 2), "=0.1*3")
+    )
     part = sheet_part(path, "sites")
     cached = "<f>0.1*3</f><v>0.3</v>"
     rewrite_part(path, part, lambda xml: re.sub(r"<f>0\.1\*3</f>(<v\s*/>|<v></v>)?", cached, xml))

@@ -57,7 +57,7 @@ def test_csv_layout(tmp_path: Path) -> None:
     assert meta[1] == "name,ev-battery"
     sites = (folder / "sites.csv").read_text(encoding="utf-8").splitlines()
     assert sites[1].startswith(
-        "changzhou,Changzhou pack plant,CHN,existing,pack-75kwh; module-9kwh,"
+        "changzhou,Changzhou pack plant,CHN,,,,existing,pack-75kwh; module-9kwh,"
     )
 
 

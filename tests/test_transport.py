@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from shoring.costs import formulas as f
 from shoring.data.cards import data_card
 from shoring.data.paths import TABLES_DIR
 from shoring.data.transport import (
@@ -17,12 +18,9 @@ from shoring.data.transport import (
     allowed_modes,
     cost_parameters,
     disruption_probability,
-    freight_co2_kg,
-    freight_cost_usd,
     land_connected,
     landmass,
     mode_mask,
-    transit_days,
     transport_mode_sources,
     transport_modes,
 )
@@ -67,34 +65,39 @@ def test_ocean_speed_reproduces_shanghai_rotterdam_35_days() -> None:
 
 
 # ------------------------------------------------------------------ hand-worked costs
+def _freight(weight_kg: float, gc_km: float, mode: str) -> float:
+    """The one freight formula (costs.formulas) with a mode's default parameters."""
+    row = transport_modes().loc[mode]
+    tonnes = f.chargeable_tonnes(weight_kg, 0.0, row["volumetric_kg_per_m3"])
+    km = gc_km * row["routing_factor"]
+    return float(
+        f.freight_cost(tonnes, km, row["cost_usd_per_tonne_km"], row["handling_usd_per_tonne"])
+    )
+
+
 def test_ten_kg_by_truck_over_1000_km_costs_what_hand_arithmetic_gives() -> None:
     # 0.010 t * (1000 km * 1.2 routing * 0.08816 USD/tkm + 0 handling) = 1.05792 USD
-    assert float(freight_cost_usd(10, 1000, "truck")) == pytest.approx(1.05792, abs=1e-9)
+    assert _freight(10, 1000, "truck") == pytest.approx(1.05792, abs=1e-9)
 
 
-def test_ocean_cost_adds_handling_per_tonne() -> None:
-    # 500 kg, 10,000 km: 0.5 * (10,000 * 1.3 * 0.00782 + 30) = 0.5 * (101.66 + 30) = 65.83
-    assert float(freight_cost_usd(500, 10_000, "ocean")) == pytest.approx(65.83, abs=1e-9)
-
-
-def test_freight_functions_broadcast_over_modes() -> None:
-    costs = freight_cost_usd(np.array([[1000.0]]), np.array([100.0, 200.0]), ["truck", "rail"])
-    # truck: 1 t * 100 * 1.2 * 0.08816 = 10.5792; rail: 1 * (200 * 1.262 * 0.03243 + 20)
-    assert costs.shape == (1, 2)
-    assert costs[0, 0] == pytest.approx(10.5792)
-    assert costs[0, 1] == pytest.approx(200 * 1.262 * 0.03243 + 20)
+def test_rail_cost_adds_handling_per_tonne() -> None:
+    # 1 t, 200 km: 1 * (200 * 1.262 * 0.03243 + 20) = 28.1853
+    assert _freight(1000, 200, "rail") == pytest.approx(200 * 1.262 * 0.03243 + 20, abs=1e-9)
 
 
 def test_transit_days_and_co2_by_hand() -> None:
     # truck 1,000 km: 1,200 network km / 770 km per day + 1 day dwell
-    assert float(transit_days(1000, "truck")) == pytest.approx(1200 / 770 + 1)
-    # 2 t by air over 5,000 km: 2 * 5,000 * 1.09 * 0.498 kg
-    assert float(freight_co2_kg(2000, 5000, "air")) == pytest.approx(2 * 5450 * 0.498)
+    row = transport_modes().loc["truck"]
+    days = f.transit_days(1000 * row["routing_factor"], row["speed_km_per_day"], row["dwell_days"])
+    assert float(days) == pytest.approx(1200 / 770 + 1)
 
 
-def test_unknown_mode_is_rejected() -> None:
-    with pytest.raises(ValueError, match="unknown transport mode"):
-        freight_cost_usd(1, 1, "barge")
+def test_container_volumetric_factor_is_payload_over_capacity() -> None:
+    # 26,500 kg payload / 67 m3 (World Shipping Council 40ft standard) = 395.5 kg/m3
+    ocean = transport_modes().loc["ocean"]
+    assert ocean["container_payload_kg"] / 67 == pytest.approx(
+        ocean["volumetric_kg_per_m3"], abs=0.05
+    )
 
 
 def test_modes_are_ordered_by_cost_and_speed_as_expected() -> None:
@@ -200,8 +203,9 @@ def test_every_transport_figure_has_a_url_or_is_an_assumption() -> None:
     assert assumed["source"].str.lower().str.startswith("assumption").all()
     assert (table["derivation"].str.len() > 0).all()
     # every mode has every parameter exactly once
-    assert table.groupby("mode")["parameter"].nunique().eq(8).all()
-    assert len(table) == 4 * 8
+    per_mode = table.groupby("mode")["parameter"].nunique()
+    assert per_mode.drop("ocean").eq(9).all() and per_mode["ocean"] == 10  # + FEU payload
+    assert len(table) == 3 * 9 + 10
 
 
 def test_land_connectivity_rows_are_sourced_by_the_card() -> None:

@@ -11,7 +11,8 @@ reader or option it arrives through:
   in YAML, Excel, CSV and on the command line alike;
 - duties and non-tariff barriers are non-negative (a subsidy is its own measure,
   ``incentive``);
-- counts and years are whole numbers within a stated range (no 64-bit overflow).
+- counts and years are whole numbers within a stated range (no 64-bit overflow);
+- coordinates are decimal degrees (WGS84): latitude -90..90, longitude -180..180.
 
 The pydantic types (:data:`Fraction`, :data:`Rate`, ...) are used in models;
 :mod:`shoring.cli.options` parses command-line options with the same types.
@@ -189,6 +190,12 @@ Year = Annotated[int, BeforeValidator(finite_number), Field(ge=YEAR_MIN, le=YEAR
 
 Days = Annotated[Number, Field(ge=0, le=MAX_DAYS)]
 """A duration in days, 0 to :data:`MAX_DAYS`."""
+
+Latitude = Annotated[Number, Field(ge=-90.0, le=90.0)]
+"""A latitude in decimal degrees (WGS84), north positive: -90..90."""
+
+Longitude = Annotated[Number, Field(ge=-180.0, le=180.0)]
+"""A longitude in decimal degrees (WGS84), east positive: -180..180."""
 
 
 # ---------------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 """Chunks of the landed-cost engine assembled into the Datasets users see.
 
 :func:`combine_chunks` joins the per-(scenario, year) chunks of
-:func:`shoring.costs.iter_landed_cost` over destination countries; :func:`to_markets`
-maps destination countries to the network's markets (:func:`shoring.costs.landed_cost`).
+:func:`shoring.costs.iter_landed_cost` over destination places; :func:`to_markets`
+maps destination places to the network's markets (:func:`shoring.costs.landed_cost`).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import xarray as xr
 
 from shoring import __version__
+from shoring.costs.places import location_basis, place_labels
 
 if TYPE_CHECKING:
     from shoring.costs.engine import CostSettings
@@ -28,7 +29,7 @@ def combine_chunks(
     chunks: Iterable[xr.Dataset],
     settings: CostSettings,
 ) -> xr.Dataset:
-    """The chunks of :func:`iter_landed_cost` as one Dataset over destination countries.
+    """The chunks of :func:`iter_landed_cost` as one Dataset over destination places.
 
     Parameters
     ----------
@@ -71,26 +72,30 @@ def combine_chunks(
 
 
 def to_markets(data: xr.Dataset, network: Network) -> xr.Dataset:
-    """Destination countries mapped to the network's markets (the :func:`landed_cost` shape).
+    """Destination places mapped to the network's markets (the :func:`landed_cost` shape).
 
     Parameters
     ----------
     data : xarray.Dataset
-        Output of :func:`combine_chunks` (its destinations include every market country).
+        Output of :func:`combine_chunks` (its destinations include every market's place).
     network : Network
         The network whose markets to map to.
 
     Returns
     -------
     xarray.Dataset
-        As :func:`landed_cost` returns it; the design-only ``supply`` and ``at_stake``
-        are dropped.
+        As :func:`landed_cost` returns it; the design-only ``supply``, ``at_stake`` and
+        ``site_place`` are dropped.
     """
     markets = network.markets
-    by_market = xr.DataArray(markets["country"].tolist(), dims="market")
-    data = data.drop_vars(["supply", "supplier", "at_stake"], errors="ignore")
+    by_market = xr.DataArray(list(place_labels(markets)), dims="market")
+    design_only = ["supply", "supplier", "at_stake", "site_place"]
+    data = data.drop_vars(design_only, errors="ignore")
     data = data.sel(destination=by_market).drop_vars("destination")
     data = data.assign_coords(
-        market=list(markets.index), market_country=("market", markets["country"].tolist())
+        market=list(markets.index),
+        market_country=("market", markets["country"].tolist()),
+        market_location=("market", list(location_basis(markets))),
+        site_location=("site", list(location_basis(network.sites))),
     )
     return data.transpose("product", "site", "market", "year", "scenario", "component")

@@ -1,15 +1,17 @@
 """The landed-cost engine: every (product, site, market, year, scenario), component by component.
 
 For each scenario and year the engine walks the bill of materials from the deepest tier
-up. A component delivered to a country costs the cheapest of its suppliers (price +
-freight + duty) and of the firm's own sites that make it (their full landed cost). A
-product made at a site then costs::
+up. Goods move between *places* (a node's city or coordinates, else its country's
+capital: places.py; prepared once per study in prepare.py). A component delivered to a
+place costs the cheapest of its suppliers (price + freight + duty) and of the firm's own
+sites that make it (their full landed cost). A product made at a site then costs::
 
-    materials  = sum_k bom_pk * delivered_k(site country)
+    materials  = sum_k bom_pk * delivered_k(site's place)
     labour     = hours * wage(country, year) * (1 - automation) / productivity
     overhead   = overhead_rate * (materials + labour)
     production = the user's variable cost per unit made at the site (user_costs.py)
-    freight    = chosen mode's freight to the destination      (lanes.py)
+    freight    = chosen mode's freight and cargo insurance to the destination (lanes.py;
+                 the year's ocean rates, sea routes around the scenario's closed chokepoints)
     lane       = the user's cost per unit on the lane          (user_costs.py)
     duties     = customs value * rate + specific               (duties.py; FOB or CIF by
                  importer; preference only when the product meets its rule of origin,
@@ -40,29 +42,30 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import get_args
 
 import numpy as np
 import xarray as xr
-from scipy import sparse
 
 from shoring.costs import formulas as f
 from shoring.costs.assemble import combine_chunks, to_markets
 from shoring.costs.duties import DutyRates, duty_rates, member_mask
-from shoring.costs.lanes import Lanes, build_lanes
-from shoring.costs.mfn import duty_rows, product_mfn
-from shoring.costs.origin import AgreementRules, agreement_rules, bom_slots
-from shoring.costs.sourcing import Offers, TierOrigin, bought_levels, lane_take, tier_origin
-from shoring.costs.tco import TcoInputs, qualifying_terms, tco_costs, tco_inputs
-from shoring.costs.user_costs import UserCosts, lane_overrides, user_costs
+from shoring.costs.lanes import LaneCosts, scenario_lanes
+from shoring.costs.places import duties_at_places
+from shoring.costs.prepare import _index, _Study, _study
+from shoring.costs.sourcing import (
+    Offers,
+    bought_levels,
+    lane_take,
+    originating_supply,
+    tier_origin,
+)
+from shoring.costs.tco import qualifying_terms, tco_costs
 from shoring.data.agreements import agreement
 from shoring.data.distances import Distances
-from shoring.data.risk import hazard_table
-from shoring.data.rules_of_origin import product_rule
-from shoring.data.transport import CostParameters, cost_parameters, disruption_probability
-from shoring.data.valuation import cif_importers
-from shoring.data.wages import covered_years, labour_cost_matrix
+from shoring.data.transport import CostParameters, cost_parameters
+from shoring.data.wages import covered_years
 from shoring.errors import ShoringError
 from shoring.fields import CostComponent
 from shoring.network import Network
@@ -102,136 +105,6 @@ class CostSettings:
     parameters: CostParameters = field(default_factory=cost_parameters)
     amortization_years: float = 10.0
     threads: int = field(default_factory=lambda: min(2, os.cpu_count() or 1))
-
-
-@dataclass(frozen=True)
-class _Study:
-    """Arrays of one network, fixed across scenarios and years."""
-
-    network: Network
-    products: np.ndarray
-    made: np.ndarray  # bool per product: some site makes it
-    made_order: np.ndarray  # indices of made products, deepest BOM tier first
-    hs: np.ndarray  # HS code of each duty row (products with the same code and MFN share one)
-    hs_index: np.ndarray  # duty row of each product
-    mfn: dict[int, np.ndarray]  # year -> MFN rate (duty row, country); NaN: no cited figure
-    mfn_basis: dict[int, np.ndarray]  # year -> basis (product, country)
-    mfn_notes: tuple[str, ...]
-    value: np.ndarray
-    weight: np.ndarray
-    hours: np.ndarray
-    overhead_rate: np.ndarray
-    penalty: np.ndarray
-    bom: np.ndarray  # (parent, component)
-    bom_sparse: sparse.csr_array  # the same, sparse, for materials
-    bom_used: sparse.csr_array  # columns of components used by something, for origin content
-    used: np.ndarray  # indices of those components
-    tiers: np.ndarray
-    countries: np.ndarray
-    site_country: np.ndarray
-    market_country: np.ndarray
-    can_make: np.ndarray  # (product, site)
-    lanes: Lanes
-    cif: np.ndarray  # per destination country
-    disruption: np.ndarray  # annual probability per country
-    base_wage: xr.DataArray  # (country, year)
-    slots: np.ndarray  # (product, J) component indices, -1 padding
-    qty: np.ndarray  # (product, J) units per unit
-    user: UserCosts  # the user's production and lane costs, inventory settings, exclusions
-    tco: TcoInputs  # inputs of the TCO checklist components
-    rules: dict = field(default_factory=dict)  # (agreement, date) -> AgreementRules
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def agreement_rules(self, agreement_id: str, on: dt.date) -> AgreementRules:
-        """Rules of origin of every product under an agreement (cached per date)."""
-        hs = self.hs[self.hs_index]
-        key = (agreement_id, tuple(product_rule(agreement_id, str(h), on) for h in self.hs))
-        with self.lock:
-            if key not in self.rules:
-                self.rules[key] = agreement_rules(agreement_id, list(hs), self.slots, on)
-            return self.rules[key]
-
-
-def _index(values: Sequence[str], universe: np.ndarray) -> np.ndarray:
-    lookup = {v: i for i, v in enumerate(universe)}
-    return np.array([lookup[v] for v in values], dtype=int)
-
-
-def _made_order(made: np.ndarray, tiers: np.ndarray) -> np.ndarray:
-    """Made products ordered deepest tier first (stable), so each tier is a contiguous block."""
-    idx = np.flatnonzero(made)
-    return idx[np.argsort(-tiers[idx], kind="stable")]
-
-
-def _study(network: Network, years: Sequence[int], settings: CostSettings) -> _Study:
-    products = network.products
-    sites, markets, suppliers = network.sites, network.markets, network.suppliers
-    countries = np.array(
-        sorted(set(sites["country"]) | set(markets["country"]) | set(suppliers["country"])),
-        dtype=object,
-    )
-    by_year = {y: product_mfn(network, countries, dt.date(y, 7, 1)) for y in years}
-    hs_rows, hs_index, mfn = duty_rows(products["hs_code"].to_numpy(dtype=str), by_year)
-    value = products["unit_value_usd"].to_numpy(dtype=float)
-    weight = products["weight_kg"].to_numpy(dtype=float)
-    user = user_costs(network, settings.parameters.inventory_carrying_rate)
-    lanes = build_lanes(
-        weight,
-        value,
-        list(products.index),
-        list(countries),
-        settings.distances,
-        settings.parameters,
-        network.modes,
-        user.carrying_rate,
-        user.safety_days,
-    )
-    modes = lanes.mode.to_numpy()
-    user = replace(user, lanes=lane_overrides(network, list(products.index), countries, modes))
-    hazard = hazard_table().set_index("iso3")["exposure"]
-    exposure = hazard.reindex(countries).fillna(hazard.median()).to_numpy(dtype=float)
-    can_make = network.can_make.transpose("product", "site").to_numpy()
-    tiers = network.bom_levels().reindex(products.index).to_numpy()
-    bom = network.bom_matrix().sel(product=products.index, component=products.index).to_numpy()
-    used = np.flatnonzero(bom.any(axis=0))  # components of something
-    slots, qty = bom_slots(bom, np.arange(bom.shape[0]))
-    return _Study(
-        network=network,
-        products=products.index.to_numpy(dtype=object),
-        made=can_make.any(axis=1),
-        made_order=_made_order(can_make.any(axis=1), tiers),
-        hs=hs_rows,
-        hs_index=hs_index,
-        mfn=mfn,
-        mfn_basis={y: m.basis for y, m in by_year.items()},
-        mfn_notes=tuple(dict.fromkeys(n for m in by_year.values() for n in m.notes)),
-        value=value,
-        weight=weight,
-        hours=products["labour_hours"].to_numpy(dtype=float),
-        overhead_rate=products["overhead_rate"].to_numpy(dtype=float),
-        penalty=products["lost_sale_penalty_usd"].to_numpy(dtype=float),
-        bom=bom,
-        bom_sparse=sparse.csr_array(bom),
-        bom_used=sparse.csr_array(bom[:, used]),
-        used=used,
-        tiers=tiers,
-        countries=countries,
-        site_country=_index(sites["country"].tolist(), countries),
-        market_country=_index(markets["country"].tolist(), countries),
-        can_make=can_make,
-        lanes=lanes,
-        cif=cif_importers(list(countries)),
-        disruption=disruption_probability(exposure, float(hazard.median()), settings.parameters),
-        base_wage=labour_cost_matrix(
-            sorted(set(sites.loc[sites["wage_usd_per_hour"].isna(), "country"])),
-            list(years),
-            extrapolate=True,
-        ).reindex(country=list(countries)),
-        slots=slots,
-        qty=qty,
-        user=user,
-        tco=tco_inputs(network, list(countries), weight, modes),
-    )
 
 
 def _site_rates(
@@ -302,12 +175,12 @@ def _site_rates(
 
 
 def _purchased(
-    study: _Study, duty: DutyRates, settings: CostSettings
+    study: _Study, duty: DutyRates, lanes: LaneCosts
 ) -> tuple[Offers, np.ndarray, np.ndarray]:
-    """Supplier offers: per (supplier, destination country) cost, freight and duty, and
-    the cheapest offer per (product, destination country)."""
+    """Supplier offers: per (supplier, destination place) cost, freight (with cargo
+    insurance) and duty, and the cheapest offer per (product, destination place)."""
     sup = study.network.suppliers
-    n_p, n_c = study.products.size, study.countries.size
+    n_p, n_c = study.products.size, study.places.size
     delivered = np.full((n_p, n_c), np.inf)
     if sup.empty:
         empty = np.zeros((0, n_c))
@@ -315,11 +188,8 @@ def _purchased(
     prod = _index(sup["component"].tolist(), study.products)
     cu = _index(sup["country"].tolist(), study.countries)
     price = sup["unit_price_usd"].to_numpy(dtype=float)[:, None]
-    freight = study.lanes.freight.to_numpy()[prod, cu, :]  # (u, c)
-    params = settings.parameters
-    cif = f.customs_value(
-        price, freight, params.cargo_insurance_rate * params.insurance_cover_markup, study.cif
-    )
+    freight = lanes.freight.to_numpy()[prod, study.supplier_place, :]  # (u, place), insured
+    cif = f.customs_value(price, freight, 0.0, study.cif)
     h = study.hs_index[prod]
     rate = duty.rate_met[h, cu, :] + duty.ntb[h, cu, :]  # bought goods originate at the supplier
     specific = (
@@ -347,14 +217,14 @@ def _purchased(
 
 @dataclass(frozen=True)
 class _YearCosts:
-    components: np.ndarray  # (component, made product, site, destination country)
-    origin_rule_met: np.ndarray  # (made product, site, destination country)
-    origin_margin: np.ndarray  # (made product, site, destination country), float32
-    qualifying_mix: np.ndarray  # (made product, site, destination country): bought to qualify
-    supply: np.ndarray  # (supplier, destination country): price + freight + duty
+    components: np.ndarray  # (component, made product, site, destination place)
+    origin_rule_met: np.ndarray  # (made product, site, destination place)
+    origin_margin: np.ndarray  # (made product, site, destination place), float32
+    qualifying_mix: np.ndarray  # (made product, site, destination place): bought to qualify
+    supply: np.ndarray  # (supplier, destination place): price + freight + duty
     wage: np.ndarray  # (site,): labour cost per hour in the site's country
     missing_mfn: tuple[str, ...]  # importers without a cited MFN figure (taken as 0)
-    # (made, site, country): duty saved by qualifying, with its carrying cost, where
+    # (made, site, place): duty saved by qualifying, with its carrying cost, where
     # qualifying depends on the sourcing (else 0); only when asked for (lane_costs)
     at_stake: np.ndarray | None = None
 
@@ -367,18 +237,20 @@ def _year_costs(
     buffer: np.ndarray | None = None,
     stakes: bool = False,
 ) -> _YearCosts:
-    """Components of every (made product, site, destination country), and supplier offers.
+    """Components of every (made product, site, destination place), and supplier offers.
 
     ``buffer``, if given with the right shape, receives the components (reused across
     chunks by :func:`iter_landed_cost`, which copies what it yields). ``stakes``: also
     return the duty at stake where qualifying is a sourcing decision (for network design).
     """
-    duty = duty_rates(scenario, list(study.hs), list(study.countries), year, mfn=study.mfn[year])
+    duty = duties_at_places(
+        duty_rates(scenario, list(study.hs), list(study.countries), year, mfn=study.mfn[year]),
+        study.place_country,
+    )
     rates = _site_rates(study, scenario, year, settings)
-    params = settings.parameters
-    lanes = study.lanes
-    cs = study.site_country
-    n_s, n_c = cs.size, study.countries.size
+    lanes = scenario_lanes(study.lanes, scenario, year)
+    cs, sp = study.site_country, study.site_place
+    n_s, n_c = cs.size, study.places.size
     made = study.made_order  # output rows: made products, deepest tier first
     shape = (len(COMPONENTS), made.size, n_s, n_c)  # component first: contiguous writes
     out = buffer if buffer is not None and buffer.shape == shape else np.empty(shape)
@@ -386,7 +258,7 @@ def _year_costs(
     margin_out = np.full((made.size, n_s, n_c), np.nan, dtype=np.float32)
     mix_out = np.zeros((made.size, n_s, n_c), dtype=bool)
     stake_out = np.zeros((made.size, n_s, n_c)) if stakes else None
-    offers, supply, delivered = _purchased(study, duty, settings)
+    offers, supply, delivered = _purchased(study, duty, lanes)
 
     # agreements whose rule of origin decides some lane (free circulation needs none)
     mid = dt.date(year, 7, 1)
@@ -406,10 +278,11 @@ def _year_costs(
     # mix), delivered from the best such site: a parent may need it (inf where none)
     own_q = [np.full(delivered.shape, np.inf) for _ in ids]
     is_component = study.bom.any(axis=0)
-    insurance = params.cargo_insurance_rate * params.insurance_cover_markup
     user = study.user
-    price = rates["carbon_price"]
-    carbon_price = np.where(rates["carbon_border"][None, :], price[None, :], price[cs][:, None])
+    price, pc = rates["carbon_price"], study.place_country
+    carbon_price = np.where(
+        rates["carbon_border"][pc][None, :], price[pc][None, :], price[cs][:, None]
+    )
 
     for tier in range(int(study.tiers.max(initial=0)), -1, -1):
         rows = np.flatnonzero(study.tiers[made] == tier)
@@ -418,7 +291,7 @@ def _year_costs(
         pl = made[rows]
         block = out[:, rows[0] : rows[-1] + 1]  # a view: this tier's rows are contiguous
         bom = study.bom[pl]  # (pl, k)
-        at_site = delivered[:, cs]  # (k, s)
+        at_site = delivered[:, sp]  # (k, s)
         missing = (bom[:, :, None] > 0) & ~np.isfinite(at_site[None])
         unavailable = missing.any(axis=1)  # (pl, s)
         finite = np.where(np.isfinite(at_site), at_site, 0.0)
@@ -438,7 +311,7 @@ def _year_costs(
         # origin of the cheapest mix, and the extra cost of the cheapest qualifying mix,
         # under each lane's agreement (origin traced through the BOM: sourcing.py)
         org = tier_origin(
-            rules, bought, own_cost, own_vnm, own_q, pl, study.slots, study.qty, cs,
+            rules, bought, own_cost, own_vnm, own_q, pl, study.slots, study.qty, sp,
             study.value, labour, study.overhead_rate,
         )  # fmt: skip
         met = lane_take(org.met, lane_agreement, False)
@@ -457,8 +330,8 @@ def _year_costs(
         none = np.isnan(threshold)  # no preference on the lane
         met = (met | free) & ~none
 
-        freight = lanes.freight.to_numpy()[pl][:, cs, :]
-        customs = f.customs_value(value, freight, insurance, study.cif[None, None, :])
+        freight = lanes.freight.to_numpy()[pl][:, sp, :]
+        customs = f.customs_value(value, freight, 0.0, study.cif[None, None, :])  # insured
         ntb = duty.ntb[h][:, cs, :]
         weight = study.weight[pl, None, None]
         duty_met = f.duty(
@@ -473,10 +346,10 @@ def _year_costs(
             duty.specific_per_kg_not[h][:, cs, :] * weight
             + duty.specific_per_unit_not[h][:, cs, :],
         )
-        transit = lanes.transit_days.to_numpy()[pl][:, cs, :]
-        rate, safety = user.inventory(pl, lanes.safety_days.to_numpy()[pl][:, cs, :])
+        transit = lanes.transit_days.to_numpy()[pl][:, sp, :]
+        rate, safety = user.inventory(pl, lanes.safety_days.to_numpy()[pl][:, sp, :])
         terms = (customs, transit, safety, (lane_ids == "USMCA")[None])  # USMCA: no US MPF
-        keep, prepay, mpf = qualifying_terms(study.tco, user.excluded, pl, cs, rate, *terms)
+        keep, prepay, mpf = qualifying_terms(study.tco, user.excluded, pl, sp, rate, *terms)
         # buy the qualifying mix where what it saves (duty with its carrying cost, the MPF)
         # pays for its extra cost (with its carrying cost and prepayment)
         gain = (duty_not - duty_met) * keep + mpf
@@ -491,13 +364,13 @@ def _year_costs(
         moved = user.zero("freight", freight) + lane + user.zero("duties", duties)
         exw = exworks[:, :, None] + add * (1.0 + ovh[:, :, None])  # with the mix bought
         inventory = f.inventory_cost(exw + moved, rate, transit, safety)
-        tco = tco_costs(study.tco, pl, cs, value, exw, exw + moved, met, *terms)
+        tco = tco_costs(study.tco, pl, sp, value, exw, exw + moved, met, *terms)
         if stake_out is not None and rules:  # no agreement decides a lane: nothing at stake
             always = np.stack([np.broadcast_to(r.always[pl, None], (pl.size, n_s)) for r in rules])
             decide = ~lane_take(always, lane_agreement, True) & (lane_agreement >= 0)[None] & ~none
             stake_out[rows] = np.where(decide & (gain > 0), gain, 0.0)
         risk = rates["risk_rate"][None, :] * study.penalty[pl, None]
-        carbon = f.carbon_cost(lanes.co2_kg.to_numpy()[pl][:, cs, :], carbon_price[None])
+        carbon = f.carbon_cost(lanes.co2_kg.to_numpy()[pl][:, sp, :], carbon_price[None])
         parts = {
             "materials": materials[:, :, None] + add,
             "labour": labour[:, :, None],
@@ -543,7 +416,7 @@ def _year_costs(
         components = np.flatnonzero(is_component[pl])
         if components.size and ids:
             factor = np.broadcast_to(keep + prepay, total.shape)[components]
-            own_q_tier = _originating_supply(
+            own_q_tier = originating_supply(
                 total[components], org, components, chosen[components], met[components],
                 none[components], gain[components], factor, ovh[components],
                 lane_agreement, party[:, cs],
@@ -553,45 +426,6 @@ def _year_costs(
     return _YearCosts(
         out, met_out, margin_out, mix_out, supply, rates["wage"], duty.missing_mfn, stake_out
     )
-
-
-def _originating_supply(
-    total: np.ndarray,
-    org: TierOrigin,
-    rows: np.ndarray,
-    chosen: np.ndarray,
-    met: np.ndarray,
-    none: np.ndarray,
-    gain: np.ndarray,
-    factor: np.ndarray,
-    ovh: np.ndarray,
-    lane_agreement: np.ndarray,
-    party_site: np.ndarray,
-) -> np.ndarray:
-    """Cost of an own-made component delivered originating, per agreement.
-
-    The component made with the cheapest qualifying mix of its own tier (``org.extra``
-    more materials, with overhead and carrying) at a site in a party, and, on a lane
-    under the same agreement that did not qualify, with the preferential duty instead
-    of the other: what a parent pays for it when the parent's own rule needs it
-    originating. ``gain``: what qualifying saves on the lane (duty with its carrying
-    cost, the MPF); ``factor``: the cost of a USD of extra materials with its carrying,
-    obsolescence and prepayment (:func:`shoring.costs.tco.qualifying_terms`). Arrays
-    ``(p, S, C)`` of the tier rows ``rows``; ``party_site`` ``(A, S)``. Returns ``(A, p,
-    C)``, the cheapest site, inf where none qualifies.
-    """
-    n_a = party_site.shape[0]
-    out = np.full((n_a, rows.size, total.shape[2]), np.inf)
-
-    for a in range(n_a):
-        on_lane = (lane_agreement == a)[None]
-        need = ~(org.met[a][rows][:, :, None] | (chosen & on_lane))
-        extra = org.extra[a][rows][:, :, None] * (1.0 + ovh[:, :, None])
-        cost = total + np.where(need, extra * factor, 0.0)
-        cost -= np.where(on_lane & ~met & ~none, gain, 0.0)
-        cost = np.where(party_site[a][None, :, None] & np.isfinite(cost), cost, np.inf)
-        out[a] = cost.min(axis=1)
-    return out
 
 
 def _resolve_years(network: Network, years: Sequence[int] | None) -> list[int]:
@@ -611,20 +445,23 @@ def iter_landed_cost(
 ) -> Iterator[xr.Dataset]:
     """Landed costs one (scenario, year) at a time, for studies too large to hold at once.
 
-    Markets in the same country share every cost, so each chunk is computed once per
-    destination country: the Datasets have a ``destination`` dimension (the distinct
-    market countries) instead of ``market``, and ``scenario`` and ``year`` of length 1.
-    :func:`landed_cost` maps destinations back to markets.
+    Markets at the same place share every cost, so each chunk is computed once per
+    destination place: the Datasets have a ``destination`` dimension (the distinct market
+    places, labelled by :func:`shoring.costs.places.place_labels`: the ISO3 code for a
+    market at its capital) instead of ``market``, and ``scenario`` and ``year`` of
+    length 1. :func:`landed_cost` maps destinations back to markets.
 
     Parameters
     ----------
     network, scenarios, years, settings, progress
         As for :func:`landed_cost`.
     all_destinations : bool
-        Every country of the network (sites', suppliers' and markets') is a destination,
+        Every place of the network (sites', suppliers' and markets') is a destination,
         and the chunks also carry ``supply`` (supplier, destination): price + freight +
-        duty of each supplier's offer delivered there. What network design needs (see
-        :func:`shoring.costs.lane_costs`); default: market countries only.
+        duty of each supplier's offer delivered there, ``at_stake`` (product, site,
+        destination): the duty qualifying saves where it is a sourcing decision, and the
+        ``site_place`` coordinate (each site's own place label). What network design
+        needs (see :func:`shoring.costs.lane_costs`); default: market places only.
 
     Yields
     ------
@@ -646,19 +483,25 @@ def iter_landed_cost(
     study = _study(network, chosen, settings)
     made = study.made_order
     products = study.products[made]
-    dest = np.arange(study.countries.size) if all_destinations else np.unique(study.market_country)
+    dest = np.arange(study.places.size) if all_destinations else np.unique(study.market_place)
     sites = network.sites
-    lead = study.lanes.transit_days.to_numpy()[made][:, study.site_country][:, :, dest]
-    mode = study.lanes.mode.to_numpy()[made][:, study.site_country][:, :, dest]
+    first = study.lanes.at(chosen[0])
+    lead = first.transit_days.to_numpy()[made][:, study.site_place][:, :, dest]
+    mode = first.mode.to_numpy()[made][:, study.site_place][:, :, dest]
     coords = {
         "product": list(products),
         "site": list(sites.index),
-        "destination": list(study.countries[dest]),
+        "destination": list(study.places[dest]),
         "component": list(COMPONENTS),
         "site_country": ("site", sites["country"].tolist()),
     }
+    design_coords = {
+        **coords,
+        "supplier": list(network.suppliers.index),
+        "site_place": ("site", list(study.places[study.site_place])),
+    }
     dims = ("product", "site", "destination")
-    shape = (len(COMPONENTS), made.size, sites.shape[0], study.countries.size)
+    shape = (len(COMPONENTS), made.size, sites.shape[0], study.places.size)
     buffers = threading.local()
 
     def chunk(job: tuple[Scenario, int]) -> xr.Dataset:
@@ -669,8 +512,9 @@ def iter_landed_cost(
             study, scenario, year, settings, buffers.array, stakes=all_destinations
         )
         cost = np.take(year_costs.components, dest, axis=-1)  # a copy: the buffer is reused
-        mfn = study.mfn[year][study.hs_index[made]][:, dest]
-        basis = study.mfn_basis[year][made][:, dest]
+        importer = study.place_country[dest]
+        mfn = study.mfn[year][study.hs_index[made]][:, importer]
+        basis = study.mfn_basis[year][made][:, importer]
         variables = {
             "cost": (("component", *dims), cost),
             "total": (dims, cost.sum(axis=0)),
@@ -688,9 +532,7 @@ def iter_landed_cost(
             variables["at_stake"] = (dims, year_costs.at_stake[..., dest])
         return xr.Dataset(
             variables,
-            coords={**coords, "supplier": list(network.suppliers.index)}
-            if all_destinations
-            else coords,
+            coords=design_coords if all_destinations else coords,
             attrs={
                 "importers_without_mfn": ", ".join(year_costs.missing_mfn),
                 "mfn_notes": "\n".join(study.mfn_notes),
@@ -749,8 +591,10 @@ def landed_cost(
         and ``origin_qualifying_mix`` (bool: the cheapest qualifying mix of suppliers was
         bought instead of the cheapest one, because the duty saved exceeds its extra
         cost) per (product, site, market, year, scenario); ``lead_time_days`` and ``mode``
-        (the chosen transport mode) per (product, site, market); ``wage_usd_per_hour``
-        (site, year, scenario). The rule applied to a lane is
+        (the chosen transport mode, first year, open sea routes) per (product, site,
+        market); coordinates ``site_location`` and ``market_location`` say how each node
+        was located (``city``, ``coordinates`` or the ``capital`` fallback);
+        ``wage_usd_per_hour`` (site, year, scenario). The rule applied to a lane is
         :func:`shoring.costs.explain_origin`'s to read.
         Attributes record the sources, scenario definitions and package version, and
         ``importers_without_mfn``: importers with no cited MFN figure, whose MFN is

@@ -26,7 +26,7 @@ DELIVERY = (
     "oversight",
     "carbon",
 )
-"""Components incurred on the way from a site to a destination country."""
+"""Components incurred on the way from a site to a destination place."""
 
 
 def lane_costs(
@@ -64,28 +64,32 @@ def split_for_design(full: xr.Dataset) -> xr.Dataset:
         ``iter_landed_cost(..., all_destinations=True)``: ``cost`` (scenario, year,
         component, product, site, destination), ``origin_rule_met`` and ``at_stake``
         (scenario, year, product, site, destination), ``supply`` (scenario, year,
-        supplier, destination) and the ``site_country`` coordinate.
+        supplier, destination), ``lead_time_days`` (product, site, destination) and the
+        ``site_place`` coordinate.
 
     Returns
     -------
     xarray.Dataset
         Products are those some site makes. ``conversion`` (product, site, year,
         scenario): labour + overhead + production + IP risk + risk - incentives per unit
-        made (read on the lane to the site's own country); ``delivery`` (product, site,
+        made (read on the lane to the site's own place); ``delivery`` (product, site,
         country, year, scenario): the components of :data:`DELIVERY` per unit shipped
-        from the site to a country (sites' and markets' countries), with the duty at
-        stake added back where the cheapest sourcing already qualifies; ``at_stake``
-        (product, site, country, year, scenario): duty saved by qualifying, with its
-        carrying cost, where qualifying is a sourcing decision (else 0); ``supply``
-        (supplier, country,
-        year, scenario): price + freight + duty per unit bought from a supplier and
-        delivered to a country (inf where impossible); ``landed`` (product, site,
-        country, year, scenario): the full landed cost with the cheapest sourcing. NaN
-        where impossible. Duties assume the origin status of the cheapest sourcing.
-        USD per unit.
+        from the site to a place (the ``country`` coordinate holds place labels: the ISO3
+        code for a node at its capital, see :func:`shoring.costs.places.place_labels`),
+        with the duty at stake added back where the cheapest sourcing already qualifies
+        (the design model earns it back on the units it makes qualify); ``supply``
+        (supplier, country, year, scenario): price + freight + duty per unit bought from
+        a supplier and delivered to a place (inf where impossible); ``landed`` (product,
+        site, country, year, scenario): the full landed cost with the cheapest sourcing,
+        NaN where impossible; duties assume the origin status of the cheapest sourcing.
+        ``at_stake`` (product, site, country, year, scenario): duty saved by qualifying
+        under the lane's rule of origin (with its carrying cost) where qualifying is a
+        sourcing decision, else 0. ``lead_time_days`` (product, site, country): transit
+        days of the chosen mode (first year, open sea routes, as
+        :func:`~shoring.costs.landed_cost`'s). USD per unit.
     """
     cost = full["cost"].rename(destination="country")
-    home = xr.DataArray(full["site_country"].to_numpy(), dims="site")
+    home = xr.DataArray(full["site_place"].to_numpy(), dims="site")
     conversion = (
         cost.sel(component=list(CONVERSION)).sel(country=home).sum("component", skipna=False)
     )
@@ -96,11 +100,14 @@ def split_for_design(full: xr.Dataset) -> xr.Dataset:
     delivery = cost.sel(component=list(DELIVERY)).sum("component", skipna=False)
     out = xr.Dataset(
         {
-            "conversion": conversion.drop_vars(["country", "site_country"], errors="ignore"),
+            "conversion": conversion.drop_vars(
+                ["country", "site_country", "site_place"], errors="ignore"
+            ),
             "delivery": delivery + at_stake.where(met, 0.0),
             "supply": full["supply"].rename(destination="country"),
             "landed": cost.sum("component", skipna=False),
             "at_stake": at_stake,
+            "lead_time_days": full["lead_time_days"].rename(destination="country"),
         },
         attrs={"shoring_version": full.attrs.get("shoring_version"), "units": "USD per unit"},
     )

@@ -46,25 +46,48 @@ def labour_cost(
     return _a(hours) * _a(wage) * (1.0 - _a(automation)) / _a(productivity)
 
 
-def freight_cost(
-    weight_kg: ArrayLike,
-    distance_km: ArrayLike,
-    routing_factor: ArrayLike,
-    usd_per_tonne_km: ArrayLike,
-    handling_usd_per_tonne: ArrayLike,
+def chargeable_tonnes(
+    weight_kg: ArrayLike, volume_m3: ArrayLike, volumetric_kg_per_m3: ArrayLike
 ) -> Array:
-    """Freight per unit: ``weight/1000 * (distance * routing * rate + handling)``.
+    """Chargeable weight: ``max(weight, volume * volumetric factor) / 1000``.
+
+    Carriers charge the actual weight or the volumetric weight, whichever is greater
+    (a 40ft container fills by volume or by payload, whichever binds).
 
     Parameters
     ----------
     weight_kg : array_like
         Shipping weight of one unit (kg).
-    distance_km : array_like
-        Great-circle distance between origin and destination (km).
-    routing_factor : array_like
-        Ratio of the mode's network distance to the great-circle distance (>= 1).
+    volume_m3 : array_like
+        Shipping volume of one unit (m3); 0 where unknown (weight then binds).
+    volumetric_kg_per_m3 : array_like
+        Kilograms charged per m3 (air 166.7, road 333, 40ft container 26,500 / 67).
+
+    Returns
+    -------
+    ndarray
+        Chargeable tonnes per unit, broadcast over the inputs.
+    """
+    return np.maximum(_a(weight_kg), _a(volume_m3) * _a(volumetric_kg_per_m3)) / 1000.0
+
+
+def freight_cost(
+    chargeable_t: ArrayLike,
+    network_km: ArrayLike,
+    usd_per_tonne_km: ArrayLike,
+    handling_usd_per_tonne: ArrayLike,
+) -> Array:
+    """Freight per unit: ``chargeable_t * (network_km * rate + handling)``.
+
+    Parameters
+    ----------
+    chargeable_t : array_like
+        Chargeable tonnes of one unit (:func:`chargeable_tonnes`).
+    network_km : array_like
+        Distance along the mode's network: great-circle km times the routing factor,
+        or the sea route (km).
     usd_per_tonne_km : array_like
-        Line-haul freight rate (USD per tonne-km).
+        Line-haul freight rate (USD per chargeable tonne-km).
     handling_usd_per_tonne : array_like
         Handling and terminal charges independent of distance (USD per tonne).
 
@@ -73,26 +96,18 @@ def freight_cost(
     ndarray
         Freight cost in USD per unit, broadcast over the inputs.
     """
-    tonnes = _a(weight_kg) / 1000.0
-    return tonnes * (
-        _a(distance_km) * _a(routing_factor) * _a(usd_per_tonne_km) + _a(handling_usd_per_tonne)
-    )
+    return _a(chargeable_t) * (_a(network_km) * _a(usd_per_tonne_km) + _a(handling_usd_per_tonne))
 
 
 def transit_days(
-    distance_km: ArrayLike,
-    routing_factor: ArrayLike,
-    speed_km_per_day: ArrayLike,
-    dwell_days: ArrayLike,
+    network_km: ArrayLike, speed_km_per_day: ArrayLike, dwell_days: ArrayLike
 ) -> Array:
-    """Door-to-door lead time: ``distance * routing / speed + dwell``.
+    """Lead time of one leg: ``network_km / speed + dwell``.
 
     Parameters
     ----------
-    distance_km : array_like
-        Great-circle distance (km).
-    routing_factor : array_like
-        Ratio of network distance to great-circle distance (>= 1).
+    network_km : array_like
+        Distance along the mode's network (km).
     speed_km_per_day : array_like
         Average moving speed of the mode (km/day).
     dwell_days : array_like
@@ -103,7 +118,47 @@ def transit_days(
     ndarray
         Transit time in days, broadcast over the inputs.
     """
-    return _a(distance_km) * _a(routing_factor) / _a(speed_km_per_day) + _a(dwell_days)
+    return _a(network_km) / _a(speed_km_per_day) + _a(dwell_days)
+
+
+def cif_value(fob_value: ArrayLike, freight: ArrayLike, insurance_rate: ArrayLike) -> Array:
+    """Cost, insurance and freight value: ``(FOB + freight) / (1 - insurance_rate)``.
+
+    CIF = FOB + freight + insurance with the premium charged on the CIF value itself
+    (WTO Customs Valuation Agreement Art. 8.2 for what CIF covers; ``insurance_rate``
+    includes the customary 110% cover of Incoterms 2020).
+
+    Parameters
+    ----------
+    fob_value : array_like
+        Free-on-board value of one unit (USD).
+    freight : array_like
+        Freight to the importer's border (USD per unit).
+    insurance_rate : array_like
+        Cargo insurance premium as a fraction of the CIF value (cover markup included).
+
+    Returns
+    -------
+    ndarray
+        CIF value in USD per unit, broadcast over the inputs.
+    """
+    return (_a(fob_value) + _a(freight)) / (1.0 - _a(insurance_rate))
+
+
+def cargo_insurance(fob_value: ArrayLike, freight: ArrayLike, insurance_rate: ArrayLike) -> Array:
+    """Cargo insurance premium per unit: ``insurance_rate * CIF value``.
+
+    Parameters
+    ----------
+    fob_value, freight, insurance_rate : array_like
+        As for :func:`cif_value`.
+
+    Returns
+    -------
+    ndarray
+        Premium in USD per unit, broadcast over the inputs.
+    """
+    return _a(insurance_rate) * cif_value(fob_value, freight, insurance_rate)
 
 
 def customs_value(
@@ -111,10 +166,7 @@ def customs_value(
 ) -> Array:
     """Value duties are levied on: FOB, or CIF where ``cif``.
 
-    CIF = FOB + freight + insurance, with insurance charged on the CIF value itself
-    (``insurance_rate`` already includes the customary 110% cover), so in closed form
-    ``CIF = (FOB + freight) / (1 - insurance_rate)`` (WTO Customs Valuation Agreement
-    Art. 8.2 for what CIF covers; Incoterms 2020 for the 110% cover).
+    CIF as :func:`cif_value` computes it.
 
     Parameters
     ----------
@@ -133,8 +185,7 @@ def customs_value(
         Customs value in USD per unit, broadcast over the inputs.
     """
     fob = _a(fob_value)
-    cif_value = (fob + _a(freight)) / (1.0 - _a(insurance_rate))
-    return np.where(np.asarray(cif, dtype=bool), cif_value, fob)
+    return np.where(np.asarray(cif, dtype=bool), cif_value(fob, freight, insurance_rate), fob)
 
 
 def regional_value_content(value: ArrayLike, non_originating: ArrayLike) -> Array:

@@ -4,7 +4,7 @@ Per scenario-year the engine (:mod:`shoring.costs.engine`) asks this module, for
 agreement covering some lane:
 
 1. :func:`bought_levels` — the Pareto levels (:func:`shoring.costs.origin.pareto_levels`)
-   of every purchased component delivered to every country, valuing non-originating
+   of every purchased component delivered to every place, valuing non-originating
    offers as the agreement says (delivered cost less allowed deductions);
 2. per BOM tier, :func:`tier_origin` — with the firm's own-made components added as
    candidates — the origin of the cheapest mix and the extra cost of the cheapest
@@ -45,7 +45,7 @@ from shoring.costs.origin import (
 
 @dataclass(frozen=True)
 class Offers:
-    """Supplier offers delivered to every country (arrays (supplier, country)).
+    """Supplier offers delivered to every place (arrays (supplier, place)).
 
     Attributes
     ----------
@@ -54,7 +54,7 @@ class Offers:
     cost : ndarray (U, C)
         Price + freight + duty (inf where blocked or impossible).
     freight, duty : ndarray (U, C)
-        Freight and duty per unit (parts of ``cost``).
+        Freight (with cargo insurance) and duty per unit (parts of ``cost``).
     declared : tuple
         Declared origin per supplier (None = presumed by location).
     country : tuple of str
@@ -150,7 +150,7 @@ def tier_origin(
     rows: np.ndarray,
     slots: np.ndarray,
     qty: np.ndarray,
-    site_country: np.ndarray,
+    site_place: np.ndarray,
     value: np.ndarray,
     labour: np.ndarray,
     overhead_rate: np.ndarray,
@@ -172,8 +172,9 @@ def tier_origin(
         Products of the tier.
     slots, qty : ndarray (P, J)
         BOM slots of every product.
-    site_country : ndarray (S,)
-        Country index of each site.
+    site_place : ndarray (S,)
+        Place of each site: its column in ``own_cost``, ``own_vnm`` and the purchased
+        levels (sites at one place share their materials).
     value, overhead_rate : ndarray (P,)
     labour : ndarray (p, S)
         Labour cost per unit of the tier's products.
@@ -183,7 +184,7 @@ def tier_origin(
     TierOrigin
     """
     n_a = len(rules)
-    shape = (n_a, rows.size, site_country.size)
+    shape = (n_a, rows.size, site_place.size)
     out = {k: np.zeros(shape) for k in ("met", "extra", "margin", "margin_q")}
     for a, rule in enumerate(rules):
         always = rule.always[rows]
@@ -198,11 +199,11 @@ def tier_origin(
         tier_slots = slots[sub]
         needed = np.unique(tier_slots[tier_slots >= 0])
         local = np.where(tier_slots >= 0, np.searchsorted(needed, tier_slots), -1)
-        # materials depend on the site's country only; labour enters the net-cost test
+        # materials depend on the site's place only; labour enters the net-cost test
         if (rule.test[:, sub] == TESTS.index("net_cost")).any():
-            cols, back, labour_sub = site_country, np.arange(site_country.size), labour[test]
+            cols, back, labour_sub = site_place, np.arange(site_place.size), labour[test]
         else:
-            cols, back = np.unique(site_country, return_inverse=True)
+            cols, back = np.unique(site_place, return_inverse=True)
             labour_sub = np.zeros((sub.size, cols.size))
         sites = np.ix_(needed, cols)
         b_cost, b_vnm = bought[a]
@@ -233,6 +234,46 @@ def tier_origin(
         out["margin"][a, test] = mix.margin_cheapest[:, back]
         out["margin_q"][a, test] = mix.margin_qualifying[:, back]
     return TierOrigin(out["met"].astype(bool), out["extra"], out["margin"], out["margin_q"])
+
+
+def originating_supply(
+    total: np.ndarray,
+    org: TierOrigin,
+    rows: np.ndarray,
+    chosen: np.ndarray,
+    met: np.ndarray,
+    none: np.ndarray,
+    gain: np.ndarray,
+    factor: np.ndarray,
+    ovh: np.ndarray,
+    lane_agreement: np.ndarray,
+    party_site: np.ndarray,
+) -> np.ndarray:
+    """Cost of an own-made component delivered originating, per agreement.
+
+    The component made with the cheapest qualifying mix of its own tier (``org.extra``
+    more materials, with overhead and carrying) at a site in a party, and, on a lane
+    under the same agreement that did not qualify, with the preferential duty instead
+    of the other: what a parent pays for it when the parent's own rule needs it
+    originating. ``gain``: what qualifying saves on the lane (duty with its carrying
+    cost, the MPF); ``factor``: the cost of a USD of extra materials with its carrying,
+    obsolescence and prepayment (:func:`shoring.costs.tco.qualifying_terms`). Arrays
+    ``(p, S, C)`` of the tier rows ``rows``; ``party_site`` ``(A, S)``. Returns ``(A, p,
+    C)``, the cheapest site, inf where none qualifies. (Called by
+    :func:`shoring.costs.engine._year_costs` per BOM tier.)
+    """
+    n_a = party_site.shape[0]
+    out = np.full((n_a, rows.size, total.shape[2]), np.inf)
+
+    for a in range(n_a):
+        on_lane = (lane_agreement == a)[None]
+        need = ~(org.met[a][rows][:, :, None] | (chosen & on_lane))
+        extra = org.extra[a][rows][:, :, None] * (1.0 + ovh[:, :, None])
+        cost = total + np.where(need, extra * factor, 0.0)
+        cost -= np.where(on_lane & ~met & ~none, gain, 0.0)
+        cost = np.where(party_site[a][None, :, None] & np.isfinite(cost), cost, np.inf)
+        out[a] = cost.min(axis=1)
+    return out
 
 
 def lane_take(per_site: np.ndarray, lane_agreement: np.ndarray, fill: float) -> np.ndarray:

@@ -63,7 +63,7 @@ class TcoInputs:
         Each overridable parameter per product: the product's, else the network's, else
         the default (``units_per_entry``: NaN where the shipment size decides).
     units_per_entry : ndarray (P, C, C)
-        Units per customs entry per (product, origin country, destination country).
+        Units per customs entry per (product, origin place, destination place).
     ocean : ndarray (P, C, C) of bool
         The lane's chosen mode is ocean.
     cross : ndarray (C, C) of bool
@@ -111,7 +111,8 @@ def tco_inputs(
     network : Network
         The firm's network.
     countries : sequence of str
-        ISO3 codes of the engine's countries (C).
+        ISO3 code of each of the engine's places (C; a country repeats when several
+        places lie in it).
     weight_kg : ndarray (P,)
         Unit weight of each product.
     lane_mode : ndarray (P, C, C) of str
@@ -188,8 +189,8 @@ def qualifying_terms(
         From :func:`tco_inputs`.
     excluded : frozenset of str
         Components the network leaves out.
-    pl, cs : ndarray of int
-        Product positions (n) and the country position of each site (S).
+    pl, cs : ndarray of int (cs: place of each site)
+        Product positions (n) and the place position of each site (S).
     carrying_rate, customs, transit, safety : ndarray
         Broadcastable to (n, S, C): carrying rate (0 where inventory is excluded),
         customs value per unit, transit and safety days.

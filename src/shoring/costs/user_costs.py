@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from shoring.costs.places import NodePlaces
 from shoring.network import Network
 
 __all__ = ["LaneOverrides", "UserCosts", "lane_overrides", "user_costs"]
@@ -34,7 +35,7 @@ __all__ = ["LaneOverrides", "UserCosts", "lane_overrides", "user_costs"]
 
 @dataclass(frozen=True)
 class LaneOverrides:
-    """Lane rows resolved per (product, site, destination country) and (supplier, country).
+    """Lane rows resolved per (product, site, destination place) and (supplier, place).
 
     Attributes
     ----------
@@ -43,7 +44,7 @@ class LaneOverrides:
     carrying_rate, safety_days : ndarray (P, S, C)
         Inventory settings of the lane; NaN where no row sets them.
     supply : ndarray (U, C)
-        USD per unit of a supplier's component delivered to a country (0: no row).
+        USD per unit of a supplier's component delivered to a place (0: no row).
     """
 
     cost: np.ndarray
@@ -177,7 +178,7 @@ def user_costs(network: Network, default_carrying_rate: float) -> UserCosts:
 def lane_overrides(
     network: Network,
     products: Sequence[str],
-    countries: Sequence[str],
+    located: NodePlaces,
     lane_mode: np.ndarray,
 ) -> LaneOverrides | None:
     """The ``lane_costs`` rows resolved to arrays (None when the network has none).
@@ -188,10 +189,11 @@ def lane_overrides(
         The firm's network (validated: rows name existing nodes).
     products : sequence of str
         Product ids in the engine's order (P).
-    countries : sequence of str
-        ISO3 codes of the engine's countries (C).
+    located : NodePlaces
+        The places of the network's nodes (:func:`shoring.costs.places.node_places`):
+        a row applies to its destination node's place (C places).
     lane_mode : ndarray (P, C, C) of str
-        Chosen transport mode per (product, origin country, destination country).
+        Chosen transport mode per (product, origin place, destination place).
 
     Returns
     -------
@@ -201,25 +203,25 @@ def lane_overrides(
     if rows.empty:
         return None
     sites, markets, suppliers = network.sites, network.markets, network.suppliers
-    country_of = pd.concat([sites["country"], markets["country"]])
-    country_of = country_of[~country_of.index.duplicated()]
-    c_index = {c: i for i, c in enumerate(countries)}
+    # a site id wins over a market id of the same name (as in validation)
+    place_of = dict(zip(markets.index, located.market, strict=True))
+    place_of.update(zip(sites.index, located.site, strict=True))
     p_index = {p: i for i, p in enumerate(products)}
     s_index = {s: i for i, s in enumerate(sites.index)}
     u_index = {u: i for i, u in enumerate(suppliers.index)}
-    n_p, n_s, n_c = len(products), len(sites), len(countries)
+    n_p, n_s, n_c = len(products), len(sites), located.places.label.size
     cost = np.zeros((n_p, n_s, n_c))
     rate = np.full((n_p, n_s, n_c), np.nan)
     safety = np.full((n_p, n_s, n_c), np.nan)
     supply = np.zeros((len(suppliers), n_c))
-    site_country = [c_index[c] for c in sites["country"]]
+    site_place = located.site
     # least specific first, so later (more specific) rows overwrite
     rank = rows["product"].notna().astype(int) * 2 + rows["mode"].notna().astype(int)
     for row in rows.loc[rank.sort_values(kind="stable").index].itertuples(index=False):
-        dest = c_index[country_of[row.destination]]
+        dest = place_of[row.destination]
         if row.origin in u_index:
             u = u_index[row.origin]
-            origin = c_index[suppliers["country"].iloc[u]]
+            origin = located.supplier[u]
             p = p_index[suppliers["component"].iloc[u]]
             applies = pd.isna(row.mode) or lane_mode[p, origin, dest] == row.mode
             if applies and not np.isnan(row.usd_per_unit):
@@ -230,7 +232,7 @@ def lane_overrides(
         ps = np.flatnonzero(made) if pd.isna(row.product) else np.array([p_index[row.product]])
         mask = np.ones(ps.size, dtype=bool)
         if not pd.isna(row.mode):
-            mask = lane_mode[ps, site_country[s], dest] == row.mode
+            mask = lane_mode[ps, site_place[s], dest] == row.mode
         ps = ps[mask]
         for target, value in ((cost, row.usd_per_unit), (rate, row.inventory_carrying_rate),
                               (safety, row.safety_stock_days)):  # fmt: skip

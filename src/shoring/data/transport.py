@@ -12,14 +12,11 @@ Three embedded tables, each with a data card beside it:
   overhead, hours per year and disruption-loss defaults, loaded by
   :func:`cost_parameters` into a frozen :class:`CostParameters`.
 
-Distances passed to this module are great-circle km (as :mod:`shoring.data.distances`
-returns); each mode's ``routing_factor`` turns them into network km, on which the
-per-tonne-km rate, speed and CO2 factor are defined::
-
-    network_km = great_circle_km * routing_factor
-    freight    = weight_t * (network_km * cost_usd_per_tonne_km + handling_usd_per_tonne)
-    transit    = network_km / speed_km_per_day + dwell_days
-    co2        = weight_t * network_km * co2_kg_per_tonne_km
+The per-tonne-km rate, speed and CO2 factor are defined on network km (great-circle km
+times the mode's ``routing_factor``, or the sea route for ocean); freight is charged on
+the chargeable weight (actual or volumetric, whichever binds). The formulas live in
+:mod:`shoring.costs.formulas` (one implementation) and :mod:`shoring.costs.lanes`
+applies them.
 """
 
 from __future__ import annotations
@@ -58,6 +55,8 @@ MODE_COLUMNS = (
     "co2_kg_per_tonne_km",
     "max_distance_km",
     "min_distance_km",
+    "volumetric_kg_per_m3",
+    "container_payload_kg",
 )
 """Numeric columns of :func:`transport_modes`."""
 
@@ -109,133 +108,13 @@ def transport_modes() -> pd.DataFrame:
         slow steaming and port calls), ``dwell_days`` (ports, terminals, customs),
         ``routing_factor`` (network / great-circle km), ``co2_kg_per_tonne_km``,
         ``max_distance_km`` (network km; ``inf`` = no limit), ``min_distance_km``
-        (great-circle km, applied between land-connected countries only), and the
+        (great-circle km, applied between land-connected countries only),
+        ``volumetric_kg_per_m3`` (chargeable kg per m3 of volume),
+        ``container_payload_kg`` (ocean only: cargo per 40ft container), and the
         year, ``source`` and ``url`` of the cost figure. Every other figure's source is
         in :func:`transport_mode_sources`. A copy: edit freely.
     """
     return _modes_wide().copy()
-
-
-def _mode_values(mode: str | Sequence[str] | np.ndarray, column: str) -> np.ndarray:
-    table = _modes_wide()[column]
-    modes = np.asarray(mode, dtype=object)
-    unknown = set(np.unique(modes).tolist()) - set(MODES)
-    if unknown:
-        raise ValueError(f"unknown transport mode(s) {sorted(unknown)}; known: {list(MODES)}")
-    return table.reindex(modes.ravel()).to_numpy(dtype=float).reshape(modes.shape)
-
-
-def network_distance_km(
-    great_circle_km: float | np.ndarray, mode: str | Sequence[str] | np.ndarray
-) -> np.ndarray:
-    """Network distance of a mode: ``great_circle_km * routing_factor`` (broadcasts).
-
-    Parameters
-    ----------
-    great_circle_km : float or array
-        Great-circle distance (km).
-    mode : str or array of str
-        ``"ocean"``, ``"air"``, ``"rail"`` or ``"truck"``; broadcast against the distance.
-
-    Returns
-    -------
-    numpy.ndarray
-        km along the mode's network.
-
-    Raises
-    ------
-    ValueError
-        For an unknown mode.
-    """
-    return np.asarray(great_circle_km, dtype=float) * _mode_values(mode, "routing_factor")
-
-
-def freight_cost_usd(
-    weight_kg: float | np.ndarray,
-    great_circle_km: float | np.ndarray,
-    mode: str | Sequence[str] | np.ndarray,
-) -> np.ndarray:
-    """Freight cost of moving goods by one mode, with the default rates.
-
-    ``weight_t * (great_circle_km * routing_factor * cost_usd_per_tonne_km +
-    handling_usd_per_tonne)``; all arguments broadcast.
-
-    Parameters
-    ----------
-    weight_kg : float or array
-        Shipped weight per unit (kg).
-    great_circle_km : float or array
-        Great-circle distance (km).
-    mode : str or array of str
-        ``"ocean"``, ``"air"``, ``"rail"`` or ``"truck"``.
-
-    Returns
-    -------
-    numpy.ndarray
-        USD.
-    """
-    weight_t = np.asarray(weight_kg, dtype=float) / 1000.0
-    line_haul = network_distance_km(great_circle_km, mode) * _mode_values(
-        mode, "cost_usd_per_tonne_km"
-    )
-    return weight_t * (line_haul + _mode_values(mode, "handling_usd_per_tonne"))
-
-
-def transit_days(
-    great_circle_km: float | np.ndarray, mode: str | Sequence[str] | np.ndarray
-) -> np.ndarray:
-    """Door-to-door lead time: ``network_km / speed_km_per_day + dwell_days`` (broadcasts).
-
-    Parameters
-    ----------
-    great_circle_km : float or array
-        Great-circle distance (km).
-    mode : str or array of str
-        ``"ocean"``, ``"air"``, ``"rail"`` or ``"truck"``; broadcast against the distance.
-
-    Returns
-    -------
-    numpy.ndarray
-        Days, with the default mode parameters.
-
-    Raises
-    ------
-    ValueError
-        For an unknown mode.
-    """
-    speed = _mode_values(mode, "speed_km_per_day")
-    return network_distance_km(great_circle_km, mode) / speed + _mode_values(mode, "dwell_days")
-
-
-def freight_co2_kg(
-    weight_kg: float | np.ndarray,
-    great_circle_km: float | np.ndarray,
-    mode: str | Sequence[str] | np.ndarray,
-) -> np.ndarray:
-    """CO2 of a shipment: ``weight_t * network_km * co2_kg_per_tonne_km`` (broadcasts).
-
-    Parameters
-    ----------
-    weight_kg : float or array
-        Shipped weight (kg).
-    great_circle_km : float or array
-        Great-circle distance (km).
-    mode : str or array of str
-        ``"ocean"``, ``"air"``, ``"rail"`` or ``"truck"``; broadcast against the distance.
-
-    Returns
-    -------
-    numpy.ndarray
-        kg of CO2, with the default emission factors.
-
-    Raises
-    ------
-    ValueError
-        For an unknown mode.
-    """
-    weight_t = np.asarray(weight_kg, dtype=float) / 1000.0
-    factor = _mode_values(mode, "co2_kg_per_tonne_km")
-    return weight_t * network_distance_km(great_circle_km, mode) * factor
 
 
 # -------------------------------------------------------------- land connectivity

@@ -27,6 +27,7 @@ LAYOUT: dict[str, dict[str, str]] = {
         "hs_code": "object",
         "unit_value_usd": "float64",
         "weight_kg": "float64",
+        "volume_m3": "float64",
         "labour_hours": "float64",
         "margin": "float64",
         "lost_sale_penalty_usd": "float64",
@@ -39,6 +40,9 @@ LAYOUT: dict[str, dict[str, str]] = {
     "sites": {
         "name": "object",
         "country": "object",
+        "city": "object",
+        "lat": "float64",
+        "lon": "float64",
         "status": "object",
         "products": "object",
         "capacity_units": "float64",
@@ -59,13 +63,22 @@ LAYOUT: dict[str, dict[str, str]] = {
     "suppliers": {
         "name": "object",
         "country": "object",
+        "city": "object",
+        "lat": "float64",
+        "lon": "float64",
         "component": "object",
         "capacity_units": "float64",
         "unit_price_usd": "float64",
         "qualification_months": "float64",
         "originating": "object",
     },
-    "markets": {"name": "object", "country": "object"},
+    "markets": {
+        "name": "object",
+        "country": "object",
+        "city": "object",
+        "lat": "float64",
+        "lon": "float64",
+    },
     "demand": {"market": "object", "product": "object", "year": "int64", "units": "float64"},
     "modes": {
         "cost_usd_per_tonne_km": "float64",
@@ -86,6 +99,16 @@ LAYOUT: dict[str, dict[str, str]] = {
         "safety_stock_days": "float64",
     },
     "cost_settings": {"product": "object", "parameter": "object", "value": "float64"},
+    "freight_quotes": {
+        "origin": "object",
+        "destination": "object",
+        "mode": "object",
+        "product": "object",
+        "usd_per_unit": "float64",
+        "usd_per_container": "float64",
+        "valid_from": "object",
+        "valid_to": "object",
+    },
 }
 """Columns and dtypes of each table in a :class:`Network`.
 
@@ -96,7 +119,9 @@ with the singular index name (``product``, ``site``, ``supplier``, ``market``,
 where the default applies; ``mfn_rates`` (link table) holds the user's own MFN rates;
 ``production_costs`` and ``lane_costs`` (link tables) the user's own unit costs, with
 None for a blank product or mode and NaN for a blank number; ``cost_settings`` the
-network's or a product's TCO parameters.
+network's or a product's TCO parameters; ``freight_quotes`` (link table) the user's
+carrier quotes per lane. Sites, suppliers and markets carry ``city``, ``lat``, ``lon``:
+NaN ``lat`` means the node sits at its country's capital.
 """
 
 TABLE_NAMES: tuple[str, ...] = tuple(LAYOUT)
@@ -157,7 +182,7 @@ class Network:
     meta : MetaRow or mapping
         ``name``, ``description``, ``currency`` ("USD"), ``base_year``.
     products, bom, sites, site_capacities, suppliers, markets, demand, modes, mfn_rates,
-    production_costs, lane_costs, cost_settings : DataFrame
+    production_costs, lane_costs, cost_settings, freight_quotes : DataFrame
         Tables in the layout of :data:`LAYOUT` (entity tables may carry their id as the
         index or as a column named like the index). Missing tables are empty.
 
@@ -185,6 +210,7 @@ class Network:
         production_costs: pd.DataFrame | None = None,
         lane_costs: pd.DataFrame | None = None,
         cost_settings: pd.DataFrame | None = None,
+        freight_quotes: pd.DataFrame | None = None,
     ) -> None:
         given = {
             "products": products,
@@ -199,6 +225,7 @@ class Network:
             "production_costs": production_costs,
             "lane_costs": lane_costs,
             "cost_settings": cost_settings,
+            "freight_quotes": freight_quotes,
         }
         tables = {name: _frame(name, given[name]) for name in TABLE_NAMES}
         if not isinstance(meta, MetaRow):
@@ -386,6 +413,17 @@ class Network:
             Columns market, product (str ids), year (int), units (float, units/year).
         """
         return self.table("demand")
+
+    @property
+    def freight_quotes(self) -> pd.DataFrame:
+        """User freight quotes per lane (a copy; empty when none).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns as :data:`LAYOUT` ``freight_quotes``; dates as ``datetime.date``.
+        """
+        return self.table("freight_quotes")
 
     @property
     def modes(self) -> pd.DataFrame:

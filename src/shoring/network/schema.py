@@ -14,20 +14,20 @@ table                     columns
                           inventory_carrying_rate, safety_stock_days,
                           exclude_components
 ``products``              id, name, hs_code, unit_value_usd, weight_kg,
-                          labour_hours, margin, lost_sale_penalty_usd,
+                          volume_m3, labour_hours, margin, lost_sale_penalty_usd,
                           kwh_per_unit, overhead_rate,
                           inventory_carrying_rate, safety_stock_days
 ``bom``                   parent, component, quantity
-``sites``                 id, name, country, status, products, capacity_units,
+``sites``                 id, name, country, city, lat, lon, status, products, capacity_units,
                           fixed_cost_usd, opening_capex_usd, closing_cost_usd,
                           ramp_up_months, automation, productivity,
                           incentive_capex_share, incentive_per_job_usd, jobs,
                           wage_usd_per_hour, prohibited_foreign_entity,
                           productivity_index
 ``site_capacities``       site, product, capacity_units
-``suppliers``             id, name, country, component, capacity_units,
+``suppliers``             id, name, country, city, lat, lon, component, capacity_units,
                           unit_price_usd, qualification_months
-``markets``               id, name, country
+``markets``               id, name, country, city, lat, lon
 ``demand``                market, product, year, units
 ``modes``                 mode, cost_usd_per_tonne_km, speed_km_per_day,
                           handling_usd_per_tonne, dwell_days,
@@ -37,6 +37,8 @@ table                     columns
 ``lane_costs``            origin, destination, product, mode, usd_per_unit,
                           inventory_carrying_rate, safety_stock_days
 ``cost_settings``         product, parameter, value
+``freight_quotes``        origin, destination, mode, product, usd_per_unit,
+                          usd_per_container, valid_from, valid_to
 ========================  =====================================================
 """
 
@@ -45,6 +47,7 @@ from __future__ import annotations
 import math
 import re
 import types
+from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
@@ -56,6 +59,7 @@ from pydantic import (
     Field,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 
 from shoring.data.tco import FRACTIONS, OVERRIDABLE, Overridable
@@ -66,6 +70,8 @@ from shoring.fields import (
     CostComponent,
     Days,
     Fraction,
+    Latitude,
+    Longitude,
     finite_number,
     fraction_value,
 )
@@ -158,6 +164,32 @@ Whole = Annotated[int, BeforeValidator(finite_number)]
 
 def _doc(description: str, unit: str | None = None, allowed: str | None = None) -> dict:
     return {"description": description, "unit": unit, "allowed": allowed}
+
+
+def _city_field() -> Any:
+    return Field(
+        None,
+        json_schema_extra=_doc(
+            "City, resolved offline (GeoNames, 15,000+ inhabitants) in the row's country; "
+            "blank with blank lat/lon: the country's capital."
+        ),
+    )
+
+
+def _lat_field() -> Any:
+    return Field(
+        None,
+        json_schema_extra=_doc(
+            "Latitude of the location (with lon; wins over city).", "degrees", "-90..90"
+        ),
+    )
+
+
+def _lon_field() -> Any:
+    return Field(
+        None,
+        json_schema_extra=_doc("Longitude of the location (with lat).", "degrees", "-180..180"),
+    )
 
 
 class _Row(BaseModel):
@@ -270,6 +302,15 @@ class ProductRow(_Row):
         ),
     )
     weight_kg: Number = Field(gt=0, json_schema_extra=_doc("Shipping weight of one unit.", "kg"))
+    volume_m3: Number | None = Field(
+        None,
+        gt=0,
+        json_schema_extra=_doc(
+            "Shipping volume of one unit, packed; freight is charged on weight or volume, "
+            "whichever binds (blank: weight only).",
+            "m3/unit",
+        ),
+    )
     labour_hours: Number = Field(
         0.0,
         ge=0,
@@ -351,6 +392,9 @@ class SiteRow(_Row):
     country: Text = Field(
         json_schema_extra=_doc("Country: ISO3 code or name (converted to ISO3).", None, "ISO3")
     )
+    city: Text | None = _city_field()
+    lat: Latitude | None = _lat_field()
+    lon: Longitude | None = _lon_field()
     status: SiteStatus = Field(
         json_schema_extra=_doc("Existing plant or candidate location.", None, "existing, candidate")
     )
@@ -447,6 +491,9 @@ class SupplierRow(_Row):
     country: Text = Field(
         json_schema_extra=_doc("Country: ISO3 code or name (converted to ISO3).", None, "ISO3")
     )
+    city: Text | None = _city_field()
+    lat: Latitude | None = _lat_field()
+    lon: Longitude | None = _lon_field()
     component: Text = Field(json_schema_extra=_doc("Product id supplied."))
     capacity_units: Number = Field(
         gt=0, json_schema_extra=_doc("Units the supplier can deliver per year.", "units/year")
@@ -481,6 +528,9 @@ class MarketRow(_Row):
     country: Text = Field(
         json_schema_extra=_doc("Country: ISO3 code or name (converted to ISO3).", None, "ISO3")
     )
+    city: Text | None = _city_field()
+    lat: Latitude | None = _lat_field()
+    lon: Longitude | None = _lon_field()
 
 
 class DemandRow(_Row):
@@ -581,7 +631,7 @@ class LaneCostRow(_Row):
     destination: Text = Field(
         json_schema_extra=_doc(
             "Market or site id the goods go to (a supplier's goods go to sites). Lanes are "
-            "priced per destination country: markets in one country share a lane's cost."
+            "priced per destination place: markets at one location share a lane's cost."
         )
     )
     product: Text | None = Field(
@@ -662,6 +712,47 @@ class CostSettingRow(_Row):
         return value
 
 
+class FreightQuoteRow(_Row):
+    """A carrier's quote for a lane: it replaces the default freight of that lane and mode."""
+
+    origin: Text = Field(
+        json_schema_extra=_doc("Site or supplier id, or a country (every node in it).")
+    )
+    destination: Text = Field(
+        json_schema_extra=_doc("Site or market id, or a country (every node in it).")
+    )
+    mode: Mode = Field(json_schema_extra=_doc("Transport mode.", None, "ocean, air, rail, truck"))
+    product: Text | None = Field(
+        None, json_schema_extra=_doc("Product id the quote is for (blank: every product).")
+    )
+    usd_per_unit: Number | None = Field(
+        None, ge=0, json_schema_extra=_doc("Freight per unit shipped.", "USD/unit")
+    )
+    usd_per_container: Number | None = Field(
+        None,
+        gt=0,
+        json_schema_extra=_doc(
+            "Freight per 40ft container; a unit pays its share by weight or volume, "
+            "whichever binds.",
+            "USD/FEU",
+        ),
+    )
+    valid_from: date | None = Field(
+        None, json_schema_extra=_doc("First day the quote applies (blank: always).", "date")
+    )
+    valid_to: date | None = Field(
+        None, json_schema_extra=_doc("Last day the quote applies (blank: open).", "date")
+    )
+
+    @model_validator(mode="after")
+    def _one_price(self) -> FreightQuoteRow:
+        if (self.usd_per_unit is None) == (self.usd_per_container is None):
+            raise ValueError("give exactly one of usd_per_unit and usd_per_container")
+        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
+            raise ValueError(f"valid_to {self.valid_to} is before valid_from {self.valid_from}")
+        return self
+
+
 ROW_MODELS: dict[str, type[_Row]] = {
     "meta": MetaRow,
     "products": ProductRow,
@@ -676,6 +767,7 @@ ROW_MODELS: dict[str, type[_Row]] = {
     "production_costs": ProductionCostRow,
     "lane_costs": LaneCostRow,
     "cost_settings": CostSettingRow,
+    "freight_quotes": FreightQuoteRow,
 }
 """Row model of every table, in file order."""
 
@@ -701,6 +793,8 @@ TABLE_DESCRIPTIONS: dict[str, str] = {
     "to market or site).",
     "cost_settings": "Optional TCO parameters for the network or a product (packaging, broker "
     "fee, units per entry, prepayment, quality, oversight, IP risk, obsolescence).",
+    "freight_quotes": "Optional carrier quotes per lane (per unit or per 40ft container, "
+    "dated); they replace the default freight of their lane and mode.",
 }
 
 ID_FIELD: dict[str, str] = {

@@ -109,6 +109,28 @@ def _resolve_countries(
     return kept
 
 
+def _resolve_locations(raw: RawTable, rows: Valid, out: Collector) -> Valid:
+    """Fill lat/lon from the city (offline gazetteer); report unknown or ambiguous cities
+    and half-given coordinates."""
+    from shoring.data.locations import CityError, resolve_city
+
+    kept: Valid = []
+    for record, row in rows:
+        lat, lon, city = row.lat, row.lon, row.city  # type: ignore[attr-defined]
+        if (lat is None) != (lon is None):
+            column = "lon" if lon is None else "lat"
+            message = "give both lat and lon (or neither, to use the city or the capital)"
+            out.add(raw.name, raw.problem(message, record.row_of(column), column))
+        elif city is not None and lat is None:
+            try:
+                lat, lon, _name = resolve_city(city, row.country)  # type: ignore[attr-defined]
+            except CityError as exc:
+                out.add(raw.name, raw.problem(str(exc), record.row_of("city"), "city"))
+            row = row.model_copy(update={"lat": lat, "lon": lon})
+        kept.append((record, row))
+    return kept
+
+
 def _drop_duplicates(raw: RawTable, rows: Valid, out: Collector) -> Valid:
     """Report repeated ids (or keys), even in rows with other errors; keep first rows."""
     if raw.name in ID_FIELD:
@@ -183,12 +205,46 @@ def _assemble(valid: dict[str, Valid]) -> Network:
     if settings is not None:
         settings["parameter"] = settings["parameter"].map(str)
     tables["cost_settings"] = settings
+    quotes = _frame(valid["freight_quotes"]) if valid["freight_quotes"] else None
+    if quotes is not None:
+        quotes["mode"] = quotes["mode"].map(str)
+    tables["freight_quotes"] = quotes
     modes = _frame(valid["modes"]) if valid["modes"] else None
     if modes is not None:
         modes["mode"] = modes["mode"].map(str)
         modes = modes.set_index("mode")
     tables["modes"] = modes
     return Network(meta=meta, **tables)
+
+
+def _check_quotes(raw: RawNetwork, valid: dict[str, Valid], out: Collector) -> None:
+    """Each freight quote's origin and destination is a node id or a country, and its
+    product a product id."""
+    from shoring.data.countries import to_iso3
+
+    rows = valid.get("freight_quotes") or []
+    if not rows:
+        return
+    table = raw.tables["freight_quotes"]
+    ids = {t: _raw_ids(raw, t) for t in ("products", "sites", "suppliers", "markets")}
+    ends = {
+        "origin": ("site or supplier", ids["sites"] | ids["suppliers"]),
+        "destination": ("site or market", ids["sites"] | ids["markets"]),
+    }
+    for record, row in rows:
+        for column, (what, nodes) in ends.items():
+            value = getattr(row, column)
+            if value in nodes:
+                continue
+            try:
+                to_iso3(value)
+            except UnknownCountryError:
+                message = f"{column} {value!r} is neither a {what} id nor a country"
+                out.add(table.name, table.problem(message, record.row_of(column), column))
+        product = row.product  # type: ignore[attr-defined]
+        if product is not None and product not in ids["products"]:
+            message = f"unknown product {product!r}{suggest(product, ids['products'])}"
+            out.add(table.name, table.problem(message, record.row_of("product"), "product"))
 
 
 def build_network(raw: RawNetwork) -> Network:
@@ -229,6 +285,7 @@ def build_network(raw: RawNetwork) -> Network:
         rows = _validate_rows(raw_table, out)
         if table in {"sites", "suppliers", "markets"}:
             rows = _resolve_countries(raw_table, rows, out)
+            rows = _resolve_locations(raw_table, rows, out)
         elif table == "mfn_rates":
             rows = _resolve_countries(raw_table, rows, out, "importer", frozenset({"EU"}))
         valid[table] = _drop_duplicates(raw_table, rows, out)
@@ -245,6 +302,7 @@ def build_network(raw: RawNetwork) -> Network:
     checks.demand_gaps(tables.get("demand"), valid["demand"], doubts)
     for doubt in doubts.items:
         warnings.warn(InputWarning(doubt), stacklevel=2)
+    _check_quotes(raw, valid, out)
     checks.reference_figures(tables, valid, out)
     checks.hs_codes(tables, valid, out)
     problems = out.problems()

@@ -4,8 +4,9 @@ Plotly's geo maps fetch their base layers (coastlines, land) from a CDN. This ma
 all of them off and draws Natural Earth 1:110m country shapes shipped with the package
 (:func:`shoring.report.topojson.world_countries`) as filled ``Scattergeo`` polygons, so
 the HTML file needs no network access. Sites, suppliers and markets sit at their
-country's capital (CEPII GeoDist coordinates, :func:`shoring.data.countries.countries`),
-nudged apart by role; lines join each market to its cheapest site.
+location (city or coordinates) or, where none is given, at their country's capital
+(CEPII GeoDist coordinates, :func:`shoring.data.countries.countries`), nudged apart by
+role; the hover text says which. Lines join each market to its cheapest site.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
+from shoring.costs.places import location_basis, place_labels
 from shoring.data.countries import countries
 from shoring.network import Network
 from shoring.report.charts import _LAYOUT, SCENARIO_COLOURS, chart_text
@@ -74,8 +76,22 @@ def _few(items: Sequence[str], limit: int = 6) -> str:
     return ", ".join(items[:limit]) + more
 
 
+def _located(table: pd.DataFrame) -> pd.DataFrame:
+    """Longitude, latitude, place label and location basis of each node of a table."""
+    capital = countries().reindex(table["country"])
+    return pd.DataFrame(
+        {
+            "lon": table["lon"].fillna(pd.Series(capital["lon"].to_numpy(), table.index)),
+            "lat": table["lat"].fillna(pd.Series(capital["lat"].to_numpy(), table.index)),
+            "place": place_labels(table),
+            "basis": location_basis(table),
+        },
+        index=table.index,
+    )
+
+
 def _entities(network: Network) -> pd.DataFrame:
-    """One row per site, supplier and market: role, id, label, country."""
+    """One row per site, supplier and market: role, id, label, country and location."""
     sites = network.sites
     rows = [
         {
@@ -115,7 +131,11 @@ def _entities(network: Network) -> pd.DataFrame:
         }
         for mid in mk.index
     ]
-    return pd.DataFrame(rows, columns=["role", "kind", "id", "country", "text"])
+    frame = pd.DataFrame(rows, columns=["role", "kind", "id", "country", "text"])
+    where = pd.concat([_located(t) for t in (sites, sup, mk)], ignore_index=True)
+    basis = where["basis"].map({"capital": " [at the capital]", "city": " [city]"})
+    frame["text"] = frame["text"] + basis.fillna(" [coordinates]")
+    return pd.concat([frame, where], axis=1)
 
 
 def network_map(
@@ -169,15 +189,15 @@ def network_map(
     lanes = best[(best["year"] == year)]
     keys = set(pairs)
     lanes = lanes[[(p, m) in keys for p, m in zip(lanes["product"], lanes["market"], strict=True)]]
-    site_country = network.sites["country"]
-    market_country = network.markets["country"]
+    site_at = _located(network.sites)
+    market_at = _located(network.markets)
     for j, scenario in enumerate(scenarios):
         part = lanes[lanes["scenario"] == scenario]
         if part.empty:
             continue
         lon, lat, text = [], [], []
         for row in part.itertuples():
-            a, b = geo.loc[site_country[row.site]], geo.loc[market_country[row.market]]
+            a, b = site_at.loc[row.site], market_at.loc[row.market]
             ox, oy = OFFSETS["market"]
             label = chart_text(
                 f"{scenario}: {row.product} for {row.market} from {row.site}, "
@@ -204,12 +224,14 @@ def network_map(
         part = entities[entities["role"] == role]
         if part.empty:
             continue
-        grouped = part.groupby("country", sort=True)["text"].apply(list)
+        grouped = part.groupby("place", sort=True)
+        first = grouped[["country", "lon", "lat"]].first()
+        grouped = grouped["text"].apply(list)
         ox, oy = OFFSETS[part["kind"].iloc[0]]
         fig.add_trace(
             go.Scattergeo(
-                lon=[geo.at[c, "lon"] + ox for c in grouped.index],
-                lat=[geo.at[c, "lat"] + oy for c in grouped.index],
+                lon=(first["lon"] + ox).tolist(),
+                lat=(first["lat"] + oy).tolist(),
                 mode="markers",
                 marker={
                     "symbol": style["symbol"],
@@ -222,8 +244,9 @@ def network_map(
                 },
                 name=f"{role}s",
                 text=[
-                    f"<b>{geo.at[c, 'name']} ({c})</b><br>" + "<br>".join(items)
-                    for c, items in grouped.items()
+                    f"<b>{geo.at[first.at[p, 'country'], 'name']} ({first.at[p, 'country']})</b>"
+                    "<br>" + "<br>".join(items)
+                    for p, items in grouped.items()
                 ],
                 hoverinfo="text",
             )
@@ -239,12 +262,12 @@ def network_map(
         showsubunits=False,
         showframe=False,
         bgcolor="white",
-        **_view(geo.loc[list(set(entities["country"]) & set(geo.index)), ["lon", "lat"]]),
+        **_view(entities[["lon", "lat"]]),
     )
     layout = dict(_LAYOUT)
     layout["margin"] = {"l": 0, "r": 0, "t": 50, "b": 0}
     fig.update_layout(
-        title=f"Network and cheapest lanes ({year}; markers at capitals, nudged apart by role)",
+        title=f"Network and cheapest lanes ({year}; markers at node locations or capitals)",
         height=520,
         legend={"x": 1.01, "xanchor": "left", "y": 0.5, "yanchor": "middle", "font": {"size": 11}},
         **layout,

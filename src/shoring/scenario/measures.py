@@ -491,6 +491,25 @@ class Closure(_Dated):
         return {"country": (self.country,)}
 
 
+def _chokepoints(value: Any) -> Any:
+    from shoring.data.sea_routes import CHOKEPOINTS
+
+    names = (value,) if isinstance(value, str) else tuple(value)
+    keys = tuple(str(n).strip().lower().replace("-", "_").replace(" ", "_") for n in names)
+    unknown = [n for n, k in zip(names, keys, strict=True) if k not in CHOKEPOINTS]
+    if unknown or not keys:
+        raise ValueError(f"unknown chokepoint(s) {unknown}; known: {', '.join(CHOKEPOINTS)}")
+    return keys
+
+
+class ChokepointClosure(_Dated):
+    """Sea passages closed to shipping (e.g. Bab-el-Mandeb in the 2024 Red Sea crisis):
+    ocean lanes reroute around them, with the longer route's days and cost."""
+
+    type: Literal["chokepoint_closure"] = "chokepoint_closure"
+    chokepoints: Annotated[tuple[str, ...], BeforeValidator(_chokepoints)]
+
+
 class Sanction(_Dated):
     """Embargo: no flows in either direction between the two sides."""
 
@@ -650,6 +669,7 @@ Measure = Annotated[
     | NonTariffBarrier
     | ExportBan
     | Closure
+    | ChokepointClosure
     | Sanction
     | Incentive
     | WagePath
@@ -666,6 +686,7 @@ MEASURE_TYPES: dict[str, type[_Measure]] = {
     "ntb": NonTariffBarrier,
     "export_ban": ExportBan,
     "closure": Closure,
+    "chokepoint_closure": ChokepointClosure,
     "sanction": Sanction,
     "incentive": Incentive,
     "wage_path": WagePath,

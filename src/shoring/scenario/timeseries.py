@@ -7,7 +7,9 @@ or ``year``. Loops run over measures (a handful), never over cells.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -377,3 +379,60 @@ __all__ = [
     "incentives",
     "wage_multiplier",
 ]
+
+
+def closed_chokepoints(scenario: ScenarioLike, on: Any) -> frozenset[str]:
+    """Chokepoints closed on a date by ``chokepoint_closure`` measures.
+
+    Parameters
+    ----------
+    scenario : Scenario, ResolvedScenario or sequence of Measure
+        Measures to apply (a scenario is composed with its parents).
+    on : datetime.date
+        The day.
+
+    Returns
+    -------
+    frozenset of str
+        Chokepoint names (keys of :data:`shoring.data.sea_routes.CHOKEPOINTS`).
+    """
+    measures, _blocs = composed(scenario)
+    return frozenset(
+        name
+        for m in measures
+        if m.type == "chokepoint_closure" and m.in_force(on)
+        for name in m.chokepoints  # type: ignore[union-attr]
+    )
+
+
+def chokepoint_days(scenario: ScenarioLike, year: int) -> dict[frozenset[str], int]:
+    """Days of a year under each set of closed chokepoints.
+
+    Parameters
+    ----------
+    scenario : Scenario, ResolvedScenario or sequence of Measure
+        Measures to apply (a scenario is composed with its parents).
+    year : int
+        Calendar year.
+
+    Returns
+    -------
+    dict of frozenset of str to int
+        Closed chokepoint names -> number of days (summing to the days of the year);
+        ``{frozenset(): 365}`` when nothing closes.
+    """
+    measures, _blocs = composed(scenario)
+    first, after = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
+    cuts = {first, after}
+    for m in measures:
+        if m.type == "chokepoint_closure":
+            start, end = m.period()  # type: ignore[union-attr]
+            for day in (start, end + dt.timedelta(days=1) if end else None):
+                if day is not None and first < day < after:
+                    cuts.add(day)
+    edges = sorted(cuts)
+    days: dict[frozenset[str], int] = {}
+    for begin, stop in pairwise(edges):
+        closed = closed_chokepoints(scenario, begin)
+        days[closed] = days.get(closed, 0) + (stop - begin).days
+    return days

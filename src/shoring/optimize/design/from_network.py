@@ -56,15 +56,16 @@ def design_data_from_network(
     Notes
     -----
     Costs per unit: conversion (labour, overhead, production, risk, minus incentives) per
-    unit made; delivery (freight, lane, duties, inventory, carbon) per unit shipped from a site to a
-    market's country, or of a component to another site's country (a component used at
-    the site that makes it moves nowhere: no delivery cost); supply (price, freight,
-    duty) per unit bought, delivered to the site's country. Lead times are the transit
-    days of the chosen transport mode (as ``landed_cost``'s ``lead_time_days``).
+    unit made; delivery (freight, lane, duties, inventory, carbon and the other delivery
+    components) per unit shipped from a site to a market's place (its city or
+    coordinates, else its country's capital: :mod:`shoring.costs.places`), or of a
+    component to another site's place (a component used at the site that makes it moves
+    nowhere: no delivery cost); supply (price, freight, duty) per unit bought, delivered
+    to the site's place. Lead times are the transit days of the chosen transport mode
+    (``lane_costs``' ``lead_time_days``, as ``landed_cost``'s).
     """
     from shoring.costs import CostSettings, lane_costs
-    from shoring.costs.lanes import build_lanes
-    from shoring.costs.user_costs import user_costs
+    from shoring.costs.places import place_labels
     from shoring.network import Network
 
     assert isinstance(network, Network)
@@ -88,32 +89,19 @@ def design_data_from_network(
     costs = costs.sel(year=chosen, scenario=names).reindex(product=list(products))
     conv = costs["conversion"].transpose("product", "site", "year", "scenario")
     conv = conv.sel(site=list(sites.index)).to_numpy()
+    at_market, at_site = list(place_labels(markets)), list(place_labels(sites))
     delivery = costs["delivery"].transpose("product", "site", "country", "year", "scenario")
-    to_market = delivery.sel(country=markets["country"].tolist()).to_numpy()
-    # component moves are priced by destination country (P, S, C, T, W); the links
+    to_market = delivery.sel(country=at_market).to_numpy()
+    # component moves are priced by destination place (P, S, C, T, W); the links
     # (only maker -> user pairs) pick their column, so no site x site array is built
     country_index = {c: i for i, c in enumerate(delivery["country"].to_numpy().tolist())}
     to_country = delivery.to_numpy()
-    transfer_country = np.array([country_index[c] for c in sites["country"]], dtype=int)
+    transfer_country = np.array([country_index[c] for c in at_site], dtype=int)
     supply = costs["supply"].transpose("supplier", "country", "year", "scenario")
-    supply = supply.sel(country=sites["country"].tolist()).to_numpy() if len(suppliers) else None
+    supply = supply.sel(country=at_site).to_numpy() if len(suppliers) else None
 
-    countries = sorted(set(sites["country"]) | set(markets["country"]))
-    user = user_costs(network, settings.parameters.inventory_carrying_rate)  # type: ignore[attr-defined]
-    lanes = build_lanes(
-        network.products["weight_kg"].to_numpy(dtype=float),
-        network.products["unit_value_usd"].to_numpy(dtype=float),
-        list(products),
-        countries,
-        settings.distances,  # type: ignore[attr-defined]
-        settings.parameters,  # type: ignore[attr-defined]
-        network.modes,
-        user.carrying_rate,
-        user.safety_days,
-    )
-    lead = lanes.transit_days.sel(
-        origin=sites["country"].tolist(), destination=markets["country"].tolist()
-    ).to_numpy()
+    lead = costs["lead_time_days"].transpose("product", "site", "country")
+    lead = lead.sel(site=list(sites.index), country=at_market).to_numpy()
     demand = network.demand_array().sel(year=chosen).transpose("product", "market", "year")
     pcap = network.site_product_capacity().transpose("product", "site").to_numpy()
     declared = [getattr(w, "probability", None) for w in scenarios]
@@ -140,7 +128,7 @@ def design_data_from_network(
         max_sites_per_market=max_sites_per_market,
     )
     stake = costs["at_stake"].transpose("product", "site", "country", "year", "scenario")
-    stake = np.nan_to_num(stake.sel(country=markets["country"].tolist()).to_numpy())
+    stake = np.nan_to_num(stake.sel(country=at_market).to_numpy())
     lanes = (data.lane_product, data.lane_site, data.lane_market)
     exworks = (costs["landed"] - costs["delivery"]).transpose(
         "product", "site", "country", "year", "scenario"

@@ -1,0 +1,180 @@
+"""Inputs of a landed-cost study, prepared once for every scenario and year.
+
+:func:`_study` turns a network into arrays the engine (:mod:`shoring.costs.engine`)
+indexes: products (with their duty rows and MFN rates per year), the places nodes sit
+at (:mod:`shoring.costs.places`) and the lane geometry between them
+(:mod:`shoring.costs.lanes`: great-circle and sea-route distances, nearest ports, user
+freight quotes), the BOM and its tiers, hazard exposure and tabled wages. Destination
+arrays run over places; duty and country data are read through ``place_country``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+import numpy as np
+import xarray as xr
+from scipy import sparse
+
+from shoring.costs.lanes import Lanes, build_lanes, resolve_quotes
+from shoring.costs.mfn import duty_rows, product_mfn
+from shoring.costs.origin import AgreementRules, agreement_rules, bom_slots
+from shoring.costs.places import node_places
+from shoring.costs.tco import TcoInputs, tco_inputs
+from shoring.costs.user_costs import UserCosts, lane_overrides, user_costs
+from shoring.data.risk import hazard_table
+from shoring.data.rules_of_origin import product_rule
+from shoring.data.transport import disruption_probability
+from shoring.data.valuation import cif_importers
+from shoring.data.wages import labour_cost_matrix
+from shoring.network import Network
+
+if TYPE_CHECKING:
+    from shoring.costs.engine import CostSettings
+
+
+@dataclass(frozen=True)
+class _Study:
+    """Arrays of one network, fixed across scenarios and years."""
+
+    network: Network
+    products: np.ndarray
+    made: np.ndarray  # bool per product: some site makes it
+    made_order: np.ndarray  # indices of made products, deepest BOM tier first
+    hs: np.ndarray  # HS code of each duty row (products with the same code and MFN share one)
+    hs_index: np.ndarray  # duty row of each product
+    mfn: dict[int, np.ndarray]  # year -> MFN rate (duty row, country); NaN: no cited figure
+    mfn_basis: dict[int, np.ndarray]  # year -> basis (product, country)
+    mfn_notes: tuple[str, ...]
+    value: np.ndarray
+    weight: np.ndarray
+    hours: np.ndarray
+    overhead_rate: np.ndarray
+    penalty: np.ndarray
+    bom: np.ndarray  # (parent, component)
+    bom_sparse: sparse.csr_array  # the same, sparse, for materials
+    tiers: np.ndarray
+    countries: np.ndarray  # ISO3 of every node, sorted: origin axis of the duty arrays
+    site_country: np.ndarray  # index into countries of each site
+    places: np.ndarray  # place labels: lanes run between places (node locations)
+    place_country: np.ndarray  # index into countries of each place
+    site_place: np.ndarray  # index into places of each site
+    supplier_place: np.ndarray  # ... of each supplier
+    market_place: np.ndarray  # ... of each market
+    can_make: np.ndarray  # (product, site)
+    lanes: Lanes
+    cif: np.ndarray  # per destination place
+    disruption: np.ndarray  # annual probability per country
+    base_wage: xr.DataArray  # (country, year)
+    slots: np.ndarray  # (product, J) component indices, -1 padding
+    qty: np.ndarray  # (product, J) units per unit
+    user: UserCosts  # the user's production and lane costs, inventory settings, exclusions
+    tco: TcoInputs  # inputs of the TCO checklist components
+    rules: dict = field(default_factory=dict)  # (agreement, date) -> AgreementRules
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def agreement_rules(self, agreement_id: str, on: dt.date) -> AgreementRules:
+        """Rules of origin of every product under an agreement (cached per date)."""
+        hs = self.hs[self.hs_index]
+        key = (agreement_id, tuple(product_rule(agreement_id, str(h), on) for h in self.hs))
+        with self.lock:
+            if key not in self.rules:
+                self.rules[key] = agreement_rules(agreement_id, list(hs), self.slots, on)
+            return self.rules[key]
+
+
+def _index(values: Sequence[str], universe: np.ndarray) -> np.ndarray:
+    lookup = {v: i for i, v in enumerate(universe)}
+    return np.array([lookup[v] for v in values], dtype=int)
+
+
+def _made_order(made: np.ndarray, tiers: np.ndarray) -> np.ndarray:
+    """Made products ordered deepest tier first (stable), so each tier is a contiguous block."""
+    idx = np.flatnonzero(made)
+    return idx[np.argsort(-tiers[idx], kind="stable")]
+
+
+def _study(network: Network, years: Sequence[int], settings: CostSettings) -> _Study:
+    """The arrays of ``network`` for costing ``years``: products, places and lanes, duty
+    rows with their MFN rates, BOM, hazards and wages (see :class:`_Study`)."""
+    products = network.products
+    sites, markets, suppliers = network.sites, network.markets, network.suppliers
+    countries = np.array(
+        sorted(set(sites["country"]) | set(markets["country"]) | set(suppliers["country"])),
+        dtype=object,
+    )
+    by_year = {y: product_mfn(network, countries, dt.date(y, 7, 1)) for y in years}
+    hs_rows, hs_index, mfn = duty_rows(products["hs_code"].to_numpy(dtype=str), by_year)
+    value = products["unit_value_usd"].to_numpy(dtype=float)
+    weight = products["weight_kg"].to_numpy(dtype=float)
+    located = node_places(sites, suppliers, markets)
+    place_country = _index(list(located.places.country), countries)
+    user = user_costs(network, settings.parameters.inventory_carrying_rate)
+    lanes = build_lanes(
+        weight,
+        value,
+        list(products.index),
+        located.places,
+        settings.distances,
+        settings.parameters,
+        network.modes,
+        volume_m3=products["volume_m3"].to_numpy(dtype=float),
+        quotes=resolve_quotes(
+            network.freight_quotes, located, sites, suppliers, markets, list(products.index)
+        ),
+        carrying_rate=user.carrying_rate,
+        safety_days=user.safety_days,
+    )
+    # modes of the first year on open sea routes decide which user lane rows and TCO
+    # terms (ocean fees, entry sizes) apply, as for the results' ``mode``
+    modes = lanes.at(min(years)).mode.to_numpy()  # (product, place, place)
+    user = replace(user, lanes=lane_overrides(network, list(products.index), located, modes))
+    hazard = hazard_table().set_index("iso3")["exposure"]
+    exposure = hazard.reindex(countries).fillna(hazard.median()).to_numpy(dtype=float)
+    can_make = network.can_make.transpose("product", "site").to_numpy()
+    tiers = network.bom_levels().reindex(products.index).to_numpy()
+    bom = network.bom_matrix().sel(product=products.index, component=products.index).to_numpy()
+    slots, qty = bom_slots(bom, np.arange(bom.shape[0]))
+    return _Study(
+        network=network,
+        products=products.index.to_numpy(dtype=object),
+        made=can_make.any(axis=1),
+        made_order=_made_order(can_make.any(axis=1), tiers),
+        hs=hs_rows,
+        hs_index=hs_index,
+        mfn=mfn,
+        mfn_basis={y: m.basis for y, m in by_year.items()},
+        mfn_notes=tuple(dict.fromkeys(n for m in by_year.values() for n in m.notes)),
+        value=value,
+        weight=weight,
+        hours=products["labour_hours"].to_numpy(dtype=float),
+        overhead_rate=products["overhead_rate"].to_numpy(dtype=float),
+        penalty=products["lost_sale_penalty_usd"].to_numpy(dtype=float),
+        bom=bom,
+        bom_sparse=sparse.csr_array(bom),
+        tiers=tiers,
+        countries=countries,
+        site_country=_index(sites["country"].tolist(), countries),
+        places=located.places.label,
+        place_country=place_country,
+        site_place=located.site,
+        supplier_place=located.supplier,
+        market_place=located.market,
+        can_make=can_make,
+        lanes=lanes,
+        cif=cif_importers(list(countries))[place_country],
+        disruption=disruption_probability(exposure, float(hazard.median()), settings.parameters),
+        base_wage=labour_cost_matrix(
+            sorted(set(sites.loc[sites["wage_usd_per_hour"].isna(), "country"])),
+            list(years),
+            extrapolate=True,
+        ).reindex(country=list(countries)),
+        slots=slots,
+        qty=qty,
+        user=user,
+        tco=tco_inputs(network, list(located.places.country), weight, modes),
+    )
