@@ -92,7 +92,7 @@ def test_progress_reports_every_scenario_year(network) -> None:
 
 
 SMALL = """
-meta: {name: small, base_year: 2025}
+meta: {name: small, base_year: 2025, accept: [demand_gap]}
 products:
   - {id: widget, hs_code: '850760', unit_value_usd: 100, weight_kg: 10, labour_hours: 1}
 sites:
