@@ -16,8 +16,9 @@ from shoring.costs import COMPONENTS, landed_cost
 from shoring.costs.compare import breakeven, compare_scenarios, unserved, unserved_message
 from shoring.costs.explain import explain_year
 from shoring.costs.sourcing import explain_origin
+from shoring.data.countries import to_iso3
 from shoring.errors import ShoringError
-from shoring.network import read_network
+from shoring.network import Network, read_network
 from shoring.scenario import Scenario, load_scenario
 from shoring.scenario.loader import DEFAULT_SCENARIO
 from shoring.textsafe import json_text
@@ -67,6 +68,27 @@ def _run(network: Path, scenarios: list[str], years: list[int] | None, quiet: bo
 
 def _num(x: float) -> float | None:
     return None if math.isnan(x) else round(float(x), 6)
+
+
+def _known(net: Network, **given: str) -> None:
+    """Each id option (``product``, ``site``, ``market``; ``from``/``to``: a site or a
+    country) names something in the network, or a usage error names the option."""
+    ids = {"product": net.product_ids, "market": net.market_ids}
+    for option, value in given.items():
+        known = ids.get(option, net.site_ids)
+        if value in known:
+            continue
+        if option in ("from", "to"):
+            try:
+                to_iso3(value)
+                continue
+            except ShoringError as exc:
+                why = f"neither a site nor a country ({exc})"
+        else:
+            why = f"unknown {option}"
+        raise typer.BadParameter(
+            f"{value!r}: {why}; known: {', '.join(known[:20])}", param_hint=f"'--{option}'"
+        )
 
 
 def _option(site: str, total: float) -> str:
@@ -177,13 +199,7 @@ def _explain(
     if not (product and site and market):
         raise typer.BadParameter("--explain needs --product, --site and --market")
     net, ds = _run(network, scenarios, years, quiet=True)
-    for kind, value, ids in (
-        ("product", product, net.product_ids),
-        ("site", site, net.site_ids),
-        ("market", market, net.market_ids),
-    ):
-        if value not in ids:
-            raise typer.BadParameter(f"unknown {kind} {value!r}; known: {', '.join(ids[:20])}")
+    _known(net, product=product, site=site, market=market)
     hs = str(net.products.loc[product, "hs_code"])
     exporter = str(net.sites.loc[site, "country"])
     importer = str(net.markets.loc[market, "country"])
@@ -307,6 +323,7 @@ def breakeven_cmd(
 ) -> None:
     """Tariff and wage at which two options cost the same, per year."""
     net = read_network(network)
+    _known(net, product=product, market=market, **{"from": from_, "to": to})
     chosen = load_scenario(scenario)
     frame = breakeven(net, product, market, from_, to, chosen, year or None)
     if (frame["unserved"] != "").all():
