@@ -16,7 +16,9 @@ from shoring.costs import COMPONENTS
 from shoring.costs.compare import unserved, unserved_message
 from shoring.costs.explain import explain_year
 from shoring.costs.sourcing import explain_origin
+from shoring.data.countries import to_iso3
 from shoring.errors import ShoringError
+from shoring.network import Network
 from shoring.scenario.loader import DEFAULT_SCENARIO
 from shoring.study import Study
 from shoring.textsafe import json_text
@@ -37,14 +39,20 @@ YearOpt = typer.Option(
 )
 
 
-def _run(network: Path, scenarios: list[str], years: list[int] | None, quiet: bool):
+def _run(
+    network: Path, scenarios: list[str], years: list[int] | None, quiet: bool, **known: str
+) -> Study:
+    """The study of the command, costed with a progress bar (``known``: id options checked
+    against the network before costing, see :func:`_known`)."""
+    study = Study.load(network, scenarios, years or None)
+    _known(study.network, **known)
     with Progress(console=progress_console, transient=True, disable=quiet) as bar:
         task = bar.add_task("landed cost", total=None)
 
         def tick(stage: str, done: int | None, total: int | None) -> None:
             bar.update(task, completed=done or 0, total=total)
 
-        study = Study.load(network, scenarios, years or None, progress=tick)
+        study.progress = tick
         ds = study.landed_costs
     if ds.attrs.get("importers_without_mfn"):
         progress_console.print(
@@ -61,6 +69,27 @@ def _run(network: Path, scenarios: list[str], years: list[int] | None, quiet: bo
 
 def _num(x: float) -> float | None:
     return None if math.isnan(x) else round(float(x), 6)
+
+
+def _known(net: Network, **given: str) -> None:
+    """Each id option (``product``, ``site``, ``market``; ``from``/``to``: a site or a
+    country) names something in the network, or a usage error names the option."""
+    ids = {"product": net.product_ids, "market": net.market_ids}
+    for option, value in given.items():
+        known = ids.get(option, net.site_ids)
+        if value in known:
+            continue
+        if option in ("from", "to"):
+            try:
+                to_iso3(value)
+                continue
+            except ShoringError as exc:
+                why = f"neither a site nor a country ({exc})"
+        else:
+            why = f"unknown {option}"
+        raise typer.BadParameter(
+            f"{value!r}: {why}; known: {', '.join(known[:20])}", param_hint=f"'--{option}'"
+        )
 
 
 def _option(site: str, total: float) -> str:
@@ -170,15 +199,8 @@ def _explain(
 ) -> None:
     if not (product and site and market):
         raise typer.BadParameter("--explain needs --product, --site and --market")
-    study = _run(network, scenarios, years, quiet=True)
+    study = _run(network, scenarios, years, quiet=True, product=product, site=site, market=market)
     net, ds = study.network, study.landed_costs
-    for kind, value, ids in (
-        ("product", product, net.product_ids),
-        ("site", site, net.site_ids),
-        ("market", market, net.market_ids),
-    ):
-        if value not in ids:
-            raise typer.BadParameter(f"unknown {kind} {value!r}; known: {', '.join(ids[:20])}")
     hs = str(net.products.loc[product, "hs_code"])
     exporter = str(net.sites.loc[site, "country"])
     importer = str(net.markets.loc[market, "country"])
@@ -302,6 +324,7 @@ def breakeven_cmd(
 ) -> None:
     """Tariff and wage at which two options cost the same, per year."""
     study = Study.load(network, [scenario], year or None)
+    _known(study.network, product=product, market=market, **{"from": from_, "to": to})
     (chosen,) = study.scenarios
     frame = study.breakeven(product, market, from_, to).drop(columns="scenario")
     if (frame["unserved"] != "").all():
