@@ -70,6 +70,8 @@ class TcoInputs:
         Origin and destination countries differ.
     us_import : ndarray (C, C) of bool
         Destination the United States, origin another country.
+    us : int or None
+        Position of the United States among the countries (None: absent).
     ip_country : ndarray (C,) of bool
         Country on the USTR Priority Watch List.
     """
@@ -81,6 +83,7 @@ class TcoInputs:
     cross: np.ndarray
     us_import: np.ndarray
     ip_country: np.ndarray
+    us: int | None
 
 
 def _settings(network: Network, params: TcoParameters) -> dict[str, np.ndarray]:
@@ -138,6 +141,7 @@ def tco_inputs(
         cross=cross,
         us_import=cross & (codes[None, :] == "USA"),
         ip_country=np.isin(codes, list(params.ip_risk_countries)),
+        us=int(np.flatnonzero(codes == "USA")[0]) if "USA" in set(codes) else None,
     )
 
 
@@ -148,20 +152,24 @@ def _rates(tco: TcoInputs, pl: np.ndarray) -> dict[str, np.ndarray]:
 def _mpf(tco: TcoInputs, pl: np.ndarray, cs: np.ndarray, customs: np.ndarray) -> np.ndarray:
     """US merchandise processing fee per unit where the lane imports into the US, else 0."""
     p = tco.params
-    units = tco.units_per_entry[pl][:, cs, :]
+    out = np.zeros(np.broadcast_shapes(customs.shape, (pl.size, cs.size, tco.cross.shape[1])))
+    if tco.us is None:
+        return out
+    units = tco.units_per_entry[pl][:, cs, tco.us]
+    value = np.broadcast_to(customs, out.shape)[:, :, tco.us]
     fee = f.merchandise_processing_fee(
-        customs, units, p.us_mpf_rate, p.us_mpf_min_usd, p.us_mpf_max_usd
+        value, units, p.us_mpf_rate, p.us_mpf_min_usd, p.us_mpf_max_usd
     )
-    return np.where(tco.us_import[cs][None], fee, 0.0)
+    out[:, :, tco.us] = np.where(tco.us_import[cs, tco.us][None], fee, 0.0)
+    return out
 
 
 def _prepaid_factor(
     tco: TcoInputs, r: dict[str, np.ndarray], cs: np.ndarray, transit: np.ndarray
 ) -> np.ndarray:
     """Prepayment cost per USD of ex-works cost on cross-border lanes (else 0)."""
-    days = r["prepayment_days"] + transit
-    factor = f.prepayment_cost(1.0, r["prepayment_share"], r["capital_rate"], days)
-    return np.where(tco.cross[cs][None], factor, 0.0)
+    per_day = f.prepayment_cost(1.0, r["prepayment_share"], r["capital_rate"], 1.0)  # (n, 1, 1)
+    return (per_day * tco.cross[cs][None]) * (r["prepayment_days"] + transit)
 
 
 def qualifying_terms(
@@ -276,5 +284,7 @@ def tco_costs(
         "ip_risk": np.where(
             tco.ip_country[cs][None, :, None], f.value_share_cost(value, r["ip_risk_rate"]), 0.0
         ),
-        "obsolescence": f.inventory_cost(stock, r["obsolescence_rate"], transit, safety),
+        "obsolescence": f.inventory_cost(stock, r["obsolescence_rate"], transit, safety)
+        if r["obsolescence_rate"].any()
+        else 0.0,
     }
