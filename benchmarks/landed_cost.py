@@ -227,7 +227,7 @@ def per_record(study, settings, cells, duty, rates, members, rules, year):
         if study.countries[cs] in tco.ip_risk_countries:
             checklist += value * tco.ip_risk_rate
         if cs != c:  # a border: entry fees, packaging, prepayment, quality, oversight
-            fees = tco.broker_fee_usd_per_entry / units
+            fees = tco.broker_fee_usd_per_entry / units if threshold != 0.0 else 0.0  # entry
             fees += 0.0 if met and agreement == "USMCA" else mpf
             fees += (
                 tco.us_hmf_rate * customs

@@ -178,3 +178,17 @@ def test_every_component_has_a_chart_colour() -> None:
     from shoring.report.charts import COMPONENT_COLOURS
 
     assert set(COMPONENT_COLOURS) == set(COMPONENTS)
+
+
+def test_no_customs_entry_inside_the_eu() -> None:
+    data = copy.deepcopy(BASE)
+    data["sites"].append(
+        {"id": "pl", "country": "POL", "status": "candidate", "products": ["widget"],
+         "capacity_units": 1e6, "fixed_cost_usd": 0}
+    )  # fmt: skip
+    data["markets"].append({"id": "de", "country": "DEU"})
+    ds = landed_cost(Network.from_dict(data), [load_scenario("mfn-only")], years=[2024])
+    # Poland -> Germany: free circulation in the EU customs union, no entry, no broker
+    assert at(ds, "pl", "de", "customs_fees") == 0.0
+    assert at(ds, "pl", "de", "packaging") == pytest.approx(1.0)  # still crosses a border
+    assert at(ds, "cn", "de", "customs_fees") > 0.0  # an EU import pays the broker

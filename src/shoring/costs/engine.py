@@ -364,7 +364,7 @@ def _year_costs(
         moved = user.zero("freight", freight) + lane + user.zero("duties", duties)
         exw = exworks[:, :, None] + add * (1.0 + ovh[:, :, None])  # with the mix bought
         inventory = f.inventory_cost(exw + moved, rate, transit, safety)
-        tco = tco_costs(study.tco, pl, sp, value, exw, exw + moved, met, *terms)
+        tco = tco_costs(study.tco, pl, sp, value, exw, exw + moved, met, free, *terms)
         if stake_out is not None and rules:  # no agreement decides a lane: nothing at stake
             always = np.stack([np.broadcast_to(r.always[pl, None], (pl.size, n_s)) for r in rules])
             decide = ~lane_take(always, lane_agreement, True) & (lane_agreement >= 0)[None] & ~none

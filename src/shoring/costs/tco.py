@@ -6,7 +6,7 @@ the network's ``cost_settings`` table). For product p made at a site in country 
 delivered to country d, with formulas from :mod:`shoring.costs.formulas`::
 
     packaging     = value * packaging_rate                          if o != d
-    customs_fees  = broker fee / units per entry                    if o != d
+    customs_fees  = broker fee / units per entry      if o != d, outside a customs union
                   + US MPF: clip(0.3464% * customs value * units, min, max) / units
                                                   if d = USA, o != USA, not USMCA-originating
                   + US HMF: 0.125% * customs value  if d = USA, o != USA, ocean
@@ -229,6 +229,7 @@ def tco_costs(
     made: np.ndarray,
     stock: np.ndarray,
     met: np.ndarray,
+    free: np.ndarray,
     customs: np.ndarray,
     transit: np.ndarray,
     safety: np.ndarray,
@@ -252,6 +253,9 @@ def tco_costs(
         Value of a unit held in the pipeline and safety stock (USD).
     met : ndarray (n, S, C) of bool
         The good meets the rule of origin of the lane's preference.
+    free : ndarray (n, S, C) of bool
+        The lane is inside a customs union (free circulation): no customs entry, so no
+        customs fees.
     customs : ndarray (n, S, C)
         Customs value per unit (USD; FOB or CIF by importer).
     transit, safety : ndarray (n, S, C)
@@ -279,7 +283,7 @@ def tco_costs(
              for n in ("packaging", "quality", "oversight")}  # fmt: skip
     return {
         **share,
-        "customs_fees": np.where(cross, fees, 0.0),
+        "customs_fees": np.where(cross & ~free, fees, 0.0),
         "prepayment": made * _prepaid_factor(tco, r, cs, transit),
         "ip_risk": np.where(
             tco.ip_country[cs][None, :, None], f.value_share_cost(value, r["ip_risk_rate"]), 0.0
