@@ -192,3 +192,20 @@ def test_no_customs_entry_inside_the_eu() -> None:
     assert at(ds, "pl", "de", "customs_fees") == 0.0
     assert at(ds, "pl", "de", "packaging") == pytest.approx(1.0)  # still crosses a border
     assert at(ds, "cn", "de", "customs_fees") > 0.0  # an EU import pays the broker
+
+
+def test_mpf_at_every_us_place() -> None:
+    # two US markets at different cities are two places: both pay the MPF
+    data = copy.deepcopy(BASE)
+    data["markets"] = [
+        {"id": "us", "country": "USA", "lat": 40.71, "lon": -74.01},
+        {"id": "us-west", "country": "USA", "lat": 34.05, "lon": -118.24},
+        {"id": "cn-home", "country": "CHN"},
+    ]
+    ds = landed_cost(Network.from_dict(data), [load_scenario("mfn-only")], years=[2024])
+    for market in ("us", "us-west"):
+        fees = at(ds, "cn", market, "customs_fees")
+        units = 20000 / 10 if str(
+            ds["mode"].sel(product="widget", site="cn", market=market).item()
+        ) == "ocean" else 1000 / 10  # fmt: skip
+        assert fees >= min(max(0.003464 * 100 * units, 33.58), 651.50) / units

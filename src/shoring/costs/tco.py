@@ -70,8 +70,8 @@ class TcoInputs:
         Origin and destination countries differ.
     us_import : ndarray (C, C) of bool
         Destination the United States, origin another country.
-    us : int or None
-        Position of the United States among the countries (None: absent).
+    us : ndarray of int
+        Positions of the places in the United States (empty: none).
     ip_country : ndarray (C,) of bool
         Country on the USTR Priority Watch List.
     """
@@ -83,7 +83,7 @@ class TcoInputs:
     cross: np.ndarray
     us_import: np.ndarray
     ip_country: np.ndarray
-    us: int | None
+    us: np.ndarray
 
 
 def _settings(network: Network, params: TcoParameters) -> dict[str, np.ndarray]:
@@ -141,7 +141,7 @@ def tco_inputs(
         cross=cross,
         us_import=cross & (codes[None, :] == "USA"),
         ip_country=np.isin(codes, list(params.ip_risk_countries)),
-        us=int(np.flatnonzero(codes == "USA")[0]) if "USA" in set(codes) else None,
+        us=np.flatnonzero(codes == "USA"),
     )
 
 
@@ -153,14 +153,14 @@ def _mpf(tco: TcoInputs, pl: np.ndarray, cs: np.ndarray, customs: np.ndarray) ->
     """US merchandise processing fee per unit where the lane imports into the US, else 0."""
     p = tco.params
     out = np.zeros(np.broadcast_shapes(customs.shape, (pl.size, cs.size, tco.cross.shape[1])))
-    if tco.us is None:
+    if tco.us.size == 0:
         return out
-    units = tco.units_per_entry[pl][:, cs, tco.us]
+    units = tco.units_per_entry[pl][:, cs][:, :, tco.us]
     value = np.broadcast_to(customs, out.shape)[:, :, tco.us]
     fee = f.merchandise_processing_fee(
         value, units, p.us_mpf_rate, p.us_mpf_min_usd, p.us_mpf_max_usd
     )
-    out[:, :, tco.us] = np.where(tco.us_import[cs, tco.us][None], fee, 0.0)
+    out[:, :, tco.us] = np.where(tco.us_import[np.ix_(cs, tco.us)][None], fee, 0.0)
     return out
 
 
