@@ -156,7 +156,7 @@ def per_record(study, settings, cells, duty, rates, members, rules, year):
     bom = study.bom.tolist()
     cif = study.cif.tolist()
     tco = tco_parameters()  # the TCO checklist: defaults (the network sets no overrides)
-    modes = study.lanes.mode.to_numpy().tolist()
+    modes = lanes.mode.to_numpy().tolist()
     shares = tco.packaging_rate + tco.quality_rate + tco.oversight_rate
     out = []
     for p, s, c in cells:
