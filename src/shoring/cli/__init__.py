@@ -9,6 +9,8 @@ plan within the time limit, unbounded, numerical trouble;
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import sys
 import warnings
 
@@ -98,6 +100,22 @@ def main(argv: list[str] | None = None) -> None:
     Usage errors (unknown option, missing argument) are handled by click itself and
     also exit with code 2.
     """
+    try:
+        _run(argv)
+    finally:
+        if argv is None:  # the program's entry point: the process ends after this
+            # the command is over (outputs committed or discarded): a Ctrl-C during
+            # interpreter shutdown (thread joins, atexit) must not kill the process
+            # silently (status -SIGINT) after a complete run
+            _ignore_interrupts()
+
+
+def _ignore_interrupts() -> None:
+    with contextlib.suppress(ValueError):  # not the main thread: leave it
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _run(argv: list[str] | None) -> None:
     try:
         app(args=argv, prog_name="shoring")
     except SystemExit as exc:  # click's standalone mode exits even on success
