@@ -16,21 +16,32 @@ from shoring.scenario import load_scenario
 BASELINE = load_scenario("baseline")
 
 
-def harness(
-    cn_cable: float | None = 30.0, mx_cable: float = 33.0, mx_declared: Any = None
-) -> dict[str, Any]:
-    """The more-options-never-worse case: a Mexican harness plant for the US market."""
+def cable_suppliers(
+    cn_cable: float | None, mx_cable: float, mx_declared: Any
+) -> list[dict[str, Any]]:
+    """The Mexican cable offer, and the Chinese one unless ``cn_cable`` is None."""
     suppliers = [
         {"id": "cable-mx", "country": "MEX", "component": "cable", "capacity_units": 3e6,
          "unit_price_usd": mx_cable, "originating": mx_declared},
-        {"id": "conn-cn", "country": "CHN", "component": "connector", "capacity_units": 4e7,
-         "unit_price_usd": 1.2},
     ]  # fmt: skip
     if cn_cable is not None:
         suppliers.append(
             {"id": "cable-cn", "country": "CHN", "component": "cable", "capacity_units": 3e6,
              "unit_price_usd": cn_cable}
         )  # fmt: skip
+    return suppliers
+
+
+def harness(
+    cn_cable: float | None = 30.0, mx_cable: float = 33.0, mx_declared: Any = None
+) -> dict[str, Any]:
+    """The more-options-never-worse case: a Mexican harness plant for the US market."""
+    suppliers = cable_suppliers(cn_cable, mx_cable, mx_declared)
+    suppliers.insert(
+        1,
+        {"id": "conn-cn", "country": "CHN", "component": "connector", "capacity_units": 4e7,
+         "unit_price_usd": 1.2},
+    )  # fmt: skip
     return {
         "meta": {"name": "harness", "base_year": 2025},
         "products": [
@@ -128,15 +139,7 @@ def test_explain_shows_the_origin_rule_and_margin(
 
 def two_tier(cn_cable: float | None) -> dict[str, Any]:
     """A harness made from a sub-harness made in-house from cable, both in Juarez."""
-    suppliers = [
-        {"id": "cable-mx", "country": "MEX", "component": "cable", "capacity_units": 3e6,
-         "unit_price_usd": 33.0},
-    ]  # fmt: skip
-    if cn_cable is not None:
-        suppliers.append(
-            {"id": "cable-cn", "country": "CHN", "component": "cable", "capacity_units": 3e6,
-             "unit_price_usd": cn_cable}
-        )  # fmt: skip
+    suppliers = cable_suppliers(cn_cable, 33.0, None)
     return {
         "meta": {"name": "two-tier", "base_year": 2025},
         "products": [
