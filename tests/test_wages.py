@@ -95,6 +95,12 @@ def test_derived_rows_follow_their_stated_arithmetic():
     # Eurostat 2017 whole economy: Italy EUR 28.2, Czechia EUR 11.3 x USD/EUR 1.1301 (Fed G.5A 2017)
     assert labour_cost("ITA", 2017) == pytest.approx(28.2 * 1.1301, abs=0.005)
     assert labour_cost("CZE", 2017) == pytest.approx(11.3 * 1.1301, abs=0.005)
+    # DANE EAM 2018: COP 21.6 trillion / 582,775 directly hired / 2,000 h / COP-USD 2,955.70
+    assert labour_cost("COL", 2018) == pytest.approx(21.6e12 / 582775 / 2000 / 2955.70, abs=0.005)
+    # DANE EAM 2015: COP 16.9 trillion / (80% of 711,827) / 2,000 h / COP-USD 2,741.88
+    assert labour_cost("COL", 2015) == pytest.approx(16.9e12 / 569461.6 / 2000 / 2741.88, abs=0.005)
+    # INEI 2022-23 manufacturing USD 430.3/month x 12 / 2,000 h x 1.09 (EsSalud 9%)
+    assert labour_cost("PER", 2022) == pytest.approx(430.3 * 12 / 2000 * 1.09, abs=0.005)
     # Eurostat 2022 Romania EUR 9.5 x USD/EUR 1.0534 (Fed G.5A 2022)
     assert labour_cost("ROU", 2022) == pytest.approx(9.5 * 1.0534, abs=0.005)
     # Destatis 2020 manufacturing EUR 41.60 x 1.1410
