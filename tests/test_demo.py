@@ -9,6 +9,8 @@ import pytest
 
 from shoring.cli import main
 from shoring.cli.demo_cmd import _fact_cells
+from shoring.examples import load_example
+from shoring.network import read_network
 from shoring.scenario import builtin_scenarios
 from shoring.scenario.loader import ALIASES
 
@@ -28,6 +30,8 @@ def test_demo_writes_the_report(tmp_path: Path, capsys: pytest.CaptureFixture[st
     for name in ("landed_cost", "cheapest", "comparison", "breakeven", "wages"):
         assert (out / f"{name}.csv").is_file()
     assert str(report.resolve()) in printed.replace("\n", "")
+    # the folder holds the network it used: every command reads it from the folder
+    assert read_network(out).sites.equals(load_example("ev-battery").sites)
     assert "What the study concludes" in printed
     # the network-design section: every built-in scenario alone, the robust plan, the
     # frontier of both sweeps, printed and in the report

@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.table import Table
 
 from shoring.cli import options
-from shoring.cli.console import out
+from shoring.cli.console import Table, out
 from shoring.errors import ShoringError
 from shoring.textsafe import json_text
 

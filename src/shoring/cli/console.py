@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
+from rich import table as rich_table
 from rich.console import Console
 from rich.text import Text
 
@@ -36,6 +38,20 @@ out = plain_console()
 """Standard output."""
 err = plain_console(stderr=True)
 """Standard error: progress, notes and error messages."""
+
+
+class Table(rich_table.Table):
+    """A rich table whose cells wrap and never lose text.
+
+    Rich cuts a cell that does not fit its column with an ellipsis by default
+    (``"ieepa-fentan…"``); here every column wraps at spaces and folds a longer word
+    onto the next line, so a narrow terminal (80 columns) still shows every character.
+    Every table of the CLI is this one.
+    """
+
+    def add_column(self, *args: Any, overflow: Any = "fold", **kwargs: Any) -> None:
+        """As :meth:`rich.table.Table.add_column`, folding by default."""
+        super().add_column(*args, overflow=overflow, **kwargs)
 
 
 def styled(*parts: str | tuple[str, str]) -> Text:

@@ -5,17 +5,19 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import numpy as np
 import typer
+import xarray as xr
 from rich.progress import Progress
-from rich.table import Table
 
 from shoring.cli import options
+from shoring.cli.console import Table
 from shoring.cli.console import err as progress_console
 from shoring.cli.console import out as console
 from shoring.costs import COMPONENTS
 from shoring.costs.compare import unserved, unserved_message
 from shoring.costs.explain import explain_year
-from shoring.costs.sourcing import explain_origin
+from shoring.costs.origin_explain import explain_origin, origin_lines
 from shoring.data.countries import to_iso3
 from shoring.errors import ShoringError
 from shoring.network import Network
@@ -23,13 +25,15 @@ from shoring.scenario.loader import DEFAULT_SCENARIO
 from shoring.study import Study
 from shoring.textsafe import json_text
 
-NetworkArg = typer.Argument(..., help="Network: .yaml, .xlsx or a folder of CSVs.")
+NetworkArg = typer.Argument(..., help=options.NETWORK_HELP)
 ScenarioOpt = typer.Option(
     [DEFAULT_SCENARIO],
     "--scenario",
     "-s",
     help="Built-in scenario name or YAML file; repeatable (default: current-law).",
 )
+AXES = ("product", "site", "market")
+"""The dimensions of a lane, which --product, --site and --market filter."""
 YearOpt = typer.Option(
     None,
     "--year",
@@ -92,6 +96,28 @@ def _known(net: Network, **given: str) -> None:
         )
 
 
+def _lanes(ds: xr.Dataset, chosen: dict[str, str]) -> xr.Dataset:
+    """The landed costs of the lanes ``chosen`` names (``{"product": id, ...}``), or a usage
+    error when no lane matches them all, listing the values that do have lanes."""
+    if not chosen:
+        return ds
+    served = np.isfinite(ds["total"]).any([d for d in ds["total"].dims if d not in AXES])
+    picked = served.sel({k: [v] for k, v in chosen.items()})
+    if bool(picked.any()):
+        return ds.sel({k: [v] for k, v in chosen.items()})
+    valid = []
+    for axis in chosen:
+        others = {k: [v] for k, v in chosen.items() if k != axis}
+        has = served.sel(others).any([d for d in AXES if d != axis])
+        names = [str(x) for x in has[axis].to_numpy()[has.to_numpy()]]
+        valid.append(f"--{axis}: {', '.join(names) or 'none'}")
+    given = " ".join(f"--{k} {v}" for k, v in chosen.items())
+    raise typer.BadParameter(
+        f"no lane has a landed cost for {given} (a site makes only the products it "
+        f"lists); with the other options kept, valid values are {'; '.join(valid)}"
+    )
+
+
 def _option(site: str, total: float) -> str:
     """``"site total"``, or ``"none"`` where no site can serve."""
     return f"{site} {total:,.0f}" if site else "none"
@@ -110,11 +136,21 @@ def cost(
     explain: bool = typer.Option(
         False, "--explain", help="Explain the duty of one lane: --product, --site, --market."
     ),
-    product: str | None = typer.Option(None, "--product", "-p", help="Product id (--explain)."),
-    site: str | None = typer.Option(None, "--site", help="Site id (--explain)."),
-    market: str | None = typer.Option(None, "--market", "-m", help="Market id (--explain)."),
+    product: str | None = typer.Option(
+        None, "--product", "-p", help="Only this product (with --explain: the lane's)."
+    ),
+    site: str | None = typer.Option(
+        None, "--site", help="Only this site (with --explain: the lane's)."
+    ),
+    market: str | None = typer.Option(
+        None, "--market", "-m", help="Only this market (with --explain: the lane's)."
+    ),
 ) -> None:
     """Landed cost per unit of every product, site and market, component by component.
+
+    ``--product``, ``--site`` and ``--market`` keep only the lanes they name, in the table
+    and in ``--json``; a value the network lacks, or a combination no lane has (a site
+    that does not make the product), is a usage error listing the valid values.
 
     With ``--explain``, for one product made at one site and sold in one market: every
     trade measure applied or skipped on that lane, and why, for each interval of the year
@@ -123,7 +159,9 @@ def cost(
     if explain:
         _explain(network, scenario, year, as_json, product, site, market)
         return
-    ds = _run(network, scenario, year, quiet=as_json).landed_costs
+    chosen = {k: v for k, v in (("product", product), ("site", site), ("market", market)) if v}
+    ds = _run(network, scenario, year, quiet=as_json, **chosen).landed_costs
+    ds = _lanes(ds, chosen)
     frame = ds["cost"].to_dataframe().reset_index()
     wide = frame.pivot_table(
         index=["product", "site", "site_country", "market", "market_country", "year", "scenario"],
@@ -217,10 +255,15 @@ def _explain(
             origin["met"] = bool(met)
             origin["margin"] = _num(float(ds["origin_margin"].sel(**lane)))
             origin["qualifying_mix"] = bool(ds["origin_qualifying_mix"].sel(**lane))
+            mfn = _num(float(ds["mfn_rate"].sel(product=product, market=market, year=yr)))
+            origin["explanation"] = origin_lines(
+                origin, bool(met), origin["margin"], explained["rate"], mfn or 0.0,
+                origin["qualifying_mix"],
+            )  # fmt: skip
             out.append({"scenario": scn.name, "product": product, "site": site,
                         "market": market, "importer": importer, "exporter": exporter,
                         "hs": hs, "origin_rule_met": bool(met), **explained,
-                        "origin": origin})  # fmt: skip
+                        "mfn_rate": mfn, "origin": origin})  # fmt: skip
     if as_json:
         typer.echo(json_text(out, indent=1))
         return
@@ -230,26 +273,16 @@ def _explain(
             f"{item['year']}, {item['scenario']}: duty {item['rate']:.2%} (day-weighted)"
         )
         console.print(title, style="bold")
-        origin = item["origin"]
-        verdict = "met" if origin["met"] else "not met"
-        margin = (
-            "" if origin.get("margin") is None else f", margin {origin['margin']:+.1%} of value"
-        )
-        bought = ", qualifying mix bought" if origin.get("qualifying_mix") else ""
-        flag = " (general fallback)" if origin.get("fallback") else ""
-        console.print(f"origin: {origin['rule']}{flag}: {verdict}{margin}{bought}", markup=False)
-        for alt in origin.get("alternatives", []):
-            must = ", ".join(alt["inputs_that_must_originate"]) or "none"
-            console.print(
-                f"  alternative {alt['rule']}: inputs that must originate: {must}", markup=False
-            )
+        for line in item["origin"]["explanation"]:
+            console.print(line)
         for period in item["periods"]:
             lane = period["explanation"]
             table = Table(
                 title=f"from {period['start']}, {period['days']} days: {lane['rate']:.2%}"
             )
-            for col in ("measure", "status", "rate", "share", "why"):
+            for col in ("measure", "status", "rate", "share"):
                 table.add_column(col)
+            table.add_column("why", ratio=1)  # the rest of the width; wrapped, never cut
             hidden = 0
             for step in lane["steps"]:
                 if step["status"] == "not applicable":
@@ -257,7 +290,7 @@ def _explain(
                     continue
                 rate = "" if step["rate"] is None else f"{step['rate']:.2%}"
                 share = "" if step["share"] is None else f"{step['share']:.0%}"
-                table.add_row(step["id"], step["status"], rate, share, step["reason"][:100])
+                table.add_row(step["id"], step["status"], rate, share, step["reason"])
             console.print(table)
             console.print(
                 f"{hidden} measures not applicable (see --json for each reason)", style="dim"
@@ -270,7 +303,12 @@ def compare(
     year: list[int] = YearOpt,
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
-    """Cheapest site per scenario, ranking change, and the component deltas that explain it."""
+    """Cheapest site per scenario, ranking change, and the component deltas that explain it.
+
+    Rows (and JSON records) come largest change first: where one scenario has no site
+    that can serve, then by the absolute change of the cheapest landed cost; unchanged
+    rows last.
+    """
     if len(scenario) != 2:
         raise typer.BadParameter("give exactly two --scenario options (A and B)")
     study = _run(network, scenario, year, quiet=as_json)
@@ -279,7 +317,7 @@ def compare(
     if as_json:
         typer.echo(json_text(frame.to_dict("records"), indent=1))
         return
-    table = Table(title=f"{a} -> {b}")
+    table = Table(title=f"{a} -> {b}: largest change of the cheapest option first (unchanged last)")
     for col in (
         "product",
         "market",

@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.table import Table
 
 from shoring.cli import options
+from shoring.cli.console import Table, styled
 from shoring.cli.console import out as console
-from shoring.cli.console import styled
 from shoring.data.cards import data_cards
 from shoring.data.distances import Distances
 from shoring.data.facts import country_facts

@@ -10,13 +10,14 @@ concludes.
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
 import typer
-from rich.table import Table
 
 from shoring.cli import options
+from shoring.cli.console import Table
 from shoring.cli.console import out as console
 
 _FACTS = {
@@ -52,7 +53,7 @@ def facts_table(countries: list[str], year: int) -> Table:
     )
     table.add_column("country")
     for column in _FACTS:
-        table.add_column(column, overflow="fold")
+        table.add_column(column)
     for iso3 in countries:
         facts = country_facts(iso3, year)
         table.add_row(f"{facts['name']} ({iso3})", *_fact_cells(facts))
@@ -119,6 +120,8 @@ def demo(
             study.progress = progress
             design = study.design_study(points=points, alternatives=alternatives, echo=_echo)
             report = study.report(folder, design=design)
+        # the study's input beside its results: `shoring cost <out>` reruns from it
+        shutil.copyfile(path, folder.path / "network.yaml")
     console.print("What the study concludes", style="bold")
     for finding in study_findings(network, ds):
         for sentence in finding.sentences:
@@ -132,6 +135,9 @@ def demo(
     console.print(f"Report: {report.resolve()}")
     console.print(
         f"Tables beside it: {', '.join(sorted(p.name for p in report.parent.glob('*.csv')))}"
+    )
+    console.print(
+        f"The network it used: network.yaml beside them (e.g. `shoring cost {out} -y 2030`)"
     )
 
 

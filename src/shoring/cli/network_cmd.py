@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.table import Table
 
-from shoring.cli.console import out
+from shoring.cli import options
+from shoring.cli.console import Table, out
 from shoring.errors import InputWarning, Problem, ShoringError, ShoringInputError
 from shoring.textsafe import json_text
 
@@ -55,7 +55,7 @@ def _warnings(caught: list[warnings.WarningMessage] | None) -> list[dict[str, An
 
 
 def validate(
-    file: Path = typer.Argument(..., help="Network file: .yaml/.yml, .xlsx or a CSV folder."),
+    file: Path = typer.Argument(..., help=options.NETWORK_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON on stdout."),
 ) -> None:
     """Check a network file; print a summary, or every problem (exit code 2).

@@ -10,10 +10,9 @@ from typing import Any, NoReturn
 import pandas as pd
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from shoring.cli import console, options
-from shoring.cli.console import spinner, styled
+from shoring.cli.console import Table, spinner, styled
 from shoring.errors import NoPlanError, ShoringError
 from shoring.fields import Fraction, Year
 from shoring.outputs import OutputFolder, rescue_folder, run_details, write_csv
@@ -262,7 +261,7 @@ def _rescue(
 
 
 def optimize(
-    network: Path = typer.Argument(..., help="Network file: .yaml/.yml, .xlsx or a CSV folder."),
+    network: Path = typer.Argument(..., help=options.NETWORK_HELP),
     scenario: list[str] = SCENARIO_OPT,
     probabilities: Any = PROB_OPT,
     objective: str = typer.Option(
@@ -379,7 +378,7 @@ def optimize(
 
 
 def pareto(
-    network: Path = typer.Argument(..., help="Network file: .yaml/.yml, .xlsx or a CSV folder."),
+    network: Path = typer.Argument(..., help=options.NETWORK_HELP),
     scenario: list[str] = SCENARIO_OPT,
     probabilities: Any = PROB_OPT,
     points: int = typer.Option(

@@ -15,6 +15,12 @@ from pydantic import BeforeValidator, Field, TypeAdapter, ValidationError
 
 from shoring.fields import Amount, Fraction, PositiveAmount, Year, error_message, finite_number
 
+NETWORK_HELP = (
+    "Network: a .yaml/.yml or .xlsx file, a folder holding one such file (an example's "
+    "folder, a `shoring demo` output) or a folder of CSV tables."
+)
+"""Help of every NETWORK argument (rule: :func:`shoring.network.io.network_source`)."""
+
 
 def _parser(kind: Any) -> Callable[[Any], Any]:
     adapter = TypeAdapter(kind)

@@ -49,9 +49,7 @@ def study_progress() -> Iterator[Progress]:
 
 
 def report(
-    network_file: Path = typer.Argument(
-        ..., help="Network file: .yaml/.yml, .xlsx or a CSV folder."
-    ),
+    network_file: Path = typer.Argument(..., help=options.NETWORK_HELP),
     scenario: list[str] = typer.Option(
         None,
         "--scenario",

@@ -6,10 +6,9 @@ from datetime import date
 from typing import Any
 
 import typer
-from rich.table import Table
 
+from shoring.cli.console import Table, styled
 from shoring.cli.console import out as console
-from shoring.cli.console import styled
 from shoring.scenario import builtin_scenarios, compose, load_scenario
 from shoring.scenario.scenario import Scenario
 from shoring.textsafe import json_text
@@ -51,7 +50,7 @@ def register(app: typer.Typer) -> None:
             return
         table = Table(title="Built-in scenarios")
         for col in ("name", "kind", "title", "measures", "period"):
-            table.add_column(col, overflow="fold")
+            table.add_column(col)
         for row in rows:
             p = row["period"]
             period = f"{p['start'] or '-'} .. {p['end'] or 'open'}" if p["start"] else "-"
@@ -84,7 +83,7 @@ def register(app: typer.Typer) -> None:
             console.print(f"parents: {', '.join(scenario.parents)}")
         table = Table(title=f"Measures ({len(measures)}, parents first)")
         for col in ("id", "type", "from", "to", "details", "source"):
-            table.add_column(col, overflow="fold")
+            table.add_column(col)
         for m in measures:
             first, last = m.period()
             table.add_row(

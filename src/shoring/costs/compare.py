@@ -231,7 +231,9 @@ def compare_scenarios(ds: xr.Dataset, a: str, b: str) -> pd.DataFrame:
         ``rank_of_a_in_b`` (1 = still cheapest; missing when ``site_a`` cannot serve
         under ``b``), and ``delta_<component>`` = cost of ``site_b`` under ``b`` minus
         cost of ``site_a`` under ``a`` — the component-by-component explanation, summing
-        to ``total_b - total_a`` (NaN when either side has no option).
+        to ``total_b - total_a`` (NaN when either side has no option). Rows are ordered
+        by the size of the change, largest first: rows where one side has no option,
+        then ``|total_b - total_a|`` descending; unchanged rows come last.
     """
     for name in (a, b):
         if name not in ds["scenario"].to_numpy():
@@ -273,6 +275,10 @@ def compare_scenarios(ds: xr.Dataset, a: str, b: str) -> pd.DataFrame:
     frame = pd.DataFrame(rows)
     if not frame.empty:
         frame["rank_of_a_in_b"] = frame["rank_of_a_in_b"].astype("Int64")
+        # largest change first: where one side cannot serve (undefined change), then by
+        # |total_b - total_a| descending; unchanged rows last (stable: product, market, year)
+        size = (frame["total_b"] - frame["total_a"]).abs().fillna(np.inf)
+        frame = frame.iloc[np.argsort(-size.to_numpy(), kind="stable")].reset_index(drop=True)
     return frame
 
 
