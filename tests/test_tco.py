@@ -103,9 +103,10 @@ def test_prepayment_hand_worked(default) -> None:
 def test_obsolescence_uses_the_carrying_formula(default) -> None:
     assert at(default, "cn", "us", "obsolescence") == 0.0  # inside the 25% carrying rate
     ds = costs(cost_settings=[{"parameter": "obsolescence_rate", "value": "10%"}])
-    # same stock value and days as the carrying cost, at 10% instead of 25% a year
-    inventory = at(ds, "cn", "us", "inventory")
-    assert at(ds, "cn", "us", "obsolescence") == pytest.approx(inventory * 0.10 / 0.25)
+    # same stock value and days as the carrying cost (in transit and safety stock), at
+    # 10% instead of 25% a year
+    carrying = at(ds, "cn", "us", "inventory") + at(ds, "cn", "us", "safety_stock")
+    assert at(ds, "cn", "us", "obsolescence") == pytest.approx(carrying * 0.10 / 0.25)
 
 
 def test_network_and_product_overrides() -> None:

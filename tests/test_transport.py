@@ -204,8 +204,8 @@ def test_every_transport_figure_has_a_url_or_is_an_assumption() -> None:
     assert (table["derivation"].str.len() > 0).all()
     # every mode has every parameter exactly once
     per_mode = table.groupby("mode")["parameter"].nunique()
-    assert per_mode.drop("ocean").eq(9).all() and per_mode["ocean"] == 10  # + FEU payload
-    assert len(table) == 3 * 9 + 10
+    assert per_mode.drop("ocean").eq(10).all() and per_mode["ocean"] == 11  # + FEU payload
+    assert len(table) == 3 * 10 + 11
 
 
 def test_land_connectivity_rows_are_sourced_by_the_card() -> None:
@@ -237,17 +237,32 @@ def test_cost_parameters_values_and_types() -> None:
     assert p.inventory_carrying_rate == 0.25
     assert p.hours_per_year == 40 * 52
     assert p.disruption_annual_probability == pytest.approx(1 / 3.7, abs=1e-5)
-    assert set(p.safety_stock_days) == set(MODES)
+    assert p.safety_stock_service_level == 0.95 and p.demand_cv_daily == 0.5
     assert p.provenance["inventory_carrying_rate"].basis == "published"
     with pytest.raises(ValueError):
         p.inventory_carrying_rate = 0.3  # type: ignore[misc]
 
 
 def test_inventory_cost_by_hand() -> None:
-    # USD 100 item, 30 days in transit + 30 days ocean safety stock at 25%/yr
+    # USD 100 item, 30 days in transit + 30 days of safety stock at 25%/yr
     p = cost_parameters()
-    days = 30 + p.safety_stock_days["ocean"]
-    assert 100 * p.inventory_carrying_rate * days / 365 == pytest.approx(4.10959, abs=1e-5)
+    cost = f.inventory_cost(100.0, p.inventory_carrying_rate, 30.0, 30.0)
+    assert cost == pytest.approx(4.10959, abs=1e-5)
+
+
+def test_safety_stock_with_uncertain_lead_time_textbook_example() -> None:
+    # Chopra and Meindl, Supply Chain Management, ch. 12 (Dell hard drives): daily demand
+    # mean 2,500, sd 500; lead time 7 days, sd 7 days; CSL 90%: sigma_L = 17,550 units,
+    # safety stock 22,491 units. In days of demand: cv = 500 / 2,500 = 0.2.
+    z = f.service_z(0.90)
+    assert z == pytest.approx(1.28155, abs=1e-5)
+    units = 2500 * f.safety_stock_days(z, 7.0, 0.2, 7.0)
+    assert np.sqrt(7 * 500**2 + 2500**2 * 7**2) == pytest.approx(17_550, abs=1)
+    assert units == pytest.approx(22_491, abs=1)
+    # lead-time variability removed: sqrt(7) * 500 * z = 1,695 units
+    assert 2500 * f.safety_stock_days(z, 7.0, 0.2, 0.0) == pytest.approx(1695.3, abs=0.1)
+    # the default ocean lead-time sd is derived from Sea-Intelligence (>= 2.70 days)
+    assert transport_modes().at["ocean", "lead_time_sd_days"] == pytest.approx(2.7)
 
 
 def test_disruption_probability_mapping() -> None:

@@ -154,17 +154,22 @@ def test_inventory_hand_worked_with_lane_safety_days(plain) -> None:
         for c in ("materials", "labour", "overhead", "production", "freight", "lane", "duties")
     )
     transit = float(ds["lead_time_days"].sel(product="widget", site="cn", market="us"))
-    # value * rate * (transit + safety) / 365 with rate 20% (network) and 10 days (lane)
-    assert at(ds, "cn", "inventory") == pytest.approx(value * 0.2 * (transit + 10) / 365)
-    # the default: 25% a year and the mode's safety days (ocean: 30)
+    # in transit: value * rate * transit / 365 with rate 20% (network); safety stock: the
+    # lane's 10 days at the same rate
+    assert at(ds, "cn", "inventory") == pytest.approx(value * 0.2 * transit / 365)
+    assert at(ds, "cn", "safety_stock") == pytest.approx(value * 0.2 * 10 / 365)
+    # the default: 25% a year; safety days from the lead-time variability of the ocean
+    # lane: z(95%) = 1.6449, daily demand cv 0.5, lead-time sd 2.7 days
     default = sum(
         at(plain, "cn", c)
         for c in ("materials", "labour", "overhead", "production", "freight", "lane", "duties")
     )
     rate = cost_parameters().inventory_carrying_rate
     assert str(plain["mode"].sel(product="widget", site="cn", market="us").item()) == "ocean"
-    expected = default * rate * (transit + 30) / 365
-    assert at(plain, "cn", "inventory") == pytest.approx(expected)
+    lead = float(plain["lead_time_days"].sel(product="widget", site="cn", market="us"))
+    assert at(plain, "cn", "inventory") == pytest.approx(default * rate * lead / 365)
+    days = 1.644854 * np.sqrt(lead * 0.5**2 + 2.7**2)
+    assert at(plain, "cn", "safety_stock") == pytest.approx(default * rate * days / 365, rel=1e-5)
 
 
 def test_carrying_cost_switched_off_per_network_product_and_lane(plain) -> None:
@@ -189,6 +194,22 @@ def test_product_safety_days(plain) -> None:
     )
     rate = cost_parameters().inventory_carrying_rate
     assert at(ds, "cn", "inventory") == pytest.approx(value * rate * transit / 365)
+    assert at(ds, "cn", "safety_stock") == 0.0
+
+
+def test_lead_time_variability_per_mode_from_the_network(plain) -> None:
+    # a network's modes table sets the ocean lead-time sd to 0: only demand variability
+    # over the lead time remains, z * sqrt(L * cv^2)
+    ds = costs(network(modes=[{"mode": "ocean", "lead_time_sd_days": 0}]))
+    lead = float(ds["lead_time_days"].sel(product="widget", site="cn", market="us"))
+    value = sum(
+        at(ds, "cn", c)
+        for c in ("materials", "labour", "overhead", "production", "freight", "lane", "duties")
+    )
+    days = 1.644854 * np.sqrt(lead * 0.5**2)
+    rate = cost_parameters().inventory_carrying_rate
+    assert at(ds, "cn", "safety_stock") == pytest.approx(value * rate * days / 365, rel=1e-5)
+    assert at(ds, "cn", "safety_stock") < at(plain, "cn", "safety_stock")
 
 
 def test_excluded_components_are_zero(plain) -> None:

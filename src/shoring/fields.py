@@ -52,6 +52,7 @@ CostComponent = Literal[
     "duties",
     "customs_fees",
     "inventory",
+    "safety_stock",
     "obsolescence",
     "prepayment",
     "quality",

@@ -240,6 +240,8 @@ def _explain(
     study = _run(network, scenarios, years, quiet=True, product=product, site=site, market=market)
     net, ds = study.network, study.landed_costs
     hs = str(net.products.loc[product, "hs_code"])
+    copper = float(net.products.loc[product, "copper_content_share"])
+    copper_share = None if math.isnan(copper) else copper
     exporter = str(net.sites.loc[site, "country"])
     importer = str(net.markets.loc[market, "country"])
     out = []
@@ -248,7 +250,7 @@ def _explain(
             met = ds["origin_rule_met"].sel(
                 product=product, site=site, market=market, year=yr, scenario=scn.name
             )
-            explained = explain_year(scn, importer, exporter, hs, int(yr), bool(met))
+            explained = explain_year(scn, importer, exporter, hs, int(yr), bool(met), copper_share)
             lane = {"product": product, "site": site, "market": market, "year": yr,
                     "scenario": scn.name}  # fmt: skip
             origin = explain_origin(net, product, site, market, int(yr))

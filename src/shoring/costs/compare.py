@@ -368,7 +368,7 @@ def breakeven_table(
     total_from = c_from.sum("component", skipna=False)
     total_to = c_to.sum("component", skipna=False)
     carried = c_from.sel(component=list(INVENTORY_BASE)).sum("component", skipna=False)
-    k = c_from.sel(component="inventory") / carried
+    k = c_from.sel(component=["inventory", "safety_stock"]).sum("component") / carried
     value = float(network.products.at[product, "unit_value_usd"])
     importer = str(ds["market_country"].sel(market=market).item())
     if valuation_basis(importer) == "CIF":

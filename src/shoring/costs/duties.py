@@ -142,11 +142,13 @@ def _rates_on(
     mfn: np.ndarray,
     on: dt.date,
     prepared: Prepared | None = None,
+    copper_share: np.ndarray | None = None,
 ) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """Duty parameters of every (hs, origin, destination) on one day, and the lane rule.
 
     ``mfn`` is (hs, 1, destination); ``prepared`` the cells prepared for the year
-    (:func:`shoring.scenario.trade.prepare`). Returns the arrays of
+    (:func:`shoring.scenario.trade.prepare`), else ``copper_share`` (hs,) the declared
+    copper content share of each row (NaN: none). Returns the arrays of
     :class:`DutyRates` (keys ``met``, ``not``, ``kg_met``, ...) and the RVC threshold per
     cell (NaN: none).
     """
@@ -162,8 +164,15 @@ def _rates_on(
     free = rule == 0.0
     base_met = np.where(covered[None], 0.0, mfn)  # preferential rate 0 (see module doc)
     base_not = np.where(free[None], 0.0, mfn)
+    copper = None if copper_share is None else np.broadcast_to(copper_share[:, None, None], cell)
     effects = trade_effects(
-        measures, grid_d.ravel(), grid_o.ravel(), grid_h.ravel(), on, prepared=prepared
+        measures,
+        grid_d.ravel(),
+        grid_o.ravel(),
+        grid_h.ravel(),
+        on,
+        prepared=prepared,
+        copper_share=None if copper is None else copper.ravel(),
     )
     pref = effects.preference_rate.reshape(cell)
     has_pref = ~np.isnan(pref)
@@ -190,6 +199,7 @@ def _year_measures(
     hs: np.ndarray,
     codes: np.ndarray,
     mid: dt.date,
+    copper_share: np.ndarray | None = None,
 ) -> tuple[list[Measure], Prepared]:
     """The trade measures that touch some (hs, origin, destination) cell in the year.
 
@@ -207,6 +217,7 @@ def _year_measures(
         if (start is not None and start > last) or (end is not None and end < first):
             continue
         candidates.append(m)
+    copper = None if copper_share is None else np.broadcast_to(copper_share[:, None, None], cell)
     prepared = prepare(
         candidates,
         np.broadcast_to(codes[None, None, :], cell).ravel(),
@@ -214,6 +225,7 @@ def _year_measures(
         np.broadcast_to(hs[:, None, None], cell).ravel(),
         mid,
         blocs,
+        None if copper is None else copper.ravel(),
     )
     active = [
         m
@@ -229,6 +241,7 @@ def duty_rates(
     countries: Sequence[str],
     year: int,
     mfn: np.ndarray | None = None,
+    copper_share: np.ndarray | None = None,
 ) -> DutyRates:
     """Year-average duties on every (HS code, origin, destination) under a scenario.
 
@@ -252,6 +265,9 @@ def duty_rates(
         product-level rates of :func:`shoring.costs.mfn.product_mfn` (national lines,
         specific duties as ad valorem equivalents, user rates). Default: the HS-level
         lookup :func:`shoring.data.tariffs.mfn_rates` at mid-year.
+    copper_share : ndarray, optional
+        Declared copper content as a share of the value per HS row (NaN: none), the base
+        of tariffs charged on the copper content; default: none declared (full value).
 
     Returns
     -------
@@ -263,7 +279,8 @@ def duty_rates(
     n_h, n_c = hs.size, codes.size
     mid = dt.date(year, 7, 1)
     measures, blocs = composed(scenario)
-    active, prepared = _year_measures(measures, blocs, hs, codes, mid)
+    copper = None if copper_share is None else np.asarray(copper_share, dtype=float)
+    active, prepared = _year_measures(measures, blocs, hs, codes, mid, copper)
     periods = year_periods(active, year, None, None, blocs)
     total_days = float(sum(days for _, days in periods))
 
@@ -331,6 +348,7 @@ def lane_rate(
     hs: str,
     on: dt.date,
     origin_rule_met: bool = False,
+    copper_share: float | None = None,
 ) -> float:
     """Ad valorem duty of one lane on one day, exactly as :func:`duty_rates` computes it.
 
@@ -346,6 +364,8 @@ def lane_rate(
         Date of entry.
     origin_rule_met : bool
         Whether the goods meet the lane's rule of origin (preference, USMCA exemptions).
+    copper_share : float, optional
+        Declared copper content as a share of the value (None: not declared).
 
     Returns
     -------
@@ -360,6 +380,8 @@ def lane_rate(
     mfn = np.nan_to_num(_mfn((str(hs),), tuple(codes), on), nan=0.0)[:, None, :]
     measures, blocs = composed(scenario)
     active = tuple(m for m in measures if m.in_force(on))
-    rates, _ = _rates_on(ResolvedScenario(scenario.name, on, active, blocs), hs_arr, codes, mfn, on)
+    copper = None if copper_share is None else np.array([copper_share], dtype=float)
+    resolved = ResolvedScenario(scenario.name, on, active, blocs)
+    rates, _ = _rates_on(resolved, hs_arr, codes, mfn, on, copper_share=copper)
     key = "met" if origin_rule_met else "not"
     return float(rates[key][0, 0, 1])

@@ -19,8 +19,11 @@ sites that make it (their full landed cost). A product made at a site then costs
                  bought instead of the cheapest one where the duty saved pays for it:
                  origin.py, sourcing.py)
     inventory  = (materials + labour + overhead + production + freight + lane + duties)
-                 * carrying rate * (transit + safety) / 365 (rate and safety days: the
+                 * carrying rate * transit / 365 (goods in transit; the rate: the
                  lane's, product's or network's where set)
+    safety_stock = the same value * carrying rate * safety days / 365, safety days
+                 = z * sqrt(transit * cv^2 + lead_time_sd^2) (lanes.py), or the lane's,
+                 product's or network's days where set
     risk       = (P(month-long disruption) * days / 365 + share of capacity closed)
                  * lost-sale penalty
     carbon     = transport CO2 * carbon price (importer's if it adjusts at the border)
@@ -243,10 +246,8 @@ def _year_costs(
     chunks by :func:`iter_landed_cost`, which copies what it yields). ``stakes``: also
     return the duty at stake where qualifying is a sourcing decision (for network design).
     """
-    duty = duties_at_places(
-        duty_rates(scenario, list(study.hs), list(study.countries), year, mfn=study.mfn[year]),
-        study.place_country,
-    )
+    duty_args = (list(study.hs), list(study.countries), year, study.mfn[year], study.copper_share)
+    duty = duties_at_places(duty_rates(scenario, *duty_args), study.place_country)
     rates = _site_rates(study, scenario, year, settings)
     lanes = scenario_lanes(study.lanes, scenario, year)
     cs, sp = study.site_country, study.site_place
@@ -363,7 +364,8 @@ def _year_costs(
         lane = user.lane_cost(pl)
         moved = user.zero("freight", freight) + lane + user.zero("duties", duties)
         exw = exworks[:, :, None] + add * (1.0 + ovh[:, :, None])  # with the mix bought
-        inventory = f.inventory_cost(exw + moved, rate, transit, safety)
+        inventory = f.inventory_cost(exw + moved, rate, transit, 0.0)
+        safety_stock = user.zero("safety_stock", f.inventory_cost(exw + moved, rate, 0.0, safety))
         tco = tco_costs(study.tco, pl, sp, value, exw, exw + moved, met, free, *terms)
         if stake_out is not None and rules:  # no agreement decides a lane: nothing at stake
             always = np.stack([np.broadcast_to(r.always[pl, None], (pl.size, n_s)) for r in rules])
@@ -380,6 +382,7 @@ def _year_costs(
             "lane": lane,
             "duties": duties,
             "inventory": inventory,
+            "safety_stock": safety_stock,
             "risk": risk[:, :, None],
             "carbon": carbon,
             "incentives": -incentive[:, :, None],

@@ -143,6 +143,9 @@ def _tariff_step(
         reason = f"waived only for goods meeting the {agreement} rule of origin (not met)"
         return Step("measure", mid, "applied", share=share, reason=reason, **base)
     note = f"{share:.0%} of the national lines" if share < 1 else ""
+    if m.charged_on == "copper_content":
+        note = f"on the copper content, {cells.copper[0]:.0%} of the value"
+        note += "" if cells.copper[0] < 1 else " (full value unless copper_content_share is given)"
     return Step("measure", mid, "applied", share=share, reason=note, **base)
 
 
@@ -176,6 +179,7 @@ def explain_lane(
     hs: str,
     on: dt.date,
     origin_rule_met: bool = False,
+    copper_share: float | None = None,
 ) -> LaneExplanation:
     """Resolve one lane's duty on one date and say which measures apply and why.
 
@@ -192,6 +196,8 @@ def explain_lane(
     origin_rule_met : bool
         Whether the goods meet the rule of origin of the lane's agreement (preference and
         origin-based exemptions such as USMCA goods from the 2025 duties).
+    copper_share : float, optional
+        The product's declared copper content share of the value (None: not declared).
 
     Returns
     -------
@@ -200,7 +206,7 @@ def explain_lane(
     """
     measures, blocs = composed(scenario)
     code = str(as_hs([hs])[0])
-    cells = _Cells([importer], [exporter], [code], on, blocs)
+    cells = _Cells([importer], [exporter], [code], on, blocs, copper_share)
     shares = tariff_shares(measures, cells)
     mfn = mfn_rate_on(importer, code, on)
     steps = [
@@ -211,7 +217,7 @@ def explain_lane(
             steps.append(_tariff_step(measures, i, cells, float(shares[i][0]), origin_rule_met))
         elif isinstance(m, TRADE_MEASURES):
             steps.append(_other_step(m, i, cells, on))
-    rate = lane_rate(scenario, importer, exporter, code, on, origin_rule_met)
+    rate = lane_rate(scenario, importer, exporter, code, on, origin_rule_met, copper_share)
     steps.append(
         Step(
             "total",
@@ -231,12 +237,13 @@ def explain_year(
     hs: str,
     year: int,
     origin_rule_met: bool = False,
+    copper_share: float | None = None,
 ) -> dict[str, Any]:
     """The explanation of every interval of a year with constant rules, and the year's rate.
 
     Parameters
     ----------
-    scenario, importer, exporter, hs, origin_rule_met
+    scenario, importer, exporter, hs, origin_rule_met, copper_share
         As for :func:`explain_lane`.
     year : int
         Calendar year.
@@ -253,7 +260,9 @@ def explain_year(
     total = sum(days for _, days in periods)
     out, weighted = [], 0.0
     for start, days in periods:
-        lane = explain_lane(scenario, importer, exporter, code, start, origin_rule_met)
+        lane = explain_lane(
+            scenario, importer, exporter, code, start, origin_rule_met, copper_share
+        )
         weighted += lane.rate * days / total
         out.append({"start": start.isoformat(), "days": days, "explanation": lane.as_dict()})
     return {"year": year, "rate": weighted, "periods": out}

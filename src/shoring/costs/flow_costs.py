@@ -20,6 +20,7 @@ DELIVERY = (
     "duties",
     "customs_fees",
     "inventory",
+    "safety_stock",
     "obsolescence",
     "prepayment",
     "quality",

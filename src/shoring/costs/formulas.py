@@ -10,6 +10,8 @@ rates are fractions; distances km; weights kg; times days.
 
 from __future__ import annotations
 
+from statistics import NormalDist
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -294,6 +296,53 @@ def inventory_cost(
         Inventory carrying cost in USD per unit, broadcast over the inputs.
     """
     return _a(value) * _a(carrying_rate) * (_a(transit) + _a(safety_days)) / DAYS_PER_YEAR
+
+
+def service_z(service_level: float) -> float:
+    """Standard normal quantile of a cycle service level (0.95 -> 1.645).
+
+    Parameters
+    ----------
+    service_level : float
+        Probability of no stock-out in a replenishment cycle, in (0, 1).
+
+    Returns
+    -------
+    float
+        ``z`` with ``P(Z <= z) = service_level`` for a standard normal ``Z``.
+    """
+    return NormalDist().inv_cdf(service_level)
+
+
+def safety_stock_days(
+    z: ArrayLike, lead_days: ArrayLike, demand_cv: ArrayLike, lead_sd_days: ArrayLike
+) -> Array:
+    """Safety stock in days of demand, from demand and lead-time variability.
+
+    The normal approximation of the safety stock with uncertain demand and lead time,
+    ``ss = z * sqrt(L * sigma_d^2 + d^2 * sigma_L^2)`` (Chopra and Meindl, Supply Chain
+    Management, ch. 12; Chopra, Reinhardt and Dada 2004, Decision Sciences 35(1)), divided
+    by the mean daily demand ``d``: ``z * sqrt(L * cv^2 + sigma_L^2)`` with
+    ``cv = sigma_d / d``.
+
+    Parameters
+    ----------
+    z : array_like
+        Service factor (:func:`service_z` of the cycle service level).
+    lead_days : array_like
+        Mean lead time L (days).
+    demand_cv : array_like
+        Coefficient of variation of a day's demand (sigma_d / d).
+    lead_sd_days : array_like
+        Standard deviation of the lead time (days).
+
+    Returns
+    -------
+    ndarray
+        Days of demand held as safety stock, broadcast over the inputs.
+    """
+    lead, cv, sd = _a(lead_days), _a(demand_cv), _a(lead_sd_days)
+    return _a(z) * np.sqrt(lead * cv**2 + sd**2)
 
 
 def disruption_risk(

@@ -14,6 +14,9 @@ Per mode, with the formulas of :mod:`shoring.costs.formulas`::
     ocean:            freight = chargeable_t * (sea_km * rate(lane, year) + handling)
                                 + truck legs to and from the ports
     insurance = cargo insurance on the CIF value (added to freight)
+    safety stock (days of demand) = z * sqrt(transit * cv^2 + lead_time_sd^2)
+                  (service level z, daily demand variability cv: cost parameters;
+                  lead_time_sd by mode), unless the product or network sets its days
 
 The ocean rate per tonne-km is the lane's Drewry WCI rate of the year per 40ft container
 (:mod:`shoring.data.freight_rates`) over the container payload and the open sea route,
@@ -228,7 +231,7 @@ class Lanes:
     router: SeaRouter = field(repr=False)
     quotes: tuple[Quote, ...] = ()
     carrying_rate: np.ndarray | None = None  # (product,) fraction/year
-    safety_days: np.ndarray | None = None  # (product,) NaN: the mode's
+    safety_days: np.ndarray | None = None  # (product,) NaN: from lead-time variability
     _cache: dict = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -370,7 +373,9 @@ class Lanes:
         freight = transport + f.cargo_insurance(value, transport, insurance_rate)
         transit = f.transit_days(km, speed, dwell)
         transit[:, :, OCEAN] += f.transit_days(inland_km, speed[TRUCK], 0.0)
-        safety = np.array([self.params.safety_stock_days[m] for m in MODES])[None, None, None]
+        z = f.service_z(self.params.safety_stock_service_level)
+        lead_sd = self._col("lead_time_sd_days")  # by mode
+        safety = f.safety_stock_days(z, transit, self.params.demand_cv_daily, lead_sd)[None]
         own = self.safety_days[:, None, None, None]  # the product's or network's days
         safety = np.where(np.isnan(own), safety, own)
         rate = self.carrying_rate[:, None, None, None]
@@ -464,7 +469,8 @@ def build_lanes(
     distances : Distances
         Great-circle or CEPII distances (used between capitals).
     params : CostParameters
-        Carrying rate, safety-stock days by mode, cargo insurance.
+        Carrying rate, safety-stock service level and demand variability, cargo
+        insurance.
     modes : pandas.DataFrame, optional
         The network's overrides of mode parameters; an ocean ``cost_usd_per_tonne_km``
         there replaces the dated WCI rates.
@@ -476,7 +482,8 @@ def build_lanes(
         Route cache; the process-wide :data:`shoring.data.sea_routes.SHARED_ROUTER` by
         default.
     carrying_rate, safety_days : ndarray, optional
-        Per product: carrying rate (fraction/year) and safety days (NaN: the mode's), as
+        Per product: carrying rate (fraction/year) and safety days (NaN: from the lane's
+        lead-time variability), as
         the network sets them (:func:`shoring.costs.user_costs.user_costs`); default the
         cost parameters'.
 

@@ -194,9 +194,10 @@ def basis_frame(mfn: ProductMfn, products: pd.Index, countries: np.ndarray) -> p
 
 
 def duty_rows(
-    codes: np.ndarray, by_year: dict[int, ProductMfn]
-) -> tuple[np.ndarray, np.ndarray, dict[int, np.ndarray]]:
-    """Rows of the duty arrays: products with the same HS code and MFN rates share one.
+    codes: np.ndarray, by_year: dict[int, ProductMfn], copper_share: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, dict[int, np.ndarray], np.ndarray]:
+    """Rows of the duty arrays: products with the same HS code, MFN rates and declared
+    copper content share one.
 
     Parameters
     ----------
@@ -204,17 +205,20 @@ def duty_rows(
         HS code of each product.
     by_year : dict of int to ProductMfn
         MFN of the products per year (:func:`product_mfn`).
+    copper_share : ndarray of float
+        Declared copper content share of each product's value (NaN: none).
 
     Returns
     -------
     tuple
-        The HS code of each row, the row of each product, and the MFN rates per (row,
-        country) of each year.
+        The HS code of each row, the row of each product, the MFN rates per (row,
+        country) of each year, and the copper content share of each row.
     """
     _, code_id = np.unique(codes, return_inverse=True)
     rates = [np.nan_to_num(m.rate, nan=-1.0) for m in by_year.values()]
-    key = np.column_stack([code_id.astype(float), *rates])
+    copper = np.asarray(copper_share, dtype=float)
+    key = np.column_stack([code_id.astype(float), np.nan_to_num(copper, nan=-1.0), *rates])
     _, first, index = np.unique(key, axis=0, return_index=True, return_inverse=True)
     index = index.reshape(-1)
     mfn = {y: m.rate[first] for y, m in by_year.items()}
-    return codes[first].astype(object), index, mfn
+    return codes[first].astype(object), index, mfn, copper[first]

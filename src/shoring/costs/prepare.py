@@ -48,6 +48,7 @@ class _Study:
     hs: np.ndarray  # HS code of each duty row (products with the same code and MFN share one)
     hs_index: np.ndarray  # duty row of each product
     mfn: dict[int, np.ndarray]  # year -> MFN rate (duty row, country); NaN: no cited figure
+    copper_share: np.ndarray  # declared copper content share of each duty row; NaN: none
     mfn_basis: dict[int, np.ndarray]  # year -> basis (product, country)
     mfn_notes: tuple[str, ...]
     value: np.ndarray
@@ -108,7 +109,11 @@ def _study(network: Network, years: Sequence[int], settings: CostSettings) -> _S
         dtype=object,
     )
     by_year = {y: product_mfn(network, countries, dt.date(y, 7, 1)) for y in years}
-    hs_rows, hs_index, mfn = duty_rows(products["hs_code"].to_numpy(dtype=str), by_year)
+    hs_rows, hs_index, mfn, copper = duty_rows(
+        products["hs_code"].to_numpy(dtype=str),
+        by_year,
+        products["copper_content_share"].to_numpy(dtype=float),
+    )
     value = products["unit_value_usd"].to_numpy(dtype=float)
     weight = products["weight_kg"].to_numpy(dtype=float)
     located = node_places(sites, suppliers, markets)
@@ -147,6 +152,7 @@ def _study(network: Network, years: Sequence[int], settings: CostSettings) -> _S
         hs=hs_rows,
         hs_index=hs_index,
         mfn=mfn,
+        copper_share=copper,
         mfn_basis={y: m.basis for y, m in by_year.items()},
         mfn_notes=tuple(dict.fromkeys(n for m in by_year.values() for n in m.notes)),
         value=value,

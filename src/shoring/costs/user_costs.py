@@ -16,7 +16,8 @@ A network can give, besides what the engine estimates:
 
 Precedence, most specific first: a lane row naming product and mode, product only, mode
 only, neither; then the product; then the network; then the default (carrying rate
-25%/year, safety days by mode: ``cost_parameters.yaml``). Computed once per study.
+25%/year, ``cost_parameters.yaml``; safety days from the lane's lead-time variability,
+:func:`shoring.costs.formulas.safety_stock_days`). Computed once per study.
 """
 
 from __future__ import annotations

@@ -57,6 +57,7 @@ MODE_COLUMNS = (
     "min_distance_km",
     "volumetric_kg_per_m3",
     "container_payload_kg",
+    "lead_time_sd_days",
 )
 """Numeric columns of :func:`transport_modes`."""
 
@@ -110,7 +111,9 @@ def transport_modes() -> pd.DataFrame:
         ``max_distance_km`` (network km; ``inf`` = no limit), ``min_distance_km``
         (great-circle km, applied between land-connected countries only),
         ``volumetric_kg_per_m3`` (chargeable kg per m3 of volume),
-        ``container_payload_kg`` (ocean only: cargo per 40ft container), and the
+        ``container_payload_kg`` (ocean only: cargo per 40ft container),
+        ``lead_time_sd_days`` (standard deviation of a lane's lead time, the basis of
+        its safety stock), and the
         year, ``source`` and ``url`` of the cost figure. Every other figure's source is
         in :func:`transport_mode_sources`. A copy: edit freely.
     """
@@ -304,8 +307,11 @@ class CostParameters(BaseModel):
     ----------
     inventory_carrying_rate : float
         Annual carrying cost as a fraction of unit value (0.25 = 25%/year).
-    safety_stock_days : dict of Mode to float
-        Days of demand held as safety stock, by lane mode.
+    safety_stock_service_level : float
+        Cycle service level the safety stock is set for (probability of no stock-out
+        in a replenishment cycle).
+    demand_cv_daily : float
+        Coefficient of variation of a day's demand (standard deviation / mean).
     cargo_insurance_rate : float
         Premium as a fraction of insured value.
     insurance_cover_markup : float
@@ -327,7 +333,8 @@ class CostParameters(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     inventory_carrying_rate: float = Field(ge=0, le=1)
-    safety_stock_days: dict[Mode, float]
+    safety_stock_service_level: float = Field(gt=0, lt=1)
+    demand_cv_daily: float = Field(ge=0)
     cargo_insurance_rate: float = Field(ge=0, lt=0.5)
     insurance_cover_markup: float = Field(ge=1)
     overhead_rate: float = Field(ge=0)
@@ -339,9 +346,6 @@ class CostParameters(BaseModel):
 
     @model_validator(mode="after")
     def _complete(self) -> CostParameters:
-        missing = set(MODES) - set(self.safety_stock_days)
-        if missing:
-            raise ValueError(f"safety_stock_days lacks modes {sorted(missing)}")
         fields = set(type(self).model_fields) - {"provenance"}
         if set(self.provenance) != fields:
             raise ValueError(

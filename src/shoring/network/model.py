@@ -35,6 +35,7 @@ LAYOUT: dict[str, dict[str, str]] = {
         "overhead_rate": "float64",
         "inventory_carrying_rate": "float64",
         "safety_stock_days": "float64",
+        "copper_content_share": "float64",
     },
     "bom": {"parent": "object", "component": "object", "quantity": "float64"},
     "sites": {
@@ -86,6 +87,7 @@ LAYOUT: dict[str, dict[str, str]] = {
         "handling_usd_per_tonne": "float64",
         "dwell_days": "float64",
         "co2_kg_per_tonne_km": "float64",
+        "lead_time_sd_days": "float64",
     },
     "mfn_rates": {"importer": "object", "hs_code": "object", "rate": "float64", "source": "object"},
     "production_costs": {"site": "object", "product": "object", "usd_per_unit": "float64"},

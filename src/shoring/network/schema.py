@@ -16,7 +16,8 @@ table                     columns
 ``products``              id, name, hs_code, unit_value_usd, weight_kg,
                           volume_m3, labour_hours, margin, lost_sale_penalty_usd,
                           kwh_per_unit, overhead_rate,
-                          inventory_carrying_rate, safety_stock_days
+                          inventory_carrying_rate, safety_stock_days,
+                          copper_content_share
 ``bom``                   parent, component, quantity
 ``sites``                 id, name, country, city, lat, lon, status, products, capacity_units,
                           fixed_cost_usd, opening_capex_usd, closing_cost_usd,
@@ -31,7 +32,7 @@ table                     columns
 ``demand``                market, product, year, units
 ``modes``                 mode, cost_usd_per_tonne_km, speed_km_per_day,
                           handling_usd_per_tonne, dwell_days,
-                          co2_kg_per_tonne_km
+                          co2_kg_per_tonne_km, lead_time_sd_days
 ``mfn_rates``             importer, hs_code, rate, source
 ``production_costs``      site, product, usd_per_unit
 ``lane_costs``            origin, destination, product, mode, usd_per_unit,
@@ -367,6 +368,17 @@ class ProductRow(_Row):
             "days",
         ),
     )
+    copper_content_share: Fraction | None = Field(
+        None,
+        json_schema_extra=_doc(
+            "Value of the copper content as a share of the customs value, as declared to "
+            "US customs for the 2025 Section 232 copper duty (charged on the copper "
+            "content only, CBP CSMS 65794272); blank: the full value, as CBP assesses "
+            "when the content value is not declared.",
+            "fraction",
+            "0..1 or 0%..100%",
+        ),
+    )
 
     @field_validator("hs_code")
     @classmethod
@@ -560,6 +572,15 @@ class ModeRow(_Row):
     )
     co2_kg_per_tonne_km: Number | None = Field(
         None, ge=0, json_schema_extra=_doc("Emission factor.", "kg CO2/(t km)")
+    )
+    lead_time_sd_days: Number | None = Field(
+        None,
+        ge=0,
+        json_schema_extra=_doc(
+            "Standard deviation of a lane's lead time by this mode, the basis of the "
+            "safety stock (default: transport_modes table).",
+            "days",
+        ),
     )
 
 

@@ -30,6 +30,7 @@ COMPONENT_COLOURS = {
     "duties": "#e45756",
     "customs_fees": "#ff9d98",
     "inventory": "#72b7b2",
+    "safety_stock": "#9ecae9",
     "obsolescence": "#b7e1dd",
     "prepayment": "#ffbf79",
     "quality": "#79706e",

@@ -243,6 +243,12 @@ class Tariff(_Dated):
     goods and lane on the same day, this measure does not (e.g. the 2025 IEEPA duties
     do not apply to goods under Section 232). ``stacking_source`` cites the legal text
     of that rule; measures that stack by default (``add``) need no citation.
+
+    ``charged_on`` is the part of the customs value the ad valorem rate is charged on:
+    ``value`` (all of it) or ``copper_content`` (the product's ``copper_content_share``
+    of it, the full value where the product declares none: the 2025 Section 232 copper
+    duty, CBP CSMS 65794272). The rest of the value stays subject to the measures this
+    one excludes (:func:`shoring.scenario.trade.tariff_shares`).
     """
 
     type: Literal["tariff"] = "tariff"
@@ -260,6 +266,7 @@ class Tariff(_Dated):
     specific_usd_per_kg: Amount | None = None
     specific_usd_per_unit: Amount | None = None
     stacking: Literal["add", "replace", "max"] = "add"
+    charged_on: Literal["value", "copper_content"] = "value"
     exemptions: Exemptions | None = None
     exempt_hs: HsList = ()
     exempt_exporters: Parties | None = None
@@ -279,6 +286,8 @@ class Tariff(_Dated):
     def _stacking_cited(self) -> Tariff:
         if self.excluded_by and self.stacking_source is None:
             raise ValueError("excluded_by needs a stacking_source citing the legal text")
+        if self.charged_on != "value" and self.stacking != "add":
+            raise ValueError("a duty charged on a content share must stack (stacking: add)")
         return self
 
     def party_fields(self) -> dict[str, Any]:

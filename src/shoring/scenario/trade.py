@@ -218,11 +218,22 @@ def _empty(n: int) -> dict[str, np.ndarray]:
 
 
 class _Cells:
-    def __init__(self, importer: Any, exporter: Any, hs6: Any, on: Any, blocs: Mapping) -> None:
+    def __init__(
+        self,
+        importer: Any,
+        exporter: Any,
+        hs6: Any,
+        on: Any,
+        blocs: Mapping,
+        copper_share: Any = None,
+    ) -> None:
         imp, exp, hs = as_codes(importer), as_codes(exporter), as_hs(hs6)
         n = max(imp.size, exp.size, hs.size, np.size(on))
         imp, exp, hs = (np.broadcast_to(a, (n,)) for a in (imp, exp, hs))
         self.importer, self.exporter, self.hs6 = imp, exp, hs
+        # share of the value that is copper content; NaN (not declared): the full value
+        copper = np.asarray(1.0 if copper_share is None else copper_share, dtype=float)
+        self.copper = np.broadcast_to(np.where(np.isnan(copper), 1.0, copper), (n,))
         self.days = as_days(on, n)
         if self.days.size != n:
             raise ValueError("importer, exporter, hs6 and on must have equal lengths")
@@ -283,7 +294,13 @@ class Prepared:
 
 
 def prepare(
-    measures: Sequence[Measure], importer: Any, exporter: Any, hs6: Any, on: Any, blocs: Mapping
+    measures: Sequence[Measure],
+    importer: Any,
+    exporter: Any,
+    hs6: Any,
+    on: Any,
+    blocs: Mapping,
+    copper_share: Any = None,
 ) -> Prepared:
     """Parse cells once and compute the day-independent part of the measures on them.
 
@@ -291,7 +308,7 @@ def prepare(
     ----------
     measures : sequence of Measure
         The measures that will be evaluated.
-    importer, exporter, hs6 : array-like
+    importer, exporter, hs6, copper_share : array-like
         Cells, as for :func:`trade_effects`.
     on : date
         A day used for bloc membership of date-free parts (agreement blocs are never cached).
@@ -302,7 +319,7 @@ def prepare(
     -------
     Prepared
     """
-    cells = _Cells(importer, exporter, hs6, on, blocs)
+    cells = _Cells(importer, exporter, hs6, on, blocs, copper_share)
     coverage: dict[int, np.ndarray] = {}
     schedules: dict[int, pd.DataFrame] = {}
     for m in measures:
@@ -411,6 +428,9 @@ def tariff_shares(
 
     A tariff excluded by others applies to the goods none of them covers:
     ``share_i * prod_j (1 - share_j)`` (exact for national lines, where shares are 0/1).
+    A tariff charged on the copper content covers that share of the value only (the
+    cell's ``copper_content_share``, 1 where not declared), so a tariff it excludes is
+    charged on the rest: e.g. 50% x 0.4 of the value plus the reciprocal duty x 0.6.
 
     Returns
     -------
@@ -419,6 +439,7 @@ def tariff_shares(
     """
     raw = {
         i: tariff_coverage(cells, m, static)
+        * (cells.copper if m.charged_on == "copper_content" else 1.0)
         for i, m in enumerate(measures)
         if isinstance(m, Tariff)
     }
@@ -542,6 +563,7 @@ def trade_effects(
     hs6: Any,
     on: Any,
     prepared: Prepared | None = None,
+    copper_share: Any = None,
 ) -> TradeEffects:
     """Evaluate a scenario's trade measures on cells.
 
@@ -556,8 +578,12 @@ def trade_effects(
     on : date or array-like of dates
         One date for all cells, or one per cell.
     prepared : Prepared, optional
-        From :func:`prepare` on these same cells (then ``importer``, ``exporter`` and
-        ``hs6`` are not read again): for callers evaluating the cells on many days.
+        From :func:`prepare` on these same cells (then ``importer``, ``exporter``,
+        ``hs6`` and ``copper_share`` are not read again): for callers evaluating the
+        cells on many days.
+    copper_share : array-like of float, optional
+        Copper content as a share of the value per cell, for tariffs charged on the
+        copper content (NaN or None: not declared, the full value).
 
     Returns
     -------
@@ -568,7 +594,8 @@ def trade_effects(
     if prepared is not None:
         cells, static, rows = prepared.cells.on_day(on), prepared.coverage, prepared.schedules
     else:
-        cells, static, rows = _Cells(importer, exporter, hs6, on, blocs), {}, {}
+        cells = _Cells(importer, exporter, hs6, on, blocs, copper_share)
+        static, rows = {}, {}
     out = _empty(cells.n)
     shares = tariff_shares(measures, cells, static)
     for i, m in enumerate(measures):
