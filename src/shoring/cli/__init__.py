@@ -23,6 +23,7 @@ from shoring.cli import (
     cost_cmd,
     data_cmd,
     demo_cmd,
+    gravity_cmd,
     network_cmd,
     optimize_cmd,
     report_cmd,
@@ -83,6 +84,7 @@ for _module in (
     optimize_cmd,
     bench_cmd,
     demo_cmd,
+    gravity_cmd,
 ):
     _module.register(app)
 

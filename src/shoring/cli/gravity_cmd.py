@@ -1,0 +1,113 @@
+"""``shoring gravity estimate|counterfactual|examples``: structural gravity from the shell."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.table import Table
+
+from shoring.cli.console import out as console
+from shoring.cli.console import spinner
+from shoring.errors import ShoringError
+from shoring.textsafe import json_text
+
+GRAVITY_EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "gravity"
+"""Folder of the shipped gravity and GE specs."""
+
+
+def example_specs() -> dict[str, Path]:
+    """Shipped specs, name (file stem) -> path, sorted by name."""
+    return {p.stem: p for p in sorted(GRAVITY_EXAMPLES.glob("*.yaml"))}
+
+
+def resolve_spec(spec: str) -> Path:
+    """A spec file path, or the shipped example of that name (``traditional_gravity``).
+
+    Raises
+    ------
+    ShoringError
+        When the path does not exist and no example has that name.
+    """
+    path = Path(spec)
+    if path.exists():
+        return path
+    known = example_specs()
+    stem = path.name.removesuffix(".yaml")
+    if stem in known and path.parent == Path("."):
+        return known[stem]
+    raise ShoringError(f"spec {spec!r} not found; shipped examples: {', '.join(known)}")
+
+
+def _first_line(path: Path) -> str:
+    from shoring import safeyaml
+
+    _, data = safeyaml.load(safeyaml.read_text(path, str(path)), str(path))
+    return str(data.get("title", "")) if isinstance(data, dict) else ""
+
+
+def _coef_table(title: str, rows: dict[str, dict[str, float]]) -> Table:
+    table = Table(title=title)
+    for col in ("variable", "estimate", "std. error"):
+        table.add_column(col, justify="left" if col == "variable" else "right")
+    for name, v in rows.items():
+        table.add_row(name, f"{v['estimate']:.3f}", f"({v['std_error']:.3f})")
+    return table
+
+
+def _print_estimate(result: dict[str, Any], title: str) -> None:
+    console.print(_coef_table(title or "PPML estimates", result["coefficients"]))
+    if "sums" in result:
+        console.print(_coef_table("Sums of coefficients (delta method)", result["sums"]))
+    sample = result["sample"]
+    console.print(
+        f"N = {result['n_obs']:,}   pseudo R2 = {result['pseudo_r2']:.3f}   "
+        f"fixed effects: {', '.join(result['fixed_effects']) or 'none'}   "
+        f"years: {', '.join(map(str, sample['years']))}"
+        + ("   international flows only" if sample["international_only"] else "")
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``gravity`` command group to the root app."""
+    group = typer.Typer(help="Structural gravity (PPML) and general-equilibrium counterfactuals.")
+    app.add_typer(group, name="gravity")
+
+    @group.command("examples")
+    def examples(
+        as_json: bool = typer.Option(False, "--json", help="Print JSON to stdout."),
+    ) -> None:
+        """List the shipped gravity specs (run one by name or copy it)."""
+        rows = [
+            {"name": name, "path": str(path), "title": _first_line(path)}
+            for name, path in example_specs().items()
+        ]
+        if as_json:
+            typer.echo(json_text(rows))
+            return
+        table = Table(title="Gravity examples (data: ../shared/data/trade or your own CSV)")
+        for col in ("name", "title"):
+            table.add_column(col, overflow="fold")
+        for row in rows:
+            table.add_row(row["name"], row["title"])
+        console.print(table)
+
+    @group.command("estimate")
+    def estimate_cmd(
+        spec: str = typer.Argument(..., help="Spec YAML file or a shipped example name."),
+        data: Path | None = typer.Option(None, "--data", help="Trade CSV (overrides data:)."),
+        as_json: bool = typer.Option(False, "--json", help="Print JSON to stdout."),
+    ) -> None:
+        """Estimate a structural gravity equation by PPML with fixed effects."""
+        from shoring.macro.gravity import estimate
+        from shoring.macro.gravity_spec import GravitySpec, load_spec
+
+        path = resolve_spec(spec)
+        model = load_spec(GravitySpec, path)
+        with spinner("reading the spec") as update:
+            result = estimate(model, path, data, progress=update).to_dict()
+        if as_json:
+            typer.echo(json_text(result))
+        else:
+            _print_estimate(result, model.title)

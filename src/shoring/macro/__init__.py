@@ -1,0 +1,6 @@
+"""Macro analytics: structural gravity, general-equilibrium counterfactuals, value chains.
+
+Independent of a firm's network; reads trade data and the scenario measures only. Modules
+are imported where used (``shoring.macro.gravity``, ``shoring.macro.ge`` ...), so importing
+this package loads nothing heavy.
+"""

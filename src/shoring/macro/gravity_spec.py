@@ -1,0 +1,285 @@
+"""Structural gravity specs in YAML: what to estimate, validated with located errors.
+
+A spec names the trade data (CSV with one row per exporter, importer and year), its
+columns, the sample years, the fixed effects, the regressors (data columns or derived:
+log of a column, the international-border dummy, border dummies by year, lags and leads)
+and the clustering of standard errors. Errors are reported as ``file:line:field: message``
+(:class:`~shoring.errors.ShoringInputError`, CLI exit code 2).
+
+Example (the PPML column of Yotov et al. 2016, Table 1)::
+
+    title: Traditional gravity, PPML
+    data: yotov2016_agtpa_applications.csv
+    sample: {years: {first: 1986, last: 2006, every: 4}, international_only: true}
+    fixed_effects: [exporter_year, importer_year]
+    regressors:
+      - {name: log_dist, log: dist}
+      - cntg
+    cluster: pair
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from shoring import safeyaml
+from shoring.errors import Problem, ShoringInputError
+from shoring.scenario.loader import locate
+
+FixedEffect = Literal[
+    "exporter_year", "importer_year", "pair", "exporter", "importer", "year", "intra_national"
+]
+"""Fixed effects a spec may name. ``pair`` gives every ordered pair its own effect and every
+country's domestic flow its own effect (Yotov et al. 2016, ch. 1, eq. 1-36);
+``intra_national`` gives each country's domestic flow its own effect and all international
+flows one common effect (eq. 1-35 with intra-national trade)."""
+
+_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
+M = TypeVar("M", bound=BaseModel)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Columns(_Model):
+    """Column names of the trade CSV (defaults: the book's data set)."""
+
+    exporter: str = "exporter"
+    importer: str = "importer"
+    year: str = "year"
+    trade: str = "trade"
+    pair: str = "pair_id"
+
+
+class Years(_Model):
+    """Every ``every``-th year from ``first`` to ``last`` (inclusive)."""
+
+    first: int
+    last: int
+    every: int = Field(1, ge=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Years:
+        if self.last < self.first:
+            raise ValueError(f"last ({self.last}) is before first ({self.first})")
+        return self
+
+    def listed(self) -> tuple[int, ...]:
+        """The years, ascending."""
+        return tuple(range(self.first, self.last + 1, self.every))
+
+
+class Sample(_Model):
+    """Which rows enter the estimation."""
+
+    years: Years | tuple[int, ...] | None = None
+    international_only: bool = False
+    positive_trade_only: bool = False
+
+    def year_list(self) -> tuple[int, ...] | None:
+        """The sample years, or None for every year in the data."""
+        if isinstance(self.years, Years):
+            return self.years.listed()
+        return tuple(sorted(set(self.years))) if self.years is not None else None
+
+
+class Regressor(_Model):
+    """One right-hand-side variable.
+
+    Exactly one way of building it: ``column`` (a data column, the default is the name),
+    ``log`` (natural log of a column; every value must be positive), ``international_border``
+    (1 when exporter differs from importer), ``border_by_year`` (one dummy per listed year:
+    international flow in that year; the years left out are the reference), ``lag`` with
+    ``years`` (the value of a column ``years`` years earlier for the same pair; a lead when
+    ``years`` is negative).
+    """
+
+    name: Annotated[str, Field(pattern=_NAME)] | None = None
+    column: str | None = None
+    log: str | None = None
+    international_border: bool = False
+    border_by_year: tuple[int, ...] | None = None
+    lag: str | None = None
+    years: int | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, value: Any) -> Any:
+        return {"name": value} if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _one_way(self) -> Regressor:
+        ways = [
+            self.column is not None,
+            self.log is not None,
+            self.international_border,
+            self.border_by_year is not None,
+            self.lag is not None,
+        ]
+        if sum(ways) > 1:
+            raise ValueError("give one of column, log, international_border, border_by_year, lag")
+        if (self.lag is None) != (self.years is None):
+            raise ValueError("lag and years go together (years < 0 for a lead)")
+        if self.years == 0:
+            raise ValueError("years must not be 0 (positive: lag, negative: lead)")
+        if self.border_by_year is None and self.name is None:
+            raise ValueError("name is required")
+        if self.border_by_year is not None and not self.border_by_year:
+            raise ValueError("border_by_year lists at least one year")
+        return self
+
+    def names(self) -> tuple[str, ...]:
+        """Names of the variables this regressor adds (several for ``border_by_year``)."""
+        if self.border_by_year is not None:
+            stem = self.name or "intl_brdr"
+            return tuple(f"{stem}_{y}" for y in self.border_by_year)
+        assert self.name is not None
+        return (self.name,)
+
+
+class SmallSample(_Model):
+    """Small-sample corrections of clustered errors (pyfixest ``ssc``).
+
+    ``k_adj``: multiply by (n-1)/(n-k); ``g_adj``: multiply by G/(G-1). The book's
+    replication in R (fixest) matches ``k_adj: false``.
+    """
+
+    k_adj: bool = True
+    g_adj: bool = True
+
+
+class LinearSum(_Model):
+    """A sum of coefficients reported with its delta-method error (e.g. total RTA effect)."""
+
+    name: Annotated[str, Field(pattern=_NAME)]
+    terms: tuple[str, ...] = Field(min_length=2)
+
+
+class GravitySpec(_Model):
+    """A structural gravity estimation (PPML with high-dimensional fixed effects).
+
+    Attributes
+    ----------
+    title, description : str
+        What the spec reproduces (shown in reports).
+    data : str, optional
+        Trade CSV; a relative path is read from the spec's folder. ``--data`` overrides it.
+    columns : Columns
+        Names of the identifying columns and of the trade flow (any currency unit).
+    sample : Sample
+        Years, international flows only, positive flows only.
+    fixed_effects : tuple of FixedEffect
+        Absorbed effects.
+    regressors : tuple of Regressor
+        Right-hand side, in order.
+    cluster : {"pair", "exporter", "importer"}, optional
+        Clusters of the standard errors; None for heteroskedasticity-robust errors.
+    small_sample : SmallSample
+        Corrections of clustered errors.
+    sums : tuple of LinearSum
+        Coefficient sums to report.
+    """
+
+    title: str = ""
+    description: str = ""
+    estimator: Literal["ppml"] = "ppml"
+    data: str | None = None
+    columns: Columns = Columns()
+    sample: Sample = Sample()
+    fixed_effects: tuple[FixedEffect, ...] = ()
+    regressors: tuple[Regressor, ...] = Field(min_length=1)
+    cluster: Literal["pair", "exporter", "importer"] | None = "pair"
+    small_sample: SmallSample = SmallSample()
+    sums: tuple[LinearSum, ...] = ()
+
+    @field_validator("fixed_effects")
+    @classmethod
+    def _unique_effects(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if len(set(value)) != len(value):
+            raise ValueError("a fixed effect is listed twice")
+        return value
+
+    @model_validator(mode="after")
+    def _names(self) -> GravitySpec:
+        names = [n for r in self.regressors for n in r.names()]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"regressor names used twice: {', '.join(twice)}")
+        for s in self.sums:
+            unknown = [t for t in s.terms if t not in names]
+            if unknown:
+                raise ValueError(f"sum {s.name}: unknown terms {', '.join(unknown)}")
+        return self
+
+    def regressor_names(self) -> tuple[str, ...]:
+        """Every right-hand-side variable name, in order."""
+        return tuple(n for r in self.regressors for n in r.names())
+
+
+def _message(error: dict[str, Any]) -> str:
+    if error["type"] == "extra_forbidden":
+        return "unknown field (not allowed here)"
+    if error["type"] == "missing":
+        return "required field is missing"
+    return str(error["msg"]).removeprefix("Value error, ")
+
+
+def parse_spec(model: type[M], text: str, file: str) -> M:
+    """Validate YAML text against a spec model, every problem located by line and field.
+
+    Parameters
+    ----------
+    model : type of pydantic.BaseModel
+        :class:`GravitySpec` or the counterfactual spec.
+    text : str
+        The YAML document.
+    file : str
+        Name used in messages.
+
+    Returns
+    -------
+    pydantic.BaseModel
+        The validated spec.
+
+    Raises
+    ------
+    ShoringInputError
+        One problem per error, ``file:line:field: message``.
+    """
+    root, data = safeyaml.load(text, file)
+    if not isinstance(data, dict):
+        raise ShoringInputError([Problem(file, "a spec file must be a mapping", row=1)])
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            line, field = locate(root, tuple(error["loc"]))
+            problems.append(Problem(file, _message(error), row=line, field=field or None))
+        raise ShoringInputError(problems) from None
+
+
+def load_spec(model: type[M], path: str | Path) -> M:
+    """Read and validate a spec file (see :func:`parse_spec`)."""
+    return parse_spec(model, safeyaml.read_text(path, str(path)), str(path))
+
+
+def data_path(spec_data: str | None, spec_file: str | Path, override: str | Path | None) -> Path:
+    """The trade CSV to read: ``--data`` if given, else the spec's (relative to its folder).
+
+    Raises
+    ------
+    ShoringInputError
+        When neither names a file.
+    """
+    if override is not None:
+        return Path(override)
+    if spec_data is None:
+        message = "no data file: give data: in the spec or --data on the command line"
+        raise ShoringInputError([Problem(str(spec_file), message, field="data")])
+    path = Path(spec_data)
+    return path if path.is_absolute() else Path(spec_file).parent / path
