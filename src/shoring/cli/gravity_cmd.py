@@ -111,3 +111,56 @@ def register(app: typer.Typer) -> None:
             typer.echo(json_text(result))
         else:
             _print_estimate(result, model.title)
+
+    @group.command("counterfactual")
+    def counterfactual_cmd(
+        spec: str = typer.Argument(..., help="Spec YAML file or a shipped example name."),
+        data: Path | None = typer.Option(None, "--data", help="Trade CSV (overrides data:)."),
+        as_json: bool = typer.Option(False, "--json", help="Print JSON to stdout."),
+    ) -> None:
+        """General-equilibrium effects of a change in trade costs (GEPPML)."""
+        from shoring.macro.ge_run import run_counterfactual
+        from shoring.macro.ge_spec import CounterfactualSpec
+        from shoring.macro.gravity_spec import load_spec
+
+        path = resolve_spec(spec)
+        model = load_spec(CounterfactualSpec, path)
+        with spinner("reading the spec") as update:
+            result = run_counterfactual(model, path, data, progress=update)
+        if as_json:
+            typer.echo(json_text(result.to_dict()))
+        else:
+            _print_counterfactual(result, model.title)
+
+
+COUNTRY_COLUMNS = {
+    "exports_change_pct_conditional": "exports % (cond.)",
+    "exports_change_pct_full": "exports % (full)",
+    "producer_price_change_pct": "price %",
+    "omr_change_pct": "OMR %",
+    "imr_change_pct": "IMR %",
+    "real_gdp_change_pct": "real GDP %",
+}
+
+
+def _print_counterfactual(result: Any, title: str) -> None:
+    table = Table(title=title or "General-equilibrium effects")
+    table.add_column("country")
+    for label in COUNTRY_COLUMNS.values():
+        table.add_column(label, justify="right")
+    frame = result.country_table().sort_values("real_gdp_change_pct", ascending=False)
+    for row in frame.itertuples(index=False):
+        values = [getattr(row, k) for k in COUNTRY_COLUMNS]
+        table.add_row(row.country, *(f"{v:.2f}" for v in values))
+    console.print(table)
+    basis = (
+        "counterfactual -> baseline"
+        if result.report == "agreement"
+        else "baseline -> counterfactual"
+    )
+    console.print(f"changes {basis}; sigma = {result.sigma:g}; GE solved in {result.seconds:.2f} s")
+    for market in result.diversion():
+        rows = market["suppliers"]
+        gains = ", ".join(f"{r['exporter']} {r['change_pp']:+.2f}" for r in rows[:5])
+        losses = ", ".join(f"{r['exporter']} {r['change_pp']:+.2f}" for r in rows[-3:])
+        console.print(f"import shares in {market['market']} (pp): {gains} ... {losses}")

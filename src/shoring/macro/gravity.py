@@ -105,7 +105,9 @@ def fit_ppml(frame: pd.DataFrame, spec: GravitySpec) -> Any:
     try:
         import pyfixest as pf
     except ImportError:  # pragma: no cover - the macro extra is missing
-        raise ShoringError("gravity estimation needs pyfixest: pip install 'shoring[macro]'") from None
+        raise ShoringError(
+            "gravity estimation needs pyfixest: pip install 'shoring[macro]'"
+        ) from None
 
     rhs = " + ".join(spec.regressor_names())
     effects = " + ".join(f"fe_{e}" for e in spec.fixed_effects)
@@ -113,6 +115,32 @@ def fit_ppml(frame: pd.DataFrame, spec: GravitySpec) -> Any:
     vcov: Any = {"CRV1": spec.cluster} if spec.cluster else "hetero"
     ssc = pf.ssc(k_adj=spec.small_sample.k_adj, G_adj=spec.small_sample.g_adj)
     return pf.fepois(formula, data=frame, vcov=vcov, ssc=ssc, iwls_tol=1e-10, iwls_maxiter=100)
+
+
+def checked_fit(design: Design, spec: GravitySpec, file: str = "<data>") -> Any:
+    """:func:`fit_ppml` with every regressor identified, else a located error.
+
+    Raises
+    ------
+    ShoringInputError
+        When a regressor is collinear with the fixed effects (its coefficient is not
+        identified) or the estimation fails.
+    """
+    names = list(spec.regressor_names())
+    try:
+        with warnings.catch_warnings():  # dropped rows are counted in the result instead
+            warnings.simplefilter("ignore", UserWarning)
+            fit = fit_ppml(design.frame, spec)
+    except (ValueError, RuntimeError, np.linalg.LinAlgError) as exc:
+        text = " ".join(str(exc).split())
+        if "collinear" in text:
+            text = f"not identified (collinear with the fixed effects): {', '.join(names)}"
+        raise ShoringInputError([Problem(file, f"PPML failed: {text}")]) from None
+    dropped_vars = [n for n in names if n not in fit.tidy().index]
+    if dropped_vars:
+        message = f"not identified (collinear with the fixed effects): {', '.join(dropped_vars)}"
+        raise ShoringInputError([Problem(file, message)])
+    return fit
 
 
 def estimate_design(design: Design, spec: GravitySpec, file: str = "<data>") -> GravityResult:
@@ -125,20 +153,8 @@ def estimate_design(design: Design, spec: GravitySpec, file: str = "<data>") -> 
         identified) or the estimation does not converge.
     """
     names = list(spec.regressor_names())
-    try:
-        with warnings.catch_warnings():  # dropped rows are counted in the result instead
-            warnings.simplefilter("ignore", UserWarning)
-            fit = fit_ppml(design.frame, spec)
-    except (ValueError, RuntimeError, np.linalg.LinAlgError) as exc:
-        text = " ".join(str(exc).split())
-        if "collinear" in text:
-            text = f"not identified (collinear with the fixed effects): {', '.join(names)}"
-        raise ShoringInputError([Problem(file, f"PPML failed: {text}")]) from None
+    fit = checked_fit(design, spec, file)
     tidy = fit.tidy()
-    dropped_vars = [n for n in names if n not in tidy.index]
-    if dropped_vars:
-        message = f"not identified (collinear with the fixed effects): {', '.join(dropped_vars)}"
-        raise ShoringInputError([Problem(file, message)])
     est = tidy["Estimate"].to_numpy(dtype=float)
     se = tidy["Std. Error"].to_numpy(dtype=float)
     vcov = np.asarray(fit._vcov, dtype=float)

@@ -7,7 +7,7 @@ current US dollars); they must be finite and non-negative.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +20,9 @@ from shoring.macro.gravity_spec import Columns, GravitySpec, Regressor
 INTERNATIONAL = "__international__"
 """Level of the ``intra_national`` effect shared by every international flow."""
 
+DOMESTIC = "__domestic__"
+"""Level of the ``pair_intl`` effect shared by every domestic flow."""
+
 MAX_LISTED = 5
 """Bad rows named in one message before "and N more"."""
 
@@ -31,7 +34,12 @@ def _rows_message(mask: np.ndarray, what: str) -> str:
     return f"{what} on line(s) {shown}{more}"
 
 
-def read_trade(path: str | Path, columns: Columns, extra: Iterable[str] = ()) -> pd.DataFrame:
+def read_trade(
+    path: str | Path,
+    columns: Columns,
+    extra: Iterable[str] = (),
+    recode: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
     """Read a trade CSV and check its identifying columns and the trade flow.
 
     Parameters
@@ -44,6 +52,8 @@ def read_trade(path: str | Path, columns: Columns, extra: Iterable[str] = ()) ->
         book's data); when absent it is built from the two country codes.
     extra : iterable of str
         Further columns that must be present and numeric (regressors, their sources).
+    recode : mapping of str to str, optional
+        Country codes renamed on reading (the book's data write Germany ``ZZZ``).
 
     Returns
     -------
@@ -89,6 +99,8 @@ def read_trade(path: str | Path, columns: Columns, extra: Iterable[str] = ()) ->
             "importer": raw[columns.importer].astype(str).str.strip(),
         }
     )
+    if recode:
+        out = out.replace({"exporter": dict(recode), "importer": dict(recode)})
     for key, col in [("year", columns.year), ("trade", columns.trade)] + [(c, c) for c in extra]:
         values = pd.to_numeric(raw[col], errors="coerce").to_numpy(dtype=float)
         bad = ~np.isfinite(values)
@@ -188,6 +200,8 @@ def _effect(data: pd.DataFrame, effect: str) -> pd.Series:
         return data["importer"] + "|" + year
     if effect == "pair":
         return data["pair"]
+    if effect == "pair_intl":
+        return data["pair"].where(~domestic, DOMESTIC)
     if effect == "intra_national":
         return data["exporter"].where(domestic, INTERNATIONAL)
     return data[effect].astype(str)  # exporter, importer, year

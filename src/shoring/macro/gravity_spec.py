@@ -30,10 +30,19 @@ from shoring.errors import Problem, ShoringInputError
 from shoring.scenario.loader import locate
 
 FixedEffect = Literal[
-    "exporter_year", "importer_year", "pair", "exporter", "importer", "year", "intra_national"
+    "exporter_year",
+    "importer_year",
+    "pair",
+    "pair_intl",
+    "exporter",
+    "importer",
+    "year",
+    "intra_national",
 ]
-"""Fixed effects a spec may name. ``pair`` gives every ordered pair its own effect and every
-country's domestic flow its own effect (Yotov et al. 2016, ch. 1, eq. 1-36);
+"""Fixed effects a spec may name. ``pair`` gives every country pair (both directions, as
+the data's pair column says) and every country's domestic flow its own effect (Yotov et
+al. 2016, ch. 1, eq. 1-36); ``pair_intl`` gives every international pair its own effect and
+all domestic flows one common effect (the book's ch. 2, application 2);
 ``intra_national`` gives each country's domestic flow its own effect and all international
 flows one common effect (eq. 1-35 with intra-national trade)."""
 

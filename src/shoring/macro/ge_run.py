@@ -1,0 +1,347 @@
+"""Run a counterfactual spec: estimate costs, build the year's cost matrix, solve, report.
+
+Steps (Yotov et al. 2016, ch. 2): (1) PPML on the spec's sample; (2) ``ln T_ij`` of the GE
+year = the estimated regressors times their coefficients, plus the pair effect when the
+estimation has pair effects (missing pair effects filled by a second-stage PPML on
+gravity variables); (3) output ``Y`` and expenditure ``E`` of the year from the observed
+flows (domestic included); (4) baseline, conditional and full-endowment equilibria
+(:mod:`shoring.macro.ge`); (5) percentage changes per country and pair, market shares in
+the diversion markets.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from shoring.errors import Problem, ShoringError, ShoringInputError
+from shoring.macro import ge
+from shoring.macro.ge_spec import CounterfactualSpec, FillPairs, SetRegressor, TariffShock
+from shoring.macro.gravity import Progress, _quiet, checked_fit
+from shoring.macro.gravity_data import build_design, read_trade, source_columns
+from shoring.macro.gravity_spec import GravitySpec, Sample, data_path
+
+PAIR_EFFECTS = ("pair", "pair_intl")
+
+
+@dataclass(frozen=True)
+class Counterfactual:
+    """Solved baseline, conditional and full-endowment equilibria of one spec.
+
+    Attributes
+    ----------
+    countries : tuple of str
+        ISO3 codes, the order of every array (N).
+    base, conditional, full : ge.Equilibrium
+        The three states (flows in the data's currency unit).
+    sigma : float
+        Elasticity of substitution.
+    report : str
+        ``counterfactual`` or ``agreement`` (changes from counterfactual to baseline).
+    diversion_markets : tuple of str
+        Markets whose import shares are reported.
+    coefficients : dict of str to float
+        The estimated cost coefficients.
+    seconds : float
+        Time of the GE solution (steps 4-5), wall clock.
+    """
+
+    countries: tuple[str, ...]
+    base: ge.Equilibrium
+    conditional: ge.Equilibrium
+    full: ge.Equilibrium
+    sigma: float
+    report: str
+    diversion_markets: tuple[str, ...]
+    coefficients: dict[str, float]
+    seconds: float
+
+    def _pct(self, base: np.ndarray, new: np.ndarray) -> np.ndarray:
+        if self.report == "agreement":  # from the world without it to the one with it
+            return (base / new - 1.0) * 100.0
+        return (new / base - 1.0) * 100.0
+
+    def country_table(self) -> pd.DataFrame:
+        """Percentage changes by country (the JSON ``countries`` rows)."""
+        b, c, f, s = self.base, self.conditional, self.full, self.sigma
+        return pd.DataFrame(
+            {
+                "country": self.countries,
+                "exports_change_pct_conditional": self._pct(b.exports(), c.exports()),
+                "exports_change_pct_full": self._pct(b.exports(), f.exports()),
+                "producer_price_change_pct": self._pct(b.price, f.price),
+                "omr_change_pct": self._pct(b.omr_index(s), f.omr_index(s)),
+                "imr_change_pct": self._pct(b.imr_index(s), f.imr_index(s)),
+                "real_gdp_change_pct": self._pct(b.real_gdp(s), f.real_gdp(s)),
+            }
+        )
+
+    def bilateral_table(self) -> pd.DataFrame:
+        """Flows by pair: baseline, conditional, full and their percentage changes."""
+        n = len(self.countries)
+        exp, imp = np.divmod(np.arange(n * n), n)
+        codes = np.asarray(self.countries)
+        b, c, f = (s.trade.ravel() for s in (self.base, self.conditional, self.full))
+        return pd.DataFrame(
+            {
+                "exporter": codes[exp],
+                "importer": codes[imp],
+                "baseline": b,
+                "conditional": c,
+                "full": f,
+                "change_pct_conditional": self._pct(b, c),
+                "change_pct_full": self._pct(b, f),
+            }
+        )
+
+    def diversion(self) -> list[dict[str, Any]]:
+        """Import shares of every supplier in each diversion market (percent of imports).
+
+        Returns
+        -------
+        list of dict
+            One per market present: ``market`` and ``suppliers`` rows (``exporter``,
+            ``share_baseline_pct``, ``share_full_pct``, ``change_pp``), largest gain first;
+            for an agreement the change is baseline minus counterfactual.
+        """
+        out = []
+        for market in self.diversion_markets:
+            if market not in self.countries:
+                continue
+            j = self.countries.index(market)
+            shares = []
+            for state in (self.base, self.full):
+                col = state.trade[:, j].copy()
+                col[j] = 0.0  # imports only
+                shares.append(col / col.sum() * 100.0)
+            change = shares[0] - shares[1] if self.report == "agreement" else shares[1] - shares[0]
+            rows = [
+                {
+                    "exporter": code,
+                    "share_baseline_pct": float(shares[0][i]),
+                    "share_full_pct": float(shares[1][i]),
+                    "change_pp": float(change[i]),
+                }
+                for i, code in enumerate(self.countries)
+                if i != j
+            ]
+            rows.sort(key=lambda r: -r["change_pp"])
+            out.append({"market": market, "suppliers": rows})
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready ``{countries: [...], bilateral: [...], diversion, coefficients, ...}``."""
+        return {
+            "countries": self.country_table().to_dict(orient="records"),
+            "bilateral": self.bilateral_table().to_dict(orient="records"),
+            "diversion": self.diversion(),
+            "coefficients": self.coefficients,
+            "sigma": self.sigma,
+            "report": self.report,
+            "full_endowment_iterations": self.full.iterations,
+        }
+
+
+def _pair_mask(codes: np.ndarray, exp: np.ndarray, imp: np.ndarray, rule: SetRegressor):
+    mask = exp != imp
+    if rule.among is not None:
+        mask &= np.isin(codes[exp], rule.among) & np.isin(codes[imp], rule.among)
+    if rule.exporters:
+        mask &= np.isin(codes[exp], rule.exporters)
+    if rule.importers:
+        mask &= np.isin(codes[imp], rule.importers)
+    return mask
+
+
+def tariff_factor(
+    shock: TariffShock, countries: tuple[str, ...], sigma: float, folder: Path | None = None
+) -> np.ndarray:
+    """``(1 + t_ij) ** (-sigma)`` for the scenario's mean additional duty ``t_ij``, (N, N).
+
+    Parameters
+    ----------
+    shock : TariffShock
+        Scenario, date and HS6 codes (equal weights).
+    countries : tuple of str
+        ISO3 codes (N).
+    sigma : float
+        Elasticity of substitution.
+    folder : Path, optional
+        Folder a relative scenario file name is read from (the spec's).
+
+    Returns
+    -------
+    numpy.ndarray, shape (N, N)
+        Factor on ``T[i, j]`` (exporter i, importer j); 1 on the diagonal.
+
+    Raises
+    ------
+    ShoringError
+        For an unknown scenario, or a scenario that blocks a lane (ban, sanction): a
+        blocked lane has no finite trade cost in this model.
+    """
+    from shoring.scenario import load_scenario
+    from shoring.scenario.trade import trade_effects
+
+    n, h = len(countries), len(shock.hs6)
+    codes = np.asarray(countries)
+    exp = np.repeat(codes, n * h)
+    imp = np.tile(np.repeat(codes, h), n)
+    hs6 = np.tile(np.asarray(shock.hs6), n * n)
+    name: str | Path = shock.scenario
+    if name.endswith((".yaml", ".yml")) and folder is not None:
+        name = folder / name
+    effects = trade_effects(load_scenario(name), imp, exp, hs6, shock.when)
+    if np.any(effects.blocked & (exp != imp)):
+        raise ShoringError(f"scenario {shock.scenario} blocks lanes on {shock.when}: not a tariff")
+    rate = effects.ad_valorem_rate(0.0).reshape(n, n, h).mean(axis=2)
+    np.fill_diagonal(rate, 0.0)
+    return (1.0 + rate) ** (-sigma)
+
+
+def _pair_effects(fit: Any, names: list[str], b: np.ndarray, year: int, countries) -> np.ndarray:
+    """Pair effects of the GE year relative to domestic trade, flattened (N * N,).
+
+    From the fitted values of the year, ``eta_ij = ln mu_ij - b . x_ij`` equals
+    ``pi_i + chi_j + gamma_ij`` with symmetric pair effects, so
+    ``gamma_ij - (gamma_ii + gamma_jj) / 2 = (eta_ij + eta_ji - eta_ii - eta_jj) / 2``:
+    the pair effects normalized by domestic trade (0 on the diagonal), which differ from
+    any other normalization by exporter and importer factors the GE absorbs. NaN for
+    pairs the estimation dropped (no trade in any year).
+    """
+    kept = fit._data
+    at = (kept["year"] == year).to_numpy()
+    rows = kept[at]
+    eta = np.log(np.asarray(fit.predict(type="response"), dtype=float)[at])
+    eta -= rows[names].to_numpy(dtype=float) @ b
+    n = len(countries)
+    index = {c: k for k, c in enumerate(countries)}
+    full = np.full((n, n), np.nan)
+    full[rows["exporter"].map(index).to_numpy(), rows["importer"].map(index).to_numpy()] = eta
+    diag = np.diag(full)
+    return (0.5 * (full + full.T - diag[:, None] - diag[None, :])).ravel()
+
+
+def _fill(year: pd.DataFrame, gamma: np.ndarray, fill: FillPairs | None, file: str):
+    missing = np.isnan(gamma)
+    if not missing.any():
+        return gamma
+    if fill is None:
+        pairs = year.loc[missing, ["exporter", "importer"]].head(3).agg("-".join, axis=1)
+        message = (
+            f"{int(missing.sum())} pairs have no estimated pair effect (e.g. "
+            f"{', '.join(pairs)}): add fill_pairs: to the spec"
+        )
+        raise ShoringInputError([Problem(file, message, field="fill_pairs")])
+    stage = GravitySpec(
+        fixed_effects=("exporter", "importer"),
+        regressors=fill.regressors,
+        sample=Sample(international_only=True),
+        cluster=None,
+    )
+    known = year.assign(trade=np.exp(gamma))[~missing & (year["exporter"] != year["importer"])]
+    fit = checked_fit(build_design(known, stage, file), stage, file)
+    design = build_design(
+        year.assign(trade=0.0), stage.model_copy(update={"sample": Sample()}), file
+    )
+    predicted = np.asarray(fit.predict(newdata=design.frame, type="response"), dtype=float)
+    out = gamma.copy()
+    out[missing] = np.log(predicted[missing])
+    return out
+
+
+def run_counterfactual(
+    spec: CounterfactualSpec,
+    spec_file: str | Path = "<spec>",
+    data: str | Path | None = None,
+    progress: Progress = _quiet,
+) -> Counterfactual:
+    """Estimate, build the cost matrices and solve a counterfactual spec.
+
+    Parameters
+    ----------
+    spec : CounterfactualSpec
+        The counterfactual.
+    spec_file : str or Path
+        The spec's file (relative data paths).
+    data : str or Path, optional
+        Trade CSV overriding the spec's ``data``.
+    progress : callable, optional
+        Receives a line of text before each long step.
+
+    Returns
+    -------
+    Counterfactual
+
+    Raises
+    ------
+    ShoringInputError
+        Bad data, a year without every pair, an unknown reference country.
+    """
+    path = data_path(spec.data, spec_file, data)
+    file = str(path)
+    if not path.is_file():
+        raise ShoringInputError([Problem(file, "file not found (pass the trade CSV with --data)")])
+    est = spec.estimation
+    extra = source_columns(est) + (source_columns(spec.fill_pairs) if spec.fill_pairs else [])
+    progress(f"reading {path}")
+    frame = read_trade(path, spec.columns, extra, spec.recode)
+    design = build_design(frame, est, file)
+    progress(f"PPML on {len(design.frame):,} rows (trade costs)")
+    fit = checked_fit(design, est, file)
+    coef = {str(k): float(v) for k, v in fit.coef().items()}
+
+    year_spec = est.model_copy(update={"sample": Sample(years=(spec.year,))})
+    year = build_design(frame, year_spec, file).frame
+    countries = tuple(sorted(set(year["exporter"]) | set(year["importer"])))
+    n = len(countries)
+    if len(year) != n * n:
+        message = f"year {spec.year} has {len(year):,} pairs; the GE needs all {n * n:,} ({n}^2)"
+        raise ShoringInputError([Problem(file, message)])
+    if spec.reference_country not in countries:
+        message = f"{spec.reference_country} is not in the data of {spec.year}"
+        raise ShoringInputError([Problem(file, message, field="reference_country")])
+    year = year.sort_values(["exporter", "importer"]).reset_index(drop=True)
+    codes = np.asarray(countries)
+    exp, imp = np.divmod(np.arange(n * n), n)
+    names = list(est.regressor_names())
+    x = year[names].to_numpy(dtype=float)
+    b = np.array([coef[k] for k in names])
+    gamma = np.zeros(n * n)
+    if any(effect in est.fixed_effects for effect in PAIR_EFFECTS):
+        gamma = _pair_effects(fit, names, b, spec.year, countries)
+        gamma = _fill(year, gamma, spec.fill_pairs, file)
+    x_new = x.copy()
+    for rule in spec.shock.set:
+        x_new[_pair_mask(codes, exp, imp, rule), names.index(rule.regressor)] = rule.value
+    cost = np.exp(x @ b + gamma).reshape(n, n)
+    cost_new = np.exp(x_new @ b + gamma).reshape(n, n)
+    if spec.shock.tariffs is not None:
+        progress(f"tariffs of {spec.shock.tariffs.scenario} on {spec.shock.tariffs.when}")
+        folder = Path(spec_file).parent
+        cost_new = cost_new * tariff_factor(spec.shock.tariffs, countries, spec.sigma, folder)
+
+    start = time.perf_counter()
+    observed = year["trade"].to_numpy(dtype=float).reshape(n, n)
+    output, spending = observed.sum(axis=1), observed.sum(axis=0)
+    ref = countries.index(spec.reference_country)
+    progress(f"general equilibrium of {n} countries")
+    base = ge.solve(cost, output, spending, ref)
+    conditional = ge.solve(cost_new, output, spending, ref)
+    full = ge.solve_full(cost_new, base, spec.sigma, ref, progress=progress)
+    return Counterfactual(
+        countries=countries,
+        base=base,
+        conditional=conditional,
+        full=full,
+        sigma=spec.sigma,
+        report=spec.report,
+        diversion_markets=spec.diversion_markets,
+        coefficients=coef,
+        seconds=time.perf_counter() - start,
+    )
