@@ -206,3 +206,35 @@ def test_nafta_effects_reproduce_the_book(shared_data: Path, cli) -> None:
         assert rows.loc[c, "exports_change_pct_full"] == pytest.approx(v, abs=1.0)
     assert result.coefficients["rta"] == pytest.approx(0.557, abs=5e-4)
     assert len(result.countries) == 69 and result.seconds < 10.0
+
+
+def test_price_effects_are_written_as_a_scenario_the_engine_reads(tmp_path: Path, cli) -> None:
+    from shoring.scenario.loader import load_scenario_file
+    from shoring.scenario.timeseries import wage_multiplier
+
+    spec = _small_world(tmp_path)
+    out = tmp_path / "ge-prices.yaml"
+    args = ["--json", "--scenario-out", str(out), "--start-year", "2027", "--parent", "mfn-only"]
+    code, stdout, err = cli("gravity", "counterfactual", str(spec), *args)
+    assert code == 0, err
+    price = {r["country"]: r["producer_price_change_pct"] for r in json.loads(stdout)["countries"]}
+    scenario = load_scenario_file(out)
+    assert scenario.parents == ("mfn-only",)
+    level = wage_multiplier(scenario, ["CHN", "VNM"], [2026, 2027, 2030], 2026)
+    for code_ in ("CHN", "VNM"):
+        expected = 1 + price[code_] / 100
+        assert float(level.sel(country=code_, year=2026)) == 1.0
+        assert float(level.sel(country=code_, year=2027)) == pytest.approx(expected, rel=1e-5)
+        assert float(level.sel(country=code_, year=2030)) == pytest.approx(expected, rel=1e-5)
+
+
+def test_report_is_one_offline_html_file(tmp_path: Path, cli) -> None:
+    import re
+
+    spec = _small_world(tmp_path)
+    out = tmp_path / "report.html"
+    code, _, err = cli("gravity", "report", str(spec), "--out", str(out))
+    assert code == 0, err
+    text = out.read_text(encoding="utf-8")
+    assert "Import shares in USA" in text and "Real GDP" in text and "VNM" in text
+    assert not re.search(r"<script[^>]*\bsrc=", text, re.I)

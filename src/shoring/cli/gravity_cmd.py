@@ -6,10 +6,10 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.table import Table
 
+from shoring.cli.console import Table, spinner
+from shoring.cli.console import err as console_err
 from shoring.cli.console import out as console
-from shoring.cli.console import spinner
 from shoring.errors import ShoringError
 from shoring.textsafe import json_text
 
@@ -117,6 +117,17 @@ def register(app: typer.Typer) -> None:
         spec: str = typer.Argument(..., help="Spec YAML file or a shipped example name."),
         data: Path | None = typer.Option(None, "--data", help="Trade CSV (overrides data:)."),
         as_json: bool = typer.Option(False, "--json", help="Print JSON to stdout."),
+        scenario_out: Path | None = typer.Option(
+            None,
+            "--scenario-out",
+            help="Write the factory-gate price changes as a scenario YAML for the firm model.",
+        ),
+        start_year: int = typer.Option(
+            2027, "--start-year", help="Year the written scenario changes labour costs."
+        ),
+        parent: list[str] = typer.Option(
+            [], "--parent", help="Parent scenario of the written one (repeatable)."
+        ),
     ) -> None:
         """General-equilibrium effects of a change in trade costs (GEPPML)."""
         from shoring.macro.ge_run import run_counterfactual
@@ -127,10 +138,39 @@ def register(app: typer.Typer) -> None:
         model = load_spec(CounterfactualSpec, path)
         with spinner("reading the spec") as update:
             result = run_counterfactual(model, path, data, progress=update)
+        if scenario_out is not None:
+            from shoring.macro.ge_scenario import price_scenario_text, write_price_scenario
+
+            name = scenario_out.stem.lower().replace("_", "-")
+            title = f"GE prices: {model.title or path.stem}"
+            text = price_scenario_text(result, name, start_year, title, tuple(parent))
+            write_price_scenario(scenario_out, text)
+            console_err.print(f"wrote {scenario_out}")
         if as_json:
             typer.echo(json_text(result.to_dict()))
         else:
             _print_counterfactual(result, model.title)
+
+    @group.command("report")
+    def report_cmd(
+        spec: str = typer.Argument(..., help="Spec YAML file or a shipped example name."),
+        data: Path | None = typer.Option(None, "--data", help="Trade CSV (overrides data:)."),
+        out: Path = typer.Option(Path("gravity-report.html"), "--out", help="HTML file."),
+    ) -> None:
+        """Solve a counterfactual and write an offline HTML report (maps, diversion)."""
+        from shoring.macro.ge_run import run_counterfactual
+        from shoring.macro.ge_spec import CounterfactualSpec
+        from shoring.macro.gravity_spec import load_spec
+        from shoring.outputs import write_text_atomic
+        from shoring.report.gravity import gravity_report
+
+        path = resolve_spec(spec)
+        model = load_spec(CounterfactualSpec, path)
+        with spinner("reading the spec") as update:
+            result = run_counterfactual(model, path, data, progress=update)
+            update("writing the report")
+            write_text_atomic(out, gravity_report(result, model.title, model.description))
+        console.print(f"wrote {out}")
 
 
 COUNTRY_COLUMNS = {

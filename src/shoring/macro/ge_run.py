@@ -285,8 +285,6 @@ def run_counterfactual(
     """
     path = data_path(spec.data, spec_file, data)
     file = str(path)
-    if not path.is_file():
-        raise ShoringInputError([Problem(file, "file not found (pass the trade CSV with --data)")])
     est = spec.estimation
     extra = source_columns(est) + (source_columns(spec.fill_pairs) if spec.fill_pairs else [])
     progress(f"reading {path}")

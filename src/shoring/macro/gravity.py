@@ -212,9 +212,6 @@ def estimate(
         Bad data (file, line, column) or a coefficient that cannot be estimated.
     """
     path = data_path(spec.data, spec_file, data)
-    if not path.is_file():
-        hint = "" if data is not None else " (pass the trade CSV with --data)"
-        raise ShoringInputError([Problem(str(path), f"file not found{hint}")])
     progress(f"reading {path}")
     frame = read_trade(path, spec.columns, source_columns(spec))
     design = build_design(frame, spec, str(path))

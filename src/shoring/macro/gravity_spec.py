@@ -283,12 +283,17 @@ def data_path(spec_data: str | None, spec_file: str | Path, override: str | Path
     Raises
     ------
     ShoringInputError
-        When neither names a file.
+        When neither names a file, or the file does not exist.
     """
     if override is not None:
-        return Path(override)
-    if spec_data is None:
+        path = Path(override)
+    elif spec_data is None:
         message = "no data file: give data: in the spec or --data on the command line"
         raise ShoringInputError([Problem(str(spec_file), message, field="data")])
-    path = Path(spec_data)
-    return path if path.is_absolute() else Path(spec_file).parent / path
+    else:
+        path = Path(spec_data)
+        path = path if path.is_absolute() else Path(spec_file).parent / path
+    if not path.is_file():
+        hint = "" if override is not None else " (pass the trade CSV with --data)"
+        raise ShoringInputError([Problem(str(path), f"file not found{hint}")])
+    return path
