@@ -1,4 +1,4 @@
-"""``shoring gravity estimate|counterfactual|examples``: structural gravity from the shell."""
+"""``shoring gravity estimate|counterfactual|report|examples``: gravity from the shell."""
 
 from __future__ import annotations
 
