@@ -24,6 +24,8 @@ from shoring.cli import (
     data_cmd,
     demo_cmd,
     gravity_cmd,
+    macro_cmd,
+    mrio_cmd,
     network_cmd,
     optimize_cmd,
     report_cmd,
@@ -85,6 +87,8 @@ for _module in (
     bench_cmd,
     demo_cmd,
     gravity_cmd,
+    mrio_cmd,
+    macro_cmd,
 ):
     _module.register(app)
 

@@ -1,4 +1,5 @@
-"""Macro analytics: structural gravity, general-equilibrium counterfactuals, value chains.
+"""Macro analytics: structural gravity, general-equilibrium counterfactuals, MRIO value chains
+and reshoring / concentration indices.
 
 Independent of a firm's network; reads trade data and the scenario measures only. Modules
 are imported where used (``shoring.macro.gravity``, ``shoring.macro.ge`` ...), so importing
