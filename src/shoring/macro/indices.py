@@ -190,11 +190,8 @@ def import_concentration(flows: pd.DataFrame) -> pd.DataFrame:
     agg["share2"] = agg["share"] ** 2
     agg["positive"] = agg["value"] > 0
     grouped = agg.groupby(keys)
-    result = grouped.agg(
-        total=("value", "sum"),
-        n_partners=("positive", "sum"),
-        hhi=("share2", lambda s: s.sum(min_count=1)),
-    )
+    result = grouped.agg(total=("value", "sum"), n_partners=("positive", "sum"))
+    result["hhi"] = grouped["share2"].sum(min_count=1)  # nan for a product without imports
     top = agg.loc[
         agg.sort_values("share", ascending=False, kind="stable").groupby(keys).head(1).index
     ]
@@ -202,6 +199,7 @@ def import_concentration(flows: pd.DataFrame) -> pd.DataFrame:
         columns={"partner": "top_partner", "share": "top_share"}
     )
     result = result.join(top)
+    result.loc[result["top_share"].isna(), "top_partner"] = None  # no imports: no top partner
     result["hhi_points"] = result["hhi"] * 1e4
     result["equivalent_partners"] = 1.0 / result["hhi"]
     result["n_partners"] = result["n_partners"].astype(int)

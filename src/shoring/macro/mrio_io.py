@@ -267,6 +267,10 @@ def table_from_frames(
         raise ShoringInputError([Problem(z_file, "expected (region, sector) row labels")])
     regions = tuple(dict.fromkeys(map(str, Z.index.get_level_values(0))))
     sectors = tuple(dict.fromkeys(map(str, Z.index.get_level_values(1))))
+    if len(regions) < 2:
+        raise ShoringInputError(
+            [Problem(z_file, f"one region only ({regions}): an MRIO table needs two or more")]
+        )
     grid = pd.MultiIndex.from_product([regions, sectors])
     labels = pd.MultiIndex.from_arrays([Z.index.get_level_values(i).astype(str) for i in (0, 1)])
     if len(labels) != len(grid) or not (labels == grid).all():
