@@ -7,8 +7,8 @@ from typing import Any
 
 import pandas as pd
 import typer
-from rich.table import Table
 
+from shoring.cli.console import Table
 from shoring.cli.console import out as console
 from shoring.textsafe import json_text
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.table import Table
 
+from shoring.cli.console import Table
 from shoring.cli.console import out as console
 from shoring.errors import Problem, ShoringInputError
 from shoring.textsafe import json_text
