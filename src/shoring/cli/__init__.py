@@ -30,6 +30,7 @@ from shoring.cli import (
     optimize_cmd,
     report_cmd,
     scenario_cmd,
+    simulate_cmd,
 )
 from shoring.errors import InputWarning, NoPlanError, ShoringError, ShoringInputError
 
@@ -89,6 +90,7 @@ for _module in (
     gravity_cmd,
     mrio_cmd,
     macro_cmd,
+    simulate_cmd,
 ):
     _module.register(app)
 

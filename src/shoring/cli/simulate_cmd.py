@@ -1,0 +1,108 @@
+"""``shoring simulate NETWORK``: Monte Carlo disruption simulation of a footprint."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.progress import Progress
+from rich.table import Table
+
+from shoring.cli import options
+from shoring.cli.console import err as progress_console
+from shoring.cli.console import out as console
+from shoring.textsafe import json_text
+
+
+def simulate_cmd(
+    network: Path = typer.Argument(..., help="Network: .yaml, .xlsx or a folder of CSVs."),
+    footprint: Path | None = typer.Option(
+        None, "--footprint", help="YAML: open: [site ids], qualified: [supplier ids]."
+    ),
+    runs: int = typer.Option(
+        1000, "--runs", "-n", parser=options.whole(1, 1_000_000), help="Draws."
+    ),
+    seed: int = typer.Option(0, "--seed", parser=options.whole(0, 2**63 - 1), help="Root seed."),
+    buffer_days: float | None = typer.Option(
+        None,
+        "--buffer-days",
+        parser=options.amount,
+        help="Days of output every node holds (default 0, JIT).",
+    ),
+    hazards: Path | None = typer.Option(
+        None,
+        "--hazards",
+        help="YAML laid over the default hazard model (data/tables/hazards.yaml).",
+    ),
+    scenario: list[str] = typer.Option(
+        [], "--scenario", "-s", help="Scenario whose chokepoint closures apply; repeatable."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON on stdout."),
+) -> None:
+    """Simulate disruptions week by week: lost sales, extra cost, VaR/CVaR, time to recover."""
+    from shoring.network import read_network
+    from shoring.scenario import load_scenario
+    from shoring.simulate import load_footprint, load_hazards, run
+
+    net = read_network(network)
+    model = load_hazards(hazards)
+    plan = load_footprint(footprint, net) if footprint is not None else None
+    scenarios = [load_scenario(s) for s in scenario]
+    with Progress(console=progress_console, transient=True, disable=as_json) as bar:
+        task = bar.add_task("simulating", total=runs)
+        result = run(
+            net,
+            model,
+            plan,
+            runs,
+            seed,
+            buffer_days,
+            scenarios,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    if as_json:
+        console.print(json_text(result.to_dict()), markup=False, highlight=False, soft_wrap=True)
+        return
+    s = result.summary()
+    table = Table(title=f"{net.name}: {s['runs']} draws x {s['weeks']} weeks (seed {s['seed']})")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    rows = [
+        ("expected lost sales (units)", f"{s['expected_lost_units']:,.0f}"),
+        ("expected lost value (USD)", f"{s['expected_lost_value']:,.0f}"),
+        ("expected extra cost (USD)", f"{s['expected_extra_cost']:,.0f}"),
+        ("expected total loss per year (USD)", f"{s['annual_expected_loss']:,.0f}"),
+        (f"VaR {s['alpha']:.0%} (USD)", f"{s['var']:,.0f}"),
+        (f"CVaR {s['alpha']:.0%} (USD)", f"{s['cvar']:,.0f}"),
+        (
+            "service level: mean / 5th pct",
+            f"{s['service_level_mean']:.2%} / {s['service_level_p05']:.2%}",
+        ),
+        ("P(any lost sale)", f"{s['p_any_loss']:.1%}"),
+        (
+            "time to recover (weeks): mean / 95th",
+            f"{s['recovery_weeks_mean']:.1f} / {s['recovery_weeks_p95']:.1f}",
+        ),
+        ("buffer carrying cost (USD)", f"{s['buffer_cost']:,.0f}"),
+    ]
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
+    nodes = Table(title="expected loss by node")
+    for col in ("node", "kind", "country", "expected loss (USD)", "weeks impaired", "TTR days"):
+        nodes.add_column(col)
+    for node, r in result.by_node().head(15).iterrows():
+        nodes.add_row(
+            str(node),
+            r["kind"],
+            r["country"],
+            f"{r['expected_loss']:,.0f}",
+            f"{r['expected_down_weeks']:.1f}",
+            f"{r['ttr_days']:.0f}",
+        )
+    console.print(nodes)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``simulate`` to the root app."""
+    app.command("simulate")(simulate_cmd)

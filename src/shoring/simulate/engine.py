@@ -1,0 +1,289 @@
+"""Monte Carlo disruption simulation: weekly periods, many draws, vectorized over draws.
+
+Each draw has its own generator from ``SeedSequence(seed).spawn(runs)`` and draws its own
+events (:mod:`shoring.simulate.events`); the weekly flow model then runs on all draws of
+a batch at once (arrays ``(draws, nodes)``), one Python step per week. Per week:
+
+1. A node's capacity share available is ``(1 - natural loss) x (1 - lockdown loss) x
+   (1 - share of its output cut)``; the cut adds the flows through a closed port, to a
+   bloc in rupture, through a closed chokepoint with no other route, and -- when air
+   expedite is off -- the pipeline gap while a closed chokepoint's longer route fills
+   (``extra_days / 7`` weeks from the closure). With expedite on, the gap is flown at
+   the node's air premium.
+2. Capacity per item is the sum over its nodes: demand shifts automatically to the
+   qualified sites and suppliers with spare capacity; units made above a node's planned
+   share ship by air (their premium is the reallocation cost).
+3. Components: suppliers deliver up to capacity; a component buffer (pooled, the
+   suppliers' days of cover) bridges shortfalls; production of each finished product is
+   the least of site capacity and what its scarcest component allows (components shared
+   in proportion to requirements); a finished-goods buffer (the sites' days of cover)
+   serves demand first; what is neither made nor in stock is a lost sale.
+4. Buffers refill from spare capacity.
+
+Losses: lost units x the product's loss per unit (lost-sale penalty, else margin x value,
+else value). Extra cost: expedited and reallocated units x air premium, plus the rerouted
+freight while a chokepoint is closed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date, timedelta
+
+import numpy as np
+
+from shoring.simulate.events import Events, Processes, active_weeks, draw_events, draw_waves
+from shoring.simulate.hazards import HazardModel, country_duration, natural_rates
+from shoring.simulate.model import SimNetwork
+from shoring.simulate.results import SimResult
+
+BATCH = 1000
+"""Draws simulated together (bounds memory: about 0.4 KB per draw, week and node)."""
+
+
+def _processes(sim: SimNetwork, model: HazardModel) -> tuple[Processes, np.ndarray]:
+    """Independent processes: natural per node, ruptures, chokepoints, ports per country.
+
+    Returns the processes and the rupture-to-node cut shares (R, N).
+    """
+    from shoring.simulate.hazards import Duration
+
+    natural = model.natural
+    rates = [natural_rates(sim.countries, model)[sim.node_country] * sim.hazard_multiplier]
+    durations = [
+        Duration(mean_days=d, cv=country_duration(natural, str(c)).cv)
+        for d, c in zip(sim.recovery_days, sim.country, strict=True)
+    ]
+    geo = model.geopolitics
+    bloc_of = {iso: b for b, members in geo.blocs.items() for iso in members}
+    node_bloc = np.array([bloc_of.get(str(c)) for c in sim.country], dtype=object)
+    country_bloc = np.array([bloc_of.get(str(c)) for c in sim.countries], dtype=object)
+    cut = np.zeros((len(geo.ruptures), sim.n_nodes))
+    for r, rupture in enumerate(geo.ruptures):
+        a, b = rupture.blocs
+        to_a = sim.dest_share[:, country_bloc == a].sum(axis=1)
+        to_b = sim.dest_share[:, country_bloc == b].sum(axis=1)
+        cut[r] = np.where(node_bloc == a, to_b, 0.0) + np.where(node_bloc == b, to_a, 0.0)
+    rates.append(np.array([r.rate_per_year for r in geo.ruptures]))
+    durations += [r.duration for r in geo.ruptures]
+    closed = [model.chokepoints.get(str(k)) for k in sim.chokepoints]
+    rates.append(np.array([0.0 if c is None else c.rate_per_year for c in closed]))
+    durations += [natural.duration if c is None else c.duration for c in closed]
+    ports = [model.ports.countries.get(str(g), model.ports) for g in sim.countries]
+    rates.append(np.array([p.rate_per_year for p in ports]))
+    durations += [p.duration for p in ports]
+    return Processes.build(np.concatenate(rates), durations), cut
+
+
+def scenario_closures(
+    sim: SimNetwork, scenarios: Sequence[object], start: date, weeks: int
+) -> np.ndarray:
+    """Chokepoints closed by the scenarios' ``chokepoint_closure`` measures, per week.
+
+    Returns
+    -------
+    ndarray of bool, shape (weeks, K)
+        True where a scenario closes the chokepoint on the week's first day.
+    """
+    from shoring.scenario import closed_chokepoints
+
+    out = np.zeros((weeks, sim.chokepoints.size), dtype=bool)
+    names = list(sim.chokepoints)
+    for scenario in scenarios:
+        for w in range(weeks):
+            for name in closed_chokepoints(scenario, start + timedelta(weeks=w)):  # type: ignore[arg-type]
+                if name in names:
+                    out[w, names.index(name)] = True
+    return out
+
+
+def simulate(
+    sim: SimNetwork,
+    model: HazardModel,
+    runs: int = 1000,
+    seed: int = 0,
+    fixed_closures: np.ndarray | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    batch: int = BATCH,
+) -> SimResult:
+    """Simulate ``runs`` draws of ``model.horizon_weeks`` weeks.
+
+    Parameters
+    ----------
+    sim : SimNetwork
+    model : HazardModel
+    runs : int
+        Number of draws (>= 1).
+    seed : int
+        Root seed; draw ``i`` uses ``SeedSequence(seed).spawn(runs)[i]``.
+    fixed_closures : ndarray of bool, shape (weeks, K), optional
+        Chokepoints closed whatever the draw (:func:`scenario_closures`).
+    progress : callable, optional
+        ``progress(done, runs)`` after each batch.
+    batch : int
+        Draws simulated together.
+
+    Returns
+    -------
+    SimResult
+    """
+    if runs < 1:
+        raise ValueError("runs must be at least 1")
+    weeks = model.horizon_weeks
+    processes, rupture_cut = _processes(sim, model)
+    seeds = np.random.SeedSequence(seed).spawn(runs)
+    parts = []
+    for lo in range(0, runs, batch):
+        hi = min(lo + batch, runs)
+        rngs = [np.random.default_rng(s) for s in seeds[lo:hi]]
+        parts.append(_batch(sim, model, processes, rupture_cut, rngs, weeks, fixed_closures))
+        if progress is not None:
+            progress(hi, runs)
+    return SimResult.concat(parts, sim, model, seed)
+
+
+def _batch(
+    sim: SimNetwork,
+    model: HazardModel,
+    processes: Processes,
+    rupture_cut: np.ndarray,
+    rngs: list[np.random.Generator],
+    weeks: int,
+    fixed: np.ndarray | None,
+) -> dict[str, np.ndarray]:
+    n_d, n, g, k = len(rngs), sim.n_nodes, sim.countries.size, sim.chokepoints.size
+    r = rupture_cut.shape[0]
+    pandemic = model.pandemic
+    events, waves = [], []
+    for d, rng in enumerate(rngs):  # random numbers only: each draw from its own generator
+        events.append(draw_events(rng, processes, weeks, d))
+        waves.append(draw_waves(rng, pandemic.rate_per_year, pandemic.waves, g, weeks, d))
+    active = active_weeks(Events.concat(events), n_d, processes.size, weeks)
+    lock = np.zeros((weeks, n_d, g), dtype=np.float32)
+    for i, wave in enumerate(pandemic.waves):
+        on = active_weeks(Events.concat([w[i] for w in waves]), n_d, g, weeks)
+        np.maximum(lock, on * np.float32(wave.capacity_loss), out=lock)
+    return flow_weeks(sim, model, active, lock, rupture_cut, fixed, n, r, k)
+
+
+def flow_weeks(
+    sim: SimNetwork,
+    model: HazardModel,
+    active: np.ndarray,
+    lock: np.ndarray,
+    rupture_cut: np.ndarray,
+    fixed: np.ndarray | None,
+    n: int,
+    r: int,
+    k: int,
+) -> dict[str, np.ndarray]:
+    """The weekly flow model on given hazard states (see the module docstring).
+
+    Parameters
+    ----------
+    sim : SimNetwork
+    model : HazardModel
+        ``natural.capacity_loss`` and ``expedite`` are read.
+    active : ndarray of bool, shape (W, D, N + R + K + G)
+        Active processes: natural per node, ruptures, chokepoints, ports per country.
+    lock : ndarray, shape (W, D, G)
+        Lockdown capacity loss per country (0..1).
+    rupture_cut : ndarray, shape (R, N)
+        Share of each node's output cut by each rupture.
+    fixed : ndarray of bool, shape (W, K), optional
+        Chokepoints closed in every draw.
+    n, r, k : int
+        Nodes, ruptures, chokepoints.
+
+    Returns
+    -------
+    dict of str to ndarray
+        The per-draw fields of :class:`~shoring.simulate.results.SimResult` before
+        pricing: ``lost_units`` (D, P), ``expedite``, ``reallocation``, ``reroute``,
+        ``recovery_weeks`` (D,), ``node_loss``, ``down_weeks`` (D, N).
+    """
+    weeks, n_d, _ = active.shape
+    n_p = sim.n_products
+    items = sim.items.size
+    a_mat = sim.item_matrix()  # (J, I)
+    base_item = sim.pair_base @ a_mat
+    planned_share = np.divide(
+        sim.pair_base,
+        base_item[sim.pair_item],
+        out=np.zeros_like(sim.pair_base),
+        where=base_item[sim.pair_item] > 0,
+    )
+    node_share = np.bincount(sim.pair_node, weights=planned_share, minlength=n)
+    bmax = (sim.pair_base * sim.buffer_weeks[sim.pair_node]) @ a_mat  # (I,)
+    stock = np.broadcast_to(bmax, (n_d, items)).copy()
+    req, demand = sim.req, sim.demand
+    uses = req > 0  # (P, C)
+    loss_nat = model.natural.capacity_loss
+    delay_days = sim.choke_days / 7.0  # (N, K) weeks of pipeline gap
+    reroute_rate = sim.choke_share * sim.choke_cost  # (N, K) USD per unit of output
+    age = np.zeros((n_d, k))
+    streak = np.zeros(n_d)
+    out = {
+        "lost_units": np.zeros((n_d, n_p)),
+        "expedite": np.zeros(n_d),
+        "reallocation": np.zeros(n_d),
+        "reroute": np.zeros(n_d),
+        "recovery_weeks": np.zeros(n_d),
+        "node_loss": np.zeros((n_d, n)),
+        "down_weeks": np.zeros((n_d, n)),
+    }
+    memory = np.zeros((n_d, n))
+    for w in range(weeks):
+        act = active[w]
+        chk = act[:, n + r : n + r + k]
+        if fixed is not None:
+            chk = chk | fixed[w]
+        age = np.where(chk, age + 1.0, 0.0)
+        own = 1.0 - loss_nat * act[:, :n]
+        own *= 1.0 - lock[w][:, sim.node_country]
+        cut = act[:, n + r + k :] @ sim.port_share.T + act[:, n : n + r] @ rupture_cut
+        cut += chk @ sim.choke_cut.T
+        gap = np.clip(delay_days[None] - (age[:, None, :] - 1.0), 0.0, 1.0) * chk[:, None, :]
+        delay = np.einsum("dnk,nk->dn", gap, sim.choke_share)
+        if not model.expedite:
+            cut += delay
+        avail = own * (1.0 - np.minimum(cut, 1.0))
+        pc = avail[:, sim.pair_node] * sim.pair_cap  # (D, J)
+        cap = pc @ a_mat  # (D, I)
+        target = demand + (bmax[:n_p] - stock[:, :n_p])
+        need = target @ req  # (D, C)
+        ratio = np.divide(
+            cap[:, n_p:] + stock[:, n_p:], need, out=np.ones_like(need), where=need > 0
+        )
+        limit = np.where(uses[None], np.minimum(ratio, 1.0)[:, None, :], 1.0).min(
+            axis=2, initial=1.0
+        )
+        made = np.minimum(cap[:, :n_p], target * limit)
+        used = made @ req
+        inflow = np.minimum(cap[:, n_p:], used + bmax[n_p:] - stock[:, n_p:])
+        stock[:, n_p:] += inflow - used
+        sold = np.minimum(demand, stock[:, :n_p] + made)
+        stock[:, :n_p] += made - sold
+        lost = demand - sold
+        out["lost_units"] += lost
+        # who made what: each item's output over its nodes in proportion to capacity left
+        output = np.concatenate([made, inflow], axis=1)  # (D, I)
+        part = np.divide(
+            pc, cap[:, sim.pair_item], out=np.zeros_like(pc), where=cap[:, sim.pair_item] > 0
+        )
+        made_j = output[:, sim.pair_item] * part
+        extra_j = np.maximum(made_j - output[:, sim.pair_item] * planned_share, 0.0)
+        premium = sim.premium[sim.pair_node]
+        out["reallocation"] += extra_j @ premium
+        if model.expedite:
+            out["expedite"] += (made_j * delay[:, sim.pair_node]) @ premium
+        out["reroute"] += (made_j * (chk @ reroute_rate.T)[:, sim.pair_node]).sum(axis=1)
+        short = lost.sum(axis=1) > 1e-9 * demand.sum()
+        streak = np.where(short, streak + 1.0, 0.0)
+        np.maximum(out["recovery_weeks"], streak, out=out["recovery_weeks"])
+        impaired = (1.0 - avail) * node_share
+        out["down_weeks"] += avail < 1.0
+        weight = impaired.sum(axis=1, keepdims=True)
+        memory = np.where(weight > 0, impaired / np.maximum(weight, 1e-300), memory)
+        out["node_loss"] += (lost @ sim.penalty[:n_p])[:, None] * memory
+    return out
