@@ -13,7 +13,7 @@ from shoring.cli import main
 from shoring.errors import ShoringInputError
 from shoring.network import Network, read_network
 from shoring.simulate import default_hazards, parse_hazards, sim_network, simulate, var_cvar
-from shoring.simulate.engine import flow_weeks
+from shoring.simulate.engine import _padded, _segments, flow_weeks
 from shoring.simulate.events import Processes, active_weeks, draw_events
 from shoring.simulate.hazards import CountryHazard, Duration
 
@@ -228,3 +228,35 @@ def test_hazard_file_errors_are_located(tmp_path) -> None:
     with pytest.raises(SystemExit) as code:
         main(["simulate", str(network), "--hazards", str(bad), "--runs", "2"])
     assert code.value.code == 2
+
+
+def test_item_sums_cover_items_without_nodes() -> None:
+    # groups 0 and 2 have members, 1 and 3 none: they read the padding column (0)
+    index, starts = _segments(np.array([0, 0, 2]), 4, 3)
+    values = np.array([[1.0, 2.0, 3.0]])
+    sums = np.add.reduceat(_padded(values, 0.0)[:, index], starts, axis=1)
+    np.testing.assert_array_equal(sums, [[3.0, 0.0, 3.0, 0.0]])
+
+
+def test_risk_component_is_zero_without_hazards_and_positive_with_them() -> None:
+    from shoring.simulate.risk import site_risk
+
+    network = chain(site_caps=(150.0, 150.0))
+    calm = site_risk(network, default_hazards().without_hazards(), runs=20, seed=1)
+    assert calm.sel(product="pack").values.tolist() == [0.0, 0.0]
+    assert np.isnan(calm.sel(product="cell").values).all()  # not made at a site
+    # one event a year of exactly 7 days at each German node: a JIT site alone loses
+    # the week
+    model = default_hazards().without_hazards()
+    natural = model.natural.model_copy(
+        update={
+            "countries": {
+                "DEU": CountryHazard(rate_per_year=1.0, duration=Duration(mean_days=7, cv=0))
+            }
+        }
+    )
+    risky = site_risk(network, model.model_copy(update={"natural": natural}), runs=400, seed=2)
+    # the supplier is also German: a week is lost when either node has an event that
+    # week, P = 1 - exp(-2/52) = 0.0377, x 120 USD penalty = 4.53 USD per unit
+    expected = (1 - np.exp(-2 / 52)) * 120.0
+    assert risky.sel(product="pack").values == pytest.approx([expected] * 2, rel=0.15)

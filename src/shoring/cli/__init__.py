@@ -29,8 +29,10 @@ from shoring.cli import (
     network_cmd,
     optimize_cmd,
     report_cmd,
+    resilience_cmd,
     scenario_cmd,
     simulate_cmd,
+    stress_cmd,
 )
 from shoring.errors import InputWarning, NoPlanError, ShoringError, ShoringInputError
 
@@ -91,6 +93,8 @@ for _module in (
     mrio_cmd,
     macro_cmd,
     simulate_cmd,
+    stress_cmd,
+    resilience_cmd,
 ):
     _module.register(app)
 

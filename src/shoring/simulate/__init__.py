@@ -21,6 +21,7 @@ from shoring.simulate.engine import scenario_closures, simulate
 from shoring.simulate.hazards import HazardModel, default_hazards, load_hazards, parse_hazards
 from shoring.simulate.model import Footprint, SimNetwork, load_footprint, sim_network
 from shoring.simulate.results import SimResult, var_cvar
+from shoring.simulate.risk import site_risk
 
 __all__ = [
     "Footprint",
@@ -35,6 +36,7 @@ __all__ = [
     "scenario_closures",
     "sim_network",
     "simulate",
+    "site_risk",
     "var_cvar",
 ]
 

@@ -20,8 +20,8 @@ a batch at once (arrays ``(draws, nodes)``), one Python step per week. Per week:
    serves demand first; what is neither made nor in stock is a lost sale.
 4. Buffers refill from spare capacity.
 
-Losses: lost units x the product's loss per unit (lost-sale penalty, else margin x value,
-else value). Extra cost: expedited and reallocated units x air premium, plus the rerouted
+Losses: lost units x the product's lost-sale penalty (the network's; by default unit
+value x (1 + margin)). Extra cost: expedited and reallocated units x air premium, plus the rerouted
 freight while a chokepoint is closed.
 """
 
@@ -166,6 +166,29 @@ def _batch(
     return flow_weeks(sim, model, active, lock, rupture_cut, fixed, n, r, k)
 
 
+def _segments(
+    group: np.ndarray, n_groups: int, pad: int, values: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Gather index and starts for ``reduceat`` over groups (``group`` sorted).
+
+    A group without members reads column ``pad`` (see :func:`_padded`), so every
+    segment is non-empty. ``values`` are the columns of the members (default: their
+    positions).
+    """
+    cols = np.arange(group.size) if values is None else values
+    empty = np.setdiff1d(np.arange(n_groups), group)
+    if not empty.size:
+        return cols, np.searchsorted(group, np.arange(n_groups))
+    keys = np.concatenate([group, empty])
+    index = np.concatenate([cols, np.full(empty.size, pad)])[np.argsort(keys, kind="stable")]
+    return index, np.searchsorted(np.sort(keys), np.arange(n_groups))
+
+
+def _padded(values: np.ndarray, fill: float) -> np.ndarray:
+    """``values`` (D, M) with one more column of ``fill``."""
+    return np.concatenate([values, np.full((values.shape[0], 1), fill)], axis=1)
+
+
 def flow_weeks(
     sim: SimNetwork,
     model: HazardModel,
@@ -205,22 +228,30 @@ def flow_weeks(
     weeks, n_d, _ = active.shape
     n_p = sim.n_products
     items = sim.items.size
-    a_mat = sim.item_matrix()  # (J, I)
-    base_item = sim.pair_base @ a_mat
-    planned_share = np.divide(
-        sim.pair_base,
-        base_item[sim.pair_item],
-        out=np.zeros_like(sim.pair_base),
-        where=base_item[sim.pair_item] > 0,
+    # pairs in item order, so item sums are one reduceat
+    order = np.argsort(sim.pair_item, kind="stable")
+    pair_node, pair_item = sim.pair_node[order], sim.pair_item[order]
+    pair_cap, pair_base = sim.pair_cap[order], sim.pair_base[order]
+    pc_index, starts = _segments(pair_item, items, pair_item.size)
+    dense = pc_index.size == pair_item.size  # every item has a pair: no padding
+    base_item = np.bincount(pair_item, weights=pair_base, minlength=items)
+    planned = np.divide(
+        pair_base,
+        base_item[pair_item],
+        out=np.zeros_like(pair_base),
+        where=base_item[pair_item] > 0,
     )
-    node_share = np.bincount(sim.pair_node, weights=planned_share, minlength=n)
-    bmax = (sim.pair_base * sim.buffer_weeks[sim.pair_node]) @ a_mat  # (I,)
+    node_share = np.bincount(pair_node, weights=planned, minlength=n)
+    bmax = np.bincount(pair_item, weights=pair_base * sim.buffer_weeks[pair_node], minlength=items)
     stock = np.broadcast_to(bmax, (n_d, items)).copy()
     req, demand = sim.req, sim.demand
-    uses = req > 0  # (P, C)
+    p_of, c_of = np.nonzero(req > 0)  # (product, component) pairs, by product
+    c_index, p_starts = _segments(p_of, n_p, req.shape[1], c_of)
     loss_nat = model.natural.capacity_loss
     delay_days = sim.choke_days / 7.0  # (N, K) weeks of pipeline gap
     reroute_rate = sim.choke_share * sim.choke_cost  # (N, K) USD per unit of output
+    premium = sim.premium[pair_node]
+    priced = bool(premium.any())
     age = np.zeros((n_d, k))
     streak = np.zeros(n_d)
     out = {
@@ -232,32 +263,40 @@ def flow_weeks(
         "node_loss": np.zeros((n_d, n)),
         "down_weeks": np.zeros((n_d, n)),
     }
-    memory = np.zeros((n_d, n))
+    penalty = sim.penalty[:n_p]
+    tolerance = 1e-9 * demand.sum()
     for w in range(weeks):
         act = active[w]
-        chk = act[:, n + r : n + r + k]
-        if fixed is not None:
-            chk = chk | fixed[w]
-        age = np.where(chk, age + 1.0, 0.0)
         own = 1.0 - loss_nat * act[:, :n]
-        own *= 1.0 - lock[w][:, sim.node_country]
-        cut = act[:, n + r + k :] @ sim.port_share.T + act[:, n : n + r] @ rupture_cut
-        cut += chk @ sim.choke_cut.T
-        gap = np.clip(delay_days[None] - (age[:, None, :] - 1.0), 0.0, 1.0) * chk[:, None, :]
-        delay = np.einsum("dnk,nk->dn", gap, sim.choke_share)
-        if not model.expedite:
-            cut += delay
+        if lock[w].any():
+            own *= 1.0 - lock[w][:, sim.node_country]
+        cut = act[:, n + r + k :] @ sim.port_share.T
+        if r:
+            cut += act[:, n : n + r] @ rupture_cut
+        delay = None
+        if k:
+            chk = act[:, n + r : n + r + k]
+            if fixed is not None:
+                chk = chk | fixed[w]
+            age = np.where(chk, age + 1.0, 0.0)
+            cut += chk @ sim.choke_cut.T
+            gap = np.clip(delay_days[None] - (age[:, None, :] - 1.0), 0.0, 1.0) * chk[:, None, :]
+            delay = np.einsum("dnk,nk->dn", gap, sim.choke_share)
+            if not model.expedite:
+                cut += delay
         avail = own * (1.0 - np.minimum(cut, 1.0))
-        pc = avail[:, sim.pair_node] * sim.pair_cap  # (D, J)
-        cap = pc @ a_mat  # (D, I)
+        pc = avail[:, pair_node] * pair_cap  # (D, J)
+        cap = np.add.reduceat(  # (D, I)
+            pc if dense else _padded(pc, 0.0)[:, pc_index], starts, axis=1
+        )
         target = demand + (bmax[:n_p] - stock[:, :n_p])
         need = target @ req  # (D, C)
         ratio = np.divide(
             cap[:, n_p:] + stock[:, n_p:], need, out=np.ones_like(need), where=need > 0
         )
-        limit = np.where(uses[None], np.minimum(ratio, 1.0)[:, None, :], 1.0).min(
-            axis=2, initial=1.0
-        )
+        padded = ratio if c_index.size == c_of.size else _padded(ratio, 1.0)
+        scarce = np.minimum.reduceat(padded[:, c_index], p_starts, axis=1)
+        limit = np.minimum(scarce, 1.0)
         made = np.minimum(cap[:, :n_p], target * limit)
         used = made @ req
         inflow = np.minimum(cap[:, n_p:], used + bmax[n_p:] - stock[:, n_p:])
@@ -266,24 +305,25 @@ def flow_weeks(
         stock[:, :n_p] += made - sold
         lost = demand - sold
         out["lost_units"] += lost
-        # who made what: each item's output over its nodes in proportion to capacity left
-        output = np.concatenate([made, inflow], axis=1)  # (D, I)
-        part = np.divide(
-            pc, cap[:, sim.pair_item], out=np.zeros_like(pc), where=cap[:, sim.pair_item] > 0
-        )
-        made_j = output[:, sim.pair_item] * part
-        extra_j = np.maximum(made_j - output[:, sim.pair_item] * planned_share, 0.0)
-        premium = sim.premium[sim.pair_node]
-        out["reallocation"] += extra_j @ premium
-        if model.expedite:
-            out["expedite"] += (made_j * delay[:, sim.pair_node]) @ premium
-        out["reroute"] += (made_j * (chk @ reroute_rate.T)[:, sim.pair_node]).sum(axis=1)
-        short = lost.sum(axis=1) > 1e-9 * demand.sum()
+        if priced or k:  # who made what: output over the nodes by capacity left
+            output = np.concatenate([made, inflow], axis=1)[:, pair_item]  # (D, J)
+            held = cap[:, pair_item]
+            made_j = output * np.divide(pc, held, out=np.zeros_like(pc), where=held > 0)
+            extra_j = np.maximum(made_j - output * planned, 0.0)
+            out["reallocation"] += extra_j @ premium
+            if k:
+                if model.expedite:
+                    out["expedite"] += (made_j * delay[:, pair_node]) @ premium
+                out["reroute"] += (made_j * (chk @ reroute_rate.T)[:, pair_node]).sum(axis=1)
+        short = lost.sum(axis=1) > tolerance
         streak = np.where(short, streak + 1.0, 0.0)
         np.maximum(out["recovery_weeks"], streak, out=out["recovery_weeks"])
-        impaired = (1.0 - avail) * node_share
-        out["down_weeks"] += avail < 1.0
-        weight = impaired.sum(axis=1, keepdims=True)
-        memory = np.where(weight > 0, impaired / np.maximum(weight, 1e-300), memory)
-        out["node_loss"] += (lost @ sim.penalty[:n_p])[:, None] * memory
+        down = avail < 1.0
+        out["down_weeks"] += down
+        hit = np.flatnonzero(short)
+        if hit.size:  # lost value shared by the nodes impaired that week
+            impaired = (1.0 - avail[hit]) * node_share
+            weight = impaired.sum(axis=1, keepdims=True)
+            share = np.divide(impaired, weight, out=np.zeros_like(impaired), where=weight > 0)
+            out["node_loss"][hit] += (lost[hit] @ penalty)[:, None] * share
     return out

@@ -115,8 +115,8 @@ class SimNetwork:
     req : ndarray, shape (n_products, I - n_products)
         Purchased component units per finished unit (every tier).
     value, penalty : ndarray, shape (I,)
-        USD per unit: item value; loss per lost finished unit (lost-sale penalty, else
-        margin x value, else value).
+        USD per unit: item value; loss per lost finished unit (the product's
+        ``lost_sale_penalty_usd``, by default value x (1 + margin)).
     pair_node, pair_item : ndarray of int, shape (J,)
     pair_cap, pair_base : ndarray, shape (J,)
         Weekly capacity and planned weekly output (units).
@@ -203,6 +203,7 @@ def sim_network(
     year: int | None = None,
     buffer_days: float | None = None,
     lanes: bool = True,
+    partial: bool = False,
 ) -> SimNetwork:
     """The simulation arrays of ``network`` under ``footprint`` (see the module docstring).
 
@@ -222,6 +223,9 @@ def sim_network(
     lanes : bool
         Price lanes (chokepoints, ports, air premium); False leaves them empty (a
         network without geography, as in the stress test's synthetic cases).
+    partial : bool
+        Simulate only the finished products an open site makes (instead of refusing a
+        footprint that leaves one unmade).
 
     Returns
     -------
@@ -230,7 +234,8 @@ def sim_network(
     Raises
     ------
     shoring.errors.ShoringError
-        No demand, or a finished product no open site can make.
+        No demand, a finished product no open site can make or without a lost-sale
+        penalty, or a hazard file naming an unknown node.
     """
     from shoring.errors import ShoringError
 
@@ -241,7 +246,22 @@ def sim_network(
         raise ShoringError("the network has no demand to simulate")
     year = int(year if year is not None else min(years))
     dem = network.demand_array().sel(year=year).to_numpy()  # (market, product) per year
-    finished = np.flatnonzero(dem.sum(axis=0) > 0)
+    opened = (
+        list(sites.index[sites["status"] == "existing"])
+        if footprint.open is None
+        else list(footprint.open)
+    )
+    site_ids = [s for s in sites.index if s in opened]
+    all_caps = network.site_product_capacity().sel(site=site_ids).to_numpy()
+    wanted = dem.sum(axis=0) > 0
+    missing = [
+        pid_
+        for pid_, w, c in zip(network.product_ids, wanted, all_caps.T > 0, strict=True)
+        if w and not c.any()
+    ]
+    if missing and not partial:
+        raise ShoringError(f"no open site makes {', '.join(missing)}; open one in the footprint")
+    finished = np.flatnonzero(wanted & (all_caps > 0).any(axis=0))
     purchased_ids = sorted(set(suppliers["component"]))
     pid = list(network.product_ids)
     comp = np.array([pid.index(c) for c in purchased_ids], dtype=int)
@@ -257,20 +277,11 @@ def sim_network(
     req = (through @ direct)[np.ix_(finished, comp)]
     weekly = dem.sum(axis=0)[finished] / WEEKS_PER_YEAR
 
-    opened = (
-        list(sites.index[sites["status"] == "existing"])
-        if footprint.open is None
-        else list(footprint.open)
-    )
-    site_ids = [s for s in sites.index if s in opened]
     qual = suppliers["qualification_months"].fillna(0.0).to_numpy() <= 0
     qual |= suppliers.index.isin(footprint.qualified)
     sup_ids = list(suppliers.index[qual])
-    cap_sp = network.site_product_capacity().sel(site=site_ids).to_numpy()[:, finished]
+    cap_sp = all_caps[:, finished]
     s_idx, p_idx = np.nonzero(cap_sp > 0)
-    missing = [str(items[p]) for p in range(n_p) if p not in set(p_idx)]
-    if missing:
-        raise ShoringError(f"no open site makes {', '.join(missing)}; open one in the footprint")
     sup = suppliers.loc[sup_ids]
     u_item = n_p + np.searchsorted(
         np.asarray(purchased_ids, dtype=object), sup["component"].to_numpy()
@@ -295,8 +306,12 @@ def sim_network(
     prod = products.loc[list(items)]
     value = prod["unit_value_usd"].to_numpy(float)
     penalty = prod["lost_sale_penalty_usd"].to_numpy(float)
-    penalty = np.where(np.isnan(penalty), prod["margin"].to_numpy(float) * value, penalty)
-    penalty = np.where(np.isnan(penalty), value, penalty)
+    undefined = [str(p) for p in items[:n_p][np.isnan(penalty[:n_p])]]
+    if undefined:
+        raise ShoringError(
+            f"no lost-sale penalty for {', '.join(undefined)}: set lost_sale_penalty_usd "
+            "or margin in products"
+        )
 
     own = hazards.nodes
     base_days = buffer_days if buffer_days is not None else 0.0

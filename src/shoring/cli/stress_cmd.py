@@ -1,0 +1,80 @@
+"""``shoring stress NETWORK``: time to survive and risk exposure of every node."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import typer
+from rich.progress import Progress
+from rich.table import Table
+
+from shoring.cli import options
+from shoring.cli.console import err as progress_console
+from shoring.cli.console import out as console
+from shoring.textsafe import json_text
+
+
+def stress_cmd(
+    network: Path = typer.Argument(..., help="Network: .yaml, .xlsx or a folder of CSVs."),
+    footprint: Path | None = typer.Option(
+        None, "--footprint", help="YAML: open: [site ids], qualified: [supplier ids]."
+    ),
+    buffer_days: float | None = typer.Option(
+        None,
+        "--buffer-days",
+        parser=options.amount,
+        help="Days of output every node holds (default 0, JIT).",
+    ),
+    hazards: Path | None = typer.Option(
+        None, "--hazards", help="YAML over the default hazard model (recovery days, buffers)."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON on stdout."),
+) -> None:
+    """Stress test (Simchi-Levi et al. 2015): TTS vs TTR, performance impact, REI per node."""
+    from shoring.network import read_network
+    from shoring.simulate import load_footprint, load_hazards, sim_network
+    from shoring.stress import stress_test
+
+    net = read_network(network)
+    model = load_hazards(hazards)
+    plan = load_footprint(footprint, net) if footprint is not None else None
+    sim = sim_network(net, model, plan, buffer_days=buffer_days)
+    with Progress(console=progress_console, transient=True, disable=as_json) as bar:
+        task = bar.add_task("stress test", total=None)
+        rows = stress_test(
+            sim, model, progress=lambda done, total: bar.update(task, completed=done, total=total)
+        )
+    if as_json:
+        console.print(json_text(rows), markup=False, highlight=False, soft_wrap=True)
+        return
+    table = Table(title=f"{net.name}: stress test (TTS = time to survive, TTR = time to recover)")
+    for col in (
+        "node",
+        "kind",
+        "country",
+        "TTS days",
+        "TTR days",
+        "impact (USD)",
+        "REI",
+        "mitigate",
+    ):
+        table.add_column(col)
+    for r in rows:
+        tts = "survives" if math.isinf(r["tts_days"]) else f"{r['tts_days']:.1f}"
+        table.add_row(
+            r["node"],
+            r["kind"],
+            r["country"] or "",
+            tts,
+            f"{r['ttr_days']:.0f}",
+            f"{r['performance_impact']:,.0f}",
+            f"{r['rei']:.2f}",
+            "yes" if r["needs_mitigation"] else "",
+        )
+    console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``stress`` to the root app."""
+    app.command("stress")(stress_cmd)
