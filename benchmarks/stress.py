@@ -47,7 +47,8 @@ def main() -> None:
     cold = StressTest(sim, model)
     nodes = cold.disruptions()
     sample = nodes if args.sample <= 0 else nodes[: args.sample]
-    none = type(nodes[0][4])(np.ones(sim.pair_node.size), np.zeros(sim.pair_node.size))
+    j = sim.pair_node.size
+    none = type(nodes[0][4])(np.ones(j), np.zeros(j), np.zeros(j))
     t0 = time.perf_counter()
     by_name = {r["node"]: r for r in warm}
     same, base = True, {}

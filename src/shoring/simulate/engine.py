@@ -265,26 +265,31 @@ def flow_weeks(
     }
     penalty = sim.penalty[:n_p]
     tolerance = 1e-9 * demand.sum()
+    ports = bool(sim.port_share.any())
+    down_weeks = np.zeros((n_d, n), dtype=np.int32)
     for w in range(weeks):
         act = active[w]
-        own = 1.0 - loss_nat * act[:, :n]
+        avail = 1.0 - loss_nat * act[:, :n]
         if lock[w].any():
-            own *= 1.0 - lock[w][:, sim.node_country]
-        cut = act[:, n + r + k :] @ sim.port_share.T
+            avail *= 1.0 - lock[w][:, sim.node_country]
+        cut = act[:, n + r + k :] @ sim.port_share.T if ports else None
         if r:
-            cut += act[:, n : n + r] @ rupture_cut
+            part = act[:, n : n + r] @ rupture_cut
+            cut = part if cut is None else cut + part
         delay = None
         if k:
             chk = act[:, n + r : n + r + k]
             if fixed is not None:
                 chk = chk | fixed[w]
             age = np.where(chk, age + 1.0, 0.0)
-            cut += chk @ sim.choke_cut.T
+            part = chk @ sim.choke_cut.T
             gap = np.clip(delay_days[None] - (age[:, None, :] - 1.0), 0.0, 1.0) * chk[:, None, :]
             delay = np.einsum("dnk,nk->dn", gap, sim.choke_share)
             if not model.expedite:
-                cut += delay
-        avail = own * (1.0 - np.minimum(cut, 1.0))
+                part += delay
+            cut = part if cut is None else cut + part
+        if cut is not None:
+            avail *= 1.0 - np.minimum(cut, 1.0)
         pc = avail[:, pair_node] * pair_cap  # (D, J)
         cap = np.add.reduceat(  # (D, I)
             pc if dense else _padded(pc, 0.0)[:, pc_index], starts, axis=1
@@ -318,12 +323,12 @@ def flow_weeks(
         short = lost.sum(axis=1) > tolerance
         streak = np.where(short, streak + 1.0, 0.0)
         np.maximum(out["recovery_weeks"], streak, out=out["recovery_weeks"])
-        down = avail < 1.0
-        out["down_weeks"] += down
+        np.add(down_weeks, avail < 1.0, out=down_weeks)
         hit = np.flatnonzero(short)
         if hit.size:  # lost value shared by the nodes impaired that week
             impaired = (1.0 - avail[hit]) * node_share
             weight = impaired.sum(axis=1, keepdims=True)
             share = np.divide(impaired, weight, out=np.zeros_like(impaired), where=weight > 0)
             out["node_loss"][hit] += (lost[hit] @ penalty)[:, None] * share
+    out["down_weeks"] = down_weeks.astype(float)
     return out

@@ -161,8 +161,10 @@ def active_weeks(events: Events, n_draws: int, n_sources: int, weeks: int) -> np
     ndarray of bool, shape (weeks, n_draws, n_sources)
         True where at least one event of the process covers the week.
     """
-    change = np.zeros((weeks + 1, n_draws, n_sources), dtype=np.int32)
-    end = np.minimum(events.start + events.weeks, weeks)
-    np.add.at(change, (events.start, events.draw, events.source), 1)
-    np.add.at(change, (end, events.draw, events.source), -1)
-    return np.cumsum(change[:weeks], axis=0, dtype=np.int32) > 0
+    length = np.minimum(events.start + events.weeks, weeks) - events.start
+    event = np.repeat(np.arange(length.size), length)  # one entry per active week
+    first = np.cumsum(length) - length
+    week = events.start[event] + np.arange(event.size) - first[event]
+    out = np.zeros((weeks, n_draws, n_sources), dtype=bool)
+    out[week, events.draw[event], events.source[event]] = True
+    return out

@@ -11,12 +11,17 @@ risks and mitigating disruptions in the automotive supply chain", Interfaces 45(
   all demand, an LP (``max t``): pair output ``y_j <= cap_j t`` (0 at the node);
   finished product ``p``: ``sum_j y_j + stock_p >= demand_p t``; component ``c``:
   ``sum_p req_pc sum_j y_j <= sum_j y_j + stock_c``. A chokepoint's closure cuts the share
-  of each node's output with no other route and loses the pipeline gap
-  ``share x planned output x extra days`` of the rerouted share (no air expedite),
-  taken from the item's stock at the start (TTS 0 when the stock cannot cover it).
+  of each node's output with no other route, and the rerouted share arrives ``gap``
+  weeks late (its extra transit days; no air expedite): for ``t`` up to the longest gap
+  ``G`` the rerouted share delivers nothing (phase 1, ``y_j <= cap_j (share_j -
+  rerouted_j) t``); if the network survives ``G``, TTS is the largest ``t`` with
+  ``y_j <= cap_j share_j t - cap_j rerouted_j gap_j`` (phase 2, the gap lost once).
 - PI (performance impact): the least lost profit while the node is down for its TTR,
-  an LP (``min sum_p loss_p lost_p`` with ``y_j <= cap_j TTR``, ``lost_p <= demand_p
-  TTR``), minus the same LP with nothing down (the structural gap is not the node's).
+  an LP (``min sum_p loss_p lost_p`` with ``y_j <= cap_j (share_j TTR - rerouted_j
+  min(gap_j, TTR))``, ``lost_p <= demand_p TTR``), minus the same LP with nothing
+  down (the structural gap is not the node's). Like the paper's LP it totals the TTR:
+  a shortfall that spare capacity makes up later within the TTR is no loss (a
+  backorder), so a node can have TTS 0 and PI 0.
 - REI (risk exposure index): PI over the largest PI (1 for the worst node).
 - ``needs_mitigation``: TTS < TTR.
 
@@ -45,10 +50,11 @@ with ``tts_days`` infinite (JSON ``null``)."""
 
 @dataclass(frozen=True)
 class _Disruption:
-    """What taking one node out changes: pair output bounds factor and pipeline loss."""
+    """What taking one node out changes, per node-item pair (J,)."""
 
-    share: np.ndarray  # (J,) capacity share left (0 for the node's pairs)
-    loss: np.ndarray  # (J,) units lost once (pipeline gap)
+    share: np.ndarray  # capacity share still shipped (0 for the node's pairs)
+    rerouted: np.ndarray  # share of capacity on rerouted lanes (chokepoints)
+    gap: np.ndarray  # weeks those lanes deliver nothing (extra transit days / 7)
 
 
 def _matrices(sim: SimNetwork) -> tuple[sparse.csc_array, np.ndarray]:
@@ -153,76 +159,78 @@ class StressTest:
                     str(sim.kind[n]),
                     str(sim.country[n]),
                     float(sim.recovery_days[n]),
-                    _Disruption(share, np.zeros_like(share)),
+                    _Disruption(share, np.zeros_like(share), np.zeros_like(share)),
                 )
             )
         for k, name in enumerate(sim.chokepoints):
             node = sim.pair_node
             share = 1.0 - sim.choke_cut[node, k]
-            weeks = sim.choke_days[node, k] / DAYS_PER_WEEK
-            loss = sim.choke_share[node, k] * sim.pair_base * weeks
+            gap = sim.choke_days[node, k] / DAYS_PER_WEEK
+            d = _Disruption(share, sim.choke_share[node, k], gap)
             closure = self.model.chokepoints.get(str(name))
             ttr = closure.duration.mean_days if closure is not None else np.nan
-            out.append((str(name), "chokepoint", "", float(ttr), _Disruption(share, loss)))
+            out.append((str(name), "chokepoint", "", float(ttr), d))
         return out
 
     # -------------------------------------------------------------------- TTS
-    def _stock(self, d: _Disruption) -> np.ndarray:
-        """Stock per item less the pipeline lost at the start (units)."""
-        lost = np.bincount(self.sim.pair_item, weights=d.loss, minlength=self.stock.size)
-        return self.stock - lost
-
-    def _tts_bounds(self, d: _Disruption) -> tuple[np.ndarray, ...]:
+    def _tts_bounds(self, offset: np.ndarray, cap: np.ndarray, t_max: float) -> tuple:
         sim = self.sim
         j, n_p = sim.pair_node.size, sim.n_products
-        stock, big = self._stock(d), np.inf
+        stock, big = self.stock, np.inf
         # columns: y (J), t; rows: capacity (J), products, components
         lower = np.zeros(j + 1)
-        upper = np.concatenate([np.where(d.share > 0, big, 0.0), [MAX_WEEKS]])
+        upper = np.concatenate([np.where(cap > 0, big, 0.0), [t_max]])
         row_lower = np.concatenate(
             [np.full(j, -big), -stock[:n_p], np.full(stock.size - n_p, -big)]
         )
-        row_upper = np.concatenate([np.zeros(j), np.full(n_p, big), stock[n_p:]])
+        row_upper = np.concatenate([-offset, np.full(n_p, big), stock[n_p:]])
         return lower, upper, row_lower, row_upper
 
-    def _tts_lp(self, d: _Disruption) -> _Lp:
+    def _max_t(self, coef: np.ndarray, offset: np.ndarray, t_max: float, rebuild: bool) -> float:
+        """Largest t with ``y_j <= cap_j coef_j t - offset_j`` (NaN: infeasible)."""
         sim = self.sim
-        j, n_p = sim.pair_node.size, sim.n_products
-        t_col = np.concatenate(
-            [-sim.pair_cap * d.share, -sim.demand, np.zeros(self.stock.size - n_p)]
-        )
-        matrix = sparse.hstack([self.flow, sparse.csc_array(t_col[:, None])], format="csc")
-        cost = np.concatenate([np.zeros(j), [-1.0]])
-        return _Lp(matrix, cost, *self._tts_bounds(d))
-
-    def time_to_survive(self, d: _Disruption, rebuild: bool = False) -> float:
-        """TTS in weeks (inf when at least :data:`MAX_WEEKS`; 0 when the stock cannot
-        cover the pipeline lost at the start)."""
-        if (self._stock(d) < -1e-9).any():
-            return 0.0
+        bounds = self._tts_bounds(offset, coef, t_max)
         if rebuild or self._tts is None:
-            lp = self._tts_lp(d)
+            n_p, j = sim.n_products, sim.pair_node.size
+            t_col = np.concatenate(
+                [-sim.pair_cap * coef, -sim.demand, np.zeros(self.stock.size - n_p)]
+            )
+            matrix = sparse.hstack([self.flow, sparse.csc_array(t_col[:, None])], format="csc")
+            lp = _Lp(matrix, np.concatenate([np.zeros(j), [-1.0]]), *bounds)
             if not rebuild:
-                self._tts = lp
+                self._tts, self._coef = lp, coef
         else:
             lp = self._tts
-            lp.bounds(*self._tts_bounds(d))
-            t_col = self.sim.pair_node.size
-            for r in np.flatnonzero(d.share != self._last_share):
-                lp.highs.changeCoeff(int(r), t_col, float(-self.sim.pair_cap[r] * d.share[r]))
-        self._last_share = d.share
-        t = -lp.solve()
-        if np.isnan(t):  # the stock cannot cover the pipeline lost at the start
-            return 0.0
+            lp.bounds(*bounds)
+            t_col = sim.pair_node.size
+            for r in np.flatnonzero(coef != self._coef):
+                lp.highs.changeCoeff(int(r), t_col, float(-sim.pair_cap[r] * coef[r]))
+            self._coef = coef
+        return -lp.solve()
+
+    def time_to_survive(self, d: _Disruption, rebuild: bool = False) -> float:
+        """TTS in weeks (inf when at least :data:`MAX_WEEKS`)."""
+        late = d.rerouted * (d.gap > 0)
+        window = float(d.gap.max(initial=0.0)) if late.any() else 0.0
+        if window > 0:  # phase 1: the rerouted lanes deliver nothing yet
+            t = self._max_t(d.share - late, np.zeros_like(late), window, rebuild)
+            if np.isnan(t) or t < window * (1 - 1e-9):
+                return 0.0 if np.isnan(t) else max(t, 0.0) + 0.0
+        offset = self.sim.pair_cap * late * d.gap
+        t = self._max_t(d.share, offset, MAX_WEEKS, rebuild)
+        if np.isnan(t):
+            return window
         return np.inf if t >= MAX_WEEKS * (1 - 1e-9) else max(t, 0.0) + 0.0
 
     # --------------------------------------------------------------------- PI
     def _pi_bounds(self, d: _Disruption, weeks: float) -> tuple[np.ndarray, ...]:
         sim = self.sim
         j, n_p = sim.pair_node.size, sim.n_products
-        stock = self._stock(d)
+        stock = self.stock
+        late = d.rerouted * np.minimum(d.gap, weeks)
+        cap = np.maximum(sim.pair_cap * (d.share * weeks - late), 0.0)
         lower = np.zeros(j + n_p)
-        upper = np.concatenate([sim.pair_cap * d.share * weeks, sim.demand * weeks])
+        upper = np.concatenate([cap, sim.demand * weeks])
         need = sim.demand * weeks - stock[:n_p]
         row_lower = np.concatenate([np.full(j, -np.inf), need, np.full(stock.size - n_p, -np.inf)])
         row_upper = np.concatenate([np.full(j, np.inf), np.full(n_p, np.inf), stock[n_p:]])
@@ -273,8 +281,8 @@ class StressTest:
             the network survives at least :data:`MAX_WEEKS`; performance impact in USD.
         """
         nodes = self.disruptions()
-        none = _Disruption(np.ones(self.sim.pair_node.size), np.zeros(self.sim.pair_node.size))
-        self._last_share = none.share
+        j = self.sim.pair_node.size
+        none = _Disruption(np.ones(j), np.zeros(j), np.zeros(j))
         base = {}
         for ttr in sorted({t for *_, t, _ in nodes}):
             weeks = (ttr if np.isfinite(ttr) else 0.0) / DAYS_PER_WEEK
