@@ -16,51 +16,14 @@ from shoring.simulate import default_hazards, parse_hazards, sim_network, simula
 from shoring.simulate.engine import _padded, _segments, flow_weeks
 from shoring.simulate.events import Processes, active_weeks, draw_events
 from shoring.simulate.hazards import CountryHazard, Duration
+from test_stress import network
 
 EXAMPLES = Path(__file__).parents[1] / "src" / "shoring" / "examples"
 
 
-def chain(site_caps=(150.0,), supplier_cap=150.0, supplier_days=0.0, site_days=0.0) -> Network:
-    """Finished 'pack' (100/week) from one component 'cell' (1 per pack), one supplier."""
-    sites = [
-        {
-            "id": f"s{i}",
-            "country": "DEU",
-            "status": "existing",
-            "products": ["pack"],
-            "capacity_units": cap * 52,
-            "fixed_cost_usd": 0,
-        }
-        for i, cap in enumerate(site_caps)
-    ]
-    data = {
-        "meta": {"name": "chain", "currency": "USD", "base_year": 2025},
-        "products": [
-            {
-                "id": "pack",
-                "hs_code": "8507.60",
-                "unit_value_usd": 100,
-                "weight_kg": 1,
-                "labour_hours": 1,
-                "margin": 0.2,
-            },
-            {"id": "cell", "hs_code": "8507.60", "unit_value_usd": 10, "weight_kg": 1},
-        ],
-        "bom": [{"parent": "pack", "component": "cell", "quantity": 1}],
-        "sites": sites,
-        "suppliers": [
-            {
-                "id": "u",
-                "country": "DEU",
-                "component": "cell",
-                "capacity_units": supplier_cap * 52,
-                "unit_price_usd": 5,
-            },
-        ],
-        "markets": [{"id": "m", "country": "DEU"}],
-        "demand": [{"market": "m", "product": "pack", "year": 2025, "units": 100 * 52}],
-    }
-    return Network.from_dict(data)
+def chain(site_caps=(150.0,), supplier_cap=150.0) -> Network:
+    """Packs (100/week) from one cell each: German sites and one German supplier."""
+    return network(list(site_caps), [supplier_cap], supplier_country="DEU")
 
 
 def run_states(sim, model, down: dict[int, list[int]], weeks: int = 10) -> dict:

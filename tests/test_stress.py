@@ -13,8 +13,8 @@ from shoring.simulate import default_hazards, sim_network
 from shoring.stress import StressTest, stress_test
 
 
-def network(sites, suppliers, demand=100.0) -> Network:
-    """Packs (demand per week) from cells (1 per pack); caps per week."""
+def network(sites, suppliers, demand=100.0, supplier_country="POL") -> Network:
+    """Packs (demand per week) from cells (1 per pack): sites in Germany; caps per week."""
     data = {
         "meta": {"name": "chain", "currency": "USD", "base_year": 2025},
         "products": [
@@ -43,7 +43,7 @@ def network(sites, suppliers, demand=100.0) -> Network:
         "suppliers": [
             {
                 "id": f"u{i}",
-                "country": "POL",
+                "country": supplier_country,
                 "component": "cell",
                 "capacity_units": cap * 52,
                 "unit_price_usd": 5,

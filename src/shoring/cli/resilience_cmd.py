@@ -11,6 +11,7 @@ from rich.table import Table
 from shoring.cli import options
 from shoring.cli.console import err as progress_console
 from shoring.cli.console import out as console
+from shoring.cli.simulate_cmd import HazardsOpt, JsonOpt, NetworkArg, RunsOpt, SeedOpt
 from shoring.textsafe import json_text
 
 group = typer.Typer(help="Resilience: strategies compared under simulated disruptions.")
@@ -18,21 +19,17 @@ group = typer.Typer(help="Resilience: strategies compared under simulated disrup
 
 @group.command("compare")
 def compare_cmd(
-    network: Path = typer.Argument(..., help="Network: .yaml, .xlsx or a folder of CSVs."),
+    network: Path = NetworkArg,
     footprint: list[Path] = typer.Option(
         [], "--footprint", help="Footprint YAML (e.g. an optimizer plan); repeatable."
     ),
     buffer_days: list[float] = typer.Option(
         [14.0, 30.0], "--buffer-days", parser=options.amount, help="Buffer levels; repeatable."
     ),
-    runs: int = typer.Option(
-        1000, "--runs", "-n", parser=options.whole(1, 1_000_000), help="Draws."
-    ),
-    seed: int = typer.Option(0, "--seed", parser=options.whole(0, 2**63 - 1), help="Root seed."),
-    hazards: Path | None = typer.Option(
-        None, "--hazards", help="YAML laid over the default hazard model."
-    ),
-    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON on stdout."),
+    runs: int = RunsOpt,
+    seed: int = SeedOpt,
+    hazards: Path | None = HazardsOpt,
+    as_json: bool = JsonOpt,
 ) -> None:
     """JIT vs buffers, single vs dual sourcing, footprints: cost + expected loss vs CVaR."""
     from shoring.network import read_network

@@ -13,31 +13,37 @@ from shoring.cli.console import err as progress_console
 from shoring.cli.console import out as console
 from shoring.textsafe import json_text
 
+NetworkArg = typer.Argument(..., help="Network: .yaml, .xlsx or a folder of CSVs.")
+FootprintOpt = typer.Option(
+    None, "--footprint", help="YAML with open (site ids) and qualified (supplier ids) lists."
+)
+RunsOpt = typer.Option(1000, "--runs", "-n", parser=options.whole(1, 1_000_000), help="Draws.")
+SeedOpt = typer.Option(0, "--seed", parser=options.whole(0, 2**63 - 1), help="Root seed.")
+BufferOpt = typer.Option(
+    None,
+    "--buffer-days",
+    parser=options.amount,
+    help="Days of output every node holds (default 0, JIT).",
+)
+HazardsOpt = typer.Option(
+    None,
+    "--hazards",
+    help="YAML laid over the default hazard model (data/tables/hazards.yaml).",
+)
+JsonOpt = typer.Option(False, "--json", help="Print the result as JSON on stdout.")
+
 
 def simulate_cmd(
-    network: Path = typer.Argument(..., help="Network: .yaml, .xlsx or a folder of CSVs."),
-    footprint: Path | None = typer.Option(
-        None, "--footprint", help="YAML: open: [site ids], qualified: [supplier ids]."
-    ),
-    runs: int = typer.Option(
-        1000, "--runs", "-n", parser=options.whole(1, 1_000_000), help="Draws."
-    ),
-    seed: int = typer.Option(0, "--seed", parser=options.whole(0, 2**63 - 1), help="Root seed."),
-    buffer_days: float | None = typer.Option(
-        None,
-        "--buffer-days",
-        parser=options.amount,
-        help="Days of output every node holds (default 0, JIT).",
-    ),
-    hazards: Path | None = typer.Option(
-        None,
-        "--hazards",
-        help="YAML laid over the default hazard model (data/tables/hazards.yaml).",
-    ),
+    network: Path = NetworkArg,
+    footprint: Path | None = FootprintOpt,
+    runs: int = RunsOpt,
+    seed: int = SeedOpt,
+    buffer_days: float | None = BufferOpt,
+    hazards: Path | None = HazardsOpt,
     scenario: list[str] = typer.Option(
         [], "--scenario", "-s", help="Scenario whose chokepoint closures apply; repeatable."
     ),
-    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON on stdout."),
+    as_json: bool = JsonOpt,
 ) -> None:
     """Simulate disruptions week by week: lost sales, extra cost, VaR/CVaR, time to recover."""
     from shoring.network import read_network

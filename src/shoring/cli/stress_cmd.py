@@ -9,27 +9,18 @@ import typer
 from rich.progress import Progress
 from rich.table import Table
 
-from shoring.cli import options
 from shoring.cli.console import err as progress_console
 from shoring.cli.console import out as console
+from shoring.cli.simulate_cmd import BufferOpt, FootprintOpt, HazardsOpt, JsonOpt, NetworkArg
 from shoring.textsafe import json_text
 
 
 def stress_cmd(
-    network: Path = typer.Argument(..., help="Network: .yaml, .xlsx or a folder of CSVs."),
-    footprint: Path | None = typer.Option(
-        None, "--footprint", help="YAML: open: [site ids], qualified: [supplier ids]."
-    ),
-    buffer_days: float | None = typer.Option(
-        None,
-        "--buffer-days",
-        parser=options.amount,
-        help="Days of output every node holds (default 0, JIT).",
-    ),
-    hazards: Path | None = typer.Option(
-        None, "--hazards", help="YAML over the default hazard model (recovery days, buffers)."
-    ),
-    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON on stdout."),
+    network: Path = NetworkArg,
+    footprint: Path | None = FootprintOpt,
+    buffer_days: float | None = BufferOpt,
+    hazards: Path | None = HazardsOpt,
+    as_json: bool = JsonOpt,
 ) -> None:
     """Stress test (Simchi-Levi et al. 2015): TTS vs TTR, performance impact, REI per node."""
     from shoring.network import read_network

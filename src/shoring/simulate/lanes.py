@@ -12,6 +12,8 @@ air rate, routing factor and handling (``transport_modes.csv``) on the great-cir
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 
 from shoring.network import Network
@@ -55,6 +57,34 @@ def _flows(
     parts = [np.concatenate(x) for x in (node, item, cust, kind, units)]
     keep = parts[-1] > 0
     return tuple(p[keep] for p in parts)
+
+
+_LANES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _network_lanes(network: Network) -> tuple:
+    """Node places and lanes of a network (built once per network object)."""
+    found = _LANES.get(network)
+    if found is None:
+        from shoring.costs import CostSettings
+        from shoring.costs.lanes import build_lanes
+        from shoring.costs.places import node_places
+
+        products = network.products
+        settings = CostSettings()
+        located = node_places(network.sites, network.suppliers, network.markets)
+        lanes = build_lanes(
+            products["weight_kg"].to_numpy(float),
+            products["unit_value_usd"].to_numpy(float),
+            list(products.index),
+            located.places,
+            settings.distances,
+            settings.parameters,
+            network.modes,
+            volume_m3=products["volume_m3"].to_numpy(float),
+        )
+        found = _LANES[network] = (located, lanes)
+    return found
 
 
 def node_lanes(
@@ -122,25 +152,11 @@ def node_lanes(
     }
     if hazards is None:
         return empty
-    from shoring.costs import CostSettings
     from shoring.costs import formulas as f
-    from shoring.costs.lanes import build_lanes
-    from shoring.costs.places import node_places
     from shoring.data.sea_routes import chokepoint_passages
 
     products = network.products
-    settings = CostSettings()
-    located = node_places(network.sites, network.suppliers, markets)
-    lanes = build_lanes(
-        products["weight_kg"].to_numpy(float),
-        products["unit_value_usd"].to_numpy(float),
-        list(products.index),
-        located.places,
-        settings.distances,
-        settings.parameters,
-        network.modes,
-        volume_m3=products["volume_m3"].to_numpy(float),
-    )
+    located, lanes = _network_lanes(network)
     pid = products.index.get_indexer(items[item])
     s_place = located.site[network.site_ids.get_indexer(site_ids)]
     u_place = located.supplier[network.supplier_ids.get_indexer(sup_ids)]
