@@ -182,6 +182,11 @@ def test_hazard_file_errors_are_located(tmp_path) -> None:
         parse_hazards(text, "h.yaml")
     problem = info.value.problems[0]
     assert (problem.row, problem.field) == (3, "chokepoints.suez.rate_per_year")
+    with pytest.raises(ShoringInputError) as info:
+        parse_hazards("natural:\n  countries:\n    Atlantis: {rate_per_year: 2}\n", "h.yaml")
+    assert "unknown country 'Atlantis'" in str(info.value.problems[0])
+    named = parse_hazards("natural:\n  countries:\n    Germany: {rate_per_year: 2}\n")
+    assert list(named.natural.countries) == ["DEU"]
     bad = tmp_path / "h.yaml"
     bad.write_text(
         "geopolitics:\n  ruptures:\n    - {blocs: [west, mars], rate_per_year: 1,\n"

@@ -25,10 +25,17 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
 from shoring import safeyaml
 from shoring.data.paths import TABLES_DIR
@@ -43,6 +50,27 @@ DAYS_PER_WEEK = 7.0
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _iso3(name: str) -> str:
+    """ISO3 code of a country name or code (ValueError naming it when unknown)."""
+    from shoring.data.countries import to_iso3
+    from shoring.errors import UnknownCountryError
+
+    try:
+        return to_iso3(name)
+    except UnknownCountryError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _iso3_keys(value: Any) -> Any:
+    return {_iso3(k): v for k, v in value.items()} if isinstance(value, dict) else value
+
+
+def _iso3_members(value: Any) -> Any:
+    if not isinstance(value, dict):
+        return value
+    return {bloc: [_iso3(c) for c in members] for bloc, members in value.items()}
 
 
 class Duration(_Model):
@@ -78,7 +106,9 @@ class Natural(_Model):
     duration: Duration
     capacity_loss: float = Field(ge=0, le=1)
     scale: float = Field(default=1.0, ge=0)
-    countries: dict[str, CountryHazard] = Field(default_factory=dict)
+    countries: Annotated[dict[str, CountryHazard], BeforeValidator(_iso3_keys)] = Field(
+        default_factory=dict
+    )
 
 
 class Wave(_Model):
@@ -115,7 +145,7 @@ class Rupture(_Model):
 class Geopolitics(_Model):
     """Blocs (lists of ISO3 codes) and the ruptures between them."""
 
-    blocs: dict[str, tuple[str, ...]]
+    blocs: Annotated[dict[str, tuple[str, ...]], BeforeValidator(_iso3_members)]
     ruptures: tuple[Rupture, ...] = ()
 
     @model_validator(mode="after")
@@ -143,7 +173,9 @@ class Closure(_Model):
 class Ports(Closure):
     """Container-port closures per country; ``countries`` overrides the default."""
 
-    countries: dict[str, Closure] = Field(default_factory=dict)
+    countries: Annotated[dict[str, Closure], BeforeValidator(_iso3_keys)] = Field(
+        default_factory=dict
+    )
 
 
 class NodeHazard(_Model):

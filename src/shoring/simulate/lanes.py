@@ -2,8 +2,8 @@
 
 A node's output flows to its customers: a site's to the markets in proportion to their
 demand for each product, a supplier's to the sites in proportion to their planned use of
-its component. A node that carries no planned flow (a backup) is weighted by capacity
-instead, so its lanes are known when it takes over. Lanes are priced by
+its component. A node that carries no planned flow (a backup) gets the same split as if
+it carried some, so its lanes are known when it takes over. Lanes are priced by
 :mod:`shoring.costs.lanes` for the year (cheapest mode, sea routes with chokepoints);
 closing a chokepoint re-prices them around it (:meth:`shoring.costs.lanes.Lanes.at`),
 which gives the extra transit days and freight. Air freight per unit uses the embedded
@@ -125,7 +125,7 @@ def node_lanes(
     node, item, cust, kind, units = _flows(
         len(site_ids), pair_node, pair_item, weight, n_p, req, dem
     )
-    if not has_base.all():  # backups: weight their lanes by capacity shape
+    if not has_base.all():  # backups: shares per node, not per unit of flow
         node_total = np.bincount(node, weights=units, minlength=n)
         units = units / np.maximum(node_total[node], 1e-300)
     total = np.bincount(node, weights=units, minlength=n)
