@@ -101,7 +101,7 @@ def test_warm_start_equals_rebuilding_per_node() -> None:
 caps = st.floats(min_value=10.0, max_value=200.0)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=12, deadline=None)
 @given(
     sites=st.lists(caps, min_size=1, max_size=3),
     suppliers=st.lists(caps, min_size=1, max_size=3),
