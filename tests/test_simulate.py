@@ -12,7 +12,15 @@ from scipy import stats
 from shoring.cli import main
 from shoring.errors import ShoringInputError
 from shoring.network import Network, read_network
-from shoring.simulate import default_hazards, parse_hazards, sim_network, simulate, var_cvar
+from shoring.simulate import (
+    Closures,
+    default_hazards,
+    parse_hazards,
+    run,
+    sim_network,
+    simulate,
+    var_cvar,
+)
 from shoring.simulate.engine import _padded, _segments, flow_weeks
 from shoring.simulate.events import Processes, active_weeks, draw_events
 from shoring.simulate.hazards import CountryHazard, Duration
@@ -161,7 +169,8 @@ def test_closing_a_chokepoint_reroutes_with_extra_days(harness) -> None:
     # panama closed all the time: the gap ceil(days / 7) weeks is flown at the premium
     fixed = np.zeros((model.horizon_weeks, sim.chokepoints.size), dtype=bool)
     fixed[:, k] = True
-    result = simulate(sim, model, runs=2, seed=0, fixed_closures=fixed)
+    closed = Closures(fixed, np.zeros((model.horizon_weeks, sim.countries.size)))
+    result = simulate(sim, model, runs=2, seed=0, fixed_closures=closed)
     assert result.lost_value.max() == 0.0
     flow = np.bincount(sim.pair_node, weights=sim.pair_base, minlength=sim.n_nodes)
     gap_weeks = sim.choke_days[:, k] / 7.0
@@ -171,7 +180,7 @@ def test_closing_a_chokepoint_reroutes_with_extra_days(harness) -> None:
     assert result.reroute[0] == pytest.approx(reroute, rel=1e-9)
     # without air expedite the pipeline gap is lost instead
     slow = simulate(
-        sim, model.model_copy(update={"expedite": False}), runs=1, seed=0, fixed_closures=fixed
+        sim, model.model_copy(update={"expedite": False}), runs=1, seed=0, fixed_closures=closed
     )
     assert slow.lost_units.sum() > 0 and slow.expedite.sum() == 0
 
@@ -228,3 +237,20 @@ def test_risk_component_is_zero_without_hazards_and_positive_with_them() -> None
     # week, P = 1 - exp(-2/52) = 0.0377, x 120 USD penalty = 4.53 USD per unit
     expected = (1 - np.exp(-2 / 52)) * 120.0
     assert risky.sel(product="pack").values == pytest.approx([expected] * 2, rel=0.15)
+
+
+def test_scenario_plant_closure_replays_on_its_dates() -> None:
+    from shoring.scenario.loader import parse_scenario
+
+    scenario = parse_scenario(
+        "name: march\ntitle: half of German plants shut in March 2025\nmeasures:\n"
+        "  - {id: m, type: closure, country: DEU, capacity_lost: 0.5, scope: plants,\n"
+        "     start: 2025-03-01, end: 2025-03-31}\n"
+    )
+    model = default_hazards().without_hazards()
+    # site and supplier both exactly at demand (100/week), JIT: the weeks starting
+    # 5, 12, 19 and 26 March 2025 (horizon from 1 January) make 50 -> 4 x 50 lost
+    result = run(
+        chain(site_caps=(100.0,), supplier_cap=100.0), model, runs=3, seed=0, scenarios=[scenario]
+    )
+    np.testing.assert_allclose(result.lost_units[:, 0], 200.0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import typer
@@ -41,7 +42,15 @@ def simulate_cmd(
     buffer_days: float | None = BufferOpt,
     hazards: Path | None = HazardsOpt,
     scenario: list[str] = typer.Option(
-        [], "--scenario", "-s", help="Scenario whose chokepoint closures apply; repeatable."
+        [],
+        "--scenario",
+        "-s",
+        help="Scenario whose chokepoint and plant closures apply; repeatable.",
+    ),
+    start: str | None = typer.Option(
+        None,
+        "--start",
+        help="First day of the horizon, YYYY-MM-DD (default: 1 Jan of the first demand year).",
     ),
     as_json: bool = JsonOpt,
 ) -> None:
@@ -54,6 +63,14 @@ def simulate_cmd(
     model = load_hazards(hazards)
     plan = load_footprint(footprint, net) if footprint is not None else None
     scenarios = [load_scenario(s) for s in scenario]
+    first = None
+    if start is not None:
+        try:
+            first = date.fromisoformat(start)
+        except ValueError:
+            raise typer.BadParameter(
+                f"{start!r} is not a date (YYYY-MM-DD)", param_hint="--start"
+            ) from None
     with Progress(console=progress_console, transient=True, disable=as_json) as bar:
         task = bar.add_task("simulating", total=runs)
         result = run(
@@ -65,6 +82,7 @@ def simulate_cmd(
             buffer_days,
             scenarios,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
+            start=first,
         )
     if as_json:
         console.print(json_text(result.to_dict()), markup=False, highlight=False, soft_wrap=True)

@@ -17,13 +17,14 @@ from collections.abc import Callable, Sequence
 from datetime import date
 
 from shoring.network import Network
-from shoring.simulate.engine import scenario_closures, simulate
+from shoring.simulate.engine import Closures, scenario_closures, simulate
 from shoring.simulate.hazards import HazardModel, default_hazards, load_hazards, parse_hazards
 from shoring.simulate.model import Footprint, SimNetwork, load_footprint, sim_network
 from shoring.simulate.results import SimResult, var_cvar
 from shoring.simulate.risk import site_risk
 
 __all__ = [
+    "Closures",
     "Footprint",
     "HazardModel",
     "SimNetwork",
@@ -50,6 +51,7 @@ def run(
     buffer_days: float | None = None,
     scenarios: Sequence[object] = (),
     progress: Callable[[int, int], None] | None = None,
+    start: date | None = None,
 ) -> SimResult:
     """Simulate a network under a hazard model (defaults: the embedded model, JIT).
 
@@ -65,10 +67,13 @@ def run(
     buffer_days : float, optional
         Days of output every node holds (a node's own setting wins); 0 by default.
     scenarios : sequence of Scenario
-        Their ``chokepoint_closure`` measures close chokepoints in every draw; the
-        horizon starts on 1 January of the network's first demand year.
+        Their ``chokepoint_closure`` measures close chokepoints and their ``closure``
+        measures plant capacity in every draw, on their dates within the horizon.
     progress : callable, optional
         ``progress(done, runs)``.
+    start : date, optional
+        First day of the horizon (1 January of the network's first demand year by
+        default); e.g. 2020-01-01 replays the ``covid-2020`` closures.
 
     Returns
     -------
@@ -78,7 +83,6 @@ def run(
     sim = sim_network(network, model, footprint, buffer_days=buffer_days)
     fixed = None
     if scenarios:
-        fixed = scenario_closures(
-            sim, scenarios, date(min(network.years), 1, 1), model.horizon_weeks
-        )
+        first = start or date(min(network.years), 1, 1)
+        fixed = scenario_closures(sim, scenarios, first, model.horizon_weeks)
     return simulate(sim, model, runs, seed, fixed, progress)

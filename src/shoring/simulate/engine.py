@@ -28,6 +28,7 @@ freight while a chokepoint is closed.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import numpy as np
@@ -75,26 +76,46 @@ def _processes(sim: SimNetwork, model: HazardModel) -> tuple[Processes, np.ndarr
     return Processes.build(np.concatenate(rates), durations), cut
 
 
+@dataclass(frozen=True)
+class Closures:
+    """What the scenarios close in every draw, per week of the horizon.
+
+    Attributes
+    ----------
+    chokepoints : ndarray of bool, shape (W, K)
+        Chokepoints closed (``chokepoint_closure`` measures) on the week's first day.
+    capacity : ndarray of float, shape (W, G)
+        Share of plant capacity lost per country (``closure`` measures, by month).
+    """
+
+    chokepoints: np.ndarray
+    capacity: np.ndarray
+
+
 def scenario_closures(
     sim: SimNetwork, scenarios: Sequence[object], start: date, weeks: int
-) -> np.ndarray:
-    """Chokepoints closed by the scenarios' ``chokepoint_closure`` measures, per week.
+) -> Closures:
+    """The scenarios' own closures over ``weeks`` weeks from ``start``.
 
-    Returns
-    -------
-    ndarray of bool, shape (weeks, K)
-        True where a scenario closes the chokepoint on the week's first day.
+    Where several scenarios close the same country, the largest loss applies.
     """
-    from shoring.scenario import closed_chokepoints
+    from shoring.scenario import capacity_lost, closed_chokepoints
 
-    out = np.zeros((weeks, sim.chokepoints.size), dtype=bool)
+    days = [start + timedelta(weeks=w) for w in range(weeks)]
+    choke = np.zeros((weeks, sim.chokepoints.size), dtype=bool)
     names = list(sim.chokepoints)
+    months = sorted({d.strftime("%Y-%m") for d in days})
+    at = np.searchsorted(months, [d.strftime("%Y-%m") for d in days])
+    lost = np.zeros((weeks, sim.countries.size))
     for scenario in scenarios:
-        for w in range(weeks):
-            for name in closed_chokepoints(scenario, start + timedelta(weeks=w)):  # type: ignore[arg-type]
+        for w, day in enumerate(days):
+            for name in closed_chokepoints(scenario, day):  # type: ignore[arg-type]
                 if name in names:
-                    out[w, names.index(name)] = True
-    return out
+                    choke[w, names.index(name)] = True
+        share = capacity_lost(scenario, list(sim.countries), months)
+        share = share.transpose("month", ...).to_numpy()[at]
+        lost = np.maximum(lost, np.nan_to_num(share))
+    return Closures(choke, lost)
 
 
 def simulate(
@@ -102,7 +123,7 @@ def simulate(
     model: HazardModel,
     runs: int = 1000,
     seed: int = 0,
-    fixed_closures: np.ndarray | None = None,
+    fixed_closures: Closures | None = None,
     progress: Callable[[int, int], None] | None = None,
     batch: int = BATCH,
 ) -> SimResult:
@@ -116,8 +137,9 @@ def simulate(
         Number of draws (>= 1).
     seed : int
         Root seed; draw ``i`` uses ``SeedSequence(seed).spawn(runs)[i]``.
-    fixed_closures : ndarray of bool, shape (weeks, K), optional
-        Chokepoints closed whatever the draw (:func:`scenario_closures`).
+    fixed_closures : Closures, optional
+        Chokepoints and plant capacity closed whatever the draw
+        (:func:`scenario_closures`).
     progress : callable, optional
         ``progress(done, runs)`` after each batch.
     batch : int
@@ -149,7 +171,7 @@ def _batch(
     rupture_cut: np.ndarray,
     rngs: list[np.random.Generator],
     weeks: int,
-    fixed: np.ndarray | None,
+    fixed: Closures | None,
 ) -> dict[str, np.ndarray]:
     n_d, n, g, k = len(rngs), sim.n_nodes, sim.countries.size, sim.chokepoints.size
     r = rupture_cut.shape[0]
@@ -163,7 +185,10 @@ def _batch(
     for i, wave in enumerate(pandemic.waves):
         on = active_weeks(Events.concat([w[i] for w in waves]), n_d, g, weeks)
         np.maximum(lock, on * np.float32(wave.capacity_loss), out=lock)
-    return flow_weeks(sim, model, active, lock, rupture_cut, fixed, n, r, k)
+    if fixed is not None:
+        np.maximum(lock, fixed.capacity[:, None, :].astype(np.float32), out=lock)
+    closed = None if fixed is None else fixed.chokepoints
+    return flow_weeks(sim, model, active, lock, rupture_cut, closed, n, r, k)
 
 
 def _segments(
