@@ -254,3 +254,17 @@ def test_scenario_plant_closure_replays_on_its_dates() -> None:
         chain(site_caps=(100.0,), supplier_cap=100.0), model, runs=3, seed=0, scenarios=[scenario]
     )
     np.testing.assert_allclose(result.lost_units[:, 0], 200.0)
+
+
+def test_cli_simulate_json(tmp_path, capsys) -> None:
+    import json
+
+    import yaml
+
+    path = tmp_path / "n.yaml"
+    path.write_text(yaml.safe_dump(chain().to_dict()))
+    main(["simulate", str(path), "--runs", "5", "--seed", "3", "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert out["runs"] == 5 and out["weeks"] == 156
+    assert {r["node"] for r in out["by_node"]} == {"s0", "u0"}
+    assert 0.0 <= out["service_level_mean"] <= 1.0 and out["cvar"] >= out["var"]
