@@ -156,3 +156,18 @@ def test_resilience_compare_buffers_cut_loss_at_their_carrying_cost(tmp_path, ca
     assert rows["buffer-28d"]["cost_per_year"] == pytest.approx((40000 + 4000) * 0.25)
     assert rows["buffer-28d"]["expected_loss_per_year"] < rows["jit"]["expected_loss_per_year"]
     assert rows["buffer-28d"]["cvar"] <= rows["jit"]["cvar"]
+
+
+def test_resilience_report_page(tmp_path) -> None:
+    import yaml
+
+    data = network([60.0, 60.0], [150.0]).to_dict()
+    data["sites"][0]["id"] = "<b>s0</b>"  # a hostile id is escaped, never markup
+    path = tmp_path / "n.yaml"
+    path.write_text(yaml.safe_dump(data))
+    main(["resilience", "report", str(path), "--out", str(tmp_path / "out"), "--runs", "50"])
+    page = (tmp_path / "out" / "resilience.html").read_text(encoding="utf-8")
+    for heading in ("Loss distribution", "Stress test (TTS vs TTR)", "Price of security"):
+        assert heading in page
+    assert "<b>s0</b>" not in page and "&lt;b&gt;s0&lt;/b&gt;" in page
+    assert "Marani" in page  # the hazard model's sources are listed

@@ -11,7 +11,15 @@ from rich.table import Table
 from shoring.cli import options
 from shoring.cli.console import err as progress_console
 from shoring.cli.console import out as console
-from shoring.cli.simulate_cmd import HazardsOpt, JsonOpt, NetworkArg, RunsOpt, SeedOpt
+from shoring.cli.simulate_cmd import (
+    BufferOpt,
+    FootprintOpt,
+    HazardsOpt,
+    JsonOpt,
+    NetworkArg,
+    RunsOpt,
+    SeedOpt,
+)
 from shoring.textsafe import json_text
 
 group = typer.Typer(help="Resilience: strategies compared under simulated disruptions.")
@@ -71,6 +79,50 @@ def compare_cmd(
             "yes" if r["efficient"] else "",
         )
     console.print(table)
+
+
+@group.command("report")
+def report_cmd(
+    network: Path = NetworkArg,
+    out: Path = typer.Option(..., "--out", help="Output folder (resilience.html)."),
+    footprint: Path | None = FootprintOpt,
+    buffer_days: float | None = BufferOpt,
+    runs: int = RunsOpt,
+    seed: int = SeedOpt,
+    hazards: Path | None = HazardsOpt,
+) -> None:
+    """One HTML page: loss distribution, risk by node, stress test, price of security."""
+    from shoring.network import read_network
+    from shoring.outputs import OutputFolder
+    from shoring.report.resilience import resilience_page
+    from shoring.simulate import load_footprint, load_hazards, sim_network, simulate
+    from shoring.simulate.compare import compare_strategies
+    from shoring.stress import stress_test
+
+    net = read_network(network)
+    model = load_hazards(hazards)
+    plan = load_footprint(footprint, net) if footprint is not None else None
+    inputs = [network, *(p for p in (footprint, hazards) if p is not None)]
+    with Progress(console=progress_console, transient=True) as bar:
+        task = bar.add_task("simulating the plan", total=runs)
+        sim = sim_network(net, model, plan, buffer_days=buffer_days)
+
+        def tick(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        result = simulate(sim, model, runs, seed, progress=tick)
+        bar.update(task, description="stress test", completed=0, total=None)
+        stress = stress_test(sim, model)
+
+        def step(name: str, done: int, total: int) -> None:
+            bar.update(task, description=f"strategy {name}", completed=done, total=total)
+
+        rows = compare_strategies(net, model, runs, seed, progress=step)
+    with OutputFolder(out, "resilience report", inputs=inputs) as folder:
+        (folder.path / "resilience.html").write_text(
+            resilience_page(net.name, result, stress, rows), encoding="utf-8"
+        )
+    console.print(f"wrote {out / 'resilience.html'}")
 
 
 def register(app: typer.Typer) -> None:

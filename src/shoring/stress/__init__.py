@@ -94,7 +94,10 @@ class _Lp:
     def __init__(self, matrix: sparse.csc_array, cost, lower, upper, row_lower, row_upper) -> None:
         import highspy
 
-        self.highs = highspy.Highs()
+        from shoring.optimize.solve import _quiet_stdout
+
+        with _quiet_stdout():  # the HiGHS banner must not reach stdout (--json)
+            self.highs = highspy.Highs()
         self.highs.setOptionValue("output_flag", False)
         lp = highspy.HighsLp()
         lp.num_col_, lp.num_row_ = matrix.shape[1], matrix.shape[0]
