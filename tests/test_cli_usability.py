@@ -65,6 +65,8 @@ NETWORK_COMMANDS = [
     ("report",),
     ("optimize", "-s", "mfn-only"),
     ("pareto", "-s", "mfn-only"),
+    ("simulate", "--runs", "2"),
+    ("stress",),
 ]
 """Every command that takes a NETWORK (first argument after the command name)."""
 

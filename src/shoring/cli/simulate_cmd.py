@@ -7,9 +7,9 @@ from pathlib import Path
 
 import typer
 from rich.progress import Progress
-from rich.table import Table
 
 from shoring.cli import options
+from shoring.cli.console import Table
 from shoring.cli.console import err as progress_console
 from shoring.cli.console import out as console
 from shoring.textsafe import json_text

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import typer
 from rich.progress import Progress
-from rich.table import Table
 
+from shoring.cli.console import Table
 from shoring.cli.console import err as progress_console
 from shoring.cli.console import out as console
 from shoring.cli.simulate_cmd import BufferOpt, FootprintOpt, HazardsOpt, JsonOpt, NetworkArg
