@@ -108,8 +108,8 @@ def corruptions(draw: st.DrawFn) -> tuple[dict[str, Any], str, list[int], str]:
     record = data[table][index]
     if kind == "blank":
         record.pop(field, None)
-    elif kind == "negative":
-        record[field] = -draw(st.floats(0.5, 1e9))
+    elif kind == "negative":  # a negative latitude or longitude is valid: beyond -180 is not
+        record[field] = -draw(st.floats(181.0 if field in ("lat", "lon") else 0.5, 1e9))
     elif kind == "text":
         record[field] = draw(st.sampled_from(["lots", "n/a", "1,000", "twelve", "?"]))
     elif kind == "country":
