@@ -26,9 +26,9 @@ def counted(monkeypatch):
     calls: list[tuple[str, int]] = []
     original = engine._year_costs
 
-    def spy(study, scenario, year, settings, buffer=None, **kwargs):
+    def spy(study, scenario, year, settings, *args, **kwargs):
         calls.append((scenario.name, year))
-        return original(study, scenario, year, settings, buffer, **kwargs)
+        return original(study, scenario, year, settings, *args, **kwargs)
 
     monkeypatch.setattr(engine, "_year_costs", spy)
     return calls

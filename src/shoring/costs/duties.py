@@ -30,7 +30,7 @@ from shoring.scenario import Scenario, trade_effects
 from shoring.scenario.measures import Measure
 from shoring.scenario.periods import relevant, year_periods
 from shoring.scenario.resolve import ResolvedScenario, composed
-from shoring.scenario.trade import Prepared, prepare
+from shoring.scenario.trade import Prepared, prepare_grid
 
 
 @dataclass(frozen=True)
@@ -147,7 +147,7 @@ def _rates_on(
     """Duty parameters of every (hs, origin, destination) on one day, and the lane rule.
 
     ``mfn`` is (hs, 1, destination); ``prepared`` the cells prepared for the year
-    (:func:`shoring.scenario.trade.prepare`), else ``copper_share`` (hs,) the declared
+    (:func:`shoring.scenario.trade.prepare_grid`), else ``copper_share`` (hs,) the declared
     copper content share of each row (NaN: none). Returns the arrays of
     :class:`DutyRates` (keys ``met``, ``not``, ``kg_met``, ...) and the RVC threshold per
     cell (NaN: none).
@@ -203,10 +203,9 @@ def _year_measures(
 ) -> tuple[list[Measure], Prepared]:
     """The trade measures that touch some (hs, origin, destination) cell in the year.
 
-    Returns them and the cells prepared once for the year (:func:`prepare`). A tariff whose
+    Returns them and the cells prepared once for the year (:func:`prepare_grid`). A tariff whose
     coverage of the cells is zero on every day is dropped, so it adds no breakpoint.
     """
-    cell = (hs.size, codes.size, codes.size)
     first, last = dt.date(mid.year, 1, 1), dt.date(mid.year, 12, 31)
     wanted = frozenset(codes)
     candidates = []
@@ -217,16 +216,7 @@ def _year_measures(
         if (start is not None and start > last) or (end is not None and end < first):
             continue
         candidates.append(m)
-    copper = None if copper_share is None else np.broadcast_to(copper_share[:, None, None], cell)
-    prepared = prepare(
-        candidates,
-        np.broadcast_to(codes[None, None, :], cell).ravel(),
-        np.broadcast_to(codes[None, :, None], cell).ravel(),
-        np.broadcast_to(hs[:, None, None], cell).ravel(),
-        mid,
-        blocs,
-        None if copper is None else copper.ravel(),
-    )
+    prepared = prepare_grid(candidates, list(hs), list(codes), mid, blocs, copper_share)
     active = [
         m
         for m in candidates

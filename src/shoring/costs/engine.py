@@ -39,8 +39,10 @@ products, sites and destinations; the only Python loops run over scenarios, year
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
+import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -64,7 +66,7 @@ from shoring.costs.sourcing import (
     originating_supply,
     tier_origin,
 )
-from shoring.costs.tco import qualifying_terms, tco_costs
+from shoring.costs.tco import lane_tco, tco_costs
 from shoring.data.agreements import agreement
 from shoring.data.distances import Distances
 from shoring.data.transport import CostParameters, cost_parameters
@@ -218,9 +220,33 @@ def _purchased(
     return offers, cost, delivered
 
 
+def _writer(
+    block: np.ndarray, ls: np.ndarray | None, lane_shape: tuple[int, ...]
+) -> Callable[..., np.ndarray]:
+    """``put(name, values, per_lane=False)``: write a component into ``block``.
+
+    ``block`` is (component, n, S, C); ``values`` broadcast to (n, S, C), or, with
+    ``per_lane``, to ``lane_shape`` (n, L, C), each site taking its lane row ``ls`` (None:
+    every site its own row). Returns the written (n, S, C) view.
+    """
+
+    def put(name: str, values: np.ndarray | float, per_lane: bool = False) -> np.ndarray:
+        view = block[COMPONENTS.index(name)]
+        if np.ndim(values) == 0:
+            view.fill(values)
+        elif per_lane and ls is not None and np.shape(values)[1] != 1:
+            np.take(np.broadcast_to(values, lane_shape), ls, axis=1, out=view, mode="clip")
+        else:
+            view[...] = values
+        return view
+
+    return put
+
+
 @dataclass(frozen=True)
 class _YearCosts:
     components: np.ndarray  # (component, made product, site, destination place)
+    total: np.ndarray  # (made product, site, destination place): sum, NaN where invalid
     origin_rule_met: np.ndarray  # (made product, site, destination place)
     origin_margin: np.ndarray  # (made product, site, destination place), float32
     qualifying_mix: np.ndarray  # (made product, site, destination place): bought to qualify
@@ -237,14 +263,13 @@ def _year_costs(
     scenario: Scenario,
     year: int,
     settings: CostSettings,
-    buffer: np.ndarray | None = None,
     stakes: bool = False,
+    empty: Callable[[tuple[int, ...]], np.ndarray] = np.empty,
 ) -> _YearCosts:
     """Components of every (made product, site, destination place), and supplier offers.
 
-    ``buffer``, if given with the right shape, receives the components (reused across
-    chunks by :func:`iter_landed_cost`, which copies what it yields). ``stakes``: also
-    return the duty at stake where qualifying is a sourcing decision (for network design).
+    ``stakes``: also return the duty at stake where qualifying is a sourcing decision
+    (for network design). ``empty`` allocates the components and totals.
     """
     duty_args = (list(study.hs), list(study.countries), year, study.mfn[year], study.copper_share)
     duty = duties_at_places(duty_rates(scenario, *duty_args), study.place_country)
@@ -254,35 +279,62 @@ def _year_costs(
     n_s, n_c = cs.size, study.places.size
     made = study.made_order  # output rows: made products, deepest tier first
     shape = (len(COMPONENTS), made.size, n_s, n_c)  # component first: contiguous writes
-    out = buffer if buffer is not None and buffer.shape == shape else np.empty(shape)
+    out = empty(shape)
     met_out = np.zeros((made.size, n_s, n_c), dtype=bool)
     margin_out = np.full((made.size, n_s, n_c), np.nan, dtype=np.float32)
     mix_out = np.zeros((made.size, n_s, n_c), dtype=bool)
+    total_out = empty((made.size, n_s, n_c))
     stake_out = np.zeros((made.size, n_s, n_c)) if stakes else None
     offers, supply, delivered = _purchased(study, duty, lanes)
 
+    # lane rows: what depends only on a lane (freight, duty, fees, days) is computed once
+    # per place that sites share (lp: place, lc: country of each row; ls: each site's row)
+    # and taken per site where it meets the site's own costs; the user's lane rows name
+    # sites, so with them every site is its own row
+    user = study.user
+    if user.lanes is None and np.unique(sp).size < n_s:
+        lp, first, ls = np.unique(sp, return_index=True, return_inverse=True)
+        lc = cs[first]
+
+        def take(values: np.ndarray) -> np.ndarray:
+            return np.take(values, ls, axis=1, mode="clip")
+
+    else:
+        lp, lc, ls = sp, cs, None
+
+        def take(values: np.ndarray) -> np.ndarray:
+            return values
+
     # agreements whose rule of origin decides some lane (free circulation needs none)
     mid = dt.date(year, 7, 1)
-    lane_ids = duty.agreement[cs, :]  # (s, c)
+    lane_ids_l = duty.agreement[lc, :]  # (lane row, c)
     ids = sorted(
-        str(a) for a in np.unique(lane_ids) if a and not agreement(str(a)).free_circulation
+        str(a) for a in np.unique(lane_ids_l) if a and not agreement(str(a)).free_circulation
     )
-    lane_agreement = np.full(lane_ids.shape, -1)
+    lane_agreement_l = np.full(lane_ids_l.shape, -1)
     for i, agreement_id in enumerate(ids):
-        lane_agreement[lane_ids == agreement_id] = i
+        lane_agreement_l[lane_ids_l == agreement_id] = i
+    lane_agreement = lane_agreement_l if ls is None else lane_agreement_l[ls]  # (s, c)
+    usmca_l = lane_ids_l == "USMCA"  # originating goods pay no US MPF
     rules = [study.agreement_rules(a, mid) for a in ids]
-    bought = [bought_levels(offers, r, study.products.size, mid) for r in rules]
     party = member_mask(ids, list(study.countries), mid)  # (a, c)
+    # sites where a good can originate under each agreement: in a party (or with a lane
+    # under it); the origin tests run there only
+    on_lanes = (lane_agreement[None] == np.arange(len(ids))[:, None, None]).any(axis=2)
+    party_site = party[:, cs] | on_lanes  # (a, s)
+    bought = [
+        bought_levels(offers, r, study.products.size, mid, np.unique(sp[party_site[a]]))
+        for a, r in enumerate(rules)
+    ]
     own_cost = np.full(delivered.shape, np.inf)  # own-made, delivered from the best site
     own_vnm = [np.zeros(delivered.shape) for _ in ids]  # its non-originating value
     # own-made and originating under each agreement (made in a party with a qualifying
     # mix), delivered from the best such site: a parent may need it (inf where none)
     own_q = [np.full(delivered.shape, np.inf) for _ in ids]
     is_component = study.bom.any(axis=0)
-    user = study.user
     price, pc = rates["carbon_price"], study.place_country
     carbon_price = np.where(
-        rates["carbon_border"][pc][None, :], price[pc][None, :], price[cs][:, None]
+        rates["carbon_border"][pc][None, :], price[pc][None, :], price[lc][:, None]
     )
 
     for tier in range(int(study.tiers.max(initial=0)), -1, -1):
@@ -313,122 +365,194 @@ def _year_costs(
         # under each lane's agreement (origin traced through the BOM: sourcing.py)
         org = tier_origin(
             rules, bought, own_cost, own_vnm, own_q, pl, study.slots, study.qty, sp,
-            study.value, labour, study.overhead_rate,
+            study.value, labour, study.overhead_rate, party_site,
         )  # fmt: skip
         met = lane_take(org.met, lane_agreement, False)
         extra = lane_take(org.extra, lane_agreement, np.inf)
         margin = lane_take(org.margin, lane_agreement, np.nan)
         value = study.value[pl, None, None]
         h = study.hs_index[pl]
-        threshold = duty.rvc_threshold[h][:, cs, :]
+        threshold_l = duty.rvc_threshold[h][:, lc, :]
+        free_l = threshold_l == 0.0  # free circulation: always met
         # a scenario's own preference (no agreement): nothing counts as originating
-        scenario = (lane_agreement < 0)[None] & (threshold > 0.0)
+        scenario = (lane_agreement_l < 0)[None] & (threshold_l > 0.0)
         if scenario.any():
+            threshold = take(threshold_l)
             rvc = f.regional_value_content(value, materials[:, :, None])
-            met = np.where(scenario, rvc >= threshold, met)
-            margin = np.where(scenario, rvc - threshold, margin)
-        free = threshold == 0.0  # free circulation: always met
-        none = np.isnan(threshold)  # no preference on the lane
+            met = np.where(take(scenario), rvc >= threshold, met)
+            margin = np.where(take(scenario), rvc - threshold, margin)
+        free = take(free_l)
+        none = take(np.isnan(threshold_l))  # no preference on the lane
         met = (met | free) & ~none
 
-        freight = lanes.freight.to_numpy()[pl][:, sp, :]
-        customs = f.customs_value(value, freight, 0.0, study.cif[None, None, :])  # insured
-        ntb = duty.ntb[h][:, cs, :]
+        # what depends on the lane only, once per lane row (sites at one place share it)
+        freight_l = lanes.freight.to_numpy()[pl][:, lp, :]
+        customs = f.customs_value(value, freight_l, 0.0, study.cif[None, None, :])  # insured
+        ntb = duty.ntb[h][:, lc, :]
         weight = study.weight[pl, None, None]
         duty_met = f.duty(
             customs,
-            duty.rate_met[h][:, cs, :] + ntb,
-            duty.specific_per_kg_met[h][:, cs, :] * weight
-            + duty.specific_per_unit_met[h][:, cs, :],
+            duty.rate_met[h][:, lc, :] + ntb,
+            duty.specific_per_kg_met[h][:, lc, :] * weight
+            + duty.specific_per_unit_met[h][:, lc, :],
         )
         duty_not = f.duty(
             customs,
-            duty.rate_not[h][:, cs, :] + ntb,
-            duty.specific_per_kg_not[h][:, cs, :] * weight
-            + duty.specific_per_unit_not[h][:, cs, :],
+            duty.rate_not[h][:, lc, :] + ntb,
+            duty.specific_per_kg_not[h][:, lc, :] * weight
+            + duty.specific_per_unit_not[h][:, lc, :],
         )
-        transit = lanes.transit_days.to_numpy()[pl][:, sp, :]
-        rate, safety = user.inventory(pl, lanes.safety_days.to_numpy()[pl][:, sp, :])
-        terms = (customs, transit, safety, (lane_ids == "USMCA")[None])  # USMCA: no US MPF
-        keep, prepay, mpf = qualifying_terms(study.tco, user.excluded, pl, sp, rate, *terms)
+        transit = lanes.transit_days.to_numpy()[pl][:, lp, :]
+        rate, safety = user.inventory(pl, lanes.safety_days.to_numpy()[pl][:, lp, :])
+        lane_tco_ = lane_tco(
+            study.tco, user.excluded, pl, lp, value, rate, customs, transit, safety,
+            usmca_l[None], free_l,
+        )  # fmt: skip
         # buy the qualifying mix where what it saves (duty with its carrying cost, the MPF)
         # pays for its extra cost (with its carrying cost and prepayment)
-        gain = (duty_not - duty_met) * keep + mpf
-        chosen = ~met & ~none & (gain > extra * (1.0 + ovh[:, :, None]) * (keep + prepay))
+        gain = take((duty_not - duty_met) * lane_tco_.keep + lane_tco_.mpf_saved)
+        factor = take(np.broadcast_to(lane_tco_.keep + lane_tco_.prepay, duty_met.shape))
+        chosen = ~met & ~none & (gain > extra * (1.0 + ovh[:, :, None]) * factor)
         met |= chosen
         add = np.where(chosen, extra, 0.0)
         if chosen.any():
             margin = np.where(chosen, lane_take(org.margin_q, lane_agreement, np.nan), margin)
         margin = np.where(free | none, np.nan, margin)
-        duties = np.where(met, duty_met, duty_not)
-        lane = user.lane_cost(pl)
-        moved = user.zero("freight", freight) + lane + user.zero("duties", duties)
-        exw = exworks[:, :, None] + add * (1.0 + ovh[:, :, None])  # with the mix bought
-        inventory = f.inventory_cost(exw + moved, rate, transit, 0.0)
-        safety_stock = user.zero("safety_stock", f.inventory_cost(exw + moved, rate, 0.0, safety))
-        tco = tco_costs(study.tco, pl, sp, value, exw, exw + moved, met, free, *terms)
+        put = _writer(block, ls, duty_met.shape)
+        # the components, written in place; ex-works and the stock value before exclusions
+        freight = put("freight", freight_l, per_lane=True)
+        duties = put("duties", duty_not, per_lane=True)
+        np.copyto(duties, take(duty_met), where=met)
+        lane = put("lane", user.lane_cost(pl))
+        materials_ = np.add(materials[:, :, None], add, out=block[COMPONENTS.index("materials")])
+        overhead_ = np.multiply(ovh[:, :, None], add, out=block[COMPONENTS.index("overhead")])
+        overhead_ += overhead[:, :, None]
+        exw = materials_ + overhead_  # ex-works with the mix bought
+        exw += (labour + production)[:, :, None]
+        stock = exw.copy()
+        for name, moved in (("freight", freight), ("lane", lane), ("duties", duties)):
+            if name not in user.excluded:
+                stock += moved
+        held = f.inventory_cost(1.0, rate, transit, 0.0)  # carrying per USD in transit
+        inventory = put("inventory", held, per_lane=True)
+        inventory *= stock
+        buffer = f.inventory_cost(1.0, rate, 0.0, safety)  # per USD of safety stock
+        safety_stock = put("safety_stock", buffer, per_lane=True)
+        safety_stock *= stock
+        tco_costs(lane_tco_, take, put, study.tco, pl, sp, value, exw, stock, met)
         if stake_out is not None and rules:  # no agreement decides a lane: nothing at stake
             always = np.stack([np.broadcast_to(r.always[pl, None], (pl.size, n_s)) for r in rules])
             decide = ~lane_take(always, lane_agreement, True) & (lane_agreement >= 0)[None] & ~none
             stake_out[rows] = np.where(decide & (gain > 0), gain, 0.0)
-        risk = rates["risk_rate"][None, :] * study.penalty[pl, None]
-        carbon = f.carbon_cost(lanes.co2_kg.to_numpy()[pl][:, sp, :], carbon_price[None])
-        parts = {
-            "materials": materials[:, :, None] + add,
-            "labour": labour[:, :, None],
-            "overhead": overhead[:, :, None] + ovh[:, :, None] * add,
-            "production": production[:, :, None],
-            "freight": freight,
-            "lane": lane,
-            "duties": duties,
-            "inventory": inventory,
-            "safety_stock": safety_stock,
-            "risk": risk[:, :, None],
-            "carbon": carbon,
-            "incentives": -incentive[:, :, None],
-            **tco,
-        }
-        for i, name in enumerate(COMPONENTS):  # by name: parts broadcast over the lanes
-            block[i] = user.zero(name, parts[name])
+        put("labour", labour[:, :, None])
+        put("production", production[:, :, None])
+        put("risk", (rates["risk_rate"][None, :] * study.penalty[pl, None])[:, :, None])
+        carbon = f.carbon_cost(lanes.co2_kg.to_numpy()[pl][:, lp, :], carbon_price[None])
+        put("carbon", carbon, per_lane=True)
+        put("incentives", -incentive[:, :, None])
+        for name in user.excluded:
+            put(name, 0.0)
         invalid = (
             ~study.can_make[pl][:, :, None]
             | unavailable[:, :, None]
-            | np.isnan(freight)
-            | (duty.blocked[h][:, cs, :] > 0.5)
+            | take(np.isnan(freight_l) | (duty.blocked[h][:, lc, :] > 0.5))
         )
-        block[:, invalid] = np.nan
+        np.copyto(block, np.nan, where=invalid[None])
         met_out[rows] = met & ~invalid
         margin_out[rows] = np.where(invalid, np.nan, margin)
         mix_out[rows] = chosen & ~invalid
 
-        total = np.where(invalid, np.inf, block.sum(axis=0))  # (pl, s, c)
-        best_site = np.argmin(total, axis=1)  # (pl, c)
+        summed = total_out[rows[0] : rows[-1] + 1]  # a view, like ``block``
+        np.sum(block, axis=0, out=summed)  # (pl, s, c), NaN where invalid
+        # components of other products: delivered from their best site to every place
+        components = np.flatnonzero(is_component[pl])
+        if components.size == 0:
+            continue
+        cp = pl[components]
+        total = np.where(invalid[components], np.inf, summed[components])
+        best_site = np.argmin(total, axis=1)  # (cp, c)
         own = np.take_along_axis(total, best_site[:, None, :], axis=1)[:, 0, :]
-        delivered[pl] = np.minimum(own, delivered[pl])
-        own_cost[pl] = own
+        delivered[cp] = np.minimum(own, delivered[cp])
+        own_cost[cp] = own
         # an own-made component is originating under an agreement when made in a party
         # and meeting its rule there (with the mix bought for it)
-        at_best = np.take_along_axis(chosen, best_site[:, None, :], axis=1)[:, 0, :]
+        at_best = np.take_along_axis(chosen[components], best_site[:, None, :], axis=1)[:, 0, :]
         lane_at_best = lane_agreement[best_site, np.arange(n_c)[None, :]]
         for a in range(len(ids)):
-            qualifies = np.take_along_axis(org.met[a], best_site, axis=1) | (
+            qualifies = np.take_along_axis(org.met[a][components], best_site, axis=1) | (
                 at_best & (lane_at_best == a)
             )
             originating = party[a][cs[best_site]] & qualifies
-            own_vnm[a][pl] = np.where(originating, 0.0, np.where(np.isfinite(own), own, 0.0))
-        components = np.flatnonzero(is_component[pl])
-        if components.size and ids:
-            factor = np.broadcast_to(keep + prepay, total.shape)[components]
+            own_vnm[a][cp] = np.where(originating, 0.0, np.where(np.isfinite(own), own, 0.0))
+        if ids:
             own_q_tier = originating_supply(
-                total[components], org, components, chosen[components], met[components],
-                none[components], gain[components], factor, ovh[components],
+                total, org, components, chosen[components], met[components],
+                none[components], gain[components], factor[components], ovh[components],
                 lane_agreement, party[:, cs],
             )  # fmt: skip
             for a in range(len(ids)):
-                own_q[a][pl[components]] = own_q_tier[a]
+                own_q[a][cp] = own_q_tier[a]
     return _YearCosts(
-        out, met_out, margin_out, mix_out, supply, rates["wage"], duty.missing_mfn, stake_out
+        out,
+        total_out,
+        met_out,
+        margin_out,
+        mix_out,
+        supply,
+        rates["wage"],
+        duty.missing_mfn,
+        stake_out,
     )
+
+
+class _Recycler:
+    """Large output arrays, handed out again once nothing but the pool refers to them.
+
+    Each scenario-year's components (hundreds of MB at benchmark size) go to the caller
+    inside an xarray Dataset; a fresh array per chunk would make the kernel zero every
+    page again on first touch. An array is reused only when its reference count shows
+    that no Dataset, view or variable holds it any more (a numpy view keeps its base
+    referenced, so a live view blocks reuse). CPython reference counts.
+    """
+
+    def __init__(self) -> None:
+        self._arrays: list[np.ndarray] = []
+        self._lock = threading.Lock()
+
+    def empty(self, shape: tuple[int, ...]) -> np.ndarray:
+        with self._lock:
+            for array in self._arrays:
+                # references: the pool's list, this loop's name, getrefcount's argument
+                if array.shape == shape and sys.getrefcount(array) <= 3:
+                    return array
+            array = np.empty(shape)
+            self._arrays.append(array)
+            return array
+
+
+@contextlib.contextmanager
+def _without_huge_pages() -> Iterator[None]:
+    """Allocate the engine's large, short-lived arrays without transparent huge pages.
+
+    numpy asks the kernel for huge pages on large arrays; where the kernel then compacts
+    memory on each fault (``defrag`` = ``madvise``, common), the engine's arrays of tens
+    to hundreds of MB spent more time in the kernel than in arithmetic (landed-cost
+    benchmark, 12 scenario-years: 11.1 s system time with, 6.5 s without). numpy's own
+    switch (``NUMPY_MADVISE_HUGEPAGE``) is process-wide: it is restored afterwards.
+    """
+    try:
+        from numpy._core import multiarray
+    except ImportError:  # numpy < 2
+        from numpy.core import multiarray
+    switch = getattr(multiarray, "_set_madvise_hugepage", None)
+    if switch is None:
+        yield
+        return
+    before = switch(False)
+    try:
+        yield
+    finally:
+        switch(before)
 
 
 def _resolve_years(network: Network, years: Sequence[int] | None) -> list[int]:
@@ -504,26 +628,27 @@ def iter_landed_cost(
         "site_place": ("site", list(study.places[study.site_place])),
     }
     dims = ("product", "site", "destination")
-    shape = (len(COMPONENTS), made.size, sites.shape[0], study.places.size)
-    buffers = threading.local()
 
     def chunk(job: tuple[Scenario, int]) -> xr.Dataset:
         scenario, year = job
-        if getattr(buffers, "array", None) is None:
-            buffers.array = np.empty(shape)  # one per worker thread, reused across chunks
+        every = dest.size == study.places.size  # every place a destination, in order
         year_costs = _year_costs(
-            study, scenario, year, settings, buffers.array, stakes=all_destinations
+            study, scenario, year, settings, all_destinations, outputs.empty if every else np.empty
         )
-        cost = np.take(year_costs.components, dest, axis=-1)  # a copy: the buffer is reused
+
+        def at(values: np.ndarray) -> np.ndarray:
+            return values if every else np.take(values, dest, axis=-1)
+
+        cost, total = at(year_costs.components), at(year_costs.total)
         importer = study.place_country[dest]
         mfn = study.mfn[year][study.hs_index[made]][:, importer]
         basis = study.mfn_basis[year][made][:, importer]
         variables = {
             "cost": (("component", *dims), cost),
-            "total": (dims, cost.sum(axis=0)),
-            "origin_rule_met": (dims, year_costs.origin_rule_met[..., dest]),
-            "origin_margin": (dims, year_costs.origin_margin[..., dest]),
-            "origin_qualifying_mix": (dims, year_costs.qualifying_mix[..., dest]),
+            "total": (dims, total),
+            "origin_rule_met": (dims, at(year_costs.origin_rule_met)),
+            "origin_margin": (dims, at(year_costs.origin_margin)),
+            "origin_qualifying_mix": (dims, at(year_costs.qualifying_mix)),
             "wage_usd_per_hour": ("site", year_costs.wage),
             "lead_time_days": (dims, lead),
             "mode": (dims, mode),
@@ -531,8 +656,8 @@ def iter_landed_cost(
             "duty_basis": (("product", "destination"), basis.astype(str)),
         }
         if all_destinations:
-            variables["supply"] = (("supplier", "destination"), year_costs.supply[:, dest])
-            variables["at_stake"] = (dims, year_costs.at_stake[..., dest])
+            variables["supply"] = (("supplier", "destination"), at(year_costs.supply))
+            variables["at_stake"] = (dims, at(year_costs.at_stake))
         return xr.Dataset(
             variables,
             coords=design_coords if all_destinations else coords,
@@ -542,9 +667,10 @@ def iter_landed_cost(
             },
         ).expand_dims(scenario=[scenario.name], year=[year])
 
+    outputs = _Recycler()
     jobs = [(scenario, year) for scenario in scenarios for year in chosen]
     workers = max(1, min(settings.threads, len(jobs)))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
+    with _without_huge_pages(), ThreadPoolExecutor(max_workers=workers) as pool:
         pending: deque = deque()
         for done, job in enumerate(jobs, start=1):
             pending.append(pool.submit(chunk, job))

@@ -21,13 +21,14 @@ import xarray as xr
 from scipy import sparse
 
 from shoring.costs.lanes import Lanes, build_lanes, resolve_quotes
-from shoring.costs.mfn import duty_rows, product_mfn
+from shoring.costs.mfn import ProductMfn, duty_rows, product_mfn
 from shoring.costs.origin import AgreementRules, agreement_rules, bom_slots
 from shoring.costs.places import node_places
 from shoring.costs.tco import TcoInputs, tco_inputs
 from shoring.costs.user_costs import UserCosts, lane_overrides, user_costs
 from shoring.data.risk import hazard_table
 from shoring.data.rules_of_origin import product_rule
+from shoring.data.tariffs import schedule_of
 from shoring.data.transport import disruption_probability
 from shoring.data.valuation import cif_importers
 from shoring.data.wages import labour_cost_matrix
@@ -99,6 +100,23 @@ def _made_order(made: np.ndarray, tiers: np.ndarray) -> np.ndarray:
     return idx[np.argsort(-tiers[idx], kind="stable")]
 
 
+def _mfn_by_year(
+    network: Network, countries: np.ndarray, years: Sequence[int]
+) -> dict[int, ProductMfn]:
+    """MFN of every product into every country per year; the date only decides which
+    schedule an importer applies (its customs union's), so years with the same
+    schedules share one lookup."""
+    found: dict[tuple[str, ...], ProductMfn] = {}
+    out = {}
+    for y in years:
+        on = dt.date(y, 7, 1)
+        key = tuple(schedule_of(str(c), on) for c in countries)
+        if key not in found:
+            found[key] = product_mfn(network, countries, on)
+        out[y] = found[key]
+    return out
+
+
 def _study(network: Network, years: Sequence[int], settings: CostSettings) -> _Study:
     """The arrays of ``network`` for costing ``years``: products, places and lanes, duty
     rows with their MFN rates, BOM, hazards and wages (see :class:`_Study`)."""
@@ -108,7 +126,7 @@ def _study(network: Network, years: Sequence[int], settings: CostSettings) -> _S
         sorted(set(sites["country"]) | set(markets["country"]) | set(suppliers["country"])),
         dtype=object,
     )
-    by_year = {y: product_mfn(network, countries, dt.date(y, 7, 1)) for y in years}
+    by_year = _mfn_by_year(network, countries, years)
     hs_rows, hs_index, mfn, copper = duty_rows(
         products["hs_code"].to_numpy(dtype=str),
         by_year,

@@ -74,7 +74,11 @@ def _segment_min(values: np.ndarray, order: np.ndarray, starts: np.ndarray) -> n
 
 
 def bought_levels(
-    offers: Offers, rules: AgreementRules, n_products: int, on: dt.date
+    offers: Offers,
+    rules: AgreementRules,
+    n_products: int,
+    on: dt.date,
+    places: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Pareto levels of purchased components under one agreement.
 
@@ -88,28 +92,33 @@ def bought_levels(
         Number of products (rows of the result).
     on : datetime.date
         Date of membership.
+    places : ndarray of int, optional
+        The places where the levels are needed (the places of the sites in a party:
+        only there can a good qualify); every place by default.
 
     Returns
     -------
     (ndarray, ndarray)
         Cost and non-originating value, ``(LEVELS, n_products, C)``; inf cost where a
-        product has no supplier.
+        product has no supplier or the place is not asked for.
     """
     n_c = offers.cost.shape[1] if offers.cost.ndim == 2 else 0
     cost = np.full((LEVELS, n_products, n_c), np.inf)
     vnm = np.zeros((LEVELS, n_products, n_c))
-    if offers.product.size == 0:
+    if offers.product.size == 0 or (places is not None and places.size == 0):
         return cost, vnm
+    cols = slice(None) if places is None else places
     orig = supplier_originating(offers.declared, offers.country, rules.agreement, on)
-    value = offers.cost.copy()
+    value = offers.cost[:, cols].copy()
     if rules.deduct_freight:
-        value -= offers.freight
+        value -= offers.freight[:, cols]
     if rules.deduct_duties:
-        value -= offers.duty
+        value -= offers.duty[:, cols]
     value = np.where(orig[:, None], 0.0, value)
     order = np.argsort(offers.product, kind="stable")
     prods, starts = np.unique(offers.product[order], return_index=True)
-    sup_cost = np.where(np.isfinite(offers.cost), offers.cost, np.inf)
+    sup_cost = offers.cost[:, cols]
+    sup_cost = np.where(np.isfinite(sup_cost), sup_cost, np.inf)
     seg = np.repeat(np.arange(prods.size), np.diff(np.append(starts, order.size)))
 
     def pick(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -126,8 +135,12 @@ def bought_levels(
     c2, v2 = pick(np.broadcast_to(orig[:, None], sup_cost.shape))
     c1, v1 = np.where(np.isfinite(c1), c1, c0), np.where(np.isfinite(c1), v1, v0)
     c2, v2 = np.where(np.isfinite(c2), c2, c1), np.where(np.isfinite(c2), v2, v1)
-    cost[:, prods] = np.stack([c0, c1, c2])
-    vnm[:, prods] = np.stack([v0, v1, v2])
+    if places is None:
+        cost[:, prods] = np.stack([c0, c1, c2])
+        vnm[:, prods] = np.stack([v0, v1, v2])
+    else:
+        cost[np.ix_(range(LEVELS), prods, places)] = np.stack([c0, c1, c2])
+        vnm[np.ix_(range(LEVELS), prods, places)] = np.stack([v0, v1, v2])
     return cost, vnm
 
 
@@ -154,6 +167,7 @@ def tier_origin(
     value: np.ndarray,
     labour: np.ndarray,
     overhead_rate: np.ndarray,
+    party_site: np.ndarray,
 ) -> TierOrigin:
     """Origin of the tier's products at every site under every agreement.
 
@@ -178,6 +192,9 @@ def tier_origin(
     value, overhead_rate : ndarray (P,)
     labour : ndarray (p, S)
         Labour cost per unit of the tier's products.
+    party_site : ndarray (A, S) of bool
+        Site in a party of each agreement: only there can a good originate under it;
+        elsewhere the results are "not met" (extra cost inf, margins NaN) and unused.
 
     Returns
     -------
@@ -185,14 +202,21 @@ def tier_origin(
     """
     n_a = len(rules)
     shape = (n_a, rows.size, site_place.size)
-    out = {k: np.zeros(shape) for k in ("met", "extra", "margin", "margin_q")}
+    out = {
+        "met": np.zeros(shape),
+        "extra": np.full(shape, np.inf),
+        "margin": np.full(shape, np.nan),
+        "margin_q": np.full(shape, np.nan),
+    }
     for a, rule in enumerate(rules):
         always = rule.always[rows]
         out["met"][a] = always[:, None]
+        out["extra"][a] = 0.0
         out["margin"][a] = np.where(always, 1.0, np.nan)[:, None]
         out["margin_q"][a] = out["margin"][a]
-        if always.all():
-            continue  # met by tariff shift whatever the sourcing
+        in_party = np.flatnonzero(party_site[a])
+        if always.all() or in_party.size == 0:
+            continue  # met by tariff shift whatever the sourcing, or no site can qualify
         test = np.flatnonzero(~always)
         sub = rows[test]
         # only these products' components: renumbered 0..n-1
@@ -201,9 +225,10 @@ def tier_origin(
         local = np.where(tier_slots >= 0, np.searchsorted(needed, tier_slots), -1)
         # materials depend on the site's place only; labour enters the net-cost test
         if (rule.test[:, sub] == TESTS.index("net_cost")).any():
-            cols, back, labour_sub = site_place, np.arange(site_place.size), labour[test]
+            cols, back = site_place[in_party], np.arange(in_party.size)
+            labour_sub = labour[np.ix_(test, in_party)]
         else:
-            cols, back = np.unique(site_place, return_inverse=True)
+            cols, back = np.unique(site_place[in_party], return_inverse=True)
             labour_sub = np.zeros((sub.size, cols.size))
         sites = np.ix_(needed, cols)
         b_cost, b_vnm = bought[a]
@@ -229,10 +254,11 @@ def tier_origin(
             labour_sub,
             overhead_rate[sub],
         )
-        out["met"][a, test] = mix.met_cheapest[:, back]
-        out["extra"][a, test] = mix.extra[:, back]
-        out["margin"][a, test] = mix.margin_cheapest[:, back]
-        out["margin_q"][a, test] = mix.margin_qualifying[:, back]
+        cells = (a, *np.ix_(test, in_party))
+        out["met"][cells] = mix.met_cheapest[:, back]
+        out["extra"][cells] = mix.extra[:, back]
+        out["margin"][cells] = mix.margin_cheapest[:, back]
+        out["margin_q"][cells] = mix.margin_qualifying[:, back]
     return TierOrigin(out["met"].astype(bool), out["extra"], out["margin"], out["margin_q"])
 
 

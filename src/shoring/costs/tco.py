@@ -20,14 +20,16 @@ delivered to country d, with formulas from :mod:`shoring.costs.formulas`::
 
 Units per entry are the shipment size of the lane's mode over the unit weight (at least
 one unit), unless the network or product sets ``units_per_entry``. Computed per BOM tier
-by the engine; the study-level inputs (:class:`TcoInputs`) once per study. Where buying a
-qualifying mix is a choice, :func:`qualifying_terms` adds what these components change
-(the MPF saved, the prepayment and obsolescence of the extra cost) to it.
+by the engine; the study-level inputs (:class:`TcoInputs`) once per study. The terms that
+depend only on the lane (fees, shares, cost per USD held or prepaid) are computed once
+per lane row by :func:`lane_tco`, which also gives what they change where buying a
+qualifying mix is a choice (the MPF saved, the prepayment and obsolescence of the extra
+cost).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,7 +39,7 @@ from shoring.data.tco import OVERRIDABLE, TcoParameters, tco_parameters
 from shoring.data.transport import MODES
 from shoring.network import Network
 
-__all__ = ["TCO_COMPONENTS", "TcoInputs", "qualifying_terms", "tco_costs", "tco_inputs"]
+__all__ = ["TCO_COMPONENTS", "LaneTco", "TcoInputs", "lane_tco", "tco_costs", "tco_inputs"]
 
 TCO_COMPONENTS = (
     "packaging",
@@ -172,24 +174,57 @@ def _prepaid_factor(
     return (per_day * tco.cross[cs][None]) * (r["prepayment_days"] + transit)
 
 
-def qualifying_terms(
+@dataclass(frozen=True)
+class LaneTco:
+    """The TCO terms of a BOM tier's lanes, per USD or per unit (from :func:`lane_tco`).
+
+    Every array is broadcastable to (n, L, C): products of the tier, lane rows (sites, or
+    the places sites share) and destination places. A component the network excludes is
+    0 here, and so is its part in the choice of a qualifying mix.
+
+    Attributes
+    ----------
+    keep : ndarray
+        1 + carrying and obsolescence cost per USD held over transit and safety days.
+    prepay : ndarray
+        Prepayment cost per USD of ex-works cost (0 on domestic lanes).
+    obsolete : ndarray
+        Obsolescence cost per USD held.
+    mpf_saved : ndarray
+        US merchandise processing fee a USMCA-originating good does not pay (USD/unit;
+        0 off USMCA lanes).
+    fees : ndarray
+        Customs fees of a good that does not qualify (USD/unit): broker, MPF, HMF.
+    shares : dict of str to ndarray
+        ``packaging``, ``quality``, ``oversight`` (USD/unit), full (n, L, C).
+    """
+
+    keep: np.ndarray
+    prepay: np.ndarray
+    obsolete: np.ndarray
+    mpf_saved: np.ndarray
+    fees: np.ndarray
+    shares: dict[str, np.ndarray]
+
+
+def lane_tco(
     tco: TcoInputs,
     excluded: frozenset[str],
     pl: np.ndarray,
-    cs: np.ndarray,
+    lp: np.ndarray,
+    value: np.ndarray,
     carrying_rate: np.ndarray,
     customs: np.ndarray,
     transit: np.ndarray,
     safety: np.ndarray,
     usmca_lane: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """What the TCO components add to the choice of buying a qualifying mix.
+    free: np.ndarray,
+) -> LaneTco:
+    """The TCO terms of products ``pl`` on every lane row, once per lane row.
 
-    Qualifying for a preference saves ``(duty_not - duty_met) * keep + mpf`` and costs
-    ``extra * (1 + overhead rate) * (keep + prepay)``, where ``keep`` is 1 plus the
-    carrying and obsolescence cost per USD held over transit and safety days, ``prepay``
-    the prepayment cost per USD of ex-works cost, and ``mpf`` the US merchandise
-    processing fee USMCA-originating goods do not pay.
+    Qualifying for a preference saves ``(duty_not - duty_met) * keep + mpf_saved`` and
+    costs ``extra * (1 + overhead rate) * (keep + prepay)``; the components themselves
+    follow from these terms and the site's costs in :func:`tco_costs`.
 
     Parameters
     ----------
@@ -197,54 +232,81 @@ def qualifying_terms(
         From :func:`tco_inputs`.
     excluded : frozenset of str
         Components the network leaves out.
-    pl, cs : ndarray of int (cs: place of each site)
-        Product positions (n) and the place position of each site (S).
+    pl, lp : ndarray of int
+        Product positions (n) and the place of each lane row (L).
+    value : ndarray (n, 1, 1)
+        Unit value (USD).
     carrying_rate, customs, transit, safety : ndarray
-        Broadcastable to (n, S, C): carrying rate (0 where inventory is excluded),
+        Broadcastable to (n, L, C): carrying rate (0 where inventory is excluded),
         customs value per unit, transit and safety days.
-    usmca_lane : ndarray of bool
-        Broadcastable to (n, S, C): the lane's preference is USMCA.
+    usmca_lane, free : ndarray of bool
+        Broadcastable to (n, L, C): the lane's preference is USMCA (originating goods
+        are exempt from the US MPF); the lane is inside a customs union (no entry).
 
     Returns
     -------
-    tuple of ndarray
-        ``keep``, ``prepay`` and ``mpf``, broadcastable to (n, S, C).
+    LaneTco
     """
-    r = _rates(tco, pl)
-    held = (transit + safety) / f.DAYS_PER_YEAR
-    obsolete = 0.0 if "obsolescence" in excluded else r["obsolescence_rate"] * held
-    keep = 1.0 + carrying_rate * held + obsolete
-    prepay = 0.0 if "prepayment" in excluded else _prepaid_factor(tco, r, cs, transit)
-    mpf = (
-        0.0 if "customs_fees" in excluded else np.where(usmca_lane, _mpf(tco, pl, cs, customs), 0.0)
+    p, r = tco.params, _rates(tco, pl)
+    cross = tco.cross[lp][None]
+    zero = np.zeros(())
+    obsolete = (
+        f.inventory_cost(1.0, r["obsolescence_rate"], transit, safety)
+        if "obsolescence" not in excluded and r["obsolescence_rate"].any()
+        else zero
     )
-    return keep, np.asarray(prepay), np.asarray(mpf)
+    keep = 1.0 + f.inventory_cost(1.0, carrying_rate, transit, safety) + obsolete
+    prepay = zero if "prepayment" in excluded else _prepaid_factor(tco, r, lp, transit)
+    if "customs_fees" in excluded:
+        fees = mpf_saved = zero
+    else:
+        mpf = _mpf(tco, pl, lp, customs)
+        mpf_saved = np.where(usmca_lane, mpf, 0.0)
+        units = tco.units_per_entry[pl][:, lp, :]
+        ocean_us = tco.us_import[lp][None] & tco.ocean[pl][:, lp, :]
+        fees = np.where(
+            cross & ~free,
+            f.per_entry_fee(r["broker_fee_usd_per_entry"], units)
+            + mpf
+            + np.where(ocean_us, f.value_share_cost(customs, p.us_hmf_rate), 0.0),
+            0.0,
+        )
+    full = np.broadcast_shapes(np.shape(customs), cross.shape)
+    shares = {
+        n: np.broadcast_to(np.where(cross, f.value_share_cost(value, r[f"{n}_rate"]), 0.0), full)
+        for n in ("packaging", "quality", "oversight")
+    }
+    return LaneTco(keep, np.asarray(prepay), np.asarray(obsolete), mpf_saved, fees, shares)
 
 
 def tco_costs(
+    lane: LaneTco,
+    take: Callable[[np.ndarray], np.ndarray],
+    put: Callable[..., np.ndarray],
     tco: TcoInputs,
     pl: np.ndarray,
-    cs: np.ndarray,
+    site_place: np.ndarray,
     value: np.ndarray,
     made: np.ndarray,
     stock: np.ndarray,
     met: np.ndarray,
-    free: np.ndarray,
-    customs: np.ndarray,
-    transit: np.ndarray,
-    safety: np.ndarray,
-    usmca_lane: np.ndarray,
-) -> dict[str, np.ndarray]:
-    """The TCO components of products ``pl`` made at every site for every destination.
+) -> None:
+    """Write the TCO components of products ``pl`` made at every site for every destination.
 
     Parameters
     ----------
+    lane : LaneTco
+        The lanes' terms (:func:`lane_tco`).
+    take : callable
+        Lane rows -> sites: (n, L, C) to (n, S, C) (each site takes its lane row).
+    put : callable
+        ``put(name, values, per_lane=False)`` writes one component, (n, S, C) or
+        broadcastable (``per_lane``: given per lane row, (n, L, C)), and returns the
+        written (n, S, C) array, which may then be scaled in place.
     tco : TcoInputs
         From :func:`tco_inputs`.
-    pl : ndarray of int
-        Product positions (n).
-    cs : ndarray of int
-        Country position of each site (S).
+    pl, site_place : ndarray of int
+        Product positions (n) and the place of each site (S).
     value : ndarray (n, 1, 1)
         Unit value (USD).
     made : ndarray (n, S, C)
@@ -253,42 +315,20 @@ def tco_costs(
         Value of a unit held in the pipeline and safety stock (USD).
     met : ndarray (n, S, C) of bool
         The good meets the rule of origin of the lane's preference.
-    free : ndarray (n, S, C) of bool
-        The lane is inside a customs union (free circulation): no customs entry, so no
-        customs fees.
-    customs : ndarray (n, S, C)
-        Customs value per unit (USD; FOB or CIF by importer).
-    transit, safety : ndarray (n, S, C)
-        Transit days and safety-stock days of the lanes.
-    usmca_lane : ndarray of bool
-        Broadcastable to (n, S, C): the lane's preference is USMCA (originating goods
-        are exempt from the US MPF).
 
-    Returns
-    -------
-    dict of str to ndarray
-        One (n, S, C) or broadcastable array per name of :data:`TCO_COMPONENTS`, USD per
-        unit.
+    Notes
+    -----
+    Writes one array per name of :data:`TCO_COMPONENTS`, USD per unit.
     """
-    p, r = tco.params, _rates(tco, pl)
-    cross = tco.cross[cs][None]
-    units = tco.units_per_entry[pl][:, cs, :]
-    ocean_us = tco.us_import[cs][None] & tco.ocean[pl][:, cs, :]
-    fees = (
-        f.per_entry_fee(r["broker_fee_usd_per_entry"], units)
-        + np.where(met & usmca_lane, 0.0, _mpf(tco, pl, cs, customs))
-        + np.where(ocean_us, f.value_share_cost(customs, p.us_hmf_rate), 0.0)
-    )
-    share = {n: np.where(cross, f.value_share_cost(value, r[f"{n}_rate"]), 0.0)
-             for n in ("packaging", "quality", "oversight")}  # fmt: skip
-    return {
-        **share,
-        "customs_fees": np.where(cross & ~free, fees, 0.0),
-        "prepayment": made * _prepaid_factor(tco, r, cs, transit),
-        "ip_risk": np.where(
-            tco.ip_country[cs][None, :, None], f.value_share_cost(value, r["ip_risk_rate"]), 0.0
-        ),
-        "obsolescence": f.inventory_cost(stock, r["obsolescence_rate"], transit, safety)
-        if r["obsolescence_rate"].any()
-        else 0.0,
-    }
+    for name, values in lane.shares.items():
+        put(name, values, per_lane=True)
+    fees = put("customs_fees", lane.fees, per_lane=True)
+    if lane.mpf_saved.ndim and lane.mpf_saved.any():
+        np.subtract(fees, take(lane.mpf_saved), out=fees, where=met)  # USMCA-originating
+    prepaid = put("prepayment", lane.prepay, per_lane=True)
+    prepaid *= made
+    ip = tco.ip_country[site_place][None, :, None]
+    rate = _rates(tco, pl)["ip_risk_rate"]
+    put("ip_risk", np.where(ip, f.value_share_cost(value, rate), 0.0))
+    obsolete = put("obsolescence", lane.obsolete, per_lane=True)
+    obsolete *= stock

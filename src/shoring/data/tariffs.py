@@ -206,7 +206,9 @@ def mfn_lookup(
     when = on or date.today()
     imp_s = pd.Series(imp.ravel(), dtype=object)
     sched = imp_s.map({u: schedule_of(u, when) for u in imp_s.unique()}).astype(str)
-    codes = pd.Series([_clean_hs(h) for h in hs.ravel()], dtype=object)
+    raw = pd.Series(hs.ravel(), dtype=object)
+    clean = {h: _clean_hs(h) for h in raw.dropna().unique()}  # once per distinct code
+    codes = raw.map(clean).astype(object)
     with_lines = sched.isin(list(line_schedules())) & codes.notna()
     lines = match_lines(
         np.where(with_lines, sched, ""),

@@ -239,7 +239,28 @@ class _Cells:
             raise ValueError("importer, exporter, hs6 and on must have equal lengths")
         self.n, self.blocs = n, blocs
         self.single_day = np.size(on) == 1
-        self._unique: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._unique: dict[int | str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def hs_codes(self) -> tuple[np.ndarray, np.ndarray]:
+        """Distinct HS codes of the cells and each cell's position among them (cached).
+
+        Product tests (HS prefixes, product lists) run on the few distinct codes, not on
+        every (importer, exporter, code) cell.
+        """
+        if "hs" not in self._unique:
+            uniq, inverse = np.unique(self.hs6, return_inverse=True)
+            self._unique["hs"] = (uniq, inverse.reshape(-1))
+        return self._unique["hs"]
+
+    def hs_mask(self, prefixes: Any) -> np.ndarray:
+        """:func:`hs_mask` of the cells' codes, tested once per distinct code."""
+        uniq, inverse = self.hs_codes()
+        return hs_mask(uniq, prefixes)[inverse]
+
+    def listed(self, names: Sequence[str]) -> np.ndarray:
+        """:func:`list_coverage` of the cells' codes, looked up once per distinct code."""
+        uniq, inverse = self.hs_codes()
+        return list_coverage(uniq, names)[inverse]
 
     def on_day(self, on: date) -> _Cells:
         """The same cells on another single day (codes are not parsed again)."""
@@ -262,7 +283,7 @@ class _Cells:
 
     def lane(self, measure: Any, importers: Any, exporters: Any) -> np.ndarray:
         mask = date_mask(self.days, measure.start, measure.end)
-        mask &= hs_mask(self.hs6, getattr(measure, "hs", ALL))
+        mask &= self.hs_mask(getattr(measure, "hs", ALL))
         if not mask.any():
             return mask
         mask &= self.parties(self.importer, importers)
@@ -320,6 +341,71 @@ def prepare(
     Prepared
     """
     cells = _Cells(importer, exporter, hs6, on, blocs, copper_share)
+    return _prepared(measures, cells, blocs)
+
+
+def prepare_grid(
+    measures: Sequence[Measure],
+    hs6: Sequence[str],
+    countries: Sequence[str],
+    on: date,
+    blocs: Mapping,
+    copper_share: Sequence[float] | np.ndarray | None = None,
+) -> Prepared:
+    """:func:`prepare` on every (HS code, origin, destination) of a grid.
+
+    Cells are ordered (hs, origin, destination), destination fastest. The parsed grid and
+    its distinct codes are kept (LRU, 8 grids), so costing many scenario-years of one
+    study parses it once.
+
+    Parameters
+    ----------
+    measures : sequence of Measure
+        The measures that will be evaluated.
+    hs6, countries : sequence of str
+        HS codes and ISO3 codes (origins and destinations).
+    on : date
+        As for :func:`prepare`.
+    blocs : mapping
+        Scenario-defined blocs.
+    copper_share : sequence of float, optional
+        Declared copper content share of each HS row (NaN or None: not declared).
+
+    Returns
+    -------
+    Prepared
+    """
+    copper = None
+    if copper_share is not None:
+        copper = tuple(None if np.isnan(c) else float(c) for c in np.asarray(copper_share, float))
+    base = _grid_cells(tuple(hs6), tuple(countries), copper)
+    cells = base.on_day(on)
+    cells.blocs = blocs
+    return _prepared(measures, cells, blocs)
+
+
+@lru_cache(maxsize=8)
+def _grid_cells(
+    hs6: tuple[str, ...], countries: tuple[str, ...], copper: tuple[float | None, ...] | None
+) -> _Cells:
+    codes = np.asarray(countries, dtype=object)
+    hs = np.asarray(hs6, dtype=object)
+    shape = (hs.size, codes.size, codes.size)
+    share = None
+    if copper is not None:
+        rows = np.array([np.nan if c is None else c for c in copper], dtype=float)
+        share = np.broadcast_to(rows[:, None, None], shape).ravel()
+    return _Cells(
+        np.broadcast_to(codes[None, None, :], shape).ravel(),
+        np.broadcast_to(codes[None, :, None], shape).ravel(),
+        np.broadcast_to(hs[:, None, None], shape).ravel(),
+        date(2000, 1, 1),
+        {},
+        share,
+    )
+
+
+def _prepared(measures: Sequence[Measure], cells: _Cells, blocs: Mapping) -> Prepared:
     coverage: dict[int, np.ndarray] = {}
     schedules: dict[int, pd.DataFrame] = {}
     for m in measures:
@@ -339,8 +425,8 @@ def _tariff_steps(cells: _Cells, m: Tariff) -> Iterator[tuple[str, np.ndarray]]:
     Later steps are only evaluated on cells that passed the earlier ones.
     """
     yield "not in force on the date", date_mask(cells.days, m.start, m.end).astype(float)
-    yield "goods not covered (HS)", hs_mask(cells.hs6, m.hs).astype(float)
-    yield "goods exempt (exempt_hs)", (~hs_mask(cells.hs6, m.exempt_hs)).astype(float)
+    yield "goods not covered (HS)", cells.hs_mask(m.hs).astype(float)
+    yield "goods exempt (exempt_hs)", (~cells.hs_mask(m.exempt_hs)).astype(float)
     yield "importer not covered", cells.parties(cells.importer, m.importers).astype(float)
     yield "exporter not covered", cells.parties(cells.exporter, m.exporters).astype(float)
     if m.exempt_exporters is not None:
@@ -349,12 +435,12 @@ def _tariff_steps(cells: _Cells, m: Tariff) -> Iterator[tuple[str, np.ndarray]]:
     if m.hs_lists:
         yield (
             f"goods not on the lists {', '.join(m.hs_lists)}",
-            list_coverage(cells.hs6, m.hs_lists),
+            cells.listed(m.hs_lists),
         )
     if m.exempt_lists:
         yield (
             f"goods exempt (lists {', '.join(m.exempt_lists)})",
-            1.0 - list_coverage(cells.hs6, m.exempt_lists),
+            1.0 - cells.listed(m.exempt_lists),
         )
 
 
