@@ -367,9 +367,9 @@ def _year_costs(
             rules, bought, own_cost, own_vnm, own_q, pl, study.slots, study.qty, sp,
             study.value, labour, study.overhead_rate, party_site,
         )  # fmt: skip
-        met = lane_take(org.met, lane_agreement, False)
-        extra = lane_take(org.extra, lane_agreement, np.inf)
-        margin = lane_take(org.margin, lane_agreement, np.nan)
+        met = lane_take(org.met, lane_agreement)
+        extra = lane_take(org.extra, lane_agreement)
+        margin = lane_take(org.margin, lane_agreement)
         value = study.value[pl, None, None]
         h = study.hs_index[pl]
         threshold_l = duty.rvc_threshold[h][:, lc, :]
@@ -416,7 +416,7 @@ def _year_costs(
         met |= chosen
         add = np.where(chosen, extra, 0.0)
         if chosen.any():
-            margin = np.where(chosen, lane_take(org.margin_q, lane_agreement, np.nan), margin)
+            margin = np.where(chosen, lane_take(org.margin_q, lane_agreement), margin)
         margin = np.where(free | none, np.nan, margin)
         put = _writer(block, ls, duty_met.shape)
         # the components, written in place; ex-works and the stock value before exclusions
@@ -441,8 +441,10 @@ def _year_costs(
         safety_stock *= stock
         tco_costs(lane_tco_, take, put, study.tco, pl, sp, value, exw, stock, met)
         if stake_out is not None and rules:  # no agreement decides a lane: nothing at stake
-            always = np.stack([np.broadcast_to(r.always[pl, None], (pl.size, n_s)) for r in rules])
-            decide = ~lane_take(always, lane_agreement, True) & (lane_agreement >= 0)[None] & ~none
+            always = np.ones((pl.size, len(rules) + 1, n_s), dtype=bool)  # slot A: no agreement
+            for a, r in enumerate(rules):
+                always[:, a, :] = r.always[pl, None]
+            decide = ~lane_take(always, lane_agreement) & (lane_agreement >= 0)[None] & ~none
             stake_out[rows] = np.where(decide & (gain > 0), gain, 0.0)
         put("labour", labour[:, :, None])
         put("production", production[:, :, None])
@@ -479,7 +481,7 @@ def _year_costs(
         at_best = np.take_along_axis(chosen[components], best_site[:, None, :], axis=1)[:, 0, :]
         lane_at_best = lane_agreement[best_site, np.arange(n_c)[None, :]]
         for a in range(len(ids)):
-            qualifies = np.take_along_axis(org.met[a][components], best_site, axis=1) | (
+            qualifies = np.take_along_axis(org.met[components, a], best_site, axis=1) | (
                 at_best & (lane_at_best == a)
             )
             originating = party[a][cs[best_site]] & qualifies

@@ -330,16 +330,62 @@ class Lanes:
     def _col(self, name: str) -> np.ndarray:
         return self.table[name].to_numpy(dtype=float)
 
-    def _price(self, year: int, closed: frozenset[str]) -> LaneCosts:
-        sea_km, chokepoints = self.sea_routes(closed) if closed else self._open_routes()
+    def _geometry(self, closed: frozenset[str]) -> dict[str, np.ndarray]:
+        """What the lanes' prices share across years (cached per set of closures):
+        distances, transport cost at the modes' own rates, transit and safety days,
+        carrying cost of the goods in transit and CO2, all (p, o, d, mode)."""
+        key = ("geometry", frozenset(closed))
+        with self._lock:
+            found = self._cache.get(key)
+        if found is not None:
+            return found
+        sea_km, _ = self.sea_routes(closed) if closed else self._open_routes()
         routing, rate = self._col("routing_factor"), self._col("cost_usd_per_tonne_km")
         handling, speed = self._col("handling_usd_per_tonne"), self._col("speed_km_per_day")
         dwell = self._col("dwell_days")
         # network km and rate per mode: (o, d, mode)
         km = self.gc_km[:, :, None] * routing
         km[:, :, OCEAN] = sea_km
-        rate_odm = np.broadcast_to(rate, km.shape).copy()
-        if not self.ocean_rate_override:
+        inland_km = (self.port_km[:, None] + self.port_km[None, :]) * routing[TRUCK]
+        chargeable = f.chargeable_tonnes(
+            self.weight_kg[:, None], self.volume_m3[:, None], self._col("volumetric_kg_per_m3")
+        )[:, None, None, :]  # (p, 1, 1, mode)
+        transport = f.freight_cost(chargeable, km[None], rate, handling)
+        inland = f.freight_cost(chargeable[..., TRUCK], inland_km[None], rate[TRUCK], 0.0)
+        transport[..., OCEAN] += inland
+        transit = f.transit_days(km, speed, dwell)
+        transit[:, :, OCEAN] += f.transit_days(inland_km, speed[TRUCK], 0.0)
+        z = f.service_z(self.params.safety_stock_service_level)
+        lead_sd = self._col("lead_time_sd_days")  # by mode
+        safety = f.safety_stock_days(z, transit, self.params.demand_cv_daily, lead_sd)[None]
+        own = self.safety_days[:, None, None, None]  # the product's or network's days
+        safety = np.where(np.isnan(own), safety, own)
+        value = self.value_usd[:, None, None, None]
+        carrying = f.inventory_cost(value, self.carrying_rate[:, None, None, None], transit, safety)
+        weight_t = self.weight_kg[:, None, None, None] / 1000.0
+        co2 = weight_t * km[None] * self._col("co2_kg_per_tonne_km")
+        co2[..., OCEAN] += weight_t[..., 0] * inland_km * self._col("co2_kg_per_tonne_km")[TRUCK]
+        found = {
+            "km": km,
+            "chargeable": chargeable,
+            "transport": transport,
+            "inland": inland,
+            "transit": transit,
+            "safety": safety,
+            "carrying": carrying,
+            "co2": co2,
+            "ok": self.allowed & np.isfinite(km) & np.isfinite(rate),
+        }
+        with self._lock:
+            self._cache[key] = found
+        return found
+
+    def _price(self, year: int, closed: frozenset[str]) -> LaneCosts:
+        sea_km, chokepoints = self.sea_routes(closed) if closed else self._open_routes()
+        geo = self._geometry(closed)
+        km, chargeable, transport = geo["km"], geo["chargeable"], geo["transport"]
+        ok = geo["ok"]
+        if not self.ocean_rate_override:  # the year's container rates (Drewry WCI)
             n = self.port.size
             feu, _ = ocean_usd_per_feu(
                 np.repeat(self.port_range, n), np.tile(self.port_range, n),
@@ -348,18 +394,25 @@ class Lanes:
             payload_t = self._col("container_payload_kg")[OCEAN] / 1000.0
             with np.errstate(divide="ignore", invalid="ignore"):
                 per_tkm = feu.reshape(n, n) / (payload_t * self.sea_open_km)
-            rate_odm[:, :, OCEAN] = per_tkm
-        inland_km = (self.port_km[:, None] + self.port_km[None, :]) * routing[TRUCK]
-        chargeable = f.chargeable_tonnes(
-            self.weight_kg[:, None], self.volume_m3[:, None], self._col("volumetric_kg_per_m3")
-        )[:, None, None, :]  # (p, 1, 1, mode)
-        transport = f.freight_cost(chargeable, km[None], rate_odm[None], handling)
-        transport[..., OCEAN] += f.freight_cost(
-            chargeable[..., TRUCK], inland_km[None], rate[TRUCK], 0.0
-        )
+            transport = transport.copy()
+            transport[..., OCEAN] = (
+                f.freight_cost(
+                    chargeable[..., OCEAN],
+                    km[None, :, :, OCEAN],
+                    per_tkm[None],
+                    self._col("handling_usd_per_tonne")[OCEAN],
+                )
+                + geo["inland"]
+            )
+            ok = ok.copy()
+            ok[:, :, OCEAN] = self.allowed[:, :, OCEAN] & np.isfinite(km[:, :, OCEAN])
+            ok[:, :, OCEAN] &= np.isfinite(per_tkm)
         quoted = np.zeros(self.allowed.shape, dtype=bool)
         payload_t = self._col("container_payload_kg")[OCEAN] / 1000.0
-        for quote in (q for q in self.quotes if q.in_force(year)):
+        quotes = [q for q in self.quotes if q.in_force(year)]
+        if quotes and transport is geo["transport"]:
+            transport = transport.copy()
+        for quote in quotes:
             if np.isnan(quote.usd_per_unit):
                 share = chargeable[quote.products, 0, 0, OCEAN] / payload_t  # 40ft fill
                 price = share * quote.usd_per_container
@@ -371,20 +424,9 @@ class Lanes:
         insurance_rate = self.params.cargo_insurance_rate * self.params.insurance_cover_markup
         value = self.value_usd[:, None, None, None]
         freight = transport + f.cargo_insurance(value, transport, insurance_rate)
-        transit = f.transit_days(km, speed, dwell)
-        transit[:, :, OCEAN] += f.transit_days(inland_km, speed[TRUCK], 0.0)
-        z = f.service_z(self.params.safety_stock_service_level)
-        lead_sd = self._col("lead_time_sd_days")  # by mode
-        safety = f.safety_stock_days(z, transit, self.params.demand_cv_daily, lead_sd)[None]
-        own = self.safety_days[:, None, None, None]  # the product's or network's days
-        safety = np.where(np.isnan(own), safety, own)
-        rate = self.carrying_rate[:, None, None, None]
-        carrying = f.inventory_cost(value, rate, transit, safety)
-        weight_t = self.weight_kg[:, None, None, None] / 1000.0
-        co2 = weight_t * km[None] * self._col("co2_kg_per_tonne_km")
-        co2[..., OCEAN] += weight_t[..., 0] * inland_km * self._col("co2_kg_per_tonne_km")[TRUCK]
-        ok = (self.allowed & np.isfinite(km) & np.isfinite(rate_odm)) | quoted
-        score = np.where(ok[None], freight + carrying, np.inf)
+        transit, safety, co2 = geo["transit"], geo["safety"], geo["co2"]
+        ok = ok | quoted
+        score = np.where(ok[None], freight + geo["carrying"], np.inf)
         choice = np.argmin(score, axis=-1)[..., None]  # (p, o, d, 1)
         unreachable = ~np.take_along_axis(np.broadcast_to(ok, score.shape), choice, -1)[..., 0]
 

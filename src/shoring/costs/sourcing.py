@@ -148,10 +148,12 @@ def bought_levels(
 class TierOrigin:
     """Origin per (agreement, product of the tier, site) under the cheapest/qualifying mix."""
 
-    met: np.ndarray  # (A, p, s) bool: the cheapest mix meets the agreement's rule
-    extra: np.ndarray  # (A, p, s): extra materials cost of the cheapest qualifying mix
-    margin: np.ndarray  # (A, p, s): margin of the cheapest mix
-    margin_q: np.ndarray  # (A, p, s): margin of the cheapest qualifying mix
+    # arrays (p, A + 1, s); agreement slot A stands for "no agreement" (not met, extra
+    # inf, margins NaN), so that :func:`lane_take` reads every lane from one array
+    met: np.ndarray  # bool: the cheapest mix meets the agreement's rule
+    extra: np.ndarray  # extra materials cost of the cheapest qualifying mix
+    margin: np.ndarray  # margin of the cheapest mix
+    margin_q: np.ndarray  # margin of the cheapest qualifying mix
 
 
 def tier_origin(
@@ -201,19 +203,20 @@ def tier_origin(
     TierOrigin
     """
     n_a = len(rules)
-    shape = (n_a, rows.size, site_place.size)
+    shape = (rows.size, n_a + 1, site_place.size)
     out = {
-        "met": np.zeros(shape),
+        "met": np.zeros(shape, dtype=bool),
         "extra": np.full(shape, np.inf),
         "margin": np.full(shape, np.nan),
         "margin_q": np.full(shape, np.nan),
     }
     for a, rule in enumerate(rules):
         always = rule.always[rows]
-        out["met"][a] = always[:, None]
-        out["extra"][a] = 0.0
-        out["margin"][a] = np.where(always, 1.0, np.nan)[:, None]
-        out["margin_q"][a] = out["margin"][a]
+        at = {k: v[:, a, :] for k, v in out.items()}  # views (p, s)
+        at["met"][:] = always[:, None]
+        at["extra"][:] = 0.0
+        at["margin"][:] = np.where(always, 1.0, np.nan)[:, None]
+        at["margin_q"][:] = at["margin"]
         in_party = np.flatnonzero(party_site[a])
         if always.all() or in_party.size == 0:
             continue  # met by tariff shift whatever the sourcing, or no site can qualify
@@ -254,12 +257,12 @@ def tier_origin(
             labour_sub,
             overhead_rate[sub],
         )
-        cells = (a, *np.ix_(test, in_party))
-        out["met"][cells] = mix.met_cheapest[:, back]
-        out["extra"][cells] = mix.extra[:, back]
-        out["margin"][cells] = mix.margin_cheapest[:, back]
-        out["margin_q"][cells] = mix.margin_qualifying[:, back]
-    return TierOrigin(out["met"].astype(bool), out["extra"], out["margin"], out["margin_q"])
+        cells = np.ix_(test, in_party)
+        at["met"][cells] = mix.met_cheapest[:, back]
+        at["extra"][cells] = mix.extra[:, back]
+        at["margin"][cells] = mix.margin_cheapest[:, back]
+        at["margin_q"][cells] = mix.margin_qualifying[:, back]
+    return TierOrigin(out["met"], out["extra"], out["margin"], out["margin_q"])
 
 
 def originating_supply(
@@ -293,8 +296,8 @@ def originating_supply(
 
     for a in range(n_a):
         on_lane = (lane_agreement == a)[None]
-        need = ~(org.met[a][rows][:, :, None] | (chosen & on_lane))
-        extra = org.extra[a][rows][:, :, None] * (1.0 + ovh[:, :, None])
+        need = ~(org.met[rows, a][:, :, None] | (chosen & on_lane))
+        extra = org.extra[rows, a][:, :, None] * (1.0 + ovh[:, :, None])
         cost = total + np.where(need, extra * factor, 0.0)
         cost -= np.where(on_lane & ~met & ~none, gain, 0.0)
         cost = np.where(party_site[a][None, :, None] & np.isfinite(cost), cost, np.inf)
@@ -302,23 +305,22 @@ def originating_supply(
     return out
 
 
-def lane_take(per_site: np.ndarray, lane_agreement: np.ndarray, fill: float) -> np.ndarray:
-    """Per-lane values from per-(agreement, product, site) values.
+def lane_take(per_site: np.ndarray, lane_agreement: np.ndarray) -> np.ndarray:
+    """Per-lane values from per-(product, agreement, site) values.
 
     Parameters
     ----------
-    per_site : ndarray (A, p, S)
+    per_site : ndarray (p, A + 1, S)
+        Values per agreement; slot A holds the value of lanes without one.
     lane_agreement : ndarray (S, C) of int
         Agreement index of each lane, -1 where none applies.
-    fill : float
-        Value where no agreement applies.
 
     Returns
     -------
     ndarray (p, S, C)
     """
-    n_a, n_p, n_s = per_site.shape
-    padded = np.concatenate([per_site, np.full((1, n_p, n_s), fill, dtype=per_site.dtype)])
-    flat = padded.transpose(1, 0, 2).reshape(n_p, (n_a + 1) * n_s)
-    index = np.where(lane_agreement >= 0, lane_agreement, n_a) * n_s + np.arange(n_s)[:, None]
-    return np.take(flat, index, axis=1)
+    n_p, n_slots, n_s = per_site.shape
+    flat = per_site.reshape(n_p, n_slots * n_s)  # a view: no copy
+    slot = np.where(lane_agreement >= 0, lane_agreement, n_slots - 1)
+    return np.take(flat, slot * n_s + np.arange(n_s)[:, None], axis=1)
+

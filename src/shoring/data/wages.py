@@ -278,7 +278,7 @@ def labour_cost_series(iso3: str) -> str:
 
 
 def covered_years(iso3: str) -> tuple[int, int]:
-    """First and last year with a labour cost for ``iso3``.
+    """First and last year with a labour cost for ``iso3`` (cached per code).
 
     Parameters
     ----------
@@ -295,11 +295,15 @@ def covered_years(iso3: str) -> tuple[int, int]:
     LabourCostRangeError
         When the economy is not in the table.
     """
+    return _covered_years(iso3.upper())
+
+
+@cache
+def _covered_years(code: str) -> tuple[int, int]:
     wide = _wide()
-    code = iso3.upper()
     if code not in wide.index:
         raise LabourCostRangeError(
-            f"no manufacturing labour cost for {iso3!r}; covered economies: {', '.join(wide.index)}"
+            f"no manufacturing labour cost for {code!r}; covered economies: {', '.join(wide.index)}"
         )
     years = wide.loc[code].dropna().index
     return int(years.min()), int(years.max())
