@@ -412,27 +412,47 @@ def _year_costs(
         # pays for its extra cost (with its carrying cost and prepayment)
         gain = take((duty_not - duty_met) * lane_tco_.keep + lane_tco_.mpf_saved)
         factor = take(np.broadcast_to(lane_tco_.keep + lane_tco_.prepay, duty_met.shape))
-        chosen = ~met & ~none & (gain > extra * (1.0 + ovh[:, :, None]) * factor)
+        dearer = extra * (1.0 + ovh[:, :, None])
+        dearer *= factor
+        chosen = gain > dearer
+        chosen &= ~met
+        chosen &= ~none
         met |= chosen
-        add = np.where(chosen, extra, 0.0)
+        invalid = (
+            ~study.can_make[pl][:, :, None]
+            | unavailable[:, :, None]
+            | take(np.isnan(freight_l) | (duty.blocked[h][:, lc, :] > 0.5))
+        )
+        # the margin reported (float32), of the mix bought; NaN where no rule applies
+        margin_rows = margin_out[rows[0] : rows[-1] + 1]  # a view: rows are contiguous
+        np.copyto(margin_rows, margin, casting="same_kind")
+        add = None  # extra materials cost of the qualifying mix bought, where bought
         if chosen.any():
-            margin = np.where(chosen, lane_take(org.margin_q, lane_agreement), margin)
-        margin = np.where(free | none, np.nan, margin)
+            add = np.where(chosen, extra, 0.0)
+            margin_q = lane_take(org.margin_q, lane_agreement)
+            np.copyto(margin_rows, margin_q, where=chosen, casting="same_kind")
+        np.copyto(margin_rows, np.nan, where=free | none | invalid)
         put = _writer(block, ls, duty_met.shape)
         # the components, written in place; ex-works and the stock value before exclusions
         freight = put("freight", freight_l, per_lane=True)
         duties = put("duties", duty_not, per_lane=True)
         np.copyto(duties, take(duty_met), where=met)
         lane = put("lane", user.lane_cost(pl))
-        materials_ = np.add(materials[:, :, None], add, out=block[COMPONENTS.index("materials")])
-        overhead_ = np.multiply(ovh[:, :, None], add, out=block[COMPONENTS.index("overhead")])
-        overhead_ += overhead[:, :, None]
-        exw = materials_ + overhead_  # ex-works with the mix bought
-        exw += (labour + production)[:, :, None]
-        stock = exw.copy()
-        for name, moved in (("freight", freight), ("lane", lane), ("duties", duties)):
-            if name not in user.excluded:
-                stock += moved
+        materials_ = put("materials", materials[:, :, None])
+        overhead_ = put("overhead", overhead[:, :, None])
+        exw = (materials + labour + overhead + production)[:, :, None]  # ex-works
+        if add is not None:  # with the mix bought
+            materials_ += add
+            add *= ovh[:, :, None]
+            overhead_ += add
+            exw = materials_ + overhead_
+            exw += (labour + production)[:, :, None]
+        moved = [m for n, m in (("freight", freight), ("duties", duties)) if n not in user.excluded]
+        stock = exw + moved[0] if moved else np.broadcast_to(exw, duties.shape).copy()
+        for more in moved[1:]:
+            stock += more
+        if "lane" not in user.excluded and user.lanes is not None:
+            stock += lane
         held = f.inventory_cost(1.0, rate, transit, 0.0)  # carrying per USD in transit
         inventory = put("inventory", held, per_lane=True)
         inventory *= stock
@@ -454,14 +474,8 @@ def _year_costs(
         put("incentives", -incentive[:, :, None])
         for name in user.excluded:
             put(name, 0.0)
-        invalid = (
-            ~study.can_make[pl][:, :, None]
-            | unavailable[:, :, None]
-            | take(np.isnan(freight_l) | (duty.blocked[h][:, lc, :] > 0.5))
-        )
         np.copyto(block, np.nan, where=invalid[None])
         met_out[rows] = met & ~invalid
-        margin_out[rows] = np.where(invalid, np.nan, margin)
         mix_out[rows] = chosen & ~invalid
 
         summed = total_out[rows[0] : rows[-1] + 1]  # a view, like ``block``

@@ -323,4 +323,3 @@ def lane_take(per_site: np.ndarray, lane_agreement: np.ndarray) -> np.ndarray:
     flat = per_site.reshape(n_p, n_slots * n_s)  # a view: no copy
     slot = np.where(lane_agreement >= 0, lane_agreement, n_slots - 1)
     return np.take(flat, slot * n_s + np.arange(n_s)[:, None], axis=1)
-
