@@ -474,7 +474,11 @@ def _year_costs(
         put("incentives", -incentive[:, :, None])
         for name in user.excluded:
             put(name, 0.0)
-        np.copyto(block, np.nan, where=invalid[None])
+        bad = np.flatnonzero(invalid.any(axis=(1, 2)))  # products with an invalid lane
+        if bad.size:
+            rows_bad = block[:, bad]  # a copy (fancy index): written back
+            np.copyto(rows_bad, np.nan, where=invalid[None, bad])
+            block[:, bad] = rows_bad
         met_out[rows] = met & ~invalid
         mix_out[rows] = chosen & ~invalid
 
