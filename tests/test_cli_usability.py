@@ -216,6 +216,8 @@ def test_origin_met_under_the_fallback_with_own_made_input() -> None:
     assert inputs["lead-set"]["own_made"]
     assert inputs["lead-set"]["own_sites_in_territory"] == ["juarez", "saltillo", "el-paso"]
     assert not inputs["connector"]["own_made"]
+    # hand-read from the network: the USA connector maker is in USMCA, Shanghai is not
+    assert inputs["connector"]["originating_suppliers"] == ["conn-pennsylvania"]
     lines = origin_lines(origin, True, 0.271, 0.0, 0.05, False)
     text = "\n".join(lines)
     # hand-worked: RVC achieved = 60% required + 27.1 points margin
@@ -248,7 +250,8 @@ def test_origin_product_specific_tariff_shift() -> None:
         "than chapter 62, and none from" in text  # fmt: skip
     assert "5204-5212" in text
     assert "non-originating inputs failing the tariff change are 30.0% of value" in text
-    assert "input denim (HS 5209.42): bought" in text and "only as originating" in text
+    assert "input denim (HS 5209.42): bought; originating from denim-torreon" in text
+    assert "only as originating" in text
     met = "\n".join(origin_lines(origin, True, 1.0, 0.0, 0.166, True))
     assert "no non-originating input fails the tariff change" in met
     assert "by buying the qualifying (dearer) input mix" in met
@@ -330,3 +333,36 @@ def test_cost_filters_every_output(cli, tmp_path: Path) -> None:
     code, _, err = cli("cost", path, "-y", "2026", "-m", "fr")
     flat = " ".join(err.replace("│", " ").split())
     assert code == 2 and "'fr': unknown market; known: us, de" in flat
+
+
+# --- 6. annotations say what functions return ---------------------------------------
+
+
+def test_safeyaml_load_returns_what_it_annotates() -> None:
+    import typing
+
+    import yaml
+
+    from shoring import safeyaml
+
+    hint = typing.get_type_hints(safeyaml.load)["return"]
+    assert typing.get_origin(hint) is tuple
+    node_type, _ = typing.get_args(hint)
+    root, data = safeyaml.load("a: [1, 2]\n", "x.yaml")
+    assert isinstance(root, yaml.MappingNode) and isinstance(root, typing.get_args(node_type))
+    assert data == {"a": [1, 2]}
+    assert safeyaml.load("", "empty.yaml") == (None, None)
+
+
+# --- 7. the examples sit where their stories say -------------------------------------
+
+
+@pytest.mark.parametrize("name", ["apparel", "ev-battery", "medical-devices", "wire-harness"])
+def test_example_nodes_have_places_and_products_volumes(name: str) -> None:
+    from shoring.costs.places import location_basis
+
+    net = load_example(name)
+    for table in (net.sites, net.suppliers, net.markets):
+        basis = location_basis(table)
+        assert "capital" not in set(basis), f"{name}: {list(table.index[basis == 'capital'])}"
+    assert net.products["volume_m3"].gt(0).all(), name

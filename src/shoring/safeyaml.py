@@ -180,7 +180,7 @@ def compose(text: str, file: str) -> tuple[yaml.Node | None, BoundedLoader]:
     return root, loader
 
 
-def load(text: str, file: str) -> Any:
+def load(text: str, file: str) -> tuple[yaml.Node | None, Any]:
     """Parse one YAML document into Python values, with the limits of :func:`compose`.
 
     Parameters

@@ -101,7 +101,7 @@ def _lanes(ds: xr.Dataset, chosen: dict[str, str]) -> xr.Dataset:
     error when no lane matches them all, listing the values that do have lanes."""
     if not chosen:
         return ds
-    served = np.isfinite(ds["total"]).any([d for d in ds["total"].dims if d not in AXES])
+    served = (abs(ds["total"]) < np.inf).any([d for d in ds["total"].dims if d not in AXES])
     picked = served.sel({k: [v] for k, v in chosen.items()})
     if bool(picked.any()):
         return ds.sel({k: [v] for k, v in chosen.items()})
@@ -259,7 +259,7 @@ def _explain(
             origin["qualifying_mix"] = bool(ds["origin_qualifying_mix"].sel(**lane))
             mfn = _num(float(ds["mfn_rate"].sel(product=product, market=market, year=yr)))
             origin["explanation"] = origin_lines(
-                origin, bool(met), origin["margin"], explained["rate"], mfn or 0.0,
+                origin, bool(met), origin["margin"], explained["rate"], mfn,
                 origin["qualifying_mix"],
             )  # fmt: skip
             out.append({"scenario": scn.name, "product": product, "site": site,

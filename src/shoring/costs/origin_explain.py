@@ -94,7 +94,9 @@ def plain_alternative(alt: Any, hs6: str) -> str:
     return " and ".join(parts) or "no requirement"
 
 
-def explain_origin(network: object, product: str, site: str, market: str, year: int) -> dict:
+def explain_origin(
+    network: object, product: str, site: str, market: str, year: int
+) -> dict[str, Any]:
     """The rule of origin that decides a lane's preference, and what it asks of the inputs.
 
     Parameters
@@ -116,9 +118,13 @@ def explain_origin(network: object, product: str, site: str, market: str, year: 
         wording ``plain``, the published ``text``, the single value test and threshold,
         and the BOM inputs that must be originating: those failing its tariff shift) and
         ``inputs`` (per BOM input: HS code, own-made or bought, the firm's sites in the
-        agreement's territory that make it). The engine's verdict and margin for the lane
-        are ``origin_rule_met`` / ``origin_margin`` of the landed-cost dataset.
+        agreement's territory that make it, its suppliers and those whose goods are
+        originating under the agreement, see
+        :func:`shoring.costs.origin.supplier_originating`). The engine's verdict and
+        margin for the lane are ``origin_rule_met`` / ``origin_margin`` of the
+        landed-cost dataset.
     """
+    from shoring.costs.origin import supplier_originating
     from shoring.data.agreements import agreement, agreement_matrix, members
     from shoring.data.rules_of_origin import product_rule, provisions, tolerance_applies
     from shoring.network import Network
@@ -147,19 +153,25 @@ def explain_origin(network: object, product: str, site: str, market: str, year: 
     bom = network.bom[network.bom["parent"] == product]
     parties = members(agreement_id, on)
     inputs = []
+    suppliers = network.suppliers
     for component in bom["component"].astype(str):
         makers = [
             str(s)
             for s, row in network.sites.iterrows()
             if component in row["products"] and str(row["country"]) in parties
         ]
-        made = any(component in p for p in network.sites["products"])
+        offers = suppliers[suppliers["component"] == component]
+        certified = supplier_originating(
+            tuple(offers["originating"]), tuple(offers["country"]), agreement_id, on
+        )
         inputs.append(
             {
                 "component": component,
                 "hs": str(products.loc[component, "hs_code"]),
-                "own_made": made,
+                "own_made": any(component in p for p in network.sites["products"]),
                 "own_sites_in_territory": makers,
+                "originating_suppliers": [str(s) for s in offers.index[certified]],
+                "suppliers": [str(s) for s in offers.index],
             }
         )
     prov = provisions(agreement_id)
@@ -192,7 +204,7 @@ def explain_origin(network: object, product: str, site: str, market: str, year: 
     }
 
 
-def _standing(alternatives: list[dict], margin: float | None, tolerance: float) -> str:
+def _standing(alternatives: list[dict[str, Any]], margin: float | None, tolerance: float) -> str:
     """How far the product is from the rule: the value achieved against the threshold when
     the rule is one value test (the margin is then that test's), else the margin."""
     if margin is None or not math.isfinite(margin):
@@ -226,7 +238,12 @@ def _standing(alternatives: list[dict], margin: float | None, tolerance: float) 
 
 
 def origin_lines(
-    origin: dict, met: bool, margin: float | None, duty: float, mfn: float, qualifying: bool
+    origin: dict[str, Any],
+    met: bool,
+    margin: float | None,
+    duty: float,
+    mfn: float | None,
+    qualifying: bool,
 ) -> list[str]:
     """Sentences explaining a lane's origin and what the importer charges as a result.
 
@@ -240,8 +257,9 @@ def origin_lines(
         The engine's margin (``origin_margin``: share of value, or of net cost).
     duty : float
         The lane's day-weighted duty rate (fraction of customs value).
-    mfn : float
-        The importer's MFN rate for the product (fraction).
+    mfn : float or None
+        The importer's MFN rate for the product (fraction; None: no cited figure, which
+        the engine takes as 0).
     qualifying : bool
         Whether the engine bought a dearer input mix to qualify
         (``origin_qualifying_mix``).
@@ -253,7 +271,8 @@ def origin_lines(
         the rule; then the inputs and what happens to the duty.
     """
     route = f"{origin['exporter']} -> {origin['importer']}"
-    charged = f"MFN {mfn:.2%} and the measures in force apply: duty {duty:.2%} (day-weighted)"
+    base = "MFN (no cited figure: 0)" if mfn is None else f"MFN {mfn:.2%}"
+    charged = f"{base} and the measures in force apply: duty {duty:.2%} (day-weighted)"
     if origin["agreement"] is None:
         return [
             f"origin: no trade agreement covers {route}: there is no preference to claim "
@@ -299,8 +318,11 @@ def origin_lines(
                 if sites
                 else "own-made, but at no site in the territory: non-originating"
             )
+        elif item["suppliers"]:
+            good = ", ".join(item["originating_suppliers"]) or "none of its suppliers"
+            how = f"bought; originating from {good} (in a party, origin certified or presumed)"
         else:
-            how = "bought; originating only from a supplier declared or located in a party"
+            how = "no supplier or site makes it: not costed"
         must = [
             i for i, a in enumerate(alts) if item["component"] in a["inputs_that_must_originate"]
         ]

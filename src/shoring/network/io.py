@@ -109,21 +109,19 @@ def network_source(folder: str | Path) -> Path:
         )
     elif files:
         message = (
-            f"holds {len(files)} network files ({_found(files)[6:]}): give one of them "
+            f"holds {len(files)} network files ({_names(files)}): give one of them "
             f"as the network; {expected}"
         )
     else:
-        message = f"holds no network: {_found(entries)}; {expected}{_hints(folder, entries)}"
+        found = f"found {_names(entries)}" if entries else "it is empty"
+        message = f"holds no network: {found}; {expected}{_hints(folder, entries)}"
     raise ShoringInputError([Problem(name, message)])
 
 
-def _found(entries: list[str]) -> str:
-    """``"found a.csv, b.html"`` (at most 12 names), or ``"it is empty"``."""
-    if not entries:
-        return "it is empty"
-    shown = ", ".join(entries[:12])
-    more = f" and {len(entries) - 12} more" if len(entries) > 12 else ""
-    return f"found {shown}{more}"
+def _names(entries: list[str], limit: int = 12) -> str:
+    """``"a.csv, b.html"``, at most ``limit`` names and how many more."""
+    more = f" and {len(entries) - limit} more" if len(entries) > limit else ""
+    return ", ".join(entries[:limit]) + more
 
 
 def _hints(folder: Path, entries: list[str]) -> str:
@@ -141,11 +139,13 @@ def _hints(folder: Path, entries: list[str]) -> str:
             f". This is the output folder of `shoring {command}` (manifest.json), "
             f"results, not a network: {given}"
         )
-    close = []
-    for entry in entries:
-        if entry.lower().endswith(".csv"):
-            match = difflib.get_close_matches(entry[:-4].strip().lower(), TABLES, n=1)
-            close += [f"{entry} -> {match[0]}.csv" for _ in match[:1]]
+    close = [
+        f"{entry} -> {match[0]}.csv"
+        for entry in entries
+        if entry.lower().endswith(".csv")
+        for match in [difflib.get_close_matches(entry[:-4].strip().lower(), TABLES, n=1)]
+        if match
+    ]
     return f". Rename {', '.join(close)}" if close else ""
 
 
