@@ -56,8 +56,10 @@ def test_csv_layout(tmp_path: Path) -> None:
     assert meta[0] == "key,value"
     assert meta[1] == "name,ev-battery"
     sites = (folder / "sites.csv").read_text(encoding="utf-8").splitlines()
+    # the city as given, with the coordinates it resolved to (GeoNames Changzhou)
     assert sites[1].startswith(
-        "changzhou,Changzhou pack plant,CHN,,,,existing,pack-75kwh; module-9kwh,"
+        "changzhou,Changzhou pack plant,CHN,Changzhou,31.77359,119.95401,existing,"
+        "pack-75kwh; module-9kwh,"
     )
 
 

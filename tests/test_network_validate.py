@@ -305,7 +305,8 @@ def test_cli_validate_invalid(tmp_path, capsys) -> None:
     assert run(["validate", str(path)]) == 2
     err = capsys.readouterr().err.splitlines()
     row = expected_location(path, "yaml", "products", 1)[2]
-    assert f"{path}:products:{row}:id: duplicate id 'pack-75kwh' (first at row {row - 9})" in err
+    first = expected_location(path, "yaml", "products", 0)[2]
+    assert f"{path}:products:{row}:id: duplicate id 'pack-75kwh' (first at row {first})" in err
     assert any(
         ":markets:" in line and ":country: unknown country 'Atlantis'" in line for line in err
     )
