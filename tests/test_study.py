@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import shoring.costs.engine as engine
+from shoring.costs.places import place_labels
 from shoring.errors import ShoringError
 from shoring.examples import example_path
 from shoring.network import read_network
@@ -55,8 +56,10 @@ def test_lane_costs_add_up_to_the_landed_cost(network) -> None:
     assert network.sites.at[site, "country"] == network.markets.at[market, "country"] == "USA"
     cost = ds["cost"].sel(product="pack-75kwh", site=site, market=market, scenario="baseline")
     conversion = lanes["conversion"].sel(product="pack-75kwh", site=site, scenario="baseline")
+    # the delivery axis holds places: the market's own (a city, or its country's capital)
+    (place,) = place_labels(network.markets.loc[[market]])
     delivery = lanes["delivery"].sel(
-        product="pack-75kwh", site=site, country="USA", scenario="baseline"
+        product="pack-75kwh", site=site, country=place, scenario="baseline"
     )
     materials = cost.sel(component="materials")
     expected = cost.sum("component")
