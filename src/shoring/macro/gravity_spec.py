@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from shoring import safeyaml
 from shoring.errors import Problem, ShoringInputError
-from shoring.scenario.loader import locate
+from shoring.scenario.loader import validation_problems
 
 FixedEffect = Literal[
     "exporter_year",
@@ -229,14 +229,6 @@ class GravitySpec(_Model):
         return tuple(n for r in self.regressors for n in r.names())
 
 
-def _message(error: dict[str, Any]) -> str:
-    if error["type"] == "extra_forbidden":
-        return "unknown field (not allowed here)"
-    if error["type"] == "missing":
-        return "required field is missing"
-    return str(error["msg"]).removeprefix("Value error, ")
-
-
 def parse_spec(model: type[M], text: str, file: str) -> M:
     """Validate YAML text against a spec model, every problem located by line and field.
 
@@ -265,11 +257,7 @@ def parse_spec(model: type[M], text: str, file: str) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
-            line, field = locate(root, tuple(error["loc"]))
-            problems.append(Problem(file, _message(error), row=line, field=field or None))
-        raise ShoringInputError(problems) from None
+        raise ShoringInputError(validation_problems(exc, root, file)) from None
 
 
 def load_spec(model: type[M], path: str | Path) -> M:

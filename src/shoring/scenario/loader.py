@@ -72,6 +72,29 @@ def _message(error: dict[str, Any]) -> str:
     return msg
 
 
+def validation_problems(exc: ValidationError, root: yaml.Node | None, file: str) -> list[Problem]:
+    """Each error of a pydantic validation, located by YAML line and dotted field.
+
+    Parameters
+    ----------
+    exc : pydantic.ValidationError
+        Raised while validating the document rooted at ``root``.
+    root : yaml.Node or None
+        The composed document (:func:`shoring.safeyaml.load`).
+    file : str
+        Name used in the problems.
+
+    Returns
+    -------
+    list of Problem
+    """
+    problems = []
+    for error in exc.errors():
+        line, field = locate(root, tuple(error["loc"]))
+        problems.append(Problem(file, _message(error), row=line, field=field or None))
+    return problems
+
+
 def parse_scenario(text: str, file: str = "<string>") -> Scenario:
     """Parse and validate a scenario from YAML text.
 
@@ -100,11 +123,7 @@ def parse_scenario(text: str, file: str = "<string>") -> Scenario:
     try:
         scenario = Scenario.model_validate(data, context={"skip_party_check": True})
     except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
-            line, field = locate(root, tuple(error["loc"]))
-            problems.append(Problem(file, _message(error), row=line, field=field or None))
-        raise ShoringInputError(problems) from None
+        raise ShoringInputError(validation_problems(exc, root, file)) from None
     located = [(locate(root, loc), msg) for loc, msg in party_problems(scenario)]
     if located:
         raise ShoringInputError(

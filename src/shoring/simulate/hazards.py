@@ -268,7 +268,7 @@ def parse_hazards(text: str, file: str = "<string>") -> HazardModel:
         Bad YAML or a bad value, one problem per error located by line and dotted
         field (``chokepoints.suez.rate_per_year``).
     """
-    from shoring.scenario.loader import _message, locate
+    from shoring.scenario.loader import validation_problems
 
     root, data = safeyaml.load(text, file)
     if data is None:
@@ -278,11 +278,7 @@ def parse_hazards(text: str, file: str = "<string>") -> HazardModel:
     try:
         return HazardModel.model_validate(_merge(_default_data(), data))
     except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
-            line, field = locate(root, tuple(error["loc"]))
-            problems.append(Problem(file, _message(error), row=line, field=field or None))
-        raise ShoringInputError(problems) from None
+        raise ShoringInputError(validation_problems(exc, root, file)) from None
 
 
 def load_hazards(path: str | Path | None = None) -> HazardModel:
