@@ -35,6 +35,7 @@ import xarray as xr
 from shoring.costs import CostSettings, iter_landed_cost
 from shoring.costs import engine as eng
 from shoring.costs.duties import duty_rates
+from shoring.costs.year_inputs import site_rates
 from shoring.data.agreements import members as members_of
 from shoring.data.rules_of_origin import product_rule, provisions
 from shoring.data.tco import tco_parameters
@@ -87,7 +88,7 @@ def synthetic_network(n_products: int, n_sites: int, n_markets: int, seed: int) 
 def per_record_inputs(study, scenario, year, settings):
     """Rates and rules the per-record code looks up (computed once, outside its timing)."""
     duty = duty_rates(scenario, list(study.hs), list(study.countries), year)
-    rates = eng._site_rates(study, scenario, year, settings)
+    rates = site_rates(study, scenario, year, settings)
     mid = dt.date(year, 7, 1)
     ids = sorted(set(duty.agreement.ravel()) - {""})
     members = {a: set(members_of(a, mid)) for a in ids}

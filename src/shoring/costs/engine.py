@@ -33,58 +33,48 @@ sites that make it (their full landed cost). A product made at a site then costs
                  + overhead + production) + (capex share * capex + per job * jobs)
                  / (capacity * amortization years)        (subtracted)
 
+Each site's rates and the suppliers' offers of a scenario-year come from year_inputs.py;
+the chunks' memory (component writer, recycled outputs) from blocks.py. Sites sharing a
+place share every lane quantity, computed once per place (like markets per destination).
 Excluded components (``meta.exclude_components``) are 0. Everything is vectorized over
 products, sites and destinations; the only Python loops run over scenarios, years, tiers.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import os
-import sys
-import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import get_args
 
 import numpy as np
 import xarray as xr
 
 from shoring.costs import formulas as f
 from shoring.costs.assemble import combine_chunks, to_markets
-from shoring.costs.duties import DutyRates, duty_rates, member_mask
-from shoring.costs.lanes import LaneCosts, scenario_lanes
+from shoring.costs.blocks import COMPONENTS, Recycler, component_writer, without_huge_pages
+from shoring.costs.duties import duty_rates, member_mask
+from shoring.costs.lanes import scenario_lanes
 from shoring.costs.places import duties_at_places
-from shoring.costs.prepare import _index, _Study, _study
+from shoring.costs.prepare import _Study, _study
 from shoring.costs.sourcing import (
-    Offers,
     bought_levels,
     lane_take,
     originating_supply,
     tier_origin,
 )
 from shoring.costs.tco import lane_tco, tco_costs
+from shoring.costs.year_inputs import purchased, site_rates
 from shoring.data.agreements import agreement
 from shoring.data.distances import Distances
 from shoring.data.transport import CostParameters, cost_parameters
-from shoring.data.wages import covered_years
 from shoring.errors import ShoringError
-from shoring.fields import CostComponent
 from shoring.network import Network
 from shoring.scenario import (
     Scenario,
-    automation_share,
-    capacity_lost,
-    carbon_prices,
-    product_incentives,
-    wage_multiplier,
 )
-
-COMPONENTS: tuple[str, ...] = get_args(CostComponent)
-"""Cost components, in waterfall order; ``incentives`` is stored negative."""
 
 
 @dataclass(frozen=True)
@@ -110,137 +100,6 @@ class CostSettings:
     parameters: CostParameters = field(default_factory=cost_parameters)
     amortization_years: float = 10.0
     threads: int = field(default_factory=lambda: min(2, os.cpu_count() or 1))
-
-
-def _site_rates(
-    study: _Study, scenario: Scenario, year: int, settings: CostSettings
-) -> dict[str, np.ndarray]:
-    """Per-site wage, labour factor, risk rate and incentive per unit for one year."""
-    sites = study.network.sites
-    countries = list(study.countries)
-    cs = study.site_country
-    given = sites["wage_usd_per_hour"].to_numpy(dtype=float)  # site override, NaN: table
-    tabled = set(study.countries[cs[np.isnan(given)]])
-    last_wage_year = max((covered_years(c)[1] for c in tabled), default=year)
-    growth = wage_multiplier(
-        scenario, countries, [year], base_year=min(year, last_wage_year)
-    ).to_numpy()[:, 0]
-    wage = np.where(np.isnan(given), study.base_wage.sel(year=year).to_numpy()[cs], given)
-    wage = wage * growth[cs]
-    auto_scn = automation_share(scenario, countries, [year]).to_numpy()[:, 0]
-    automation = 1.0 - (1.0 - sites["automation"].to_numpy(dtype=float)) * (1.0 - auto_scn[cs])
-    months = [dt.date(year, m, 1) for m in range(1, 13)]
-    closed = capacity_lost(scenario, countries, months).mean("month").to_numpy()
-    params = settings.parameters
-    risk_rate = study.disruption[cs] * params.disruption_days / f.DAYS_PER_YEAR + closed[cs]
-    products = study.network.products
-    inc = product_incentives(
-        scenario,
-        countries,
-        year,
-        products["hs_code"].to_numpy(dtype=str),
-        products["kwh_per_unit"].to_numpy(dtype=float),
-    )
-    # (product, site): the owner class and country of each site
-    owner = sites["prohibited_foreign_entity"].to_numpy(dtype=bool).astype(int)[None, :]
-    pick = (owner, np.arange(study.products.size)[:, None], cs[None, :])
-    # one-off grants of a site: the largest a product it can make qualifies for
-    candidate = (sites["status"] == "candidate").to_numpy()
-    one_off = {
-        k: np.where(study.can_make, inc[k][pick], 0.0).max(axis=0, initial=0.0)
-        for k in ("capex_share", "per_job_usd")
-    }
-    capex_share = sites["incentive_capex_share"].to_numpy(dtype=float) + np.where(
-        candidate, one_off["capex_share"], 0.0
-    )
-    per_job = sites["incentive_per_job_usd"].to_numpy(dtype=float) + np.where(
-        candidate, one_off["per_job_usd"], 0.0
-    )
-    incentive = f.incentive_per_unit(
-        inc["per_unit_usd"][pick],
-        np.minimum(capex_share, 1.0),
-        sites["opening_capex_usd"].to_numpy(dtype=float),
-        per_job,
-        sites["jobs"].to_numpy(dtype=float),
-        sites["capacity_units"].to_numpy(dtype=float),
-        settings.amortization_years,
-    )
-    carbon = carbon_prices(scenario, countries, [year])
-    return {
-        "wage": wage,
-        "automation": automation,
-        "productivity": sites["productivity"].to_numpy(dtype=float)
-        * sites["productivity_index"].fillna(1.0).to_numpy(dtype=float),
-        "risk_rate": risk_rate,
-        "incentive": incentive,
-        "incentive_cost_share": inc["cost_share"][pick],
-        "carbon_price": carbon["usd_per_tco2"].to_numpy()[:, 0],
-        "carbon_border": carbon["border_adjustment"].to_numpy()[:, 0].astype(bool),
-    }
-
-
-def _purchased(
-    study: _Study, duty: DutyRates, lanes: LaneCosts
-) -> tuple[Offers, np.ndarray, np.ndarray]:
-    """Supplier offers: per (supplier, destination place) cost, freight (with cargo
-    insurance) and duty, and the cheapest offer per (product, destination place)."""
-    sup = study.network.suppliers
-    n_p, n_c = study.products.size, study.places.size
-    delivered = np.full((n_p, n_c), np.inf)
-    if sup.empty:
-        empty = np.zeros((0, n_c))
-        return Offers(np.zeros(0, dtype=int), empty, empty, empty, (), ()), empty, delivered
-    prod = _index(sup["component"].tolist(), study.products)
-    cu = _index(sup["country"].tolist(), study.countries)
-    price = sup["unit_price_usd"].to_numpy(dtype=float)[:, None]
-    freight = lanes.freight.to_numpy()[prod, study.supplier_place, :]  # (u, place), insured
-    cif = f.customs_value(price, freight, 0.0, study.cif)
-    h = study.hs_index[prod]
-    rate = duty.rate_met[h, cu, :] + duty.ntb[h, cu, :]  # bought goods originate at the supplier
-    specific = (
-        duty.specific_per_kg_met[h, cu, :] * study.weight[prod, None]
-        + duty.specific_per_unit_met[h, cu, :]
-    )
-    user = study.user
-    paid = user.zero("duties", f.duty(cif, rate, specific))
-    lane = user.zero("lane", user.lanes.supply) if user.lanes is not None else 0.0
-    cost = price + user.zero("freight", freight) + paid + lane
-    cost = np.where(np.isnan(cost) | (duty.blocked[h, cu, :] > 0.5), np.inf, cost)
-    order = np.argsort(prod, kind="stable")
-    prods, starts = np.unique(prod[order], return_index=True)
-    delivered[prods] = np.minimum.reduceat(cost[order], starts, axis=0)
-    offers = Offers(
-        product=prod,
-        cost=cost,
-        freight=np.nan_to_num(freight),
-        duty=np.nan_to_num(paid),
-        declared=tuple(sup["originating"]),
-        country=tuple(sup["country"]),
-    )
-    return offers, cost, delivered
-
-
-def _writer(
-    block: np.ndarray, ls: np.ndarray | None, lane_shape: tuple[int, ...]
-) -> Callable[..., np.ndarray]:
-    """``put(name, values, per_lane=False)``: write a component into ``block``.
-
-    ``block`` is (component, n, S, C); ``values`` broadcast to (n, S, C), or, with
-    ``per_lane``, to ``lane_shape`` (n, L, C), each site taking its lane row ``ls`` (None:
-    every site its own row). Returns the written (n, S, C) view.
-    """
-
-    def put(name: str, values: np.ndarray | float, per_lane: bool = False) -> np.ndarray:
-        view = block[COMPONENTS.index(name)]
-        if np.ndim(values) == 0:
-            view.fill(values)
-        elif per_lane and ls is not None and np.shape(values)[1] != 1:
-            np.take(np.broadcast_to(values, lane_shape), ls, axis=1, out=view, mode="clip")
-        else:
-            view[...] = values
-        return view
-
-    return put
 
 
 @dataclass(frozen=True)
@@ -273,7 +132,7 @@ def _year_costs(
     """
     duty_args = (list(study.hs), list(study.countries), year, study.mfn[year], study.copper_share)
     duty = duties_at_places(duty_rates(scenario, *duty_args), study.place_country)
-    rates = _site_rates(study, scenario, year, settings)
+    rates = site_rates(study, scenario, year, settings)
     lanes = scenario_lanes(study.lanes, scenario, year)
     cs, sp = study.site_country, study.site_place
     n_s, n_c = cs.size, study.places.size
@@ -285,7 +144,7 @@ def _year_costs(
     mix_out = np.zeros((made.size, n_s, n_c), dtype=bool)
     total_out = empty((made.size, n_s, n_c))
     stake_out = np.zeros((made.size, n_s, n_c)) if stakes else None
-    offers, supply, delivered = _purchased(study, duty, lanes)
+    offers, supply, delivered = purchased(study, duty, lanes)
 
     # lane rows: what depends only on a lane (freight, duty, fees, days) is computed once
     # per place that sites share (lp: place, lc: country of each row; ls: each site's row)
@@ -432,7 +291,7 @@ def _year_costs(
             margin_q = lane_take(org.margin_q, lane_agreement)
             np.copyto(margin_rows, margin_q, where=chosen, casting="same_kind")
         np.copyto(margin_rows, np.nan, where=free | none | invalid)
-        put = _writer(block, ls, duty_met.shape)
+        put = component_writer(block, ls, duty_met.shape)
         # the components, written in place; ex-works and the stock value before exclusions
         freight = put("freight", freight_l, per_lane=True)
         duties = put("duties", duty_not, per_lane=True)
@@ -523,56 +382,6 @@ def _year_costs(
         duty.missing_mfn,
         stake_out,
     )
-
-
-class _Recycler:
-    """Large output arrays, handed out again once nothing but the pool refers to them.
-
-    Each scenario-year's components (hundreds of MB at benchmark size) go to the caller
-    inside an xarray Dataset; a fresh array per chunk would make the kernel zero every
-    page again on first touch. An array is reused only when its reference count shows
-    that no Dataset, view or variable holds it any more (a numpy view keeps its base
-    referenced, so a live view blocks reuse). CPython reference counts.
-    """
-
-    def __init__(self) -> None:
-        self._arrays: list[np.ndarray] = []
-        self._lock = threading.Lock()
-
-    def empty(self, shape: tuple[int, ...]) -> np.ndarray:
-        with self._lock:
-            for array in self._arrays:
-                # references: the pool's list, this loop's name, getrefcount's argument
-                if array.shape == shape and sys.getrefcount(array) <= 3:
-                    return array
-            array = np.empty(shape)
-            self._arrays.append(array)
-            return array
-
-
-@contextlib.contextmanager
-def _without_huge_pages() -> Iterator[None]:
-    """Allocate the engine's large, short-lived arrays without transparent huge pages.
-
-    numpy asks the kernel for huge pages on large arrays; where the kernel then compacts
-    memory on each fault (``defrag`` = ``madvise``, common), the engine's arrays of tens
-    to hundreds of MB spent more time in the kernel than in arithmetic (landed-cost
-    benchmark, 12 scenario-years: 11.1 s system time with, 6.5 s without). numpy's own
-    switch (``NUMPY_MADVISE_HUGEPAGE``) is process-wide: it is restored afterwards.
-    """
-    try:
-        from numpy._core import multiarray
-    except ImportError:  # numpy < 2
-        from numpy.core import multiarray
-    switch = getattr(multiarray, "_set_madvise_hugepage", None)
-    if switch is None:
-        yield
-        return
-    before = switch(False)
-    try:
-        yield
-    finally:
-        switch(before)
 
 
 def _resolve_years(network: Network, years: Sequence[int] | None) -> list[int]:
@@ -687,10 +496,10 @@ def iter_landed_cost(
             },
         ).expand_dims(scenario=[scenario.name], year=[year])
 
-    outputs = _Recycler()
+    outputs = Recycler()
     jobs = [(scenario, year) for scenario in scenarios for year in chosen]
     workers = max(1, min(settings.threads, len(jobs)))
-    with _without_huge_pages(), ThreadPoolExecutor(max_workers=workers) as pool:
+    with without_huge_pages(), ThreadPoolExecutor(max_workers=workers) as pool:
         pending: deque = deque()
         for done, job in enumerate(jobs, start=1):
             pending.append(pool.submit(chunk, job))

@@ -22,10 +22,16 @@ import numpy as np
 
 from shoring.costs.duties import lane_rate, mfn_rate_on
 from shoring.scenario import Scenario, trade_effects
+from shoring.scenario.coverage import (
+    Cells,
+    excluders,
+    origin_exempt,
+    tariff_shares,
+    tariff_steps,
+)
 from shoring.scenario.measures import Measure, Tariff
 from shoring.scenario.periods import TRADE_MEASURES, year_periods
 from shoring.scenario.resolve import as_hs, composed
-from shoring.scenario.trade import _Cells, _tariff_steps, excluders, origin_exempt, tariff_shares
 
 
 @dataclass(frozen=True)
@@ -109,22 +115,22 @@ def _cite(m: Measure) -> str:
 
 
 def _tariff_step(
-    measures: Sequence[Measure], i: int, cells: _Cells, share: float, origin_rule_met: bool
+    measures: Sequence[Measure], i: int, cells: Cells, share: float, origin_rule_met: bool
 ) -> Step:
     m = measures[i]
     assert isinstance(m, Tariff)
     base = {"rate": m.ad_valorem, "stacking": m.stacking, "source": _cite(m)}
     mid = m.id or f"tariff #{i}"
-    for reason, step in _tariff_steps(cells, m):
+    for reason, step in tariff_steps(cells, m):
         if step[0] <= 0:
             return Step("measure", mid, "not applicable", reason=reason, **base)
-    raw = float(np.prod([s[0] for _, s in _tariff_steps(cells, m)]))
+    raw = float(np.prod([s[0] for _, s in tariff_steps(cells, m)]))
     by = [
         j
         for j in excluders(measures, i)
         if float(
             np.prod(
-                [s[0] for _, s in _tariff_steps(cells, measures[j])]  # type: ignore[arg-type]
+                [s[0] for _, s in tariff_steps(cells, measures[j])]  # type: ignore[arg-type]
             )
         )
         > 0
@@ -149,7 +155,7 @@ def _tariff_step(
     return Step("measure", mid, "applied", share=share, reason=note, **base)
 
 
-def _other_step(m: Measure, i: int, cells: _Cells, on: dt.date) -> Step:
+def _other_step(m: Measure, i: int, cells: Cells, on: dt.date) -> Step:
     mid = m.id or f"{m.type} #{i}"
     if not m.in_force(on):
         return Step(
@@ -206,7 +212,7 @@ def explain_lane(
     """
     measures, blocs = composed(scenario)
     code = str(as_hs([hs])[0])
-    cells = _Cells([importer], [exporter], [code], on, blocs, copper_share)
+    cells = Cells([importer], [exporter], [code], on, blocs, copper_share)
     shares = tariff_shares(measures, cells)
     mfn = mfn_rate_on(importer, code, on)
     steps = [

@@ -248,7 +248,7 @@ class Tariff(_Dated):
     ``value`` (all of it) or ``copper_content`` (the product's ``copper_content_share``
     of it, the full value where the product declares none: the 2025 Section 232 copper
     duty, CBP CSMS 65794272). The rest of the value stays subject to the measures this
-    one excludes (:func:`shoring.scenario.trade.tariff_shares`).
+    one excludes (:func:`shoring.scenario.coverage.tariff_shares`).
     """
 
     type: Literal["tariff"] = "tariff"

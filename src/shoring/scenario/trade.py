@@ -16,7 +16,7 @@ waive them where the rule is met (:meth:`TradeEffects.applicable`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import date
 from functools import lru_cache
@@ -26,8 +26,14 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from shoring.scenario.coverage import (
+    Cells,
+    dated_parties,
+    origin_exempt,
+    static_coverage,
+    tariff_shares,
+)
 from shoring.scenario.measures import (
-    ALL,
     ExportBan,
     Measure,
     NonTariffBarrier,
@@ -35,20 +41,16 @@ from shoring.scenario.measures import (
     Sanction,
     Tariff,
     TariffSchedule,
-    _iso3_codes,
 )
 from shoring.scenario.resolve import (
     ResolvedScenario,
-    as_codes,
-    as_days,
-    as_hs,
     composed,
     date_mask,
     hs_mask,
     party_mask,
 )
 from shoring.scenario.scenario import Scenario
-from shoring.scenario.schedules import list_coverage, load_tariff_schedule
+from shoring.scenario.schedules import load_tariff_schedule
 
 
 @dataclass(frozen=True)
@@ -217,80 +219,6 @@ def _empty(n: int) -> dict[str, np.ndarray]:
     }
 
 
-class _Cells:
-    def __init__(
-        self,
-        importer: Any,
-        exporter: Any,
-        hs6: Any,
-        on: Any,
-        blocs: Mapping,
-        copper_share: Any = None,
-    ) -> None:
-        imp, exp, hs = as_codes(importer), as_codes(exporter), as_hs(hs6)
-        n = max(imp.size, exp.size, hs.size, np.size(on))
-        imp, exp, hs = (np.broadcast_to(a, (n,)) for a in (imp, exp, hs))
-        self.importer, self.exporter, self.hs6 = imp, exp, hs
-        # share of the value that is copper content; NaN (not declared): the full value
-        copper = np.asarray(1.0 if copper_share is None else copper_share, dtype=float)
-        self.copper = np.broadcast_to(np.where(np.isnan(copper), 1.0, copper), (n,))
-        self.days = as_days(on, n)
-        if self.days.size != n:
-            raise ValueError("importer, exporter, hs6 and on must have equal lengths")
-        self.n, self.blocs = n, blocs
-        self.single_day = np.size(on) == 1
-        self._unique: dict[int | str, tuple[np.ndarray, np.ndarray]] = {}
-
-    def hs_codes(self) -> tuple[np.ndarray, np.ndarray]:
-        """Distinct HS codes of the cells and each cell's position among them (cached).
-
-        Product tests (HS prefixes, product lists) run on the few distinct codes, not on
-        every (importer, exporter, code) cell.
-        """
-        if "hs" not in self._unique:
-            uniq, inverse = np.unique(self.hs6, return_inverse=True)
-            self._unique["hs"] = (uniq, inverse.reshape(-1))
-        return self._unique["hs"]
-
-    def hs_mask(self, prefixes: Any) -> np.ndarray:
-        """:func:`hs_mask` of the cells' codes, tested once per distinct code."""
-        uniq, inverse = self.hs_codes()
-        return hs_mask(uniq, prefixes)[inverse]
-
-    def listed(self, names: Sequence[str]) -> np.ndarray:
-        """:func:`list_coverage` of the cells' codes, looked up once per distinct code."""
-        uniq, inverse = self.hs_codes()
-        return list_coverage(uniq, names)[inverse]
-
-    def on_day(self, on: date) -> _Cells:
-        """The same cells on another single day (codes are not parsed again)."""
-        out = object.__new__(_Cells)
-        out.__dict__.update(self.__dict__)  # shares the cache of distinct codes
-        out.days = np.broadcast_to(np.datetime64(on, "D"), (self.n,))
-        out.single_day = True
-        return out
-
-    def parties(self, codes: np.ndarray, tokens: Any) -> np.ndarray:
-        if not self.single_day or tokens is None or tokens == ALL:
-            return party_mask(codes, tokens, self.days, self.blocs)
-        key = id(codes)
-        if key not in self._unique:
-            uniq, inverse = np.unique(codes, return_inverse=True)
-            self._unique[key] = (uniq, inverse.reshape(-1))
-        uniq, inverse = self._unique[key]
-        days = np.broadcast_to(self.days[:1], uniq.shape)
-        return party_mask(uniq, tokens, days, self.blocs)[inverse]
-
-    def lane(self, measure: Any, importers: Any, exporters: Any) -> np.ndarray:
-        mask = date_mask(self.days, measure.start, measure.end)
-        mask &= self.hs_mask(getattr(measure, "hs", ALL))
-        if not mask.any():
-            return mask
-        mask &= self.parties(self.importer, importers)
-        mask &= self.parties(self.exporter, exporters)
-        return mask
-
-
 @dataclass
 class Prepared:
     """Cells evaluated on several days, with what does not depend on the day.
@@ -301,7 +229,7 @@ class Prepared:
 
     Attributes
     ----------
-    cells : _Cells
+    cells : Cells
         The cells (their day is replaced on each evaluation).
     coverage : dict of int to ndarray
         ``id(tariff)`` -> :func:`static_coverage`.
@@ -309,7 +237,7 @@ class Prepared:
         ``id(tariff_schedule)`` -> rows ``cell, start, end, additional`` for these cells.
     """
 
-    cells: _Cells
+    cells: Cells
     coverage: dict[int, np.ndarray]
     schedules: dict[int, pd.DataFrame]
 
@@ -340,7 +268,7 @@ def prepare(
     -------
     Prepared
     """
-    cells = _Cells(importer, exporter, hs6, on, blocs, copper_share)
+    cells = Cells(importer, exporter, hs6, on, blocs, copper_share)
     return _prepared(measures, cells, blocs)
 
 
@@ -387,7 +315,7 @@ def prepare_grid(
 @lru_cache(maxsize=8)
 def _grid_cells(
     hs6: tuple[str, ...], countries: tuple[str, ...], copper: tuple[float | None, ...] | None
-) -> _Cells:
+) -> Cells:
     codes = np.asarray(countries, dtype=object)
     hs = np.asarray(hs6, dtype=object)
     shape = (hs.size, codes.size, codes.size)
@@ -395,7 +323,7 @@ def _grid_cells(
     if copper is not None:
         rows = np.array([np.nan if c is None else c for c in copper], dtype=float)
         share = np.broadcast_to(rows[:, None, None], shape).ravel()
-    return _Cells(
+    return Cells(
         np.broadcast_to(codes[None, None, :], shape).ravel(),
         np.broadcast_to(codes[None, :, None], shape).ravel(),
         np.broadcast_to(hs[:, None, None], shape).ravel(),
@@ -405,7 +333,7 @@ def _grid_cells(
     )
 
 
-def _prepared(measures: Sequence[Measure], cells: _Cells, blocs: Mapping) -> Prepared:
+def _prepared(measures: Sequence[Measure], cells: Cells, blocs: Mapping) -> Prepared:
     coverage: dict[int, np.ndarray] = {}
     schedules: dict[int, pd.DataFrame] = {}
     for m in measures:
@@ -413,143 +341,12 @@ def _prepared(measures: Sequence[Measure], cells: _Cells, blocs: Mapping) -> Pre
             share = static_coverage(cells, m)
             if share is not None:
                 coverage[id(m)] = share
-        elif isinstance(m, TariffSchedule) and not _dated_parties(m, blocs):
+        elif isinstance(m, TariffSchedule) and not dated_parties(m, blocs):
             schedules[id(m)] = _schedule_rows(cells, m)
     return Prepared(cells, coverage, schedules)
 
 
-def _tariff_steps(cells: _Cells, m: Tariff) -> Iterator[tuple[str, np.ndarray]]:
-    """The tests a cell passes to be covered by a tariff, in order: (reason if not, share).
-
-    Each share is 0/1 except the product-list step (share of the national lines listed).
-    Later steps are only evaluated on cells that passed the earlier ones.
-    """
-    yield "not in force on the date", date_mask(cells.days, m.start, m.end).astype(float)
-    yield "goods not covered (HS)", cells.hs_mask(m.hs).astype(float)
-    yield "goods exempt (exempt_hs)", (~cells.hs_mask(m.exempt_hs)).astype(float)
-    yield "importer not covered", cells.parties(cells.importer, m.importers).astype(float)
-    yield "exporter not covered", cells.parties(cells.exporter, m.exporters).astype(float)
-    if m.exempt_exporters is not None:
-        exempt = cells.parties(cells.exporter, m.exempt_exporters)
-        yield "exporter exempt (exempt_exporters)", (~exempt).astype(float)
-    if m.hs_lists:
-        yield (
-            f"goods not on the lists {', '.join(m.hs_lists)}",
-            cells.listed(m.hs_lists),
-        )
-    if m.exempt_lists:
-        yield (
-            f"goods exempt (lists {', '.join(m.exempt_lists)})",
-            1.0 - cells.listed(m.exempt_lists),
-        )
-
-
-def tariff_coverage(
-    cells: _Cells, m: Tariff, static: Mapping[int, np.ndarray] | None = None
-) -> np.ndarray:
-    """Share of each cell's goods a tariff covers (0..1), before stacking rules.
-
-    ``static`` may hold, under ``id(m)``, the product of every step but the date (see
-    :func:`static_coverage`): only the date step is then evaluated.
-    """
-    steps = _tariff_steps(cells, m)
-    _reason, share = next(steps)
-    if static is not None and id(m) in static:
-        return share * static[id(m)]
-    for _reason, step in steps:
-        if not share.any():
-            break
-        share *= step
-    return share
-
-
-def _dated_parties(m: Measure, blocs: Mapping) -> bool:
-    """Whether a measure names an agreement bloc, whose members change with the date."""
-    iso = _iso3_codes()
-    for tokens in m.party_fields().values():
-        if tokens is None or tokens == ALL:
-            continue
-        if any(t not in iso and t not in blocs for t in tokens):
-            return True
-    return False
-
-
-def static_coverage(cells: _Cells, m: Tariff) -> np.ndarray | None:
-    """Share of each cell a tariff covers on any day it is in force (every step but the date).
-
-    Callers that evaluate the same cells on several days compute it once and pass it to
-    :func:`trade_effects` (``static``). None when the measure names an agreement bloc
-    (members change with the date): it is then evaluated per day.
-    """
-    if _dated_parties(m, cells.blocs):
-        return None
-    steps = _tariff_steps(cells, m)
-    next(steps)  # the date
-    share = np.ones(cells.n)
-    for _reason, step in steps:
-        share *= step
-        if not share.any():
-            break
-    return share
-
-
-def _refs(m: Measure) -> set[str]:
-    return {r for r in (m.id, getattr(m, "family", None)) if r}
-
-
-def excluders(measures: Sequence[Measure], i: int) -> list[int]:
-    """Indexes of the tariffs in ``measures`` that exclude ``measures[i]`` (its ``excluded_by``)."""
-    refs = set(getattr(measures[i], "excluded_by", ()))
-    if not refs:
-        return []
-    return [
-        j for j, m in enumerate(measures) if j != i and isinstance(m, Tariff) and _refs(m) & refs
-    ]
-
-
-def tariff_shares(
-    measures: Sequence[Measure], cells: _Cells, static: Mapping[int, np.ndarray] | None = None
-) -> dict[int, np.ndarray]:
-    """Share of the goods each tariff applies to, after its ``excluded_by`` rules.
-
-    A tariff excluded by others applies to the goods none of them covers:
-    ``share_i * prod_j (1 - share_j)`` (exact for national lines, where shares are 0/1).
-    A tariff charged on the copper content covers that share of the value only (the
-    cell's ``copper_content_share``, 1 where not declared), so a tariff it excludes is
-    charged on the rest: e.g. 50% x 0.4 of the value plus the reciprocal duty x 0.6.
-
-    Returns
-    -------
-    dict of int to ndarray
-        Measure index -> share per cell (tariffs only).
-    """
-    raw = {
-        i: tariff_coverage(cells, m, static)
-        * (cells.copper if m.charged_on == "copper_content" else 1.0)
-        for i, m in enumerate(measures)
-        if isinstance(m, Tariff)
-    }
-    out = {}
-    for i, share in raw.items():
-        for j in excluders(measures, i):
-            share = share * (1.0 - raw[j])
-        out[i] = share
-    return out
-
-
-def origin_exempt(cells: _Cells, m: Tariff) -> np.ndarray:
-    """Cells where goods meeting ``m``'s exemption agreement's origin rule are exempt.
-
-    Only lanes between members of that agreement on the date can qualify (USMCA goods of
-    Canada and Mexico, not goods of China).
-    """
-    agreement = m.exemptions.origin_rule_met if m.exemptions else None
-    if agreement is None:
-        return np.zeros(cells.n, dtype=bool)
-    return cells.parties(cells.exporter, (agreement,)) & cells.parties(cells.importer, (agreement,))
-
-
-def _tariff(out: dict[str, np.ndarray], share: np.ndarray, m: Tariff, cells: _Cells) -> None:
+def _tariff(out: dict[str, np.ndarray], share: np.ndarray, m: Tariff, cells: Cells) -> None:
     mask = share > 0
     if not mask.any():
         return
@@ -587,7 +384,7 @@ def _schedule_pairs(table: str) -> frozenset[str]:
     return frozenset(frame["importer"] + "|" + frame["exporter"])
 
 
-def _schedule_rows(cells: _Cells, m: TariffSchedule) -> pd.DataFrame:
+def _schedule_rows(cells: Cells, m: TariffSchedule) -> pd.DataFrame:
     """Schedule rows matching the cells by lane and HS6 (any date): cell, start, end, additional."""
     empty = pd.DataFrame({"cell": [], "start": [], "end": [], "additional": []})
     keys = np.char.add(np.char.add(cells.importer, "|"), cells.exporter)
@@ -614,7 +411,7 @@ def _schedule_rows(cells: _Cells, m: TariffSchedule) -> pd.DataFrame:
 
 
 def _schedule(
-    out: dict[str, np.ndarray], cells: _Cells, m: TariffSchedule, rows: pd.DataFrame | None
+    out: dict[str, np.ndarray], cells: Cells, m: TariffSchedule, rows: pd.DataFrame | None
 ) -> None:
     in_window = date_mask(cells.days, m.start, m.end)
     if not in_window.any():
@@ -629,7 +426,7 @@ def _schedule(
     np.add.at(out["additional_ad_valorem"], cell[hit], rows["additional"].to_numpy()[hit])
 
 
-def _preference(out: dict[str, np.ndarray], cells: _Cells, m: Preference) -> None:
+def _preference(out: dict[str, np.ndarray], cells: Cells, m: Preference) -> None:
     tokens = (m.agreement,) if m.agreement is not None else m.members
     mask = cells.lane(m, tokens, tokens)
     mask &= cells.importer != cells.exporter
@@ -680,7 +477,7 @@ def trade_effects(
     if prepared is not None:
         cells, static, rows = prepared.cells.on_day(on), prepared.coverage, prepared.schedules
     else:
-        cells = _Cells(importer, exporter, hs6, on, blocs, copper_share)
+        cells = Cells(importer, exporter, hs6, on, blocs, copper_share)
         static, rows = {}, {}
     out = _empty(cells.n)
     shares = tariff_shares(measures, cells, static)
