@@ -19,13 +19,8 @@ from shoring.network.io_csv import read_csv_folder, write_csv_folder
 from shoring.network.io_excel import read_excel, write_excel
 from shoring.network.io_yaml import dump_yaml, read_yaml, write_yaml
 from shoring.network.model import LAYOUT, TABLE_NAMES, Network
-from shoring.network.schema import (
-    REQUIRED_TABLES,
-    ROW_MODELS,
-    TABLES,
-    Mode,
-    SiteStatus,
-)
+from shoring.network.row_base import Mode, SiteStatus
+from shoring.network.schema import REQUIRED_TABLES, ROW_MODELS, TABLES
 from shoring.network.summary import summarize
 from shoring.network.template import write_template
 from shoring.network.validate import build_network

@@ -15,7 +15,8 @@ from pydantic import BaseModel
 
 from shoring.errors import Problem, ShoringError
 from shoring.network.records import RawRecord, RawTable
-from shoring.network.schema import TABLES, Check
+from shoring.network.row_base import Check
+from shoring.network.schema import TABLES
 
 Valid = list[tuple[RawRecord, BaseModel]]
 

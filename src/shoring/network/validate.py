@@ -22,13 +22,13 @@ from shoring.network import checks, cost_checks
 from shoring.network.checks import Collector, suggest
 from shoring.network.model import Network
 from shoring.network.records import RawNetwork, RawRecord, RawTable
+from shoring.network.row_base import _to_text
 from shoring.network.schema import (
     ID_FIELD,
     KEY_FIELDS,
     REQUIRED_TABLES,
     ROW_MODELS,
     TABLES,
-    _to_text,
     columns,
     required_columns,
 )
