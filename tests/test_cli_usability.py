@@ -335,6 +335,18 @@ def test_cost_filters_every_output(cli, tmp_path: Path) -> None:
     assert code == 2 and "'fr': unknown market; known: us, de" in flat
 
 
+def test_cost_filter_on_a_bought_component_is_a_usage_error(cli) -> None:
+    # found by a fresh-user trial: a component no site makes has no landed cost of its
+    # own; filtering on it (alone or for --explain) crashed with a KeyError
+    network = example_path("ev-battery")
+    for extra in ([], ["--explain", "--site", "changzhou", "-m", "us"]):
+        code, _, err = cli("cost", network, "-y", "2026", "-p", "bms", *extra)
+        flat = " ".join(err.replace("│", " ").split())
+        assert code == 2, err
+        assert "'bms' has no landed cost of its own" in flat
+        assert "valid values are module-9kwh, pack-75kwh" in flat
+
+
 # --- 6. annotations say what functions return ---------------------------------------
 
 

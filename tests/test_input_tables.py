@@ -289,3 +289,23 @@ def test_validate_json_lists_warnings(folder: Path) -> None:
             "message": "read as table 'bom' (the expected file name is bom.csv)",
         }
     ]
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (b"product,partner,value\nbatt,C\xe9te,1\n", "not a UTF-8 text file"),
+        (b"product;partner;value\nbatt;CHN;1\n", "columns are separated by ';'"),
+        (b"", "not a readable CSV table"),
+    ],
+)
+def test_published_layout_csv_unreadable_is_located(tmp_path, raw, message) -> None:
+    # found by a fresh-user trial: a Latin-1 file crashed `macro index` with a traceback
+    from shoring.data.csvio import read_csv_checked
+
+    path = tmp_path / "imports.csv"
+    path.write_bytes(raw)
+    with pytest.raises(ShoringInputError) as err:
+        read_csv_checked(path, ["product", "partner", "value"], "imports")
+    assert message in str(err.value)
+    assert "imports.csv" in str(err.value)

@@ -102,6 +102,16 @@ def _lanes(ds: xr.Dataset, chosen: dict[str, str]) -> xr.Dataset:
     if not chosen:
         return ds
     served = (abs(ds["total"]) < np.inf).any([d for d in ds["total"].dims if d not in AXES])
+    for axis, value in chosen.items():
+        if value not in served[axis].to_numpy():  # e.g. a bought component: never made
+            has = served.any([d for d in AXES if d != axis])
+            names = [str(x) for x in has[axis].to_numpy()[has.to_numpy()]]
+            raise typer.BadParameter(
+                f"{value!r} has no landed cost of its own (no site makes it; a bought "
+                f"component's cost enters the products made from it: see their --explain); "
+                f"valid values are {', '.join(names) or 'none'}",
+                param_hint=f"'--{axis}'",
+            )
     picked = served.sel({k: [v] for k, v in chosen.items()})
     if bool(picked.any()):
         return ds.sel({k: [v] for k, v in chosen.items()})
@@ -238,7 +248,8 @@ def _explain(
     if not (product and site and market):
         raise typer.BadParameter("--explain needs --product, --site and --market")
     study = _run(network, scenarios, years, quiet=True, product=product, site=site, market=market)
-    net, ds = study.network, study.landed_costs
+    net = study.network
+    ds = _lanes(study.landed_costs, {"product": product, "site": site, "market": market})
     hs = str(net.products.loc[product, "hs_code"])
     copper = float(net.products.loc[product, "copper_content_share"])
     copper_share = None if math.isnan(copper) else copper

@@ -120,7 +120,11 @@ def register(app: typer.Typer) -> None:
         scenario_out: Path | None = typer.Option(
             None,
             "--scenario-out",
-            help="Write the factory-gate price changes as a scenario YAML for the firm model.",
+            help=(
+                "Write the factory-gate price changes, baseline -> counterfactual, as a "
+                "scenario YAML for the firm model (for an agreement: the world without it, "
+                "the opposite sign of the agreement effects shown)."
+            ),
         ),
         start_year: int = typer.Option(
             2027, "--start-year", help="Year the written scenario changes labour costs."
@@ -142,10 +146,13 @@ def register(app: typer.Typer) -> None:
             from shoring.macro.ge_scenario import price_scenario_text, write_price_scenario
 
             name = scenario_out.stem.lower().replace("_", "-")
-            title = f"GE prices: {model.title or path.stem}"
+            title = f"GE prices, baseline -> counterfactual: {model.title or path.stem}"
             text = price_scenario_text(result, name, start_year, title, tuple(parent))
             write_price_scenario(scenario_out, text)
-            console_err.print(f"wrote {scenario_out}")
+            note = " (opposite in sign to the agreement effects)" * (result.report == "agreement")
+            console_err.print(
+                f"wrote {scenario_out}: price changes from the baseline to the counterfactual{note}"
+            )
         if as_json:
             typer.echo(json_text(result.to_dict()))
         else:

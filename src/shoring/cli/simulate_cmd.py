@@ -91,13 +91,14 @@ def simulate_cmd(
     table = Table(title=f"{net.name}: {s['runs']} draws x {s['weeks']} weeks (seed {s['seed']})")
     table.add_column("measure")
     table.add_column("value", justify="right")
+    span = f"over the {s['weeks']} weeks"  # totals of a draw's whole horizon
     rows = [
-        ("expected lost sales (units)", f"{s['expected_lost_units']:,.0f}"),
-        ("expected lost value (USD)", f"{s['expected_lost_value']:,.0f}"),
-        ("expected extra cost (USD)", f"{s['expected_extra_cost']:,.0f}"),
-        ("expected total loss per year (USD)", f"{s['annual_expected_loss']:,.0f}"),
-        (f"VaR {s['alpha']:.0%} (USD)", f"{s['var']:,.0f}"),
-        (f"CVaR {s['alpha']:.0%} (USD)", f"{s['cvar']:,.0f}"),
+        (f"expected lost sales (units {span})", f"{s['expected_lost_units']:,.0f}"),
+        (f"expected lost value (USD {span})", f"{s['expected_lost_value']:,.0f}"),
+        (f"expected extra cost (USD {span})", f"{s['expected_extra_cost']:,.0f}"),
+        ("expected total loss per year (USD a year)", f"{s['annual_expected_loss']:,.0f}"),
+        (f"VaR {s['alpha']:.0%} of the total loss (USD {span})", f"{s['var']:,.0f}"),
+        (f"CVaR {s['alpha']:.0%} of the total loss (USD {span})", f"{s['cvar']:,.0f}"),
         (
             "service level: mean / 5th pct",
             f"{s['service_level_mean']:.2%} / {s['service_level_p05']:.2%}",
@@ -107,7 +108,7 @@ def simulate_cmd(
             "time to recover (weeks): mean / 95th",
             f"{s['recovery_weeks_mean']:.1f} / {s['recovery_weeks_p95']:.1f}",
         ),
-        ("buffer carrying cost (USD)", f"{s['buffer_cost']:,.0f}"),
+        (f"buffer carrying cost (USD {span})", f"{s['buffer_cost']:,.0f}"),
     ]
     for row in rows:
         table.add_row(*row)

@@ -70,12 +70,22 @@ def read_csv_checked(
     Raises
     ------
     shoring.errors.ShoringInputError
-        When the file is missing or lacks a required column.
+        When the file is missing, not UTF-8, not a CSV table, separated by ';', or
+        lacks a required column.
     """
     try:
         frame = pd.read_csv(path, encoding="utf-8-sig", **kwargs)
     except FileNotFoundError:
         raise ShoringInputError([Problem(str(path), "file not found")]) from None
+    except UnicodeDecodeError:
+        why = "not a UTF-8 text file (save it as 'CSV UTF-8')"
+        raise ShoringInputError([Problem(str(path), why)]) from None
+    except (pd.errors.EmptyDataError, pd.errors.ParserError) as exc:
+        why = f"not a readable CSV table ({str(exc).strip()})"
+        raise ShoringInputError([Problem(str(path), why)]) from None
+    if frame.shape[1] == 1 and ";" in str(frame.columns[0]):
+        why = "columns are separated by ';': save the file with commas as separators"
+        raise ShoringInputError([Problem(str(path), why, row=1)])
     require_columns(frame, path, required, layout)
     return frame
 

@@ -84,7 +84,10 @@ def price_scenario_text(
         "kind": "forward",
         "description": (
             "Factory-gate price changes of a structural gravity counterfactual (sigma = "
-            f"{result.sigma:g}), written by shoring gravity counterfactual --scenario-out."
+            f"{result.sigma:g}), from the baseline (the data's trade costs) to the "
+            "counterfactual; for an agreement that is the world without it, so the signs "
+            "are the opposite of the agreement's reported effects. Written by shoring "
+            "gravity counterfactual --scenario-out."
         ),
         "assumptions": [
             "A country's factory-gate price change in the one-good-per-country gravity "
