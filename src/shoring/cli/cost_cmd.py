@@ -96,22 +96,27 @@ def _known(net: Network, **given: str) -> None:
         )
 
 
-def _lanes(ds: xr.Dataset, chosen: dict[str, str]) -> xr.Dataset:
-    """The landed costs of the lanes ``chosen`` names (``{"product": id, ...}``), or a usage
-    error when no lane matches them all, listing the values that do have lanes."""
-    if not chosen:
-        return ds
-    served = (abs(ds["total"]) < np.inf).any([d for d in ds["total"].dims if d not in AXES])
+def _in_results(ds: xr.Dataset, chosen: dict[str, str]) -> None:
+    """Each chosen id is a coordinate of the landed costs, or a usage error: a product no
+    site makes (a bought component) has no landed cost of its own."""
     for axis, value in chosen.items():
-        if value not in served[axis].to_numpy():  # e.g. a bought component: never made
-            has = served.any([d for d in AXES if d != axis])
-            names = [str(x) for x in has[axis].to_numpy()[has.to_numpy()]]
+        names = [str(x) for x in ds[axis].to_numpy()]
+        if value not in names:
             raise typer.BadParameter(
                 f"{value!r} has no landed cost of its own (no site makes it; a bought "
                 f"component's cost enters the products made from it: see their --explain); "
                 f"valid values are {', '.join(names) or 'none'}",
                 param_hint=f"'--{axis}'",
             )
+
+
+def _lanes(ds: xr.Dataset, chosen: dict[str, str]) -> xr.Dataset:
+    """The landed costs of the lanes ``chosen`` names (``{"product": id, ...}``), or a usage
+    error when no lane matches them all, listing the values that do have lanes."""
+    if not chosen:
+        return ds
+    _in_results(ds, chosen)
+    served = (abs(ds["total"]) < np.inf).any([d for d in ds["total"].dims if d not in AXES])
     picked = served.sel({k: [v] for k, v in chosen.items()})
     if bool(picked.any()):
         return ds.sel({k: [v] for k, v in chosen.items()})
@@ -249,7 +254,8 @@ def _explain(
         raise typer.BadParameter("--explain needs --product, --site and --market")
     study = _run(network, scenarios, years, quiet=True, product=product, site=site, market=market)
     net = study.network
-    ds = _lanes(study.landed_costs, {"product": product, "site": site, "market": market})
+    ds = study.landed_costs
+    _in_results(ds, {"product": product, "site": site, "market": market})
     hs = str(net.products.loc[product, "hs_code"])
     copper = float(net.products.loc[product, "copper_content_share"])
     copper_share = None if math.isnan(copper) else copper
