@@ -19,13 +19,13 @@ from shoring.scenario.loader import (
     load_scenario_file,
     parse_scenario,
 )
+from shoring.scenario.measure_base import Exemptions, SourceRef
 from shoring.scenario.measures import (
     MEASURE_TYPES,
     Automation,
     CarbonPrice,
     ChokepointClosure,
     Closure,
-    Exemptions,
     ExportBan,
     Incentive,
     Measure,
@@ -33,7 +33,6 @@ from shoring.scenario.measures import (
     Preference,
     RuleOfOrigin,
     Sanction,
-    SourceRef,
     Tariff,
     TariffSchedule,
     WagePath,

@@ -14,7 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from shoring.scenario.measures import ALL, Measure, Tariff, _iso3_codes
+from shoring.scenario.measure_base import ALL, _iso3_codes
+from shoring.scenario.measures import Measure, Tariff
 from shoring.scenario.resolve import as_codes, as_days, as_hs, date_mask, hs_mask, party_mask
 from shoring.scenario.schedules import list_coverage
 

@@ -20,8 +20,8 @@ from functools import lru_cache
 import numpy as np
 
 from shoring.data.agreements import change_dates
+from shoring.scenario.measure_base import ALL, _iso3_codes
 from shoring.scenario.measures import (
-    ALL,
     ExportBan,
     Measure,
     NonTariffBarrier,
@@ -29,7 +29,6 @@ from shoring.scenario.measures import (
     Sanction,
     Tariff,
     TariffSchedule,
-    _iso3_codes,
 )
 from shoring.scenario.resolve import hs_mask
 from shoring.scenario.schedules import list_coverage, load_tariff_schedule

@@ -19,7 +19,8 @@ import numpy as np
 import pandas as pd
 
 from shoring.data.agreements import members
-from shoring.scenario.measures import ALL, Measure, _iso3_codes
+from shoring.scenario.measure_base import ALL, _iso3_codes
+from shoring.scenario.measures import Measure
 from shoring.scenario.scenario import Scenario, compose
 
 

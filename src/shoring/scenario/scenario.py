@@ -12,7 +12,8 @@ from shoring.data.agreements import UnknownAgreementError
 from shoring.data.agreements import members as agreement_members
 from shoring.errors import ShoringError
 from shoring.fields import Fraction
-from shoring.scenario.measures import ALL, Measure, SourceRef, _iso3_codes, _party
+from shoring.scenario.measure_base import ALL, SourceRef, _iso3_codes, _party
+from shoring.scenario.measures import Measure
 
 SLUG = r"^[a-z0-9][a-z0-9\-]*$"
 

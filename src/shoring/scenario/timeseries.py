@@ -16,15 +16,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from shoring.scenario.measures import (
-    ALL,
-    Automation,
-    CarbonPrice,
-    Closure,
-    Incentive,
-    Measure,
-    WagePath,
-)
+from shoring.scenario.measure_base import ALL
+from shoring.scenario.measures import Automation, CarbonPrice, Closure, Incentive, Measure, WagePath
 from shoring.scenario.resolve import (
     ResolvedScenario,
     as_codes,
