@@ -15,13 +15,7 @@ expand, when, and how every scenario's demand is then served.
 
 from __future__ import annotations
 
-from shoring.optimize.design.data import (
-    DesignData,
-    bloc_groups,
-    design_data,
-    period_weights,
-    resolve_probabilities,
-)
+from shoring.optimize.design.data import DesignData, design_data
 from shoring.optimize.design.diagnose import diagnose, precheck
 from shoring.optimize.design.from_network import design_data_from_network
 from shoring.optimize.design.model import DesignModel, FixedFootprint, build_design
@@ -40,6 +34,7 @@ from shoring.optimize.design.results import (
 )
 from shoring.optimize.design.run import DEFAULT_OPTIONS, optimize_design, scenario_optima
 from shoring.optimize.design.spec import DesignSpec
+from shoring.optimize.design.weights import bloc_groups, period_weights, resolve_probabilities
 
 __all__ = [
     "COST_COMPONENTS",

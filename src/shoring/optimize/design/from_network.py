@@ -11,13 +11,9 @@ import numpy as np
 import xarray as xr
 
 from shoring.errors import ShoringError
-from shoring.optimize.design.data import (
-    DesignData,
-    design_data,
-    period_weights,
-    resolve_probabilities,
-)
+from shoring.optimize.design.data import DesignData, design_data
 from shoring.optimize.design.origin import origin_data
+from shoring.optimize.design.weights import period_weights, resolve_probabilities
 
 __all__ = ["design_data_from_network"]
 

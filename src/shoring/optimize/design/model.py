@@ -33,8 +33,9 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from shoring.optimize.design.data import DesignData, bloc_groups
+from shoring.optimize.design.data import DesignData
 from shoring.optimize.design.spec import DesignSpec
+from shoring.optimize.design.weights import bloc_groups
 
 __all__ = ["DesignModel", "FixedFootprint", "build_design", "quiet_linopy"]
 
