@@ -172,3 +172,19 @@ def test_cli_indices_and_located_errors(cli, tmp_path) -> None:
     output.write_text("year,value\n2020,1000\n2020,900\n")
     code, _, err = cli("macro", "index", "reshoring", "--imports", imports, "--output", output)
     assert code == 2 and "output.csv:3:year: year 2020 given twice" in err
+
+
+def test_reshoring_inputs_without_a_common_year_are_refused(cli, tmp_path) -> None:
+    imports = tmp_path / "imports.csv"
+    imports.write_text("year,partner,value\n2020,China,100\n2021,Viet Nam,110\n")
+    output = tmp_path / "output.csv"
+    output.write_text("year,value\n2010,1000\n2011,1000\n2012,990\n")
+    args = ["macro", "index", "reshoring", "--imports", imports, "--output", output]
+    code, out, err = cli(*args)
+    assert code == 2 and not out
+    assert (
+        f"{imports}:year: no year in common with {output} (imports 2020-2021, output "
+        "2010-2012)" in " ".join(err.split())
+    )
+    code, out, err = cli(*args, "--partner", "MEX")
+    assert code == 2 and f"{imports}:partner: no import rows of the partners MEX" in err

@@ -50,6 +50,28 @@ def _print(frame: pd.DataFrame, title: str, percent: tuple[str, ...] = ()) -> No
     console.print(table)
 
 
+def _span(years: pd.Series) -> str:
+    first, last = int(years.min()), int(years.max())
+    return str(first) if first == last else f"{first}-{last}"
+
+
+def _common_years(
+    flows: pd.DataFrame, out: pd.DataFrame, imports: Path, output: Path, partners: tuple
+) -> None:
+    """Refuse inputs without a year in common (the index would be undefined everywhere)."""
+    from shoring.errors import Problem, ShoringInputError
+
+    if flows.empty:
+        message = f"no import rows of the partners {', '.join(partners)} (see --partner)"
+        raise ShoringInputError([Problem(str(imports), message, field="partner")])
+    if not set(flows["year"]) & set(out["year"]):
+        message = (
+            f"no year in common with {output} (imports {_span(flows['year'])}, output "
+            f"{_span(out['year'])}): the import ratio needs both in the same years"
+        )
+        raise ShoringInputError([Problem(str(imports), message, field="year")])
+
+
 @index_app.command("reshoring")
 def reshoring(
     imports: Path = typer.Option(
@@ -77,7 +99,9 @@ def reshoring(
     from shoring.macro.indices_io import read_imports, read_output
 
     partners = tuple(to_iso3(p) for p in partner) if partner else KEARNEY_ASIAN_LCC
-    table = reshoring_table(read_imports(imports), read_output(output), partners)
+    flows, out = read_imports(imports), read_output(output)
+    _common_years(flows[flows["partner"].isin(partners)], out, imports, output, partners)
+    table = reshoring_table(flows, out, partners)
     if as_json:
         typer.echo(json_text({"partners": list(partners), "years": _records(table)}))
         return

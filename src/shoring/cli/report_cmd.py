@@ -90,6 +90,17 @@ def report(
     points: int = typer.Option(
         4, "--points", parser=options.whole(1, 100), help="Frontier points per sweep (--optimize)."
     ),
+    macro: str | None = typer.Option(
+        None,
+        "--macro",
+        help="Add the macro view: each scenario's duties (in force on 1 July of the focus "
+        "year, on the HS6 codes of this gravity counterfactual spec or shipped example, e.g. "
+        "us_china_tariff_war) in general equilibrium: who gains the diverted trade in the "
+        "network's markets, price indices, real GDP.",
+    ),
+    macro_data: Path | None = typer.Option(
+        None, "--macro-data", help="Trade CSV of the --macro spec (overrides its data:)."
+    ),
 ) -> None:
     """Validate a network, cost it under the scenarios and write the HTML report."""
     from shoring.outputs import OutputFolder
@@ -98,6 +109,16 @@ def report(
     if optimize and points < 1:
         raise ShoringError("--points must be >= 1")
     names = list(dict.fromkeys(scenario or [DEFAULT_SCENARIO]))
+    if macro_data is not None and macro is None:
+        raise ShoringError("--macro-data needs --macro SPEC")
+    spec = None
+    if macro is not None:
+        from shoring.cli.gravity_cmd import resolve_spec
+
+        try:
+            spec = resolve_spec(macro)
+        except ShoringError as exc:
+            raise ShoringError(f"--macro: {exc}") from None
     study = Study.load(network_file, names, year or None)
     # taken before the work: a folder another run writes into is refused at once
     with (
@@ -106,7 +127,8 @@ def report(
     ):
         study.progress = progress
         design = study.design_study(points=points, echo=err.print) if optimize else None
-        path = study.report(folder, design=design, year=focus_year, reference=reference)
+        view = None if spec is None else study.macro_view(spec, macro_data, focus_year)
+        path = study.report(folder, design=design, year=focus_year, reference=reference, macro=view)
     typer.echo(str(path))
 
 

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -25,6 +26,14 @@ from shoring.macro.ge_spec import CounterfactualSpec, FillPairs, SetRegressor, T
 from shoring.macro.gravity import Progress, _quiet, checked_fit
 from shoring.macro.gravity_data import build_design, read_trade, source_columns
 from shoring.macro.gravity_spec import GravitySpec, Sample, data_path
+
+if TYPE_CHECKING:
+    from shoring.scenario import Scenario
+
+
+class BlockedLaneError(ShoringError):
+    """A scenario blocks a lane (ban, sanction): no finite trade cost in the model."""
+
 
 PAIR_EFFECTS = ("pair", "pair_intl")
 
@@ -158,6 +167,56 @@ def _pair_mask(codes: np.ndarray, exp: np.ndarray, imp: np.ndarray, rule: SetReg
     return mask
 
 
+def duty_rates(
+    scenario: Scenario,
+    when: date,
+    hs6: tuple[str, ...],
+    countries: tuple[str, ...],
+    label: str | None = None,
+) -> np.ndarray:
+    """Mean additional ad valorem duty ``t_ij`` of a scenario over HS6 codes, shape (N, N).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario (composed with its parents).
+    when : datetime.date
+        Date the measures in force are read on.
+    hs6 : tuple of str
+        HS6 codes, averaged with equal weights.
+    countries : tuple of str
+        ISO3 codes (N).
+    label : str, optional
+        Name of the scenario in errors (default: its name).
+
+    Returns
+    -------
+    numpy.ndarray, shape (N, N)
+        ``t[i, j]`` (exporter i, importer j) as a fraction, the duties of the scenario's
+        measures without the MFN base already in the baseline costs; 0 on the diagonal.
+
+    Raises
+    ------
+    BlockedLaneError
+        A scenario that blocks a lane (ban, sanction) on ``when``: a blocked lane has no
+        finite trade cost in this model.
+    """
+    from shoring.scenario.trade import trade_effects
+
+    n, h = len(countries), len(hs6)
+    codes = np.asarray(countries)
+    exp = np.repeat(codes, n * h)
+    imp = np.tile(np.repeat(codes, h), n)
+    cells = np.tile(np.asarray(hs6), n * n)
+    effects = trade_effects(scenario, imp, exp, cells, when)
+    if np.any(effects.blocked & (exp != imp)):
+        name = label or scenario.name
+        raise BlockedLaneError(f"scenario {name} blocks lanes on {when}: not a tariff")
+    rate = effects.ad_valorem_rate(0.0).reshape(n, n, h).mean(axis=2)
+    np.fill_diagonal(rate, 0.0)
+    return rate
+
+
 def tariff_factor(
     shock: TariffShock, countries: tuple[str, ...], sigma: float, folder: Path | None = None
 ) -> np.ndarray:
@@ -166,7 +225,7 @@ def tariff_factor(
     Parameters
     ----------
     shock : TariffShock
-        Scenario, date and HS6 codes (equal weights).
+        Scenario, date and HS6 codes (:func:`duty_rates`).
     countries : tuple of str
         ISO3 codes (N).
     sigma : float
@@ -182,25 +241,14 @@ def tariff_factor(
     Raises
     ------
     ShoringError
-        For an unknown scenario, or a scenario that blocks a lane (ban, sanction): a
-        blocked lane has no finite trade cost in this model.
+        For an unknown scenario, or a scenario that blocks a lane (:func:`duty_rates`).
     """
     from shoring.scenario import load_scenario
-    from shoring.scenario.trade import trade_effects
 
-    n, h = len(countries), len(shock.hs6)
-    codes = np.asarray(countries)
-    exp = np.repeat(codes, n * h)
-    imp = np.tile(np.repeat(codes, h), n)
-    hs6 = np.tile(np.asarray(shock.hs6), n * n)
     name: str | Path = shock.scenario
     if name.endswith((".yaml", ".yml")) and folder is not None:
         name = folder / name
-    effects = trade_effects(load_scenario(name), imp, exp, hs6, shock.when)
-    if np.any(effects.blocked & (exp != imp)):
-        raise ShoringError(f"scenario {shock.scenario} blocks lanes on {shock.when}: not a tariff")
-    rate = effects.ad_valorem_rate(0.0).reshape(n, n, h).mean(axis=2)
-    np.fill_diagonal(rate, 0.0)
+    rate = duty_rates(load_scenario(name), shock.when, shock.hs6, countries, shock.scenario)
     return (1.0 + rate) ** (-sigma)
 
 
@@ -255,13 +303,96 @@ def _fill(year: pd.DataFrame, gamma: np.ndarray, fill: FillPairs | None, file: s
     return out
 
 
-def run_counterfactual(
+@dataclass(frozen=True)
+class CostModel:
+    """Estimated trade costs of a spec's GE year and its baseline equilibrium.
+
+    Attributes
+    ----------
+    spec : CounterfactualSpec
+        The spec.
+    folder : Path
+        The spec's folder (relative scenario files).
+    file : str
+        The trade data file (for messages).
+    countries : tuple of str
+        ISO3 codes, the order of every array (N).
+    cost : numpy.ndarray, shape (N, N)
+        Baseline trade-cost terms ``T[i, j]`` (exporter i, importer j).
+    cost_set : numpy.ndarray, shape (N, N)
+        The costs after the spec's ``shock.set`` rules (equal to ``cost`` without rules).
+    base : ge.Equilibrium
+        The baseline (reproduces the observed flows of the year).
+    ref : int
+        Index of the reference country.
+    coefficients : dict of str to float
+        The estimated cost coefficients.
+    base_seconds : float
+        Time of the baseline solution, wall clock (counted in each counterfactual's).
+    """
+
+    spec: CounterfactualSpec
+    folder: Path
+    file: str
+    countries: tuple[str, ...]
+    cost: np.ndarray
+    cost_set: np.ndarray
+    base: ge.Equilibrium
+    ref: int
+    coefficients: dict[str, float]
+    base_seconds: float
+
+    def solve(
+        self,
+        cost_new: np.ndarray,
+        progress: Progress = _quiet,
+        report: str | None = None,
+        diversion_markets: tuple[str, ...] | None = None,
+    ) -> Counterfactual:
+        """Conditional and full-endowment equilibria for new trade costs.
+
+        Parameters
+        ----------
+        cost_new : numpy.ndarray, shape (N, N)
+            Counterfactual trade-cost terms.
+        progress : callable, optional
+            Receives a line of text before each long step.
+        report : str, optional
+            ``counterfactual`` or ``agreement`` (default: the spec's).
+        diversion_markets : tuple of str, optional
+            Markets whose import shares are reported (default: the spec's).
+
+        Returns
+        -------
+        Counterfactual
+        """
+        start = time.perf_counter()
+        out, spend = self.base.output, self.base.spending
+        progress(f"general equilibrium of {len(self.countries)} countries")
+        conditional = ge.solve(cost_new, out, spend, self.ref)
+        full = ge.solve_full(cost_new, self.base, self.spec.sigma, self.ref, progress=progress)
+        return Counterfactual(
+            countries=self.countries,
+            base=self.base,
+            conditional=conditional,
+            full=full,
+            sigma=self.spec.sigma,
+            report=report or self.spec.report,
+            diversion_markets=(
+                self.spec.diversion_markets if diversion_markets is None else diversion_markets
+            ),
+            coefficients=self.coefficients,
+            seconds=time.perf_counter() - start + self.base_seconds,
+        )
+
+
+def estimate_costs(
     spec: CounterfactualSpec,
     spec_file: str | Path = "<spec>",
     data: str | Path | None = None,
     progress: Progress = _quiet,
-) -> Counterfactual:
-    """Estimate, build the cost matrices and solve a counterfactual spec.
+) -> CostModel:
+    """Estimate a spec's trade costs and solve its baseline (steps 1-3 and the baseline).
 
     Parameters
     ----------
@@ -276,7 +407,7 @@ def run_counterfactual(
 
     Returns
     -------
-    Counterfactual
+    CostModel
 
     Raises
     ------
@@ -318,28 +449,56 @@ def run_counterfactual(
     for rule in spec.shock.set:
         x_new[_pair_mask(codes, exp, imp, rule), names.index(rule.regressor)] = rule.value
     cost = np.exp(x @ b + gamma).reshape(n, n)
-    cost_new = np.exp(x_new @ b + gamma).reshape(n, n)
+    observed = year["trade"].to_numpy(dtype=float).reshape(n, n)
+    ref = countries.index(spec.reference_country)
+    start = time.perf_counter()
+    base = ge.solve(cost, observed.sum(axis=1), observed.sum(axis=0), ref)
+    return CostModel(
+        spec=spec,
+        folder=Path(spec_file).parent,
+        file=file,
+        countries=countries,
+        cost=cost,
+        cost_set=np.exp(x_new @ b + gamma).reshape(n, n),
+        base=base,
+        ref=ref,
+        coefficients=coef,
+        base_seconds=time.perf_counter() - start,
+    )
+
+
+def run_counterfactual(
+    spec: CounterfactualSpec,
+    spec_file: str | Path = "<spec>",
+    data: str | Path | None = None,
+    progress: Progress = _quiet,
+) -> Counterfactual:
+    """Estimate, build the cost matrices and solve a counterfactual spec.
+
+    Parameters
+    ----------
+    spec : CounterfactualSpec
+        The counterfactual.
+    spec_file : str or Path
+        The spec's file (relative data paths).
+    data : str or Path, optional
+        Trade CSV overriding the spec's ``data``.
+    progress : callable, optional
+        Receives a line of text before each long step.
+
+    Returns
+    -------
+    Counterfactual
+
+    Raises
+    ------
+    ShoringInputError
+        Bad data, a year without every pair, an unknown reference country.
+    """
+    model = estimate_costs(spec, spec_file, data, progress)
+    cost_new = model.cost_set
     if spec.shock.tariffs is not None:
         progress(f"tariffs of {spec.shock.tariffs.scenario} on {spec.shock.tariffs.when}")
-        folder = Path(spec_file).parent
-        cost_new = cost_new * tariff_factor(spec.shock.tariffs, countries, spec.sigma, folder)
-
-    start = time.perf_counter()
-    observed = year["trade"].to_numpy(dtype=float).reshape(n, n)
-    output, spending = observed.sum(axis=1), observed.sum(axis=0)
-    ref = countries.index(spec.reference_country)
-    progress(f"general equilibrium of {n} countries")
-    base = ge.solve(cost, output, spending, ref)
-    conditional = ge.solve(cost_new, output, spending, ref)
-    full = ge.solve_full(cost_new, base, spec.sigma, ref, progress=progress)
-    return Counterfactual(
-        countries=countries,
-        base=base,
-        conditional=conditional,
-        full=full,
-        sigma=spec.sigma,
-        report=spec.report,
-        diversion_markets=spec.diversion_markets,
-        coefficients=coef,
-        seconds=time.perf_counter() - start,
-    )
+        factor = tariff_factor(spec.shock.tariffs, model.countries, spec.sigma, model.folder)
+        cost_new = cost_new * factor
+    return model.solve(cost_new, progress)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import xarray as xr
@@ -43,6 +44,7 @@ from shoring.report.findings import (
     wages_long,
 )
 from shoring.report.layout import esc, figure, page, table
+from shoring.report.macro_view import MACRO_SECTION, macro_section, macro_tables
 from shoring.report.reconcile import reconcile_sentences
 from shoring.report.sections import (
     MAX_DETAIL_PAIRS,
@@ -57,6 +59,9 @@ from shoring.report.sections import (
 from shoring.report.sources import map_card, sources_section
 from shoring.report.worldmap import network_map
 from shoring.scenario import Scenario
+
+if TYPE_CHECKING:
+    from shoring.macro.firm_view import MacroView
 
 SECTIONS = (
     ("summary", "Summary"),
@@ -291,6 +296,7 @@ def build_report(
     title: str | None = None,
     run_date: dt.date | None = None,
     design: DesignStudy | None = None,
+    macro: MacroView | None = None,
 ) -> Path:
     """Write the study report (``report.html``) and its CSV tables into ``out_dir``.
 
@@ -321,6 +327,10 @@ def build_report(
     design : DesignStudy, optional
         Finished network-design results (each scenario alone, the robust plan, the
         frontier); adds the "Network design" section and its CSV tables.
+    macro : MacroView, optional
+        The scenarios in general equilibrium (:meth:`shoring.study.Study.macro_view`);
+        adds the "Macro view" section and ``macro_duties.csv``, ``macro_countries.csv``,
+        ``macro_diversion.csv``.
 
     Returns
     -------
@@ -345,7 +355,7 @@ def build_report(
         try:
             _write_report(
                 folder.path, network, dataset, scenarios, year, reference, settings, title,
-                run_date, design,
+                run_date, design, macro,
             )  # fmt: skip
         except OSError as exc:
             raise ShoringError(
@@ -366,6 +376,7 @@ def _write_report(
     title: str | None,
     run_date: dt.date,
     design: DesignStudy | None,
+    macro: MacroView | None = None,
 ) -> None:
     """Write the report's files into ``out`` (a run's temporary folder)."""
     best = cheapest(dataset)
@@ -393,7 +404,7 @@ def _write_report(
         "sources": sources_section(dataset, scenarios, year, reference, run_date),
     }
     sections = list(SECTIONS)
-    design_csv: dict[str, pd.DataFrame] = {}
+    extra_csv: dict[str, pd.DataFrame] = {}
     if design is not None:
         bodies["design"] = design_section(
             design, network.sites, reconcile_sentences(network, dataset, design)
@@ -402,7 +413,11 @@ def _write_report(
             f"<p>{esc(s)}</p>" for s in design_findings(design)[:3]
         )
         sections.insert(sections.index(("wages", "Wage trajectories")), DESIGN_SECTION)
-        design_csv = design_tables(design)
+        extra_csv.update(design_tables(design))
+    if macro is not None:
+        bodies["macro"] = macro_section(macro)
+        sections.insert(len(sections) - 1, MACRO_SECTION)  # before the sources
+        extra_csv.update(macro_tables(macro))
     title = title or f"shoring study: {network.name}"
     subtitle = (
         f"{len(scenarios)} scenario(s), years {int(dataset['year'].min())}-"
@@ -417,7 +432,7 @@ def _write_report(
         "breakeven": be_table,
         "wages": wages,
         "unserved": gaps,
-        **design_csv,
+        **extra_csv,
     }
     (out / REPORT_FILE).write_text(html_text, encoding="utf-8")
     for name, frame in tables.items():

@@ -7,6 +7,7 @@
 >>> study.breakeven("pack", "us", "CHN", "MEX")
 >>> study.optimize(objective="cvar")         # DesignResult
 >>> study.design_study()                     # each scenario alone, robust plan, frontier
+>>> study.macro_view("us_china_tariff_war.yaml")  # the scenarios in general equilibrium
 >>> study.report("out/", optimize=True)
 
 The landed-cost engine runs once per study, over every country of the network; the
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     import xarray as xr
 
     from shoring.costs import CostSettings
+    from shoring.macro.firm_view import MacroView
     from shoring.network import Network
     from shoring.optimize import SolveOptions
     from shoring.optimize.design import DesignData, DesignResult
@@ -102,6 +104,7 @@ class Study:
         self.settings = settings or CostSettings()
         self.probabilities = None if probabilities is None else list(probabilities)
         self.progress = progress
+        self._macro_views: dict[tuple[str, str | None, int], MacroView] = {}
 
     @classmethod
     def load(
@@ -356,6 +359,56 @@ class Study:
         kwargs.setdefault("progress", lambda msg: self._tell(msg, None, None))
         return run_design_study(data, **kwargs)
 
+    # ------------------------------------------------------------------ macro
+    def macro_view(
+        self, spec: str | Path, data: str | Path | None = None, year: int | None = None
+    ) -> MacroView:
+        """The study's scenarios in the general equilibrium of a gravity counterfactual spec.
+
+        Who gains the trade a scenario's tariffs divert in the network's markets, and the
+        price indices, factory-gate prices and real GDP of the network's countries
+        (:func:`shoring.macro.firm_view.macro_view`). Computed once per (spec, data,
+        year); :meth:`report` renders it.
+
+        Parameters
+        ----------
+        spec : str or Path
+            Counterfactual spec with ``shock.tariffs`` (its HS6 codes are the products
+            whose duties are averaged).
+        data : str or Path, optional
+            Trade CSV overriding the spec's ``data``.
+        year : int, optional
+            Duties in force on 1 July of this year (default: the study's last year).
+
+        Returns
+        -------
+        MacroView
+
+        Raises
+        ------
+        ShoringInputError
+            Bad spec or trade data (located problems).
+        """
+        from datetime import date
+
+        from shoring.macro.firm_view import macro_view
+
+        year = int(year if year is not None else self.years[-1])
+        key = (str(spec), None if data is None else str(data), year)
+        if key not in self._macro_views:
+            net = self.network
+            self._macro_views[key] = macro_view(
+                self.scenarios,
+                spec,
+                date(year, 7, 1),
+                markets=list(net.markets["country"]),
+                sites=list(net.sites["country"]),
+                suppliers=list(net.suppliers["country"]),
+                data=data,
+                progress=lambda msg: self._tell(msg, None, None),
+            )
+        return self._macro_views[key]
+
     # ------------------------------------------------------------------ report
     def report(
         self,
@@ -363,6 +416,7 @@ class Study:
         design: DesignStudy | None = None,
         year: int | None = None,
         reference: str | None = None,
+        macro: MacroView | None = None,
     ) -> Path:
         """Write the HTML report and its CSV tables from this study's results.
 
@@ -377,6 +431,8 @@ class Study:
             Year of the conclusions and waterfalls (default: the last).
         reference : str, optional
             Scenario the others are compared with.
+        macro : MacroView, optional
+            The scenarios' general-equilibrium view to include (:meth:`macro_view`).
 
         Returns
         -------
@@ -395,4 +451,5 @@ class Study:
             reference=reference,
             settings=self.settings,
             design=design,
+            macro=macro,
         )
