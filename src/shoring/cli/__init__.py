@@ -31,6 +31,7 @@ from shoring.cli import (
     report_cmd,
     resilience_cmd,
     scenario_cmd,
+    serve_cmd,
     simulate_cmd,
     stress_cmd,
 )
@@ -95,6 +96,7 @@ for _module in (
     simulate_cmd,
     stress_cmd,
     resilience_cmd,
+    serve_cmd,
 ):
     _module.register(app)
 

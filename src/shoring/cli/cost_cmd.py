@@ -16,8 +16,6 @@ from shoring.cli.console import err as progress_console
 from shoring.cli.console import out as console
 from shoring.costs import COMPONENTS
 from shoring.costs.compare import unserved, unserved_message
-from shoring.costs.explain import explain_year
-from shoring.costs.origin_explain import explain_origin, origin_lines
 from shoring.data.countries import to_iso3
 from shoring.errors import ShoringError
 from shoring.network import Network
@@ -253,36 +251,8 @@ def _explain(
     if not (product and site and market):
         raise typer.BadParameter("--explain needs --product, --site and --market")
     study = _run(network, scenarios, years, quiet=True, product=product, site=site, market=market)
-    net = study.network
-    ds = study.landed_costs
-    _in_results(ds, {"product": product, "site": site, "market": market})
-    hs = str(net.products.loc[product, "hs_code"])
-    copper = float(net.products.loc[product, "copper_content_share"])
-    copper_share = None if math.isnan(copper) else copper
-    exporter = str(net.sites.loc[site, "country"])
-    importer = str(net.markets.loc[market, "country"])
-    out = []
-    for scn in study.scenarios:
-        for yr in ds["year"].to_numpy().tolist():
-            met = ds["origin_rule_met"].sel(
-                product=product, site=site, market=market, year=yr, scenario=scn.name
-            )
-            explained = explain_year(scn, importer, exporter, hs, int(yr), bool(met), copper_share)
-            lane = {"product": product, "site": site, "market": market, "year": yr,
-                    "scenario": scn.name}  # fmt: skip
-            origin = explain_origin(net, product, site, market, int(yr))
-            origin["met"] = bool(met)
-            origin["margin"] = _num(float(ds["origin_margin"].sel(**lane)))
-            origin["qualifying_mix"] = bool(ds["origin_qualifying_mix"].sel(**lane))
-            mfn = _num(float(ds["mfn_rate"].sel(product=product, market=market, year=yr)))
-            origin["explanation"] = origin_lines(
-                origin, bool(met), origin["margin"], explained["rate"], mfn,
-                origin["qualifying_mix"],
-            )  # fmt: skip
-            out.append({"scenario": scn.name, "product": product, "site": site,
-                        "market": market, "importer": importer, "exporter": exporter,
-                        "hs": hs, "origin_rule_met": bool(met), **explained,
-                        "mfn_rate": mfn, "origin": origin})  # fmt: skip
+    _in_results(study.landed_costs, {"product": product, "site": site, "market": market})
+    out = study.explain_lane(product, site, market)
     if as_json:
         typer.echo(json_text(out, indent=1))
         return

@@ -256,6 +256,65 @@ class Study:
             scenarios=self.scenarios,
         )
 
+    def explain_lane(
+        self, product: str, site: str, market: str, years: Sequence[int] | None = None
+    ) -> list[dict[str, Any]]:
+        """The duty of one lane explained, per scenario and year: every measure applied or
+        skipped and why, the origin rule, whether it is met and by what margin.
+
+        Parameters
+        ----------
+        product, site, market : str
+            Ids with a landed cost in this study (a product some site makes).
+        years : sequence of int, optional
+            Years to explain (default: every year of the study).
+
+        Returns
+        -------
+        list of dict
+            One per (scenario, year): ``scenario, product, site, market, importer,
+            exporter, hs, origin_rule_met`` and :func:`shoring.costs.explain.explain_year`'s
+            ``year, rate, periods``, with ``mfn_rate`` and ``origin``
+            (:func:`shoring.costs.origin_explain.explain_origin` plus ``met``, ``margin``,
+            ``qualifying_mix`` and the ``explanation`` in words).
+        """
+        import math
+
+        from shoring.costs.explain import explain_year
+        from shoring.costs.origin_explain import explain_origin, origin_lines
+
+        def num(x: float) -> float | None:
+            return None if math.isnan(x) else round(float(x), 6)
+
+        net, ds = self.network, self.landed_costs
+        hs = str(net.products.loc[product, "hs_code"])
+        copper = float(net.products.loc[product, "copper_content_share"])
+        copper_share = None if math.isnan(copper) else copper
+        exporter = str(net.sites.loc[site, "country"])
+        importer = str(net.markets.loc[market, "country"])
+        chosen = ds["year"].to_numpy().tolist() if years is None else list(years)
+        out = []
+        for scn in self.scenarios:
+            for yr in chosen:
+                lane = {"product": product, "site": site, "market": market, "year": yr,
+                        "scenario": scn.name}  # fmt: skip
+                met = bool(ds["origin_rule_met"].sel(**lane))
+                explained = explain_year(scn, importer, exporter, hs, int(yr), met, copper_share)
+                origin = explain_origin(net, product, site, market, int(yr))
+                origin["met"] = met
+                origin["margin"] = num(float(ds["origin_margin"].sel(**lane)))
+                origin["qualifying_mix"] = bool(ds["origin_qualifying_mix"].sel(**lane))
+                mfn = num(float(ds["mfn_rate"].sel(product=product, market=market, year=yr)))
+                origin["explanation"] = origin_lines(
+                    origin, met, origin["margin"], explained["rate"], mfn,
+                    origin["qualifying_mix"],
+                )  # fmt: skip
+                out.append({"scenario": scn.name, "product": product, "site": site,
+                            "market": market, "importer": importer, "exporter": exporter,
+                            "hs": hs, "origin_rule_met": met, **explained,
+                            "mfn_rate": mfn, "origin": origin})  # fmt: skip
+        return out
+
     # ------------------------------------------------------------------ design
     def design_data(
         self,

@@ -1,0 +1,285 @@
+"""JSON API: networks (upload, list, tables, map, template) and scenarios (library,
+clone, edit, add a tariff). Runs and results: :mod:`shoring.web.api_runs`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+from fastapi import APIRouter, Depends, File, Response, UploadFile
+
+from shoring.errors import ShoringError, ShoringInputError
+from shoring.network import summarize, write_template
+from shoring.network.io_common import network_records
+from shoring.network.io_yaml import dump_yaml
+from shoring.safeyaml import load as safe_load
+from shoring.scenario import LIBRARY_DIR, Scenario
+from shoring.scenario.loader import builtin_scenarios, parse_scenario
+from shoring.textsafe import json_safe
+from shoring.web.models import (
+    CloneIn,
+    ErrorOut,
+    NetworkOut,
+    ScenarioDetail,
+    ScenarioIn,
+    ScenarioOut,
+    TariffIn,
+)
+from shoring.web.state import ApiError, Workspace, workspace
+from shoring.web.uploads import read_upload
+
+router = APIRouter(prefix="/api", responses={404: {"model": ErrorOut}, 422: {"model": ErrorOut}})
+BAD_INPUT = {422: {"model": ErrorOut, "description": "Bad input: located problems"}}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _network_out(row: dict[str, Any]) -> NetworkOut:
+    return NetworkOut(
+        id=row["id"],
+        name=row["name"],
+        filename=row["filename"],
+        created=row["created"],
+        summary=row["summary"],
+    )
+
+
+def _summary(net: Any) -> dict[str, Any]:
+    return json_safe(
+        {k: (list(v) if isinstance(v, tuple) else v) for k, v in summarize(net).items()}
+    )
+
+
+@router.post(
+    "/networks",
+    status_code=201,
+    response_model=NetworkOut,
+    responses={**BAD_INPUT, 413: {"model": ErrorOut}},
+    tags=["networks"],
+)
+async def upload_network(
+    file: UploadFile = File(..., description=".yaml, .xlsx or a .zip of CSV files"),
+    ws: Workspace = Depends(workspace),
+) -> NetworkOut:
+    """Upload a network; every problem is answered 422, located by file, sheet, row and
+    field."""
+    data = await file.read()
+    net, name = read_upload(data, file.filename, ws.settings.tmp)
+    nid = ws.store.add_network(net.name, name, dump_yaml(net), _summary(net))
+    row = ws.store.network(nid)
+    assert row is not None
+    return _network_out(row)
+
+
+@router.get("/networks", response_model=list[NetworkOut], tags=["networks"])
+def list_networks(ws: Workspace = Depends(workspace)) -> list[NetworkOut]:
+    """Every stored network, newest first."""
+    return [_network_out(r) for r in ws.store.networks()]
+
+
+@router.get("/networks/{network_id}", response_model=NetworkOut, tags=["networks"])
+def get_network(network_id: str, ws: Workspace = Depends(workspace)) -> NetworkOut:
+    """One network's summary."""
+    row = ws.store.network(network_id)
+    if row is None:
+        raise ApiError(404, f"no network {network_id!r}")
+    return _network_out(row)
+
+
+@router.delete("/networks/{network_id}", status_code=204, tags=["networks"])
+def delete_network(network_id: str, ws: Workspace = Depends(workspace)) -> Response:
+    """Delete a network (runs made with it keep their results)."""
+    if not ws.store.delete_network(network_id):
+        raise ApiError(404, f"no network {network_id!r}")
+    ws.forget(network_id)
+    return Response(status_code=204)
+
+
+@router.get("/networks/{network_id}/tables", response_model=dict[str, Any], tags=["networks"])
+def network_tables(network_id: str, ws: Workspace = Depends(workspace)) -> dict[str, Any]:
+    """Every table of the network as records (``meta`` a mapping)."""
+    return json_safe(network_records(ws.network(network_id)))
+
+
+@router.get("/networks/{network_id}/yaml", tags=["networks"], response_class=Response)
+def network_yaml(network_id: str, ws: Workspace = Depends(workspace)) -> Response:
+    """The network as a YAML file."""
+    row = ws.store.network(network_id)
+    if row is None:
+        raise ApiError(404, f"no network {network_id!r}")
+    return Response(
+        row["yaml"],
+        media_type="application/yaml",
+        headers={"Content-Disposition": f'attachment; filename="{network_id}.yaml"'},
+    )
+
+
+@router.get("/networks/{network_id}/map", response_model=dict[str, Any], tags=["networks"])
+def network_map_figure(network_id: str, ws: Workspace = Depends(workspace)) -> dict[str, Any]:
+    """The network's sites, suppliers and markets on the world map (Plotly figure JSON;
+    country shapes included, nothing fetched)."""
+    from shoring.report.worldmap import network_map
+
+    net = ws.network(network_id)
+    no_lanes = pd.DataFrame(columns=["product", "market", "year", "scenario", "site"])
+    fig = network_map(net, no_lanes, [], 0, "", [])
+    return json_safe(fig.to_plotly_json())
+
+
+@router.get("/template.xlsx", tags=["networks"], response_class=Response)
+def template(ws: Workspace = Depends(workspace)) -> Response:
+    """The Excel template (instructions and the ev-battery example's rows)."""
+    ws.settings.tmp.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=ws.settings.tmp) as folder:
+        path = write_template(Path(folder) / "shoring-template.xlsx")
+        data = path.read_bytes()
+    return Response(
+        data,
+        media_type=XLSX,
+        headers={"Content-Disposition": 'attachment; filename="shoring-template.xlsx"'},
+    )
+
+
+# ---------------------------------------------------------------------- scenarios
+
+
+def _scenario_out(s: Scenario, builtin: bool) -> dict[str, Any]:
+    return {
+        "name": s.name,
+        "title": s.title,
+        "kind": s.kind,
+        "builtin": builtin,
+        "description": s.description or "",
+        "parents": list(s.parents),
+        "probability": s.probability,
+        "measures": len(s.measures),
+        "assumptions": list(s.assumptions),
+        "sources": [src.model_dump(mode="json", exclude_none=True) for src in s.sources],
+    }
+
+
+def scenario_text(ws: Workspace, name: str) -> tuple[str, bool] | None:
+    """A scenario's YAML text and whether it is built in, or None (user's first)."""
+    row = ws.store.scenario(name)
+    if row is not None:
+        return row["yaml"], False
+    if name in builtin_scenarios():
+        return (LIBRARY_DIR / f"{name}.yaml").read_text(encoding="utf-8"), True
+    return None
+
+
+def _parse(text: str, name: str) -> Scenario:
+    try:
+        scenario = parse_scenario(text, f"{name}.yaml")
+    except ShoringInputError:
+        raise
+    except ShoringError as exc:
+        raise ApiError(422, str(exc)) from None
+    if scenario.name != name:
+        raise ApiError(422, f"the YAML names the scenario {scenario.name!r}, not {name!r}")
+    return scenario
+
+
+@router.get("/scenarios", response_model=list[ScenarioOut], tags=["scenarios"])
+def list_scenarios(ws: Workspace = Depends(workspace)) -> list[dict[str, Any]]:
+    """The built-in library (with sources and assumptions) and the user's scenarios."""
+    out = [_scenario_out(s, True) for s in builtin_scenarios().values()]
+    for row in ws.store.scenarios():
+        out.append(_scenario_out(parse_scenario(row["yaml"], f"{row['name']}.yaml"), False))
+    return out
+
+
+@router.get("/scenarios/{name}", response_model=ScenarioDetail, tags=["scenarios"])
+def get_scenario(name: str, ws: Workspace = Depends(workspace)) -> dict[str, Any]:
+    """One scenario with its YAML."""
+    found = scenario_text(ws, name)
+    if found is None:
+        raise ApiError(404, f"no scenario {name!r}")
+    text, builtin = found
+    return {**_scenario_out(parse_scenario(text, f"{name}.yaml"), builtin), "yaml": text}
+
+
+@router.post(
+    "/scenarios/{name}/clone",
+    status_code=201,
+    response_model=ScenarioDetail,
+    responses={**BAD_INPUT, 409: {"model": ErrorOut}},
+    tags=["scenarios"],
+)
+def clone_scenario(name: str, body: CloneIn, ws: Workspace = Depends(workspace)) -> dict:
+    """Copy a scenario (its whole text) under a new name, as a custom scenario to edit."""
+    found = scenario_text(ws, name)
+    if found is None:
+        raise ApiError(404, f"no scenario {name!r}")
+    if scenario_text(ws, body.name) is not None:
+        raise ApiError(409, f"a scenario named {body.name!r} exists: choose another name")
+    text = re.sub(r"(?m)^name:.*$", f"name: {body.name}", found[0], count=1)
+    text = re.sub(r"(?m)^kind:.*$", "kind: custom", text, count=1)
+    _parse(text, body.name)
+    ws.store.put_scenario(body.name, text)
+    return get_scenario(body.name, ws)
+
+
+@router.put(
+    "/scenarios/{name}",
+    response_model=ScenarioDetail,
+    responses={**BAD_INPUT, 403: {"model": ErrorOut}},
+    tags=["scenarios"],
+)
+def put_scenario(name: str, body: ScenarioIn, ws: Workspace = Depends(workspace)) -> dict:
+    """Create or replace a user scenario from its YAML (located problems: 422)."""
+    if name in builtin_scenarios():
+        raise ApiError(403, f"{name!r} is a built-in scenario: clone it to change it")
+    _parse(body.yaml, name)
+    ws.store.put_scenario(name, body.yaml)
+    return get_scenario(name, ws)
+
+
+@router.post(
+    "/scenarios/{name}/tariffs",
+    response_model=ScenarioDetail,
+    responses={**BAD_INPUT, 403: {"model": ErrorOut}},
+    tags=["scenarios"],
+)
+def add_tariff(name: str, body: TariffIn, ws: Workspace = Depends(workspace)) -> dict:
+    """Add a tariff measure to a user scenario (e.g. USA on CHN, HS 85, 60% from
+    2027-01-01)."""
+    found = scenario_text(ws, name)
+    if found is None:
+        raise ApiError(404, f"no scenario {name!r}")
+    if found[1]:
+        raise ApiError(403, f"{name!r} is a built-in scenario: clone it to change it")
+    _, data = safe_load(found[0], f"{name}.yaml")
+    measure: dict[str, Any] = {
+        "id": body.id,
+        "type": "tariff",
+        "importers": body.importers,
+        "exporters": body.exporters,
+        "hs": body.hs,
+        "ad_valorem": body.ad_valorem,
+        "stacking": body.stacking,
+        "start": dt.date.fromisoformat(body.start),
+    }
+    if body.end:
+        measure["end"] = dt.date.fromisoformat(body.end)
+    if body.note:
+        measure["note"] = body.note
+    data["measures"] = [*(data.get("measures") or []), measure]
+    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    _parse(text, name)
+    ws.store.put_scenario(name, text)
+    return get_scenario(name, ws)
+
+
+@router.delete("/scenarios/{name}", status_code=204, tags=["scenarios"])
+def delete_scenario(name: str, ws: Workspace = Depends(workspace)) -> Response:
+    """Delete a user scenario."""
+    if name in builtin_scenarios():
+        raise ApiError(403, f"{name!r} is a built-in scenario")
+    if not ws.store.delete_scenario(name):
+        raise ApiError(404, f"no scenario {name!r}")
+    return Response(status_code=204)

@@ -1,0 +1,133 @@
+"""Background runs: a study per run in a worker thread, with progress and cancel.
+
+A run's progress is written to the store as it goes (stage, done/total, log lines);
+its results are written with its final status in one transaction
+(:meth:`~shoring.web.store.Store.finish`). Cancelling sets a flag the study's
+progress callback checks: the run stops at its next step and keeps no result.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import threading
+import traceback
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from shoring.errors import ShoringError
+from shoring.network import Network
+from shoring.network.io_yaml import raw_from_text
+from shoring.network.validate import build_network
+from shoring.scenario import Scenario
+from shoring.scenario.loader import parse_scenario
+from shoring.study import Study
+from shoring.web.store import Store
+
+
+class Cancelled(Exception):  # noqa: N818 - a state, not a fault
+    """Raised inside a run's thread when the run was cancelled."""
+
+
+def network_from_yaml(text: str, name: str = "network.yaml") -> Network:
+    """A stored network (its canonical YAML) as a :class:`~shoring.network.Network`."""
+    return build_network(raw_from_text(text, name))
+
+
+class Runner:
+    """Runs studies in worker threads.
+
+    Parameters
+    ----------
+    store : Store
+        Where runs, progress and results are recorded.
+    work_root : Path
+        Folder for the runs' temporary files (inside the data directory).
+    workers : int
+        Runs computed at once (others wait, ``queued``).
+    """
+
+    def __init__(self, store: Store, work_root: Path, workers: int = 1) -> None:
+        self.store = store
+        self.work_root = work_root
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="shoring-run")
+        self._cancel: dict[str, threading.Event] = {}
+        self._lock = threading.Lock()
+
+    def submit(self, run_id: str) -> None:
+        """Queue a stored run."""
+        with self._lock:
+            self._cancel[run_id] = threading.Event()
+        self._pool.submit(self._run, run_id)
+
+    def cancel(self, run_id: str) -> bool:
+        """Ask a queued or running run to stop; whether it was still going."""
+        with self._lock:
+            event = self._cancel.get(run_id)
+        if event is None:
+            return False
+        event.set()
+        return True
+
+    def shutdown(self) -> None:
+        """Cancel every run and wait for the threads to end."""
+        with self._lock:
+            for event in self._cancel.values():
+                event.set()
+        self._pool.shutdown(wait=True, cancel_futures=False)
+
+    def _run(self, run_id: str) -> None:
+        with self._lock:
+            event = self._cancel[run_id]
+        work: Path | None = None
+        try:
+            run = self.store.run(run_id)
+            if run is None:
+                return
+
+            def check() -> None:
+                if event.is_set():
+                    raise Cancelled
+
+            def progress(stage: str, done: int | None, total: int | None) -> None:
+                check()
+                self.store.progress(run_id, stage, done, total)
+
+            progress("starting", None, None)
+            self.work_root.mkdir(parents=True, exist_ok=True)
+            work = Path(tempfile.mkdtemp(prefix=f"run-{run_id}-", dir=self.work_root))
+            study = _study(self.store, run, progress)
+            design = None
+            if "optimize" in run["request"].get("analyses", []):
+                design = study.design_study(points=int(run["request"].get("points", 2)))
+            from shoring.web.results import study_results  # the report's modules: when needed
+
+            results = study_results(study, work, design, check)
+            check()
+            self.store.finish(run_id, results)
+        except Cancelled:
+            self.store.fail(run_id, "cancelled", "cancelled by the user")
+        except ShoringError as exc:
+            self.store.fail(run_id, "failed", str(exc))
+        except Exception as exc:  # a bug: the run fails with its traceback in the log
+            detail = "".join(traceback.format_exception(exc)[-3:])
+            self.store.fail(run_id, "failed", f"internal error: {exc!r}\n{detail}")
+        finally:
+            if work is not None:
+                shutil.rmtree(work, ignore_errors=True)
+            with self._lock:
+                self._cancel.pop(run_id, None)
+
+
+def _study(store: Store, run: dict[str, Any], progress: Any) -> Study:
+    """The study a stored run describes (its network and scenarios as stored)."""
+    net_row = store.network(run["network_id"])
+    if net_row is None:
+        raise ShoringError(f"network {run['network_id']} was deleted before the run started")
+    network = network_from_yaml(net_row["yaml"], net_row["filename"])
+    scenarios: list[Scenario] = [
+        parse_scenario(text, f"{name}.yaml") for name, text in run["scenarios"].items()
+    ]
+    years = run["request"].get("years") or None
+    return Study(network, scenarios, years, progress=progress)

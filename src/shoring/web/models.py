@@ -1,0 +1,150 @@
+"""The JSON API's request and response bodies (they make ``/openapi.json``)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shoring.errors import Problem
+
+
+class ProblemOut(BaseModel):
+    """One located problem with user input (:class:`shoring.errors.Problem`)."""
+
+    file: str
+    sheet: str | None = None
+    row: int | None = None
+    field: str | None = None
+    message: str
+    text: str = Field(description="The problem in one line: file:sheet:row:field: message")
+
+    @classmethod
+    def of(cls, p: Problem) -> ProblemOut:
+        return cls(
+            file=p.file, sheet=p.sheet, row=p.row, field=p.field, message=p.message, text=str(p)
+        )
+
+
+class ErrorOut(BaseModel):
+    """Every 4xx answer: what is wrong, and each located problem when input is bad."""
+
+    detail: str
+    problems: list[ProblemOut] = []
+
+
+class NetworkOut(BaseModel):
+    """A stored, validated network."""
+
+    id: str
+    name: str
+    filename: str
+    created: str
+    summary: dict[str, Any]
+
+
+class ScenarioOut(BaseModel):
+    """A scenario of the library (``builtin``) or the user's own."""
+
+    name: str
+    title: str
+    kind: str
+    builtin: bool
+    description: str
+    parents: list[str]
+    probability: float | None
+    measures: int = Field(description="Measures of its own (parents' not counted)")
+    assumptions: list[str]
+    sources: list[dict[str, Any]]
+
+
+class ScenarioDetail(ScenarioOut):
+    """A scenario with its YAML text."""
+
+    yaml: str
+
+
+_SLUG = r"^[a-z0-9][a-z0-9-]*$"
+
+
+class CloneIn(BaseModel):
+    """Copy a scenario under a new name."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(pattern=_SLUG, min_length=1, max_length=60)
+
+
+class ScenarioIn(BaseModel):
+    """A user scenario's whole YAML text (its ``name`` must be the one in the path)."""
+
+    model_config = ConfigDict(extra="forbid")
+    yaml: str = Field(min_length=1, max_length=2_000_000)
+
+
+class TariffIn(BaseModel):
+    """A tariff measure added to a user scenario (the scenario file's ``tariff`` type)."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(pattern=_SLUG, min_length=1, max_length=60)
+    importers: str = Field(min_length=1, max_length=200, examples=["USA"])
+    exporters: str = Field("all", min_length=1, max_length=200, examples=["CHN"])
+    hs: str = Field("all", min_length=1, max_length=200, examples=["85"])
+    ad_valorem: float = Field(ge=0, le=10, description="Rate as a share: 0.6 is 60%")
+    stacking: Literal["add", "replace", "max"] = "add"
+    start: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$", examples=["2027-01-01"])
+    end: str | None = Field(None, pattern=r"^\d{4}-\d{2}-\d{2}$")
+    note: str = Field("", max_length=500)
+
+
+Analysis = Literal["costs", "optimize"]
+
+
+class RunIn(BaseModel):
+    """A study to run: a network, scenarios and analyses."""
+
+    model_config = ConfigDict(extra="forbid")
+    network_id: str = Field(min_length=1, max_length=40)
+    scenarios: list[str] = Field(min_length=1, max_length=12)
+    years: list[int] | None = Field(None, max_length=30)
+    analyses: list[Analysis] = Field(default=["costs"], min_length=1, max_length=2)
+    points: int = Field(2, ge=1, le=10, description="Frontier points per sweep (optimize)")
+
+
+class RunOut(BaseModel):
+    """A run's state: ``queued``, ``running``, ``done``, ``failed`` or ``cancelled``."""
+
+    id: str
+    network_id: str
+    request: dict[str, Any]
+    status: Literal["queued", "running", "done", "failed", "cancelled"]
+    stage: str | None
+    done: int | None
+    total: int | None
+    error: str | None
+    created: str
+    started: str | None
+    finished: str | None
+
+
+class RunDetail(RunOut):
+    """A run with its log and the scenario names it runs with."""
+
+    log: str
+    scenario_names: list[str]
+
+
+class ResultOut(BaseModel):
+    """One stored result of a run."""
+
+    name: str
+    kind: Literal["html", "table", "figure", "json"]
+
+
+class TableOut(BaseModel):
+    """A result table: column names and rows (missing values are null)."""
+
+    name: str
+    columns: list[str]
+    rows: list[list[Any]]
+    total_rows: int
+    offset: int

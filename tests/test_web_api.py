@@ -1,0 +1,217 @@
+"""The web workspace's JSON API (httpx through FastAPI's TestClient): networks, located
+upload problems, scenarios (clone, add a tariff, edit), a study run to its results,
+cancel, downloads, token and host guards, escaping."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from fastapi.testclient import TestClient
+
+from shoring.costs.explain import explain_lane
+from shoring.network.io_yaml import raw_from_text
+from shoring.network.validate import build_network
+from shoring.scenario import load_scenario
+from shoring.scenario.loader import parse_scenario
+from shoring.study import Study
+from shoring.web import Settings, create_app
+from web_helpers import SCRIPT_NAME, mini_workbook, mini_yaml, wait_run
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory):
+    data = tmp_path_factory.mktemp("web")
+    with TestClient(create_app(Settings(data_dir=data))) as c:
+        c.data_dir = data  # type: ignore[attr-defined]
+        yield c
+
+
+@pytest.fixture(scope="module")
+def network_id(client: TestClient) -> str:
+    r = client.post("/api/networks", files={"file": ("mini.yaml", mini_yaml(SCRIPT_NAME))})
+    assert r.status_code == 201, r.text
+    return r.json()["id"]
+
+
+@pytest.fixture(scope="module")
+def done_run(client: TestClient, network_id: str) -> dict:
+    r = client.post(
+        "/api/runs", json={"network_id": network_id, "scenarios": ["current-law", "tariffs-2025"]}
+    )
+    assert r.status_code == 202, r.text
+    run = wait_run(client, r.json()["id"])
+    assert run["status"] == "done", run
+    return run
+
+
+def test_upload_yaml_and_tables(client: TestClient, network_id: str) -> None:
+    net = client.get(f"/api/networks/{network_id}").json()
+    assert net["summary"]["sites"] == 2 and net["summary"]["markets"] == 1
+    assert network_id in [n["id"] for n in client.get("/api/networks").json()]
+    tables = client.get(f"/api/networks/{network_id}/tables").json()
+    assert {s["id"] for s in tables["sites"]} == {"plant-a", "plant-b"}
+    # the hostile name is data: stored and answered as written (JSON, not HTML)
+    assert tables["sites"][0]["name"] == SCRIPT_NAME
+    fig = client.get(f"/api/networks/{network_id}/map").json()
+    assert any(t.get("type") == "scattergeo" for t in fig["data"])
+
+
+def test_upload_workbook_problem_is_located(client: TestClient, tmp_path: Path) -> None:
+    bad = mini_workbook(tmp_path, capacity=-5, name="bad.xlsx")
+    r = client.post("/api/networks", files={"file": ("bad.xlsx", bad.read_bytes())})
+    assert r.status_code == 422
+    problems = r.json()["problems"]
+    hit = [p for p in problems if p["field"] == "capacity_units"]
+    assert hit, problems
+    assert hit[0]["file"] == "bad.xlsx" and hit[0]["sheet"] == "sites" and hit[0]["row"] == 2
+    good = mini_workbook(tmp_path, name="good.xlsx")
+    r = client.post("/api/networks", files={"file": ("good.xlsx", good.read_bytes())})
+    assert r.status_code == 201, r.text
+
+
+def test_upload_zipped_csv_folder(client: TestClient, tmp_path: Path) -> None:
+    from shoring.network import write_csv_folder
+
+    net = build_network(raw_from_text(mini_yaml(), "mini.yaml"))
+    folder = write_csv_folder(net, tmp_path / "mini")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        for f in sorted(folder.iterdir()):
+            z.write(f, f"mini/{f.name}")
+    r = client.post("/api/networks", files={"file": ("mini.zip", buffer.getvalue())})
+    assert r.status_code == 201, r.text
+    assert r.json()["summary"]["sites"] == 2
+
+
+def test_template_is_a_workbook(client: TestClient) -> None:
+    r = client.get("/api/template.xlsx")
+    assert r.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(r.content))
+    assert {"Instructions", "products", "sites", "markets", "demand"} <= set(book.sheetnames)
+
+
+def test_scenarios_clone_tariff_and_edit(client: TestClient) -> None:
+    library = {s["name"]: s for s in client.get("/api/scenarios").json()}
+    assert library["tariffs-2025"]["builtin"] and library["tariffs-2025"]["sources"]
+    r = client.post("/api/scenarios/tariffs-2025/clone", json={"name": "hs85-60"})
+    assert r.status_code == 201, r.text
+    assert (
+        client.post("/api/scenarios/tariffs-2025/clone", json={"name": "hs85-60"}).status_code
+        == 409
+    )
+    body = {"id": "us-chn-85", "importers": "USA", "exporters": "CHN", "hs": "85",
+            "ad_valorem": 0.6, "stacking": "add", "start": "2027-01-01"}  # fmt: skip
+    r = client.post("/api/scenarios/hs85-60/tariffs", json=body)
+    assert r.status_code == 200, r.text
+    own = library["tariffs-2025"]["measures"]
+    assert r.json()["measures"] == own + 1 and r.json()["kind"] == "custom"
+    # the stored scenario charges 60% more on US imports of HS 85 from China from 2027
+    edited = parse_scenario(r.json()["yaml"], "hs85-60.yaml")
+
+    base = load_scenario("tariffs-2025")
+    before = explain_lane(base, "USA", "CHN", "850760", dt.date(2027, 6, 1)).rate
+    after = explain_lane(edited, "USA", "CHN", "850760", dt.date(2027, 6, 1)).rate
+    assert after == pytest.approx(before + 0.60)
+    # built-ins are read-only; a bad edit answers located problems
+    assert client.put("/api/scenarios/tariffs-2025", json={"yaml": "x"}).status_code == 403
+    broken = r.json()["yaml"].replace("ad_valorem: 0.6", "ad_valorem: lots")
+    r = client.put("/api/scenarios/hs85-60", json={"yaml": broken})
+    assert r.status_code == 422
+    assert any(p["row"] for p in r.json()["problems"]), r.json()
+
+
+def test_run_results_are_the_studys(client: TestClient, network_id: str, done_run: dict) -> None:
+    rid = done_run["id"]
+    assert "landed cost (scenario-years) 4/4" in done_run["log"]
+    names = {r["name"] for r in client.get(f"/api/runs/{rid}/results").json()}
+    assert {"report", "cheapest", "landed_cost", "comparison", "map", "pairs"} <= names
+    table = client.get(f"/api/runs/{rid}/tables/cheapest").json()
+    got = pd.DataFrame(table["rows"], columns=table["columns"])
+    net = build_network(raw_from_text(mini_yaml(SCRIPT_NAME), "mini.yaml"))
+    expected = Study(net, [load_scenario("current-law"), load_scenario("tariffs-2025")]).cheapest()
+    merged = got.merge(expected, on=["product", "market", "year", "scenario"])
+    assert len(merged) == len(expected) == 4
+    assert (merged["site_x"] == merged["site_y"]).all()
+    assert merged["total_x"].to_numpy() == pytest.approx(merged["total_y"].to_numpy(), rel=1e-6)
+    # downloads: report (escaped user text), workbook, CSV
+    report = client.get(f"/api/runs/{rid}/report.html")
+    assert report.status_code == 200 and "attachment" in report.headers["content-disposition"]
+    assert "<script>alert" not in report.text and "&lt;script&gt;alert" in report.text
+    book = openpyxl.load_workbook(io.BytesIO(client.get(f"/api/runs/{rid}/results.xlsx").content))
+    assert {"cheapest", "landed_cost", "comparison"} <= set(book.sheetnames)
+    csv = client.get(f"/api/runs/{rid}/csv/cheapest")
+    assert csv.text.startswith("product,market,year,scenario,site")
+    pairs = client.get(f"/api/runs/{rid}/json/pairs").json()
+    assert pairs["reference"] == "current-law" and pairs["pairs"][0]["product"] == "widget"
+    explained = client.get(f"/api/runs/{rid}/json/{pairs['pairs'][0]['explain']}").json()
+    assert {e["scenario"] for e in explained} == {"current-law", "tariffs-2025"}
+    assert all(e["importer"] == "USA" for e in explained)
+
+
+def test_bad_run_requests(client: TestClient, network_id: str) -> None:
+    r = client.post("/api/runs", json={"network_id": network_id, "scenarios": ["nope"]})
+    assert r.status_code == 422 and "nope" in r.json()["detail"]
+    r = client.post("/api/runs", json={"network_id": "missing", "scenarios": ["current-law"]})
+    assert r.status_code == 404
+    r = client.post(
+        "/api/runs", json={"network_id": network_id, "scenarios": ["current-law"], "years": [1990]}
+    )
+    assert r.status_code == 422 and "1990" in r.json()["detail"]
+    assert client.get("/api/runs/missing/results").status_code == 404
+
+
+def test_cancel(client: TestClient, network_id: str) -> None:
+    r = client.post(
+        "/api/runs", json={"network_id": network_id, "scenarios": ["current-law", "soft-change"]}
+    )
+    rid = r.json()["id"]
+    assert client.post(f"/api/runs/{rid}/cancel").status_code == 200
+    run = wait_run(client, rid)
+    assert run["status"] == "cancelled" and "cancelled" in run["log"]
+    assert client.get(f"/api/runs/{rid}/results").status_code == 409
+    assert client.post(f"/api/runs/{rid}/cancel").status_code == 409
+
+
+def test_pages_escape_and_stay_local(client: TestClient, network_id: str) -> None:
+    for path in ("/", f"/networks/{network_id}", "/scenarios", "/scenarios/current-law"):
+        r = client.get(path)
+        assert r.status_code == 200
+        assert "http://" not in r.text and "https://" not in r.text  # every asset local
+        assert "default-src 'self'" in r.headers["content-security-policy"]
+    r = client.get("/networks/%3Cscript%3Ex")
+    assert "<script>x" not in r.text and "&lt;script&gt;x" in r.text
+    assert client.get("/vendor/plotly.min.js").status_code == 200
+
+
+def test_token_host_and_size_guards(tmp_path: Path) -> None:
+    token = "s3cret-token-0123456789"
+    settings = Settings(data_dir=tmp_path, token=token, allowed_hosts=("testserver",),
+                        max_upload_bytes=2048)  # fmt: skip
+    with TestClient(create_app(settings)) as c:
+        assert c.get("/api/networks").status_code == 401
+        assert c.get("/api/networks", headers={"Authorization": "Bearer wrong"}).status_code == 401
+        auth = {"Authorization": f"Bearer {token}"}
+        assert c.get("/api/networks", headers=auth).status_code == 200
+        assert c.get("/", headers=auth).status_code == 200
+        assert c.get("/").status_code == 401
+        assert c.post("/login", data={"token": token}, follow_redirects=False).status_code == 303
+        assert c.get("/api/networks").status_code == 200  # the login cookie
+        big = b"x" * 4096
+        r = c.post("/api/networks", files={"file": ("big.yaml", big)})
+        assert r.status_code == 413 and "MiB" in r.json()["detail"]
+        other = c.get("/api/networks", headers={"Host": "evil.example"})
+        assert other.status_code == 421
+        cross = c.post("/api/runs", json={}, headers={"Origin": "http://evil.example"})
+        assert cross.status_code == 403
+    assert list(tmp_path.glob("tmp/*")) == []  # nothing left behind
+
+
+def test_serve_refuses_open_host_without_token(cli) -> None:
+    code, _, err = cli("serve", "--host", "0.0.0.0")
+    assert code == 2 and "--token" in err

@@ -1,0 +1,66 @@
+"""Shared builders of the web tests: a workspace app, the mini network as YAML and as a
+workbook (valid or with one located error), and waiting for a run."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from shoring.network import read_yaml, write_excel
+
+MINI = """\
+meta: {name: mini, base_year: 2025}
+products:
+  - {id: widget, hs_code: '850760', unit_value_usd: 100, weight_kg: 2, labour_hours: 1}
+sites:
+  - {id: plant-a, name: "NAME_A", country: MEX, status: existing, products: [widget],
+     capacity_units: 1000, fixed_cost_usd: 1000}
+  - {id: plant-b, country: CHN, status: candidate, products: [widget], capacity_units: 1000,
+     fixed_cost_usd: 1000, opening_capex_usd: 5000}
+markets:
+  - {id: us, country: USA}
+demand:
+  - {market: us, product: widget, units: {2025: 500, 2026: 600}}
+"""
+"""Two sites (Mexico, China) serving one US market (tests/conftest.py's mini network)."""
+
+SCRIPT_NAME = "<script>alert('x')</script> Monterrey"
+"""A hostile site name: every page and the report must show it as text."""
+
+
+def mini_yaml(site_name: str = "Monterrey plant") -> str:
+    """The mini network's YAML with ``site_name`` as plant-a's name."""
+    return MINI.replace("NAME_A", site_name.replace('"', '\\"'))
+
+
+def mini_workbook(folder: Path, capacity: float = 1000, name: str = "mini.xlsx") -> Path:
+    """The mini network as an Excel workbook; plant-a's capacity set to ``capacity``."""
+    source = folder / "mini-src.yaml"
+    text = mini_yaml().replace("products: [widget],\n     capacity_units: 1000", "products: "
+                               f"[widget],\n     capacity_units: {capacity}")  # fmt: skip
+    source.write_text(text.replace(f"capacity_units: {capacity}", "capacity_units: 1000"))
+    path = write_excel(read_yaml(source), folder / name)
+    if capacity != 1000:  # an error only the reader catches: edit the cell in the workbook
+        import openpyxl
+
+        book = openpyxl.load_workbook(path)
+        ws = book["sites"]
+        header = [c.value for c in ws[1]]
+        col = header.index("capacity_units") + 1
+        for row in range(2, ws.max_row + 1):
+            if ws.cell(row, 1).value == "plant-a":
+                ws.cell(row, col).value = capacity
+        book.save(path)
+    return path
+
+
+def wait_run(client: Any, run_id: str, timeout: float = 120.0) -> dict[str, Any]:
+    """Poll a run until it is over; its final state."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        run = client.get(f"/api/runs/{run_id}").json()
+        if run["status"] in ("done", "failed", "cancelled"):
+            return run
+        time.sleep(0.2)
+    raise AssertionError(f"run {run_id} did not finish in {timeout} s")
