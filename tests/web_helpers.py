@@ -7,6 +7,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import openpyxl
+
 from shoring.network import read_yaml, write_excel
 
 MINI = """\
@@ -34,16 +36,15 @@ def mini_yaml(site_name: str = "Monterrey plant") -> str:
     return MINI.replace("NAME_A", site_name.replace('"', '\\"'))
 
 
-def mini_workbook(folder: Path, capacity: float = 1000, name: str = "mini.xlsx") -> Path:
+def mini_workbook(
+    folder: Path, capacity: float = 1000, name: str = "mini.xlsx", site_name: str = "Monterrey"
+) -> Path:
     """The mini network as an Excel workbook; plant-a's capacity set to ``capacity``."""
+    folder.mkdir(parents=True, exist_ok=True)
     source = folder / "mini-src.yaml"
-    text = mini_yaml().replace("products: [widget],\n     capacity_units: 1000", "products: "
-                               f"[widget],\n     capacity_units: {capacity}")  # fmt: skip
-    source.write_text(text.replace(f"capacity_units: {capacity}", "capacity_units: 1000"))
+    source.write_text(mini_yaml(site_name), encoding="utf-8")
     path = write_excel(read_yaml(source), folder / name)
     if capacity != 1000:  # an error only the reader catches: edit the cell in the workbook
-        import openpyxl
-
         book = openpyxl.load_workbook(path)
         ws = book["sites"]
         header = [c.value for c in ws[1]]

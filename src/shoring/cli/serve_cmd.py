@@ -68,13 +68,17 @@ def serve(
     allowed = ("127.0.0.1", "localhost", "::1") if is_loopback(host) else None
     settings = Settings(data_dir=folder, db=db, token=token, workers=workers, allowed_hosts=allowed)
     app = create_app(settings)
-    store = app.app.state.workspace.store
+    workspace = app.app.state.workspace
+    store = workspace.store
     if store.recovered:
         err.print(
             f"marked {len(store.recovered)} unfinished run(s) failed (the server had stopped)"
         )
     err.print(f"shoring workspace: {settings.db_path}; open http://{host}:{port}/")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="warning")
+    finally:
+        workspace.close()
 
 
 def register(app: typer.Typer) -> None:

@@ -4,6 +4,7 @@ clone, edit, add a tariff). Runs and results: :mod:`shoring.web.api_runs`."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import tempfile
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Any
 import pandas as pd
 import yaml
 from fastapi import APIRouter, Depends, File, Response, UploadFile
+from fastapi.concurrency import run_in_threadpool
 
 from shoring.errors import ShoringError, ShoringInputError
 from shoring.network import summarize, write_template
@@ -33,7 +35,16 @@ from shoring.web.models import (
 from shoring.web.state import ApiError, Workspace, workspace
 from shoring.web.uploads import read_upload
 
-router = APIRouter(prefix="/api", responses={404: {"model": ErrorOut}, 422: {"model": ErrorOut}})
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorOut, "description": why}
+    for code, why in (
+        (400, "The request body cannot be parsed"),
+        (404, "No such network, scenario, run or result"),
+        (422, "Bad input: what is wrong, and each problem located by file, sheet, row, field"),
+    )
+}
+"""Answers every API route may give ({detail, problems})."""
+router = APIRouter(prefix="/api", responses=ERRORS)
 BAD_INPUT = {422: {"model": ErrorOut, "description": "Bad input: located problems"}}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -68,8 +79,10 @@ async def upload_network(
     """Upload a network; every problem is answered 422, located by file, sheet, row and
     field."""
     data = await file.read()
-    net, name = read_upload(data, file.filename, ws.settings.tmp)
-    nid = ws.store.add_network(net.name, name, dump_yaml(net), _summary(net))
+    # reading and checking is CPU work: off the event loop, so other requests go on
+    net, name = await run_in_threadpool(read_upload, data, file.filename, ws.settings.tmp)
+    text, summary = await run_in_threadpool(lambda: (dump_yaml(net), _summary(net)))
+    nid = ws.store.add_network(net.name, name, text, summary)
     row = ws.store.network(nid)
     assert row is not None
     return _network_out(row)
@@ -133,15 +146,19 @@ def network_map_figure(network_id: str, ws: Workspace = Depends(workspace)) -> d
 @router.get("/template.xlsx", tags=["networks"], response_class=Response)
 def template(ws: Workspace = Depends(workspace)) -> Response:
     """The Excel template (instructions and the ev-battery example's rows)."""
-    ws.settings.tmp.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=ws.settings.tmp) as folder:
-        path = write_template(Path(folder) / "shoring-template.xlsx")
-        data = path.read_bytes()
     return Response(
-        data,
+        _template_bytes(str(ws.settings.tmp)),
         media_type=XLSX,
         headers={"Content-Disposition": 'attachment; filename="shoring-template.xlsx"'},
     )
+
+
+@functools.cache
+def _template_bytes(tmp: str) -> bytes:
+    """The template workbook, written once per server."""
+    Path(tmp).mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=tmp) as folder:
+        return write_template(Path(folder) / "shoring-template.xlsx").read_bytes()
 
 
 # ---------------------------------------------------------------------- scenarios

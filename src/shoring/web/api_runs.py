@@ -11,14 +11,14 @@ import pandas as pd
 from fastapi import APIRouter, Depends, Query, Response
 
 from shoring.textsafe import json_safe, spreadsheet_text
-from shoring.web.api import BAD_INPUT, XLSX, scenario_text
+from shoring.web.api import BAD_INPUT, ERRORS, XLSX, scenario_text
 from shoring.web.models import ErrorOut, ResultOut, RunDetail, RunIn, RunOut, TableOut
 from shoring.web.state import ApiError, Workspace, workspace
 
 router = APIRouter(
     prefix="/api",
     tags=["runs"],
-    responses={404: {"model": ErrorOut}, 422: {"model": ErrorOut}},
+    responses=ERRORS,
 )
 MAX_ROWS = 5000
 """Most rows of a table answered at once (``offset`` pages on)."""

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -39,15 +37,11 @@ def create_app(settings: Settings) -> Any:
     -------
     ASGI app
         The FastAPI app wrapped in the request guard (:class:`~shoring.web.guard.Guard`);
-        the FastAPI app itself is its ``app`` attribute.
+        the FastAPI app itself is its ``app`` attribute and the workspace its
+        ``app.state.workspace`` (close it with :meth:`~shoring.web.state.Workspace.close`
+        when the server has stopped).
     """
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        yield
-        workspace.runner.shutdown()
-        workspace.store.close()
 
     store = Store(settings.db_path)
     workspace = Workspace(settings, store, Runner(store, settings.tmp, settings.workers))
@@ -57,7 +51,6 @@ def create_app(settings: Settings) -> Any:
         description="Relocation studies: networks, scenarios, runs and their results. "
         "Every 4xx answer is {detail, problems}; bad input lists each problem located by "
         "file, sheet, row and field.",
-        lifespan=lifespan,
     )
     app.state.workspace = workspace
 

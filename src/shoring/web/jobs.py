@@ -54,6 +54,7 @@ class Runner:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="shoring-run")
         self._cancel: dict[str, threading.Event] = {}
         self._lock = threading.Lock()
+        self._stopping = False
 
     def submit(self, run_id: str) -> None:
         """Queue a stored run."""
@@ -73,6 +74,7 @@ class Runner:
     def shutdown(self) -> None:
         """Cancel every run and wait for the threads to end."""
         with self._lock:
+            self._stopping = True
             for event in self._cancel.values():
                 event.set()
         self._pool.shutdown(wait=True, cancel_futures=False)
@@ -107,7 +109,8 @@ class Runner:
             check()
             self.store.finish(run_id, results)
         except Cancelled:
-            self.store.fail(run_id, "cancelled", "cancelled by the user")
+            reason = "the server stopped" if self._stopping else "cancelled by the user"
+            self.store.fail(run_id, "cancelled", reason)
         except ShoringError as exc:
             self.store.fail(run_id, "failed", str(exc))
         except Exception as exc:  # a bug: the run fails with its traceback in the log

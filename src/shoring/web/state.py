@@ -80,6 +80,12 @@ class Workspace:
                 self._networks.popitem(last=False)
         return net
 
+    def close(self) -> None:
+        """Cancel the runs still going, wait for their threads, close the database (a run
+        cancelled this way is recorded as cancelled)."""
+        self.runner.shutdown()
+        self.store.close()
+
     def forget(self, nid: str) -> None:
         with self._lock:
             self._networks.pop(nid, None)

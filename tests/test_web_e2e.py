@@ -1,0 +1,137 @@
+"""End to end in headless Debian Chromium (Playwright; never a downloaded browser): upload
+a workbook with an error, see it located, upload the fixed one, run a study, see the map
+and the charts, read one lane's duty explanation, download the report. Every request
+must go to the server itself (no internet), and a ``<script>`` site name stays text.
+
+Screenshots go to ``$SHORING_TEST_OUTPUT/web-e2e`` (default ``test-output/web-e2e`` in
+the project). Chromium comes from ``scripts/setup_browser.sh`` (``apt-get install
+chromium``); without it the test skips, and fails under ``CI=true``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from shoring.web import Settings, create_app
+from web_helpers import SCRIPT_NAME, mini_workbook
+
+CHROMIUM = "/usr/bin/chromium"
+OUTPUT = Path(
+    os.environ.get("SHORING_TEST_OUTPUT", Path(__file__).resolve().parents[1] / "test-output")
+)
+
+
+def _chromium() -> str:
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{CHROMIUM} is required under CI=true (scripts/setup_browser.sh)")
+        pytest.skip(f"{CHROMIUM} not installed (scripts/setup_browser.sh)")
+    pytest.importorskip("playwright")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory):
+    import uvicorn
+
+    data = tmp_path_factory.mktemp("e2e")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    app = create_app(Settings(data_dir=data, allowed_hosts=("127.0.0.1",)))
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    end = time.monotonic() + 30
+    while not srv.started:
+        assert time.monotonic() < end and thread.is_alive(), "the server did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(30)
+    app.app.state.workspace.close()
+
+
+def test_browser_study(server: str, tmp_path: Path) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    shots = OUTPUT / "web-e2e"
+    shutil.rmtree(shots, ignore_errors=True)
+    shots.mkdir(parents=True)
+    bad = mini_workbook(tmp_path, capacity=-5, name="network.xlsx", site_name=SCRIPT_NAME)
+    fixed = mini_workbook(tmp_path / "fixed", name="network.xlsx", site_name=SCRIPT_NAME)
+    outside: list[str] = []
+    dialogs: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=_chromium(), args=["--headless", "--no-sandbox", "--disable-gpu"]
+        )
+        page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+
+        def only_local(route) -> None:
+            if route.request.url.startswith(server):
+                route.continue_()
+            else:
+                outside.append(route.request.url)
+                route.abort()
+
+        page.route("**/*", only_local)
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto(server + "/")
+
+        # 1. a workbook with an error: the problem is shown by sheet, row and field
+        page.set_input_files("#upload-file", str(bad))
+        page.click("#upload-form button")
+        problems = page.locator("#upload-problems")
+        expect(problems).to_be_visible(timeout=30_000)
+        row = problems.locator("tbody tr", has_text="capacity_units")
+        expect(row).to_contain_text("sites")
+        expect(row.locator("td").nth(2)).to_have_text("2")
+        page.screenshot(path=shots / "01-upload-problem.png", full_page=True)
+
+        # 2. the fixed workbook is accepted
+        page.set_input_files("#upload-file", str(fixed))
+        page.click("#upload-form button")
+        expect(page.locator("#upload-status")).to_contain_text("no problems found", timeout=30_000)
+        expect(problems).to_be_hidden()
+
+        # 3. a study under two scenarios
+        page.check("#run-scenarios input[value='tariffs-2025']")
+        page.screenshot(path=shots / "02-new-study.png", full_page=True)
+        page.click("#run-submit")
+        page.wait_for_url("**/runs/*")
+        expect(page.locator("body[data-ready='1']")).to_have_count(1, timeout=120_000)
+        expect(page.locator("#run-state")).to_have_text("done")
+        for chart in ("#result-map", "#chart-waterfall", "#chart-stack", "#chart-deltas"):
+            expect(page.locator(f"{chart} .main-svg").first).to_be_visible()
+        expect(page.locator("#cheapest tbody tr")).to_have_count(2)  # 2 scenarios, focus year
+        expect(page.locator("#explain")).to_contain_text("USA")
+        expect(page.locator("#explain")).to_contain_text("tariffs-2025")
+        page.screenshot(path=shots / "03-results.png", full_page=True)
+        page.locator("#explain").screenshot(path=shots / "04-lane-duty-explained.png")
+
+        # 4. the report downloads and is the study's
+        with page.expect_download() as download:
+            page.click("#dl-report")
+        report = shots / "report.html"
+        download.value.save_as(report)
+        text = report.read_text(encoding="utf-8")
+        assert "shoring study: mini" in text and "&lt;script&gt;alert" in text
+
+        # 5. the network page: map and tables, the script name shown as text
+        network_link = page.locator("header a.brand")
+        network_link.click()
+        page.locator("#networks a").first.click()
+        expect(page.locator("#network-map .main-svg").first).to_be_visible(timeout=30_000)
+        expect(page.locator("#network-tables")).to_contain_text(SCRIPT_NAME)
+        page.screenshot(path=shots / "05-network.png", full_page=True)
+        browser.close()
+    assert dialogs == []  # the <script> site name never ran
+    assert outside == []  # nothing fetched from anywhere but the server
