@@ -140,6 +140,7 @@ def network_map_figure(network_id: str, ws: Workspace = Depends(workspace)) -> d
     net = ws.network(network_id)
     no_lanes = pd.DataFrame(columns=["product", "market", "year", "scenario", "site"])
     fig = network_map(net, no_lanes, [], 0, "", [])
+    fig.update_layout(title_text="Sites, suppliers and markets (at their locations or capitals)")
     return json_safe(fig.to_plotly_json())
 
 

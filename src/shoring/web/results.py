@@ -12,6 +12,8 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
+
 from shoring.costs.compare import cheapest
 from shoring.outputs import OutputFolder
 from shoring.report import charts
@@ -97,8 +99,49 @@ def study_results(
             out[f"explain-{i}"] = ("json", json_text(explained, indent=None))
             entry["explain"] = f"explain-{i}"
         index.append(entry)
+    _breakevens(out, index, reference)
+    extra: dict[str, object] = {}
+    if design is not None:
+        extra = _design(out, design)
     out["pairs"] = (
         "json",
-        json.dumps({"year": year, "reference": reference, "scenarios": names, "pairs": index}),
+        json.dumps(
+            {"year": year, "reference": reference, "scenarios": names, "pairs": index, **extra}
+        ),
     )
     return out
+
+
+def _breakevens(out: Results, index: list[dict], reference: str) -> None:
+    """Break-even charts of the pairs the report shows, from its own ``breakeven`` table
+    (incumbent against the best candidate, every year of the reference scenario)."""
+    from shoring.web.api_runs import read_table
+
+    table = read_table(out["breakeven"][1]) if "breakeven" in out else pd.DataFrame()
+    if table.empty:
+        return
+    table["unserved"] = table["unserved"].fillna("") if "unserved" in table else ""
+    for entry in index:
+        rows = table[
+            (table["product"] == entry["product"])
+            & (table["market"] == entry["market"])
+            & (table["scenario"] == reference)
+        ]
+        if rows.empty:
+            continue
+        name = f"breakeven-{entry['index']}"
+        fig = charts.breakeven_chart(rows, entry["product"], entry["market"], reference)
+        out[name] = _figure(fig)
+        entry["breakeven"] = name
+
+
+def _design(out: Results, design: object) -> dict[str, object]:
+    """The network-design results: the cost-risk frontier chart and the findings."""
+    from shoring.report.design import design_findings, frontier_chart
+
+    found: dict[str, object] = {"design_findings": design_findings(design)}  # type: ignore[arg-type]
+    frontier = design.frontier  # type: ignore[attr-defined]
+    if not frontier.empty:
+        out["frontier"] = _figure(frontier_chart(frontier, design.robust))  # type: ignore[attr-defined]
+        found["frontier"] = "frontier"
+    return found

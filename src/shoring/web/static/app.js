@@ -39,8 +39,9 @@ function safeUrl(url) {
   }
 }
 
-function fmt(value) {
+function fmt(value, column = "") {
   if (value === null || value === undefined) return "";
+  if (typeof value === "number" && /year/.test(column)) return String(value);
   if (typeof value === "number") {
     return Math.abs(value) >= 1000 ? value.toLocaleString("en-US", { maximumFractionDigits: 0 })
       : String(Math.round(value * 10000) / 10000);
@@ -60,9 +61,9 @@ function fillTable(table, rows) {
 }
 
 function grid(columns, rows) {
-  return el("table", { class: "list" },
+  return el("div", { class: "tablewrap" }, el("table", { class: "list" },
     el("thead", {}, el("tr", {}, ...columns.map((c) => el("th", { text: c })))),
-    el("tbody", {}, ...rows.map((r) => el("tr", {}, ...r.map((c) => el("td", { text: fmt(c) }))))));
+    el("tbody", {}, ...rows.map((r) => el("tr", {}, ...r.map((c, i) => el("td", { text: fmt(c, columns[i]) })))))));
 }
 
 function showProblems(table, status, error) {
@@ -284,12 +285,21 @@ async function showResults(id) {
     const deltas = document.getElementById("chart-deltas");
     if (p.deltas) await plot(deltas, await api(`${base}/figures/${p.deltas}`));
     else deltas.replaceChildren(el("p", { class: "note", text: "One scenario only: pick two or more to compare." }));
+    const breakeven = document.getElementById("chart-breakeven");
+    if (p.breakeven) await plot(breakeven, await api(`${base}/figures/${p.breakeven}`));
+    else breakeven.replaceChildren(el("p", { class: "note", text: "No existing and candidate site both serve this market: no break-even." }));
     const explain = document.getElementById("explain");
     if (p.explain) explain.replaceChildren(explainView(await api(`${base}/json/${p.explain}`)));
     else explain.replaceChildren(el("p", { class: "note", text: "No site can serve this market." }));
   };
   pair.addEventListener("change", draw);
   await draw();
+  if (index.design_findings) {
+    document.getElementById("design").hidden = false;
+    document.getElementById("design-findings").replaceChildren(
+      ...index.design_findings.map((t) => el("p", { text: t })));
+    if (index.frontier) await plot("chart-frontier", await api(`${base}/figures/${index.frontier}`));
+  }
   document.body.dataset.ready = "1";
 }
 
