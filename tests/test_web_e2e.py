@@ -109,7 +109,13 @@ def test_browser_study(server: str, tmp_path: Path) -> None:
         page.wait_for_url("**/runs/*")
         expect(page.locator("body[data-ready='1']")).to_have_count(1, timeout=120_000)
         expect(page.locator("#run-state")).to_have_text("done")
-        charts = ("#result-map", "#chart-waterfall", "#chart-stack", "#chart-deltas", "#chart-breakeven")
+        charts = (
+            "#result-map",
+            "#chart-waterfall",
+            "#chart-stack",
+            "#chart-deltas",
+            "#chart-breakeven",
+        )
         for chart in charts:
             expect(page.locator(f"{chart} .main-svg").first).to_be_visible()
         expect(page.locator("#cheapest tbody tr")).to_have_count(2)  # 2 scenarios, focus year

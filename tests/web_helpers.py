@@ -9,23 +9,13 @@ from typing import Any
 
 import openpyxl
 
+from conftest import MINI_NETWORK
 from shoring.network import read_yaml, write_excel
 
-MINI = """\
-meta: {name: mini, base_year: 2025}
-products:
-  - {id: widget, hs_code: '850760', unit_value_usd: 100, weight_kg: 2, labour_hours: 1}
-sites:
-  - {id: plant-a, name: "NAME_A", country: MEX, status: existing, products: [widget],
-     capacity_units: 1000, fixed_cost_usd: 1000}
-  - {id: plant-b, country: CHN, status: candidate, products: [widget], capacity_units: 1000,
-     fixed_cost_usd: 1000, opening_capex_usd: 5000}
-markets:
-  - {id: us, country: USA}
-demand:
-  - {market: us, product: widget, units: {2025: 500, 2026: 600}}
-"""
-"""Two sites (Mexico, China) serving one US market (tests/conftest.py's mini network)."""
+MINI = MINI_NETWORK.replace(
+    "{id: plant-a, country: MEX,", '{id: plant-a, name: "NAME_A", country: MEX,'
+)
+"""conftest.py's mini network (two sites, Mexico and China, one US market), plant-a named."""
 
 SCRIPT_NAME = "<script>alert('x')</script> Monterrey"
 """A hostile site name: every page and the report must show it as text."""
@@ -33,7 +23,9 @@ SCRIPT_NAME = "<script>alert('x')</script> Monterrey"
 
 def mini_yaml(site_name: str = "Monterrey plant") -> str:
     """The mini network's YAML with ``site_name`` as plant-a's name."""
-    return MINI.replace("NAME_A", site_name.replace('"', '\\"'))
+    text = MINI.replace("NAME_A", site_name.replace('"', '\\"'))
+    assert "NAME_A" not in text and site_name in text.replace('\\"', '"')
+    return text
 
 
 def mini_workbook(
