@@ -41,9 +41,9 @@ def network_id(client: TestClient) -> str:
 
 @pytest.fixture(scope="module")
 def done_run(client: TestClient, network_id: str) -> dict:
-    r = client.post(
-        "/api/runs", json={"network_id": network_id, "scenarios": ["current-law", "tariffs-2025"]}
-    )
+    body = {"network_id": network_id, "scenarios": ["current-law", "tariffs-2025"],
+            "analyses": ["costs", "simulate", "stress"], "runs": 40, "seed": 7}  # fmt: skip
+    r = client.post("/api/runs", json=body)
     assert r.status_code == 202, r.text
     run = wait_run(client, r.json()["id"])
     assert run["status"] == "done", run
@@ -215,3 +215,25 @@ def test_token_host_and_size_guards(tmp_path: Path) -> None:
 def test_serve_refuses_open_host_without_token(cli) -> None:
     code, _, err = cli("serve", "--host", "0.0.0.0")
     assert code == 2 and "--token" in err
+
+
+def test_resilience_results_are_the_simulations(client: TestClient, done_run: dict) -> None:
+    from shoring.simulate import load_hazards, sim_network, simulate
+    from shoring.stress import stress_test
+
+    rid = done_run["id"]
+    net = build_network(raw_from_text(mini_yaml(SCRIPT_NAME), "mini.yaml"))
+    model = load_hazards()
+    sim = sim_network(net, model)
+    summary = client.get(f"/api/runs/{rid}/json/simulation_summary").json()
+    expected = simulate(sim, model, 40, 7).summary()  # same seed: the same draws
+    assert summary["runs"] == 40 and summary["seed"] == 7
+    assert summary["expected_total_loss"] == pytest.approx(expected["expected_total_loss"])
+    assert summary["cvar"] == pytest.approx(expected["cvar"])
+    ranking = client.get(f"/api/runs/{rid}/tables/risk_ranking").json()
+    rows = [dict(zip(ranking["columns"], r, strict=True)) for r in ranking["rows"]]
+    direct = stress_test(sim, model)
+    assert [r["node"] for r in rows] == [r["node"] for r in direct]
+    assert [r["rei"] for r in rows] == pytest.approx([r["rei"] for r in direct])
+    fig = client.get(f"/api/runs/{rid}/figures/risk-ranking").json()
+    assert fig["data"][0]["type"] == "bar"

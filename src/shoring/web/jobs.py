@@ -106,6 +106,16 @@ class Runner:
             from shoring.web.results import study_results  # the report's modules: when needed
 
             results = study_results(study, work, design, check)
+            analyses = run["request"].get("analyses", [])
+            if {"simulate", "stress"} & set(analyses):
+                from shoring.web.resilience import resilience_results
+
+                request = run["request"]
+                results.update(
+                    resilience_results(
+                        study.network, analyses, request["runs"], request["seed"], progress, work
+                    )
+                )
             check()
             self.store.finish(run_id, results)
         except Cancelled:

@@ -96,7 +96,7 @@ class TariffIn(BaseModel):
     note: str = Field("", max_length=500)
 
 
-Analysis = Literal["costs", "optimize"]
+Analysis = Literal["costs", "optimize", "simulate", "stress"]
 
 
 class RunIn(BaseModel):
@@ -106,8 +106,17 @@ class RunIn(BaseModel):
     network_id: str = Field(min_length=1, max_length=40)
     scenarios: list[str] = Field(min_length=1, max_length=12)
     years: list[int] | None = Field(None, max_length=30)
-    analyses: list[Analysis] = Field(default=["costs"], min_length=1, max_length=2)
+    analyses: list[Analysis] = Field(
+        default=["costs"],
+        min_length=1,
+        max_length=4,
+        description="costs (always run: landed costs, comparison, break-even, report); "
+        "optimize (network design); simulate (Monte Carlo disruptions of the current plan); "
+        "stress (time to survive vs recover per node: the risk ranking)",
+    )
     points: int = Field(2, ge=1, le=10, description="Frontier points per sweep (optimize)")
+    runs: int = Field(500, ge=10, le=5000, description="Monte Carlo draws (simulate)")
+    seed: int = Field(1, ge=0, le=2**31 - 1, description="Seed of the draws (simulate)")
 
 
 class RunOut(BaseModel):

@@ -136,7 +136,9 @@ async function home() {
     const runStatus = document.getElementById("run-status");
     const chosen = [...document.querySelectorAll("#run-scenarios input:checked")].map((i) => i.value);
     const analyses = ["costs"];
-    if (document.getElementById("run-optimize").checked) analyses.push("optimize");
+    for (const name of ["optimize", "simulate", "stress"]) {
+      if (document.getElementById("run-" + name).checked) analyses.push(name);
+    }
     try {
       const run = await api("/api/runs", {
         method: "POST",
@@ -294,6 +296,25 @@ async function showResults(id) {
   };
   pair.addEventListener("change", draw);
   await draw();
+  const names = new Set((await api(base + "/results")).map((r) => r.name));
+  if (names.has("losses") || names.has("risk_ranking")) {
+    document.getElementById("resilience").hidden = false;
+    if (names.has("losses")) {
+      const s = await api(base + "/json/simulation_summary");
+      const usd = (v) => (v === null ? "n/a" : Math.round(v).toLocaleString("en-US") + " USD");
+      document.getElementById("simulation-summary").replaceChildren(grid(["", ""], [
+        ["draws (seed)", `${s.runs} (${s.seed})`], ["horizon, weeks", s.weeks],
+        ["expected total loss", usd(s.expected_total_loss)],
+        [`VaR ${Math.round(s.alpha * 100)}%`, usd(s.var)], [`CVaR ${Math.round(s.alpha * 100)}%`, usd(s.cvar)],
+        ["probability of any loss", pct(s.p_any_loss)]]));
+      await plot("chart-losses", await api(base + "/figures/losses"));
+    }
+    if (names.has("risk-ranking")) await plot("chart-risk", await api(base + "/figures/risk-ranking"));
+    if (names.has("risk_ranking")) {
+      const t = await api(base + "/tables/risk_ranking");
+      document.getElementById("risk-table").replaceChildren(grid(t.columns, t.rows));
+    }
+  }
   if (index.design_findings) {
     document.getElementById("design").hidden = false;
     document.getElementById("design-findings").replaceChildren(
