@@ -34,6 +34,7 @@ from shoring.cli import (
     serve_cmd,
     simulate_cmd,
     stress_cmd,
+    sweep_cmd,
 )
 from shoring.errors import InputWarning, NoPlanError, ShoringError, ShoringInputError
 
@@ -97,6 +98,7 @@ for _module in (
     stress_cmd,
     resilience_cmd,
     serve_cmd,
+    sweep_cmd,
 ):
     _module.register(app)
 

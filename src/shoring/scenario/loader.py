@@ -61,7 +61,19 @@ def locate(root: yaml.Node | None, loc: tuple[str | int, ...]) -> tuple[int, str
     return line, dotted(tuple(path))
 
 
-def _message(error: dict[str, Any]) -> str:
+def error_text(error: dict[str, Any]) -> str:
+    """Words for one pydantic error of a YAML model (no pydantic prefixes).
+
+    Parameters
+    ----------
+    error : dict
+        One item of :meth:`pydantic.ValidationError.errors`.
+
+    Returns
+    -------
+    str
+        E.g. ``"unknown field (not allowed here)"``.
+    """
     msg = str(error["msg"])
     for prefix in ("Value error, ", "Assertion failed, "):
         msg = msg.removeprefix(prefix)
@@ -91,7 +103,7 @@ def validation_problems(exc: ValidationError, root: yaml.Node | None, file: str)
     problems = []
     for error in exc.errors():
         line, field = locate(root, tuple(error["loc"]))
-        problems.append(Problem(file, _message(error), row=line, field=field or None))
+        problems.append(Problem(file, error_text(error), row=line, field=field or None))
     return problems
 
 

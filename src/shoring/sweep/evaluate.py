@@ -1,0 +1,258 @@
+"""What one sweep task does: cost or optimize a batch of variants through the Study.
+
+A task receives the sweep's :class:`Context` (pickled once per sweep, unpickled once per
+worker process and kept) and a batch of variants; it builds one scenario per variant
+(:meth:`shoring.sweep.grid.Grid.scenario`), runs the landed-cost engine once over all of
+them (one :class:`~shoring.study.Study`), and returns one record per variant:
+
+- ``cost``: per (product, market, year) the cheapest site, its country and its landed
+  cost per unit (:meth:`Study.cheapest <shoring.study.Study.cheapest>`); with a
+  ``footprint``, the regret of buying from the footprint's best site instead (USD/unit);
+- ``optimize``: each variant's network design alone (expected cost, one MILP per variant
+  on the batch's one costing): chosen footprint, objective, status, MIP gap; with a
+  ``footprint``, the cost of that footprint forced (second MILP) and the regret.
+
+Output column names are ``<what>__<product>__<market>__<year>`` (:func:`lane_columns`).
+"""
+
+from __future__ import annotations
+
+import pickle
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from shoring.errors import NoPlanError, ShoringError
+from shoring.network import Network
+from shoring.scenario.measures import Measure
+from shoring.sweep.grid import Grid
+
+Analysis = Literal["cost", "optimize"]
+"""What a sweep computes per variant."""
+
+ANALYSES: tuple[str, ...] = ("cost", "optimize")
+
+COST_OUTPUTS = ("site", "country", "cost")
+"""Per-lane outputs of a cost sweep (``regret`` too with a footprint)."""
+
+Batch = Sequence[tuple[str, tuple[int, ...]]]
+"""Variants of one task: ``(variant id, value index per axis)``."""
+
+
+@dataclass(frozen=True)
+class Context:
+    """Everything a task needs, the same for every task of a sweep.
+
+    Attributes
+    ----------
+    network : Network
+    base : tuple of Measure
+        The base scenario's measures, parents included.
+    blocs : dict
+        The base scenario's blocs.
+    grid : Grid
+    years : tuple of int
+        Years costed (for ``optimize``: the design periods).
+    analysis : {"cost", "optimize"}
+    footprint : tuple of str
+        Sites whose regret is measured (empty: none).
+    mip_gap, time_limit : float or None
+        Solver settings of ``optimize`` (HiGHS relative gap; seconds per MILP).
+    lanes : tuple of (str, str, int)
+        ``(product, market, year)`` of the cost outputs, in column order.
+    """
+
+    network: Network
+    base: tuple[Measure, ...]
+    blocs: dict[str, tuple[str, ...]]
+    grid: Grid
+    years: tuple[int, ...]
+    analysis: Analysis
+    footprint: tuple[str, ...] = ()
+    mip_gap: float | None = None
+    time_limit: float | None = None
+    lanes: tuple[tuple[str, str, int], ...] = field(default=())
+
+
+def lanes_of(network: Network, years: Sequence[int]) -> tuple[tuple[str, str, int], ...]:
+    """``(product, market, year)`` of a cost sweep's outputs: made products x markets x years.
+
+    Parameters
+    ----------
+    network : Network
+    years : sequence of int
+
+    Returns
+    -------
+    tuple of (str, str, int)
+        Products some site makes (sorted), every market, every year.
+    """
+    made = sorted({p for products in network.sites["products"] for p in products})
+    return tuple((p, m, int(y)) for p in made for m in network.market_ids for y in years)
+
+
+def lane_column(what: str, product: str, market: str, year: int) -> str:
+    """Column name of one output of one lane, ``what__product__market__year``."""
+    return f"{what}__{product}__{market}__{year}"
+
+
+_CACHE: dict[str, Context] = {}
+
+
+def context_from(key: str, blob: bytes) -> Context:
+    """The context of ``blob`` (unpickled once per process, by its hash ``key``)."""
+    if key not in _CACHE:
+        _CACHE.clear()
+        _CACHE[key] = pickle.loads(blob)  # the sweep's own pickle
+    return _CACHE[key]
+
+
+def run_batch(key: str, blob: bytes, batch: Batch) -> dict[str, Any]:
+    """Evaluate one batch of variants (the function every Dask task runs).
+
+    Parameters
+    ----------
+    key : str
+        Hash of ``blob`` (the context is unpickled once per worker process).
+    blob : bytes
+        The pickled :class:`Context`.
+    batch : sequence of (str, tuple of int)
+        The variants.
+
+    Returns
+    -------
+    dict
+        ``records`` (one dict per variant: ``variant_id``, the parameters, the outputs,
+        ``error``), ``seconds`` and ``cpu_seconds`` spent in this function.
+
+    Raises
+    ------
+    ShoringError
+        Every variant of the batch failed with the same error (an error of the sweep's
+        inputs, not of a variant).
+    """
+    start, cpu = time.perf_counter(), time.process_time()
+    ctx = context_from(key, blob)
+    try:
+        records = _evaluate(ctx, batch)
+    except ShoringError as exc:
+        # find the variant(s) at fault: each alone; an error of every variant alike is
+        # the sweep's, not a variant's: it stops the sweep
+        records = [r for item in batch for r in _evaluate_or_error(ctx, item)]
+        if all(r["error"] == str(exc) for r in records):
+            raise
+    return {
+        "records": records,
+        "seconds": time.perf_counter() - start,
+        "cpu_seconds": time.process_time() - cpu,
+    }
+
+
+def _evaluate_or_error(ctx: Context, item: tuple[str, tuple[int, ...]]) -> list[dict[str, Any]]:
+    try:
+        return _evaluate(ctx, [item])
+    except ShoringError as exc:
+        return [_record(ctx, item, {"error": str(exc)})]
+
+
+def _record(ctx: Context, item: tuple[str, tuple[int, ...]], out: dict[str, Any]) -> dict:
+    vid, index = item
+    return {"variant_id": vid, **ctx.grid.point(index), "error": None, **out}
+
+
+def _evaluate(ctx: Context, batch: Batch) -> list[dict[str, Any]]:
+    from shoring.costs import CostSettings
+    from shoring.study import Study
+
+    scenarios = [ctx.grid.scenario(ctx.base, ctx.blocs, index, f"v-{vid}") for vid, index in batch]
+    # one process per core: the engine's own threads would only compete with the others
+    study = Study(ctx.network, scenarios, ctx.years, settings=CostSettings(threads=1))
+    if ctx.analysis == "cost":
+        return _cost_records(ctx, study, batch)
+    return _optimize_records(ctx, study, batch)
+
+
+def _cost_records(ctx: Context, study: Any, batch: Batch) -> list[dict[str, Any]]:
+    import pandas as pd
+
+    names = [f"v-{vid}" for vid, _ in batch]
+    best = study.cheapest()
+    parts = [
+        _wide(best, what, column)
+        for what, column in (("site", "site"), ("country", "site_country"), ("cost", "total"))
+    ]
+    wanted = [lane_column(w, *lane) for lane in ctx.lanes for w in COST_OUTPUTS]
+    if ctx.footprint:
+        # the footprint's best site per lane: its landed cost minus the cheapest
+        total = study.landed_costs["total"]
+        mine = total.sel(site=list(ctx.footprint)).min("site", skipna=True)
+        regret = (mine - total.min("site", skipna=True)).rename("regret").to_dataframe()
+        parts.append(_wide(regret.reset_index(), "regret", "regret"))
+        wanted += [lane_column("regret", *lane) for lane in ctx.lanes]
+    frame = pd.concat(parts, axis=1).reindex(index=names, columns=wanted)
+    frame = frame.astype(object).where(frame.notna(), None)
+    return [
+        _record(ctx, item, out) for item, out in zip(batch, frame.to_dict("records"), strict=True)
+    ]
+
+
+def _wide(frame: Any, what: str, column: str) -> Any:
+    """One column per lane (``what__product__market__year``), one row per scenario."""
+    lane = (
+        what
+        + "__"
+        + frame["product"].astype(str)
+        + "__"
+        + frame["market"].astype(str)
+        + "__"
+        + frame["year"].astype(str)
+    )
+    return frame.assign(lane=lane).pivot(index="scenario", columns="lane", values=column)
+
+
+def _optimize_records(ctx: Context, study: Any, batch: Batch) -> list[dict[str, Any]]:
+    from shoring.optimize import SolveOptions
+    from shoring.optimize.design import DesignSpec, optimize_design
+
+    data = study.design_data()  # one costing for the batch
+    options = SolveOptions(mip_rel_gap=ctx.mip_gap, time_limit=ctx.time_limit, threads=1)
+    lean = {"shadow_prices": False, "site_deltas": False}
+    forced = None
+    if ctx.footprint:
+        others = tuple(s for s in ctx.network.site_ids if s not in ctx.footprint)
+        forced = DesignSpec(force_open=ctx.footprint, force_closed=others)
+    records = []
+    for w, item in enumerate(batch):
+        alone = data.with_scenarios([w], [1.0])
+        out: dict[str, Any] = {}
+        try:
+            result = optimize_design(alone, DesignSpec(), options, **lean)
+            out.update(
+                footprint="+".join(sorted(str(s) for s in result.open_sites)),
+                objective=float(result.objective),
+                status=str(result.status.value),
+                gap=float(result.mip_gap),
+            )
+        except NoPlanError as exc:
+            out.update(footprint=None, objective=None, status=exc.status, gap=None, error=str(exc))
+        if forced is not None:
+            out.update(_forced(alone, forced, options, lean, out.get("objective")))
+        records.append(_record(ctx, item, out))
+    return records
+
+
+def _forced(
+    data: Any, spec: Any, options: Any, lean: dict[str, bool], optimum: float | None
+) -> dict[str, Any]:
+    """Cost of the given footprint in one variant and its regret against the optimum."""
+    from shoring.optimize.design import optimize_design
+
+    try:
+        cost = float(optimize_design(data, spec, options, **lean).objective)
+    except NoPlanError:
+        return {"footprint_cost": None, "regret": None}
+    return {
+        "footprint_cost": cost,
+        "regret": None if optimum is None else cost - optimum,
+    }
