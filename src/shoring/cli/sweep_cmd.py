@@ -53,7 +53,10 @@ def run_cmd(
     ),
     grid: Path = typer.Option(..., "--grid", "-g", help="Grid YAML: parameters and values."),
     analysis: str = typer.Option(
-        "cost", "--analysis", "-a", help="cost (cheapest site per lane) or optimize (footprint)."
+        "cost",
+        "--analysis",
+        "-a",
+        help="cost (cheapest site per lane), optimize (footprint) or simulate (disruptions).",
     ),
     workers: int | None = typer.Option(
         None,
@@ -69,7 +72,9 @@ def run_cmd(
         None, "--out", "-o", help="Results folder (default: sweep-<grid>-<analysis>)."
     ),
     footprint: str | None = typer.Option(
-        None, "--footprint", help="Comma-separated site ids whose regret is measured."
+        None,
+        "--footprint",
+        help="Comma-separated site ids: their regret is measured (simulate: the open sites).",
     ),
     batch_size: int | None = typer.Option(
         None, "--batch-size", parser=options.whole(1, 100_000), help="Variants per task."
@@ -79,6 +84,12 @@ def run_cmd(
     ),
     time_limit: float | None = typer.Option(
         None, "--time-limit", parser=options.positive, help="Seconds per MILP (optimize)."
+    ),
+    runs: int = typer.Option(
+        1000, "--runs", parser=options.whole(1, 1_000_000), help="Draws per variant (simulate)."
+    ),
+    seed: int = typer.Option(
+        0, "--seed", parser=options.whole(0, 2**63 - 1), help="Root seed of every variant."
     ),
 ) -> None:
     """Run a sweep (or resume it: finished variants in --out are skipped)."""
@@ -126,6 +137,8 @@ def run_cmd(
             batch_size=batch_size,
             mip_gap=mip_gap,
             time_limit=time_limit,
+            runs=runs,
+            seed=seed,
             progress=tell,
         )
     rate = summary.computed / summary.wall_seconds if summary.wall_seconds > 0 else 0.0
@@ -216,7 +229,7 @@ def _text(value: Any) -> str:
     if value is None or (isinstance(value, float) and value != value):
         return "-"
     if isinstance(value, float):
-        return f"{value:g}"
+        return f"{value:,.0f}" if abs(value) >= 1e4 else f"{value:g}"
     return json.dumps(value) if isinstance(value, bool) else str(value)
 
 

@@ -10,7 +10,12 @@ them (one :class:`~shoring.study.Study`), and returns one record per variant:
   ``footprint``, the regret of buying from the footprint's best site instead (USD/unit);
 - ``optimize``: each variant's network design alone (expected cost, one MILP per variant
   on the batch's one costing): chosen footprint, objective, status, MIP gap; with a
-  ``footprint``, the cost of that footprint forced (second MILP) and the regret.
+  ``footprint``, the cost of that footprint forced (second MILP) and the regret;
+- ``simulate``: the Monte Carlo disruption simulation (:mod:`shoring.simulate`, default
+  hazard model) with the variant's closures (``closure`` and ``chokepoint_closure``
+  measures), the ``footprint``'s sites open (else the existing ones): expected loss,
+  VaR/CVaR 95 %, service level, lost units. Every variant draws with the same seed
+  (common random numbers), so differences between variants come from the policy alone.
 
 Output column names are ``<what>__<product>__<market>__<year>`` (:func:`lane_columns`).
 """
@@ -28,10 +33,23 @@ from shoring.network import Network
 from shoring.scenario.measures import Measure
 from shoring.sweep.grid import Grid
 
-Analysis = Literal["cost", "optimize"]
+Analysis = Literal["cost", "optimize", "simulate"]
 """What a sweep computes per variant."""
 
-ANALYSES: tuple[str, ...] = ("cost", "optimize")
+ANALYSES: tuple[str, ...] = ("cost", "optimize", "simulate")
+
+SIMULATE_OUTPUTS = (
+    "expected_total_loss",
+    "annual_expected_loss",
+    "var",
+    "cvar",
+    "service_level_mean",
+    "service_level_p05",
+    "expected_lost_units",
+    "p_any_loss",
+    "recovery_weeks_mean",
+)
+"""Outputs of a simulate sweep (:meth:`shoring.simulate.SimResult.summary`, alpha 0.95)."""
 
 COST_OUTPUTS = ("site", "country", "cost")
 """Per-lane outputs of a cost sweep (``regret`` too with a footprint)."""
@@ -54,11 +72,13 @@ class Context:
     grid : Grid
     years : tuple of int
         Years costed (for ``optimize``: the design periods).
-    analysis : {"cost", "optimize"}
+    analysis : {"cost", "optimize", "simulate"}
     footprint : tuple of str
-        Sites whose regret is measured (empty: none).
+        Sites whose regret is measured (``simulate``: the open sites; empty: none).
     mip_gap, time_limit : float or None
         Solver settings of ``optimize`` (HiGHS relative gap; seconds per MILP).
+    runs, seed : int
+        Draws and root seed of ``simulate``.
     lanes : tuple of (str, str, int)
         ``(product, market, year)`` of the cost outputs, in column order.
     """
@@ -72,6 +92,8 @@ class Context:
     footprint: tuple[str, ...] = ()
     mip_gap: float | None = None
     time_limit: float | None = None
+    runs: int = 1000
+    seed: int = 0
     lanes: tuple[tuple[str, str, int], ...] = field(default=())
 
 
@@ -166,6 +188,8 @@ def _evaluate(ctx: Context, batch: Batch) -> list[dict[str, Any]]:
     from shoring.study import Study
 
     scenarios = [ctx.grid.scenario(ctx.base, ctx.blocs, index, f"v-{vid}") for vid, index in batch]
+    if ctx.analysis == "simulate":
+        return _simulate_records(ctx, scenarios, batch)
     # one process per core: the engine's own threads would only compete with the others
     study = Study(ctx.network, scenarios, ctx.years, settings=CostSettings(threads=1))
     if ctx.analysis == "cost":
@@ -256,3 +280,21 @@ def _forced(
         "footprint_cost": cost,
         "regret": None if optimum is None else cost - optimum,
     }
+
+
+def _simulate_records(ctx: Context, scenarios: Sequence[Any], batch: Batch) -> list[dict[str, Any]]:
+    from datetime import date
+
+    from shoring.simulate import Footprint, default_hazards, scenario_closures, simulate
+    from shoring.simulate import sim_network as build
+
+    model = default_hazards()
+    first = min(ctx.years)
+    plan = Footprint(open=ctx.footprint) if ctx.footprint else None
+    sim = build(ctx.network, model, plan, year=first)  # once per batch
+    records = []
+    for scenario, item in zip(scenarios, batch, strict=True):
+        fixed = scenario_closures(sim, [scenario], date(first, 1, 1), model.horizon_weeks)
+        summary = simulate(sim, model, ctx.runs, ctx.seed, fixed).summary(alpha=0.95)
+        records.append(_record(ctx, item, {k: float(summary[k]) for k in SIMULATE_OUTPUTS}))
+    return records

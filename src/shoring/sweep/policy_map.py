@@ -41,9 +41,12 @@ class SweepResults:
 
     @property
     def outcomes(self) -> list[str]:
-        """Outcome columns of the map: ``site__<lane>`` (cost) or ``footprint`` (optimize)."""
+        """Outcome columns of the map: ``site__<lane>`` (cost), ``footprint`` (optimize),
+        annual expected loss, CVaR and mean service level (simulate)."""
         if self.manifest["analysis"] == "optimize":
             return ["footprint"]
+        if self.manifest["analysis"] == "simulate":
+            return ["annual_expected_loss", "cvar", "service_level_mean"]
         return [c for c in self.rows.columns if c.startswith("site__")]
 
 
@@ -254,10 +257,10 @@ def heatmap_html(
     for i, column in enumerate(columns):
         grid = matrix(results.rows, x, y, column)
         labels = grid.astype(object).where(grid.notna(), None)
-        if column.startswith("regret"):
+        if pd.api.types.is_numeric_dtype(results.rows[column]):
             z = grid.astype(float)
             text = [[_number(v) for v in row] for row in labels.to_numpy()]
-            trace = go.Heatmap(z=z.to_numpy(), colorscale="Reds", colorbar={"title": "USD"})
+            trace = go.Heatmap(z=z.to_numpy(), colorscale="Reds")
         else:
             names = sorted({v for v in labels.to_numpy().ravel() if v is not None})
             code = {n: k for k, n in enumerate(names)}
@@ -295,12 +298,18 @@ def _title(column: str) -> str:
         "site": "cheapest site",
         "footprint": "optimal footprint",
         "regret": "regret of the footprint, USD",
+        "annual_expected_loss": "expected disruption loss per year, USD",
+        "cvar": "CVaR 95% of the loss over the horizon, USD",
+        "service_level_mean": "mean service level",
     }
     return f"{names.get(what, what)}{': ' + where if where else ''}"
 
 
 def _number(value: Any) -> str:
-    return "" if value is None else f"{float(value):,.0f}"
+    if value is None:
+        return ""
+    number = float(value)
+    return f"{number:,.0f}" if abs(number) >= 100 else f"{number:.3g}"
 
 
 def _discrete(n: int) -> list[list[Any]]:

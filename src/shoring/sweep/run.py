@@ -35,9 +35,10 @@ from shoring.sweep.store import Store, iter_batches, manifest, schema
 Progress = Callable[[int, int], None]
 """``progress(done, total)``: variants finished (skipped ones included) out of all."""
 
-BATCH = {"cost": 25, "optimize": 4}
+BATCH = {"cost": 25, "optimize": 4, "simulate": 4}
 """Variants per task by default: a cost variant takes about 0.1 s and a task sets up one
-Study (lanes, places) first; an optimize variant is a MILP of about a second."""
+Study (lanes, places) first; an optimize variant is a MILP of about a second, a simulate
+variant 1,000 draws of three years."""
 
 AHEAD = 2
 """Batches kept queued per worker beyond the running ones (the variants stay lazy)."""
@@ -102,6 +103,8 @@ def run_sweep(
     batch_size: int | None = None,
     mip_gap: float | None = None,
     time_limit: float | None = None,
+    runs: int = 1000,
+    seed: int = 0,
     progress: Progress | None = None,
 ) -> SweepSummary:
     """Evaluate every variant of ``grid`` not yet in ``out`` and append the results.
@@ -115,18 +118,20 @@ def run_sweep(
         :func:`shoring.sweep.grid.read_grid`.
     out : str or Path
         Output folder (created; resumed when it holds this sweep).
-    analysis : {"cost", "optimize"}
+    analysis : {"cost", "optimize", "simulate"}
     workers : int, optional
         Processes of the local cluster (default: the machine's cores, at most 2 ...
         ``os.cpu_count()``); 0 runs the batches in this process. Ignored with ``scheduler``.
     scheduler : str, optional
         Address of a running Dask scheduler (``tcp://127.0.0.1:8786``).
     footprint : sequence of str
-        Site ids whose regret across the grid is measured.
+        Site ids whose regret across the grid is measured (``simulate``: the open sites).
     batch_size : int, optional
         Variants per task (default :data:`BATCH`, fewer when the grid is small).
     mip_gap, time_limit : float, optional
         HiGHS settings of each MILP (``optimize``).
+    runs, seed : int
+        Draws per variant and the root seed every variant uses (``simulate``).
     progress : callable, optional
         ``progress(done, total)`` after each batch (and once at the start).
 
@@ -163,6 +168,8 @@ def run_sweep(
         footprint=tuple(footprint),
         mip_gap=mip_gap,
         time_limit=time_limit,
+        runs=runs,
+        seed=seed,
         lanes=lanes_of(network, years) if analysis == "cost" else (),
     )
     path = Path(out)

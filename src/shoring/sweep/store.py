@@ -30,7 +30,7 @@ import pyarrow.parquet as pq
 
 from shoring.errors import ShoringError
 from shoring.outputs import write_atomic, write_text_atomic
-from shoring.sweep.evaluate import COST_OUTPUTS, Context, lane_column
+from shoring.sweep.evaluate import COST_OUTPUTS, SIMULATE_OUTPUTS, Context, lane_column
 
 MANIFEST = "manifest.json"
 PARTS = "part-*.parquet"
@@ -45,6 +45,7 @@ MATCHED = (
     "footprint",
     "mip_gap",
     "time_limit",
+    "seeds",
 )
 """Manifest entries a rerun must share with the sweep it resumes."""
 
@@ -75,6 +76,8 @@ def schema(ctx: Context) -> pa.Schema:
         outputs = [*COST_OUTPUTS, *(("regret",) if ctx.footprint else ())]
         for lane in ctx.lanes:
             fields += [pa.field(lane_column(w, *lane), kinds.get(w, pa.float64())) for w in outputs]
+    elif ctx.analysis == "simulate":
+        fields += [pa.field(name, pa.float64()) for name in SIMULATE_OUTPUTS]
     else:
         fields += [
             pa.field("footprint", pa.string()),
@@ -105,8 +108,9 @@ def manifest(ctx: Context, base_name: str, version: str) -> dict[str, Any]:
         ``shoring_version``, ``analysis``, ``network``, ``network_hash``,
         ``base_scenario``, ``base_scenario_hash``, ``grid_title``, ``grid_hash``,
         ``parameters``, ``variants``, ``years``, ``footprint``, ``mip_gap``,
-        ``time_limit``, ``seeds`` (None: a cost or optimize sweep draws no random
-        numbers) and the versions of dask, distributed and pyarrow.
+        ``time_limit``, ``seeds`` (``{seed, runs}`` of a simulate sweep, every variant
+        drawing with that seed; None: a cost or optimize sweep draws no random numbers)
+        and the versions of dask, distributed and pyarrow.
     """
     import dask
     import distributed
@@ -130,7 +134,7 @@ def manifest(ctx: Context, base_name: str, version: str) -> dict[str, Any]:
         "footprint": list(ctx.footprint),
         "mip_gap": ctx.mip_gap,
         "time_limit": ctx.time_limit,
-        "seeds": None,
+        "seeds": {"seed": ctx.seed, "runs": ctx.runs} if ctx.analysis == "simulate" else None,
         "dask_version": dask.__version__,
         "distributed_version": distributed.__version__,
         "pyarrow_version": pa.__version__,
