@@ -1,10 +1,13 @@
-"""Policy sweeps: a hand-worked switch of the cheapest origin, resuming, bad grids."""
+"""Policy sweeps: hand-worked switches of the cheapest origin and the optimal footprint at the
+break-even tariff, resuming after an interruption, bad grids."""
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 
+import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
@@ -233,3 +236,29 @@ def test_a_base_measure_is_edited_by_its_id() -> None:
         # everything else of the base measure is kept
         assert cells.phase_down == by_id["ira-45x-battery-cells"].phase_down
         assert len(scenario.measures) == len(base) - (not point["ira_modules"])
+
+
+def test_optimal_footprint_switches_at_the_breakeven(at_zero, tmp_path: Path) -> None:
+    # both plants candidates with a fixed cost of 1,000 USD a year: the design opens one,
+    # so its objective is 1,000 + 500 units x the landed cost of the site it opens
+    plants = copy.deepcopy(TWO_PLANTS)
+    for site in plants["sites"]:
+        site.update(status="candidate", fixed_cost_usd=1000)
+    tstar, growth = breakeven_by_hand(at_zero)
+    values = [round(float(tstar) + d, 6) for d in (-0.001, 0.001)]
+    base = load_scenario("mfn-only")
+    grid_file = tmp_path / "grid.yaml"
+    grid_file.write_text(TARIFF_GRID.format(values=values), encoding="utf-8")
+    grid = read_grid(grid_file, *base_of(base))
+    out = tmp_path / "out"
+    net = Network.from_dict(plants)
+    run_sweep(net, base, grid, out, "optimize", workers=0, footprint=["ningbo"])
+    rows = {r["us_tariff_chn"]: r for r in pd.read_parquet(out).to_dict("records")}
+    lc_ohio, lc_ningbo = at_zero.loc["ohio"].sum(), at_zero.loc["ningbo"].sum()
+    assert [rows[v]["footprint"] for v in values] == ["ningbo", "ohio"]
+    for t in values:
+        ningbo = lc_ningbo + 100.0 * t * growth
+        assert rows[t]["status"] == "optimal" and rows[t]["gap"] == pytest.approx(0, abs=1e-4)
+        assert rows[t]["objective"] == pytest.approx(1000 + 500 * min(ningbo, lc_ohio), rel=1e-6)
+        assert rows[t]["footprint_cost"] == pytest.approx(1000 + 500 * ningbo, rel=1e-6)
+        assert rows[t]["regret"] == pytest.approx(500 * max(ningbo - lc_ohio, 0.0), abs=1e-3)

@@ -2,7 +2,7 @@
 
 Layout of an output folder::
 
-    OUT/manifest.json          versions and hashes of what was swept (written first)
+    OUT/_manifest.json         versions and hashes of what was swept (written first)
     OUT/part-<uuid>.parquet    one file per finished batch, one row per variant
     OUT/.lock                  held while a sweep writes
 
@@ -11,7 +11,8 @@ Every part is written to a hidden temporary file, flushed to disk and renamed in
 so a crash or Ctrl-C never leaves a half-written part: a part is either complete or absent
 (readers only see ``part-*.parquet``). A rerun reads the finished variant ids from the
 parts and skips them. Every part has the same schema (:func:`schema`), so DuckDB
-(``read_parquet('OUT/part-*.parquet')``), pandas or pyarrow read the folder as one table.
+(``read_parquet('OUT/part-*.parquet')``), pandas (``pandas.read_parquet("OUT")``) or pyarrow
+read the folder as one table: they skip names starting with ``_`` or ``.``.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from shoring.errors import ShoringError
 from shoring.outputs import write_atomic, write_text_atomic
 from shoring.sweep.evaluate import COST_OUTPUTS, SIMULATE_OUTPUTS, Context, lane_column
 
-MANIFEST = "manifest.json"
+MANIFEST = "_manifest.json"
 PARTS = "part-*.parquet"
 """Glob of the finished part files of a sweep folder."""
 
