@@ -238,3 +238,37 @@ def test_report_is_one_offline_html_file(tmp_path: Path, cli) -> None:
     text = out.read_text(encoding="utf-8")
     assert "Import shares in USA" in text and "Real GDP" in text and "VNM" in text
     assert not re.search(r"<script[^>]*\bsrc=", text, re.I)
+
+
+@pytest.mark.shared_data
+def test_us_china_tariff_war_example_sign_pattern_and_zero_shock(shared_data: Path) -> None:
+    from datetime import date
+
+    from shoring.macro.ge_run import estimate_costs, tariff_factor
+    from shoring.macro.ge_spec import CounterfactualSpec
+    from shoring.macro.gravity_spec import load_spec
+
+    path = EXAMPLES / "us_china_tariff_war.yaml"
+    data = shared_data / "trade" / "yotov2016_trade_without_borders_2006.csv"
+    spec = load_spec(CounterfactualSpec, path)
+    model = estimate_costs(spec, path, data)
+    codes = model.countries
+    usa, chn = codes.index("USA"), codes.index("CHN")
+    factor = tariff_factor(spec.shock.tariffs, codes, SIGMA, path.parent)
+    taxed = np.argwhere(factor != 1.0).tolist()
+    assert sorted(taxed) == sorted([[chn, usa], [usa, chn]])  # only the two pay
+    flows = model.solve(model.cost * factor).bilateral_table().set_index(["exporter", "importer"])
+    # with every other cost unchanged, the two taxed flows fall ...
+    for pair in (("CHN", "USA"), ("USA", "CHN")):
+        assert flows.loc[pair, "change_pct_conditional"] < 0
+        assert flows.loc[pair, "change_pct_full"] < 0
+    # ... and the US buys more from everyone else: its inward resistance rises while a
+    # third country's costs to the US do not change
+    third = flows.xs("USA", level="importer").drop(["CHN", "USA"])
+    assert (third["change_pct_conditional"] > 0).all() and (third["change_pct_full"] > 0).all()
+    # the same spec before the war (no duty beyond MFN on 2017-12-31) changes nothing
+    before = spec.shock.tariffs.model_copy(update={"when": date(2017, 12, 31)})
+    assert np.all(tariff_factor(before, codes, SIGMA, path.parent) == 1.0)
+    same = model.solve(model.cost)
+    np.testing.assert_allclose(same.full.trade, model.base.trade, rtol=1e-10)
+    np.testing.assert_allclose(same.full.price, 1.0, atol=1e-12)

@@ -188,3 +188,27 @@ def test_reshoring_inputs_without_a_common_year_are_refused(cli, tmp_path) -> No
     )
     code, out, err = cli(*args, "--partner", "MEX")
     assert code == 2 and f"{imports}:partner: no import rows of the partners MEX" in err
+
+
+# Kearney's 2024 report (11th, figures of 2023): "the manufacturing import ratio (MIR)
+# jumping by 196 basis points"; imports from the 14 Asian LCCRs USD 1,022 bn (2022) ->
+# 878 bn (2023), US manufacturing gross output USD 7.245 -> 7.236 trillion (The MAD
+# Report 2024, https://themadreport.io/reshoring-revolution; the USD 143 bn fall of
+# imports also in Kearney's release, PR Newswire 2024-04-24,
+# https://prnewswire.com/news-releases/kearney-releases-2024-reshoring-index-11th-annual-report-on-reshoring-and-nearshoring-finds-made-in-america-for-america-a-lasting-trend-302125540.html)
+IMPORTS_BN = {2022: 1022.0, 2023: 878.0}
+OUTPUT_BN = {2022: 7245.0, 2023: 7236.0}
+INDEX_2023_BP = 196
+
+
+def test_kearney_2024_report_index_from_its_published_inputs() -> None:
+    # inputs rounded to USD 1 bn: the index lies between the extremes they allow
+    def mir(year: int, d_imports: float, d_output: float) -> float:
+        return manufacturing_import_ratio(IMPORTS_BN[year] + d_imports, OUTPUT_BN[year] + d_output)
+
+    low = reshoring_index([2022, 2023], [mir(2022, -0.5, 0.5), mir(2023, 0.5, -0.5)])[1]
+    high = reshoring_index([2022, 2023], [mir(2022, 0.5, -0.5), mir(2023, -0.5, 0.5)])[1]
+    assert 195.6 < low <= INDEX_2023_BP <= high < 198.9
+    # the 2022 ratio of these inputs (14.11 %) is the 14.1 % of the 2023 report
+    assert mir(2022, 0, 0) == pytest.approx(MIR_2022, abs=5e-4)
+    assert mir(2023, 0, 0) == pytest.approx(0.1213, abs=5e-5)  # MIR 2023 = 12.13 %

@@ -25,7 +25,13 @@ import numpy as np
 import pandas as pd
 
 from shoring.errors import Problem, ShoringInputError
-from shoring.macro.ge_run import BlockedLaneError, Counterfactual, duty_rates, estimate_costs
+from shoring.macro.ge_run import (
+    BlockedLaneError,
+    Counterfactual,
+    duty_rates,
+    estimate_costs,
+    shock_weights,
+)
 from shoring.macro.ge_spec import CounterfactualSpec
 from shoring.macro.gravity_spec import load_spec
 from shoring.scenario import Scenario
@@ -68,7 +74,7 @@ class MacroView:
     when : datetime.date
         Date the scenarios' duties are read on.
     hs6 : tuple of str
-        HS6 codes averaged (the spec's ``shock.tariffs.hs6``).
+        HS6 codes averaged (the spec's ``shock.tariffs.hs6``, with its ``weights`` if any).
     sigma : float
         Elasticity of substitution.
     reference_country : str
@@ -220,6 +226,7 @@ def macro_view(
         raise ShoringInputError([Problem(str(path), message, field="shock")])
     model = estimate_costs(spec, path, data, tell)
     hs6, countries = spec.shock.tariffs.hs6, model.countries
+    weights = shock_weights(spec.shock.tariffs, countries, model.folder)
     roles = _roles(markets, sites, suppliers)
     in_data = {c: r for c, r in roles.items() if c in countries}
     in_markets = tuple(c for c in dict.fromkeys(markets) if c in countries)
@@ -227,7 +234,7 @@ def macro_view(
     for scenario in scenarios:
         tell(f"general equilibrium of {scenario.name}")
         try:
-            rate = duty_rates(scenario, when, hs6, countries)
+            rate = duty_rates(scenario, when, hs6, countries, weights=weights)
         except BlockedLaneError as exc:
             blocked = np.full((len(countries),) * 2, np.nan)
             views.append(ScenarioView(scenario.name, blocked, None, str(exc)))

@@ -173,6 +173,7 @@ def duty_rates(
     hs6: tuple[str, ...],
     countries: tuple[str, ...],
     label: str | None = None,
+    weights: np.ndarray | None = None,
 ) -> np.ndarray:
     """Mean additional ad valorem duty ``t_ij`` of a scenario over HS6 codes, shape (N, N).
 
@@ -183,11 +184,13 @@ def duty_rates(
     when : datetime.date
         Date the measures in force are read on.
     hs6 : tuple of str
-        HS6 codes, averaged with equal weights.
+        HS6 codes (H), averaged with equal weights unless ``weights`` are given.
     countries : tuple of str
         ISO3 codes (N).
     label : str, optional
         Name of the scenario in errors (default: its name).
+    weights : numpy.ndarray, shape (N, N, H), optional
+        Trade weights of each pair's HS6 codes (:func:`shoring.macro.tariff_weights.read_weights`).
 
     Returns
     -------
@@ -212,7 +215,13 @@ def duty_rates(
     if np.any(effects.blocked & (exp != imp)):
         name = label or scenario.name
         raise BlockedLaneError(f"scenario {name} blocks lanes on {when}: not a tariff")
-    rate = effects.ad_valorem_rate(0.0).reshape(n, n, h).mean(axis=2)
+    cells_rate = effects.ad_valorem_rate(0.0).reshape(n, n, h)
+    if weights is None:
+        rate = cells_rate.mean(axis=2)
+    else:
+        total = weights.sum(axis=2)
+        np.fill_diagonal(total, 1.0)  # domestic sales pay no duty
+        rate = (cells_rate * weights).sum(axis=2) / total
     np.fill_diagonal(rate, 0.0)
     return rate
 
@@ -225,13 +234,13 @@ def tariff_factor(
     Parameters
     ----------
     shock : TariffShock
-        Scenario, date and HS6 codes (:func:`duty_rates`).
+        Scenario, date, HS6 codes and their weights (:func:`duty_rates`).
     countries : tuple of str
         ISO3 codes (N).
     sigma : float
         Elasticity of substitution.
     folder : Path, optional
-        Folder a relative scenario file name is read from (the spec's).
+        Folder a relative scenario or weights file name is read from (the spec's).
 
     Returns
     -------
@@ -241,15 +250,33 @@ def tariff_factor(
     Raises
     ------
     ShoringError
-        For an unknown scenario, or a scenario that blocks a lane (:func:`duty_rates`).
+        For an unknown scenario, or a scenario that blocks a lane (:func:`duty_rates`);
+        a bad weights file (located problems).
     """
     from shoring.scenario import load_scenario
 
     name: str | Path = shock.scenario
     if name.endswith((".yaml", ".yml")) and folder is not None:
         name = folder / name
-    rate = duty_rates(load_scenario(name), shock.when, shock.hs6, countries, shock.scenario)
+    weights = shock_weights(shock, countries, folder)
+    rate = duty_rates(
+        load_scenario(name), shock.when, shock.hs6, countries, shock.scenario, weights
+    )
     return (1.0 + rate) ** (-sigma)
+
+
+def shock_weights(
+    shock: TariffShock, countries: tuple[str, ...], folder: Path | None = None
+) -> np.ndarray | None:
+    """The trade weights of a tariff shock, (N, N, H), or None for equal weights."""
+    if shock.weights is None:
+        return None
+    from shoring.macro.tariff_weights import read_weights
+
+    path = Path(shock.weights.file)
+    if not path.is_absolute() and folder is not None:
+        path = folder / path
+    return read_weights(path, shock.hs6, countries)
 
 
 def _pair_effects(fit: Any, names: list[str], b: np.ndarray, year: int, countries) -> np.ndarray:

@@ -39,17 +39,34 @@ class SetRegressor(_Model):
         return self
 
 
+class TradeWeights(_Model):
+    """Trade values weighting the HS6 codes of a tariff shock (:mod:`shoring.macro.tariff_weights`).
+
+    Attributes
+    ----------
+    file : str
+        CSV ``hs6,value[,importer,exporter]`` (relative to the spec's folder).
+    source : str
+        Where the values come from (publication or database, year, URL): required.
+    """
+
+    file: str
+    source: str = Field(min_length=1)
+
+
 class TariffShock(_Model):
     """Tariffs of a scenario on a date, averaged over HS6 codes, as trade-cost changes.
 
     The additional ad valorem duty ``t`` of each pair (the scenario's measures in force on ``when``,
     without the MFN base already in the baseline costs), averaged over ``hs6`` with equal
-    weights, multiplies the cost term by ``(1 + t) ** (-sigma)``.
+    weights, or with the trade values of ``weights``, multiplies the cost term by
+    ``(1 + t) ** (-sigma)``.
     """
 
     scenario: str
     when: date
     hs6: tuple[str, ...] = Field(min_length=1)
+    weights: TradeWeights | None = None
 
     @field_validator("hs6")
     @classmethod

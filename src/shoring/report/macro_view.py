@@ -135,10 +135,10 @@ def macro_section(view: MacroView) -> str:
     )
     out = [
         f'<p class="note">Each scenario\'s duties on {esc(view.when.isoformat())} (ad valorem, '
-        f"beyond the baseline's, mean over the HS6 codes of the spec) in the structural "
-        f"gravity model of {esc(view.title)} ({len(view.countries)} countries, data "
-        f"{esc(view.data_file)}, elasticity of substitution {view.sigma:g}). Changes run "
-        "from the baseline to the world with the duties, full endowment (factory-gate "
+        "beyond the baseline's, averaged over the spec's HS6 codes, equally or by its trade "
+        f"weights) in the gravity model of {esc(view.title)} ({len(view.countries)} "
+        f"countries, data {esc(view.data_file)}, elasticity of substitution {view.sigma:g}). "
+        "Changes run from the baseline to the world with the duties, full endowment (factory-gate "
         "prices adjust); price indices are relative to the consumer price index of "
         f"{esc(view.reference_country)} (numeraire). Method: Yotov, Piermartini, Monteiro "
         "&amp; Larch (2016), An Advanced Guide to Trade Policy Analysis, WTO/UNCTAD, ch. 2."
