@@ -2,18 +2,19 @@
 
 Run::
 
-    python benchmarks/sweep.py [--cost 100] [--optimize 12] [--workers 2]
+    python benchmarks/sweep.py [--cost 200] [--optimize 16] [--workers 2]
 
 On the ev-battery example (the network ``shoring demo`` uses), current law as the base,
 2030: a cost grid of ``--cost`` variants (a US tariff on Chinese batteries x China's wage
-growth x ... ; values spaced evenly, see :func:`grid_text`) and an optimize grid of
+growth x the IRA 45X module credit; see :func:`grid_text`) and an optimize grid of
 ``--optimize`` variants. Each is swept twice, one after the other: in this process
 without Dask (``workers=0``), then on a ``LocalCluster`` of ``--workers`` processes (its
-start-up is timed apart). Printed per sweep: wall seconds, variants (or MILPs) per second,
-CPU seconds inside the tasks, and the share of the workers' time spent inside tasks
-(``busy``: the rest is Dask's per-task overhead, data transfer, and workers idle at the
-start and the tail of the sweep, so ``1 - busy`` bounds the task overhead from above).
-The machine may be shared: compare the CPU seconds as well as the wall times.
+start-up is timed apart; both sides first run a small warm-up sweep, so that imports and
+embedded tables are loaded in every process). Printed per sweep: wall seconds, variants
+(or MILPs) per second, CPU seconds inside the tasks, and ``busy``, the share of the
+workers' time spent inside tasks (the rest is Dask's per-task overhead, data transfer and
+workers idle at the start and the tail, so ``1 - busy`` bounds the task overhead from
+above). The machine may be shared: compare the CPU seconds as well as the wall times.
 """
 
 from __future__ import annotations
@@ -54,15 +55,14 @@ parameters:
 """
 
 
-def sweep(analysis: str, n: int, workers: int, folder: Path) -> dict[str, float]:
-    """One sweep of ``n`` variants; returns its figures."""
+def sweep(analysis: str, n: int, scheduler: str | None, folder: Path) -> dict[str, float]:
+    """One sweep of ``n`` variants, in this process or on ``scheduler``; its figures."""
     net = read_network(example_path("ev-battery"))
     base = load_scenario("current-law")
     grid = parse_grid(grid_text(n), "bench-grid", *base_of(base))
     cpu = time.process_time()
-    summary = run_sweep(
-        net, base, grid, folder / f"{analysis}-{workers}", analysis, workers=workers
-    )  # type: ignore[arg-type]
+    target = folder / f"{analysis}-{n}-{'dask' if scheduler else 'serial'}"
+    summary = run_sweep(net, base, grid, target, analysis, workers=0, scheduler=scheduler)  # type: ignore[arg-type]
     return {
         "variants": summary.computed,
         "wall": summary.wall_seconds,
@@ -76,23 +76,25 @@ def sweep(analysis: str, n: int, workers: int, folder: Path) -> dict[str, float]
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cost", type=int, default=100, help="variants of the cost grid")
-    parser.add_argument("--optimize", type=int, default=12, help="variants of the optimize grid")
+    parser.add_argument("--cost", type=int, default=200, help="variants of the cost grid")
+    parser.add_argument("--optimize", type=int, default=16, help="variants of the optimize grid")
     parser.add_argument("--workers", type=int, default=2, help="local Dask workers")
     args = parser.parse_args()
     start = time.perf_counter()
-    with dask_client(args.workers, None):
-        pass
-    print(f"LocalCluster start-up and shut-down ({args.workers} workers): "
-          f"{time.perf_counter() - start:.1f} s (not counted below)")  # fmt: skip
-    print(f"{'sweep':<10}{'mode':<16}{'variants':>9}{'batches':>8}{'wall s':>9}"
-          f"{'per s':>8}{'task CPU s':>11}{'busy':>7}{'speed-up':>10}")  # fmt: skip
-    with tempfile.TemporaryDirectory() as tmp:
+    with dask_client(args.workers, None) as client, tempfile.TemporaryDirectory() as tmp:
+        address = client.scheduler.address
+        print(f"LocalCluster start-up ({args.workers} workers): "
+              f"{time.perf_counter() - start:.1f} s (not counted below)")  # fmt: skip
+        print(f"{'sweep':<10}{'mode':<16}{'variants':>9}{'batches':>8}{'wall s':>9}"
+              f"{'per s':>8}{'task CPU s':>11}{'busy':>7}{'speed-up':>10}")  # fmt: skip
         for analysis, n in (("cost", args.cost), ("optimize", args.optimize)):
             if n <= 0:
                 continue
-            serial = sweep(analysis, n, 0, Path(tmp))
-            dask = sweep(analysis, n, args.workers, Path(tmp))
+            # warm-up (imports, embedded tables) in this process and on every worker
+            sweep(analysis, 4, None, Path(tmp))
+            sweep(analysis, 4 * args.workers, address, Path(tmp))
+            serial = sweep(analysis, n, None, Path(tmp))
+            dask = sweep(analysis, n, address, Path(tmp))
             for mode, r in (("serial", serial), (f"dask x{args.workers}", dask)):
                 ratio = r["rate"] / serial["rate"]
                 print(
