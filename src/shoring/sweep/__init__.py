@@ -1,9 +1,11 @@
 """Policy-space sweeps: a grid of scenario parameters, run on Dask, stored in Parquet.
 
 >>> from shoring.sweep import read_grid, run_sweep
->>> grid = read_grid("grid.yaml")                                   # doctest: +SKIP
+>>> from shoring.sweep.policy_map import read_results
+>>> from shoring.sweep.run import base_of
+>>> grid = read_grid("grid.yaml", *base_of(base))                   # doctest: +SKIP
 >>> run_sweep(network, base, grid, "sweep-out/", "cost", workers=2)  # doctest: +SKIP
->>> policy_table("sweep-out/")                                     # doctest: +SKIP
+>>> read_results("sweep-out/").rows                                # doctest: +SKIP
 
 - :mod:`shoring.sweep.grid`: the grid file (parameters as edits of the base scenario's
   measures), lazy variants with deterministic ids;
