@@ -207,10 +207,10 @@ def _year_measures(
     coverage of the cells is zero on every day is dropped, so it adds no breakpoint.
     """
     first, last = dt.date(mid.year, 1, 1), dt.date(mid.year, 12, 31)
-    wanted = frozenset(codes)
+    wanted, hs_str = frozenset(codes), hs.astype(str)
     candidates = []
     for m in measures:
-        if not relevant(m, wanted, hs.astype(str), blocs):
+        if not relevant(m, wanted, hs_str, blocs):
             continue
         start, end = m.period()  # type: ignore[union-attr]
         if (start is not None and start > last) or (end is not None and end < first):

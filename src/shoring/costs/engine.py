@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -54,13 +55,21 @@ import xarray as xr
 
 from shoring.costs import formulas as f
 from shoring.costs.assemble import combine_chunks, to_markets
-from shoring.costs.blocks import COMPONENTS, Recycler, component_writer, without_huge_pages
+from shoring.costs.blocks import (
+    COMPONENTS,
+    Recycler,
+    Scratch,
+    component_writer,
+    engine_memory,
+    sum_components,
+)
 from shoring.costs.duties import duty_rates, member_mask
 from shoring.costs.lanes import scenario_lanes
 from shoring.costs.places import duties_at_places
 from shoring.costs.prepare import _Study, _study
 from shoring.costs.sourcing import (
     bought_levels,
+    lane_pick,
     lane_take,
     originating_supply,
     tier_origin,
@@ -124,12 +133,15 @@ def _year_costs(
     settings: CostSettings,
     stakes: bool = False,
     empty: Callable[[tuple[int, ...]], np.ndarray] = np.empty,
+    scratch: Scratch | None = None,
 ) -> _YearCosts:
     """Components of every (made product, site, destination place), and supplier offers.
 
     ``stakes``: also return the duty at stake where qualifying is a sourcing decision
-    (for network design). ``empty`` allocates the components and totals.
+    (for network design). ``empty`` allocates the components and totals; ``scratch``
+    holds the working arrays (kept by the caller across scenario-years).
     """
+    scratch = scratch if scratch is not None else Scratch()
     duty_args = (list(study.hs), list(study.countries), year, study.mfn[year], study.copper_share)
     duty = duties_at_places(duty_rates(scenario, *duty_args), study.place_country)
     rates = site_rates(study, scenario, year, settings)
@@ -156,7 +168,8 @@ def _year_costs(
         lc = cs[first]
 
         def take(values: np.ndarray) -> np.ndarray:
-            return np.take(values, ls, axis=1, mode="clip")
+            buf = scratch.get((values.shape[0], n_s, *values.shape[2:]), values.dtype)
+            return np.take(values, ls, axis=1, out=buf, mode="clip")
 
     else:
         lp, lc, ls = sp, cs, None
@@ -200,7 +213,9 @@ def _year_costs(
         rows = np.flatnonzero(study.tiers[made] == tier)
         if rows.size == 0:
             continue
+        scratch.reset()  # the previous tier's working arrays are free again
         pl = made[rows]
+        cells = (pl.size, n_s, n_c)
         block = out[:, rows[0] : rows[-1] + 1]  # a view: this tier's rows are contiguous
         bom = study.bom[pl]  # (pl, k)
         at_site = delivered[:, sp]  # (k, s)
@@ -226,9 +241,11 @@ def _year_costs(
             rules, bought, own_cost, own_vnm, own_q, pl, study.slots, study.qty, sp,
             study.value, labour, study.overhead_rate, party_site,
         )  # fmt: skip
-        met = lane_take(org.met, lane_agreement)
-        extra = lane_take(org.extra, lane_agreement)
-        margin = lane_take(org.margin, lane_agreement)
+        met = lane_take(org.met, lane_agreement, scratch.get(cells, bool))
+        extra = lane_take(org.extra, lane_agreement, scratch.get(cells))
+        # the margin reported (float32), of the mix bought; NaN where no rule applies
+        margin_rows = margin_out[rows[0] : rows[-1] + 1]  # a view: rows are contiguous
+        lane_take(org.margin, lane_agreement, margin_rows)
         value = study.value[pl, None, None]
         h = study.hs_index[pl]
         threshold_l = duty.rvc_threshold[h][:, lc, :]
@@ -239,7 +256,7 @@ def _year_costs(
             threshold = take(threshold_l)
             rvc = f.regional_value_content(value, materials[:, :, None])
             met = np.where(take(scenario), rvc >= threshold, met)
-            margin = np.where(take(scenario), rvc - threshold, margin)
+            np.copyto(margin_rows, rvc - threshold, where=take(scenario), casting="same_kind")
         free = take(free_l)
         none = take(np.isnan(threshold_l))  # no preference on the lane
         met = (met | free) & ~none
@@ -271,9 +288,9 @@ def _year_costs(
         # pays for its extra cost (with its carrying cost and prepayment)
         gain = take((duty_not - duty_met) * lane_tco_.keep + lane_tco_.mpf_saved)
         factor = take(np.broadcast_to(lane_tco_.keep + lane_tco_.prepay, duty_met.shape))
-        dearer = extra * (1.0 + ovh[:, :, None])
+        dearer = np.multiply(extra, 1.0 + ovh[:, :, None], out=scratch.get(cells))
         dearer *= factor
-        chosen = gain > dearer
+        chosen = np.greater(gain, dearer, out=scratch.get(cells, bool))
         chosen &= ~met
         chosen &= ~none
         met |= chosen
@@ -282,14 +299,10 @@ def _year_costs(
             | unavailable[:, :, None]
             | take(np.isnan(freight_l) | (duty.blocked[h][:, lc, :] > 0.5))
         )
-        # the margin reported (float32), of the mix bought; NaN where no rule applies
-        margin_rows = margin_out[rows[0] : rows[-1] + 1]  # a view: rows are contiguous
-        np.copyto(margin_rows, margin, casting="same_kind")
-        add = None  # extra materials cost of the qualifying mix bought, where bought
-        if chosen.any():
-            add = np.where(chosen, extra, 0.0)
-            margin_q = lane_take(org.margin_q, lane_agreement)
-            np.copyto(margin_rows, margin_q, where=chosen, casting="same_kind")
+        # where the qualifying mix is bought (few cells): its extra materials cost
+        bought_at = np.nonzero(chosen)
+        add = extra[bought_at]
+        margin_rows[bought_at] = lane_pick(org.margin_q, lane_agreement, bought_at)
         np.copyto(margin_rows, np.nan, where=free | none | invalid)
         put = component_writer(block, ls, duty_met.shape)
         # the components, written in place; ex-works and the stock value before exclusions
@@ -300,25 +313,34 @@ def _year_costs(
         materials_ = put("materials", materials[:, :, None])
         overhead_ = put("overhead", overhead[:, :, None])
         exw = (materials + labour + overhead + production)[:, :, None]  # ex-works
-        if add is not None:  # with the mix bought
-            materials_ += add
-            add *= ovh[:, :, None]
-            overhead_ += add
-            exw = materials_ + overhead_
-            exw += (labour + production)[:, :, None]
+        # with the qualifying mix bought: materials, overhead and ex-works at those cells
+        materials_[bought_at] += add
+        overhead_[bought_at] += add * ovh[bought_at[0], 0]
+        exw_at = materials_[bought_at] + overhead_[bought_at]
+        exw_at += (labour + production)[bought_at[:2]]
         moved = [m for n, m in (("freight", freight), ("duties", duties)) if n not in user.excluded]
-        stock = exw + moved[0] if moved else np.broadcast_to(exw, duties.shape).copy()
+        if "lane" not in user.excluded and user.lanes is not None:
+            moved.append(lane)
+        stock = scratch.get(cells)
+        if moved:
+            np.add(exw, moved[0], out=stock)
+        else:
+            np.copyto(stock, exw)
         for more in moved[1:]:
             stock += more
-        if "lane" not in user.excluded and user.lanes is not None:
-            stock += lane
+        stock_at = exw_at.copy()
+        for more in moved:
+            stock_at += more[bought_at]
+        stock[bought_at] = stock_at
         held = f.inventory_cost(1.0, rate, transit, 0.0)  # carrying per USD in transit
         inventory = put("inventory", held, per_lane=True)
         inventory *= stock
         buffer = f.inventory_cost(1.0, rate, 0.0, safety)  # per USD of safety stock
         safety_stock = put("safety_stock", buffer, per_lane=True)
         safety_stock *= stock
-        tco_costs(lane_tco_, take, put, study.tco, pl, sp, value, exw, stock, met)
+        tco_costs(
+            lane_tco_, take, put, study.tco, pl, sp, value, (exw, bought_at, exw_at), stock, met
+        )
         if stake_out is not None and rules:  # no agreement decides a lane: nothing at stake
             always = np.ones((pl.size, len(rules) + 1, n_s), dtype=bool)  # slot A: no agreement
             for a, r in enumerate(rules):
@@ -342,7 +364,7 @@ def _year_costs(
         mix_out[rows] = chosen & ~invalid
 
         summed = total_out[rows[0] : rows[-1] + 1]  # a view, like ``block``
-        np.sum(block, axis=0, out=summed)  # (pl, s, c), NaN where invalid
+        sum_components(block, summed)  # (pl, s, c), NaN where invalid
         # components of other products: delivered from their best site to every place
         components = np.flatnonzero(is_component[pl])
         if components.size == 0:
@@ -461,9 +483,11 @@ def iter_landed_cost(
     def chunk(job: tuple[Scenario, int]) -> xr.Dataset:
         scenario, year = job
         every = dest.size == study.places.size  # every place a destination, in order
+        scratch = scratches.setdefault(threading.get_ident(), Scratch())  # one per worker
         year_costs = _year_costs(
-            study, scenario, year, settings, all_destinations, outputs.empty if every else np.empty
-        )
+            study, scenario, year, settings, all_destinations,
+            outputs.empty if every else np.empty, scratch,
+        )  # fmt: skip
 
         def at(values: np.ndarray) -> np.ndarray:
             return values if every else np.take(values, dest, axis=-1)
@@ -497,9 +521,10 @@ def iter_landed_cost(
         ).expand_dims(scenario=[scenario.name], year=[year])
 
     outputs = Recycler()
+    scratches: dict[int, Scratch] = {}
     jobs = [(scenario, year) for scenario in scenarios for year in chosen]
     workers = max(1, min(settings.threads, len(jobs)))
-    with without_huge_pages(), ThreadPoolExecutor(max_workers=workers) as pool:
+    with engine_memory(), ThreadPoolExecutor(max_workers=workers) as pool:
         pending: deque = deque()
         for done, job in enumerate(jobs, start=1):
             pending.append(pool.submit(chunk, job))

@@ -152,8 +152,8 @@ class TierOrigin:
     # inf, margins NaN), so that :func:`lane_take` reads every lane from one array
     met: np.ndarray  # bool: the cheapest mix meets the agreement's rule
     extra: np.ndarray  # extra materials cost of the cheapest qualifying mix
-    margin: np.ndarray  # margin of the cheapest mix
-    margin_q: np.ndarray  # margin of the cheapest qualifying mix
+    margin: np.ndarray  # margin of the cheapest mix (float32, as reported)
+    margin_q: np.ndarray  # margin of the cheapest qualifying mix (float32)
 
 
 def tier_origin(
@@ -207,8 +207,8 @@ def tier_origin(
     out = {
         "met": np.zeros(shape, dtype=bool),
         "extra": np.full(shape, np.inf),
-        "margin": np.full(shape, np.nan),
-        "margin_q": np.full(shape, np.nan),
+        "margin": np.full(shape, np.nan, dtype=np.float32),  # as reported
+        "margin_q": np.full(shape, np.nan, dtype=np.float32),
     }
     for a, rule in enumerate(rules):
         always = rule.always[rows]
@@ -305,7 +305,9 @@ def originating_supply(
     return out
 
 
-def lane_take(per_site: np.ndarray, lane_agreement: np.ndarray) -> np.ndarray:
+def lane_take(
+    per_site: np.ndarray, lane_agreement: np.ndarray, out: np.ndarray | None = None
+) -> np.ndarray:
     """Per-lane values from per-(product, agreement, site) values.
 
     Parameters
@@ -314,6 +316,8 @@ def lane_take(per_site: np.ndarray, lane_agreement: np.ndarray) -> np.ndarray:
         Values per agreement; slot A holds the value of lanes without one.
     lane_agreement : ndarray (S, C) of int
         Agreement index of each lane, -1 where none applies.
+    out : ndarray (p, S, C), optional
+        Written and returned (same dtype as ``per_site``).
 
     Returns
     -------
@@ -322,4 +326,29 @@ def lane_take(per_site: np.ndarray, lane_agreement: np.ndarray) -> np.ndarray:
     n_p, n_slots, n_s = per_site.shape
     flat = per_site.reshape(n_p, n_slots * n_s)  # a view: no copy
     slot = np.where(lane_agreement >= 0, lane_agreement, n_slots - 1)
-    return np.take(flat, slot * n_s + np.arange(n_s)[:, None], axis=1)
+    index = slot * n_s + np.arange(n_s)[:, None]  # valid: "clip" only skips a buffer
+    return np.take(flat, index, axis=1, out=out, mode="clip")
+
+
+def lane_pick(
+    per_site: np.ndarray, lane_agreement: np.ndarray, at: tuple[np.ndarray, ...]
+) -> np.ndarray:
+    """:func:`lane_take` at a few lanes only.
+
+    Parameters
+    ----------
+    per_site : ndarray (p, A + 1, S)
+        Values per agreement; slot A holds the value of lanes without one.
+    lane_agreement : ndarray (S, C) of int
+        Agreement index of each lane, -1 where none applies.
+    at : tuple of three ndarray of int (n,)
+        Product, site and destination of each lane wanted (as from ``np.nonzero``).
+
+    Returns
+    -------
+    ndarray (n,)
+        ``lane_take(per_site, lane_agreement)[at]``.
+    """
+    p, s, c = at
+    slot = lane_agreement[s, c]
+    return per_site[p, np.where(slot >= 0, slot, per_site.shape[1] - 1), s]

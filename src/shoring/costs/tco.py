@@ -287,7 +287,7 @@ def tco_costs(
     pl: np.ndarray,
     site_place: np.ndarray,
     value: np.ndarray,
-    made: np.ndarray,
+    made: tuple[np.ndarray, tuple[np.ndarray, ...], np.ndarray],
     stock: np.ndarray,
     met: np.ndarray,
 ) -> None:
@@ -309,8 +309,10 @@ def tco_costs(
         Product positions (n) and the place of each site (S).
     value : ndarray (n, 1, 1)
         Unit value (USD).
-    made : ndarray (n, S, C)
-        Ex-works cost per unit of the mix bought (USD): what is prepaid.
+    made : tuple (ndarray (n, S, 1), index, ndarray (k,))
+        Ex-works cost per unit (USD), what is prepaid: of the cheapest mix per (product,
+        site), and at the lanes ``index`` (as from ``np.nonzero``; where the qualifying
+        mix is bought) the ex-works cost of that mix.
     stock : ndarray (n, S, C)
         Value of a unit held in the pipeline and safety stock (USD).
     met : ndarray (n, S, C) of bool
@@ -326,7 +328,10 @@ def tco_costs(
     if lane.mpf_saved.ndim and lane.mpf_saved.any():
         np.subtract(fees, take(lane.mpf_saved), out=fees, where=met)  # USMCA-originating
     prepaid = put("prepayment", lane.prepay, per_lane=True)
-    prepaid *= made
+    made_base, made_at, made_values = made
+    prepaid_at = prepaid[made_at] * made_values
+    prepaid *= made_base
+    prepaid[made_at] = prepaid_at
     ip = tco.ip_country[site_place][None, :, None]
     rate = _rates(tco, pl)["ip_risk_rate"]
     put("ip_risk", np.where(ip, f.value_share_cost(value, rate), 0.0))

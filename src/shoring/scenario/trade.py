@@ -195,8 +195,22 @@ class TradeEffects:
         return xr.Dataset(data)
 
 
-def _empty(n: int) -> dict[str, np.ndarray]:
+def _label_width(measures: Sequence[Measure]) -> int:
+    """Characters of the longest agreement label a cell can get (exemption or preference;
+    "members" for a preference among named members): the width of the label arrays, so
+    no label is ever cut and no object array needs converting."""
+    labels = ["members"]
+    for m in measures:
+        if isinstance(m, Tariff) and m.exemptions and m.exemptions.origin_rule_met:
+            labels.append(m.exemptions.origin_rule_met)
+        elif isinstance(m, Preference) and m.agreement:
+            labels.append(m.agreement)
+    return max(len(label) for label in labels)
+
+
+def _empty(n: int, width: int) -> dict[str, np.ndarray]:
     zeros, nans = np.zeros(n), np.full(n, np.nan)
+    labels = np.full(n, "", dtype=f"<U{width}")
     return {
         "additional_ad_valorem": zeros.copy(),
         "replacement_rate": nans.copy(),
@@ -205,7 +219,7 @@ def _empty(n: int) -> dict[str, np.ndarray]:
         "specific_usd_per_unit": zeros.copy(),
         "ntb_ave": zeros.copy(),
         "blocked": np.zeros(n, dtype=bool),
-        "exemption_agreement": np.full(n, "", dtype=object),
+        "exemption_agreement": labels,
         "exempt_ad_valorem": zeros.copy(),
         "exempt_specific_usd_per_kg": zeros.copy(),
         "exempt_specific_usd_per_unit": zeros.copy(),
@@ -214,7 +228,7 @@ def _empty(n: int) -> dict[str, np.ndarray]:
         "replacement_share": zeros.copy(),
         "floor_share": zeros.copy(),
         "preference_rate": nans.copy(),
-        "preference_agreement": np.full(n, "", dtype=object),
+        "preference_agreement": labels.copy(),
         "preference_rvc_threshold": nans.copy(),
     }
 
@@ -479,7 +493,7 @@ def trade_effects(
     else:
         cells = Cells(importer, exporter, hs6, on, blocs, copper_share)
         static, rows = {}, {}
-    out = _empty(cells.n)
+    out = _empty(cells.n, _label_width(measures))
     shares = tariff_shares(measures, cells, static)
     for i, m in enumerate(measures):
         if isinstance(m, Tariff):
@@ -495,8 +509,6 @@ def trade_effects(
             out["blocked"] |= cells.lane(m, side_a, side_b) | cells.lane(m, side_b, side_a)
         elif isinstance(m, Preference):
             _preference(out, cells, m)
-    out["exemption_agreement"] = out["exemption_agreement"].astype(str)
-    out["preference_agreement"] = out["preference_agreement"].astype(str)
     return TradeEffects(**out)
 
 
