@@ -79,7 +79,7 @@ import numpy as np
 
 from shoring.optimize import SolveOptions, solve
 from shoring.optimize.design import DesignData, DesignSpec, build_design
-from shoring.optimize.design.spec import DESIGN_CUTS
+from shoring.optimize.design.spec import DEFAULT_DESIGN_CUTS, DESIGN_CUTS
 
 TARIFFS = np.array([0.0, 0.05, 0.15, 0.30, 0.60])
 
@@ -232,8 +232,9 @@ def rung(
     seed: int,
     options: SolveOptions,
     links: bool = True,
-    cuts: frozenset[str] = frozenset(DESIGN_CUTS),
+    cuts: frozenset[str] = frozenset(DEFAULT_DESIGN_CUTS),
 ) -> dict:
+    cpu = time.process_time()
     t0 = time.perf_counter()
     data = synthetic_design(*dims, k=k, seed=seed)
     gen = time.perf_counter() - t0
@@ -253,6 +254,7 @@ def rung(
         "generate_s": gen,
         "build_s": build + report.transfer_seconds,
         "solve_s": report.solve_seconds,
+        "cpu_s": time.process_time() - cpu,
         "status": report.status.value,
         "gap": report.mip_gap,
         "objective": report.objective,
@@ -276,11 +278,22 @@ def main() -> None:
     parser.add_argument("--log", default=None, help="HiGHS log file of the big rung")
     parser.add_argument(
         "--cuts",
-        default=",".join(DESIGN_CUTS),
-        help="valid-inequality families (comma list of cover, symmetry; 'none' for none)",
+        default=",".join(DEFAULT_DESIGN_CUTS),
+        help=f"valid-inequality families (comma list of {', '.join(DESIGN_CUTS)}; 'none')",
     )
     parser.add_argument("--skip-median", action="store_true", help="run only the big rung")
+    parser.add_argument(
+        "--highs",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a HiGHS option for both rungs, e.g. mip_lp_solver=ipm (repeatable)",
+    )
     args = parser.parse_args()
+    highs = {}
+    for item in args.highs:
+        key, _, value = item.partition("=")
+        highs[key] = int(value) if value.lstrip("-").isdigit() else value
     cuts = frozenset() if args.cuts == "none" else frozenset(args.cuts.split(","))
     rows = []
     if not args.skip_median:
@@ -290,7 +303,7 @@ def main() -> None:
                 (300, 200, 30, 1, 5),
                 args.k,
                 args.seed,
-                SolveOptions(mip_rel_gap=1e-3, time_limit=600.0),
+                SolveOptions(mip_rel_gap=1e-3, time_limit=600.0, highs_options=highs),
                 cuts=cuts,
             )
         )
@@ -301,13 +314,19 @@ def main() -> None:
                 (1000, 700, 100, 3, 5),
                 args.big_k,
                 args.seed,
-                SolveOptions(mip_rel_gap=1e-3, time_limit=args.time_limit, log_file=args.log),
+                SolveOptions(
+                    mip_rel_gap=1e-3,
+                    time_limit=args.time_limit,
+                    log_file=args.log,
+                    highs_options=highs,
+                ),
                 links=args.big_links,
                 cuts=cuts,
             )
         )
     for r in rows:
         r["cuts"] = "+".join(sorted(cuts)) or "none"
+        r["highs"] = ",".join(args.highs) or "-"
     rows = [*BEFORE, *rows]
     cols = list(rows[-1])
     width = {c: max(len(c), *(len(_fmt(r.get(c, "-"))) for r in rows)) for c in cols}

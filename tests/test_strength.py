@@ -177,3 +177,52 @@ def test_thousand_sites_making_components_refused_before_building(monkeypatch):
     assert per_target.max() <= 4 and per_target.min() == 3
     assert np.all(data.link_source[data.link_source == data.link_target] >= 0)
     assert (data.link_source == data.link_target).sum() == 1000
+
+
+def _lp_bound(data, spec: DesignSpec) -> float:
+    """Optimum of the linear relaxation (every binary relaxed to [0, 1])."""
+    h = build_design(data, spec).model.to_highspy()
+    n = h.getNumCol()
+    h.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.zeros(n, dtype=np.uint8))
+    h.setOptionValue("output_flag", False)
+    h.run()
+    return h.getInfo().objective_function_value
+
+
+def test_design_market_links_tighten_the_relaxation_by_hand():
+    # One candidate site (capacity 100, fixed cost 100 a period), one market with demand
+    # 10 at 1 + 1 per unit, lost sales at 1,000. MILP: open, 100 + 10 x 2 = 120.
+    # Relaxation without the link: open = 10 / 100 of the capacity, 10 + 20 = 30.
+    # With ship <= 10 x open, open must be 1: 120, the MILP optimum.
+    sites = pd.DataFrame(
+        {
+            "country": ["AAA"],
+            "status": ["candidate"],
+            "capacity_units": [100.0],
+            "fixed_cost_usd": [100.0],
+            "opening_capex_usd": [0.0],
+        },
+        index=["A"],
+    )
+    data = design_data(
+        products=["p"],
+        sites=sites,
+        markets={"m": "AAA"},
+        periods=[2025],
+        scenarios=["w"],
+        demand=np.full((1, 1, 1), 10.0),
+        conversion=np.ones((1, 1, 1, 1)),
+        delivery=np.ones((1, 1, 1, 1, 1)),
+        penalty=[1000.0],
+    )
+    weak = DesignSpec(lane_links=False, cuts=frozenset({"cover"}))
+    strong = DesignSpec(lane_links=False, cuts=frozenset({"cover", "market-link"}))
+    assert any(
+        n.startswith("Site-Market-link-max") for n in build_design(data, strong).model.constraints
+    )
+    assert _lp_bound(data, weak) == pytest.approx(30.0)
+    assert _lp_bound(data, strong) == pytest.approx(120.0)
+    assert run(data, strong).objective == pytest.approx(120.0)
+    assert run(hand(), DesignSpec(cuts=frozenset({"market-link"}))).objective == pytest.approx(
+        330.0
+    )

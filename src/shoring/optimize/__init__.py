@@ -3,7 +3,9 @@
 - :mod:`~shoring.optimize.solve`: the shared solve wrapper (:func:`solve`,
   :class:`SolveOptions`, :class:`SolveReport`, :class:`SolveStatus`).
 - :mod:`~shoring.optimize.cflp`: capacitated facility location (:func:`solve_cflp`).
-- :mod:`~shoring.optimize.orlib`: reader of the OR-Library ``cap*.txt`` benchmark files.
+- :mod:`~shoring.optimize.orlib`: reader of the OR-Library ``cap*.txt`` benchmark files;
+  :mod:`~shoring.optimize.orlib_repair` undoes the digit substitution of circulating
+  copies of capa/capb/capc.
 """
 
 from __future__ import annotations

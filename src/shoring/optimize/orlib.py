@@ -13,6 +13,10 @@ In the large ``capa``/``capb``/``capc`` files the capacity is the literal word
 
 Every problem is reported as a :class:`~shoring.errors.Problem` with the file and the
 1-based line number, e.g. ``cap41.txt:3: fixed cost is not a number: '7500,0'``.
+
+Copies of capa/capb/capc circulate in which every ``300`` inside a number became
+``1000`` (:mod:`~shoring.optimize.orlib_repair` explains and undoes it); the reader
+refuses them (:func:`substituted_300`) rather than return 0.2-0.3 % dearer instances.
 """
 
 from __future__ import annotations
@@ -25,9 +29,12 @@ import pandas as pd
 from shoring.errors import Problem, ShoringInputError
 from shoring.optimize.cflp import CFLPInstance
 
-__all__ = ["parse_orlib_cap", "read_orlib_cap"]
+__all__ = ["parse_orlib_cap", "read_orlib_cap", "substituted_300"]
 
 _MAX_PROBLEMS = 20
+_MIN_EXPECTED_300 = 20.0
+"""Numbers long enough that about this many would contain "300" by chance (P(none) =
+exp(-20) ~ 2e-9 for random digits) before a file without any counts as altered."""
 
 
 def read_orlib_cap(
@@ -36,6 +43,7 @@ def read_orlib_cap(
     name: str | None = None,
     *,
     override: bool = False,
+    check_copy: bool = True,
 ) -> CFLPInstance:
     """Read an OR-Library ``cap*.txt`` file.
 
@@ -52,6 +60,9 @@ def read_orlib_cap(
         Use ``capacity`` for every facility whatever the file's capacity column holds
         (copies of capa/capb/capc circulate with a number in place of the word
         ``capacity``; the four instances of each file differ only by this value).
+    check_copy : bool
+        Refuse a copy whose numbers had every ``300`` replaced by ``1000``
+        (:func:`substituted_300`).
 
     Returns
     -------
@@ -61,7 +72,8 @@ def read_orlib_cap(
     Raises
     ------
     ShoringInputError
-        Missing or unreadable file, or malformed content; each problem names the line.
+        Missing or unreadable file, malformed content, or an altered copy; each problem
+        names the line.
     """
     path = Path(path)
     try:
@@ -73,7 +85,12 @@ def read_orlib_cap(
     except UnicodeDecodeError:
         raise ShoringInputError([Problem(str(path), "not a text file")]) from None
     return parse_orlib_cap(
-        text, file=str(path), capacity=capacity, name=name or path.stem, override=override
+        text,
+        file=str(path),
+        capacity=capacity,
+        name=name or path.stem,
+        override=override,
+        check_copy=check_copy,
     )
 
 
@@ -84,6 +101,7 @@ def parse_orlib_cap(
     name: str | None = None,
     *,
     override: bool = False,
+    check_copy: bool = True,
 ) -> CFLPInstance:
     """Parse the text of an OR-Library ``cap*.txt`` file.
 
@@ -97,7 +115,7 @@ def parse_orlib_cap(
         See :func:`read_orlib_cap`.
     name : str, optional
         Instance name; default ``file``.
-    override : bool
+    override, check_copy : bool
         See :func:`read_orlib_cap`.
 
     Returns
@@ -107,7 +125,7 @@ def parse_orlib_cap(
     Raises
     ------
     ShoringInputError
-        Malformed content, located by line.
+        Malformed content or an altered copy, located by line.
     """
     if capacity is not None and not (np.isfinite(capacity) and capacity > 0):
         raise ShoringInputError([Problem(file, f"capacity must be > 0, got {capacity}")])
@@ -166,6 +184,22 @@ def parse_orlib_cap(
                 )
             ]
         )
+    if check_copy and substituted_300(tokens):
+        first = next(k for k, t in enumerate(tokens) if "1000" in t)
+        raise ShoringInputError(
+            [
+                Problem(
+                    file,
+                    f"no number after the facility lines contains '300' (about "
+                    f"{_expected_300(tokens):.0f} would by chance) but "
+                    f"{sum('1000' in t for t in tokens)} contain '1000', e.g. {tokens[first]!r}: "
+                    "a copy in which every '300' was replaced by '1000' (public copies of "
+                    "OR-Library capa/capb/capc are); use Beasley's original file, or "
+                    "shoring.optimize.orlib_repair.undo_300_substitution",
+                    row=int(token_line[first]),
+                )
+            ]
+        )
     values = _numbers(file, tokens, token_line, per_customer)
     table = values.reshape(n, per_customer)
     return CFLPInstance(
@@ -175,6 +209,37 @@ def parse_orlib_cap(
         demand=table[:, 0],
         cost=table[:, 1:].T,
     )
+
+
+def _expected_300(tokens: list[str]) -> float:
+    """Expected number of tokens containing "300" if their digits were random."""
+    digits = pd.Series(tokens, dtype=object).str.count(r"\d").to_numpy()
+    return float(np.maximum(digits - 2, 0).sum() / 1000.0)
+
+
+def substituted_300(tokens: list[str]) -> bool:
+    """Whether numbers had every ``300`` replaced by ``1000``.
+
+    Parameters
+    ----------
+    tokens : list of str
+        The numbers as written (e.g. the customer block of a ``cap*.txt`` file).
+
+    Returns
+    -------
+    bool
+        True when enough digits are present that about :data:`_MIN_EXPECTED_300` numbers
+        or more would contain ``300`` by chance, none does, and at least a quarter of that
+        many contain ``1000``. Public copies of capa/capb/capc have none in about 101,000
+        numbers where ``200`` appears in about 700.
+    """
+    expected = _expected_300(tokens)
+    if expected < _MIN_EXPECTED_300:
+        return False
+    text = pd.Series(tokens, dtype=object)
+    if text.str.contains("300", regex=False).any():
+        return False
+    return bool(text.str.contains("1000", regex=False).sum() >= expected / 4)
 
 
 def _header(file: str, line: int, toks: list[str]) -> tuple[int, int]:

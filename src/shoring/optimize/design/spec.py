@@ -6,10 +6,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-__all__ = ["DESIGN_CUTS", "DesignSpec", "Objective", "ShareBy", "ShareScope"]
+__all__ = [
+    "DEFAULT_DESIGN_CUTS",
+    "DESIGN_CUTS",
+    "DesignSpec",
+    "Objective",
+    "ShareBy",
+    "ShareScope",
+]
 
-DESIGN_CUTS = ("cover", "symmetry")
+DESIGN_CUTS = ("cover", "market-link", "symmetry")
 """Valid-inequality families of the network-design model (see ``DesignSpec.cuts``)."""
+DEFAULT_DESIGN_CUTS = ("cover", "symmetry")
+"""The default families: ``market-link`` is implied by ``Lane-open-max`` (on by
+default), so it pays only where the lane links are left out (very large models)."""
 
 Objective = Literal["expected", "cvar", "regret"]
 """``expected``: expected total cost over the scenarios; ``cvar``: expected cost plus
@@ -68,9 +78,11 @@ class DesignSpec:
         holds most of the rows.
     cuts : frozenset of str
         Valid-inequality families of :mod:`~shoring.optimize.design.strength` to add:
-        ``"cover"`` (aggregate capacity cover per product, scenario and period) and
-        ``"symmetry"`` (order among identical candidate sites). Default both; neither
-        changes the optimum.
+        ``"cover"`` (aggregate capacity cover per product, scenario and period),
+        ``"market-link"`` (shipped from a site to a market <= demand x open, one row per
+        site and market; implied by ``lane_links``, so for models built without them)
+        and ``"symmetry"`` (order among identical candidate sites). Default
+        :data:`DEFAULT_DESIGN_CUTS` (cover and symmetry); none changes the optimum.
     """
 
     objective: Objective = "expected"
@@ -88,7 +100,7 @@ class DesignSpec:
     groups: Mapping[str, str] | None = field(default=None, compare=False)
     regret_tiebreak: float = 1e-6
     lane_links: bool = True
-    cuts: frozenset[str] = frozenset(DESIGN_CUTS)
+    cuts: frozenset[str] = frozenset(DEFAULT_DESIGN_CUTS)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "cuts", frozenset(self.cuts))

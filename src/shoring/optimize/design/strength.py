@@ -18,6 +18,17 @@ relaxation or symmetric copies of a plan.
   for the capacitated plant location problem", EJOR 50:280-297; Aardal 1998,
   "Capacitated facility location: separation algorithms and computational
   experience", Math. Programming 81:149-175).
+- ``market-link`` — ``Site-Market-link-max``: per site, market, scenario and period,
+  the units of all products shipped from the site to the market are at most their
+  demand there times the site's open variable::
+
+      sum_{lanes l of (s, m)} ship_lwt <= (sum_{l} D_{p(l) m t}) x open_st
+
+  The strong linking constraints of facility location (x_ij <= y_i; Cornuejols,
+  Sridharan and Thizy 1991) aggregated over the products of a (site, market) pair:
+  one row per pair instead of one per lane (``Lane-open-max``, ``DesignSpec.lane_links``),
+  so a site that serves a market's whole demand must be open in the relaxation too,
+  not only a capacity share of it.
 - ``symmetry`` — ``Site-symmetry-order``: candidate sites that are identical in every
   number (country, capacities, costs, lanes) are interchangeable; the k-th of a group
   may open only if the (k-1)-th is open (open[k-1, t] >= open[k, t]), which removes the
@@ -38,7 +49,13 @@ from shoring.optimize.design.constraints import available
 from shoring.optimize.design.model import DesignModel
 from shoring.optimize.design.terms import Terms, add_sparse_constraints, labels_of
 
-__all__ = ["STRENGTH_FAMILIES", "add_capacity_cover", "add_symmetry", "identical_sites"]
+__all__ = [
+    "STRENGTH_FAMILIES",
+    "add_capacity_cover",
+    "add_market_links",
+    "add_symmetry",
+    "identical_sites",
+]
 
 
 def add_capacity_cover(dm: DesignModel) -> None:
@@ -76,6 +93,46 @@ def add_capacity_cover(dm: DesignModel) -> None:
             total.sum("site") + lost.sum(["product", "market"]) >= need,
             name="Total-capacity-cover-min",
         )
+
+
+def add_market_links(dm: DesignModel) -> None:
+    """Add ``Site-Market-link-max``: shipped from a site to a market <= demand x open.
+
+    Skipped unless ``"market-link"`` is in ``dm.spec.cuts``; one row per (site,
+    market) pair with a usable lane, scenario and period.
+
+    Parameters
+    ----------
+    dm : DesignModel
+        Model whose variables exist; the constraints are added to ``dm.model``.
+    """
+    d = dm.data
+    lanes = np.flatnonzero(dm.ship_mask)
+    if "market-link" not in dm.spec.cuts or not lanes.size:
+        return
+    pair_of_lane = d.lane_site[lanes] * len(d.markets) + d.lane_market[lanes]
+    pairs, group = np.unique(pair_of_lane, return_inverse=True)
+    demand = np.zeros((pairs.size, len(d.periods)))
+    np.add.at(demand, group, d.demand[d.lane_product[lanes], d.lane_market[lanes]])
+    rest = (len(d.scenarios), len(d.periods))
+    ship = labels_of(dm.var("Lane-ship"), ("lane", "scenario", "period"))[lanes]
+    is_open = labels_of(dm.var("Site-open"), ("site", "period"))[pairs // len(d.markets)]
+    add_sparse_constraints(
+        dm.model,
+        "Site-Market-link-max",
+        [
+            Terms(ship, 1.0, group),
+            Terms(
+                np.broadcast_to(is_open[:, None, :], (pairs.size, *rest)),
+                np.broadcast_to(-demand[:, None, :], (pairs.size, *rest)),
+                np.arange(pairs.size),
+            ),
+        ],
+        "<=",
+        0.0,
+        [pd.Index(np.arange(pairs.size), name="pair")],
+        [dm.coords["scenario"], dm.coords["period"]],
+    )
 
 
 def identical_sites(dm: DesignModel) -> list[np.ndarray]:
@@ -161,5 +218,9 @@ def add_symmetry(dm: DesignModel) -> None:
     )
 
 
-STRENGTH_FAMILIES: tuple[Callable[[DesignModel], None], ...] = (add_capacity_cover, add_symmetry)
+STRENGTH_FAMILIES: tuple[Callable[[DesignModel], None], ...] = (
+    add_capacity_cover,
+    add_market_links,
+    add_symmetry,
+)
 """The valid-inequality families, added after the constraint families."""
