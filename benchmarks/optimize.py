@@ -34,16 +34,23 @@ bound nodes, seconds).
 
 Needs the ``bench`` extra (Pyomo) for part 2.
 
-Measured 2026-11-29 on the 2-core machine shared with about seven other jobs (load
-average 11-16, so times are several times the idle ones and noisy; node counts are
-not):
+Measured on the 2-core machine shared with other jobs (wall times are several times the
+idle ones and noisy; node counts and CPU seconds are not):
 
-- part 3, capc with capacity 7250 (file from a public copy of OR-Library): objective
-  11,505,767.150 against the published 11,505,767.394 (relative difference 2.1e-8),
-  optimal; ours 571 s, reference highspy model 944 s in the same run (0.61x; the two
-  ran one after the other under changing load). capb-8000 and capa-14000 were still
-  running at the end of the session.
-- part 4, ``--cuts-size 30x300`` (capa-like, capacity 8000 scaled to 240)::
+- part 3 (2026-11-30, ``--capx-dir`` holding the copies of iestero42/CWLP ``data/``,
+  every '300' replaced by '1000' in them: repaired, the ambiguous numbers decided by the
+  planar fit; load average 6-15, so the CPU seconds are the comparable times)::
+
+      instance      objective        published        rel.diff  ours s  ref s  CPU ours  CPU ref
+      capa-14000*    17,160,439.013   17,160,439.012   3.4e-11   308.8  480.2      53.4     54.7
+
+  (capb-8000 and capc-7250 of the same run were still solving when this was written.)
+
+  Read as written (before the repair) the same copies gave capa-14000 17,213,942.188
+  (3.1e-3 above the published optimum) and capb-8000 13,110,010.843 (2.1e-3); capc-7250
+  11,505,767.150 matched because its optimal plan uses no altered number.
+- part 4 (2026-11-29, load average 11-16), ``--cuts-size 30x300`` (capa-like, capacity
+  8000 scaled to 240)::
 
       cuts              nodes  seconds
       all                   1     10.7
