@@ -43,8 +43,9 @@ idle ones and noisy; node counts and CPU seconds are not):
 
       instance      objective        published        rel.diff  ours s  ref s  CPU ours  CPU ref
       capa-14000*    17,160,439.013   17,160,439.012   3.4e-11   308.8  480.2      53.4     54.7
+      capb-8000*     13,082,516.496   13,082,516.496   2.8e-11   806.9  712.9     348.2    356.1
 
-  (capb-8000 and capc-7250 of the same run were still solving when this was written.)
+  (capc-7250 of the same run was still solving when this was written.)
 
   Read as written (before the repair) the same copies gave capa-14000 17,213,942.188
   (3.1e-3 above the published optimum) and capb-8000 13,110,010.843 (2.1e-3); capc-7250
