@@ -262,3 +262,22 @@ def test_optimal_footprint_switches_at_the_breakeven(at_zero, tmp_path: Path) ->
         assert rows[t]["objective"] == pytest.approx(1000 + 500 * min(ningbo, lc_ohio), rel=1e-6)
         assert rows[t]["footprint_cost"] == pytest.approx(1000 + 500 * ningbo, rel=1e-6)
         assert rows[t]["regret"] == pytest.approx(500 * max(ningbo - lc_ohio, 0.0), abs=1e-3)
+
+
+def test_a_simulate_sweep_loses_every_sale_when_the_only_plant_is_closed(tmp_path) -> None:
+    # only Ningbo open; China's plants closed (100 %) over the whole horizon in one
+    # variant: nothing can be made, so every draw serves none of the demand
+    grid_text = (
+        "years: [2026]\nparameters:\n  - name: chn_closed\n    kind: closure\n"
+        "    measure: {country: CHN, start: 2025-01-01}\n    values: [0, 1]\n"
+    )
+    base = load_scenario("mfn-only")
+    grid = parse_grid(grid_text, "grid.yaml", *base_of(base))
+    out = tmp_path / "out"
+    net = Network.from_dict(TWO_PLANTS)
+    run_sweep(net, base, grid, out, "simulate", workers=0, footprint=["ningbo"], runs=20, seed=3)
+    rows = {r["chn_closed"]: r for r in pd.read_parquet(out).to_dict("records")}
+    assert rows[1.0]["service_level_mean"] == pytest.approx(0.0, abs=1e-9)
+    assert rows[1.0]["p_any_loss"] == 1.0
+    assert rows[1.0]["expected_lost_units"] > rows[0.0]["expected_lost_units"]
+    assert 0.0 < rows[0.0]["service_level_mean"] <= 1.0
