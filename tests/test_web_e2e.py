@@ -1,6 +1,7 @@
 """End to end in headless Debian Chromium (Playwright; never a downloaded browser): upload
-a workbook with an error, see it located, upload the fixed one, run a study, see the map
-and the charts, read one lane's duty explanation, download the report. Every request
+a workbook with an error, see it located, upload the fixed one, clone a library scenario
+and add a tariff in the form, run a study, see the map and the charts, read one lane's
+duty explanation, download the report. Every request
 must go to the server itself (no internet), and a ``<script>`` site name stays text.
 
 Screenshots go to ``$SHORING_TEST_OUTPUT/web-e2e`` (default ``test-output/web-e2e`` in
@@ -102,9 +103,25 @@ def test_browser_study(server: str, tmp_path: Path) -> None:
         expect(page.locator("#upload-status")).to_contain_text("no problems found", timeout=30_000)
         expect(problems).to_be_hidden()
 
-        # 3. a study under two scenarios
-        page.check("#run-scenarios input[value='tariffs-2025']")
-        page.screenshot(path=shots / "02-new-study.png", full_page=True)
+        # 3. clone a library scenario and add a tariff in the form
+        page.goto(server + "/scenarios")
+        card = page.locator("#scenario-tariffs-2025")
+        card.locator("input.clone-name").fill("hs85-60")
+        card.locator("button.clone").click()
+        page.wait_for_url("**/scenarios/hs85-60")
+        form = page.locator("#tariff-form")
+        form.locator("input[name=id]").fill("us-chn-85")
+        form.locator("input[name=start]").fill("2026-01-01")
+        form.locator("button").click()
+        expect(page.locator("#scenario-status")).to_have_text("saved and checked")
+        expect(page.locator("#scenario-meta")).to_contain_text("custom")
+        assert "us-chn-85" in page.locator("#scenario-yaml").input_value()
+        page.screenshot(path=shots / "02-scenario-tariff-added.png", full_page=True)
+
+        # 4. a study under current law and the new scenario
+        page.goto(server + "/")
+        page.check("#run-scenarios input[value='hs85-60']")
+        page.screenshot(path=shots / "03-new-study.png", full_page=True)
         page.click("#run-submit")
         page.wait_for_url("**/runs/*")
         expect(page.locator("body[data-ready='1']")).to_have_count(1, timeout=120_000)
@@ -120,11 +137,12 @@ def test_browser_study(server: str, tmp_path: Path) -> None:
             expect(page.locator(f"{chart} .main-svg").first).to_be_visible()
         expect(page.locator("#cheapest tbody tr")).to_have_count(2)  # 2 scenarios, focus year
         expect(page.locator("#explain")).to_contain_text("USA")
-        expect(page.locator("#explain")).to_contain_text("tariffs-2025")
-        page.screenshot(path=shots / "03-results.png", full_page=True)
-        page.locator("#explain").screenshot(path=shots / "04-lane-duty-explained.png")
+        expect(page.locator("#explain")).to_contain_text("hs85-60")
+        expect(page.locator("#explain")).to_contain_text("us-chn-85")  # skipped: not China
+        page.screenshot(path=shots / "04-results.png", full_page=True)
+        page.locator("#explain").screenshot(path=shots / "05-lane-duty-explained.png")
 
-        # 4. the report downloads and is the study's
+        # 5. the report downloads and is the study's
         with page.expect_download() as download:
             page.click("#dl-report")
         report = shots / "report.html"
@@ -132,13 +150,13 @@ def test_browser_study(server: str, tmp_path: Path) -> None:
         text = report.read_text(encoding="utf-8")
         assert "shoring study: mini" in text and "&lt;script&gt;alert" in text
 
-        # 5. the network page: map and tables, the script name shown as text
+        # 6. the network page: map and tables, the script name shown as text
         network_link = page.locator("header a.brand")
         network_link.click()
         page.locator("#networks a").first.click()
         expect(page.locator("#network-map .main-svg").first).to_be_visible(timeout=30_000)
         expect(page.locator("#network-tables")).to_contain_text(SCRIPT_NAME)
-        page.screenshot(path=shots / "05-network.png", full_page=True)
+        page.screenshot(path=shots / "06-network.png", full_page=True)
         browser.close()
     assert dialogs == []  # the <script> site name never ran
     assert outside == []  # nothing fetched from anywhere but the server
