@@ -187,6 +187,8 @@ def test_pages_escape_and_stay_local(client: TestClient, network_id: str) -> Non
     r = client.get("/networks/%3Cscript%3Ex")
     assert "<script>x" not in r.text and "&lt;script&gt;x" in r.text
     assert client.get("/vendor/plotly.min.js").status_code == 200
+    assert client.get("/docs").status_code == 404  # FastAPI's docs page loads a CDN
+    assert client.get("/openapi.json").json()["info"]["title"] == "shoring"
 
 
 def test_token_host_and_size_guards(tmp_path: Path) -> None:

@@ -48,6 +48,10 @@ def create_app(settings: Settings) -> Any:
     app = FastAPI(
         title="shoring",
         version=__version__,
+        # FastAPI's /docs and /redoc pages load their scripts from a CDN: left out (every
+        # asset is served locally); the document itself is at /openapi.json
+        docs_url=None,
+        redoc_url=None,
         description="Relocation studies: networks, scenarios, runs and their results. "
         "Every 4xx answer is {detail, problems}; bad input lists each problem located by "
         "file, sheet, row and field.",
