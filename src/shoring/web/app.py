@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.formparsers import MultiPartParser
 
 from shoring import __version__
 from shoring.errors import ShoringError, ShoringInputError
@@ -42,6 +43,11 @@ def create_app(settings: Settings) -> Any:
         when the server has stopped).
     """
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    # an upload is kept in memory up to the request limit: Starlette would otherwise spool
+    # files over 1 MiB to the system's temporary folder, outside the data directory
+    MultiPartParser.spool_max_size = max(
+        MultiPartParser.spool_max_size, settings.max_upload_bytes + 2**20
+    )
 
     store = Store(settings.db_path)
     workspace = Workspace(settings, store, Runner(store, settings.tmp, settings.workers))
