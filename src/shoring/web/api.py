@@ -3,7 +3,6 @@ clone, edit, add a tariff). Runs and results: :mod:`shoring.web.api_runs`."""
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import re
 import tempfile
@@ -280,10 +279,10 @@ def add_tariff(name: str, body: TariffIn, ws: Workspace = Depends(workspace)) ->
         "hs": body.hs,
         "ad_valorem": body.ad_valorem,
         "stacking": body.stacking,
-        "start": dt.date.fromisoformat(body.start),
+        "start": body.start,
     }
     if body.end:
-        measure["end"] = dt.date.fromisoformat(body.end)
+        measure["end"] = body.end
     if body.note:
         measure["note"] = body.note
     data["measures"] = [*(data.get("measures") or []), measure]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -91,8 +92,8 @@ class TariffIn(BaseModel):
     hs: str = Field("all", min_length=1, max_length=200, examples=["85"])
     ad_valorem: float = Field(ge=0, le=10, description="Rate as a share: 0.6 is 60%")
     stacking: Literal["add", "replace", "max"] = "add"
-    start: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$", examples=["2027-01-01"])
-    end: str | None = Field(None, pattern=r"^\d{4}-\d{2}-\d{2}$")
+    start: dt.date = Field(examples=["2027-01-01"])
+    end: dt.date | None = None
     note: str = Field("", max_length=500)
 
 
