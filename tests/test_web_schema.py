@@ -40,7 +40,7 @@ CHECKS = [
 EXAMPLES = int(os.environ.get("SHORING_SCHEMA_EXAMPLES", "5"))
 
 
-@schema.exclude(method="POST", path="/api/runs").parametrize()
+@schema.parametrize()
 @settings(
     max_examples=EXAMPLES,
     deadline=None,
