@@ -24,12 +24,8 @@ from schemathesis.specs.openapi.checks import (  # noqa: E402
 
 from shoring.web import Settings, create_app  # noqa: E402
 
-DATA = Path(tempfile.mkdtemp(prefix="shoring-schema-"))
-APP = create_app(Settings(data_dir=DATA, workers=1))
-_client = TestClient(APP)  # no lifespan: the workspace stays open for schemathesis
-# a network and a user scenario for the examples to find
-_client.post("/api/networks", files={"file": ("mini.yaml", mini_yaml())})
-_client.post("/api/scenarios/soft-change/clone", json={"name": "mine"})
+_DATA = tempfile.TemporaryDirectory(prefix="shoring-schema-")  # removed at exit
+APP = create_app(Settings(data_dir=Path(_DATA.name), workers=1))
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 CHECKS = [
     not_a_server_error,
@@ -37,6 +33,17 @@ CHECKS = [
     content_type_conformance,
     response_schema_conformance,
 ]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def seeded() -> None:
+    """A network and a user scenario for the examples to find (no lifespan: the workspace
+    stays open for schemathesis)."""
+    client = TestClient(APP)
+    assert client.post("/api/networks", files={"file": ("mini.yaml", mini_yaml())}).is_success
+    assert client.post("/api/scenarios/soft-change/clone", json={"name": "mine"}).is_success
+
+
 EXAMPLES = int(os.environ.get("SHORING_SCHEMA_EXAMPLES", "5"))
 
 
