@@ -123,6 +123,7 @@ async function home() {
       await loadNetworks(network.id);
     } catch (error) {
       showProblems(problems, status, error);
+      if (error.status === 422) status.textContent += ": correct them in your file and upload it again.";
     }
   });
   const scenarios = await api("/api/scenarios");
