@@ -78,3 +78,28 @@ def test_killed_mid_run_then_restarted(tmp_path: Path) -> None:
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(20)
+
+
+def test_database_file_alone_holds_every_finished_write(tmp_path):
+    """A copy of the one DuckDB file, taken while the server still runs (or after it was
+    killed), holds the networks, scenarios and finished runs: only progress lines may
+    wait in the write-ahead log."""
+    import shutil
+
+    from shoring.web.store import Store
+
+    store = Store(tmp_path / "db.duckdb")
+    nid = store.add_network("mini", "mini.yaml", "meta: {}\n", {"sites": 1})
+    rid = store.add_run(nid, {"scenarios": ["baseline"]}, {"baseline": "name: baseline\n"})
+    store.progress(rid, "costing", 1, 2)
+    store.finish(rid, {"costs.csv": ("csv", "a,b\n1,2\n")})
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(tmp_path / "db.duckdb", copy)  # the file only, not db.duckdb.wal
+    store.close()
+    again = Store(copy)
+    try:
+        assert [n["id"] for n in again.networks()] == [nid]
+        assert again.run(rid)["status"] == "done"
+        assert again.result(rid, "costs.csv") == ("csv", "a,b\n1,2\n")
+    finally:
+        again.close()

@@ -87,8 +87,13 @@ class Store:
             self._con.close()
 
     @contextmanager
-    def _tx(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A transaction: committed when the block ends, rolled back on an error."""
+    def _tx(self, durable: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A transaction: committed when the block ends, rolled back on an error.
+
+        ``durable``: then checkpointed, so that the database file alone holds it (a copy
+        or backup of the one file, even while the server runs or after it was killed);
+        progress updates are not, the write-ahead log keeps them until the next one.
+        """
         with self._lock:
             self._con.execute("BEGIN TRANSACTION")
             try:
@@ -97,6 +102,8 @@ class Store:
                 self._con.execute("ROLLBACK")
                 raise
             self._con.execute("COMMIT")
+            if durable:
+                self._con.execute("CHECKPOINT")
 
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         with self._lock:
@@ -212,7 +219,7 @@ class Store:
 
     def progress(self, rid: str, stage: str, done: int | None, total: int | None) -> None:
         """Record a running run's stage and append it to its log."""
-        with self._tx() as con:
+        with self._tx(durable=False) as con:
             con.execute(
                 "UPDATE runs SET status='running', stage=?, done=?, total=?, "
                 "started=coalesce(started, ?), log = log || ? WHERE id=?",
