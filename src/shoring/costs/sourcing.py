@@ -305,6 +305,11 @@ def originating_supply(
     return out
 
 
+def _slot(lane_agreement: np.ndarray, n_slots: int) -> np.ndarray:
+    """Slot of each lane in a (p, A + 1, S) array: its agreement, else slot A (none)."""
+    return np.where(lane_agreement >= 0, lane_agreement, n_slots - 1)
+
+
 def lane_take(
     per_site: np.ndarray, lane_agreement: np.ndarray, out: np.ndarray | None = None
 ) -> np.ndarray:
@@ -325,8 +330,8 @@ def lane_take(
     """
     n_p, n_slots, n_s = per_site.shape
     flat = per_site.reshape(n_p, n_slots * n_s)  # a view: no copy
-    slot = np.where(lane_agreement >= 0, lane_agreement, n_slots - 1)
-    index = slot * n_s + np.arange(n_s)[:, None]  # valid: "clip" only skips a buffer
+    # valid indices: "clip" only skips numpy's buffer for ``out``
+    index = _slot(lane_agreement, n_slots) * n_s + np.arange(n_s)[:, None]
     return np.take(flat, index, axis=1, out=out, mode="clip")
 
 
@@ -350,5 +355,4 @@ def lane_pick(
         ``lane_take(per_site, lane_agreement)[at]``.
     """
     p, s, c = at
-    slot = lane_agreement[s, c]
-    return per_site[p, np.where(slot >= 0, slot, per_site.shape[1] - 1), s]
+    return per_site[p, _slot(lane_agreement[s, c], per_site.shape[1]), s]
