@@ -150,3 +150,23 @@ def test_macro_view_errors_name_the_option_and_the_spec(tmp_path, mini_network, 
     code, _, err = cli("report", mini_network, "--macro-data", spec, "--out", tmp_path / "o")
     assert code == 2 and "--macro-data needs --macro" in err
     assert not (tmp_path / "o").exists()
+
+
+def test_shipped_spec_data_is_found_in_the_shared_data_or_named_by_its_flag(
+    tmp_path, mini_network, cli, monkeypatch
+) -> None:
+    from shoring.cli.gravity_cmd import resolve_spec
+    from shoring.macro.gravity_spec import data_path
+
+    spec = resolve_spec("us_china_tariff_war")
+    name = "yotov2016_trade_without_borders_2006.csv"
+    monkeypatch.setenv("SHORING_SHARED_DATA", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    code, _, err = cli("report", mini_network, "--macro", spec.stem, "--out", tmp_path / "o")
+    assert code == 2 and not (tmp_path / "o").exists()
+    assert f"{spec}:data: data file {name} not found in" in err
+    assert str(tmp_path / "trade" / name) in err and err.rstrip().endswith("with --macro-data")
+    assert "--data" not in err.replace("--macro-data", "")
+    (tmp_path / "trade").mkdir()
+    (tmp_path / "trade" / name).write_text("exporter,importer,year,trade\n", encoding="utf-8")
+    assert data_path(name, spec, None) == tmp_path / "trade" / name  # $SHORING_SHARED_DATA

@@ -114,11 +114,17 @@ def report(
     spec = None
     if macro is not None:
         from shoring.cli.gravity_cmd import resolve_spec
+        from shoring.macro.ge_spec import CounterfactualSpec
+        from shoring.macro.gravity_spec import data_path, load_spec
 
         try:
             spec = resolve_spec(macro)
         except ShoringError as exc:
             raise ShoringError(f"--macro: {exc}") from None
+        # found (or refused) before any work, as the spec's data or --macro-data
+        macro_data = data_path(
+            load_spec(CounterfactualSpec, spec).data, spec, macro_data, flag="--macro-data"
+        )
     study = Study.load(network_file, names, year or None)
     # taken before the work: a folder another run writes into is refused at once
     with (

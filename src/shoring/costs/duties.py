@@ -331,6 +331,52 @@ def mfn_rate_on(importer: str, hs: str, on: dt.date) -> float:
     return float(_mfn((str(hs),), (importer,), on)[0, 0])
 
 
+def day_rates(
+    scenario: Scenario,
+    hs6: Sequence[str],
+    countries: Sequence[str],
+    on: dt.date,
+    copper_share: np.ndarray | None = None,
+) -> dict[str, np.ndarray]:
+    """Duties of every (HS code, origin, destination) on one day, origin rule met and not.
+
+    The rule of :func:`duty_rates` on a single day (no year average): MFN of the importer
+    on the day (missing -> 0), the preference of an agreement in force where the rule of
+    origin is met, the scenario's measures stacked on either base, and the measures the
+    agreement exempts waived where the rule is met.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Composed with its parents.
+    hs6 : sequence of str
+        HS codes (H; 6 digits or national lines).
+    countries : sequence of str
+        ISO3 codes (C), used as both origins and destinations.
+    on : datetime.date
+        Date of entry.
+    copper_share : ndarray, optional
+        Declared copper content as a share of the value per HS row (NaN: none).
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        Arrays (H, C, C) (hs, origin, destination): ``met`` and ``not`` (ad valorem rate,
+        fraction, rule of origin met / not met), ``kg_met``, ``kg_not``, ``unit_met``,
+        ``unit_not`` (specific duties, USD), ``ntb`` and ``blocked`` (1.0 where an export
+        ban or sanction stops the lane). Domestic cells are 0.
+    """
+    codes = np.asarray(countries, dtype=object)
+    hs = np.asarray(hs6, dtype=object)
+    mfn = np.nan_to_num(_mfn(tuple(str(h) for h in hs), tuple(codes), on), nan=0.0)[:, None, :]
+    measures, blocs = composed(scenario)
+    active = tuple(m for m in measures if m.in_force(on))
+    resolved = ResolvedScenario(scenario.name, on, active, blocs)
+    rates, _ = _rates_on(resolved, hs, codes, mfn, on, copper_share=copper_share)
+    domestic = (codes[:, None] == codes[None, :])[None]
+    return {k: np.where(domestic, 0.0, v) for k, v in rates.items()}
+
+
 def lane_rate(
     scenario: Scenario,
     importer: str,
@@ -365,13 +411,7 @@ def lane_rate(
     """
     if importer == exporter:
         return 0.0
-    codes = np.asarray([exporter, importer], dtype=object)
-    hs_arr = np.asarray([hs], dtype=object)
-    mfn = np.nan_to_num(_mfn((str(hs),), tuple(codes), on), nan=0.0)[:, None, :]
-    measures, blocs = composed(scenario)
-    active = tuple(m for m in measures if m.in_force(on))
     copper = None if copper_share is None else np.array([copper_share], dtype=float)
-    resolved = ResolvedScenario(scenario.name, on, active, blocs)
-    rates, _ = _rates_on(resolved, hs_arr, codes, mfn, on, copper_share=copper)
+    rates = day_rates(scenario, [hs], [exporter, importer], on, copper)
     key = "met" if origin_rule_met else "not"
     return float(rates[key][0, 0, 1])

@@ -28,6 +28,7 @@ from shoring.errors import Problem, ShoringInputError
 from shoring.macro.ge_run import (
     BlockedLaneError,
     Counterfactual,
+    claim_shares,
     duty_rates,
     estimate_costs,
     shock_weights,
@@ -88,6 +89,9 @@ class MacroView:
         The network's countries that are not in the GE data.
     views : tuple of ScenarioView
         One per scenario, in the study's order.
+    preference : str
+        The share of preferential lanes' trade taken to claim the preference (stated in
+        the report).
     """
 
     title: str
@@ -101,6 +105,7 @@ class MacroView:
     roles: dict[str, str]
     missing: tuple[str, ...]
     views: tuple[ScenarioView, ...]
+    preference: str = ""
 
     @property
     def markets(self) -> tuple[str, ...]:
@@ -175,6 +180,30 @@ def _roles(markets: Sequence[str], sites: Sequence[str], suppliers: Sequence[str
     return {code: "/".join(r) for code, r in roles.items()}
 
 
+def preference_note(
+    shares: np.ndarray, countries: tuple[str, ...], when: date, share: float | None
+) -> str:
+    """A sentence stating the share of preferential trade that claims the preference."""
+    if share is not None:
+        return f"{share:.0%} of every preferential lane's trade claims the preference (spec)."
+    from shoring.data.utilization import IMPORTER, table_year
+
+    if IMPORTER not in countries:
+        return "Every preferential lane's trade claims the preference (assumption)."
+    j = countries.index(IMPORTER)
+    cited = ", ".join(
+        f"{code} -> {IMPORTER} {shares[countries.index(code), j].mean():.1%}"
+        for code in ("CAN", "MEX")
+        if code in countries
+    )
+    return (
+        f"Share of trade claiming USMCA (mean over the HS6 codes): {cited}; USITC DataWeb "
+        f"utilization {table_year(when.year)} via the Budget Lab at Yale, unweighted mean of "
+        "each HS6's HTS10 lines. Other preferential lanes: all trade claims the preference "
+        "(assumption)."
+    )
+
+
 def macro_view(
     scenarios: Sequence[Scenario],
     spec_file: str | Path,
@@ -227,6 +256,8 @@ def macro_view(
     model = estimate_costs(spec, path, data, tell)
     hs6, countries = spec.shock.tariffs.hs6, model.countries
     weights = shock_weights(spec.shock.tariffs, countries, model.folder)
+    share = spec.shock.tariffs.preference_share
+    shares = claim_shares(countries, hs6, when, share)
     roles = _roles(markets, sites, suppliers)
     in_data = {c: r for c, r in roles.items() if c in countries}
     in_markets = tuple(c for c in dict.fromkeys(markets) if c in countries)
@@ -234,7 +265,7 @@ def macro_view(
     for scenario in scenarios:
         tell(f"general equilibrium of {scenario.name}")
         try:
-            rate = duty_rates(scenario, when, hs6, countries, weights=weights)
+            rate = duty_rates(scenario, when, hs6, countries, weights=weights, shares=shares)
         except BlockedLaneError as exc:
             blocked = np.full((len(countries),) * 2, np.nan)
             views.append(ScenarioView(scenario.name, blocked, None, str(exc)))
@@ -258,4 +289,5 @@ def macro_view(
         roles=in_data,
         missing=tuple(c for c in roles if c not in countries),
         views=tuple(views),
+        preference=preference_note(shares, countries, when, share),
     )

@@ -167,6 +167,58 @@ def _pair_mask(codes: np.ndarray, exp: np.ndarray, imp: np.ndarray, rule: SetReg
     return mask
 
 
+BASELINE = "no-measures"
+"""Name of the measure-free scenario whose duties the baseline trade costs hold."""
+
+
+def claim_shares(
+    countries: tuple[str, ...], hs6: tuple[str, ...], when: date, share: float | None = None
+) -> np.ndarray:
+    """Share of each pair's trade that claims an agreement's preference, (N, N, H).
+
+    Parameters
+    ----------
+    countries : tuple of str
+        ISO3 codes (N).
+    hs6 : tuple of str
+        HS6 codes (H).
+    when : datetime.date
+        Date of the duties (the USMCA table's year, :func:`shoring.data.utilization.table_year`).
+    share : float, optional
+        One share for every pair. Default: the cited USMCA utilization of Canada and Mexico
+        into the United States by HS6, 1 elsewhere (ASSUMPTION; it matters only where an
+        agreement covers the lane).
+
+    Returns
+    -------
+    numpy.ndarray, shape (N, N, H)
+        ``s[i, j, h]`` for exporter i, importer j (fraction).
+
+    Raises
+    ------
+    ShoringError
+        A USMCA lane and HS6 code without a figure (not even for its chapter).
+    """
+    from shoring.data.utilization import IMPORTER, usmca_utilization
+
+    n, h = len(countries), len(hs6)
+    out = np.full((n, n, h), 1.0 if share is None else float(share))
+    if share is not None or IMPORTER not in countries:
+        return out
+    j = countries.index(IMPORTER)
+    for i, code in enumerate(countries):
+        if code in ("CAN", "MEX"):
+            cited = usmca_utilization([code], hs6, when.year)[0]
+            if np.isnan(cited).any():
+                missing = hs6[int(np.argmax(np.isnan(cited)))]
+                raise ShoringError(
+                    f"no USMCA utilization figure for {code} -> {IMPORTER} on HS6 {missing} "
+                    "(nor its chapter): give shock: tariffs: preference_share:"
+                )
+            out[i, j] = cited
+    return out
+
+
 def duty_rates(
     scenario: Scenario,
     when: date,
@@ -174,8 +226,18 @@ def duty_rates(
     countries: tuple[str, ...],
     label: str | None = None,
     weights: np.ndarray | None = None,
+    shares: np.ndarray | None = None,
 ) -> np.ndarray:
     """Mean additional ad valorem duty ``t_ij`` of a scenario over HS6 codes, shape (N, N).
+
+    Each (pair, HS6) cell is charged by the landed-cost engine's rule
+    (:func:`shoring.costs.duties.day_rates`), for the share ``s`` of its trade that claims
+    an agreement's preference (rule of origin met) and the rest::
+
+        d = s * met + (1 - s) * not_met
+
+    and ``t = d(scenario) - d(no measures)``: the baseline trade costs already hold the
+    MFN and preferential duties.
 
     Parameters
     ----------
@@ -191,12 +253,14 @@ def duty_rates(
         Name of the scenario in errors (default: its name).
     weights : numpy.ndarray, shape (N, N, H), optional
         Trade weights of each pair's HS6 codes (:func:`shoring.macro.tariff_weights.read_weights`).
+    shares : numpy.ndarray, shape (N, N, H), optional
+        Share of each cell's trade that claims the preference (:func:`claim_shares`;
+        default: its default).
 
     Returns
     -------
     numpy.ndarray, shape (N, N)
-        ``t[i, j]`` (exporter i, importer j) as a fraction, the duties of the scenario's
-        measures without the MFN base already in the baseline costs; 0 on the diagonal.
+        ``t[i, j]`` (exporter i, importer j) as a fraction; 0 on the diagonal.
 
     Raises
     ------
@@ -204,18 +268,18 @@ def duty_rates(
         A scenario that blocks a lane (ban, sanction) on ``when``: a blocked lane has no
         finite trade cost in this model.
     """
-    from shoring.scenario.trade import trade_effects
+    from shoring.costs.duties import day_rates
+    from shoring.scenario import Scenario
 
-    n, h = len(countries), len(hs6)
-    codes = np.asarray(countries)
-    exp = np.repeat(codes, n * h)
-    imp = np.tile(np.repeat(codes, h), n)
-    cells = np.tile(np.asarray(hs6), n * n)
-    effects = trade_effects(scenario, imp, exp, cells, when)
-    if np.any(effects.blocked & (exp != imp)):
+    share = claim_shares(countries, hs6, when) if shares is None else shares
+    scn = day_rates(scenario, hs6, countries, when)  # (H, N, N): hs, exporter, importer
+    if np.any(scn["blocked"] > 0):
         name = label or scenario.name
         raise BlockedLaneError(f"scenario {name} blocks lanes on {when}: not a tariff")
-    cells_rate = effects.ad_valorem_rate(0.0).reshape(n, n, h)
+    base = day_rates(Scenario(name=BASELINE, title="No measures"), hs6, countries, when)
+    met = (scn["met"] - base["met"]).transpose(1, 2, 0)
+    not_met = (scn["not"] - base["not"]).transpose(1, 2, 0)
+    cells_rate = share * met + (1.0 - share) * not_met
     if weights is None:
         rate = cells_rate.mean(axis=2)
     else:
@@ -259,8 +323,9 @@ def tariff_factor(
     if name.endswith((".yaml", ".yml")) and folder is not None:
         name = folder / name
     weights = shock_weights(shock, countries, folder)
+    shares = claim_shares(countries, shock.hs6, shock.when, shock.preference_share)
     rate = duty_rates(
-        load_scenario(name), shock.when, shock.hs6, countries, shock.scenario, weights
+        load_scenario(name), shock.when, shock.hs6, countries, shock.scenario, weights, shares
     )
     return (1.0 + rate) ** (-sigma)
 

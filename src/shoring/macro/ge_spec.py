@@ -57,16 +57,27 @@ class TradeWeights(_Model):
 class TariffShock(_Model):
     """Tariffs of a scenario on a date, averaged over HS6 codes, as trade-cost changes.
 
-    The additional ad valorem duty ``t`` of each pair (the scenario's measures in force on ``when``,
-    without the MFN base already in the baseline costs), averaged over ``hs6`` with equal
-    weights, or with the trade values of ``weights``, multiplies the cost term by
-    ``(1 + t) ** (-sigma)``.
+    The additional ad valorem duty ``t`` of each pair (the scenario's duties in force on
+    ``when`` minus the duties without the scenario's measures, which the baseline costs
+    already hold), averaged over ``hs6`` with equal weights, or with the trade values of
+    ``weights``, multiplies the cost term by ``(1 + t) ** (-sigma)``. Duties follow the
+    landed-cost engine's rule (:func:`shoring.costs.duties.day_rates`): on a lane an
+    agreement covers, the share of trade that claims the preference pays the preferential
+    duty without the measures the agreement exempts, the rest pays MFN plus every measure.
+
+    Attributes
+    ----------
+    preference_share : float, optional
+        Share of every preferential lane's trade that claims the preference. Default: the
+        cited USMCA utilization by HS6 for Canada and Mexico into the United States
+        (:mod:`shoring.data.utilization`) and 1 on other preferential lanes (ASSUMPTION).
     """
 
     scenario: str
     when: date
     hs6: tuple[str, ...] = Field(min_length=1)
     weights: TradeWeights | None = None
+    preference_share: float | None = Field(default=None, ge=0.0, le=1.0)
 
     @field_validator("hs6")
     @classmethod

@@ -265,23 +265,59 @@ def load_spec(model: type[M], path: str | Path) -> M:
     return parse_spec(model, safeyaml.read_text(path, str(path)), str(path))
 
 
-def data_path(spec_data: str | None, spec_file: str | Path, override: str | Path | None) -> Path:
-    """The trade CSV to read: ``--data`` if given, else the spec's (relative to its folder).
+def data_path(
+    spec_data: str | None,
+    spec_file: str | Path,
+    override: str | Path | None,
+    flag: str = "--data",
+) -> Path:
+    """The trade CSV to read: ``override`` if given, else the spec's.
+
+    A relative ``data:`` is looked up beside the spec, then in the ``trade`` folder of the
+    shared reference data (:func:`shoring.data.paths.shared_data_dir`: ``$SHORING_SHARED_DATA``,
+    else ``../shared/data``), where the shipped examples' data sets live.
+
+    Parameters
+    ----------
+    spec_data : str or None
+        The spec's ``data:``.
+    spec_file : str or Path
+        The spec (relative paths are read from its folder).
+    override : str or Path, optional
+        A trade CSV given on the command line (or by the caller).
+    flag : str
+        The command-line option that gives ``override``, named in errors.
 
     Raises
     ------
     ShoringInputError
         When neither names a file, or the file does not exist.
     """
+    from shoring.data.paths import SHARED_DATA_ENV, shared_data_dir
+
     if override is not None:
         path = Path(override)
-    elif spec_data is None:
-        message = "no data file: give data: in the spec or --data on the command line"
+        if not path.is_file():
+            raise ShoringInputError([Problem(str(path), f"file not found (given with {flag})")])
+        return path
+    if spec_data is None:
+        message = f"no data file: give data: in the spec or {flag} on the command line"
         raise ShoringInputError([Problem(str(spec_file), message, field="data")])
+    path = Path(spec_data)
+    if path.is_absolute():
+        candidates = [path]
     else:
-        path = Path(spec_data)
-        path = path if path.is_absolute() else Path(spec_file).parent / path
-    if not path.is_file():
-        hint = "" if override is not None else " (pass the trade CSV with --data)"
-        raise ShoringInputError([Problem(str(path), f"file not found{hint}")])
-    return path
+        shared = shared_data_dir()
+        candidates = [Path(spec_file).parent / path]
+        candidates += [] if shared is None else [shared / "trade" / path]
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    where = " or ".join(str(c) for c in candidates)
+    shared_hint = (
+        "" if path.is_absolute() else f" (shared data: ${SHARED_DATA_ENV} or ../shared/data)"
+    )
+    message = (
+        f"data file {spec_data} not found in {where}{shared_hint}: pass the trade CSV with {flag}"
+    )
+    raise ShoringInputError([Problem(str(spec_file), message, field="data")])
