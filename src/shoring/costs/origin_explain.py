@@ -112,7 +112,8 @@ def explain_origin(
     -------
     dict
         ``exporter``, ``importer``, ``hs``, ``value_usd`` (declared unit value),
-        ``agreement`` (None: no preference) and ``agreement_name``, ``rule`` (customs
+        ``domestic`` (True when exporter and importer are one country: then nothing
+        else), ``agreement`` (None: no preference) and ``agreement_name``, ``rule`` (customs
         shorthand), ``fallback``, ``source``, ``tolerance`` (share of value),
         ``deductions``, ``alternatives`` (per alternative its shorthand ``rule``, its
         wording ``plain``, the published ``text``, the single value test and threshold,
@@ -142,6 +143,8 @@ def explain_origin(
         "value_usd": float(products.loc[product, "unit_value_usd"]),
         "agreement": None,
     }
+    if exporter == importer:  # no customs border: no duty, no rule of origin to meet
+        return {**out, "rule": "domestic: no customs border", "domestic": True}
     agreement_id = str(agreement_matrix([exporter, importer], on).to_numpy()[0, 1])
     if not agreement_id:
         return {**out, "rule": "no agreement: MFN and the measures in force apply"}
@@ -273,6 +276,11 @@ def origin_lines(
     route = f"{origin['exporter']} -> {origin['importer']}"
     base = "MFN (no cited figure: 0)" if mfn is None else f"MFN {mfn:.2%}"
     charged = f"{base} and the measures in force apply: duty {duty:.2%} (day-weighted)"
+    if origin.get("domestic"):
+        return [
+            f"origin: {route} is a domestic lane: no customs border, so no duty and no rule "
+            f"of origin apply; duty {duty:.2%}."
+        ]
     if origin["agreement"] is None:
         return [
             f"origin: no trade agreement covers {route}: there is no preference to claim "

@@ -273,8 +273,9 @@ class Study:
         -------
         list of dict
             One per (scenario, year): ``scenario, product, site, market, importer,
-            exporter, hs, origin_rule_met`` and :func:`shoring.costs.explain.explain_year`'s
-            ``year, rate, periods``, with ``mfn_rate`` and ``origin``
+            exporter, hs, origin_rule_met`` (None for a domestic lane: no rule) and
+            :func:`shoring.costs.explain.explain_year`'s ``year, rate, periods``, with
+            ``mfn_rate`` and ``origin``
             (:func:`shoring.costs.origin_explain.explain_origin` plus ``met``, ``margin``,
             ``qualifying_mix`` and the ``explanation`` in words).
         """
@@ -301,7 +302,8 @@ class Study:
                 met = bool(ds["origin_rule_met"].sel(**lane))
                 explained = explain_year(scn, importer, exporter, hs, int(yr), met, copper_share)
                 origin = explain_origin(net, product, site, market, int(yr))
-                origin["met"] = met
+                # a domestic lane has no rule of origin: neither met nor missed
+                origin["met"] = None if origin.get("domestic") else met
                 origin["margin"] = num(float(ds["origin_margin"].sel(**lane)))
                 origin["qualifying_mix"] = bool(ds["origin_qualifying_mix"].sel(**lane))
                 mfn = num(float(ds["mfn_rate"].sel(product=product, market=market, year=yr)))
@@ -311,7 +313,7 @@ class Study:
                 )  # fmt: skip
                 out.append({"scenario": scn.name, "product": product, "site": site,
                             "market": market, "importer": importer, "exporter": exporter,
-                            "hs": hs, "origin_rule_met": met, **explained,
+                            "hs": hs, "origin_rule_met": origin["met"], **explained,
                             "mfn_rate": mfn, "origin": origin})  # fmt: skip
         return out
 
