@@ -10,6 +10,7 @@ import multiprocessing as mp
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -120,6 +121,10 @@ class DesignStudy:
         return costs
 
 
+POLL_SECONDS = 0.5
+"""How often the wait for the frontier's process calls the progress callback."""
+
+
 class _Background:
     """Run one call in a spawned worker process while this one works, or, when no
     worker can start (or it dies), in this process when the result is asked for."""
@@ -148,11 +153,17 @@ class _Background:
             except (OSError, RuntimeError, BrokenProcessPool):
                 self.future = None
 
-    def result(self, progress: Callable[[str], None]) -> Any:
-        """The call's result (waits for the worker)."""
+    def result(self, progress: Callable[[str], None], message: str = "") -> Any:
+        """The call's result (waits for the worker, calling ``progress(message)`` every
+        :data:`POLL_SECONDS`: a progress callback that raises, e.g. on a cancelled run,
+        stops the wait, and leaving the ``with`` block then terminates the worker)."""
         if self.future is not None:
             try:
-                return self.future.result()
+                while True:
+                    try:
+                        return self.future.result(timeout=POLL_SECONDS)
+                    except FutureTimeout:
+                        progress(message)
             except BrokenProcessPool:
                 pass  # the worker died (e.g. out of memory): run it here instead
         assert self.call is not None
@@ -255,7 +266,7 @@ def run_design_study(
         )
         second = " (second process)" if background.future is not None else ""
         tell(f"cost-risk frontier{second}")
-        frontier = background.result(tell)
+        frontier = background.result(tell, f"cost-risk frontier{second}")
     say(
         f"  cost-risk frontier: {len(frontier)} points"
         + ("" if background.in_process else ", solved alongside in a second process")
