@@ -5,7 +5,9 @@ cancel, downloads, token and host guards, escaping."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -75,6 +77,35 @@ def test_upload_workbook_problem_is_located(client: TestClient, tmp_path: Path) 
     assert r.status_code == 201, r.text
 
 
+def test_upload_problem_fixed_in_the_browser(client: TestClient, tmp_path: Path) -> None:
+    """The 422 of an upload carries the offending row as read; cell edits are checked
+    like an upload (a still-bad value is located again, a cell outside the table's
+    schema refused) and the fixed network is stored with its edits."""
+    bad = mini_workbook(tmp_path, capacity=-5, name="bad.xlsx")
+    draft = client.post("/api/networks", files={"file": ("bad.xlsx", bad.read_bytes())}).json()[
+        "draft"
+    ]
+    (row,) = draft["rows"]
+    assert (row["table"], row["row"], row["values"]["id"]) == ("sites", 2, "plant-a")
+    assert row["values"]["capacity_units"] == "-5"
+    assert row["problems"][0]["field"] == "capacity_units"
+    check = f"/api/drafts/{draft['id']}/check"
+    cell = {"table": "sites", "index": row["index"], "field": "capacity_units"}
+    r = client.post(check, json={"edits": [{**cell, "value": "lots"}]})
+    assert r.status_code == 422 and r.json()["problems"][0]["row"] == 2
+    assert "number" in r.json()["problems"][0]["message"]
+    assert r.json()["draft"]["rows"][0]["values"]["capacity_units"] == "lots"
+    r = client.post(check, json={"edits": [{**cell, "field": "formula", "value": "1"}]})
+    assert r.status_code == 422 and "not a column of sites" in r.json()["problems"][0]["message"]
+    r = client.post(check, json={"edits": [{**cell, "index": 7, "value": "1"}]})
+    assert r.status_code == 422 and "no record 7" in r.json()["problems"][0]["message"]
+    r = client.post(check, json={"edits": [{**cell, "value": "1200"}]})
+    assert r.status_code == 201, r.text
+    sites = client.get(f"/api/networks/{r.json()['id']}/tables").json()["sites"]
+    assert {s["id"]: s["capacity_units"] for s in sites} == {"plant-a": 1200, "plant-b": 1000}
+    assert client.post(check, json={"edits": []}).status_code == 404  # the draft is used up
+
+
 def test_upload_zipped_csv_folder(client: TestClient, tmp_path: Path) -> None:
     from shoring.network import write_csv_folder
 
@@ -128,13 +159,28 @@ def test_scenarios_clone_tariff_and_edit(client: TestClient) -> None:
 
 def test_run_results_are_the_studys(client: TestClient, network_id: str, done_run: dict) -> None:
     rid = done_run["id"]
-    assert "landed cost (scenario-years) 4/4" in done_run["log"]
+    # progress as it went: the run's 5 steps (read, cost, report, simulate, stress) and
+    # the study's own counts within a step
+    steps = [int(k) for k in re.findall(r" step (\d)/5: ", done_run["log"])]
+    assert steps == sorted(steps) and set(steps) == {1, 2, 3, 4, 5}
+    assert "step 2/5: landed cost (scenario-years) 4/4" in done_run["log"]
+    assert done_run["done"] == done_run["total"] == 5
+    # the manifest: the uploaded file's size and hash, the scenario definitions
+    manifest = client.get(f"/api/runs/{rid}/json/manifest").json()
+    upload = mini_yaml(SCRIPT_NAME).encode("utf-8")
+    assert manifest["command"] == "serve" and manifest["run"]["id"] == rid
+    (source,) = manifest["inputs"]
+    assert source["path"] == "mini.yaml" and source["bytes"] == len(upload)
+    assert source["sha256"] == hashlib.sha256(upload).hexdigest()
+    assert [s["name"] for s in manifest["scenarios"]] == ["current-law", "tariffs-2025"]
+    assert manifest["scenarios"][1]["measures"], "the definitions, not only the names"
     names = {r["name"] for r in client.get(f"/api/runs/{rid}/results").json()}
     assert {"report", "cheapest", "landed_cost", "comparison", "map", "pairs"} <= names
     table = client.get(f"/api/runs/{rid}/tables/cheapest").json()
     got = pd.DataFrame(table["rows"], columns=table["columns"])
     net = build_network(raw_from_text(mini_yaml(SCRIPT_NAME), "mini.yaml"))
-    expected = Study(net, [load_scenario("current-law"), load_scenario("tariffs-2025")]).cheapest()
+    study = Study(net, [load_scenario("current-law"), load_scenario("tariffs-2025")])
+    expected = study.cheapest()
     merged = got.merge(expected, on=["product", "market", "year", "scenario"])
     assert len(merged) == len(expected) == 4
     assert (merged["site_x"] == merged["site_y"]).all()
@@ -149,9 +195,36 @@ def test_run_results_are_the_studys(client: TestClient, network_id: str, done_ru
     assert csv.text.startswith("product,market,year,scenario,site")
     pairs = client.get(f"/api/runs/{rid}/json/pairs").json()
     assert pairs["reference"] == "current-law" and pairs["pairs"][0]["product"] == "widget"
-    explained = client.get(f"/api/runs/{rid}/json/{pairs['pairs'][0]['explain']}").json()
+    # both lanes explained; shown first: the cheapest lane that pays duty (Mexico's is
+    # duty-free under USMCA, China's pays)
+    pair = pairs["pairs"][0]
+    duties = (
+        study.landed_costs["cost"]
+        .sel(component="duties", product="widget", market="us", year=2026, scenario="current-law")
+        .to_pandas()
+    )
+    assert {lane["site"]: lane["duties"] for lane in pair["lanes"]} == pytest.approx(
+        duties.to_dict()
+    )
+    assert duties["plant-a"] == 0 and duties["plant-b"] > 0
+    shown = next(lane for lane in pair["lanes"] if lane["explain"] == pair["explain"])
+    assert shown["site"] == "plant-b"
+    explained = client.get(f"/api/runs/{rid}/json/{pair['explain']}").json()
     assert {e["scenario"] for e in explained} == {"current-law", "tariffs-2025"}
-    assert all(e["importer"] == "USA" for e in explained)
+    assert all(e["importer"] == "USA" and e["exporter"] == "CHN" for e in explained)
+    assert all(e["rate"] > 0 for e in explained)
+
+
+def test_domestic_lane_has_no_origin_rule() -> None:
+    """A lane inside one country crosses no border: no duty, and its origin is neither
+    met nor missed (it was "USMCA rule NOT MET" for a US plant serving the US)."""
+    yaml_text = mini_yaml().replace("country: CHN", "country: USA")
+    study = Study(build_network(raw_from_text(yaml_text, "m.yaml")), [load_scenario("current-law")])
+    (item,) = study.explain_lane("widget", "plant-b", "us", years=[2026])
+    assert (item["exporter"], item["importer"], item["rate"]) == ("USA", "USA", 0.0)
+    assert item["origin_rule_met"] is None and item["origin"]["met"] is None
+    (line,) = item["origin"]["explanation"]
+    assert "domestic lane" in line and "NOT MET" not in line
 
 
 def test_bad_run_requests(client: TestClient, network_id: str) -> None:

@@ -1,5 +1,5 @@
 """End to end in headless Debian Chromium (Playwright; never a downloaded browser): upload
-a workbook with an error, see it located, upload the fixed one, clone a library scenario
+a workbook with an error, see it located, fix the cell in the browser, clone a library scenario
 and add a tariff in the form, run a study, see the map and the charts, read one lane's
 duty explanation, download the report. Every request
 must go to the server itself (no internet), and a ``<script>`` site name stays text.
@@ -67,7 +67,6 @@ def test_browser_study(server: str, tmp_path: Path) -> None:
     shutil.rmtree(shots, ignore_errors=True)
     shots.mkdir(parents=True)
     bad = mini_workbook(tmp_path, capacity=-5, name="network.xlsx", site_name=SCRIPT_NAME)
-    fixed = mini_workbook(tmp_path / "fixed", name="network.xlsx", site_name=SCRIPT_NAME)
     outside: list[str] = []
     dialogs: list[str] = []
     with sync_playwright() as pw:
@@ -97,10 +96,16 @@ def test_browser_study(server: str, tmp_path: Path) -> None:
         expect(row.locator("td").nth(2)).to_have_text("2")
         page.screenshot(path=shots / "01-upload-problem.png", full_page=True)
 
-        # 2. the fixed workbook is accepted
-        page.set_input_files("#upload-file", str(fixed))
-        page.click("#upload-form button")
-        expect(page.locator("#upload-status")).to_contain_text("no problems found", timeout=30_000)
+        # 2. fixed in the browser: the offending cell typed again, checked on the server
+        cell = page.get_by_label("sites row 2 capacity_units")
+        expect(cell).to_have_value("-5")
+        cell.fill("0")  # still wrong: located again
+        page.click("#draft-check")
+        expect(problems.locator("tbody tr").first).to_contain_text("greater than 0.0, got '0'")
+        page.get_by_label("sites row 2 capacity_units").fill("1000")
+        page.screenshot(path=shots / "02-fix-in-browser.png", full_page=True)
+        page.click("#draft-check")
+        expect(page.locator("#upload-status")).to_contain_text("after your edits", timeout=30_000)
         expect(problems).to_be_hidden()
 
         # 3. clone a library scenario and add a tariff in the form
@@ -116,12 +121,12 @@ def test_browser_study(server: str, tmp_path: Path) -> None:
         expect(page.locator("#scenario-status")).to_have_text("saved and checked")
         expect(page.locator("#scenario-meta")).to_contain_text("custom")
         assert "us-chn-85" in page.locator("#scenario-yaml").input_value()
-        page.screenshot(path=shots / "02-scenario-tariff-added.png", full_page=True)
+        page.screenshot(path=shots / "03-scenario-tariff-added.png", full_page=True)
 
         # 4. a study under current law and the new scenario
         page.goto(server + "/")
         page.check("#run-scenarios input[value='hs85-60']")
-        page.screenshot(path=shots / "03-new-study.png", full_page=True)
+        page.screenshot(path=shots / "04-new-study.png", full_page=True)
         page.click("#run-submit")
         page.wait_for_url("**/runs/*")
         expect(page.locator("body[data-ready='1']")).to_have_count(1, timeout=120_000)
@@ -136,11 +141,18 @@ def test_browser_study(server: str, tmp_path: Path) -> None:
         for chart in charts:
             expect(page.locator(f"{chart} .main-svg").first).to_be_visible()
         expect(page.locator("#cheapest tbody tr")).to_have_count(2)  # 2 scenarios, focus year
-        expect(page.locator("#explain")).to_contain_text("USA")
-        expect(page.locator("#explain")).to_contain_text("hs85-60")
-        expect(page.locator("#explain")).to_contain_text("us-chn-85")  # skipped: not China
-        page.screenshot(path=shots / "04-results.png", full_page=True)
-        page.locator("#explain").screenshot(path=shots / "05-lane-duty-explained.png")
+        # the lane shown first pays duty: China's, where the new 60% applies
+        explain = page.locator("#explain")
+        expect(explain).to_contain_text("CHN → USA")
+        expect(explain).to_contain_text("hs85-60")
+        expect(explain.locator("tr", has_text="us-chn-85").first).to_contain_text("60.00%")
+        page.screenshot(path=shots / "05-results.png", full_page=True)
+        explain.screenshot(path=shots / "06-lane-duty-explained.png")
+        page.select_option(
+            "#explain-lane",
+            label=page.locator("#explain-lane option", has_text="plant-a").inner_text(),
+        )
+        expect(explain).to_contain_text("MEX → USA")
 
         # 5. the report downloads and is the study's
         with page.expect_download() as download:
@@ -156,7 +168,7 @@ def test_browser_study(server: str, tmp_path: Path) -> None:
         page.locator("#networks a").first.click()
         expect(page.locator("#network-map .main-svg").first).to_be_visible(timeout=30_000)
         expect(page.locator("#network-tables")).to_contain_text(SCRIPT_NAME)
-        page.screenshot(path=shots / "06-network.png", full_page=True)
+        page.screenshot(path=shots / "07-network.png", full_page=True)
         browser.close()
     assert dialogs == []  # the <script> site name never ran
     assert outside == []  # nothing fetched from anywhere but the server

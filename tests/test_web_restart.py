@@ -71,7 +71,7 @@ def test_killed_mid_run_then_restarted(tmp_path: Path) -> None:
         run = httpx.get(f"{base}/api/runs/{rid}").json()
         assert run["status"] == "failed"
         assert "server stopped while this run was running" in run["error"]
-        assert "starting" in run["log"] and "failed:" in run["log"]
+        assert "step 1/3: reading the network" in run["log"] and "failed:" in run["log"]
         assert httpx.get(f"{base}/api/runs/{rid}/results").status_code == 409
         assert httpx.get(f"{base}/api/networks/{nid}").json()["summary"]["sites"] == 2
         assert httpx.get(f"{base}/api/scenarios/mine").json()["kind"] == "custom"

@@ -4,6 +4,7 @@ clone, edit, add a tariff). Runs and results: :mod:`shoring.web.api_runs`."""
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 import tempfile
 from pathlib import Path
@@ -22,8 +23,10 @@ from shoring.safeyaml import load as safe_load
 from shoring.scenario import LIBRARY_DIR, Scenario
 from shoring.scenario.loader import builtin_scenarios, parse_scenario
 from shoring.textsafe import json_safe
+from shoring.web.drafts import DraftError
 from shoring.web.models import (
     CloneIn,
+    DraftIn,
     ErrorOut,
     NetworkOut,
     ScenarioDetail,
@@ -32,7 +35,7 @@ from shoring.web.models import (
     TariffIn,
 )
 from shoring.web.state import ApiError, Workspace, workspace
-from shoring.web.uploads import read_upload
+from shoring.web.uploads import read_upload, safe_filename
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorOut, "description": why}
@@ -79,12 +82,67 @@ async def upload_network(
     field."""
     data = await file.read()
     # reading and checking is CPU work: off the event loop, so other requests go on
-    net, name = await run_in_threadpool(read_upload, data, file.filename, ws.settings.tmp)
+    try:
+        net, name = await run_in_threadpool(read_upload, data, file.filename, ws.settings.tmp)
+    except DraftError as exc:
+        if not exc.rows:
+            raise
+        name = safe_filename(file.filename)
+        draft = {"id": ws.store.add_draft(name, data), "filename": name, "edits": []}
+        raise _draft_error(exc, draft) from None
+    return await _store_network(ws, net, name, data, [])
+
+
+def _draft_error(exc: DraftError, draft: dict[str, Any]) -> ApiError:
+    """The 422 answer of an upload with problems, with its draft to fix them in."""
+    n = len(exc.problems)
+    detail = f"{n} problem(s) in the input: fix them below, or in your file and upload it again"
+    return ApiError(422, detail, tuple(exc.problems), {**draft, "rows": exc.rows})
+
+
+async def _store_network(
+    ws: Workspace, net: Any, name: str, data: bytes, edits: list[dict[str, Any]]
+) -> NetworkOut:
+    """Store a validated network with where it came from (the upload's size and SHA-256
+    and the cells edited in the browser)."""
     text, summary = await run_in_threadpool(lambda: (dump_yaml(net), _summary(net)))
-    nid = ws.store.add_network(net.name, name, text, summary)
+    source: dict[str, Any] = {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    if edits:
+        source["edits"] = edits
+    nid = ws.store.add_network(net.name, name, text, summary, source)
     row = ws.store.network(nid)
     assert row is not None
     return _network_out(row)
+
+
+@router.post(
+    "/drafts/{draft_id}/check",
+    status_code=201,
+    response_model=NetworkOut,
+    responses=BAD_INPUT,
+    tags=["networks"],
+)
+async def check_draft(
+    draft_id: str, body: DraftIn, ws: Workspace = Depends(workspace)
+) -> NetworkOut:
+    """Check an upload with problems again with cell edits made in the browser: the
+    network (201) when none is left, else the problems and the rows to fix (422, with
+    the draft and every edit so far)."""
+    draft = ws.store.draft(draft_id)
+    if draft is None:
+        raise ApiError(404, f"no draft {draft_id!r} (only the last uploads are kept)")
+    edits = {(e["table"], e["index"], e["field"]): e for e in draft["edits"]}
+    edits |= {(e.table, e.index, e.field): e.model_dump() for e in body.edits}
+    merged = list(edits.values())
+    data, name = draft["data"], draft["filename"]
+    try:
+        net, _ = await run_in_threadpool(read_upload, data, name, ws.settings.tmp, merged)
+    except DraftError as exc:
+        ws.store.set_draft_edits(draft_id, merged)
+        raise _draft_error(exc, {"id": draft_id, "filename": name, "edits": merged}) from None
+    out = await _store_network(ws, net, name, data, merged)
+    ws.store.delete_draft(draft_id)
+    return out
 
 
 @router.get("/networks", response_model=list[NetworkOut], tags=["networks"])

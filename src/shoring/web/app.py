@@ -19,11 +19,11 @@ from shoring.web.state import ApiError, Settings, Workspace
 from shoring.web.store import Store
 
 
-def _error(status: int, detail: str, problems: Any = ()) -> JSONResponse:
-    return JSONResponse(
-        {"detail": detail, "problems": [ProblemOut.of(p).model_dump() for p in problems]},
-        status_code=status,
-    )
+def _error(status: int, detail: str, problems: Any = (), draft: Any = None) -> JSONResponse:
+    body = {"detail": detail, "problems": [ProblemOut.of(p).model_dump() for p in problems]}
+    if draft is not None:
+        body["draft"] = draft
+    return JSONResponse(body, status_code=status)
 
 
 def create_app(settings: Settings) -> Any:
@@ -66,7 +66,7 @@ def create_app(settings: Settings) -> Any:
 
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
-        return _error(exc.status, exc.detail, exc.problems)
+        return _error(exc.status, exc.detail, exc.problems, exc.draft)
 
     @app.exception_handler(ShoringInputError)
     async def _input_error(request: Request, exc: ShoringInputError) -> JSONResponse:

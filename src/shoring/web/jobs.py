@@ -8,6 +8,7 @@ progress callback checks: the run stops at its next step and keeps no result.
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import tempfile
 import threading
@@ -92,32 +93,40 @@ class Runner:
                 if event.is_set():
                     raise Cancelled
 
-            def progress(stage: str, done: int | None, total: int | None) -> None:
-                check()
-                self.store.progress(run_id, stage, done, total)
-
-            progress("starting", None, None)
+            request = run["request"]
+            analyses = request.get("analyses", [])
+            tracker = StepProgress(self.store, run_id, check, run_steps(analyses))
+            tracker.step("reading the network and scenarios")
             self.work_root.mkdir(parents=True, exist_ok=True)
             work = Path(tempfile.mkdtemp(prefix=f"run-{run_id}-", dir=self.work_root))
-            study = _study(self.store, run, progress)
+            study, source = _study(self.store, run, tracker)
+            tracker.step("landed cost")
+            study.landed_costs  # noqa: B018 - the one engine pass, with its own progress
             design = None
-            if "optimize" in run["request"].get("analyses", []):
-                design = study.design_study(points=int(run["request"].get("points", 2)))
+            if "optimize" in analyses:
+                tracker.step("network design")
+                design = study.design_study(points=int(request.get("points", 2)))
+            tracker.step("report, tables and charts")
             from shoring.web.results import study_results  # the report's modules: when needed
 
-            results = study_results(study, work, design, check)
-            analyses = run["request"].get("analyses", [])
+            inputs = {"inputs": [source], "run": {"id": run_id, **request}}
+            results = study_results(study, work, design, check, inputs)
             if {"simulate", "stress"} & set(analyses):
                 from shoring.web.resilience import resilience_results
 
-                request = run["request"]
                 results.update(
                     resilience_results(
-                        study.network, analyses, request["runs"], request["seed"], progress, work
+                        study.network,
+                        analyses,
+                        request["runs"],
+                        request["seed"],
+                        tracker,
+                        work,
+                        tracker.step,
                     )
                 )
             check()
-            self.store.finish(run_id, results)
+            self.store.finish(run_id, results, total=tracker.total)
         except Cancelled:
             reason = "the server stopped" if self._stopping else "cancelled by the user"
             self.store.fail(run_id, "cancelled", reason)
@@ -133,8 +142,71 @@ class Runner:
                 self._cancel.pop(run_id, None)
 
 
-def _study(store: Store, run: dict[str, Any], progress: Any) -> Study:
-    """The study a stored run describes (its network and scenarios as stored)."""
+def run_steps(analyses: list[str]) -> list[str]:
+    """The steps of a run with these analyses, in the order they run."""
+    steps = ["reading the network and scenarios", "landed cost"]
+    if "optimize" in analyses:
+        steps.append("network design")
+    steps.append("report, tables and charts")
+    steps += [name for key, name in RESILIENCE_STEPS if key in analyses]
+    return steps
+
+
+RESILIENCE_STEPS = (("simulate", "simulation"), ("stress", "stress test"))
+"""The resilience analyses and their step names (:func:`run_steps`)."""
+
+
+class StepProgress:
+    """A run's progress as it goes: ``done``/``total`` count the run's steps
+    (:func:`run_steps`); the stage names the current step and, when the study reports
+    one, how far it is within it ("landed cost (scenario-years) 5/12").
+
+    Parameters
+    ----------
+    store : Store
+        Where progress is written.
+    run_id : str
+        The run.
+    check : callable
+        Raises :class:`Cancelled` when the run was cancelled.
+    steps : list of str
+        The run's steps.
+    """
+
+    def __init__(self, store: Store, run_id: str, check: Any, steps: list[str]) -> None:
+        self.store, self.run_id, self.check, self.steps = store, run_id, check, steps
+        self.done = 0
+        self.current: str | None = None
+        self.label: str | None = None
+
+    @property
+    def total(self) -> int:
+        return len(self.steps)
+
+    def step(self, name: str) -> None:
+        """Start step ``name`` (every earlier step is done)."""
+        if name == self.current:
+            return
+        self.done = self.steps.index(name)
+        self.current = name
+        self(name, None, None)
+
+    def __call__(self, stage: str, done: int | None, total: int | None) -> None:
+        """The study's ``progress(stage, done, total)`` callback; raises when cancelled."""
+        self.check()
+        within = f" {done}/{total}" if done is not None and total else ""
+        label = f"{stage}{within}"
+        if self.current and not stage.startswith(self.current):
+            label = f"{self.current}: {label}"
+        if label != self.label:  # a wait that checks in (the frontier) logs once
+            self.label = label
+            self.store.progress(self.run_id, label, self.done, self.total)
+
+
+def _study(store: Store, run: dict[str, Any], progress: Any) -> tuple[Study, dict[str, Any]]:
+    """The study a stored run describes (its network and scenarios as stored), and the
+    manifest's record of its network (the uploaded file's name, size and SHA-256, and
+    the stored network's id and SHA-256)."""
     net_row = store.network(run["network_id"])
     if net_row is None:
         raise ShoringError(f"network {run['network_id']} was deleted before the run started")
@@ -143,4 +215,10 @@ def _study(store: Store, run: dict[str, Any], progress: Any) -> Study:
         parse_scenario(text, f"{name}.yaml") for name, text in run["scenarios"].items()
     ]
     years = run["request"].get("years") or None
-    return Study(network, scenarios, years, progress=progress)
+    source = {
+        "path": net_row["filename"],
+        **(net_row.get("source") or {}),
+        "network_id": net_row["id"],
+        "network_sha256": hashlib.sha256(net_row["yaml"].encode("utf-8")).hexdigest(),
+    }
+    return Study(network, scenarios, years, progress=progress), source

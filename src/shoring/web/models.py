@@ -27,11 +27,51 @@ class ProblemOut(BaseModel):
         )
 
 
+class CellEdit(BaseModel):
+    """One cell of an upload typed in the browser (blank or null: the cell cleared)."""
+
+    model_config = ConfigDict(extra="forbid")
+    table: str = Field(min_length=1, max_length=40)
+    index: int = Field(ge=0, description="The record's position in its table (DraftRow.index)")
+    field: str = Field(min_length=1, max_length=80)
+    value: str | None = Field(None, max_length=2000)
+
+
+class DraftRow(BaseModel):
+    """A record a problem points to, with its cells as read (or as edited)."""
+
+    table: str
+    index: int
+    row: int | None = Field(description="Row, line or YAML line in the uploaded file")
+    columns: list[str]
+    values: dict[str, str]
+    problems: list[dict[str, str | None]]
+
+
+class DraftOut(BaseModel):
+    """An upload with problems, kept so they can be fixed in the browser: ``POST
+    /api/drafts/{id}/check`` with cell edits checks it again."""
+
+    id: str
+    filename: str
+    edits: list[CellEdit]
+    rows: list[DraftRow]
+
+
+class DraftIn(BaseModel):
+    """Cell edits to add to a draft (a later edit of the same cell wins)."""
+
+    model_config = ConfigDict(extra="forbid")
+    edits: list[CellEdit] = Field(max_length=500)
+
+
 class ErrorOut(BaseModel):
-    """Every 4xx answer: what is wrong, and each located problem when input is bad."""
+    """Every 4xx answer: what is wrong, and each located problem when input is bad; an
+    upload whose problems sit in rows also returns the ``draft`` to fix them in."""
 
     detail: str
     problems: list[ProblemOut] = []
+    draft: DraftOut | None = None
 
 
 class NetworkOut(BaseModel):

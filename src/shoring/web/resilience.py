@@ -68,6 +68,7 @@ def resilience_results(
     seed: int,
     progress: Progress,
     work: Path,
+    step: Callable[[str], None] = lambda name: None,
 ) -> dict[str, tuple[str, str]]:
     """Simulation and/or stress-test results of a network's current plan.
 
@@ -83,6 +84,8 @@ def resilience_results(
         ``progress(stage, done, total)``; raises to stop.
     work : Path
         A folder for the tables' files (inside the data directory).
+    step : callable, optional
+        ``step(name)`` as each analysis starts (``"simulation"``, ``"stress test"``).
 
     Returns
     -------
@@ -94,6 +97,7 @@ def resilience_results(
     from shoring.simulate import load_hazards, sim_network, simulate
     from shoring.stress import stress_test
 
+    step("simulation" if "simulate" in analyses else "stress test")
     model = load_hazards()
     progress("preparing the disruption model", None, None)
     sim = sim_network(network, model)
@@ -106,6 +110,7 @@ def resilience_results(
         out["simulation_nodes"] = ("table", _csv(result.by_node().reset_index(), work, "nodes"))
         out["losses"] = ("figure", loss_histogram(result).to_json())
     if "stress" in analyses:
+        step("stress test")
         rows = stress_test(sim, model, progress=lambda d, t: progress("stress test", d, t))
         frame = pd.DataFrame(rows)
         out["risk_ranking"] = ("table", _csv(frame, work, "ranking"))

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
+import xarray as xr
 
 from shoring.costs.compare import cheapest
 from shoring.outputs import OutputFolder
@@ -23,6 +24,8 @@ from shoring.report.worldmap import network_map
 from shoring.study import Study
 from shoring.textsafe import json_text
 
+MAX_EXPLAINED = 8
+"""Most lanes (sites) of a product and market whose duty a run explains."""
 Results = dict[str, tuple[str, str]]
 """name -> (kind, content); kinds ``html``, ``table`` (CSV text), ``figure`` (Plotly
 JSON) and ``json``."""
@@ -37,6 +40,7 @@ def study_results(
     work: Path,
     design: object | None = None,
     check: Callable[[], None] = lambda: None,
+    manifest: dict[str, object] | None = None,
 ) -> Results:
     """Every result of a finished study, ready to store.
 
@@ -50,6 +54,10 @@ def study_results(
         Network-design results for the report's design section.
     check : callable
         Called between steps; raises to stop (a cancelled run).
+    manifest : dict, optional
+        Entries of the run's manifest (:class:`~shoring.outputs.OutputFolder` of command
+        ``serve``): its ``inputs`` (the uploaded network's name, size and SHA-256) and
+        the ``run`` request; the report adds the scenario definitions.
 
     Returns
     -------
@@ -61,7 +69,8 @@ def study_results(
     """
     ds = study.landed_costs
     check()
-    folder = OutputFolder(work / "report", "report", arguments=[])
+    folder = OutputFolder(work / "report", "serve", arguments=[])
+    folder.details.update(manifest or {})  # "inputs" replaces the (empty) input files
     path = study.report(folder, design=design)  # type: ignore[arg-type]
     check()
     out: Results = {"report": ("html", path.read_text(encoding="utf-8"))}
@@ -94,10 +103,17 @@ def study_results(
         if len(names) > 1 and not comparison.empty:
             out[f"deltas-{i}"] = _figure(charts.scenario_deltas(comparison, product, market))
             entry["deltas"] = f"deltas-{i}"
-        if site is not None:
-            explained = study.explain_lane(product, site, market, years=[year])
-            out[f"explain-{i}"] = ("json", json_text(explained, indent=None))
-            entry["explain"] = f"explain-{i}"
+        lanes = lanes_to_explain(ds, product, market, year, reference)
+        for k, lane in enumerate(lanes):
+            check()
+            explained = study.explain_lane(product, lane["site"], market, years=[year])
+            lane["explain"] = f"explain-{i}-{k}"
+            out[lane["explain"]] = ("json", json_text(explained, indent=None))
+        if lanes:
+            entry["lanes"] = lanes
+            entry["explain"] = next(
+                (lane["explain"] for lane in lanes if lane["duties"] > 0), lanes[0]["explain"]
+            )
         index.append(entry)
     _breakevens(out, index, reference)
     extra: dict[str, object] = {}
@@ -110,6 +126,46 @@ def study_results(
         ),
     )
     return out
+
+
+def lanes_to_explain(
+    ds: xr.Dataset, product: str, market: str, year: int, reference: str
+) -> list[dict[str, object]]:
+    """The lanes of one (product, market) whose duty a run explains: every site that can
+    serve it (cheapest first, at most :data:`MAX_EXPLAINED`) with its landed cost and
+    duties under the reference scenario in the focus year.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        The study's landed costs (``total`` and ``cost`` by component, USD per unit).
+    product, market : str
+        The pair.
+    year : int
+        Focus year.
+    reference : str
+        Reference scenario.
+
+    Returns
+    -------
+    list of dict
+        ``site, country, total, duties`` (USD per unit); the sites without a landed cost
+        (cannot serve) are left out.
+    """
+    at = {"product": product, "market": market, "year": year, "scenario": reference}
+    total = ds["total"].sel(at).to_pandas()
+    duties = ds["cost"].sel({**at, "component": "duties"}).to_pandas()
+    served = total[total.notna()].sort_values(kind="stable").head(MAX_EXPLAINED)
+    countries = ds["site_country"].to_pandas() if "site_country" in ds.coords else None
+    return [
+        {
+            "site": str(site),
+            "country": None if countries is None else str(countries[site]),
+            "total": float(value),
+            "duties": float(duties[site]),
+        }
+        for site, value in served.items()
+    ]
 
 
 def _breakevens(out: Results, index: list[dict], reference: str) -> None:

@@ -7,6 +7,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from threading import Lock
+from typing import Any
 
 from fastapi import Request
 
@@ -94,10 +95,17 @@ class Workspace:
 class ApiError(Exception):
     """An answer other than 2xx: status, what is wrong and any located problems."""
 
-    def __init__(self, status: int, detail: str, problems: tuple[Problem, ...] = ()) -> None:
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        problems: tuple[Problem, ...] = (),
+        draft: dict[str, Any] | None = None,
+    ) -> None:
         self.status = status
         self.detail = detail
         self.problems = problems
+        self.draft = draft
         super().__init__(detail)
 
 

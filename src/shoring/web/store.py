@@ -35,7 +35,14 @@ CREATE TABLE IF NOT EXISTS runs (
 CREATE TABLE IF NOT EXISTS results (
     run_id VARCHAR NOT NULL, name VARCHAR NOT NULL, kind VARCHAR NOT NULL,
     content VARCHAR NOT NULL, PRIMARY KEY (run_id, name));
+CREATE TABLE IF NOT EXISTS drafts (
+    id VARCHAR PRIMARY KEY, filename VARCHAR NOT NULL, data BLOB NOT NULL,
+    edits JSON NOT NULL, created TIMESTAMP NOT NULL);
+ALTER TABLE networks ADD COLUMN IF NOT EXISTS source JSON;
 """
+
+MAX_DRAFTS = 20
+"""Uploads with problems kept for fixing in the browser (the oldest are dropped)."""
 
 ACTIVE = ("queued", "running")
 """Statuses of a run that is not over."""
@@ -125,14 +132,27 @@ class Store:
         return [r["id"] for r in stale]
 
     # ------------------------------------------------------------------ networks
-    def add_network(self, name: str, filename: str, yaml_text: str, summary: Mapping) -> str:
-        """Store a validated network (its canonical YAML); its new id."""
+    def add_network(
+        self,
+        name: str,
+        filename: str,
+        yaml_text: str,
+        summary: Mapping,
+        source: Mapping | None = None,
+    ) -> str:
+        """Store a validated network (its canonical YAML); its new id.
+
+        ``source``: the uploaded file's ``bytes`` and ``sha256`` (and the cells edited in
+        the browser, ``edits``), for the manifests of its runs.
+        """
         nid = new_id()
         with self._tx() as con:
             con.execute(
-                "INSERT INTO networks VALUES (?, ?, ?, ?, ?, ?)",
-                [nid, name, filename, yaml_text, json.dumps(summary), _now()],
-            )
+                "INSERT INTO networks (id, name, filename, yaml, summary, created, source) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [nid, name, filename, yaml_text, json.dumps(summary), _now(),
+                 None if source is None else json.dumps(source)],
+            )  # fmt: skip
         return nid
 
     def networks(self) -> list[dict[str, Any]]:
@@ -150,6 +170,7 @@ class Store:
         if not rows:
             return None
         rows[0]["summary"] = json.loads(rows[0]["summary"])
+        rows[0]["source"] = json.loads(rows[0]["source"]) if rows[0]["source"] else None
         return rows[0]
 
     def delete_network(self, nid: str) -> bool:
@@ -158,6 +179,40 @@ class Store:
             found = con.execute("SELECT count(*) FROM networks WHERE id=?", [nid]).fetchone()
             con.execute("DELETE FROM networks WHERE id=?", [nid])
         return bool(found and found[0])
+
+    # ------------------------------------------------------------------ drafts
+    def add_draft(self, filename: str, data: bytes) -> str:
+        """Keep an upload with problems for fixing in the browser; its id (only the
+        :data:`MAX_DRAFTS` newest drafts are kept)."""
+        did = new_id()
+        with self._tx() as con:
+            con.execute(
+                "INSERT INTO drafts VALUES (?, ?, ?, '[]', ?)", [did, filename, data, _now()]
+            )
+            con.execute(
+                "DELETE FROM drafts WHERE id NOT IN "
+                "(SELECT id FROM drafts ORDER BY created DESC LIMIT ?)",
+                [MAX_DRAFTS],
+            )
+        return did
+
+    def draft(self, did: str) -> dict[str, Any] | None:
+        """One draft (``filename``, ``data``, ``edits``), or None."""
+        rows = self._rows("SELECT * FROM drafts WHERE id=?", [did])
+        if not rows:
+            return None
+        rows[0]["edits"] = json.loads(rows[0]["edits"])
+        return rows[0]
+
+    def set_draft_edits(self, did: str, edits: Sequence[Mapping]) -> None:
+        """Record a draft's edits so far."""
+        with self._tx() as con:
+            con.execute("UPDATE drafts SET edits=? WHERE id=?", [json.dumps(list(edits)), did])
+
+    def delete_draft(self, did: str) -> None:
+        """Forget a draft (fixed, or given up)."""
+        with self._tx() as con:
+            con.execute("DELETE FROM drafts WHERE id=?", [did])
 
     # ------------------------------------------------------------------ scenarios
     def put_scenario(self, name: str, yaml_text: str) -> None:
@@ -218,7 +273,8 @@ class Store:
         return run
 
     def progress(self, rid: str, stage: str, done: int | None, total: int | None) -> None:
-        """Record a running run's stage and append it to its log."""
+        """Record a running run's stage and progress (``done`` of ``total`` steps) and
+        append them to its log."""
         with self._tx(durable=False) as con:
             con.execute(
                 "UPDATE runs SET status='running', stage=?, done=?, total=?, "
@@ -226,7 +282,13 @@ class Store:
                 [stage, done, total, _now(), _log_line(stage, done, total), rid],
             )
 
-    def finish(self, rid: str, results: Mapping[str, tuple[str, str]], log: str = "done") -> None:
+    def finish(
+        self,
+        rid: str,
+        results: Mapping[str, tuple[str, str]],
+        log: str = "done",
+        total: int | None = None,
+    ) -> None:
         """Write a run's results and mark it done, in one transaction.
 
         Parameters
@@ -237,14 +299,17 @@ class Store:
             name -> (kind, content) for every result.
         log : str
             Last log line.
+        total : int, optional
+            The run's number of steps (all done now).
         """
         with self._tx() as con:
             con.execute("DELETE FROM results WHERE run_id=?", [rid])
             for name, (kind, content) in results.items():
                 con.execute("INSERT INTO results VALUES (?, ?, ?, ?)", [rid, name, kind, content])
             con.execute(
-                "UPDATE runs SET status='done', stage=NULL, finished=?, log = log || ? WHERE id=?",
-                [_now(), log + "\n", rid],
+                "UPDATE runs SET status='done', stage=NULL, done=coalesce(?, total), "
+                "total=coalesce(?, total), finished=?, log = log || ? WHERE id=?",
+                [total, total, _now(), log + "\n", rid],
             )
 
     def fail(self, rid: str, status: str, error: str) -> None:
@@ -270,5 +335,5 @@ class Store:
 
 def _log_line(stage: str, done: int | None, total: int | None) -> str:
     stamp = _now().strftime("%H:%M:%S")
-    count = f" {done}/{total}" if done is not None and total else ""
-    return f"{stamp} {stage}{count}\n"
+    step = f" step {min(done + 1, total)}/{total}:" if done is not None and total else ""
+    return f"{stamp}{step} {stage}\n"

@@ -17,15 +17,25 @@ import shutil
 import stat
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import openpyxl
 
+from shoring import safeyaml
 from shoring.errors import Problem, ShoringInputError
-from shoring.network import Network, read_network
+from shoring.network import Network
+from shoring.network.io import EXCEL_SUFFIXES, YAML_SUFFIXES, network_source
+from shoring.network.io_common import display_name
+from shoring.network.io_csv import raw_from_folder
+from shoring.network.io_excel import raw_from_workbook
+from shoring.network.io_yaml import raw_from_text
+from shoring.network.records import RawNetwork
+from shoring.network.validate import build_network
 from shoring.network.xlsx_cells import check_archive
+from shoring.web.drafts import DraftError, EditError, apply_edits, problem_rows
 
 MAX_UPLOAD_BYTES = 16 * 2**20
 """Largest request body the server accepts (16 MiB)."""
@@ -242,7 +252,24 @@ def _relocated(exc: ShoringInputError, folder: Path) -> ShoringInputError:
     return ShoringInputError(problems)
 
 
-def read_upload(data: bytes, filename: str | None, root: Path) -> tuple[Network, str]:
+def _read_raw(source: Path) -> RawNetwork:
+    """What the reader of ``source``'s format finds (as :func:`read_network` reads it)."""
+    if source.is_dir():
+        source = network_source(source)
+        if source.is_dir():
+            return raw_from_folder(source)
+    name = display_name(source)
+    if source.suffix.lower() in YAML_SUFFIXES:
+        return raw_from_text(safeyaml.read_text(source, name), name)
+    if source.suffix.lower() in EXCEL_SUFFIXES:  # also a workbook inside a zip
+        check_workbook(source, source.name)
+        return raw_from_workbook(source, name)
+    raise _refuse(name, "unsupported file type: use .yaml, .yml, .xlsx or a zip of CSV files")
+
+
+def read_upload(
+    data: bytes, filename: str | None, root: Path, edits: Sequence[dict[str, Any]] = ()
+) -> tuple[Network, str]:
     """Validate an uploaded network file and read it.
 
     Parameters
@@ -253,6 +280,9 @@ def read_upload(data: bytes, filename: str | None, root: Path) -> tuple[Network,
         The name the browser sent.
     root : Path
         Folder for temporary files (inside the data directory).
+    edits : sequence of dict, optional
+        Cell edits made in the browser, applied to the records read before they are
+        checked (:func:`shoring.web.drafts.apply_edits`).
 
     Returns
     -------
@@ -261,8 +291,12 @@ def read_upload(data: bytes, filename: str | None, root: Path) -> tuple[Network,
 
     Raises
     ------
-    ShoringInputError
-        Located problems of the file (or :class:`UploadError` when refused unread).
+    UploadError
+        Refused unread (type, size, archive, formulas, links).
+    EditError
+        An edit that addresses no cell of the upload.
+    DraftError
+        Located problems of the file, with the rows they point to.
     """
     name = safe_filename(filename)
     if len(data) > MAX_UPLOAD_BYTES:
@@ -271,18 +305,22 @@ def read_upload(data: bytes, filename: str | None, root: Path) -> tuple[Network,
         raise _refuse(name, "the file is empty")
     suffix = Path(name).suffix.lower()
     with _workdir(root) as folder:
+        if suffix == ".zip":
+            tables = folder / Path(name).stem
+            tables.mkdir()
+            source = unpack_csv_zip(data, name, tables)
+        else:
+            source = folder / name
+            source.write_bytes(data)
+            if suffix == ".xlsx":
+                check_workbook(source, name)
+        raw: RawNetwork | None = None
         try:
-            if suffix == ".zip":
-                tables = folder / Path(name).stem
-                tables.mkdir()
-                source = unpack_csv_zip(data, name, tables)
-            else:
-                source = folder / name
-                source.write_bytes(data)
-                if suffix == ".xlsx":
-                    check_workbook(source, name)
-            return read_network(source), name
-        except UploadError:
+            raw = _read_raw(source)
+            apply_edits(raw, edits)
+            return build_network(raw), name
+        except (UploadError, EditError):
             raise
         except ShoringInputError as exc:
-            raise _relocated(exc, folder) from None
+            rows = [] if raw is None or raw.fatal else problem_rows(raw, exc.problems)
+            raise DraftError(_relocated(exc, folder).problems, rows) from None

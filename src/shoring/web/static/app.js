@@ -103,6 +103,72 @@ async function loadRuns() {
   ]));
 }
 
+// An upload with problems in rows: each row's cells as inputs (the flagged ones first,
+// with what is wrong), checked again on the server with the edits ("Check again").
+function draftRow(row, inputs) {
+  const flagged = new Map();
+  for (const p of row.problems) {
+    if (p.field) flagged.set(p.field, [...(flagged.get(p.field) || []), p.message]);
+  }
+  const whole = row.problems.filter((p) => !p.field).map((p) => p.message);
+  const cell = (column) => {
+    const input = el("input", { value: row.values[column] ?? "", "data-table": row.table,
+      "data-index": row.index, "data-field": column, "aria-label": `${row.table} row ${row.row} ${column}` });
+    input.dataset.original = input.value;
+    inputs.push(input);
+    return el("tr", { class: flagged.has(column) ? "bad" : "" }, el("th", { text: column }),
+      el("td", {}, input), el("td", { class: "error", text: (flagged.get(column) || []).join("; ") }));
+  };
+  const first = row.columns.filter((c) => flagged.has(c) || whole.length);
+  const rest = row.columns.filter((c) => !first.includes(c));
+  const label = row.values[row.columns[0]] ? ` (${row.values[row.columns[0]]})` : "";
+  return el("div", { class: "draft-row" },
+    el("h4", { text: `${row.table}, row ${row.row ?? "?"}${label}` }),
+    ...whole.map((m) => el("p", { class: "error", text: m })),
+    el("table", { class: "problems" }, el("tbody", {}, ...first.map(cell))),
+    rest.length ? el("details", {}, el("summary", { text: `the other ${rest.length} cells of this row` }),
+      el("table", {}, el("tbody", {}, ...rest.map(cell)))) : null);
+}
+
+function showDraft(draft, status, problems) {
+  const holder = document.getElementById("upload-draft");
+  holder.replaceChildren();
+  if (!draft) {
+    if (status.classList.contains("error")) status.textContent += ": correct them in your file and upload it again.";
+    return;
+  }
+  const inputs = [];
+  const check = el("button", { type: "button", id: "draft-check" }, "Check again");
+  holder.append(el("h3", { text: `Fix ${draft.filename} here` }),
+    el("p", { class: "note", text: "Type the right values in the cells below and check again; " +
+      "the server checks the file with your edits exactly as an upload. Problems without a row " +
+      "(a missing sheet, a damaged file) must be fixed in the file." }),
+    ...draft.rows.map((row) => draftRow(row, inputs)), check);
+  check.addEventListener("click", async () => {
+    const edits = inputs.filter((i) => i.value !== i.dataset.original).map((i) => ({
+      table: i.dataset.table, index: Number(i.dataset.index), field: i.dataset.field, value: i.value }));
+    status.className = "status";
+    status.textContent = `checking ${draft.filename} with ${edits.length} edited cell(s) …`;
+    try {
+      const network = await api(`/api/drafts/${encodeURIComponent(draft.id)}/check`, {
+        method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ edits }) });
+      holder.replaceChildren();
+      problems.hidden = true;
+      uploaded(network, status, " after your edits");
+      await loadNetworks(network.id);
+    } catch (error) {
+      showProblems(problems, status, error);
+      if (error.body && error.body.draft) showDraft(error.body.draft, status, problems);
+    }
+  });
+}
+
+function uploaded(network, status, how = "") {
+  status.className = "status ok";
+  status.textContent = `${network.name}: no problems found${how} (${network.summary.products} products, ` +
+    `${network.summary.sites} sites, ${network.summary.markets} markets). Pick scenarios below and run a study.`;
+}
+
 async function home() {
   const status = document.getElementById("upload-status");
   const problems = document.getElementById("upload-problems");
@@ -117,13 +183,12 @@ async function home() {
     problems.hidden = true;
     try {
       const network = await api("/api/networks", { method: "POST", body: form });
-      status.className = "status ok";
-      status.textContent = `${network.name}: no problems found (${network.summary.products} products, ` +
-        `${network.summary.sites} sites, ${network.summary.markets} markets). Pick scenarios below and run a study.`;
+      document.getElementById("upload-draft").replaceChildren();
+      uploaded(network, status);
       await loadNetworks(network.id);
     } catch (error) {
       showProblems(problems, status, error);
-      if (error.status === 422) status.textContent += ": correct them in your file and upload it again.";
+      showDraft(error.body && error.body.draft, status, problems);
     }
   });
   const scenarios = await api("/api/scenarios");
@@ -292,8 +357,20 @@ async function showResults(id) {
     if (p.breakeven) await plot(breakeven, await api(`${base}/figures/${p.breakeven}`));
     else breakeven.replaceChildren(el("p", { class: "note", text: "No existing and candidate site both serve this market: no break-even." }));
     const explain = document.getElementById("explain");
-    if (p.explain) explain.replaceChildren(explainView(await api(`${base}/json/${p.explain}`)));
-    else explain.replaceChildren(el("p", { class: "note", text: "No site can serve this market." }));
+    if (!p.lanes) {
+      explain.replaceChildren(el("p", { class: "note", text: "No site can serve this market." }));
+      return;
+    }
+    const usd = (v) => Math.round(v).toLocaleString("en-US");
+    const lane = el("select", { id: "explain-lane" }, ...p.lanes.map((l) => el("option", { value: l.explain,
+      text: `${l.site} (${l.country}): landed ${usd(l.total)} USD/unit, duties ${usd(l.duties)} USD/unit` })));
+    lane.value = p.explain;
+    const body = el("div");
+    const show = async () => body.replaceChildren(explainView(await api(`${base}/json/${lane.value}`)));
+    lane.addEventListener("change", show);
+    explain.replaceChildren(el("label", {}, "Lane from ", lane,
+      el("span", { class: "note", text: " (first shown: the cheapest lane that pays duty)" })), body);
+    await show();
   };
   pair.addEventListener("change", draw);
   await draw();
@@ -335,7 +412,7 @@ async function runPage() {
     const run = await api("/api/runs/" + encodeURIComponent(id));
     document.getElementById("run-state").textContent = run.status;
     document.getElementById("run-stage").textContent = run.stage
-      ? `${run.stage}${run.total ? ` (${run.done}/${run.total})` : ""}` : "";
+      ? `${run.total ? `step ${Math.min(run.done + 1, run.total)} of ${run.total}: ` : ""}${run.stage}` : "";
     const bar = document.getElementById("run-progress");
     if (run.total) { bar.max = run.total; bar.value = run.done || 0; } else if (run.status !== "done") bar.removeAttribute("value");
     document.getElementById("run-log").textContent = run.log;
