@@ -75,6 +75,9 @@ def test_workbook_formulas_and_links(setup, tmp_path: Path) -> None:
     book["sites"]["H2"] = "=1+1"
     book.save(tmp_path / "formula.xlsx")
     _refused(client, "formula.xlsx", (tmp_path / "formula.xlsx").read_bytes(), "sites!H2")
+    # the same workbook zipped (a folder holding one network file is read as that file)
+    zipped = _zip([("net/network.xlsx", (tmp_path / "formula.xlsx").read_bytes())])
+    _refused(client, "net.zip", zipped, "sites!H2")
     # an external link part, as Excel writes one for ='[other.xlsx]Sheet1'!A1
     with zipfile.ZipFile(path) as src:
         parts = {n: src.read(n) for n in src.namelist()}
