@@ -11,12 +11,18 @@ runs a one-scenario study of it; at the end every study a client started must be
 and its report must name that client's network (no run lost, none mixed up). Reads cycle
 through the network list, the scenario library, a network's tables and a finished run's
 result table and chart.
+
+The figures describe ``shoring`` only on a quiet machine: the 1-minute load average is
+printed with them, at the start and at the end, and the result is marked ``BUSY`` (a
+figure of the machine's load, not of the server) when either exceeds the number of CPUs.
+Record a figure with its load average.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import socket
 import subprocess
@@ -167,6 +173,7 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="shoring-load-"))
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
+    load_start = os.getloadavg()[0]
     proc = start_server(folder / "load.duckdb", port)
     try:
         t0 = time.monotonic()
@@ -176,6 +183,11 @@ def main() -> None:
     finally:
         proc.terminate()
         proc.wait(30)
+    load_end, cpus = os.getloadavg()[0], os.cpu_count() or 1
+    quiet = max(load_start, load_end) <= cpus
+    verdict = "QUIET" if quiet else "BUSY - a figure of the machine's load, not of the server"
+    print(f"load average (1 min) at start {load_start:.1f}, at end {load_end:.1f}, "
+          f"{cpus} CPUs: {verdict}")  # fmt: skip
     total = sum(len(v) for v in stats.latency.values())
     print(f"{args.clients} clients, {elapsed:.0f} s on loopback: {total} requests, "
           f"{total / elapsed:.1f} requests/s")  # fmt: skip

@@ -1,6 +1,7 @@
 """End to end in headless Debian Chromium (Playwright; never a downloaded browser): upload
 a workbook with an error, see it located, fix the cell in the browser, clone a library scenario
-and add a tariff in the form, run a study, see the map and the charts, read one lane's
+and add a tariff in the form, run a study with the network design, see the map and the
+charts (the design's flows before and after on the map), read one lane's
 duty explanation, download the report. Every request
 must go to the server itself (no internet), and a ``<script>`` site name stays text.
 
@@ -126,6 +127,7 @@ def test_browser_study(server: str, tmp_path: Path) -> None:
         # 4. a study under current law and the new scenario
         page.goto(server + "/")
         page.check("#run-scenarios input[value='hs85-60']")
+        page.check("#run-optimize")
         page.screenshot(path=shots / "04-new-study.png", full_page=True)
         page.click("#run-submit")
         page.wait_for_url("**/runs/*")
@@ -154,6 +156,14 @@ def test_browser_study(server: str, tmp_path: Path) -> None:
         )
         expect(explain).to_contain_text("MEX → USA")
 
+        # the network design: flows of today's sites and of the robust plan on the map
+        design = page.locator("#design")
+        expect(design.locator("#chart-flows .main-svg").first).to_be_visible()
+        expect(design.locator("#chart-frontier .main-svg").first).to_be_visible()
+        expect(design.locator("#chart-flows")).to_contain_text("today's sites")
+        expect(design.locator("#chart-flows")).to_contain_text("optimized (robust plan)")
+        design.screenshot(path=shots / "07-design-flows.png")
+
         # 5. the report downloads and is the study's
         with page.expect_download() as download:
             page.click("#dl-report")
@@ -168,7 +178,8 @@ def test_browser_study(server: str, tmp_path: Path) -> None:
         page.locator("#networks a").first.click()
         expect(page.locator("#network-map .main-svg").first).to_be_visible(timeout=30_000)
         expect(page.locator("#network-tables")).to_contain_text(SCRIPT_NAME)
-        page.screenshot(path=shots / "07-network.png", full_page=True)
+        expect(page.locator("#network-map")).to_contain_text("delivery lanes (2)")
+        page.screenshot(path=shots / "08-network-lanes.png", full_page=True)
         browser.close()
     assert dialogs == []  # the <script> site name never ran
     assert outside == []  # nothing fetched from anywhere but the server

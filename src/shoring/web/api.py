@@ -10,7 +10,6 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import yaml
 from fastapi import APIRouter, Depends, File, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
@@ -190,15 +189,12 @@ def network_yaml(network_id: str, ws: Workspace = Depends(workspace)) -> Respons
 
 @router.get("/networks/{network_id}/map", response_model=dict[str, Any], tags=["networks"])
 def network_map_figure(network_id: str, ws: Workspace = Depends(workspace)) -> dict[str, Any]:
-    """The network's sites, suppliers and markets on the world map (Plotly figure JSON;
-    country shapes included, nothing fetched)."""
-    from shoring.report.worldmap import network_map
+    """The network's sites, suppliers and markets on the world map with the lanes between
+    them (supply and delivery; Plotly figure JSON; country shapes included, nothing
+    fetched)."""
+    from shoring.report.flowmap import lanes_map
 
-    net = ws.network(network_id)
-    no_lanes = pd.DataFrame(columns=["product", "market", "year", "scenario", "site"])
-    fig = network_map(net, no_lanes, [], 0, "", [])
-    fig.update_layout(title_text="Sites, suppliers and markets (at their locations or capitals)")
-    return json_safe(fig.to_plotly_json())
+    return json_safe(lanes_map(ws.network(network_id)).to_plotly_json())
 
 
 @router.get("/template.xlsx", tags=["networks"], response_class=Response)

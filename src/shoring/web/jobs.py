@@ -102,15 +102,19 @@ class Runner:
             study, source = _study(self.store, run, tracker)
             tracker.step("landed cost")
             study.landed_costs  # noqa: B018 - the one engine pass, with its own progress
-            design = None
+            design = today = None
             if "optimize" in analyses:
+                from shoring.web.design import run_design
+
                 tracker.step("network design")
-                design = study.design_study(points=int(request.get("points", 2)))
+                design, today = run_design(
+                    study, int(request.get("points", 2)), lambda msg: tracker(msg, None, None)
+                )
             tracker.step("report, tables and charts")
             from shoring.web.results import study_results  # the report's modules: when needed
 
             inputs = {"inputs": [source], "run": {"id": run_id, **request}}
-            results = study_results(study, work, design, check, inputs)
+            results = study_results(study, work, design, check, inputs, today)
             if {"simulate", "stress"} & set(analyses):
                 from shoring.web.resilience import resilience_results
 

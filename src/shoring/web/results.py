@@ -41,6 +41,7 @@ def study_results(
     design: object | None = None,
     check: Callable[[], None] = lambda: None,
     manifest: dict[str, object] | None = None,
+    today: object | None = None,
 ) -> Results:
     """Every result of a finished study, ready to store.
 
@@ -58,14 +59,17 @@ def study_results(
         Entries of the run's manifest (:class:`~shoring.outputs.OutputFolder` of command
         ``serve``): its ``inputs`` (the uploaded network's name, size and SHA-256) and
         the ``run`` request; the report adds the scenario definitions.
+    today : DesignResult, optional
+        The plan of today's sites (the flows "before" on the design's flow map).
 
     Returns
     -------
     dict
         ``report`` (html), ``manifest`` (json), one ``table`` per CSV the report writes
         (``landed_cost``, ``cheapest``, ``comparison``, ``breakeven``, ...), ``map``,
-        ``waterfall-i``, ``stack-i`` and ``deltas-i`` figures, ``explain-i`` lane
-        explanations and ``pairs`` (json index of the charted products and markets).
+        ``waterfall-i``, ``stack-i`` and ``deltas-i`` figures, ``explain-i-k`` lane
+        explanations (site ``k`` of pair ``i``), ``pairs`` (json index of the charted
+        products and markets) and, with a design, :func:`shoring.web.design.design_results`.
     """
     ds = study.landed_costs
     check()
@@ -118,7 +122,9 @@ def study_results(
     _breakevens(out, index, reference)
     extra: dict[str, object] = {}
     if design is not None:
-        extra = _design(out, design)
+        from shoring.web.design import design_results
+
+        extra = design_results(out, study.network, design, today, reference, year)
     out["pairs"] = (
         "json",
         json.dumps(
@@ -189,15 +195,3 @@ def _breakevens(out: Results, index: list[dict], reference: str) -> None:
         fig = charts.breakeven_chart(rows, entry["product"], entry["market"], reference)
         out[name] = _figure(fig)
         entry["breakeven"] = name
-
-
-def _design(out: Results, design: object) -> dict[str, object]:
-    """The network-design results: the cost-risk frontier chart and the findings."""
-    from shoring.report.design import design_findings, frontier_chart
-
-    found: dict[str, object] = {"design_findings": design_findings(design)}  # type: ignore[arg-type]
-    frontier = design.frontier  # type: ignore[attr-defined]
-    if not frontier.empty:
-        out["frontier"] = _figure(frontier_chart(frontier, design.robust))  # type: ignore[attr-defined]
-        found["frontier"] = "frontier"
-    return found

@@ -397,6 +397,7 @@ async function showResults(id) {
     document.getElementById("design").hidden = false;
     document.getElementById("design-findings").replaceChildren(
       ...index.design_findings.map((t) => el("p", { text: t })));
+    if (index.flows) await plot("chart-flows", await api(`${base}/figures/${index.flows}`));
     if (index.frontier) await plot("chart-frontier", await api(`${base}/figures/${index.frontier}`));
   }
   document.body.dataset.ready = "1";
