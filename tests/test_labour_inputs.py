@@ -40,7 +40,7 @@ def labour(costs, site: str) -> float:
     return float(cell.squeeze())
 
 
-@pytest.mark.parametrize("country", ["Bolivia", "Pakistan", "Uzbekistan"])
+@pytest.mark.parametrize("country", ["Bolivia", "Nepal", "Uzbekistan"])
 def test_validate_names_the_row_and_the_override_column(tmp_path, country) -> None:
     path = write(tmp_path, country)
     with pytest.raises(ShoringInputError) as info:

@@ -62,8 +62,10 @@ def test_morocco_is_a_labelled_minimum_wage_proxy(table):
     assert labour_cost("MAR", 2019) == pytest.approx((13.46 + 14.13) / 2 * 1.2109 / 9.62, abs=0.005)
     # 2024: Evalliance SMIG USD 1.61/h x 1.2109
     assert labour_cost("MAR", 2024) == pytest.approx(1.61 * 1.2109, abs=0.005)
-    # before the first anchor (2010): back at the own trend 2010 (1.53) - 2016 (1.66)
-    assert labour_cost("MAR", 2005) == pytest.approx(1.53 * (1.53 / 1.66) ** (5 / 6), abs=0.005)
+    # 2009: SMIG 10.14 until 30 June, 10.64 from 1 July (decree 2-08-292) / MAD-USD 8.06
+    assert labour_cost("MAR", 2009) == pytest.approx((10.14 + 10.64) / 2 * 1.2109 / 8.06, abs=0.001)
+    # before the first anchor (2009): back at the own trend 2009 (1.561) - 2016 (1.66)
+    assert labour_cost("MAR", 2005) == pytest.approx(1.561 * (1.561 / 1.66) ** (4 / 7), abs=0.005)
 
 
 @pytest.mark.parametrize(
@@ -105,6 +107,16 @@ def test_derived_rows_follow_their_stated_arithmetic():
     assert labour_cost("ROU", 2022) == pytest.approx(9.5 * 1.0534, abs=0.005)
     # Destatis 2020 manufacturing EUR 41.60 x 1.1410
     assert labour_cost("DEU", 2020) == pytest.approx(41.60 * 1.1410, abs=0.005)
+    # PBS LFS 2020-21 average monthly wage PKR 24,028 x 12 / 2,000 h / mean of the IMF IFS
+    # 2020 and 2021 averages (161.84, 162.91): the July-June fiscal year spans both
+    assert labour_cost("PAK", 2021) == pytest.approx(24028 * 12 / 2000 / 162.375, abs=0.001)
+    # BLS 2007 release: Mexico 12% of the US 2005 level (2006 level 29.60 / (1 - 0.005))
+    assert labour_cost("MEX", 2005) == pytest.approx(0.12 * 29.60 / 0.995, abs=0.005)
+    # Statistics Finland 2012: EUR 31.6 per hour worked x USD/EUR 1.2859 (Fed G.5A 2012)
+    assert labour_cost("FIN", 2012) == pytest.approx(31.6 * 1.2859, abs=0.005)
+    # Lett & Banister 2004: city 1.19, TVE 0.45, weighted by the 2002 split (0.57-0.41)/(0.95-0.41)
+    city = (0.57 - 0.41) / (0.95 - 0.41)
+    assert labour_cost("CHN", 2004) == pytest.approx(city * 1.19 + (1 - city) * 0.45, abs=0.001)
 
 
 def test_china_wage_rise_documented():
@@ -114,8 +126,9 @@ def test_china_wage_rise_documented():
 
 
 def test_interpolated_rows_are_log_linear_between_anchors(table):
-    # Hand-worked: CHN 2005 between 2002 = 0.57 and 2008 = 1.36, half way in log space
-    assert labour_cost("CHN", 2005) == pytest.approx(math.sqrt(0.57 * 1.36), abs=0.005)
+    # Hand-worked: CHN 2006 between 2004 = 0.669 (Lett & Banister, city/TVE weighted) and
+    # 2008 = 1.36, half way in log space
+    assert labour_cost("CHN", 2006) == pytest.approx(math.sqrt(0.669 * 1.36), abs=0.005)
     # Every interpolated row equals the rule applied to its neighbouring anchors.
     anchors = table[table["method"].isin(["reported", "derived"])]
     for row in table[table["method"] == "interpolated"].itertuples():
@@ -273,7 +286,8 @@ def test_at_least_45_economies_with_a_cited_figure_each():
     cited = table[table["method"].isin(["reported", "derived"])]
     assert cited["iso3"].nunique() >= 45
     assert set(cited["iso3"]) == set(table["iso3"])  # no economy without a cited anchor
-    for iso3 in ("SWE", "PRT", "ZAF", "SGP", "AUS", "CHL", "ARG", "PHL", "KHM", "NGA", "ETH"):
+    issue_8 = "SWE PRT ZAF SGP AUS EGY PAK LKA CHL COL PER ARG PHL KHM NGA KEN ETH SAU ARE"
+    for iso3 in issue_8.split():
         assert iso3 in set(cited["iso3"]), iso3
 
 

@@ -340,8 +340,10 @@ class SiteRow(_Row):
         None,
         gt=0,
         json_schema_extra=_doc(
-            "Manufacturing output per hour relative to the United States = 1; labour "
-            "is divided by it (default 1: no country productivity table is embedded).",
+            "Output per hour at this site relative to a US plant making the same product "
+            "= 1; labour is divided by it (default 1: the same hours per unit in every "
+            "country; no cited same-product index by country exists, see the labour-cost "
+            "data card).",
             "index, USA = 1",
         ),
     )
