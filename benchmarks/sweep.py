@@ -2,7 +2,7 @@
 
 Run::
 
-    python benchmarks/sweep.py [--cost 200] [--optimize 16] [--workers 2]
+    python benchmarks/sweep.py [--cost 200] [--optimize 80] [--workers 2]
 
 On the ev-battery example (the network ``shoring demo`` uses), current law as the base,
 2030: a cost grid of ``--cost`` variants (a US tariff on Chinese batteries x China's wage
@@ -14,12 +14,15 @@ embedded tables are loaded in every process). Printed per sweep: wall seconds, v
 (or MILPs) per second, CPU seconds inside the tasks, and ``busy``, the share of the
 workers' time spent inside tasks (the rest is Dask's per-task overhead, data transfer and
 workers idle at the start and the tail, so ``1 - busy`` bounds the task overhead from
-above). The machine may be shared: compare the CPU seconds as well as the wall times.
+above), and the load average (1 minute) before and after each sweep. The machine may be
+shared: compare the CPU seconds as well as the wall times, and quote the load with the
+figures.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -60,6 +63,7 @@ def sweep(analysis: str, n: int, scheduler: str | None, folder: Path) -> dict[st
     net = read_network(example_path("ev-battery"))
     base = load_scenario("current-law")
     grid = parse_grid(grid_text(n), "bench-grid", *base_of(base))
+    load = os.getloadavg()[0]
     cpu = time.process_time()
     target = folder / f"{analysis}-{n}-{'dask' if scheduler else 'serial'}"
     summary = run_sweep(net, base, grid, target, analysis, workers=0, scheduler=scheduler)  # type: ignore[arg-type]
@@ -71,13 +75,14 @@ def sweep(analysis: str, n: int, scheduler: str | None, folder: Path) -> dict[st
         "main_cpu": time.process_time() - cpu,
         "busy": summary.busy_share,
         "batches": summary.batches,
+        "load": f"{load:.1f}-{os.getloadavg()[0]:.1f}",
     }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cost", type=int, default=200, help="variants of the cost grid")
-    parser.add_argument("--optimize", type=int, default=16, help="variants of the optimize grid")
+    parser.add_argument("--optimize", type=int, default=80, help="variants of the optimize grid")
     parser.add_argument("--workers", type=int, default=2, help="local Dask workers")
     args = parser.parse_args()
     start = time.perf_counter()
@@ -86,7 +91,7 @@ def main() -> None:
         print(f"LocalCluster start-up ({args.workers} workers): "
               f"{time.perf_counter() - start:.1f} s (not counted below)")  # fmt: skip
         print(f"{'sweep':<10}{'mode':<16}{'variants':>9}{'batches':>8}{'wall s':>9}"
-              f"{'per s':>8}{'task CPU s':>11}{'busy':>7}{'speed-up':>10}")  # fmt: skip
+              f"{'per s':>8}{'task CPU s':>11}{'busy':>7}{'speed-up':>10}{'load':>12}")  # fmt: skip
         for analysis, n in (("cost", args.cost), ("optimize", args.optimize)):
             if n <= 0:
                 continue
@@ -100,7 +105,7 @@ def main() -> None:
                 print(
                     f"{analysis:<10}{mode:<16}{r['variants']:>9}{r['batches']:>8}"
                     f"{r['wall']:>9.1f}{r['rate']:>8.2f}{r['task_cpu']:>11.1f}"
-                    f"{r['busy']:>7.0%}{ratio:>9.2f}x"
+                    f"{r['busy']:>7.0%}{ratio:>9.2f}x{r['load']:>12}"
                 )
 
 

@@ -193,7 +193,19 @@ BAD_GRIDS = [
         " country: USA, start_year: 2026}\n    values: [1]\n",
         "grid.yaml:2:parameters[0].field: a parameter of kind incentive needs 'field'",
     ),
-    ("parameters: []\n", "grid.yaml:1:parameters: Tuple should have at least 1 item"),
+    ("parameters: []\n", "grid.yaml:1:parameters: a grid needs at least one parameter"),
+    (
+        "parameters:\n  - name: t\n    kind: tariff\n    values: []\n",
+        "grid.yaml:4:parameters[0].values: parameter 't' has no values: give at least one",
+    ),
+    (
+        "parameters:\n  - name: t\n    kind: tariff\n    values: 0.1\n",
+        "grid.yaml:4:parameters[0].values: parameter 't': values must be a list",
+    ),
+    (
+        "parameters:\n  - name: t\n    kind: tariff\n    measure: 3\n    values: [0]\n",
+        "grid.yaml:4:parameters[0].measure: parameter 't': measure must be a mapping",
+    ),
 ]
 
 
@@ -202,6 +214,8 @@ def test_bad_grids_are_located(text: str, expected: str) -> None:
     with pytest.raises(ShoringInputError) as info:
         parse_grid(text, "grid.yaml", *base_of(load_scenario("current-law")))
     assert any(str(p).startswith(expected) for p in info.value.problems), info.value
+    # a parameter in error is reported once, not again as an empty list of parameters
+    assert len(info.value.problems) == 1, info.value
 
 
 def test_a_bad_grid_stops_the_cli_before_any_work(tmp_path: Path, cli) -> None:

@@ -43,7 +43,9 @@ __all__ = [
     "SolveStatus",
     "Stopwatch",
     "diagnose_infeasibility",
+    "highs_report",
     "no_plan_error",
+    "rerun",
     "solve",
 ]
 
@@ -378,7 +380,50 @@ def solve(
             log_fn=options.log_file,
             **options.to_highs(),
         )
-    h: highspy.Highs = model.solver_model
+    is_mip = bool(len(model.binaries) + len(model.integers))
+    report = highs_report(model.solver_model, is_mip, wall.seconds, options)
+    if report.status is SolveStatus.INFEASIBLE and raise_infeasible:
+        raise InfeasibleModelError(diagnose_infeasibility(model))
+    return report
+
+
+def rerun(h: highspy.Highs, is_mip: bool, options: SolveOptions | None = None) -> SolveReport:
+    """Solve a HiGHS model again from scratch after changing it in place.
+
+    The solution and basis of the previous run are cleared first, so the run is the
+    one a freshly loaded copy of the same model would make.
+
+    Parameters
+    ----------
+    h : highspy.Highs
+        A model loaded by :func:`solve` (``model.solver_model``) and changed since, e.g.
+        with ``changeColsCost`` / ``changeColsBounds``.
+    is_mip : bool
+        Whether the model has integer columns (for the gap and bound).
+    options : SolveOptions, optional
+        Only ``verbose`` is read: HiGHS keeps the options of the first solve.
+
+    Returns
+    -------
+    SolveReport
+        As :func:`solve` (infeasibility is reported, not raised); the values are in
+        ``h.getSolution().col_value``, by HiGHS column.
+    """
+    options = options or SolveOptions()
+    with _quiet_stdout(options.verbose), Stopwatch() as wall:
+        h.clearSolver()
+        h.run()
+    return highs_report(h, is_mip, wall.seconds, options)
+
+
+def highs_report(
+    h: highspy.Highs, is_mip: bool, wall_seconds: float, options: SolveOptions
+) -> SolveReport:
+    """The :class:`SolveReport` of a HiGHS run (one rule for :func:`solve` and :func:`rerun`).
+
+    A model HiGHS' presolve calls "unbounded or infeasible" is run once more without
+    presolve to tell which.
+    """
     model_status = h.getModelStatus()
     if model_status == highspy.HighsModelStatus.kUnboundedOrInfeasible:
         with _quiet_stdout(options.verbose):
@@ -387,15 +432,7 @@ def solve(
         model_status = h.getModelStatus()
     solve_seconds = float(h.getRunTime())
     status = status_from_highs(model_status, int(_info(h, "primal_solution_status")))
-
-    if status is SolveStatus.INFEASIBLE and raise_infeasible:
-        raise InfeasibleModelError(diagnose_infeasibility(model))
-
-    objective = _NAN
-    if status.has_solution:
-        value = model.objective.value
-        objective = float(value) if value is not None else _info(h, "objective_function_value")
-    is_mip = bool(len(model.binaries) + len(model.integers))
+    objective = _info(h, "objective_function_value") if status.has_solution else _NAN
     if is_mip:
         dual_bound = _info(h, "mip_dual_bound")
         mip_gap = _info(h, "mip_gap") if status.has_solution else _NAN
@@ -409,7 +446,7 @@ def solve(
         objective=objective,
         dual_bound=dual_bound,
         mip_gap=mip_gap,
-        transfer_seconds=max(wall.seconds - solve_seconds, 0.0),
+        transfer_seconds=max(wall_seconds - solve_seconds, 0.0),
         solve_seconds=solve_seconds,
     )
 

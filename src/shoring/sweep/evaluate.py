@@ -10,7 +10,9 @@ them (one :class:`~shoring.study.Study`), and returns one record per variant:
   ``footprint``, the regret of buying from the footprint's best site instead (USD/unit);
 - ``optimize``: each variant's network design alone (expected cost, one MILP per variant
   on the batch's one costing): chosen footprint, objective, status, MIP gap; with a
-  ``footprint``, the cost of that footprint forced (second MILP) and the regret;
+  ``footprint``, the cost of that footprint forced (second MILP) and the regret. Each
+  process builds the model once and, for every further variant of the same structure,
+  changes only its costs and flow bounds (:mod:`shoring.optimize.design.reuse`);
 - ``simulate``: the Monte Carlo disruption simulation (:mod:`shoring.simulate`, default
   hazard model) with the variant's closures (``closure`` and ``chokepoint_closure``
   measures), the ``footprint``'s sites open (else the existing ones): expected loss,
@@ -126,6 +128,7 @@ def context_from(key: str, blob: bytes) -> Context:
     """The context of ``blob`` (unpickled once per process, by its hash ``key``)."""
     if key not in _CACHE:
         _CACHE.clear()
+        _REUSE.clear()
         _CACHE[key] = pickle.loads(blob)  # the sweep's own pickle
     return _CACHE[key]
 
@@ -236,22 +239,13 @@ def _wide(frame: Any, what: str, column: str) -> Any:
 
 
 def _optimize_records(ctx: Context, study: Any, batch: Batch) -> list[dict[str, Any]]:
-    from shoring.optimize import SolveOptions
-    from shoring.optimize.design import DesignSpec, optimize_design
-
     data = study.design_data()  # one costing for the batch
-    options = SolveOptions(mip_rel_gap=ctx.mip_gap, time_limit=ctx.time_limit, threads=1)
-    lean = {"shadow_prices": False, "site_deltas": False}
-    forced = None
-    if ctx.footprint:
-        others = tuple(s for s in ctx.network.site_ids if s not in ctx.footprint)
-        forced = DesignSpec(force_open=ctx.footprint, force_closed=others)
     records = []
     for w, item in enumerate(batch):
         alone = data.with_scenarios([w], [1.0])
         out: dict[str, Any] = {}
         try:
-            result = optimize_design(alone, DesignSpec(), options, **lean)
+            result = _reuse(ctx, "optimum").optimize(alone)
             out.update(
                 footprint="+".join(sorted(str(s) for s in result.open_sites)),
                 objective=float(result.objective),
@@ -260,20 +254,38 @@ def _optimize_records(ctx: Context, study: Any, batch: Batch) -> list[dict[str, 
             )
         except NoPlanError as exc:
             out.update(footprint=None, objective=None, status=exc.status, gap=None, error=str(exc))
-        if forced is not None:
-            out.update(_forced(alone, forced, options, lean, out.get("objective")))
+        if ctx.footprint:
+            out.update(_forced(ctx, alone, out.get("objective")))
         records.append(_record(ctx, item, out))
     return records
 
 
-def _forced(
-    data: Any, spec: Any, options: Any, lean: dict[str, bool], optimum: float | None
-) -> dict[str, Any]:
-    """Cost of the given footprint in one variant and its regret against the optimum."""
-    from shoring.optimize.design import optimize_design
+_REUSE: dict[str, Any] = {}
+"""This process's models of the current context (:data:`_CACHE`), built once and reused
+by every variant of every batch (:class:`~shoring.optimize.design.reuse.DesignReuse`):
+``optimum`` (free design) and ``footprint`` (the footprint forced)."""
 
+
+def _reuse(ctx: Context, which: str) -> Any:
+    """The reused model ``which`` of this process for ``ctx``."""
+    from shoring.optimize import SolveOptions
+    from shoring.optimize.design import DesignSpec
+    from shoring.optimize.design.reuse import DesignReuse
+
+    if which not in _REUSE:
+        spec = DesignSpec()
+        if which == "footprint":
+            others = tuple(s for s in ctx.network.site_ids if s not in ctx.footprint)
+            spec = DesignSpec(force_open=ctx.footprint, force_closed=others)
+        options = SolveOptions(mip_rel_gap=ctx.mip_gap, time_limit=ctx.time_limit, threads=1)
+        _REUSE[which] = DesignReuse(spec, options)
+    return _REUSE[which]
+
+
+def _forced(ctx: Context, data: Any, optimum: float | None) -> dict[str, Any]:
+    """Cost of the sweep's footprint in one variant and its regret against the optimum."""
     try:
-        cost = float(optimize_design(data, spec, options, **lean).objective)
+        cost = float(_reuse(ctx, "footprint").optimize(data).objective)
     except NoPlanError:
         return {"footprint_cost": None, "regret": None}
     return {

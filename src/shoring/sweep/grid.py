@@ -31,6 +31,14 @@ same id overrides, as in :func:`shoring.scenario.compose`); ``applies: false`` r
         measure: {id: ira-45x-battery-modules}
         values: [true, false]
 
+A trade agreement of the data layer is switched off with a ``suspension`` measure (no
+preference, no waiver under its rule of origin, on the lanes of ``parties``)::
+
+      - name: mex_usmca_suspended          # Mexico's USMCA access
+        kind: suspension
+        measure: {agreement: USMCA, parties: MEX, start: 2026-01-01}
+        values: [false, true]
+
 Every value is validated when the grid is read, so a bad grid stops before any work, with
 ``file:line:field: message`` problems.
 
@@ -45,7 +53,7 @@ import hashlib
 import itertools
 import json
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +80,7 @@ VALUE_FIELDS: dict[str, str] = {
     "preference": APPLIES,
     "export_ban": APPLIES,
     "sanction": APPLIES,
+    "suspension": APPLIES,
     "chokepoint_closure": APPLIES,
     "tariff_schedule": APPLIES,
 }
@@ -309,7 +318,7 @@ def parse_grid(
     try:
         spec = GridFile.model_validate(data)
     except ValidationError as exc:
-        raise ShoringInputError(validation_problems(exc, root, file)) from None
+        raise ShoringInputError(_file_problems(exc, root, file, data)) from None
     problems: list[Problem] = []
 
     def bad(loc: tuple[str | int, ...], message: str) -> None:
@@ -340,6 +349,46 @@ def parse_grid(
         message = f"the grid spans {grid.size:,} variants; at most {MAX_VARIANTS:,}"
         raise ShoringInputError([Problem(file, message, row=1, field="parameters")])
     return grid
+
+
+def _file_problems(exc: ValidationError, root: Any, file: str, data: dict) -> list[Problem]:
+    """The problems of a grid file that does not validate, each parameter's named.
+
+    A parameter's structural problems (a field missing, of the wrong type, empty or
+    unknown) name the parameter; the list of parameters itself is reported only when it
+    is empty or not a list (not again for every parameter in error).
+    """
+    raw = data.get("parameters")
+    problems = []
+    for problem, error in zip(validation_problems(exc, root, file), exc.errors(), strict=True):
+        loc = tuple(error["loc"])
+        if loc == ("parameters",) and error["type"] == "too_short":
+            if raw:
+                continue  # its items are in error: they are reported
+            problem = replace(problem, message="a grid needs at least one parameter")
+        elif loc[:1] == ("parameters",) and len(loc) >= 2 and isinstance(raw, list):
+            problem = replace(problem, message=_parameter_text(raw[int(loc[1])], loc, error))
+        problems.append(problem)
+    return problems
+
+
+def _parameter_text(raw: Any, loc: tuple, error: dict[str, Any]) -> str:
+    """Words for a structural problem of one parameter, naming it."""
+    name = raw.get("name") if isinstance(raw, dict) else None
+    who = f"parameter {name!r}" if isinstance(name, str) and name else f"parameter {loc[1] + 1}"
+    field = loc[2] if len(loc) > 2 else None
+    kind = error["type"]
+    if kind == "value_error":  # the field's own validator says what is wrong
+        return error_text(error)
+    if field == "values" and len(loc) == 3 and kind != "missing":
+        if kind == "too_short":
+            return f"{who} has no values: give at least one, e.g. values: [0, 0.25]"
+        return f"{who}: values must be a list, e.g. values: [0, 0.25] or [true, false]"
+    if field == "measure" and len(loc) == 3 and kind == "dict_type":
+        return f"{who}: measure must be a mapping of the measure's fields, e.g. {{country: CHN}}"
+    if field is None:
+        return f"{who}: a parameter is a mapping (name:, kind:, measure:, values:)"
+    return f"{who}: {error_text(error)}"
 
 
 def _axis(

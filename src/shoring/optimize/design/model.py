@@ -37,7 +37,7 @@ from shoring.optimize.design.data import DesignData
 from shoring.optimize.design.spec import DesignSpec
 from shoring.optimize.design.weights import bloc_groups
 
-__all__ = ["DesignModel", "FixedFootprint", "build_design", "quiet_linopy"]
+__all__ = ["DesignModel", "FixedFootprint", "build_design", "flow_upper", "quiet_linopy"]
 
 
 @contextlib.contextmanager
@@ -248,8 +248,13 @@ def _allowed(dm: DesignModel, cost: np.ndarray, *dims: str) -> xr.DataArray:
     """Upper bound of a flow: unbounded where its cost (dims ``(*dims, period,
     scenario)``) is defined, 0 where the scenario forbids it (NaN or inf cost: a banned
     lane, a site that cannot work in that period)."""
-    upper = np.where(np.isfinite(cost), np.inf, 0.0)
-    return dm.da(upper, *dims, "period", "scenario").transpose(*dims, "scenario", "period")
+    upper = dm.da(flow_upper(cost), *dims, "period", "scenario")
+    return upper.transpose(*dims, "scenario", "period")
+
+
+def flow_upper(cost: np.ndarray) -> np.ndarray:
+    """Upper bound of a flow from its unit cost: inf where defined, 0 where NaN or inf."""
+    return np.where(np.isfinite(cost), np.inf, 0.0)
 
 
 def _second_stage_variables(dm: DesignModel) -> None:

@@ -20,20 +20,56 @@ Objectives (minimized):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import linopy
 import numpy as np
 
+from shoring.optimize.design.data import DesignData
 from shoring.optimize.design.model import DesignModel
 
-__all__ = ["add_costs", "expected_cost", "set_objective", "set_regret_objective"]
+__all__ = [
+    "FLOW_COSTS",
+    "add_costs",
+    "expected_cost",
+    "flow_costs",
+    "set_objective",
+    "set_regret_objective",
+]
+
+FLOW_COSTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("Product-Site-make", "conversion", ("product", "site")),
+    ("Lane-ship", "lane_cost", ("lane",)),
+    ("Link-transfer", "link_cost", ("link",)),
+    ("Offer-buy", "offer_cost", ("offer",)),
+)
+"""The flows whose unit cost depends on the scenario: variable, :class:`DesignData` field
+(an array of dims ``(*dims, period, scenario)``) and its leading dims."""
 
 
 def _nan0(values: np.ndarray) -> np.ndarray:
     """Costs with undefined cells (a flow the scenario forbids) as 0: the flow's upper
     bound is 0 there (:func:`~shoring.optimize.design.model.build_design`)."""
     return np.where(np.isfinite(values), values, 0.0)
+
+
+def flow_costs(data: DesignData) -> Iterator[tuple[str, np.ndarray, tuple[str, ...]]]:
+    """Period-weighted unit cost of every scenario-dependent flow (one rule for the model
+    builder and for :mod:`~shoring.optimize.design.reuse`).
+
+    Parameters
+    ----------
+    data : DesignData
+
+    Yields
+    ------
+    tuple of (str, ndarray, tuple of str)
+        Variable name, ``cost x period_weight`` (USD per unit x years; undefined cells,
+        a flow the scenario forbids, as 0) of dims ``(*dims, period, scenario)``, and
+        ``dims``, for each entry of :data:`FLOW_COSTS`.
+    """
+    for name, attr, dims in FLOW_COSTS:
+        yield name, _nan0(getattr(data, attr)) * data.period_weight[:, None], dims
 
 
 def add_costs(dm: DesignModel) -> None:
@@ -56,20 +92,14 @@ def add_costs(dm: DesignModel) -> None:
     if "Site-expanded" in m.variables:
         first = first + (dm.da(d.expansion_capex, "site") * dm.var("Site-expanded")).sum()
 
-    conv = dm.da(_nan0(d.conversion), "product", "site", "period", "scenario")
-    second = (conv * weight * dm.var("Product-Site-make")).sum(["product", "site", "period"])
-    lane = dm.da(_nan0(d.lane_cost), "lane", "period", "scenario")
-    second = second + (lane * weight * dm.var("Lane-ship")).sum(["lane", "period"])
-    if "Link-transfer" in m.variables:
-        link = dm.da(_nan0(d.link_cost), "link", "period", "scenario")
-        second = second + (link * weight * dm.var("Link-transfer")).sum(["link", "period"])
-    if "Offer-buy" in m.variables:
-        offer = dm.da(_nan0(d.offer_cost), "offer", "period", "scenario")
-        second = second + (offer * weight * dm.var("Offer-buy")).sum(["offer", "period"])
     penalty = dm.da(d.penalty, "product")
-    lost = (penalty * weight * dm.var("Product-Market-lost")).sum(["product", "market", "period"])
+    second = (penalty * weight * dm.var("Product-Market-lost")).sum(["product", "market", "period"])
+    for name, values, dims in flow_costs(d):
+        if name in m.variables:
+            cost = dm.da(values, *dims, "period", "scenario")
+            second = second + (cost * dm.var(name)).sum([*dims, "period"])
     dm.first_stage = first
-    dm.scenario_cost = second + lost + first
+    dm.scenario_cost = second + first
 
 
 def expected_cost(dm: DesignModel) -> linopy.LinearExpression:

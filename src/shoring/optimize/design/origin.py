@@ -32,7 +32,7 @@ import xarray as xr
 
 from shoring.optimize.design.terms import Terms, add_sparse_constraints, labels_of
 
-__all__ = ["OriginData", "add_origin", "origin_data"]
+__all__ = ["OriginData", "add_origin", "origin_data", "qualify_saving"]
 
 _WT = ("scenario", "period")
 
@@ -219,6 +219,25 @@ def origin_data(
     )
 
 
+def qualify_saving(origin: OriginData, lanes: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """Duty saved per qualifying unit of each (lane, recipe) pair, times the period weight.
+
+    Parameters
+    ----------
+    origin : OriginData
+    lanes : ndarray (N,) of int
+        Lane of each pair (``DesignModel.qualify_lane``).
+    weight : ndarray (T,)
+        Years each period stands for.
+
+    Returns
+    -------
+    ndarray (N, T, W)
+        USD per unit x years; subtracted from the scenario cost.
+    """
+    return origin.lane_saving[lanes] * weight[:, None]
+
+
 def _index(n: int, name: str) -> pd.Index:
     return pd.RangeIndex(n, name=name)
 
@@ -294,11 +313,10 @@ def add_origin(dm: object, origin: OriginData | None) -> None:
             m, "Site-Component-originating-max", parts, "<=", 0.0, grid, rest,
             mask=mask.reshape(n_p, n_s, n_a),
         )  # fmt: skip
-    weight = dm.da(d.period_weight, "period")  # type: ignore[attr-defined]
     saved = xr.DataArray(
-        origin.lane_saving[pairs["lane"].to_numpy()],
+        qualify_saving(origin, pairs["lane"].to_numpy(), d.period_weight),
         dims=("pair", "period", "scenario"),
         coords={"pair": q.coords["pair"], "period": dm.coords["period"],  # type: ignore[attr-defined]
                 "scenario": dm.coords["scenario"]},  # type: ignore[attr-defined]
     )  # fmt: skip
-    dm.scenario_cost = dm.scenario_cost - (saved * weight * q).sum(["pair", "period"])  # type: ignore[attr-defined]
+    dm.scenario_cost = dm.scenario_cost - (saved * q).sum(["pair", "period"])  # type: ignore[attr-defined]

@@ -11,11 +11,12 @@ from shoring.optimize.design import explain
 from shoring.optimize.design.data import DesignData
 from shoring.optimize.design.diagnose import diagnose, precheck
 from shoring.optimize.design.lost import lost_summary
-from shoring.optimize.design.model import build_design, quiet_linopy
+from shoring.optimize.design.model import DesignModel, build_design, quiet_linopy
 from shoring.optimize.design.objective import set_regret_objective
 from shoring.optimize.design.results import (
     COST_COMPONENTS,
     DesignResult,
+    Solution,
     component_costs,
     cvar,
     flows,
@@ -25,9 +26,22 @@ from shoring.optimize.design.results import (
     read_solution,
 )
 from shoring.optimize.design.spec import DesignSpec
-from shoring.optimize.solve import SolveOptions, SolveStatus, Stopwatch, no_plan_error, solve
+from shoring.optimize.solve import (
+    SolveOptions,
+    SolveReport,
+    SolveStatus,
+    Stopwatch,
+    no_plan_error,
+    solve,
+)
 
-__all__ = ["DEFAULT_OPTIONS", "optimize_design", "scenario_optima"]
+__all__ = [
+    "DEFAULT_OPTIONS",
+    "design_result",
+    "optimize_design",
+    "scenario_optima",
+    "solve_design",
+]
 
 DEFAULT_OPTIONS = SolveOptions(mip_rel_gap=1e-4)
 """HiGHS defaults: relative MIP gap 0.01 %."""
@@ -121,35 +135,11 @@ def optimize_design(
     """
     spec = spec or DesignSpec()
     options = options or DEFAULT_OPTIONS
-    reasons = precheck(data, spec)
-    if reasons:
-        raise InfeasibleModelError("; ".join(reasons))
     optima = None
     if spec.objective == "regret":
         optima = scenario_optima(data, spec, options, progress)
-    with Stopwatch() as build:
-        dm = build_design(data, spec)
-        if optima is not None:
-            with quiet_linopy():
-                set_regret_objective(dm, optima)
-    if progress is not None:
-        progress(f"solving the {spec.objective} model")
-    report = solve(dm.model, options, raise_infeasible=False)
-    if report.status is SolveStatus.INFEASIBLE:
-        raise InfeasibleModelError(diagnose(data, spec, dm.model))
-    if not report.status.has_solution:
-        raise no_plan_error(report, options)
+    dm, report, build_seconds = solve_design(data, spec, options, optima, progress)
     sol = read_solution(dm)
-    costs = component_costs(data, sol)  # (W, C)
-    total = costs.sum(axis=1)
-    prob = data.probability
-    expected = float(prob @ total)
-    result_cvar = cvar(total, prob, spec.alpha)
-    max_regret = float((total - optima).max()) if optima is not None else None
-    objective = float(report.objective)
-    if spec.objective == "regret" and max_regret is not None:
-        objective = max_regret
-
     prices: tuple = ()
     if shadow_prices:
         if progress is not None:
@@ -165,6 +155,104 @@ def optimize_design(
         alts = explain.alternatives(
             dm, sol, float(report.objective), alternatives, within, options, progress
         )
+    return design_result(
+        dm,
+        report,
+        sol,
+        build_seconds,
+        optima,
+        alternatives=alts,
+        shadow_prices=prices,
+        site_deltas=deltas,
+    )
+
+
+def solve_design(
+    data: DesignData,
+    spec: DesignSpec,
+    options: SolveOptions,
+    optima: np.ndarray | None = None,
+    progress: Progress | None = None,
+) -> tuple[DesignModel, SolveReport, float]:
+    """Check, build and solve the model of ``data`` (the solve of :func:`optimize_design`).
+
+    Parameters
+    ----------
+    data : DesignData
+    spec : DesignSpec
+    options : SolveOptions
+    optima : ndarray (W,), optional
+        Each scenario's own optimum, for ``objective="regret"``.
+    progress : callable, optional
+
+    Returns
+    -------
+    tuple of (DesignModel, SolveReport, float)
+        The solved model (its values on the linopy variables, HiGHS' copy in
+        ``dm.model.solver_model``), the report (with a plan) and the build seconds.
+
+    Raises
+    ------
+    InfeasibleModelError, NoPlanError
+        As :func:`optimize_design`.
+    """
+    reasons = precheck(data, spec)
+    if reasons:
+        raise InfeasibleModelError("; ".join(reasons))
+    with Stopwatch() as build:
+        dm = build_design(data, spec)
+        if optima is not None:
+            with quiet_linopy():
+                set_regret_objective(dm, optima)
+    if progress is not None:
+        progress(f"solving the {spec.objective} model")
+    report = solve(dm.model, options, raise_infeasible=False)
+    if report.status is SolveStatus.INFEASIBLE:
+        raise InfeasibleModelError(diagnose(data, spec, dm.model))
+    if not report.status.has_solution:
+        raise no_plan_error(report, options)
+    return dm, report, build.seconds
+
+
+def design_result(
+    dm: DesignModel,
+    report: SolveReport,
+    sol: Solution,
+    build_seconds: float,
+    optima: np.ndarray | None = None,
+    **explained: tuple,
+) -> DesignResult:
+    """The :class:`DesignResult` of a solved model (one rule for every way of solving it).
+
+    Parameters
+    ----------
+    dm : DesignModel
+        The model (its data and spec: those of the solve).
+    report : SolveReport
+        A report with a solution.
+    sol : Solution
+        Its values (:func:`~shoring.optimize.design.results.read_solution`).
+    build_seconds : float
+        Wall time of building the model (or of updating it).
+    optima : ndarray (W,), optional
+        Each scenario's own optimum (minimax regret).
+    **explained : tuple
+        ``alternatives``, ``shadow_prices``, ``site_deltas`` (default: none).
+
+    Returns
+    -------
+    DesignResult
+    """
+    data, spec = dm.data, dm.spec
+    costs = component_costs(data, sol)  # (W, C)
+    total = costs.sum(axis=1)
+    prob = data.probability
+    expected = float(prob @ total)
+    result_cvar = cvar(total, prob, spec.alpha)
+    max_regret = float((total - optima).max()) if optima is not None else None
+    objective = float(report.objective)
+    if spec.objective == "regret" and max_regret is not None:
+        objective = max_regret
     return DesignResult(
         status=report.status,
         solver_status=report.solver_status,
@@ -188,10 +276,10 @@ def optimize_design(
         max_regret=max_regret,
         max_origin_share=max_origin_share(data, sol, dm.site_group),
         open_sites=tuple(np.asarray(data.sites)[sol.used]),
-        build_seconds=build.seconds + report.transfer_seconds,
+        build_seconds=build_seconds + report.transfer_seconds,
         solve_seconds=report.solve_seconds,
-        alternatives=alts,
-        shadow_prices=prices,
-        site_deltas=deltas,
+        alternatives=explained.get("alternatives", ()),
+        shadow_prices=explained.get("shadow_prices", ()),
+        site_deltas=explained.get("site_deltas", ()),
         solution=sol,
     )
