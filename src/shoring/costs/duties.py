@@ -8,6 +8,9 @@ The rate a lane pays is built the way customs builds it (DESIGN.md, "Landed cost
                 single market needs no rule)
     rate      = scenario measures stacked on the base: replace, then max, then add
 
+A ``suspension`` measure takes an agreement off its lanes: no preference, no rule of
+origin, so no measure is waived under it either (the goods pay MFN + the measures).
+
 Both cases — origin rule met and not met — are computed here, because whether a
 product meets the rule depends on where its components come from, which the engine
 knows. A year's rates are the day-weighted average over the intervals on which the
@@ -143,14 +146,15 @@ def _rates_on(
     on: dt.date,
     prepared: Prepared | None = None,
     copper_share: np.ndarray | None = None,
-) -> tuple[dict[str, np.ndarray], np.ndarray]:
+) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
     """Duty parameters of every (hs, origin, destination) on one day, and the lane rule.
 
     ``mfn`` is (hs, 1, destination); ``prepared`` the cells prepared for the year
     (:func:`shoring.scenario.trade.prepare_grid`), else ``copper_share`` (hs,) the declared
     copper content share of each row (NaN: none). Returns the arrays of
-    :class:`DutyRates` (keys ``met``, ``not``, ``kg_met``, ...) and the RVC threshold per
-    cell (NaN: none).
+    :class:`DutyRates` (keys ``met``, ``not``, ``kg_met``, ...), the RVC threshold per
+    cell (NaN: none) and the (origin, destination) lanes whose agreement a ``suspension``
+    measure suspends (they pay MFN and the measures, none waived).
     """
     n_h, n_c = hs.size, codes.size
     cell = (n_h, n_c, n_c)
@@ -159,11 +163,6 @@ def _rates_on(
         np.broadcast_to(codes[None, :, None], cell),
         np.broadcast_to(codes[None, None, :], cell),
     )
-    ids, rule = _lane_rules(tuple(codes), on)
-    covered = ids != ""
-    free = rule == 0.0
-    base_met = np.where(covered[None], 0.0, mfn)  # preferential rate 0 (see module doc)
-    base_not = np.where(free[None], 0.0, mfn)
     copper = None if copper_share is None else np.broadcast_to(copper_share[:, None, None], cell)
     effects = trade_effects(
         measures,
@@ -174,6 +173,12 @@ def _rates_on(
         prepared=prepared,
         copper_share=None if copper is None else copper.ravel(),
     )
+    ids, rule = _lane_rules(tuple(codes), on)
+    suspended = _suspended(effects.suspended_agreement.reshape(cell), ids)  # (o, d)
+    rule = np.where(suspended, np.nan, rule)  # a suspended agreement: none on the lane
+    covered = (ids != "") & ~suspended
+    base_met = np.where(covered[None], 0.0, mfn)  # preferential rate 0 (see module doc)
+    base_not = np.where((rule == 0.0)[None], 0.0, mfn)
     pref = effects.preference_rate.reshape(cell)
     has_pref = ~np.isnan(pref)
     base_met = np.where(has_pref, np.fmin(base_met, pref), base_met)
@@ -190,7 +195,15 @@ def _rates_on(
         "ntb": effects.ntb_ave,
         "blocked": effects.blocked.astype(float),
     }
-    return {k: v.reshape(cell) for k, v in out.items()}, lane_rule
+    return {k: v.reshape(cell) for k, v in out.items()}, lane_rule, suspended
+
+
+def _suspended(label: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """(origin, destination) lanes whose data-layer agreement ``ids`` a ``suspension``
+    measure suspends (``label``: (hs, origin, destination), the same for every code)."""
+    if not (label != "").any():
+        return np.zeros(ids.shape, dtype=bool)
+    return (label[0] == ids.astype(label.dtype)) & (ids != "")
 
 
 def _year_measures(
@@ -286,10 +299,12 @@ def duty_rates(
         for k in ("met", "not", "kg_met", "kg_not", "unit_met", "unit_not", "ntb", "blocked")
     }
     threshold = np.full(cell, np.nan)
+    always = np.ones((n_c, n_c), dtype=bool)  # the lane's agreement suspended all year
     for on, days in periods:
         in_force = [m for m in active if m.in_force(on)]
         resolved = ResolvedScenario(scenario.name, on, tuple(in_force), blocs)
-        rates, lane_rule = _rates_on(resolved, hs, codes, mfn, on, prepared)
+        rates, lane_rule, suspended = _rates_on(resolved, hs, codes, mfn, on, prepared)
+        always &= suspended
         weight = days / total_days
         for key, value in rates.items():
             sums[key] += weight * value
@@ -306,7 +321,7 @@ def duty_rates(
         ntb=avg["ntb"],
         blocked=avg["blocked"],
         rvc_threshold=np.where(domestic, np.nan, threshold),
-        agreement=mid_ids,
+        agreement=np.where(always, "", mid_ids),
         missing_mfn=missing,
     )
 
@@ -372,7 +387,7 @@ def day_rates(
     measures, blocs = composed(scenario)
     active = tuple(m for m in measures if m.in_force(on))
     resolved = ResolvedScenario(scenario.name, on, active, blocs)
-    rates, _ = _rates_on(resolved, hs, codes, mfn, on, copper_share=copper_share)
+    rates, _, _ = _rates_on(resolved, hs, codes, mfn, on, copper_share=copper_share)
     domestic = (codes[:, None] == codes[None, :])[None]
     return {k: np.where(domestic, 0.0, v) for k, v in rates.items()}
 

@@ -115,7 +115,12 @@ def _cite(m: Measure) -> str:
 
 
 def _tariff_step(
-    measures: Sequence[Measure], i: int, cells: Cells, share: float, origin_rule_met: bool
+    measures: Sequence[Measure],
+    i: int,
+    cells: Cells,
+    share: float,
+    origin_rule_met: bool,
+    suspended: str = "",
 ) -> Step:
     m = measures[i]
     assert isinstance(m, Tariff)
@@ -143,6 +148,9 @@ def _tariff_step(
         )
     if origin_exempt(cells, m)[0]:
         agreement = m.exemptions.origin_rule_met  # type: ignore[union-attr]
+        if agreement == suspended:
+            reason = f"no waiver: {agreement} is suspended on the lane"
+            return Step("measure", mid, "applied", share=share, reason=reason, **base)
         if origin_rule_met:
             reason = f"goods meet the {agreement} rule of origin"
             return Step("measure", mid, "exempt", share=share, reason=reason, **base)
@@ -162,6 +170,9 @@ def _other_step(m: Measure, i: int, cells: Cells, on: dt.date) -> Step:
             "measure", mid, "not applicable", reason="not in force on the date", source=_cite(m)
         )
     eff = trade_effects([m], cells.importer, cells.exporter, cells.hs6, on)
+    if eff.suspended_agreement[0]:
+        words = f"{eff.suspended_agreement[0]} suspended: no preference, no waiver under it"
+        return Step("measure", mid, "applied", reason=words, source=_cite(m))
     values = {
         "additional duty": float(eff.additional_ad_valorem[0]),
         "ntb": float(eff.ntb_ave[0]),
@@ -218,9 +229,12 @@ def explain_lane(
     steps = [
         Step("mfn", importer, "info", rate=mfn, reason="MFN rate of the importer (data layer)")
     ]
+    lane = trade_effects(scenario, [importer], [exporter], [code], on)
+    suspended = str(lane.suspended_agreement[0])
     for i, m in enumerate(measures):
         if isinstance(m, Tariff):
-            steps.append(_tariff_step(measures, i, cells, float(shares[i][0]), origin_rule_met))
+            share = float(shares[i][0])
+            steps.append(_tariff_step(measures, i, cells, share, origin_rule_met, suspended))
         elif isinstance(m, TRADE_MEASURES):
             steps.append(_other_step(m, i, cells, on))
     rate = lane_rate(scenario, importer, exporter, code, on, origin_rule_met, copper_share)

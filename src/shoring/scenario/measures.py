@@ -357,6 +357,43 @@ class Sanction(_Dated):
         return {"parties[0]": self.parties[0], "parties[1]": self.parties[1]}
 
 
+class Suspension(_Dated):
+    """A trade agreement of the data layer (:mod:`shoring.data.agreements`) suspended.
+
+    On the lanes between two members of ``agreement`` that start or end in one of
+    ``parties`` (default: every member), the agreement gives no preference and its rule
+    of origin waives no measure (``exemptions: {origin_rule_met: ...}``), and a scenario
+    ``preference`` under that agreement id gives none either: the goods pay MFN and the
+    measures in force, as between countries without an agreement. E.g. Mexico without
+    its USMCA access: ``{type: suspension, agreement: USMCA, parties: MEX, start: ...}``.
+    """
+
+    type: Literal["suspension"] = "suspension"
+    agreement: str
+    parties: Parties = ALL
+
+    @field_validator("agreement")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        from shoring.data.agreements import UnknownAgreementError, agreement
+
+        try:
+            agreement(value)
+        except UnknownAgreementError as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
+    def party_fields(self) -> dict[str, Any]:
+        """Parties of this measure, field name -> value (for bloc checks).
+
+        Returns
+        -------
+        dict of str to Any
+            ``parties``.
+        """
+        return {"parties": self.parties}
+
+
 class Incentive(_Yearly):
     """State aid for producing in ``country``: capex share, per job, per unit, per kWh.
 
@@ -500,6 +537,7 @@ Measure = Annotated[
     | Closure
     | ChokepointClosure
     | Sanction
+    | Suspension
     | Incentive
     | WagePath
     | Automation
@@ -517,6 +555,7 @@ MEASURE_TYPES: dict[str, type[_Measure]] = {
     "closure": Closure,
     "chokepoint_closure": ChokepointClosure,
     "sanction": Sanction,
+    "suspension": Suspension,
     "incentive": Incentive,
     "wage_path": WagePath,
     "automation": Automation,

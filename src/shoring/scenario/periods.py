@@ -27,13 +27,22 @@ from shoring.scenario.measures import (
     NonTariffBarrier,
     Preference,
     Sanction,
+    Suspension,
     Tariff,
     TariffSchedule,
 )
 from shoring.scenario.resolve import hs_mask
 from shoring.scenario.schedules import list_coverage, load_tariff_schedule
 
-TRADE_MEASURES = (Tariff, TariffSchedule, Preference, NonTariffBarrier, ExportBan, Sanction)
+TRADE_MEASURES = (
+    Tariff,
+    TariffSchedule,
+    Preference,
+    NonTariffBarrier,
+    ExportBan,
+    Sanction,
+    Suspension,
+)
 """Measure kinds that act on lanes (evaluated per interval)."""
 
 
@@ -81,6 +90,8 @@ def relevant(m: Measure, countries: frozenset[str], hs: np.ndarray | None, blocs
     elif isinstance(m, Preference):
         tokens = (m.agreement,) if m.agreement is not None else m.members
         sides = (tokens, tokens)
+    elif isinstance(m, Suspension):
+        sides = (m.parties, (m.agreement,))
     else:
         sides = (m.importers, m.exporters)
     if not all(_may_touch(side, countries, blocs) for side in sides):

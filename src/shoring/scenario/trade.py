@@ -33,12 +33,14 @@ from shoring.scenario.coverage import (
     static_coverage,
     tariff_shares,
 )
+from shoring.scenario.measure_base import ALL
 from shoring.scenario.measures import (
     ExportBan,
     Measure,
     NonTariffBarrier,
     Preference,
     Sanction,
+    Suspension,
     Tariff,
     TariffSchedule,
 )
@@ -87,6 +89,9 @@ class TradeEffects:
         Agreement id (or ``"members"``) of that preference, ``""`` where none.
     preference_rvc_threshold : ndarray of float
         Its regional value content threshold (build-down); NaN where no rule applies.
+    suspended_agreement : ndarray of str
+        Agreement a ``suspension`` measure suspends on the cell's lane (``""`` where
+        none): it gives no preference there and its rule of origin waives nothing.
     """
 
     additional_ad_valorem: np.ndarray
@@ -107,6 +112,7 @@ class TradeEffects:
     preference_rate: np.ndarray
     preference_agreement: np.ndarray
     preference_rvc_threshold: np.ndarray
+    suspended_agreement: np.ndarray
 
     def applicable(self, origin_rule_met: np.ndarray | bool) -> TradeEffects:
         """Effects with exemptions applied where ``origin_rule_met`` is True.
@@ -125,6 +131,7 @@ class TradeEffects:
         """
         met = np.broadcast_to(np.asarray(origin_rule_met, dtype=bool), self.blocked.shape)
         met = met & (self.exemption_agreement != "")
+        met = met & (self.exemption_agreement != self.suspended_agreement)
         return replace(
             self,
             additional_ad_valorem=self.additional_ad_valorem
@@ -203,7 +210,7 @@ def _label_width(measures: Sequence[Measure]) -> int:
     for m in measures:
         if isinstance(m, Tariff) and m.exemptions and m.exemptions.origin_rule_met:
             labels.append(m.exemptions.origin_rule_met)
-        elif isinstance(m, Preference) and m.agreement:
+        elif isinstance(m, Preference | Suspension) and m.agreement:
             labels.append(m.agreement)
     return max(len(label) for label in labels)
 
@@ -230,6 +237,7 @@ def _empty(n: int, width: int) -> dict[str, np.ndarray]:
         "preference_rate": nans.copy(),
         "preference_agreement": labels.copy(),
         "preference_rvc_threshold": nans.copy(),
+        "suspended_agreement": labels.copy(),
     }
 
 
@@ -440,10 +448,21 @@ def _schedule(
     np.add.at(out["additional_ad_valorem"], cell[hit], rows["additional"].to_numpy()[hit])
 
 
+def _suspension(out: dict[str, np.ndarray], cells: Cells, m: Suspension) -> None:
+    """Mark the lanes between members of ``m.agreement`` from or to one of ``m.parties``."""
+    members = (m.agreement,)
+    mask = cells.lane(m, members, members) & (cells.importer != cells.exporter)
+    if m.parties != ALL:
+        mask &= cells.parties(cells.importer, m.parties) | cells.parties(cells.exporter, m.parties)
+    out["suspended_agreement"][mask] = m.agreement
+
+
 def _preference(out: dict[str, np.ndarray], cells: Cells, m: Preference) -> None:
     tokens = (m.agreement,) if m.agreement is not None else m.members
     mask = cells.lane(m, tokens, tokens)
     mask &= cells.importer != cells.exporter
+    if m.agreement is not None:
+        mask &= out["suspended_agreement"] != m.agreement
     better = mask & ~(out["preference_rate"] <= m.rate)
     if not better.any():
         return
@@ -495,6 +514,9 @@ def trade_effects(
         static, rows = {}, {}
     out = _empty(cells.n, _label_width(measures))
     shares = tariff_shares(measures, cells, static)
+    for m in measures:  # first: a suspension holds whatever the measures' order
+        if isinstance(m, Suspension):
+            _suspension(out, cells, m)
     for i, m in enumerate(measures):
         if isinstance(m, Tariff):
             _tariff(out, shares[i], m, cells)
