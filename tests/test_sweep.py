@@ -14,6 +14,7 @@ import pytest
 from shoring.costs.compare import INVENTORY_BASE
 from shoring.errors import ShoringInputError
 from shoring.network import Network
+from shoring.report.policy_map import policy_map
 from shoring.scenario import load_scenario
 from shoring.study import Study
 from shoring.sweep import read_grid, run_sweep, variant_id
@@ -110,6 +111,15 @@ def test_cheapest_origin_switches_at_the_hand_worked_breakeven(
     assert rows[0.0]["variant_id"] == variant_id({"us_tariff_chn": 0.0})
     page = (tmp_path / "map.html").read_text(encoding="utf-8")
     assert "ningbo" in page and "<script src" not in page  # Plotly's JS inlined
+    # the same map for the web app (figures) and in the study report (a section)
+    pmap = policy_map(out)
+    title, heatmap = pmap.figures[0][1:]
+    assert title == "cheapest site: widget / us / 2026"
+    assert list(heatmap.data[0].text[0]) == ["ningbo", "ningbo", "ohio", "ohio"]
+    code, _, stderr = cli("report", net, "-s", "mfn-only", "-o", tmp_path / "rep", "--sweep", out)
+    assert code == 0, stderr
+    report = (tmp_path / "rep" / "report.html").read_text(encoding="utf-8")
+    assert '<section id="policy-map">' in report and "cheapest site: widget / us / 2026" in report
 
 
 def test_interrupted_sweep_resumes_with_every_variant_once(network: Network, tmp_path) -> None:

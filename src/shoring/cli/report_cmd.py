@@ -101,6 +101,12 @@ def report(
     macro_data: Path | None = typer.Option(
         None, "--macro-data", help="Trade CSV of the --macro spec (overrides its data:)."
     ),
+    sweep: Path | None = typer.Option(
+        None,
+        "--sweep",
+        help="Add the policy map of a finished sweep's results folder (shoring sweep -o): "
+        "its first two parameters, the others at their first values.",
+    ),
 ) -> None:
     """Validate a network, cost it under the scenarios and write the HTML report."""
     from shoring.outputs import OutputFolder
@@ -125,6 +131,14 @@ def report(
         macro_data = data_path(
             load_spec(CounterfactualSpec, spec).data, spec, macro_data, flag="--macro-data"
         )
+    pmap = None
+    if sweep is not None:
+        from shoring.report.policy_map import policy_map
+
+        try:
+            pmap = policy_map(sweep)  # read first: a bad folder stops before any work
+        except ShoringError as exc:
+            raise ShoringError(f"--sweep: {exc}") from None
     study = Study.load(network_file, names, year or None)
     # taken before the work: a folder another run writes into is refused at once
     with (
@@ -134,7 +148,10 @@ def report(
         study.progress = progress
         design = study.design_study(points=points, echo=err.print) if optimize else None
         view = None if spec is None else study.macro_view(spec, macro_data, focus_year)
-        path = study.report(folder, design=design, year=focus_year, reference=reference, macro=view)
+        path = study.report(
+            folder, design=design, year=focus_year, reference=reference, macro=view,
+            policy_map=pmap,
+        )  # fmt: skip
     typer.echo(str(path))
 
 

@@ -179,9 +179,9 @@ def show_cmd(
     x, y, held = map_axes(every, x, y, parse_at(at, info))
     shown = read_results(out, where=held)
     if html is not None:
-        from shoring.sweep.policy_map import heatmap_html
+        from shoring.report.policy_map import policy_map, write_policy_map
 
-        heatmap_html(shown, x, y, held, html)
+        write_policy_map(policy_map(out, x, y, held), html)
     if as_json:
         rows = shown.rows.astype(object).where(shown.rows.notna(), None)
         payload = {

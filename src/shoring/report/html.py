@@ -62,6 +62,7 @@ from shoring.scenario import Scenario
 
 if TYPE_CHECKING:
     from shoring.macro.firm_view import MacroView
+    from shoring.report.policy_map import PolicyMap
 
 SECTIONS = (
     ("summary", "Summary"),
@@ -297,6 +298,7 @@ def build_report(
     run_date: dt.date | None = None,
     design: DesignStudy | None = None,
     macro: MacroView | None = None,
+    policy_map: PolicyMap | None = None,
 ) -> Path:
     """Write the study report (``report.html``) and its CSV tables into ``out_dir``.
 
@@ -331,6 +333,9 @@ def build_report(
         The scenarios in general equilibrium (:meth:`shoring.study.Study.macro_view`);
         adds the "Macro view" section and ``macro_duties.csv``, ``macro_countries.csv``,
         ``macro_diversion.csv``.
+    policy_map : PolicyMap, optional
+        A sweep's policy map (:func:`shoring.report.policy_map.policy_map`); adds the
+        "Policy map" section (its heatmaps and regret).
 
     Returns
     -------
@@ -355,7 +360,7 @@ def build_report(
         try:
             _write_report(
                 folder.path, network, dataset, scenarios, year, reference, settings, title,
-                run_date, design, macro,
+                run_date, design, macro, policy_map,
             )  # fmt: skip
         except OSError as exc:
             raise ShoringError(
@@ -377,6 +382,7 @@ def _write_report(
     run_date: dt.date,
     design: DesignStudy | None,
     macro: MacroView | None = None,
+    policy_map: PolicyMap | None = None,
 ) -> None:
     """Write the report's files into ``out`` (a run's temporary folder)."""
     best = cheapest(dataset)
@@ -418,6 +424,12 @@ def _write_report(
         bodies["macro"] = macro_section(macro)
         sections.insert(len(sections) - 1, MACRO_SECTION)  # before the sources
         extra_csv.update(macro_tables(macro))
+    if policy_map is not None:
+        from shoring.report.policy_map import policy_map_sections
+
+        for anchor, heading, body in policy_map_sections(policy_map):
+            bodies[anchor] = body
+            sections.insert(len(sections) - 1, (anchor, heading))  # before the sources
     title = title or f"shoring study: {network.name}"
     subtitle = (
         f"{len(scenarios)} scenario(s), years {int(dataset['year'].min())}-"

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from shoring.optimize.design import DesignData, DesignResult
     from shoring.optimize.design.study import DesignStudy, run_design_study
     from shoring.outputs import OutputFolder
+    from shoring.report.policy_map import PolicyMap
     from shoring.scenario import Scenario
 
 __all__ = ["DesignStudy", "Progress", "Study", "run_design_study"]
@@ -478,6 +479,7 @@ class Study:
         year: int | None = None,
         reference: str | None = None,
         macro: MacroView | None = None,
+        policy_map: PolicyMap | None = None,
     ) -> Path:
         """Write the HTML report and its CSV tables from this study's results.
 
@@ -494,6 +496,8 @@ class Study:
             Scenario the others are compared with.
         macro : MacroView, optional
             The scenarios' general-equilibrium view to include (:meth:`macro_view`).
+        policy_map : PolicyMap, optional
+            A sweep's policy map to include (:func:`shoring.report.policy_map.policy_map`).
 
         Returns
         -------
@@ -513,4 +517,5 @@ class Study:
             settings=self.settings,
             design=design,
             macro=macro,
+            policy_map=policy_map,
         )

@@ -2,9 +2,9 @@
 
 For every grid point: the cheapest site of each (product, market, year) of a cost sweep,
 or the chosen footprint of an optimize sweep; and, when the sweep measured one, the regret
-of the given footprint across the grid. :func:`heatmap_html` draws the map over two
-parameters (the others held at one value each) as an offline HTML page (Plotly's JS
-inlined, nothing loaded from the internet).
+of the given footprint across the grid. :mod:`shoring.report.policy_map` draws the map
+over two parameters (the others held at one value each): an offline HTML page, a section
+of the study report, figures for the web app.
 """
 
 from __future__ import annotations
@@ -223,104 +223,3 @@ def regret_summary(results: SweepResults) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(out, columns=["column", "variants", "max", "mean", "zero_share"])
-
-
-def heatmap_html(
-    results: SweepResults, x: str, y: str | None, held: Mapping[str, Any], path: str | Path
-) -> Path:
-    """Write the policy map (and the regret, when measured) as one offline HTML page.
-
-    Parameters
-    ----------
-    results : SweepResults
-        Rows at the held values (:func:`read_results` with ``where=held``).
-    x, y : str
-        Axes (``y`` None: one row).
-    held : mapping
-        Values of the other parameters (shown in the subtitle).
-    path : str or Path
-        The HTML file (written atomically).
-
-    Returns
-    -------
-    Path
-    """
-    import plotly.graph_objects as go
-
-    from shoring.outputs import write_text_atomic
-    from shoring.report.layout import figure, page
-
-    sections = []
-    columns = results.outcomes + [
-        c for c in results.rows.columns if c == "regret" or c.startswith("regret__")
-    ]
-    for i, column in enumerate(columns):
-        grid = matrix(results.rows, x, y, column)
-        labels = grid.astype(object).where(grid.notna(), None)
-        if pd.api.types.is_numeric_dtype(results.rows[column]):
-            z = grid.astype(float)
-            text = [[_number(v) for v in row] for row in labels.to_numpy()]
-            trace = go.Heatmap(z=z.to_numpy(), colorscale="Reds")
-        else:
-            names = sorted({v for v in labels.to_numpy().ravel() if v is not None})
-            code = {n: k for k, n in enumerate(names)}
-            z = [[code.get(v) for v in row] for row in labels.to_numpy()]
-            text = [["" if v is None else str(v) for v in row] for row in labels.to_numpy()]
-            trace = go.Heatmap(
-                z=z, colorscale=_discrete(len(names)), showscale=False, zmin=0, zmax=len(names) - 1
-            )
-        trace.update(
-            x=[str(v) for v in grid.columns],
-            y=[str(v) for v in grid.index] if y else [""],
-            text=text,
-            texttemplate="%{text}",
-            hovertemplate=f"{x}=%{{x}}<br>{y or ''}=%{{y}}<br>%{{text}}<extra></extra>",
-        )
-        fig = go.Figure(trace)
-        fig.update_layout(
-            xaxis_title=x, yaxis_title=y or "", xaxis_type="category", yaxis_type="category"
-        )
-        sections.append((f"map-{i}", _title(column), figure(fig, f"map-{i}")))
-    held_text = ", ".join(f"{k} = {v}" for k, v in held.items()) or "no other parameter"
-    info = results.manifest
-    subtitle = (
-        f"{info['analysis']} sweep of {info['network']} from {info['base_scenario']} "
-        f"({len(results.rows)} variants shown; {held_text})"
-    )
-    html = page(f"Policy map: {info.get('grid_title') or info['network']}", subtitle, sections)
-    return write_text_atomic(path, html)
-
-
-def _title(column: str) -> str:
-    what, *lane = column.split("__")
-    where = " / ".join(lane)
-    names = {
-        "site": "cheapest site",
-        "footprint": "optimal footprint",
-        "regret": "regret of the footprint, USD",
-        "annual_expected_loss": "expected disruption loss per year, USD",
-        "cvar": "CVaR 95% of the loss over the horizon, USD",
-        "service_level_mean": "mean service level",
-    }
-    return f"{names.get(what, what)}{': ' + where if where else ''}"
-
-
-def _number(value: Any) -> str:
-    if value is None:
-        return ""
-    number = float(value)
-    return f"{number:,.0f}" if abs(number) >= 100 else f"{number:.3g}"
-
-
-def _discrete(n: int) -> list[list[Any]]:
-    """A stepped colour scale of ``n`` qualitative colours for category codes 0..n-1."""
-    from plotly.colors import qualitative
-
-    palette = qualitative.Safe + qualitative.Pastel
-    if n <= 1:
-        return [[0.0, palette[0]], [1.0, palette[0]]]
-    scale: list[list[Any]] = []
-    for k in range(n):
-        color = palette[k % len(palette)]
-        scale += [[k / n, color], [(k + 1) / n, color]]
-    return scale
