@@ -16,23 +16,7 @@ from shoring.scenario import load_scenario
 from shoring.study import Study
 from shoring.sweep.grid import parse_grid
 from shoring.sweep.run import base_of
-
-PLANTS = {
-    "meta": {"name": "two-plants", "base_year": 2026},
-    "products": [
-        {"id": "widget", "hs_code": "850760", "unit_value_usd": 100, "weight_kg": 2,
-         "labour_hours": 2},
-    ],
-    "sites": [
-        {"id": "ohio", "country": "USA", "status": "existing", "products": ["widget"],
-         "capacity_units": 1000, "fixed_cost_usd": 0},
-        {"id": "ningbo", "country": "CHN", "status": "existing", "products": ["widget"],
-         "capacity_units": 1000, "fixed_cost_usd": 0},
-    ],
-    "markets": [{"id": "us", "country": "USA"}],
-    "demand": [{"market": "us", "product": "widget", "units": {2026: 500}}],
-}  # fmt: skip
-"""A widget for the US made in Ohio or Ningbo (Ningbo is cheaper without a tariff)."""
+from test_sweep import TWO_PLANTS  # a widget for the US made in Ohio or Ningbo
 
 GRID = """\
 years: [2026]
@@ -85,7 +69,7 @@ def check_equal_to_fresh(reuse: DesignReuse, data) -> object:
 def test_reused_model_equals_fresh_build_across_a_plan_switch_and_a_ban():
     # no tariff: Ningbo; 100 % tariff: Ohio; Chinese exports banned: the lane's bound is 0
     free, taxed, banned = variants(
-        Network.from_dict(PLANTS), "mfn-only", GRID, [(0, 0), (1, 0), (0, 1)]
+        Network.from_dict(TWO_PLANTS), "mfn-only", GRID, [(0, 0), (1, 0), (0, 1)]
     )
     reuse = DesignReuse(DesignSpec(), OPTIONS)
     first = reuse.optimize(free)  # built
@@ -122,7 +106,7 @@ parameters:
 
 @pytest.mark.parametrize("objective", ["cvar"])
 def test_other_objectives_are_built_afresh(objective):
-    data = variants(Network.from_dict(PLANTS), "mfn-only", GRID, [(0, 0), (1, 0)])
+    data = variants(Network.from_dict(TWO_PLANTS), "mfn-only", GRID, [(0, 0), (1, 0)])
     reuse = DesignReuse(DesignSpec(objective=objective), OPTIONS)
     for d in data:
         reuse.optimize(d)

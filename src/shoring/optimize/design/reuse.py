@@ -132,10 +132,11 @@ class DesignReuse:
             value = getattr(data, f.name)
             if f.name == "scenarios" or f.name in _COSTS:
                 continue
-            if f.name == "origin" and value is not None:
-                saving = np.zeros_like(value.lane_saving)  # type: ignore[attr-defined]
-                value = dataclasses.replace(value, lane_saving=saving)  # type: ignore[arg-type]
-                value = tuple(_frozen(getattr(value, g.name)) for g in dataclasses.fields(value))
+            if f.name == "origin" and value is not None:  # the recipes, not the savings
+                fields = dataclasses.fields(value)  # type: ignore[arg-type]
+                value = tuple(
+                    _frozen(getattr(value, g.name)) for g in fields if g.name != "lane_saving"
+                )
             parts.append(_frozen(value))
         if "symmetry" in self.spec.cuts and self._dm is not None:
             groups = identical_sites(dataclasses.replace(self._dm, data=data))
