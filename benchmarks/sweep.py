@@ -2,7 +2,7 @@
 
 Run::
 
-    python benchmarks/sweep.py [--cost 200] [--optimize 80] [--workers 2]
+    python benchmarks/sweep.py [--cost 200] [--optimize 100] [--workers 2]
 
 On the ev-battery example (the network ``shoring demo`` uses), current law as the base,
 2030: a cost grid of ``--cost`` variants (a US tariff on Chinese batteries x China's wage
@@ -82,7 +82,7 @@ def sweep(analysis: str, n: int, scheduler: str | None, folder: Path) -> dict[st
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cost", type=int, default=200, help="variants of the cost grid")
-    parser.add_argument("--optimize", type=int, default=80, help="variants of the optimize grid")
+    parser.add_argument("--optimize", type=int, default=100, help="variants of the optimize grid")
     parser.add_argument("--workers", type=int, default=2, help="local Dask workers")
     args = parser.parse_args()
     start = time.perf_counter()
