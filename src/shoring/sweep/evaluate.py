@@ -25,6 +25,7 @@ Output column names are ``<what>__<product>__<market>__<year>`` (:func:`lane_col
 from __future__ import annotations
 
 import pickle
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -128,7 +129,6 @@ def context_from(key: str, blob: bytes) -> Context:
     """The context of ``blob`` (unpickled once per process, by its hash ``key``)."""
     if key not in _CACHE:
         _CACHE.clear()
-        _REUSE.clear()
         _CACHE[key] = pickle.loads(blob)  # the sweep's own pickle
     return _CACHE[key]
 
@@ -260,26 +260,31 @@ def _optimize_records(ctx: Context, study: Any, batch: Batch) -> list[dict[str, 
     return records
 
 
-_REUSE: dict[str, Any] = {}
-"""This process's models of the current context (:data:`_CACHE`), built once and reused
+_REUSE = threading.local()
+"""This thread's models of the current context (:data:`_CACHE`), built once and reused
 by every variant of every batch (:class:`~shoring.optimize.design.reuse.DesignReuse`):
-``optimum`` (free design) and ``footprint`` (the footprint forced)."""
+``optimum`` (free design) and ``footprint`` (the footprint forced). Per thread, as a
+model is changed in place by each solve (a ``dask worker`` may run several tasks at once)."""
 
 
 def _reuse(ctx: Context, which: str) -> Any:
-    """The reused model ``which`` of this process for ``ctx``."""
+    """The reused model ``which`` of this thread for ``ctx``."""
     from shoring.optimize import SolveOptions
     from shoring.optimize.design import DesignSpec
     from shoring.optimize.design.reuse import DesignReuse
 
-    if which not in _REUSE:
+    models = getattr(_REUSE, "models", None)
+    if models is None or models[0] is not ctx:
+        models = _REUSE.models = (ctx, {})
+    built = models[1]
+    if which not in built:
         spec = DesignSpec()
         if which == "footprint":
             others = tuple(s for s in ctx.network.site_ids if s not in ctx.footprint)
             spec = DesignSpec(force_open=ctx.footprint, force_closed=others)
         options = SolveOptions(mip_rel_gap=ctx.mip_gap, time_limit=ctx.time_limit, threads=1)
-        _REUSE[which] = DesignReuse(spec, options)
-    return _REUSE[which]
+        built[which] = DesignReuse(spec, options)
+    return built[which]
 
 
 def _forced(ctx: Context, data: Any, optimum: float | None) -> dict[str, Any]:
