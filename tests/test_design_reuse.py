@@ -3,6 +3,7 @@ the same HiGHS model column for column, the same optimum and the same plan."""
 
 from __future__ import annotations
 
+import highspy
 import numpy as np
 import pytest
 
@@ -66,7 +67,18 @@ def check_equal_to_fresh(reuse: DesignReuse, data) -> object:
     return got
 
 
+def highs_with_two_threads() -> None:
+    """Run HiGHS on this thread with ``threads=2``: its scheduler then refuses a model of
+    another thread count run on this thread (the state other tests may leave behind)."""
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("threads", 2)
+    h.addVars(1, np.zeros(1), np.ones(1))
+    h.run()
+
+
 def test_reused_model_equals_fresh_build_across_a_plan_switch_and_a_ban():
+    highs_with_two_threads()  # the re-solves run HiGHS on a thread of their own
     # no tariff: Ningbo; 100 % tariff: Ohio; Chinese exports banned: the lane's bound is 0
     free, taxed, banned = variants(
         Network.from_dict(TWO_PLANTS), "mfn-only", GRID, [(0, 0), (1, 0), (0, 1)]

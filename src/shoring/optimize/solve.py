@@ -25,6 +25,7 @@ import logging
 import math
 import os
 import sys
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -46,6 +47,7 @@ __all__ = [
     "highs_report",
     "no_plan_error",
     "rerun",
+    "run_highs",
     "solve",
 ]
 
@@ -412,8 +414,42 @@ def rerun(h: highspy.Highs, is_mip: bool, options: SolveOptions | None = None) -
     options = options or SolveOptions()
     with _quiet_stdout(options.verbose), Stopwatch() as wall:
         h.clearSolver()
-        h.run()
+        run_highs(h)
     return highs_report(h, is_mip, wall.seconds, options)
+
+
+def run_highs(h: highspy.Highs) -> None:
+    """``h.run()`` in a thread of its own, as linopy runs HiGHS.
+
+    HiGHS keeps one task scheduler per thread: a thread whose scheduler was started for
+    another ``threads`` option refuses to run (model status "Not Set"), so a model run
+    again in a process that solved others with other thread counts must start afresh.
+    Ctrl-C cancels the solve.
+
+    Parameters
+    ----------
+    h : highspy.Highs
+        A loaded model.
+    """
+    error: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            h.run()
+        except BaseException as exc:  # pragma: no cover - re-raised below
+            error.append(exc)
+
+    thread = threading.Thread(target=target, name="shoring-highs-run", daemon=True)
+    thread.start()
+    try:
+        while thread.is_alive():
+            thread.join(0.1)
+    except KeyboardInterrupt:
+        h.cancelSolve()
+        thread.join()
+        raise
+    if error:
+        raise error[0]
 
 
 def highs_report(
@@ -428,7 +464,7 @@ def highs_report(
     if model_status == highspy.HighsModelStatus.kUnboundedOrInfeasible:
         with _quiet_stdout(options.verbose):
             h.setOptionValue("presolve", "off")
-            h.run()
+            run_highs(h)
         model_status = h.getModelStatus()
     solve_seconds = float(h.getRunTime())
     status = status_from_highs(model_status, int(_info(h, "primal_solution_status")))
