@@ -112,6 +112,17 @@ def test_eu_duty_on_cif_value(costs) -> None:
     assert cell(costs, "shenzhen", "de", 2020, "mfn-only", "duties") == pytest.approx(0.033 * cif)
 
 
+def test_zaf_duty_on_fob_value() -> None:
+    # South Africa values FOB (Customs and Excise Act 91 of 1964 s.66(1), s.67(2)(a)): the
+    # harness from China pays ZAF's tariff (no HS6 line embedded: the SACU simple average of
+    # 5.8%) on FOB 100, not on FOB + freight + insurance: 0.058 x 100 = 5.80
+    ds = landed_cost(tiny(extra_market="ZAF"), [load_scenario("mfn-only")], years=[2021])
+    rate = float(ds["mfn_rate"].sel(product="harness", market="extra").max())
+    assert rate == pytest.approx(0.058)
+    assert cell(ds, "shenzhen", "extra", 2021, "mfn-only", "freight") > 1.0
+    assert cell(ds, "shenzhen", "extra", 2021, "mfn-only", "duties") == pytest.approx(5.80)
+
+
 def test_usmca_rvc_met_and_missed() -> None:
     # Mexico -> US in 2021 under USMCA (60% build-down RVC on transaction value 100).
     ok = landed_cost(tiny(part_price=20.0), [load_scenario("mfn-only")], years=[2021])

@@ -54,6 +54,23 @@ def test_us_list3_2019_duty_on_fob_value() -> None:
     assert f.duty(value, rate) == pytest.approx(27.60)
 
 
+@pytest.mark.parametrize("sacu", ["ZAF", "BWA", "LSO", "NAM", "SWZ"])
+def test_sacu_values_fob(sacu: str) -> None:
+    # SACU: South African Customs and Excise Act s.66(1) with s.67(2)(a) deducts transport
+    # and insurance from the place of export, and the union harmonizes valuation
+    assert valuation_basis(sacu) == "FOB"
+    assert not cif_importers([sacu])[0]
+
+
+def test_zaf_duty_on_fob_value() -> None:
+    # R-denominated example in USD: a $100 FOB good shipped to Durban with $7 ocean freight
+    # and 0.5% insurance. South Africa levies on FOB: customs value 100 (a CIF importer
+    # would levy on 107 / 0.995 = 107.54). At the SACU average tariff of 5.8%: 5.80.
+    value = f.customs_value(100.0, freight=7.0, insurance_rate=0.005, cif=cif_importers(["ZAF"])[0])
+    assert value == pytest.approx(100.0)
+    assert f.duty(value, 0.058) == pytest.approx(5.80)
+
+
 def test_eu_cif_duty() -> None:
     # $100 FOB into Germany, $7 freight, insurance 0.5% of CIF: CIF = 107 / 0.995 = 107.5377
     assert valuation_basis("DEU") == "CIF"

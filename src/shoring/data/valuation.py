@@ -1,4 +1,4 @@
-"""Customs valuation basis by importer: FOB (USA, Canada, Australia, New Zealand) or CIF."""
+"""Customs valuation basis by importer: FOB (USA, Canada, Australia, New Zealand, SACU) or CIF."""
 
 from __future__ import annotations
 
