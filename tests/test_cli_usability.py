@@ -226,6 +226,9 @@ def test_origin_met_under_the_fallback_with_own_made_input() -> None:
     assert "regional value content 87.1% of value against 60% required (+27.1 points)" in text
     assert "at least 60% of the good's value, build-down method" in text
     assert "No product-specific rule is transcribed for this line" in text
+    # a Table C complementary part (SOR/2020-155 s.14(17)): 65% NC / 75% TV from 2023-07
+    assert "automotive: USMCA automotive complementary part (Table C: Ignition" in text
+    assert "65% under the net cost method or 75% under the transaction value" in text
     assert "input lead-set (HS 8544.42.90): own-made; originating when made at juarez" in text
     assert lines[-1] == (
         "  then: the USMCA preference applies; measures that exempt USMCA-originating goods "

@@ -114,7 +114,9 @@ def explain_origin(
         ``exporter``, ``importer``, ``hs``, ``value_usd`` (declared unit value),
         ``domestic`` (True when exporter and importer are one country: then nothing
         else), ``agreement`` (None: no preference) and ``agreement_name``, ``rule`` (customs
-        shorthand), ``fallback``, ``source``, ``tolerance`` (share of value),
+        shorthand), ``fallback``, ``source``, ``automotive`` (USMCA: what the
+        automotive tables of the Appendix to Annex 4-B say of the part, else None, see
+        :mod:`shoring.data.usmca_automotive`), ``tolerance`` (share of value),
         ``deductions``, ``alternatives`` (per alternative its shorthand ``rule``, its
         wording ``plain``, the published ``text``, the single value test and threshold,
         and the BOM inputs that must be originating: those failing its tariff shift) and
@@ -128,6 +130,7 @@ def explain_origin(
     from shoring.costs.origin import supplier_originating
     from shoring.data.agreements import agreement, agreement_matrix, members
     from shoring.data.rules_of_origin import product_rule, provisions, tolerance_applies
+    from shoring.data.usmca_automotive import automotive_part
     from shoring.network import Network
 
     assert isinstance(network, Network)
@@ -195,10 +198,12 @@ def explain_origin(
         }
         for alt in rule.alternatives
     ]
+    part = automotive_part(hs[:6], on) if agreement_id == "USMCA" else None
     return {
         **out,
         "rule": rule.describe(),
         "fallback": rule.fallback,
+        "automotive": part.describe() if part else None,
         "source": rule.source,
         "tolerance": prov.tolerance if tolerance_applies(hs) else 0.0,
         "deductions": deductions,
@@ -310,6 +315,8 @@ def origin_lines(
         )
     else:
         lines.append(f"  rule (product-specific, source {origin['source']}): {said}.")
+    if origin.get("automotive"):
+        lines.append(f"  automotive: {origin['automotive']}.")
     extras = []
     if origin["tolerance"]:
         extras.append(f"tolerance (de minimis) {origin['tolerance']:.0%} of value")

@@ -281,7 +281,8 @@ def product_rule(agreement_id: str, hs6: str, on: dt.date) -> ProductRule:
     agreement_id : str
         Agreement id (e.g. ``"USMCA"``, ``"EVFTA"``).
     hs6 : str
-        Six-digit HS code of the good.
+        HS code of the good: six digits, or a national eight- or ten-digit line whose
+        first six digits are looked up (the table's ranges are HS6).
     on : datetime.date
         Date (rows with ``start``/``end`` outside it are ignored).
 
@@ -296,6 +297,7 @@ def product_rule(agreement_id: str, hs6: str, on: dt.date) -> ProductRule:
         If the agreement is not in the agreements table.
     """
     agreement(agreement_id)  # raises for an unknown id
+    hs6 = "".join(c for c in hs6 if c.isdigit())[:6]  # "85443000" is in the range 854430-854430
     lo, hi, width, start, end, rule_set, records = _agreement_rows(agreement_id)
     day = on.isoformat()
     hit = (
