@@ -10,8 +10,12 @@ countries.
 Trade costs are estimated once per spec (:func:`shoring.macro.ge_run.estimate_costs`); each
 scenario's additional duties on the spec's HS6 codes, in force on one date, change the cost
 terms by ``(1 + t_ij) ** (-sigma)`` and the conditional and full-endowment equilibria are
-solved. Changes run from the baseline (the data's trade costs, without the scenario's
-duties) to the world with them; the spec's own scenario and ``report`` setting are not used.
+solved. Duties follow the landed-cost engine's rule (:func:`shoring.macro.ge_run.duty_rates`):
+on a lane an agreement covers, the share of trade claiming the preference (the cited USMCA
+utilization for Canada and Mexico into the US) pays the preferential rate without the
+measures the agreement exempts, the rest MFN plus every measure. Changes run from the
+baseline (the data's trade costs, without the scenario's duties) to the world with them;
+the spec's own scenario and ``report`` setting are not used.
 """
 
 from __future__ import annotations
