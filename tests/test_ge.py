@@ -163,6 +163,32 @@ def test_counterfactual_spec_errors_are_located(tmp_path: Path, cli) -> None:
     assert f"{spec}:4:sigma: Input should be greater than 1" in err
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("data: trade.csv", "data: nosuch.csv", ":1:data: data file nosuch.csv not found"),
+        ("year: 2019", "year: 1999", ":2:year: 1999 is not a year of"),
+        ("reference_country: DEU", "reference_country: XXX", ":3:reference_country: XXX is"),
+        ("sigma: 7", 'sigma: "7"', ":4:sigma: Input should be a valid number"),
+        ("log: dist}", "log: distx}", ":8:estimation.regressors[0]: column 'distx' is not in"),
+        ("shock:\n", "shock:\n  set: [{regressor: bordr}]\n", ":12:shock.set[0].regressor: bordr"),
+    ],
+)
+def test_spec_errors_name_the_spec_line_and_field(
+    tmp_path: Path, cli, old: str, new: str, expected: str
+) -> None:
+    spec = _small_world(tmp_path)
+    text = spec.read_text(encoding="utf-8")
+    assert old in text
+    spec.write_text(text.replace(old, new), encoding="utf-8")
+    code, out, err = cli("gravity", "counterfactual", str(spec))
+    assert code == 2 and not out
+    assert err.startswith(f"{spec}{expected}"), err
+    assert "Traceback" not in err
+    if "year" in old:
+        assert err.rstrip().endswith("years: 2019")
+
+
 # Yotov et al. (2016) ch. 2 results files (Stata), percent changes of international exports
 BORDERS_CONDITIONAL = {"USA": 359.980757, "CAN": 80.824632, "CHN": 175.496419, "HKG": 1457.095665}
 BORDERS_FULL = {"USA": 438.312573, "CAN": 137.187578, "DEU": 191.982261, "JPN": 293.844806}

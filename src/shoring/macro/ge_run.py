@@ -24,8 +24,8 @@ from shoring.errors import Problem, ShoringError, ShoringInputError
 from shoring.macro import ge
 from shoring.macro.ge_spec import CounterfactualSpec, FillPairs, SetRegressor, TariffShock
 from shoring.macro.gravity import Progress, _quiet, checked_fit
-from shoring.macro.gravity_data import build_design, read_trade, source_columns
-from shoring.macro.gravity_spec import GravitySpec, Sample, data_path
+from shoring.macro.gravity_data import build_design, read_trade, source_locs
+from shoring.macro.gravity_spec import GravitySpec, Sample, data_path, spec_problem
 
 if TYPE_CHECKING:
     from shoring.scenario import Scenario
@@ -478,6 +478,27 @@ class CostModel:
         )
 
 
+def _check_spec_against(
+    spec: CounterfactualSpec, spec_file: str | Path, frame: pd.DataFrame, file: str
+) -> None:
+    """Located errors for spec fields the data refutes: the GE year, shocked regressors."""
+    years = sorted(frame["year"].unique().tolist())
+    problems = []
+    if spec.year not in years:
+        message = f"{spec.year} is not a year of {file}; years: {', '.join(map(str, years))}"
+        problems.append(spec_problem(spec_file, ("year",), message))
+    names = spec.estimation.regressor_names()
+    for k, rule in enumerate(spec.shock.set):
+        if rule.regressor not in names:
+            message = (
+                f"{rule.regressor} is not among the estimated regressors "
+                f"(estimation.regressors: {', '.join(names)})"
+            )
+            problems.append(spec_problem(spec_file, ("shock", "set", k, "regressor"), message))
+    if problems:
+        raise ShoringInputError(problems)
+
+
 def estimate_costs(
     spec: CounterfactualSpec,
     spec_file: str | Path = "<spec>",
@@ -509,9 +530,12 @@ def estimate_costs(
     path = data_path(spec.data, spec_file, data)
     file = str(path)
     est = spec.estimation
-    extra = source_columns(est) + (source_columns(spec.fill_pairs) if spec.fill_pairs else [])
+    locs = source_locs(est, ("estimation",))
+    if spec.fill_pairs is not None:
+        locs = source_locs(spec.fill_pairs, ("fill_pairs",)) | locs
     progress(f"reading {path}")
-    frame = read_trade(path, spec.columns, extra, spec.recode)
+    frame = read_trade(path, spec.columns, list(locs), spec.recode, spec_file, locs)
+    _check_spec_against(spec, spec_file, frame, file)
     design = build_design(frame, est, file)
     progress(f"PPML on {len(design.frame):,} rows (trade costs)")
     fit = checked_fit(design, est, file)
@@ -525,8 +549,11 @@ def estimate_costs(
         message = f"year {spec.year} has {len(year):,} pairs; the GE needs all {n * n:,} ({n}^2)"
         raise ShoringInputError([Problem(file, message)])
     if spec.reference_country not in countries:
-        message = f"{spec.reference_country} is not in the data of {spec.year}"
-        raise ShoringInputError([Problem(file, message, field="reference_country")])
+        message = (
+            f"{spec.reference_country} is not in the data of {spec.year} ({file}); "
+            f"countries: {', '.join(countries)}"
+        )
+        raise ShoringInputError([spec_problem(spec_file, ("reference_country",), message)])
     year = year.sort_values(["exporter", "importer"]).reset_index(drop=True)
     codes = np.asarray(countries)
     exp, imp = np.divmod(np.arange(n * n), n)

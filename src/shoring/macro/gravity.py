@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from shoring.errors import Problem, ShoringError, ShoringInputError
-from shoring.macro.gravity_data import Design, build_design, read_trade, source_columns
+from shoring.macro.gravity_data import Design, build_design, read_trade, source_locs
 from shoring.macro.gravity_spec import GravitySpec, data_path
 
 Progress = Callable[[str], None]
@@ -213,7 +213,8 @@ def estimate(
     """
     path = data_path(spec.data, spec_file, data)
     progress(f"reading {path}")
-    frame = read_trade(path, spec.columns, source_columns(spec))
+    locs = source_locs(spec)
+    frame = read_trade(path, spec.columns, list(locs), spec_file=spec_file, locs=locs)
     design = build_design(frame, spec, str(path))
     n_fe = sum(design.frame[f"fe_{e}"].nunique() for e in spec.fixed_effects)
     progress(f"PPML on {len(design.frame):,} rows with {n_fe:,} fixed effects")

@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 
 from shoring.errors import Problem, ShoringInputError
-from shoring.macro.gravity_spec import Columns, GravitySpec, Regressor
+from shoring.macro.ge_spec import FillPairs
+from shoring.macro.gravity_spec import Columns, GravitySpec, Regressor, spec_problem
 
 INTERNATIONAL = "__international__"
 """Level of the ``intra_national`` effect shared by every international flow."""
@@ -27,11 +28,14 @@ MAX_LISTED = 5
 """Bad rows named in one message before "and N more"."""
 
 
-def _rows_message(mask: np.ndarray, what: str) -> str:
+def _row_problems(file: str, mask: np.ndarray, what: str, field: str | None) -> list[Problem]:
+    """One problem per bad CSV line (``file:line:field``), the first MAX_LISTED, then a count."""
     lines = (np.flatnonzero(mask) + 2).tolist()  # CSV line: header is line 1
-    shown = ", ".join(str(n) for n in lines[:MAX_LISTED])
-    more = f" and {len(lines) - MAX_LISTED} more" if len(lines) > MAX_LISTED else ""
-    return f"{what} on line(s) {shown}{more}"
+    problems = [Problem(file, what, row=n, field=field) for n in lines[:MAX_LISTED]]
+    if len(lines) > MAX_LISTED:
+        more = f"{what}: {len(lines) - MAX_LISTED} more line(s), {len(lines)} in all"
+        problems.append(Problem(file, more, field=field))
+    return problems
 
 
 def read_trade(
@@ -39,6 +43,8 @@ def read_trade(
     columns: Columns,
     extra: Iterable[str] = (),
     recode: Mapping[str, str] | None = None,
+    spec_file: str | Path | None = None,
+    locs: Mapping[str, tuple[str | int, ...]] | None = None,
 ) -> pd.DataFrame:
     """Read a trade CSV and check its identifying columns and the trade flow.
 
@@ -54,6 +60,11 @@ def read_trade(
         Further columns that must be present and numeric (regressors, their sources).
     recode : mapping of str to str, optional
         Country codes renamed on reading (the book's data write Germany ``ZZZ``).
+    spec_file : str or Path, optional
+        The spec naming the columns: a missing column is reported at the spec's line and
+        field (``locs``, e.g. the regressor that reads it), else at the CSV.
+    locs : mapping of str to tuple, optional
+        Column -> location of the spec field naming it (:func:`source_locs`).
 
     Returns
     -------
@@ -80,17 +91,18 @@ def read_trade(
         "year": columns.year,
         "trade": columns.trade,
     }
-    problems = [
-        Problem(file, f"column {col!r} not found (columns.{key} in the spec)", field=col)
-        for key, col in wanted.items()
-        if col not in raw.columns
-    ]
     extra = [c for c in dict.fromkeys(extra) if c not in wanted.values()]
-    problems += [
-        Problem(file, f"column {col!r} not found (named in the spec)", field=col)
-        for col in extra
-        if col not in raw.columns
-    ]
+    missing = {col: ("columns", key) for key, col in wanted.items() if col not in raw.columns}
+    missing |= {col: (locs or {}).get(col, ()) for col in extra if col not in raw.columns}
+    problems = []
+    for col, loc in missing.items():
+        if spec_file is None:
+            message = f"column {col!r} not found (named in the spec)"
+            problems.append(Problem(file, message, field=col))
+        else:
+            known = ", ".join(map(str, raw.columns[:12])) + ", ..." * (len(raw.columns) > 12)
+            message = f"column {col!r} is not in {file} (columns: {known})"
+            problems.append(spec_problem(spec_file, loc, message))
     if problems:
         raise ShoringInputError(problems)
     out = pd.DataFrame(
@@ -110,7 +122,7 @@ def read_trade(
             bad |= values != np.round(values)
         if bad.any():
             what = "not a finite number" + (" >= 0" if key == "trade" else "")
-            raise ShoringInputError([Problem(file, _rows_message(bad, what), field=col)])
+            raise ShoringInputError(_row_problems(file, bad, what, col))
         out[key] = values.astype(int) if key == "year" else values
     if columns.pair in raw.columns:
         out["pair"] = raw[columns.pair].astype(str).str.strip()
@@ -120,24 +132,36 @@ def read_trade(
         out["pair"] = low + "|" + high  # one pair for both directions, as in the book
     dup = out.duplicated(["exporter", "importer", "year"]).to_numpy()
     if dup.any():
-        message = _rows_message(dup, "exporter, importer and year repeat an earlier row")
-        raise ShoringInputError([Problem(file, message)])
+        what = "exporter, importer and year repeat an earlier row"
+        raise ShoringInputError(_row_problems(file, dup, what, None))
     return out
 
 
 def source_columns(spec: GravitySpec) -> list[str]:
     """Data columns a spec's regressors read (besides the identifying ones)."""
-    cols = []
-    for r in spec.regressors:
-        if r.log is not None:
-            cols.append(r.log)
-        elif r.lag is not None:
-            cols.append(r.lag)
-        elif r.column is not None:
-            cols.append(r.column)
-        elif not r.international_border and r.border_by_year is None:
-            assert r.name is not None
-            cols.append(r.name)
+    return list(source_locs(spec))
+
+
+def source_locs(
+    spec: GravitySpec | FillPairs, prefix: tuple[str | int, ...] = ()
+) -> dict[str, tuple[str | int, ...]]:
+    """Data columns the regressors read -> location of the regressor naming each.
+
+    Parameters
+    ----------
+    spec : GravitySpec or FillPairs
+        Anything with ``regressors``.
+    prefix : tuple
+        Location of ``spec`` in its file (``("estimation",)`` in a counterfactual spec).
+    """
+    cols: dict[str, tuple[str | int, ...]] = {}
+    for k, r in enumerate(spec.regressors):
+        loc = (*prefix, "regressors", k)
+        col = r.log or r.lag or r.column
+        if col is None and not r.international_border and r.border_by_year is None:
+            col = r.name
+        if col is not None:
+            cols.setdefault(col, loc)
     return cols
 
 
@@ -182,8 +206,8 @@ def _regressor(data: pd.DataFrame, r: Regressor, file: str) -> dict[str, pd.Seri
     if r.log is not None:
         values = data[r.log]
         if (values <= 0).any():
-            message = _rows_message((values <= 0).to_numpy(), "log of a value <= 0")
-            raise ShoringInputError([Problem(file, message, field=r.log)])
+            bad = (values <= 0).to_numpy()
+            raise ShoringInputError(_row_problems(file, bad, "log of a value <= 0", r.log))
         return {r.name: np.log(values)}
     if r.lag is not None:
         assert r.years is not None

@@ -23,11 +23,21 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from shoring import safeyaml
 from shoring.errors import Problem, ShoringInputError
-from shoring.scenario.loader import validation_problems
+from shoring.scenario.loader import locate, validation_problems
 
 FixedEffect = Literal[
     "exporter_year",
@@ -47,6 +57,11 @@ all domestic flows one common effect (the book's ch. 2, application 2);
 flows one common effect (eq. 1-35 with intra-national trade)."""
 
 _NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
+# Numbers and switches of a spec are strict: ``sigma: "7"`` (a quoted string) is refused
+# with its line, never read as 7.
+Int = StrictInt
+Float = StrictFloat
+Bool = StrictBool
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -67,9 +82,9 @@ class Columns(_Model):
 class Years(_Model):
     """Every ``every``-th year from ``first`` to ``last`` (inclusive)."""
 
-    first: int
-    last: int
-    every: int = Field(1, ge=1)
+    first: Int
+    last: Int
+    every: Int = Field(1, ge=1)
 
     @model_validator(mode="after")
     def _ordered(self) -> Years:
@@ -85,9 +100,9 @@ class Years(_Model):
 class Sample(_Model):
     """Which rows enter the estimation."""
 
-    years: Years | tuple[int, ...] | None = None
-    international_only: bool = False
-    positive_trade_only: bool = False
+    years: Years | tuple[Int, ...] | None = None
+    international_only: Bool = False
+    positive_trade_only: Bool = False
 
     def year_list(self) -> tuple[int, ...] | None:
         """The sample years, or None for every year in the data."""
@@ -110,10 +125,10 @@ class Regressor(_Model):
     name: Annotated[str, Field(pattern=_NAME)] | None = None
     column: str | None = None
     log: str | None = None
-    international_border: bool = False
-    border_by_year: tuple[int, ...] | None = None
+    international_border: Bool = False
+    border_by_year: tuple[Int, ...] | None = None
     lag: str | None = None
-    years: int | None = None
+    years: Int | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -157,8 +172,8 @@ class SmallSample(_Model):
     replication in R (fixest) matches ``k_adj: false``.
     """
 
-    k_adj: bool = True
-    g_adj: bool = True
+    k_adj: Bool = True
+    g_adj: Bool = True
 
 
 class LinearSum(_Model):
@@ -260,6 +275,27 @@ def parse_spec(model: type[M], text: str, file: str) -> M:
         raise ShoringInputError(validation_problems(exc, root, file)) from None
 
 
+def spec_problem(spec_file: str | Path, loc: tuple[str | int, ...], message: str) -> Problem:
+    """A problem located at a field of a spec file, ``file:line:field: message``.
+
+    Parameters
+    ----------
+    spec_file : str or Path
+        The spec (read again to find the line; without a readable file the problem
+        names the field only).
+    loc : tuple of str or int
+        Path of the field, e.g. ``("estimation", "regressors", 2)``.
+    message : str
+        What is wrong.
+    """
+    try:
+        root, _ = safeyaml.load(safeyaml.read_text(spec_file, str(spec_file)), str(spec_file))
+    except (ShoringInputError, OSError):
+        return Problem(str(spec_file), message, field=".".join(map(str, loc)) or None)
+    line, field = locate(root, loc)
+    return Problem(str(spec_file), message, row=line, field=field or None)
+
+
 def load_spec(model: type[M], path: str | Path) -> M:
     """Read and validate a spec file (see :func:`parse_spec`)."""
     return parse_spec(model, safeyaml.read_text(path, str(path)), str(path))
@@ -302,7 +338,7 @@ def data_path(
         return path
     if spec_data is None:
         message = f"no data file: give data: in the spec or {flag} on the command line"
-        raise ShoringInputError([Problem(str(spec_file), message, field="data")])
+        raise ShoringInputError([spec_problem(spec_file, ("data",), message)])
     path = Path(spec_data)
     if path.is_absolute():
         candidates = [path]
@@ -320,4 +356,4 @@ def data_path(
     message = (
         f"data file {spec_data} not found in {where}{shared_hint}: pass the trade CSV with {flag}"
     )
-    raise ShoringInputError([Problem(str(spec_file), message, field="data")])
+    raise ShoringInputError([spec_problem(spec_file, ("data",), message)])
