@@ -103,11 +103,19 @@ def test_data_errors_name_line_and_column(tmp_path: Path, cli) -> None:
     path = _panel(tmp_path)
     frame = pd.read_csv(path)
     frame.loc[3, "trade"] = -1.0
+    frame.loc[[10, 11, 12, 13, 14, 15, 16], "trade"] = np.nan
     frame.to_csv(path, index=False)
     (tmp_path / "spec.yaml").write_text(SPEC, encoding="utf-8")
     code, _, err = cli("gravity", "estimate", str(tmp_path / "spec.yaml"))
     assert code == 2
-    assert err.strip() == f"{path}:trade: not a finite number >= 0 on line(s) 5"
+    what = "not a finite number >= 0"
+    expected = [f"{path}:{line}:trade: {what}" for line in (5, 12, 13, 14, 15)]
+    expected.append(f"{path}:trade: {what}: 3 more line(s), 8 in all")
+    assert err.strip().splitlines() == expected
+    (tmp_path / "spec.yaml").write_text(SPEC.replace("  - rta", "  - rtax"), encoding="utf-8")
+    code, _, err = cli("gravity", "estimate", str(tmp_path / "spec.yaml"))
+    assert code == 2
+    assert err.startswith(f"{tmp_path / 'spec.yaml'}:5:regressors[1]: column 'rtax' is not in")
     code, _, err = cli("gravity", "estimate", str(tmp_path / "spec.yaml"), "--data", "nope.csv")
     assert code == 2 and "nope.csv: file not found" in err
 
@@ -120,10 +128,14 @@ def test_a_regressor_absorbed_by_the_effects_is_refused(tmp_path: Path) -> None:
         estimate(parse_spec(GravitySpec, text, "s.yaml"), tmp_path / "s.yaml")
 
 
-def test_examples_are_listed(cli) -> None:
+def test_examples_are_listed(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     code, out, _ = cli("gravity", "examples", "--json")
     names = {row["name"] for row in json.loads(out)}
     assert code == 0 and {"traditional_gravity", "rta_effects"} <= names
+    # the data folder shown is the one the commands read ($SHORING_SHARED_DATA first)
+    monkeypatch.setenv("SHORING_SHARED_DATA", str(tmp_path))
+    code, out, _ = cli("gravity", "examples")
+    assert code == 0 and "".join(f"data: {tmp_path / 'trade'}".split()) in "".join(out.split())
 
 
 # Yotov, Piermartini, Monteiro & Larch (2016), Table 1, column (4) PPML, as in

@@ -86,7 +86,11 @@ def register(app: typer.Typer) -> None:
         if as_json:
             typer.echo(json_text(rows))
             return
-        table = Table(title="Gravity examples (data: ../shared/data/trade or your own CSV)")
+        from shoring.data.paths import shared_data_dir
+
+        shared = shared_data_dir()
+        folder = "not found: set SHORING_SHARED_DATA" if shared is None else str(shared / "trade")
+        table = Table(title=f"Gravity examples (data: {folder}, or your own CSV with --data)")
         for col in ("name", "title"):
             table.add_column(col, overflow="fold")
         for row in rows:
