@@ -168,6 +168,24 @@ def test_no_cli_module_builds_a_cutting_table() -> None:
     assert kept == "why" + "ieepa-fentanyl-mex" * 3 + "x" * 50  # every character, folded
 
 
+def test_numbers_are_never_broken_over_two_lines() -> None:
+    """A right-justified (numeric) column keeps each number whole; text columns fold."""
+    table = console.Table()
+    table.add_column("country")
+    numbers = ["305,669,815.4", "-0.19%", "1,234,567,890.12"]
+    for label in ("gross exports", "change", "value added"):
+        table.add_column(label, justify="right")
+    table.add_row("reg1 " * 6, *numbers)
+    narrow = console.plain_console()
+    narrow.width = 60
+    with narrow.capture() as captured:
+        narrow.print(table)
+    lines = captured.get().splitlines()
+    for number in numbers:
+        assert any(number in line for line in lines), captured.get()
+    assert "reg1 " in captured.get() and "…" not in captured.get()  # the text stays too
+
+
 @pytest.fixture
 def width_80():
     saved = console.out.width

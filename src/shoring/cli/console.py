@@ -46,12 +46,22 @@ class Table(rich_table.Table):
     Rich cuts a cell that does not fit its column with an ellipsis by default
     (``"ieepa-fentan…"``); here every column wraps at spaces and folds a longer word
     onto the next line, so a narrow terminal (80 columns) still shows every character.
-    Every table of the CLI is this one.
+    A right-justified column (numbers) never wraps: ``-12.34`` is never split over two
+    lines; the text columns give way first. Every table of the CLI is this one.
     """
 
     def add_column(self, *args: Any, overflow: Any = "fold", **kwargs: Any) -> None:
-        """As :meth:`rich.table.Table.add_column`, folding by default."""
+        """As :meth:`rich.table.Table.add_column`, folding text, numbers unbroken."""
         super().add_column(*args, overflow=overflow, **kwargs)
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        """Render with every right-justified column at least as wide as its widest cell."""
+        for column in self.columns:
+            if column.justify == "right":
+                cells = [c.plain if isinstance(c, Text) else str(c) for c in column._cells]
+                widest = max((len(c) for c in cells), default=0)
+                column.min_width = max(column.min_width or 0, widest)
+        return super().__rich_console__(console, options)
 
 
 def styled(*parts: str | tuple[str, str]) -> Text:
