@@ -167,12 +167,20 @@ def load_scenario_file(path: str | Path) -> Scenario:
 
 
 @cache
+def _builtin_one(stem: str) -> Scenario:
+    """One library file, read once (a named scenario never parses the whole library)."""
+    path = LIBRARY_DIR / f"{stem}.yaml"
+    scenario = load_scenario_file(path)
+    if scenario.name != path.stem:
+        raise ShoringError(f"{path}: scenario name {scenario.name!r} differs from file name")
+    return scenario
+
+
+@cache
 def _builtin() -> dict[str, Scenario]:
     out: dict[str, Scenario] = {}
     for path in sorted(LIBRARY_DIR.glob("*.yaml")):
-        scenario = load_scenario_file(path)
-        if scenario.name != path.stem:
-            raise ShoringError(f"{path}: scenario name {scenario.name!r} differs from file name")
+        scenario = _builtin_one(path.stem)
         out[scenario.name] = scenario
     return out
 
@@ -220,9 +228,10 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
         For an unknown name (with close matches) or an invalid file.
     """
     text = str(name_or_path)
+    named = not isinstance(name_or_path, Path) and Path(text).name == text
+    if named and (LIBRARY_DIR / f"{text}.yaml").is_file():
+        return _builtin_one(text)
     library = _builtin()
-    if not isinstance(name_or_path, Path) and text in library:
-        return library[text]
     path = Path(text)
     if isinstance(name_or_path, Path) or path.suffix in (".yaml", ".yml") or path.exists():
         return load_scenario_file(path)
