@@ -139,6 +139,10 @@ def test_china_plus_one_worked_example() -> None:
     )
     both = china_plus_one(hk, china=("CHN", "HKG")).set_index("year")
     assert both.loc[2022, "diversification_bp"] == pytest.approx(280)
+    # years need not be consecutive: 2018 -> 2024 is the fall over six years
+    gap = china_plus_one(hk.replace({"year": {2021: 2018, 2022: 2024}})).set_index("year")
+    assert gap.loc[2024, "since_year"] == 2018
+    assert gap.loc[2024, "diversification_bp"] == pytest.approx((0.525 - 0.50) * 1e4)
 
 
 def test_cli_indices_and_located_errors(cli, tmp_path) -> None:

@@ -164,7 +164,7 @@ def test_shipped_spec_data_is_found_in_the_shared_data_or_named_by_its_flag(
     monkeypatch.chdir(tmp_path)
     code, _, err = cli("report", mini_network, "--macro", spec.stem, "--out", tmp_path / "o")
     assert code == 2 and not (tmp_path / "o").exists()
-    assert f"{spec}:data: data file {name} not found in" in err
+    assert f"{spec}:21:data: data file {name} not found in" in err
     assert str(tmp_path / "trade" / name) in err and err.rstrip().endswith("with --macro-data")
     assert "--data" not in err.replace("--macro-data", "")
     (tmp_path / "trade").mkdir()

@@ -141,9 +141,10 @@ def china_plus_one(
     alternative, concentration of the alternatives, fall in China's share (bp).
 
     JSON: {china: [ISO3], products: [{product, [year,] total, china_share,
-    alternatives_hhi, top_alternative, top_alternative_share, [diversification_bp]}]};
-    shares as fractions; diversification_bp = -(china_share_t - china_share_t-1) x 10,000
-    for consecutive years, else null.
+    alternatives_hhi, top_alternative, top_alternative_share, [since_year,
+    diversification_bp]}]}; shares as fractions; diversification_bp = -(china_share_t -
+    china_share_since) x 10,000, since_year the product's previous year in the file (any
+    gap: 2018 and 2024 give the fall over six years); null in its first year.
     """
     from shoring.data.countries import to_iso3
     from shoring.macro.indices import china_plus_one as compute

@@ -23,9 +23,11 @@ source), and its "numbers equivalent" ``1 / HHI`` (Hirschman 1945; Adelman 1969)
 
 China+1 diversification, per product and year: China's share of imports, the largest
 alternative source and its share, the HHI of the alternatives among themselves, and the
-year-on-year fall of China's share in basis points (positive = diversifying away from
-China), in the spirit of Kearney's China Diversification Index (2019 onwards), whose
-exact weighting is not published in the sources found; this is our definition.
+fall of China's share in basis points since the product's previous year in the data
+(positive = diversifying away from China; 2018 and 2024 alone give the fall over the six
+years, ``since_year`` says which year it is measured from), in the spirit of Kearney's
+China Diversification Index (2019 onwards), whose exact weighting is not published in the
+sources found; this is our definition.
 """
 
 from __future__ import annotations
@@ -224,8 +226,9 @@ def china_plus_one(flows: pd.DataFrame, china: Sequence[str] = ("CHN",)) -> pd.D
         Per product (and year): ``total``, ``china_share``, ``top_alternative``,
         ``top_alternative_share`` (share of all imports), ``alternatives_hhi`` (HHI of
         the non-China partners among themselves; nan without alternatives) and, with a
-        ``year`` column, ``diversification_bp`` = ``-(china_share_t - china_share_{t-1})
-        * 10,000`` for consecutive years (nan otherwise).
+        ``year`` column, ``since_year`` (the product's previous year in the data, any
+        gap) and ``diversification_bp`` = ``-(china_share_t - china_share_since) * 10,000``:
+        the total fall over the gap, not a yearly rate (nan in a product's first year).
     """
     keys = _keys(flows)
     agg = flows.groupby([*keys, "partner"], as_index=False, sort=True)["value"].sum()
@@ -253,8 +256,7 @@ def china_plus_one(flows: pd.DataFrame, china: Sequence[str] = ("CHN",)) -> pd.D
     if "year" in keys:
         result = result.sort_values(["product", "year"], kind="stable")
         previous = result.groupby("product")[["year", "china_share"]].shift(1)
-        consecutive = (result["year"] - previous["year"]) == 1
-        change = -(result["china_share"] - previous["china_share"]) * 1e4
-        result["diversification_bp"] = change.where(consecutive)
+        result["since_year"] = previous["year"].astype("Int64")
+        result["diversification_bp"] = -(result["china_share"] - previous["china_share"]) * 1e4
         result = result.reset_index(drop=True)
     return result
