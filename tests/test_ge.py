@@ -230,6 +230,11 @@ def test_nafta_effects_reproduce_the_book(shared_data: Path, cli) -> None:
         assert rows.loc[c, "exports_change_pct_conditional"] == pytest.approx(v, abs=1e-3)
     for c, v in NAFTA_FULL.items():
         assert rows.loc[c, "exports_change_pct_full"] == pytest.approx(v, abs=1.0)
+    # the spec quotes what it gives and explains the gap to the book's full endowment
+    text = " ".join(path.read_text(encoding="utf-8").split())
+    for c in ("CAN", "MEX", "USA"):
+        assert f"{c} +{rows.loc[c, 'exports_change_pct_full']:.2f} %" in text
+    assert "phi = E/Y" in text and "below 0.01" in text
     assert result.coefficients["rta"] == pytest.approx(0.557, abs=5e-4)
     assert len(result.countries) == 69 and result.seconds < 10.0
 
