@@ -146,6 +146,19 @@ def test_a_scenario_tariff_diverts_us_imports_to_third_countries(tmp_path: Path,
     change = {r["exporter"]: r["change_pp"] for r in us}
     assert change["CHN"] < 0 and all(change[c] > 0 for c in ("DEU", "MEX", "VNM"))
     assert sum(change.values()) == pytest.approx(0.0, abs=1e-9)
+    # the duties applied are shown with their source: 25 % on CHN into USA, no other pair
+    shock = result["tariff_shock"]
+    assert shock["duties"] == [{"importer": "USA", "exporter": "CHN", "duty_pct": 25.0}]
+    assert (shock["when"], shock["hs6"], shock["weighting"]) == (
+        "2019-06-01",
+        ["850760"],
+        "equal weights",
+    )
+    code, out, err = cli("gravity", "counterfactual", str(spec))
+    assert code == 0 and "USA on CHN 25.00%" in " ".join(out.split()), err
+    code, _, err = cli("gravity", "report", str(spec), "--out", tmp_path / "g.html")
+    page = (tmp_path / "g.html").read_text(encoding="utf-8")
+    assert code == 0 and '<td>USA</td><td>CHN</td><td class="num">25.00</td>' in page, err
     pair = next(r for r in result["bilateral"] if (r["exporter"], r["importer"]) == ("CHN", "USA"))
     # 1.25 ** -7 - 1 = -78.9 % before resistances adjust; they soften it (China's outward
     # resistance falls, the US inward one rises)

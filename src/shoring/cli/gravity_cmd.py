@@ -210,6 +210,19 @@ def _print_counterfactual(result: Any, title: str) -> None:
         else "baseline -> counterfactual"
     )
     console.print(f"changes {basis}; sigma = {result.sigma:g}; GE solved in {result.seconds:.2f} s")
+    if result.tariffs is not None:
+        shock = result.tariffs
+        duties = shock["duties"]
+        shown = ", ".join(
+            f"{d['importer']} on {d['exporter']} {d['duty_pct']:.2f}%" for d in duties[:10]
+        )
+        more = f" and {len(duties) - 10} more pairs (--json)" if len(duties) > 10 else ""
+        console.print(
+            f"tariff shock: duties of scenario {shock['scenario']} in force on {shock['when']} "
+            f"beyond the baseline, mean over {len(shock['hs6'])} HS6 codes, "
+            f"{shock['weighting']}: "
+            f"{shown or 'no pair pays a duty'}{more}"
+        )
     for market in result.diversion():
         rows = market["suppliers"]
         gains = ", ".join(f"{r['exporter']} {r['change_pp']:+.2f}" for r in rows[:5])

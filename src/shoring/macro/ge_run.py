@@ -12,7 +12,7 @@ the diversion markets.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -58,6 +58,9 @@ class Counterfactual:
         The estimated cost coefficients.
     seconds : float
         Time of the GE solution (steps 4-5), wall clock.
+    tariffs : dict, optional
+        The tariff shock applied (:func:`shock_summary`): its source and the additional
+        duty of every pair that pays one; None without a tariff shock.
     """
 
     countries: tuple[str, ...]
@@ -69,6 +72,7 @@ class Counterfactual:
     diversion_markets: tuple[str, ...]
     coefficients: dict[str, float]
     seconds: float
+    tariffs: dict[str, Any] | None = None
 
     def _pct(self, base: np.ndarray, new: np.ndarray) -> np.ndarray:
         if self.report == "agreement":  # from the world without it to the one with it
@@ -153,6 +157,7 @@ class Counterfactual:
             "sigma": self.sigma,
             "report": self.report,
             "full_endowment_iterations": self.full.iterations,
+            "tariff_shock": self.tariffs,
         }
 
 
@@ -290,26 +295,14 @@ def duty_rates(
     return rate
 
 
-def tariff_factor(
-    shock: TariffShock, countries: tuple[str, ...], sigma: float, folder: Path | None = None
+def shock_duties(
+    shock: TariffShock, countries: tuple[str, ...], folder: Path | None = None
 ) -> np.ndarray:
-    """``(1 + t_ij) ** (-sigma)`` for the scenario's mean additional duty ``t_ij``, (N, N).
+    """The additional duty ``t_ij`` of a tariff shock, (N, N), exporter by importer.
 
-    Parameters
-    ----------
-    shock : TariffShock
-        Scenario, date, HS6 codes and their weights (:func:`duty_rates`).
-    countries : tuple of str
-        ISO3 codes (N).
-    sigma : float
-        Elasticity of substitution.
-    folder : Path, optional
-        Folder a relative scenario or weights file name is read from (the spec's).
-
-    Returns
-    -------
-    numpy.ndarray, shape (N, N)
-        Factor on ``T[i, j]`` (exporter i, importer j); 1 on the diagonal.
+    The scenario's duties on ``shock.when`` averaged over ``shock.hs6`` (:func:`duty_rates`)
+    with the shock's weights and preference shares; ``folder`` is where a relative scenario
+    or weights file name is read from (the spec's).
 
     Raises
     ------
@@ -324,10 +317,53 @@ def tariff_factor(
         name = folder / name
     weights = shock_weights(shock, countries, folder)
     shares = claim_shares(countries, shock.hs6, shock.when, shock.preference_share)
-    rate = duty_rates(
+    return duty_rates(
         load_scenario(name), shock.when, shock.hs6, countries, shock.scenario, weights, shares
     )
-    return (1.0 + rate) ** (-sigma)
+
+
+def tariff_factor(
+    shock: TariffShock, countries: tuple[str, ...], sigma: float, folder: Path | None = None
+) -> np.ndarray:
+    """``(1 + t_ij) ** (-sigma)`` for the shock's duties :func:`shock_duties`, (N, N).
+
+    1 on the diagonal; raises as :func:`shock_duties`.
+    """
+    return (1.0 + shock_duties(shock, countries, folder)) ** (-sigma)
+
+
+def shock_summary(shock: TariffShock, rate: np.ndarray, countries: tuple[str, ...]) -> dict:
+    """What a tariff shock applied: its source and each paying pair's duty.
+
+    Returns
+    -------
+    dict
+        ``{scenario, when, hs6, weighting, preference_share, duties: [{importer, exporter,
+        duty_pct}]}``, the duties (percent ad valorem, additional to the baseline's) of
+        every pair with a non-zero one, highest first.
+    """
+    exp, imp = np.nonzero(rate)
+    order = np.argsort(-rate[exp, imp], kind="stable")
+    weighting = (
+        "equal weights"
+        if shock.weights is None
+        else f"weighted by the trade values of {shock.weights.file} ({shock.weights.source})"
+    )
+    return {
+        "scenario": shock.scenario,
+        "when": shock.when.isoformat(),
+        "hs6": list(shock.hs6),
+        "weighting": weighting,
+        "preference_share": shock.preference_share,
+        "duties": [
+            {
+                "importer": countries[imp[k]],
+                "exporter": countries[exp[k]],
+                "duty_pct": float(rate[exp[k], imp[k]] * 100.0),
+            }
+            for k in order
+        ],
+    }
 
 
 def shock_weights(
@@ -615,9 +651,10 @@ def run_counterfactual(
         Bad data, a year without every pair, an unknown reference country.
     """
     model = estimate_costs(spec, spec_file, data, progress)
-    cost_new = model.cost_set
-    if spec.shock.tariffs is not None:
-        progress(f"tariffs of {spec.shock.tariffs.scenario} on {spec.shock.tariffs.when}")
-        factor = tariff_factor(spec.shock.tariffs, model.countries, spec.sigma, model.folder)
-        cost_new = cost_new * factor
-    return model.solve(cost_new, progress)
+    shock = spec.shock.tariffs
+    if shock is None:
+        return model.solve(model.cost_set, progress)
+    progress(f"tariffs of {shock.scenario} on {shock.when}")
+    rate = shock_duties(shock, model.countries, model.folder)
+    result = model.solve(model.cost_set * (1.0 + rate) ** (-spec.sigma), progress)
+    return replace(result, tariffs=shock_summary(shock, rate, model.countries))

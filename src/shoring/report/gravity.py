@@ -123,6 +123,19 @@ def diversion_chart(market: dict, top: int = 12) -> go.Figure:
     return fig
 
 
+def _tariff_section(shock: dict) -> str:
+    """The duties a tariff shock applied, per (importer, exporter), and their source."""
+    note = (
+        f"<p class='note'>Additional ad valorem duties of scenario {esc(shock['scenario'])} "
+        f"in force on {esc(shock['when'])} (beyond the duties without its measures), mean "
+        f"over the HS6 codes {esc(', '.join(shock['hs6']))}, {esc(shock['weighting'])}.</p>"
+    )
+    rows = [[d["importer"], d["exporter"], f"{d['duty_pct']:.2f}"] for d in shock["duties"]]
+    if not rows:
+        return note + "<p>No pair pays a duty.</p>"
+    return note + table(["importer", "exporter", "duty %"], rows, numeric=[2])
+
+
 def gravity_report(result: Counterfactual, title: str, description: str) -> str:
     """The whole HTML page of a counterfactual.
 
@@ -169,6 +182,8 @@ def gravity_report(result: Counterfactual, title: str, description: str) -> str:
         [row["country"], *(f"{row[c]:+.3f}" for c in COLUMNS)]
         for row in frame.sort_values("real_gdp_change_pct", ascending=False).to_dict("records")
     ]
+    if result.tariffs is not None:
+        sections.insert(1, ("tariffs", "Tariff shock", _tariff_section(result.tariffs)))
     header = ["country", *COLUMNS.values()]
     sections.append(("table", "All countries", table(header, rows, numeric=range(1, 7))))
     return page(title or "General-equilibrium counterfactual", "shoring gravity report", sections)
