@@ -128,3 +128,15 @@ def test_cli_show_table() -> None:
     n = len(load_scenario("tariffs-2025").measures) + len(load_scenario("trade-war-2018").measures)
     assert f"Measures ({n}, parents first)" in result.output
     assert "Sources" in result.output
+
+
+def test_a_named_scenario_reads_only_its_own_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``load_scenario(name)`` parses one library file, not the whole library (speed)."""
+    from shoring.scenario import loader
+
+    def whole_library() -> None:
+        raise AssertionError("the whole library was parsed")
+
+    monkeypatch.setattr(loader, "_builtin", whole_library)
+    scenario = loader.load_scenario("trade-war-2018")
+    assert scenario.name == "trade-war-2018" and scenario is loader.load_scenario("trade-war-2018")
