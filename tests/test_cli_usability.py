@@ -186,6 +186,22 @@ def test_numbers_are_never_broken_over_two_lines() -> None:
     assert "reg1 " in captured.get() and "…" not in captured.get()  # the text stays too
 
 
+def test_a_stopped_progress_display_leaves_no_blank_line() -> None:
+    """An error after a progress display (``report --macro``) starts on the first line."""
+    for path in Path(console.__file__).parent.glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = {a.name for a in getattr(node, "names", [])}
+            if isinstance(node, ast.ImportFrom) and node.module == "rich.progress":
+                assert "Progress" not in names or path.name == "console.py", path.name
+    piped = console.plain_console(stderr=True)
+    with piped.capture() as captured:
+        with console.Progress(console=piped, transient=True) as bar:
+            bar.add_task("work", total=None)
+        piped.print("error: x")
+    assert captured.get() == "error: x\n"
+
+
 @pytest.fixture
 def width_80():
     saved = console.out.width

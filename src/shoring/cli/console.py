@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from rich import progress as rich_progress
 from rich import table as rich_table
 from rich.console import Console
 from rich.text import Text
@@ -62,6 +63,20 @@ class Table(rich_table.Table):
                 widest = max((len(c) for c in cells), default=0)
                 column.min_width = max(column.min_width or 0, widest)
         return super().__rich_console__(console, options)
+
+
+class Progress(rich_progress.Progress):
+    """A rich progress display that leaves nothing behind when stderr is not a terminal.
+
+    Rich prints an empty line when a progress display stops on a non-interactive console
+    (a pipe, a log file), so an error that follows starts with a blank line. Every
+    progress display of the CLI is this one.
+    """
+
+    def stop(self) -> None:
+        """Stop the display (no trailing empty line on a non-interactive console)."""
+        if not self.disable:
+            self.live.stop()
 
 
 def styled(*parts: str | tuple[str, str]) -> Text:

@@ -8,10 +8,9 @@ from pathlib import Path
 import numpy as np
 import typer
 import xarray as xr
-from rich.progress import Progress
 
 from shoring.cli import options
-from shoring.cli.console import Table
+from shoring.cli.console import Progress, Table
 from shoring.cli.console import err as progress_console
 from shoring.cli.console import out as console
 from shoring.costs import COMPONENTS

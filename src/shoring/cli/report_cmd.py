@@ -16,9 +16,9 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
-from rich.progress import Progress as RichProgress
 
 from shoring.cli import options
+from shoring.cli.console import Progress as RichProgress
 from shoring.cli.console import err
 from shoring.errors import ShoringError
 from shoring.scenario.loader import DEFAULT_SCENARIO

@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.progress import Progress
 
 from shoring.cli import options
-from shoring.cli.console import Table
+from shoring.cli.console import Progress, Table
 from shoring.cli.console import err as progress_console
 from shoring.cli.console import out as console
 from shoring.cli.simulate_cmd import (

@@ -6,9 +6,8 @@ import math
 from pathlib import Path
 
 import typer
-from rich.progress import Progress
 
-from shoring.cli.console import Table
+from shoring.cli.console import Progress, Table
 from shoring.cli.console import err as progress_console
 from shoring.cli.console import out as console
 from shoring.cli.simulate_cmd import BufferOpt, FootprintOpt, HazardsOpt, JsonOpt, NetworkArg

@@ -10,7 +10,6 @@ import typer
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
-    Progress,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
@@ -18,7 +17,7 @@ from rich.progress import (
 from typer.core import TyperGroup
 
 from shoring.cli import options
-from shoring.cli.console import Table
+from shoring.cli.console import Progress, Table
 from shoring.cli.console import err as progress_console
 from shoring.cli.console import out as console
 from shoring.textsafe import json_text
