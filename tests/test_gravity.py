@@ -116,6 +116,15 @@ def test_data_errors_name_line_and_column(tmp_path: Path, cli) -> None:
     code, _, err = cli("gravity", "estimate", str(tmp_path / "spec.yaml"))
     assert code == 2
     assert err.startswith(f"{tmp_path / 'spec.yaml'}:5:regressors[1]: column 'rtax' is not in")
+    frame.loc[:, "trade"] = 1.0
+    frame.to_csv(path, index=False)
+    (tmp_path / "spec.yaml").write_text(SPEC + "sample: {years: [2000, 1999]}\n", encoding="utf-8")
+    code, _, err = cli("gravity", "estimate", str(tmp_path / "spec.yaml"))
+    assert code == 2
+    assert err.strip() == (
+        f"{tmp_path / 'spec.yaml'}:7:sample.years: years not in the data: 1999; "
+        "the data has 2000, 2001, 2002"
+    )
     code, _, err = cli("gravity", "estimate", str(tmp_path / "spec.yaml"), "--data", "nope.csv")
     assert code == 2 and "nope.csv: file not found" in err
 

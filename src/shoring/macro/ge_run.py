@@ -33,7 +33,7 @@ from shoring.macro.ge_tariffs import (  # noqa: F401 - re-exported (public API o
     tariff_factor,
 )
 from shoring.macro.gravity import Progress, _quiet, checked_fit
-from shoring.macro.gravity_data import build_design, read_trade, source_locs
+from shoring.macro.gravity_data import build_design, check_sample_years, read_trade, source_locs
 from shoring.macro.gravity_spec import GravitySpec, Sample, data_path, spec_problem
 
 PAIR_EFFECTS = ("pair", "pair_intl")
@@ -365,6 +365,7 @@ def estimate_costs(
     progress(f"reading {path}")
     frame = read_trade(path, spec.columns, list(locs), spec.recode, spec_file, locs)
     _check_spec_against(spec, spec_file, frame, file)
+    check_sample_years(frame, est, spec_file, ("estimation",))
     design = build_design(frame, est, file)
     progress(f"PPML on {len(design.frame):,} rows (trade costs)")
     fit = checked_fit(design, est, file)

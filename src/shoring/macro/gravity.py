@@ -20,7 +20,13 @@ import numpy as np
 import pandas as pd
 
 from shoring.errors import Problem, ShoringError, ShoringInputError
-from shoring.macro.gravity_data import Design, build_design, read_trade, source_locs
+from shoring.macro.gravity_data import (
+    Design,
+    build_design,
+    check_sample_years,
+    read_trade,
+    source_locs,
+)
 from shoring.macro.gravity_spec import GravitySpec, data_path
 
 Progress = Callable[[str], None]
@@ -215,6 +221,7 @@ def estimate(
     progress(f"reading {path}")
     locs = source_locs(spec)
     frame = read_trade(path, spec.columns, list(locs), spec_file=spec_file, locs=locs)
+    check_sample_years(frame, spec, spec_file)
     design = build_design(frame, spec, str(path))
     n_fe = sum(design.frame[f"fe_{e}"].nunique() for e in spec.fixed_effects)
     progress(f"PPML on {len(design.frame):,} rows with {n_fe:,} fixed effects")

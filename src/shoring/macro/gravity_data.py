@@ -165,6 +165,27 @@ def source_locs(
     return cols
 
 
+def check_sample_years(
+    frame: pd.DataFrame, spec: GravitySpec, spec_file: str | Path, prefix: tuple = ()
+) -> None:
+    """Refuse sample years the data lacks, at the spec's ``sample.years`` line.
+
+    Raises
+    ------
+    ShoringInputError
+        Naming the missing years and the years the data has.
+    """
+    years = spec.sample.year_list()
+    have = sorted(frame["year"].unique().tolist())
+    missing = sorted(set(years or ()) - set(have))
+    if missing:
+        message = (
+            f"years not in the data: {', '.join(map(str, missing))}; "
+            f"the data has {', '.join(map(str, have))}"
+        )
+        raise ShoringInputError([spec_problem(spec_file, (*prefix, "sample", "years"), message)])
+
+
 @dataclass(frozen=True)
 class Design:
     """The estimation frame and what was done to build it.
