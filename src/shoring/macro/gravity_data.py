@@ -25,7 +25,7 @@ DOMESTIC = "__domestic__"
 """Level of the ``pair_intl`` effect shared by every domestic flow."""
 
 MAX_LISTED = 5
-"""Bad rows named in one message before "and N more"."""
+"""Bad rows reported one by one before a count of the rest."""
 
 
 def _row_problems(file: str, mask: np.ndarray, what: str, field: str | None) -> list[Problem]:
