@@ -180,3 +180,25 @@ def test_unknown_product_list_is_a_located_error() -> None:
     )
     with pytest.raises(ShoringInputError, match=r"4:measures\[0\]\.hs_lists: unknown product list"):
         parse_scenario(text)
+
+
+def test_shared_measure_follows_each_scenarios_blocs() -> None:
+    # The date-free coverage of a measure is kept per grid, (measure, blocs): two
+    # scenarios with the same tariff on a bloc of their own must each see their members.
+    text = """
+name: {name}
+title: bloc tariff
+parents: [mfn-only]
+blocs: {{RIVALS: [{members}]}}
+measures:
+  - {{id: rivals-tariff, type: tariff, importers: USA, exporters: RIVALS, ad_valorem: '40%',
+     start: 2025-01-01}}
+"""
+    countries = ["CHN", "USA", "VNM"]
+    base = duty_rates(load_scenario("mfn-only"), ["610910"], countries, 2025)
+    on_china = duty_rates(_scn(text.format(name="a", members="CHN")), ["610910"], countries, 2025)
+    on_vietnam = duty_rates(_scn(text.format(name="b", members="VNM")), ["610910"], countries, 2025)
+    extra_a = on_china.rate_not[0, :, 1] - base.rate_not[0, :, 1]  # into the US, by origin
+    extra_b = on_vietnam.rate_not[0, :, 1] - base.rate_not[0, :, 1]
+    assert extra_a == pytest.approx([0.40, 0.0, 0.0])
+    assert extra_b == pytest.approx([0.0, 0.0, 0.40])

@@ -206,6 +206,26 @@ def _suspended(label: np.ndarray, ids: np.ndarray) -> np.ndarray:
     return (label[0] == ids.astype(label.dtype)) & (ids != "")
 
 
+def _relevant(m: Measure, wanted: frozenset[str], hs: tuple[str, ...], bloc_key: tuple) -> bool:
+    """:func:`relevant` of a measure to a grid, once per (measure, grid, blocs).
+
+    Measures are frozen models, equal when their fields are: the scenarios of a study
+    share most of theirs (the data layer), and its years share the grid. A measure with
+    unhashable fields (an incentive's table) is tested each time.
+    """
+    try:
+        return _relevant_cached(m, wanted, hs, bloc_key)
+    except TypeError:
+        return relevant(m, wanted, np.asarray(hs, dtype=str), dict(bloc_key))
+
+
+@lru_cache(maxsize=8192)
+def _relevant_cached(
+    m: Measure, wanted: frozenset[str], hs: tuple[str, ...], bloc_key: tuple
+) -> bool:
+    return relevant(m, wanted, np.asarray(hs, dtype=str), dict(bloc_key))
+
+
 def _year_measures(
     measures: Sequence[Measure],
     blocs: Mapping[str, tuple[str, ...]],
@@ -220,10 +240,11 @@ def _year_measures(
     coverage of the cells is zero on every day is dropped, so it adds no breakpoint.
     """
     first, last = dt.date(mid.year, 1, 1), dt.date(mid.year, 12, 31)
-    wanted, hs_str = frozenset(codes), hs.astype(str)
+    wanted, hs_key = frozenset(codes), tuple(hs)
+    bloc_key = tuple(sorted((k, tuple(v)) for k, v in blocs.items()))
     candidates = []
     for m in measures:
-        if not relevant(m, wanted, hs_str, blocs):
+        if not _relevant(m, wanted, hs_key, bloc_key):
             continue
         start, end = m.period()  # type: ignore[union-attr]
         if (start is not None and start > last) or (end is not None and end < first):

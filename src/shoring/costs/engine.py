@@ -217,10 +217,9 @@ def _year_costs(
         pl = made[rows]
         cells = (pl.size, n_s, n_c)
         block = out[:, rows[0] : rows[-1] + 1]  # a view: this tier's rows are contiguous
-        bom = study.bom[pl]  # (pl, k)
         at_site = delivered[:, sp]  # (k, s)
-        missing = (bom[:, :, None] > 0) & ~np.isfinite(at_site[None])
-        unavailable = missing.any(axis=1)  # (pl, s)
+        # a component of the BOM not available at the site (counted over the sparse BOM)
+        unavailable = (study.bom_sparse[pl] > 0) @ ~np.isfinite(at_site) > 0  # (pl, s)
         finite = np.where(np.isfinite(at_site), at_site, 0.0)
         materials = study.bom_sparse[pl] @ finite
         labour = f.labour_cost(
@@ -465,7 +464,8 @@ def iter_landed_cost(
     sites = network.sites
     first = study.lanes.at(chosen[0])
     lead = first.transit_days.to_numpy()[made][:, study.site_place][:, :, dest]
-    mode = first.mode.to_numpy()[made][:, study.site_place][:, :, dest]
+    # fixed-width text once: xarray would convert an object array in every chunk
+    mode = first.mode.to_numpy()[made][:, study.site_place][:, :, dest].astype(str)
     coords = {
         "product": list(products),
         "site": list(sites.index),

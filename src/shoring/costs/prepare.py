@@ -76,16 +76,23 @@ class _Study:
     qty: np.ndarray  # (product, J) units per unit
     user: UserCosts  # the user's production and lane costs, inventory settings, exclusions
     tco: TcoInputs  # inputs of the TCO checklist components
-    rules: dict = field(default_factory=dict)  # (agreement, date) -> AgreementRules
+    rules: dict = field(default_factory=dict)  # (agreement, product rules) -> AgreementRules
+    rules_on: dict = field(default_factory=dict)  # (agreement, date) -> AgreementRules
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def agreement_rules(self, agreement_id: str, on: dt.date) -> AgreementRules:
-        """Rules of origin of every product under an agreement (cached per date)."""
+        """Rules of origin of every product under an agreement (cached per date, and
+        shared by the dates on which every product's rule is the same)."""
+        with self.lock:
+            found = self.rules_on.get((agreement_id, on))
+        if found is not None:
+            return found
         hs = self.hs[self.hs_index]
         key = (agreement_id, tuple(product_rule(agreement_id, str(h), on) for h in self.hs))
         with self.lock:
             if key not in self.rules:
                 self.rules[key] = agreement_rules(agreement_id, list(hs), self.slots, on)
+            self.rules_on[(agreement_id, on)] = self.rules[key]
             return self.rules[key]
 
 

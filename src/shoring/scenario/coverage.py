@@ -54,6 +54,8 @@ class Cells:
         self.n, self.blocs = n, blocs
         self.single_day = np.size(on) == 1
         self._unique: dict[int | str, tuple[np.ndarray, np.ndarray]] = {}
+        # date-free results per (measure, blocs), shared by the copies of :meth:`on_day`
+        self.memo: dict[tuple, Any] = {}
 
     def hs_codes(self) -> tuple[np.ndarray, np.ndarray]:
         """Distinct HS codes of the cells and each cell's position among them (cached).
@@ -84,6 +86,12 @@ class Cells:
         out.single_day = True
         return out
 
+    def in_force(self, start: date | None, end: date | None) -> np.ndarray:
+        """:func:`date_mask` of the cells' days (on a single day: one test, broadcast)."""
+        if not self.single_day:
+            return date_mask(self.days, start, end)
+        return np.full(self.n, bool(date_mask(self.days[:1], start, end)[0]))
+
     def parties(self, codes: np.ndarray, tokens: Any) -> np.ndarray:
         if not self.single_day or tokens is None or tokens == ALL:
             return party_mask(codes, tokens, self.days, self.blocs)
@@ -96,7 +104,7 @@ class Cells:
         return party_mask(uniq, tokens, days, self.blocs)[inverse]
 
     def lane(self, measure: Any, importers: Any, exporters: Any) -> np.ndarray:
-        mask = date_mask(self.days, measure.start, measure.end)
+        mask = self.in_force(measure.start, measure.end)
         mask &= self.hs_mask(getattr(measure, "hs", ALL))
         if not mask.any():
             return mask
@@ -111,7 +119,7 @@ def tariff_steps(cells: Cells, m: Tariff) -> Iterator[tuple[str, np.ndarray]]:
     Each share is 0/1 except the product-list step (share of the national lines listed).
     Later steps are only evaluated on cells that passed the earlier ones.
     """
-    yield "not in force on the date", date_mask(cells.days, m.start, m.end).astype(float)
+    yield "not in force on the date", cells.in_force(m.start, m.end).astype(float)
     yield "goods not covered (HS)", cells.hs_mask(m.hs).astype(float)
     yield "goods exempt (exempt_hs)", (~cells.hs_mask(m.exempt_hs)).astype(float)
     yield "importer not covered", cells.parties(cells.importer, m.importers).astype(float)

@@ -356,15 +356,31 @@ def _grid_cells(
 
 
 def _prepared(measures: Sequence[Measure], cells: Cells, blocs: Mapping) -> Prepared:
+    """Date-free coverage and schedule rows of the measures, each computed once per grid.
+
+    The grids are cached (:func:`_grid_cells`), and their ``memo`` keeps the results per
+    (measure, blocs): scenarios sharing the data layer's measures, and every year of a
+    study, reuse them. Measures are frozen models, equal when their fields are.
+    """
     coverage: dict[int, np.ndarray] = {}
     schedules: dict[int, pd.DataFrame] = {}
+    bloc_key = tuple(sorted((k, tuple(v)) for k, v in blocs.items()))
+    memo = cells.memo
     for m in measures:
+        if not isinstance(m, (Tariff, TariffSchedule)):
+            continue
+        key = (m, bloc_key)
+        if key not in memo:
+            if isinstance(m, Tariff):
+                memo[key] = static_coverage(cells, m)
+            else:
+                memo[key] = None if dated_parties(m, blocs) else _schedule_rows(cells, m)
+        if memo[key] is None:
+            continue
         if isinstance(m, Tariff):
-            share = static_coverage(cells, m)
-            if share is not None:
-                coverage[id(m)] = share
-        elif isinstance(m, TariffSchedule) and not dated_parties(m, blocs):
-            schedules[id(m)] = _schedule_rows(cells, m)
+            coverage[id(m)] = memo[key]
+        else:
+            schedules[id(m)] = memo[key]
     return Prepared(cells, coverage, schedules)
 
 
