@@ -21,6 +21,7 @@ __all__ = [
     "Scratch",
     "component_writer",
     "engine_memory",
+    "gather",
     "sum_components",
 ]
 
@@ -49,6 +50,19 @@ def component_writer(
         return view
 
     return put
+
+
+def gather(values: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """``values[rows][:, cols]`` (trailing axes kept) in one pass.
+
+    numpy's gather along a middle axis is slow: at the engine's size (200 products x
+    55 places x 55 places) ``a[rows][:, cols, :]`` took 6.3 ms against 0.6 ms for one
+    broadcast index, and 0.25 ms when the first axis is small (an HS-level table taken
+    to products: the middle gather on the small table, then whole rows).
+    """
+    if values.shape[0] <= rows.size:
+        return np.take(values[:, cols], rows, axis=0)
+    return values[rows[:, None], cols[None, :]]
 
 
 def sum_components(block: np.ndarray, out: np.ndarray, step: int = 32_768) -> None:

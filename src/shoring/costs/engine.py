@@ -61,6 +61,7 @@ from shoring.costs.blocks import (
     Scratch,
     component_writer,
     engine_memory,
+    gather,
     sum_components,
 )
 from shoring.costs.duties import duty_rates, member_mask
@@ -247,7 +248,7 @@ def _year_costs(
         lane_take(org.margin, lane_agreement, margin_rows)
         value = study.value[pl, None, None]
         h = study.hs_index[pl]
-        threshold_l = duty.rvc_threshold[h][:, lc, :]
+        threshold_l = gather(duty.rvc_threshold, h, lc)
         free_l = threshold_l == 0.0  # free circulation: always met
         # a scenario's own preference (no agreement): nothing counts as originating
         scenario = (lane_agreement_l < 0)[None] & (threshold_l > 0.0)
@@ -261,24 +262,23 @@ def _year_costs(
         met = (met | free) & ~none
 
         # what depends on the lane only, once per lane row (sites at one place share it)
-        freight_l = lanes.freight.to_numpy()[pl][:, lp, :]
+        freight_l = gather(lanes.freight.to_numpy(), pl, lp)
         customs = f.customs_value(value, freight_l, 0.0, study.cif[None, None, :])  # insured
-        ntb = duty.ntb[h][:, lc, :]
         weight = study.weight[pl, None, None]
         duty_met = f.duty(
             customs,
-            duty.rate_met[h][:, lc, :] + ntb,
-            duty.specific_per_kg_met[h][:, lc, :] * weight
-            + duty.specific_per_unit_met[h][:, lc, :],
+            gather(duty.rate_met + duty.ntb, h, lc),
+            gather(duty.specific_per_kg_met, h, lc) * weight
+            + gather(duty.specific_per_unit_met, h, lc),
         )
         duty_not = f.duty(
             customs,
-            duty.rate_not[h][:, lc, :] + ntb,
-            duty.specific_per_kg_not[h][:, lc, :] * weight
-            + duty.specific_per_unit_not[h][:, lc, :],
+            gather(duty.rate_not + duty.ntb, h, lc),
+            gather(duty.specific_per_kg_not, h, lc) * weight
+            + gather(duty.specific_per_unit_not, h, lc),
         )
-        transit = lanes.transit_days.to_numpy()[pl][:, lp, :]
-        rate, safety = user.inventory(pl, lanes.safety_days.to_numpy()[pl][:, lp, :])
+        transit = gather(lanes.transit_days.to_numpy(), pl, lp)
+        rate, safety = user.inventory(pl, gather(lanes.safety_days.to_numpy(), pl, lp))
         lane_tco_ = lane_tco(
             study.tco, user.excluded, pl, lp, value, rate, customs, transit, safety,
             usmca_l[None], free_l,
@@ -296,7 +296,7 @@ def _year_costs(
         invalid = (
             ~study.can_make[pl][:, :, None]
             | unavailable[:, :, None]
-            | take(np.isnan(freight_l) | (duty.blocked[h][:, lc, :] > 0.5))
+            | take(np.isnan(freight_l) | (gather(duty.blocked, h, lc) > 0.5))
         )
         # where the qualifying mix is bought (few cells): its extra materials cost
         bought_at = np.nonzero(chosen)
@@ -349,7 +349,7 @@ def _year_costs(
         put("labour", labour[:, :, None])
         put("production", production[:, :, None])
         put("risk", (rates["risk_rate"][None, :] * study.penalty[pl, None])[:, :, None])
-        carbon = f.carbon_cost(lanes.co2_kg.to_numpy()[pl][:, lp, :], carbon_price[None])
+        carbon = f.carbon_cost(gather(lanes.co2_kg.to_numpy(), pl, lp), carbon_price[None])
         put("carbon", carbon, per_lane=True)
         put("incentives", -incentive[:, :, None])
         for name in user.excluded:

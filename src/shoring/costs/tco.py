@@ -35,6 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from shoring.costs import formulas as f
+from shoring.costs.blocks import gather
 from shoring.data.tco import OVERRIDABLE, TcoParameters, tco_parameters
 from shoring.data.transport import MODES
 from shoring.network import Network
@@ -157,7 +158,7 @@ def _mpf(tco: TcoInputs, pl: np.ndarray, cs: np.ndarray, customs: np.ndarray) ->
     out = np.zeros(np.broadcast_shapes(customs.shape, (pl.size, cs.size, tco.cross.shape[1])))
     if tco.us.size == 0:
         return out
-    units = tco.units_per_entry[pl][:, cs][:, :, tco.us]
+    units = gather(tco.units_per_entry[:, :, tco.us], pl, cs)
     value = np.broadcast_to(customs, out.shape)[:, :, tco.us]
     fee = f.merchandise_processing_fee(
         value, units, p.us_mpf_rate, p.us_mpf_min_usd, p.us_mpf_max_usd
@@ -262,8 +263,8 @@ def lane_tco(
     else:
         mpf = _mpf(tco, pl, lp, customs)
         mpf_saved = np.where(usmca_lane, mpf, 0.0)
-        units = tco.units_per_entry[pl][:, lp, :]
-        ocean_us = tco.us_import[lp][None] & tco.ocean[pl][:, lp, :]
+        units = gather(tco.units_per_entry, pl, lp)
+        ocean_us = tco.us_import[lp][None] & gather(tco.ocean, pl, lp)
         fees = np.where(
             cross & ~free,
             f.per_entry_fee(r["broker_fee_usd_per_entry"], units)
