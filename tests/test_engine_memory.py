@@ -8,7 +8,7 @@ import threading
 import numpy as np
 
 from shoring.costs import blocks
-from shoring.costs.blocks import Scratch, engine_memory, sum_components
+from shoring.costs.blocks import Scratch, engine_memory, gather, sum_components
 
 
 def test_scratch_hands_out_distinct_arrays_until_reset():
@@ -61,3 +61,13 @@ def test_engine_memory_is_counted_across_threads_and_restored():
     if switch is not None:
         assert switch(True) is True  # restored when the last caller left
         switch(before)
+
+
+def test_gather_equals_numpys_two_step_index() -> None:
+    rng = np.random.default_rng(3)
+    big, small = rng.random((40, 7, 5)), rng.random((3, 7, 5))
+    rows, cols = rng.integers(0, 40, 11), rng.integers(0, 7, 6)
+    few = rng.integers(0, 3, 11)  # more rows asked than the table has: the other branch
+    np.testing.assert_array_equal(gather(big, rows, cols), big[rows][:, cols, :])
+    np.testing.assert_array_equal(gather(small, few, cols), small[few][:, cols, :])
+    assert gather(big, rows, cols).shape == (11, 6, 5)
