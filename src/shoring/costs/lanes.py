@@ -426,18 +426,22 @@ class Lanes:
         freight = transport + f.cargo_insurance(value, transport, insurance_rate)
         transit, safety, co2 = geo["transit"], geo["safety"], geo["co2"]
         ok = ok | quoted
-        score = np.where(ok[None], freight + geo["carrying"], np.inf)
+        score = freight + geo["carrying"]
+        np.copyto(score, np.inf, where=~ok[None])  # in place: one 4-D temporary fewer
         choice = np.argmin(score, axis=-1)[..., None]  # (p, o, d, 1)
-        unreachable = ~np.take_along_axis(np.broadcast_to(ok, score.shape), choice, -1)[..., 0]
+        shape = score.shape
+        del score
+        unreachable = ~np.take_along_axis(np.broadcast_to(ok, shape), choice, -1)[..., 0]
 
         def pick(values: np.ndarray) -> np.ndarray:
-            full = np.broadcast_to(values, score.shape)
+            full = np.broadcast_to(values, shape)
             return np.where(unreachable, np.nan, np.take_along_axis(full, choice, -1)[..., 0])
 
         labels = list(self.places.label)
         coords = {"product": list(self.products), "origin": labels, "destination": labels}
         dims = ("product", "origin", "destination")
-        names = np.where(unreachable, "", np.asarray(MODES, dtype=object)[choice[..., 0]])
+        # fixed-width text (an object array of one string per lane is slow to build)
+        names = np.asarray([*MODES, ""])[np.where(unreachable, len(MODES), choice[..., 0])]
         pair = {"origin": labels, "destination": labels}
         return LaneCosts(
             mode=xr.DataArray(names, dims=dims, coords=coords),
