@@ -35,6 +35,7 @@ import datetime as dt
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -177,10 +178,28 @@ def supplier_originating(
         Declared suppliers: the agreement is in their list and they are in a party;
         undeclared: in a party.
     """
+    try:  # once per (suppliers, agreement, date): a study's offers repeat every year
+        return _originating_cached(tuple(declared), tuple(countries), agreement_id, on)
+    except TypeError:  # a declaration given as an unhashable sequence
+        return _originating(declared, countries, agreement_id, on)
+
+
+def _originating(
+    declared: Sequence[object], countries: Sequence[str], agreement_id: str, on: dt.date
+) -> np.ndarray:
     party = members(agreement_id, on)
     inside = np.array([c in party for c in countries], dtype=bool)
     listed = np.array([d is None or agreement_id in tuple(d) for d in declared], dtype=bool)
     return inside & listed
+
+
+@lru_cache(maxsize=1024)
+def _originating_cached(
+    declared: tuple[object, ...], countries: tuple[str, ...], agreement_id: str, on: dt.date
+) -> np.ndarray:
+    out = _originating(declared, countries, agreement_id, on)
+    out.setflags(write=False)  # shared by the callers
+    return out
 
 
 def pareto_levels(cost: np.ndarray, vnm: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
