@@ -68,7 +68,7 @@ def run_cmd(
         None, "--scheduler", help="Address of a running Dask scheduler, tcp://HOST:PORT."
     ),
     out: Path | None = typer.Option(
-        None, "--out", "-o", help="Results folder (default: sweep-<grid>-<analysis>)."
+        None, "--out", "-o", help="Results folder (default: `sweep-<grid>-<analysis>`)."
     ),
     footprint: str | None = typer.Option(
         None,
