@@ -182,7 +182,8 @@ def flows_map(
     network : Network
         The network.
     plans : sequence of (name, colour, DesignResult)
-        The plans to draw; the first is dashed (the "before").
+        The plans to draw; the first (the "before") is dashed and drawn on top, so that
+        a flow both plans share shows both.
     scenario : str
         Scenario whose flows are drawn.
     period : int
@@ -197,7 +198,7 @@ def flows_map(
     flows = [(name, colour, plan_flows(r, scenario, period)) for name, colour, r in plans]
     largest = max((float(f["units"].max()) for *_, f in flows if not f.empty), default=1.0)
     lines = []
-    for k, (name, colour, frame) in enumerate(flows):
+    for k, (name, colour, frame) in reversed(list(enumerate(flows))):
         for i, row in enumerate(frame.itertuples(index=False)):
             label = chart_text(
                 f"{name}: {row.site} → {row.market}, {row.units:,.0f} units/year ({row.products})"

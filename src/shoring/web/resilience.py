@@ -33,7 +33,8 @@ def risk_chart(rows: pd.DataFrame) -> go.Figure:
     ----------
     rows : pandas.DataFrame
         :func:`shoring.stress.stress_test` rows (``node, kind, country, rei,
-        needs_mitigation, tts_days, ttr_days``), sorted by REI.
+        needs_mitigation, tts_days, ttr_days`` and, when given, the ``note`` shown on
+        hover), sorted by REI.
 
     Returns
     -------
@@ -43,13 +44,15 @@ def risk_chart(rows: pd.DataFrame) -> go.Figure:
     colours = ["#b2182b" if m else "#4393c3" for m in top["needs_mitigation"]]
     labels = [chart_text(f"{n} ({k}, {c})") for n, k, c in zip(
         top["node"], top["kind"], top["country"], strict=True)]  # fmt: skip
+    notes = top["note"].fillna("") if "note" in top else pd.Series("", index=top.index)
     fig = go.Figure(
         go.Bar(
             x=top["rei"],
             y=labels,
             orientation="h",
             marker_color=colours,
-            hovertemplate="%{y}: REI %{x:.2f}<extra></extra>",
+            customdata=[chart_text(n) for n in notes],
+            hovertemplate="%{y}: REI %{x:.2f}<br>%{customdata}<extra></extra>",
         )
     )
     fig.update_layout(
