@@ -2,13 +2,14 @@
 
 Run::
 
-    python benchmarks/network_design.py [--seed 0] [--k 10] [--big] [--time-limit 600]
-        [--big-k 5] [--big-links] [--log FILE]
+    python benchmarks/network_design.py [--seed 0] [--k 10] [--big] [--mid] [--time-limit 600]
+        [--big-k 5] [--big-links] [--log FILE] [--method highs|lagrange]
 
 Rungs (sites x markets x products x periods x scenarios):
 
 1. 300 x 200 x 30 x 1 x 5 to a 0.1 % gap — the median commercial model size;
-2. with ``--big``: 1,000 x 700 x 100 x 3 x 5 under a time limit.
+2. with ``--mid``: 300 x 200 x 30 x 3 x 5 (k = ``--big-k``) under the time limit;
+3. with ``--big``: 1,000 x 700 x 100 x 3 x 5 under a time limit.
 
 Aggregation used on both: each (product, market) keeps only the lanes of its ``k``
 cheapest sites by mean landed cost (conversion + delivery over scenarios and periods);
@@ -78,6 +79,39 @@ size they do not shorten the search; neither run reached the 0.1 % target. ``mar
 link`` stays a switch (``--cuts cover,symmetry,market-link``), off by default (it is
 implied by ``Lane-open-max``, which is on for models of ordinary size).
 
+Methods for the large rung (target: 0.1 % gap in 10 minutes under 8 GB), measured
+2026-11-30 on the 2-core machine shared with about eight other jobs (load average
+6-21): wall times follow the load, so each comes with the CPU seconds and the
+process's share of one CPU (CPU / wall)::
+
+    method                          outcome                         wall s  CPU s  share  peak GB
+    HiGHS, no cuts (29 Nov,         plan 2.647e10, bound 2.592e10,  605     -      -      11.4
+      "large" above)                gap 2.1 % (no branching yet)
+    HiGHS, cover+symmetry (29 Nov)  no plan: probing used the       ~940    -      16 %   5.8
+                                    600 s limit
+    HiGHS, probing off              no plan: presolve 181 s, root   1,355   201    14 %   5.7
+      (presolve_rule_off=32768)     LP unfinished, killed at 22.6'
+    Lagrangian relaxation           see below
+      (--method lagrange)
+
+``presolve_rule_off=32768`` is bit 15, HiGHS' probing rule: the HiGHS log names it
+("Rule 15 (set bit 15 = 32768): Probing") and HiGHS itself suggests it when probing
+meets the time limit (HiGHS 1.16 presolve source). HiGHS then spends the limit in the
+root LP of 3.7 million columns, so neither a MIP start from LP rounding (it needs that
+LP) nor more heuristic effort (``mip_heuristic_effort``: the bound still needs the root
+LP) can bring the gap to 0.1 % here; they were not run.
+
+The Lagrangian relaxation of the demand rows (``--method lagrange``) needs no LP of
+the whole model: each iteration sorts the lanes of every site by reduced cost (numpy),
+and every 20 iterations (each one near the end) the footprint is priced exactly by one
+warm-started transportation LP per period and scenario. Its bound is a proven lower
+bound of the MILP (weak duality) and its plans are feasible with their exact cost, so
+the gap it reports is a proven gap. On the three-period rung 300 x 200 x 30 x 3 x 5
+(k = 5, seed 0): plan 2.28281e9, bound 2.28135e9, gap 0.064 % in 38 CPU s (279
+iterations, 32 footprints priced, 4.6 min of wall time at about 14 % of one CPU);
+HiGHS on the MILP there stopped at 0.47 % after 600 s (194.5 CPU s, measured
+2026-11-30 above).
+
 Printed side by side: build time (linopy model + hand-over to HiGHS), solve time, CPU
 time of the whole rung (generation, build, solve), gap, model size and peak resident
 memory.
@@ -98,6 +132,7 @@ import numpy as np
 
 from shoring.optimize import SolveOptions, solve
 from shoring.optimize.design import DesignData, DesignSpec, build_design
+from shoring.optimize.design.lagrange import lagrangian_design
 from shoring.optimize.design.spec import DEFAULT_DESIGN_CUTS, DESIGN_CUTS
 
 TARIFFS = np.array([0.0, 0.05, 0.15, 0.30, 0.60])
@@ -253,7 +288,7 @@ def rung(
     links: bool = True,
     cuts: frozenset[str] = frozenset(DEFAULT_DESIGN_CUTS),
 ) -> dict:
-    cpu = time.process_time()
+    cpu, wall = time.process_time(), time.perf_counter()
     t0 = time.perf_counter()
     data = synthetic_design(*dims, k=k, seed=seed)
     gen = time.perf_counter() - t0
@@ -274,10 +309,47 @@ def rung(
         "build_s": build + report.transfer_seconds,
         "solve_s": report.solve_seconds,
         "cpu_s": time.process_time() - cpu,
+        "cpu_share": (time.process_time() - cpu) / (time.perf_counter() - wall),
         "status": report.status.value,
         "gap": report.mip_gap,
         "objective": report.objective,
         "build_mb": build_mb,
+        "peak_mb": peak_mb(),
+    }
+
+
+def lagrange_rung(name: str, dims: tuple[int, ...], k: int, seed: int, limit: float) -> dict:
+    """The rung by Lagrangian relaxation (:mod:`shoring.optimize.design.lagrange`)."""
+    cpu, wall = time.process_time(), time.perf_counter()
+    t0 = time.perf_counter()
+    data = synthetic_design(*dims, k=k, seed=seed)
+    gen = time.perf_counter() - t0
+    res = lagrangian_design(
+        data,
+        time_limit=limit,
+        gap=1e-3,
+        progress=lambda line: print(
+            f"  [{time.perf_counter() - wall:7.1f} s, cpu {time.process_time() - cpu:7.1f} s] "
+            + line,
+            flush=True,
+        ),
+    )
+    cpu_s = time.process_time() - cpu
+    return {
+        "rung": name,
+        "size": "x".join(map(str, dims)),
+        "k": k,
+        "method": "lagrange",
+        "lanes": data.sizes["lane"],
+        "generate_s": gen,
+        "solve_s": res.seconds,
+        "cpu_s": cpu_s,
+        "cpu_share": cpu_s / (time.perf_counter() - wall),
+        "status": res.status.value,
+        "gap": res.gap,
+        "objective": res.objective,
+        "bound": res.bound,
+        "iterations": res.iterations,
         "peak_mb": peak_mb(),
     }
 
@@ -302,11 +374,22 @@ def main() -> None:
     )
     parser.add_argument("--skip-median", action="store_true", help="run only the big rung")
     parser.add_argument(
+        "--mid",
+        action="store_true",
+        help="also run 300 x 200 x 30 x 3 x 5 (k = --big-k) under --time-limit",
+    )
+    parser.add_argument(
+        "--method",
+        choices=("highs", "lagrange"),
+        default="highs",
+        help="HiGHS branch and bound on the MILP, or Lagrangian relaxation (every rung)",
+    )
+    parser.add_argument(
         "--highs",
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="a HiGHS option for both rungs, e.g. mip_lp_solver=ipm (repeatable)",
+        help="a HiGHS option for every rung, e.g. mip_lp_solver=ipm (repeatable)",
     )
     args = parser.parse_args()
     highs = {}
@@ -314,40 +397,30 @@ def main() -> None:
         key, _, value = item.partition("=")
         highs[key] = int(value) if value.lstrip("-").isdigit() else value
     cuts = frozenset() if args.cuts == "none" else frozenset(args.cuts.split(","))
-    rows = []
+    plan = []  # (name, dims, k, time limit, links, log) of each rung asked for
     if not args.skip_median:
-        rows.append(
-            rung(
-                "median",
-                (300, 200, 30, 1, 5),
-                args.k,
-                args.seed,
-                SolveOptions(mip_rel_gap=1e-3, time_limit=600.0, highs_options=highs),
-                cuts=cuts,
-            )
-        )
+        plan.append(("median", (300, 200, 30, 1, 5), args.k, 600.0, True, None))
+    if args.mid:
+        mid = (300, 200, 30, 3, 5)
+        plan.append(("mid", mid, args.big_k, args.time_limit, args.big_links, None))
     if args.big:
-        rows.append(
-            rung(
-                "large",
-                (1000, 700, 100, 3, 5),
-                args.big_k,
-                args.seed,
-                SolveOptions(
-                    mip_rel_gap=1e-3,
-                    time_limit=args.time_limit,
-                    log_file=args.log,
-                    highs_options=highs,
-                ),
-                links=args.big_links,
-                cuts=cuts,
-            )
+        big = (1000, 700, 100, 3, 5)
+        plan.append(("large", big, args.big_k, args.time_limit, args.big_links, args.log))
+    rows = []
+    for name, dims, k, limit, links, log in plan:
+        if args.method == "lagrange":
+            rows.append(lagrange_rung(name, dims, k, args.seed, limit))
+            continue
+        options = SolveOptions(
+            mip_rel_gap=1e-3, time_limit=limit, log_file=log, highs_options=highs
         )
+        rows.append(rung(name, dims, k, args.seed, options, links=links, cuts=cuts))
     for r in rows:
-        r["cuts"] = "+".join(sorted(cuts)) or "none"
-        r["highs"] = ",".join(args.highs) or "-"
+        if r.get("method") != "lagrange":
+            r["cuts"] = "+".join(sorted(cuts)) or "none"
+            r["highs"] = ",".join(args.highs) or "-"
     rows = [*BEFORE, *rows]
-    cols = list(rows[-1])
+    cols = list(dict.fromkeys(c for r in rows[len(BEFORE) :] for c in r))
     width = {c: max(len(c), *(len(_fmt(r.get(c, "-"))) for r in rows)) for c in cols}
     print("  ".join(c.rjust(width[c]) for c in cols))
     for r in rows:

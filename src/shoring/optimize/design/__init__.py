@@ -10,7 +10,9 @@ expand, when, and how every scenario's demand is then served.
 - :mod:`~shoring.optimize.design.results`: frozen results;
 - :mod:`~shoring.optimize.design.explain`: shadow prices, site deltas, alternatives;
 - :mod:`~shoring.optimize.design.pareto`: cost-vs-risk frontiers;
-- :mod:`~shoring.optimize.design.diagnose`: infeasibility in words.
+- :mod:`~shoring.optimize.design.diagnose`: infeasibility in words;
+- :mod:`~shoring.optimize.design.lagrange`: a proven bound and a plan for models too
+  large for branch and bound (:func:`lagrangian_design`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 from shoring.optimize.design.data import DesignData, design_data
 from shoring.optimize.design.diagnose import diagnose, precheck
 from shoring.optimize.design.from_network import design_data_from_network
+from shoring.optimize.design.lagrange import LagrangianResult, lagrangian_design
 from shoring.optimize.design.model import DesignModel, FixedFootprint, build_design
 from shoring.optimize.design.pareto import ParetoPoint, pareto_frame, pareto_points
 from shoring.optimize.design.results import (
@@ -47,6 +50,7 @@ __all__ = [
     "FixedFootprint",
     "Flow",
     "FootprintAction",
+    "LagrangianResult",
     "LostSale",
     "ParetoPoint",
     "ShadowPrice",
@@ -58,6 +62,7 @@ __all__ = [
     "design_data",
     "design_data_from_network",
     "diagnose",
+    "lagrangian_design",
     "optimize_design",
     "pareto_frame",
     "pareto_points",

@@ -1,0 +1,118 @@
+"""Lagrangian bound and plan of the network-design model (optimize/design/lagrange.py).
+
+Hand-worked instance: one product, one market (demand 10), one period, one scenario,
+penalty 100 per lost unit, two candidate sites of capacity 10, no delivery cost:
+
+    site  fixed  conversion   serving all 10 costs
+    A     100    1            100 + 10 x 1 = 110
+    B     50     3            50 + 10 x 3  = 80   <- optimum (nothing lost: 1,000)
+
+With the demand row relaxed at multiplier u (per unit):
+L(u) = 10 u + 10 min(0, 100 - u) + min(0, 100 + 10 (1 - u)) + min(0, 50 + 10 (3 - u)),
+which is 10 u up to u = 8 and 80 on [8, 11]: the bound reaches the optimum, 80.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from shoring.optimize import SolveOptions, SolveStatus, solve
+from shoring.optimize.design import DesignSpec, build_design, design_data
+from shoring.optimize.design.lagrange import lagrangian_design
+from shoring.optimize.design.model import FixedFootprint
+
+
+def _seeded(seed=0, n_s=8, n_m=6, n_p=3, periods=(2026, 2027), n_w=2):
+    """Existing and candidate sites (capex, closing, ramp-up), sites unable to make a
+    product, capacities that bind, scenario-dependent costs."""
+    rng = np.random.default_rng(seed)
+    n_t = len(periods)
+    existing = rng.random(n_s) < 0.4
+    cap = rng.uniform(150, 400, n_s)
+    sites = pd.DataFrame(
+        {
+            "country": [f"C{i % 3}" for i in range(n_s)],
+            "status": np.where(existing, "existing", "candidate"),
+            "capacity_units": cap,
+            "fixed_cost_usd": cap * rng.uniform(2, 6, n_s),
+            "opening_capex_usd": np.where(existing, 0.0, cap * rng.uniform(2, 8, n_s)),
+            "closing_cost_usd": np.where(existing, cap * 2.0, 0.0),
+            "ramp_up_months": np.where(existing, 0, rng.integers(0, 13, n_s)),
+        },
+        index=[f"s{i}" for i in range(n_s)],
+    )
+    conv = rng.uniform(5, 20, (n_p, n_s, 1, n_w)) * np.ones((1, 1, n_t, 1))
+    conv[rng.random((n_p, n_s)) < 0.25] = np.nan
+    return design_data(
+        products=[f"p{i}" for i in range(n_p)],
+        sites=sites,
+        markets={f"m{i}": f"C{i % 3}" for i in range(n_m)},
+        periods=list(periods),
+        scenarios=[f"w{i}" for i in range(n_w)],
+        demand=rng.integers(20, 120, (n_p, n_m, n_t)).astype(float),
+        conversion=conv,
+        delivery=rng.uniform(1, 15, (n_p, n_s, n_m, 1, n_w)),
+        penalty=60.0,
+    )
+
+
+def _two_sites():
+    sites = pd.DataFrame(
+        {
+            "country": ["AAA", "BBB"],
+            "capacity_units": [10.0, 10.0],
+            "fixed_cost_usd": [100.0, 50.0],
+        },
+        index=["A", "B"],
+    )
+    conv = np.array([1.0, 3.0])[None, :, None, None]
+    return design_data(
+        products=["p"],
+        sites=sites,
+        markets={"m": "AAA"},
+        periods=[2026],
+        scenarios=["w"],
+        demand=np.full((1, 1, 1), 10.0),
+        conversion=conv,
+        delivery=np.zeros((1, 2, 1, 1, 1)),
+        penalty=100.0,
+    )
+
+
+def test_hand_worked_bound_and_plan():
+    res = lagrangian_design(_two_sites(), gap=1e-9, time_limit=30)
+    assert res.objective == pytest.approx(80.0, rel=1e-9)
+    assert res.bound == pytest.approx(80.0, rel=1e-6)
+    assert res.bound <= 80.0 + 1e-9
+    assert res.open.tolist() == [[False], [True]]
+    assert res.status is SolveStatus.OPTIMAL
+
+
+def test_status_at_the_iteration_limit_is_feasible_with_its_gap():
+    res = lagrangian_design(_two_sites(), gap=1e-9, max_iterations=2)
+    assert res.status is SolveStatus.FEASIBLE
+    assert res.gap > 0 and res.bound < res.objective
+
+
+def test_bound_and_plan_bracket_the_proven_optimum():
+    data = _seeded()
+    res = lagrangian_design(data, gap=1e-4, time_limit=60, max_iterations=400)
+    dm = build_design(data, DesignSpec())
+    opt = solve(dm.model, SolveOptions(mip_rel_gap=1e-7))
+    assert res.bound <= opt.objective * (1 + 1e-9)
+    assert res.objective >= opt.dual_bound * (1 - 1e-9)
+    assert res.gap == pytest.approx((res.objective - res.bound) / res.objective)
+    # the plan's cost is the model's own objective for its footprint
+    fixed = FixedFootprint(res.open.astype(float), np.zeros(res.open.shape))
+    lp = solve(build_design(data, DesignSpec(), fixed=fixed).model, SolveOptions())
+    assert res.objective == pytest.approx(lp.objective, rel=1e-7)
+
+
+def test_refuses_what_it_does_not_model():
+    data = _two_sites()
+    with pytest.raises(ValueError, match="expansions"):
+        lagrangian_design(replace(data, expansion_capacity=np.array([5.0, 0.0])))
