@@ -306,7 +306,7 @@ def lagrangian_design(
                 step, stall = step / 2.0, 0
         key_open = is_open.tobytes()
         close = np.isfinite(best_ub) and best_ub - lb <= 0.01 * abs(best_ub)
-        due = it - last_priced >= price_every or (improved and close)
+        due = it - last_priced >= (max(price_every // 4, 1) if close else price_every)
         if key_open not in priced and (it == 1 or (improved and due)):
             last_priced = it
             priced.add(key_open)
