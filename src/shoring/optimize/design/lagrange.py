@@ -182,8 +182,10 @@ def lagrangian_design(
     max_iterations : int
         Subgradient iterations at most.
     price_every : int
-        Price the current footprint exactly every this many iterations (and whenever
-        the footprint of a new best bound has not been priced).
+        Price the footprint of a new best bound exactly (one LP per period and
+        scenario) at most every this many iterations, every quarter of that once the
+        gap is within 1 %. No plan exists before the first pricing; until then the
+        step aims 5 % above the best bound.
     progress : callable, optional
         Called with a line after each priced footprint.
 
@@ -307,7 +309,7 @@ def lagrangian_design(
         key_open = is_open.tobytes()
         close = np.isfinite(best_ub) and best_ub - lb <= 0.01 * abs(best_ub)
         due = it - last_priced >= (max(price_every // 4, 1) if close else price_every)
-        if key_open not in priced and (it == 1 or (improved and due)):
+        if key_open not in priced and improved and due:
             last_priced = it
             priced.add(key_open)
             ub = price(is_open, choice)
@@ -339,7 +341,7 @@ def lagrangian_design(
                 if ub < best_ub:
                     best_ub, best_open = ub, is_open.copy()
             break
-        target = best_ub if np.isfinite(best_ub) else lb + 0.05 * abs(lb)
+        target = best_ub if np.isfinite(best_ub) else best_lb + 0.05 * abs(best_lb)
         u = u + step * (target - lb) / norm * sub
     ub_gap = (best_ub - best_lb) / abs(best_ub) if np.isfinite(best_ub) else np.inf
     status = SolveStatus.OPTIMAL if ub_gap <= gap else SolveStatus.FEASIBLE
