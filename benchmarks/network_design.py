@@ -107,9 +107,9 @@ and every 20 iterations (each one near the end) the footprint is priced exactly 
 warm-started transportation LP per period and scenario. Its bound is a proven lower
 bound of the MILP (weak duality) and its plans are feasible with their exact cost, so
 the gap it reports is a proven gap. On the three-period rung 300 x 200 x 30 x 3 x 5
-(``--mid --method lagrange``, k = 5, seed 0): plan 2.28311e9, bound 2.28084e9, a
-proven gap of 0.099 % after 356 iterations, in 26.3 CPU s (69 s of wall time at 38 %
-of one CPU), peak 0.49 GB; HiGHS on the MILP there stopped at 0.47 % after 600 s
+(``--mid --method lagrange``, k = 5, seed 0): plan 2.28311e9, bound 2.28083e9, a
+proven gap of 0.0996 % after 360 iterations, in 31.8 CPU s (101 s of wall time at
+32 % of one CPU), peak 0.54 GB; HiGHS on the MILP there stopped at 0.47 % after 600 s
 (194.5 CPU s, measured 2026-11-30 above).
 
 Printed side by side: build time (linopy model + hand-over to HiGHS), solve time, CPU
