@@ -101,10 +101,11 @@ process's share of one CPU (CPU / wall)::
 The large rung's target (0.1 % in 10 minutes under 8 GB) is NOT met. Memory is not
 the obstacle (3.8 GB for the Lagrangian method, 5.7 GB for HiGHS without probing).
 Time is: one subgradient iteration of the large rung costs about 1-2 CPU s (3.2
-million lane-period-scenario reduced costs sorted by site), and pricing one footprint
-exactly, 15 transportation LPs of 252,000 columns and 42,000 rows each solved from
-scratch, took more than 450 CPU s; on the three-period rung the same method needs 360
-iterations and about 20 pricings. Left for a next session: price the footprint with an
+million lane-period-scenario reduced costs sorted by site), and the first exact
+pricing of a footprint, 15 transportation LPs of 280,880 columns (210,880 lanes, 70,000
+lost sales) and 71,000 rows each, solved from scratch, had not finished when the run
+had used 622 CPU s; on the three-period rung the same method needs 360 iterations and
+about 20 pricings. Left for a next session: price the footprint with an
 interior-point LP (0.5 against 0.85 CPU s per LP on the three-period rung) or on the
 lanes of open sites only, and start the multipliers from a better estimate than each
 market's cheapest lane.
