@@ -12,20 +12,22 @@ knapsack, solved by sorting), each lane at most its market's demand. For every `
            + sum_{t, w} knapsack value)
 
 is a lower bound on the expected-cost optimum (weak duality; every term is an exact
-minimum), at least as tight as the linear relaxation with a link per lane
+minimum); its maximum over ``u`` is at least the linear relaxation with a link per lane
 (``Lane-open-max``): the relaxation of the capacitated facility location problem in
 Cornuejols, Sridharan and Thizy (1991, "A comparison of heuristics and relaxations for
 the capacitated plant location problem", EJOR 50:280-297, relaxation of the demand
 constraints). The multipliers follow the subgradient method with Polyak's step
 (Held, Wolfe and Crowder 1974, "Validation of subgradient optimization", Math.
-Programming 6:62-88). Each round's footprint is priced exactly: with the sites fixed
-the model is one transportation LP per period and scenario (HiGHS, warm-started), so
-every reported plan is feasible and its cost is the model's objective.
+Programming 6:62-88). Now and then (``price_every``) the relaxation's footprint is
+priced exactly: with the sites fixed the model is one transportation LP per period and
+scenario (HiGHS, warm-started), so every reported plan is feasible and its cost is the
+model's objective.
 
-Scope: the expected-cost objective without links, supplier offers, bills of materials,
-expansions, per-product capacities, lead-time caps, sourcing rules, budgets or forced
-sites (the synthetic benchmark rung); anything else raises ``ValueError``. The plan's
-gap ``(plan - bound) / plan`` is a proven gap of the full model.
+Scope: the model of the default :class:`~shoring.optimize.design.spec.DesignSpec`
+(expected cost, no lead-time cap, sourcing rule, budget or forced site), on data
+without links, supplier offers, bills of materials, expansions, per-product capacities
+or rules of origin (the synthetic benchmark rungs); such data raise ``ValueError``.
+The plan's gap ``(plan - bound) / plan`` is a proven gap of that model.
 """
 
 from __future__ import annotations
