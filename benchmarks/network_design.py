@@ -91,20 +91,20 @@ process's share of one CPU (CPU / wall)::
                                     600 s limit
     HiGHS, probing off              no plan: presolve 181 s, root   1,355   201    14 %   5.7
       (presolve_rule_off=32768)     LP unfinished, killed at 22.6'
-    Lagrangian relaxation           bound 2.5308e10 after 166       1,290   622    48 %   3.8
-      (--method lagrange,           iterations; the first exact
-      first pricing at iteration    pricing (15 LPs) unfinished:
-      150)                          no plan, no proven gap yet
+    Lagrangian relaxation           bound 2.5308e10 after 166       1,399   665    47 %   4.1
+      (--method lagrange,           iterations; stopped in the
+      first pricing at iteration    11th of the first pricing's 15
+      150)                          LPs: no plan, no proven gap
     the same, pricing from the      first real pricing unfinished,  800     430    53 %   3.8
       empty footprint's basis       killed
 
 The large rung's target (0.1 % in 10 minutes under 8 GB) is NOT met. Memory is not
-the obstacle (3.8 GB for the Lagrangian method, 5.7 GB for HiGHS without probing).
+the obstacle (4.1 GB for the Lagrangian method, 5.7 GB for HiGHS without probing).
 Time is: one subgradient iteration of the large rung costs about 1-2 CPU s (3.2
 million lane-period-scenario reduced costs sorted by site), and the first exact
 pricing of a footprint, 15 transportation LPs of 280,880 columns (210,880 lanes, 70,000
-lost sales) and 71,000 rows each, solved from scratch, had not finished when the run
-had used 622 CPU s; on the three-period rung the same method needs 360 iterations and
+lost sales) and 71,000 rows each, solved from scratch, had done 10 of its 15 LPs when
+the run was stopped at 665 CPU s; on the three-period rung the same method needs 360 iterations and
 about 20 pricings. Left for a next session: price the footprint with an
 interior-point LP (0.5 against 0.85 CPU s per LP on the three-period rung) or on the
 lanes of open sites only, and start the multipliers from a better estimate than each
