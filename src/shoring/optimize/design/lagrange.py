@@ -127,7 +127,6 @@ class _Pricing:
             for w in range(n_w):
                 h = highspy.Highs()
                 h.setOptionValue("output_flag", False)
-                h.setOptionValue("threads", 1)
                 lp = highspy.HighsLp()
                 lp.num_col_, lp.num_row_ = a.shape[1], a.shape[0]
                 cost = np.concatenate([q[:, t, w], q_lost[:, t, w]])
