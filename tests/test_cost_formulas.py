@@ -99,11 +99,9 @@ def test_stacking_rules() -> None:
     assert f.applicable_rate(0.03, 0.0, True, added=0.10) == pytest.approx(0.10)
 
 
-def test_inventory_risk_carbon_incentives() -> None:
+def test_inventory_carbon_incentives() -> None:
     # $200 held 30 days in transit + 14 days safety stock at 25%/yr: 200*0.25*44/365
     assert f.inventory_cost(200, 0.25, 30, 14) == pytest.approx(200 * 0.25 * 44 / 365)
-    # 10%/yr chance of a 36.5-day stop, 50 USD lost per unit: 0.1*0.1*50 = 0.5
-    assert f.disruption_risk(0.1, 36.5, 50) == pytest.approx(0.5)
     # 12 kg CO2 at 80 USD/t = 0.96
     assert f.carbon_cost(12, 80) == pytest.approx(0.96)
     # 2 USD/unit + (20% of 50M capex + 10k/job * 500 jobs) / (1M units * 5 years) = 2 + 3

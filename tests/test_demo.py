@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -52,6 +53,16 @@ def test_demo_writes_the_report(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert set(footprints.loc[footprints["kind"] == "alternative", "rank"]) <= {1}
     for r in robust.itertuples():
         assert f"{r.site} ({r.country})" in flat.split("Robust plan (", 1)[1].split(".")[0]
+    # the resilience of the robust plan: its page (with the node-risk map) and findings
+    page = (out / "resilience.html").read_text(encoding="utf-8")
+    assert "Stress test (TTS vs TTR)" in page and "fig-riskmap" in page
+    assert "Resilience of the robust plan" in printed
+    assert "footprint:robust plan" in page  # compared with JIT, buffers, dual sourcing
+    # the study report says how the risk component was priced; the manifest records it
+    assert '<section id="risk"><h2>Disruption risk</h2>' in text
+    assert "each site simulated alone" in text
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["risk_model"]["seed"] == 0 and manifest["risk_model"]["draws"] > 0
     assert "Country facts used" in printed
     for iso3 in ("CHN", "MEX", "USA", "POL", "HUN"):
         assert f"({iso3})" in printed

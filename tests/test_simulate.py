@@ -196,6 +196,18 @@ def test_hazard_file_errors_are_located(tmp_path) -> None:
     assert "unknown country 'Atlantis'" in str(info.value.problems[0])
     named = parse_hazards("natural:\n  countries:\n    Germany: {rate_per_year: 2}\n")
     assert list(named.natural.countries) == ["DEU"]
+    # a misspelled key lists the keys allowed where it stands
+    with pytest.raises(ShoringInputError) as info:
+        parse_hazards("nodes:\n  s0: {recovery_day: 10}\n", "h.yaml")
+    assert [str(p) for p in info.value.problems] == [
+        "h.yaml:2:nodes.s0.recovery_day: unknown field (allowed here: hazard_multiplier, "
+        "recovery_days, buffer_days)"
+    ]
+    # a misspelled chokepoint is named with the known ones (not "duration missing")
+    with pytest.raises(ShoringInputError) as info:
+        parse_hazards("chokepoints:\n  suezz: {rate_per_year: 0.1}\n", "h.yaml")
+    (problem,) = info.value.problems
+    assert "unknown chokepoint(s) suezz; known: suez, bab_el_mandeb" in str(problem)
     bad = tmp_path / "h.yaml"
     bad.write_text(
         "geopolitics:\n  ruptures:\n    - {blocs: [west, mars], rate_per_year: 1,\n"

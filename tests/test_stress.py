@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -137,7 +139,24 @@ def test_cli_stress_json(tmp_path, capsys) -> None:
         "performance_impact",
         "rei",
         "needs_mitigation",
+        "note",
     }
+
+
+def test_stress_explains_a_closure_that_delays_without_losing(capsys) -> None:
+    # ev-battery: Changzhou ships 20,000 of its 43,000 packs a year to Detroit through
+    # Panama (47%); closing it adds days in transit that no stock covers (TTS 0), and
+    # the spare capacity makes the delayed packs up within the 120-day closure (PI 0)
+    network_file = Path(__file__).parents[1] / "src/shoring/examples/ev-battery/network.yaml"
+    main(["stress", str(network_file), "--json"])
+    import json
+
+    rows = {r["node"]: r for r in json.loads(capsys.readouterr().out)}
+    panama = rows["panama"]
+    assert panama["tts_days"] == 0.0 and panama["performance_impact"] == 0.0
+    assert panama["note"].startswith("47% of changzhou's output crosses it")
+    assert "no sale lost" in panama["note"]
+    assert rows["changzhou"]["note"] == ""  # a loss with an impact needs no note
 
 
 def test_resilience_compare_buffers_cut_loss_at_their_carrying_cost(tmp_path, capsys) -> None:

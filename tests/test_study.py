@@ -89,9 +89,13 @@ def test_progress_reports_every_scenario_year(network) -> None:
         progress=lambda stage, done, total: seen.append((stage, done, total)),
     )
     assert study.landed_costs["total"].notnull().any()
-    counted = [(d, t) for _, d, t in seen if t is not None]
+    stages = list(dict.fromkeys(s for s, _, t in seen if t is not None))
+    # the disruption risk (once per study, per site), then the engine (per scenario-year)
+    assert stages == ["disruption risk (sites)", "landed cost (scenario-years)"]
+    for stage in stages:
+        counted = [(d, t) for s, d, t in seen if s == stage]
+        assert [d for d, _ in counted] == sorted(d for d, _ in counted)
     assert counted[-1] == (len(YEARS), len(YEARS))
-    assert [d for d, _ in counted] == sorted(d for d, _ in counted)
 
 
 SMALL = """

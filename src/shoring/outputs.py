@@ -461,23 +461,31 @@ def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
     return Path(path)
 
 
-def run_details(scenarios: Sequence[Any] = ()) -> dict[str, Any]:
+def run_details(
+    scenarios: Sequence[Any] = (), risk_model: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """What a manifest records about a study: scenario definitions and data sources.
 
     Parameters
     ----------
     scenarios : sequence of Scenario
         The scenarios the outputs were computed under.
+    risk_model : dict, optional
+        How the ``risk`` component was priced (:func:`shoring.costs.assemble.risk_model`:
+        hazard model, draws, seed).
 
     Returns
     -------
     dict
         ``scenarios``: each scenario's full definition (as in its YAML file);
-        ``data_sources``: every embedded table with its title and sources.
+        ``data_sources``: every embedded table with its title and sources; with
+        ``risk_model`` also ``risk_model``.
     """
     from shoring.data.cards import data_cards
 
+    extra = {} if risk_model is None else {"risk_model": risk_model}
     return {
+        **extra,
         "scenarios": [s.model_dump(mode="json", exclude_none=True) for s in scenarios],
         "data_sources": {
             key: {

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -120,6 +121,9 @@ def demo(
             study.progress = progress
             design = study.design_study(points=points, alternatives=alternatives, echo=_echo)
             report = study.report(folder, design=design)
+        with study_progress() as progress:
+            progress("resilience of the robust plan", None, None)
+            resilience = _resilience(network, design.robust.open_sites, folder.path)
         # the study's input beside its results: `shoring cost <out>` reruns from it
         shutil.copyfile(path, folder.path / "network.yaml")
     console.print("What the study concludes", style="bold")
@@ -132,6 +136,13 @@ def demo(
     console.print("Per-unit ranking and the plan", style="bold")
     for sentence in reconcile_sentences(network, ds, design):
         console.print(f"  {sentence}")
+    console.print(
+        f"Resilience of the robust plan ({RESILIENCE_DRAWS:,} draws, seed {RESILIENCE_SEED}; "
+        "resilience.html)",
+        style="bold",
+    )
+    for sentence in resilience:
+        console.print(f"  {sentence}")
     console.print(f"Report: {report.resolve()}")
     console.print(
         f"Tables beside it: {', '.join(sorted(p.name for p in report.parent.glob('*.csv')))}"
@@ -139,6 +150,39 @@ def demo(
     console.print(
         f"The network it used: network.yaml beside them (e.g. `shoring cost {out} -y 2030`)"
     )
+
+
+RESILIENCE_DRAWS = 1000
+"""Draws of the demo's resilience analysis (per strategy)."""
+RESILIENCE_SEED = 1
+
+
+def _resilience(network: Any, open_sites: Sequence[str], out: Path) -> list[str]:
+    """Simulate and stress-test the robust plan, compare it with the existing footprint,
+    30-day buffers and dual sourcing (common random numbers), write ``resilience.html``
+    into ``out`` and return the findings in words."""
+    from shoring.report.resilience import findings, resilience_page
+    from shoring.simulate import Footprint, default_hazards, sim_network, simulate
+    from shoring.simulate.compare import compare_strategies
+    from shoring.stress import stress_test
+
+    model = default_hazards()
+    plan = Footprint(open=tuple(open_sites))
+    sim = sim_network(network, model, plan)
+    result = simulate(sim, model, RESILIENCE_DRAWS, RESILIENCE_SEED)
+    stress = stress_test(sim, model)
+    rows = compare_strategies(
+        network,
+        model,
+        RESILIENCE_DRAWS,
+        RESILIENCE_SEED,
+        buffer_days=(30.0,),
+        footprints={"robust plan": plan},
+        candidates=False,
+    )
+    page = resilience_page(network.name, result, stress, rows, network=network)
+    (out / "resilience.html").write_text(page, encoding="utf-8")
+    return findings(result, stress, rows)
 
 
 def register(app: typer.Typer) -> None:

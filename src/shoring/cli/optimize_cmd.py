@@ -89,6 +89,7 @@ def _data(
     years: list[int] | None,
     progress: Callable[[str], None],
     max_sites_per_market: int | None = None,
+    hazards: Any = None,
 ) -> Any:
     from shoring.study import Study
 
@@ -97,6 +98,7 @@ def _data(
         scenarios,
         years or None,
         probabilities=probabilities,
+        hazards=hazards,
         progress=lambda stage, done, total: progress(
             stage if total is None else f"{stage}: {done} of {total}"
         ),
@@ -310,6 +312,30 @@ def optimize(
     explain: bool = typer.Option(
         True, "--explain/--no-explain", help="Shadow prices and site deltas."
     ),
+    survive_ttr: bool = typer.Option(
+        False,
+        "--survive-ttr",
+        help="Require a footprint that survives the loss of any one site for its time to "
+        "recover (TTS >= TTR, as in 'shoring stress'; TTR from the hazard model).",
+    ),
+    buffer_days: float = typer.Option(
+        0.0,
+        "--buffer-days",
+        parser=options.amount,
+        help="With --survive-ttr: days of output every node holds (default 0, JIT).",
+    ),
+    survive_from: int | None = typer.Option(
+        None,
+        "--survive-from",
+        parser=options.whole(1900, 2200),
+        help="With --survive-ttr: first year the rule applies (default: the first period).",
+    ),
+    hazards: Path | None = typer.Option(
+        None,
+        "--hazards",
+        help="YAML laid over the default hazard model (data/tables/hazards.yaml): prices "
+        "the risk component and gives each site's TTR.",
+    ),
     time_limit: float | None = TIME_LIMIT_OPT,
     mip_gap: float = MIP_GAP_OPT,
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON on stdout."),
@@ -326,8 +352,15 @@ def optimize(
     and bound); 2 bad input; 3 no plan (infeasible, no plan within the time limit,
     unbounded, numerical trouble; with --json the outcome is printed as JSON).
     """
-    from shoring.optimize.design import optimize_design
+    from dataclasses import replace
 
+    from shoring.optimize.design import optimize_design
+    from shoring.simulate import load_hazards
+    from shoring.simulate.hazards import recovery_days
+
+    if (buffer_days or survive_from is not None) and not survive_ttr:
+        raise ShoringError("--buffer-days and --survive-from apply to --survive-ttr: add it")
+    model = load_hazards(hazards)
     spec = _spec(
         objective=objective,
         alpha=alpha,
@@ -339,6 +372,8 @@ def optimize(
         max_lead_time_days=max_lead_time,
         budget=budget,
         max_lost_share=max_lost_share,
+        buffer_days=buffer_days,
+        survive_from=survive_from,
     )
     options = _options(time_limit, mip_gap)
     payload: dict[str, Any] | None = None
@@ -346,8 +381,12 @@ def optimize(
         with _owned(out, "optimize", network, scenario) as folder:
             with no_plan_as_json(as_json), spinner() as progress:
                 data = _data(
-                    network, scenario, probabilities, years, progress, max_sites_per_market
-                )
+                    network, scenario, probabilities, years, progress, max_sites_per_market,
+                    model if hazards is not None else None,
+                )  # fmt: skip
+                if survive_ttr:
+                    ttr = recovery_days(model, data.sites, data.site_country)
+                    spec = replace(spec, ttr_days=dict(zip(data.sites, ttr, strict=True)))
                 result = optimize_design(
                     data,
                     spec,

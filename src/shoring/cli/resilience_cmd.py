@@ -118,8 +118,14 @@ def report_cmd(
 
         rows = compare_strategies(net, model, runs, seed, progress=step)
     with OutputFolder(out, "resilience report", inputs=inputs) as folder:
+        folder.details["simulation"] = {
+            "runs": runs,
+            "seed": seed,
+            "buffer_days": buffer_days,
+            "hazards": model.model_dump(mode="json"),
+        }
         (folder.path / "resilience.html").write_text(
-            resilience_page(net.name, result, stress, rows), encoding="utf-8"
+            resilience_page(net.name, result, stress, rows, network=net), encoding="utf-8"
         )
     console.print(f"wrote {out / 'resilience.html'}")
 

@@ -28,7 +28,9 @@ BufferOpt = typer.Option(
 HazardsOpt = typer.Option(
     None,
     "--hazards",
-    help="YAML laid over the default hazard model (data/tables/hazards.yaml).",
+    help="YAML laid over the default hazard model (data/tables/hazards.yaml); per site or "
+    "supplier: nodes: {ID: {recovery_days: D, hazard_multiplier: M, buffer_days: B}} "
+    "(time to recover, natural-event rate multiplier, days of output held).",
 )
 JsonOpt = typer.Option(False, "--json", help="Print the result as JSON on stdout.")
 

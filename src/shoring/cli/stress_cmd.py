@@ -63,6 +63,9 @@ def stress_cmd(
             "yes" if r["needs_mitigation"] else "",
         )
     console.print(table)
+    for r in rows:
+        if r["note"]:
+            console.print(f"{r['node']}: {r['note']}.", markup=False, highlight=False)
 
 
 def register(app: typer.Typer) -> None:

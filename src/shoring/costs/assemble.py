@@ -7,9 +7,11 @@ maps destination places to the network's markets (:func:`shoring.costs.landed_co
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import xarray as xr
 
 from shoring import __version__
@@ -20,7 +22,7 @@ if TYPE_CHECKING:
     from shoring.network import Network
     from shoring.scenario import Scenario
 
-__all__ = ["combine_chunks", "to_markets"]
+__all__ = ["combine_chunks", "risk_model", "to_markets"]
 
 
 def combine_chunks(
@@ -42,10 +44,10 @@ def combine_chunks(
     -------
     xarray.Dataset
         The variables of the chunks with ``scenario`` and ``year`` dimensions; attributes
-        record the sources, scenario definitions, package version and
-        ``importers_without_mfn`` and ``mfn_notes``; ``lead_time_days`` and ``mode`` are
-        per (product, site, destination), ``mfn_rate`` and ``duty_basis`` per (product,
-        destination, year).
+        record the sources, scenario definitions, package version,
+        ``importers_without_mfn``, ``mfn_notes`` and ``risk_model`` (:func:`risk_model`);
+        ``lead_time_days`` and ``mode`` are per (product, site, destination),
+        ``mfn_rate`` and ``duty_basis`` per (product, destination, year).
     """
     parts = list(chunks)
     missing = sorted({c for p in parts for c in p.attrs["importers_without_mfn"].split(", ") if c})
@@ -66,9 +68,40 @@ def combine_chunks(
             "units": "USD per unit",
             "importers_without_mfn": ", ".join(missing),
             "mfn_notes": parts[0].attrs["mfn_notes"] if parts else "",
+            "risk_model": json.dumps(risk_model(settings), sort_keys=True),
         }
     )
     return data
+
+
+def risk_model(settings: CostSettings) -> dict[str, Any]:
+    """How the ``risk`` component was priced: what a manifest records.
+
+    Parameters
+    ----------
+    settings : CostSettings
+        The engine's settings (their ``risk``).
+
+    Returns
+    -------
+    dict
+        ``simulated`` (bool); when simulated also ``draws``, ``seed``, ``buffer_days``,
+        ``year``, ``horizon_weeks``, ``hazards`` (the hazard model) and
+        ``largest_standard_error`` (USD per unit, over every product and site).
+    """
+    risk = settings.risk
+    if risk is None:
+        return {"simulated": False, "note": "risk holds the scenarios' closures only"}
+    attrs = dict(risk.attrs)
+    hazards = json.loads(attrs.pop("hazards", "null"))
+    error = risk["standard_error"].to_numpy() if "standard_error" in risk.coords else None
+    largest = None if error is None or np.isnan(error).all() else float(np.nanmax(error))
+    return {
+        "simulated": True,
+        **attrs,
+        "largest_standard_error": largest,
+        "hazards": hazards,
+    }
 
 
 def to_markets(data: xr.Dataset, network: Network) -> xr.Dataset:

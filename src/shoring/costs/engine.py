@@ -24,8 +24,9 @@ sites that make it (their full landed cost). A product made at a site then costs
     safety_stock = the same value * carrying rate * safety days / 365, safety days
                  = z * sqrt(transit * cv^2 + lead_time_sd^2) (lanes.py), or the lane's,
                  product's or network's days where set
-    risk       = (P(month-long disruption) * days / 365 + share of capacity closed)
-                 * lost-sale penalty
+    risk       = expected disruption cost per unit made at the site, simulated once per
+                 study (``settings.risk``: shoring.simulate.site_risk) + share of
+                 capacity the scenario's closures take out * lost-sale penalty
     carbon     = transport CO2 * carbon price (importer's if it adjusts at the border)
     TCO        = packaging, customs_fees, prepayment, quality, oversight, ip_risk,
                  obsolescence: the TCO checklist (tco.py)
@@ -96,7 +97,7 @@ class CostSettings:
     distances : Distances
         Country-to-country distances; great-circle between capitals by default.
     parameters : CostParameters
-        Carrying rate, safety stock, insurance, disruption defaults (data card
+        Carrying rate, safety stock, insurance, overhead defaults (data card
         ``cost_parameters``).
     amortization_years : float
         Years over which one-off incentives (capex share, per job) are spread per unit.
@@ -104,12 +105,18 @@ class CostSettings:
     threads : int
         Scenario-years computed at once (numpy releases the GIL in the heavy loops);
         the machine's cores, at most 2, by default.
+    risk : xarray.DataArray, optional
+        Expected disruption cost per unit (product, site) from the hazard simulation
+        (:func:`shoring.simulate.site_risk`), which :class:`shoring.study.Study`
+        computes once per study and passes here. None: no simulation, and the ``risk``
+        component holds only the scenarios' closures (recorded in the attributes).
     """
 
     distances: Distances = field(default_factory=Distances.great_circle)
     parameters: CostParameters = field(default_factory=cost_parameters)
     amortization_years: float = 10.0
     threads: int = field(default_factory=lambda: min(2, os.cpu_count() or 1))
+    risk: xr.DataArray | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -348,7 +355,7 @@ def _year_costs(
             stake_out[rows] = np.where(decide & (gain > 0), gain, 0.0)
         put("labour", labour[:, :, None])
         put("production", production[:, :, None])
-        put("risk", (rates["risk_rate"][None, :] * study.penalty[pl, None])[:, :, None])
+        put("risk", rates["risk"][pl][:, :, None])
         carbon = f.carbon_cost(gather(lanes.co2_kg.to_numpy(), pl, lp), carbon_price[None])
         put("carbon", carbon, per_lane=True)
         put("incentives", -incentive[:, :, None])

@@ -345,32 +345,6 @@ def safety_stock_days(
     return _a(z) * np.sqrt(lead * cv**2 + sd**2)
 
 
-def disruption_risk(
-    annual_probability: ArrayLike, days_lost: ArrayLike, loss_per_unit: ArrayLike
-) -> Array:
-    """Expected loss per unit produced: ``probability * days_lost / 365 * loss per lost unit``.
-
-    A disruption that stops a site for ``days_lost`` days with annual probability ``p``
-    loses the share ``p * days / 365`` of the year's output in expectation; each lost unit
-    costs ``loss_per_unit`` (the lost-sale penalty).
-
-    Parameters
-    ----------
-    annual_probability : array_like
-        Probability of a disruption in a year (0..1).
-    days_lost : array_like
-        Days of output lost per disruption.
-    loss_per_unit : array_like
-        Cost of one lost unit (USD).
-
-    Returns
-    -------
-    ndarray
-        Expected disruption loss in USD per unit produced, broadcast over the inputs.
-    """
-    return _a(annual_probability) * _a(days_lost) / DAYS_PER_YEAR * _a(loss_per_unit)
-
-
 def carbon_cost(co2_kg: ArrayLike, usd_per_tonne_co2: ArrayLike) -> Array:
     """Carbon cost per unit: ``CO2 kg / 1000 * price per tonne``.
 

@@ -4,7 +4,7 @@
 indexes: products (with their duty rows and MFN rates per year), the places nodes sit
 at (:mod:`shoring.costs.places`) and the lane geometry between them
 (:mod:`shoring.costs.lanes`: great-circle and sea-route distances, nearest ports, user
-freight quotes), the BOM and its tiers, hazard exposure and tabled wages. Destination
+freight quotes), the BOM and its tiers, the simulated disruption risk and tabled wages. Destination
 arrays run over places; duty and country data are read through ``place_country``.
 """
 
@@ -26,12 +26,11 @@ from shoring.costs.origin import AgreementRules, agreement_rules, bom_slots
 from shoring.costs.places import node_places
 from shoring.costs.tco import TcoInputs, tco_inputs
 from shoring.costs.user_costs import UserCosts, lane_overrides, user_costs
-from shoring.data.risk import hazard_table
 from shoring.data.rules_of_origin import product_rule
 from shoring.data.tariffs import schedule_of
-from shoring.data.transport import disruption_probability
 from shoring.data.valuation import cif_importers
 from shoring.data.wages import labour_cost_matrix
+from shoring.errors import ShoringError
 from shoring.network import Network
 
 if TYPE_CHECKING:
@@ -70,7 +69,7 @@ class _Study:
     can_make: np.ndarray  # (product, site)
     lanes: Lanes
     cif: np.ndarray  # per destination place
-    disruption: np.ndarray  # annual probability per country
+    hazard_risk: np.ndarray  # (product, site): simulated disruption cost per unit, 0 if none
     base_wage: xr.DataArray  # (country, year)
     slots: np.ndarray  # (product, J) component indices, -1 padding
     qty: np.ndarray  # (product, J) units per unit
@@ -124,6 +123,31 @@ def _mfn_by_year(
     return out
 
 
+def _hazard_risk(risk: xr.DataArray | None, products: list, sites: list) -> np.ndarray:
+    """The simulated risk per unit as a (product, site) array over the network's ids.
+
+    0 without a simulation (``risk`` None) and where the figure is NaN: a product a site
+    cannot make is invalid anyway, and one made in-house below a finished product is
+    priced in its parent's figure (:func:`shoring.simulate.site_risk`).
+
+    Raises
+    ------
+    ShoringError
+        ``risk`` lacks a product or site of the network (computed for another network).
+    """
+    if risk is None:
+        return np.zeros((len(products), len(sites)))
+    missing = sorted(set(map(str, products)) - set(map(str, risk["product"].values)))
+    missing += sorted(set(map(str, sites)) - set(map(str, risk["site"].values)))
+    if missing:
+        raise ShoringError(
+            f"the disruption risk given lacks {', '.join(missing)}: compute it for this "
+            "network (shoring.simulate.site_risk)"
+        )
+    values = risk.sel(product=products, site=sites).transpose("product", "site").to_numpy()
+    return np.nan_to_num(values.astype(float), nan=0.0)
+
+
 def _study(network: Network, years: Sequence[int], settings: CostSettings) -> _Study:
     """The arrays of ``network`` for costing ``years``: products, places and lanes, duty
     rows with their MFN rates, BOM, hazards and wages (see :class:`_Study`)."""
@@ -163,8 +187,6 @@ def _study(network: Network, years: Sequence[int], settings: CostSettings) -> _S
     # terms (ocean fees, entry sizes) apply, as for the results' ``mode``
     modes = lanes.at(min(years)).mode.to_numpy()  # (product, place, place)
     user = replace(user, lanes=lane_overrides(network, list(products.index), located, modes))
-    hazard = hazard_table().set_index("iso3")["exposure"]
-    exposure = hazard.reindex(countries).fillna(hazard.median()).to_numpy(dtype=float)
     can_make = network.can_make.transpose("product", "site").to_numpy()
     tiers = network.bom_levels().reindex(products.index).to_numpy()
     bom = network.bom_matrix().sel(product=products.index, component=products.index).to_numpy()
@@ -198,7 +220,7 @@ def _study(network: Network, years: Sequence[int], settings: CostSettings) -> _S
         can_make=can_make,
         lanes=lanes,
         cif=cif_importers(list(countries))[place_country],
-        disruption=disruption_probability(exposure, float(hazard.median()), settings.parameters),
+        hazard_risk=_hazard_risk(settings.risk, list(products.index), list(sites.index)),
         base_wage=labour_cost_matrix(
             sorted(set(sites.loc[sites["wage_usd_per_hour"].isna(), "country"])),
             list(years),

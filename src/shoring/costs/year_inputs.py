@@ -1,5 +1,5 @@
 """What the engine needs per scenario-year besides duties and lanes: each site's rates
-(wage, automation, productivity, disruption risk, incentives, carbon price) and the
+(wage, automation, productivity, risk, incentives, carbon price) and the
 suppliers' offers delivered to every place. Called by :mod:`shoring.costs.engine`."""
 
 from __future__ import annotations
@@ -33,7 +33,13 @@ __all__ = ["purchased", "site_rates"]
 def site_rates(
     study: _Study, scenario: Scenario, year: int, settings: CostSettings
 ) -> dict[str, np.ndarray]:
-    """Per-site wage, labour factor, risk rate and incentive per unit for one year."""
+    """Per-site wage, labour factor, incentive and risk per unit for one year.
+
+    ``risk`` (product, site), USD per unit: the simulated disruption cost
+    (``settings.risk``, :func:`shoring.simulate.site_risk`) plus the share of the
+    site's capacity the scenario's closures take out in the year times the lost-sale
+    penalty.
+    """
     sites = study.network.sites
     countries = list(study.countries)
     cs = study.site_country
@@ -49,8 +55,7 @@ def site_rates(
     automation = 1.0 - (1.0 - sites["automation"].to_numpy(dtype=float)) * (1.0 - auto_scn[cs])
     months = [dt.date(year, m, 1) for m in range(1, 13)]
     closed = capacity_lost(scenario, countries, months).mean("month").to_numpy()
-    params = settings.parameters
-    risk_rate = study.disruption[cs] * params.disruption_days / f.DAYS_PER_YEAR + closed[cs]
+    risk = study.hazard_risk + closed[cs][None, :] * study.penalty[:, None]
     products = study.network.products
     inc = product_incentives(
         scenario,
@@ -89,7 +94,7 @@ def site_rates(
         "automation": automation,
         "productivity": sites["productivity"].to_numpy(dtype=float)
         * sites["productivity_index"].fillna(1.0).to_numpy(dtype=float),
-        "risk_rate": risk_rate,
+        "risk": risk,
         "incentive": incentive,
         "incentive_cost_share": inc["cost_share"][pick],
         "carbon_price": carbon["usd_per_tco2"].to_numpy()[:, 0],

@@ -322,8 +322,6 @@ class CostParameters(BaseModel):
         Paid hours per full-time worker per year.
     disruption_annual_probability : float
         Annual probability of a month-long disruption at reference hazard exposure.
-    disruption_days : float
-        Days of lost supply per disruption.
     disruption_exposure_elasticity : float
         Elasticity of that probability to hazard exposure.
     provenance : dict of str to Provenance
@@ -340,7 +338,6 @@ class CostParameters(BaseModel):
     overhead_rate: float = Field(ge=0)
     hours_per_year: float = Field(gt=0)
     disruption_annual_probability: float = Field(ge=0, le=1)
-    disruption_days: float = Field(ge=0)
     disruption_exposure_elasticity: float = Field(ge=0)
     provenance: dict[str, Provenance]
 
@@ -395,8 +392,8 @@ def disruption_probability(
 
     ``min(1, base * (exposure / reference_exposure) ** elasticity)`` with ``base`` =
     1/3.7 per year (McKinsey Global Institute 2020) at the reference exposure
-    (e.g. the cross-country median of WorldRiskIndex exposure). The expected days of
-    lost supply per year are this probability times ``params.disruption_days``.
+    (e.g. the cross-country median of WorldRiskIndex exposure). The natural-hazard rate
+    of the disruption simulation (:func:`shoring.simulate.hazards.natural_rates`).
 
     Parameters
     ----------

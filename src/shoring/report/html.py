@@ -12,6 +12,7 @@ offline, and beside it ``landed_cost.csv``, ``cheapest.csv``, ``comparison.csv``
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -46,6 +47,7 @@ from shoring.report.findings import (
 from shoring.report.layout import esc, figure, page, table
 from shoring.report.macro_view import MACRO_SECTION, macro_section, macro_tables
 from shoring.report.reconcile import reconcile_sentences
+from shoring.report.resilience import risk_section
 from shoring.report.sections import (
     MAX_DETAIL_PAIRS,
     breakevens_section,
@@ -70,6 +72,7 @@ SECTIONS = (
     ("waterfalls", "Cost waterfalls"),
     ("comparison", "Scenario comparison"),
     ("breakeven", "Break-even"),
+    ("risk", "Disruption risk"),
     ("wages", "Wage trajectories"),
     ("sources", "Data sources and scenario definitions"),
 )
@@ -356,7 +359,8 @@ def build_report(
     run_date = run_date or dt.date.today()
     folder = out_dir if isinstance(out_dir, OutputFolder) else OutputFolder(out_dir, "report")
     with folder:
-        folder.details.update(run_details(scenarios))
+        risk = dataset.attrs.get("risk_model")
+        folder.details.update(run_details(scenarios, None if risk is None else json.loads(risk)))
         try:
             _write_report(
                 folder.path, network, dataset, scenarios, year, reference, settings, title,
@@ -406,6 +410,7 @@ def _write_report(
         "waterfalls": _waterfalls(network, dataset, best, pairs, year, reference),
         "comparison": comparison_section(network, dataset, comparison, found, year, reference),
         "breakeven": be_html,
+        "risk": risk_section(dataset, year, reference),
         "wages": wages_section(wages, reference, year),
         "sources": sources_section(dataset, scenarios, year, reference, run_date),
     }

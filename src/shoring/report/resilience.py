@@ -12,10 +12,14 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
 import plotly.graph_objects as go
+import xarray as xr
 
 from shoring.data.cards import data_card
+from shoring.network import Network
 from shoring.report.layout import esc, figure, link, page, table
+from shoring.report.riskmap import node_risk_map
 from shoring.simulate import SimResult
 
 
@@ -110,6 +114,7 @@ def resilience_page(
     result: SimResult,
     stress: list[dict[str, Any]],
     rows: list[dict[str, Any]],
+    network: Network | None = None,
 ) -> str:
     """The whole report page (HTML, self-contained).
 
@@ -123,6 +128,9 @@ def resilience_page(
         :func:`shoring.stress.stress_test` rows.
     rows : list of dict
         :func:`shoring.simulate.compare.compare_strategies` rows.
+    network : Network, optional
+        The simulated network: adds the map of node risk
+        (:func:`shoring.report.riskmap.node_risk_map`).
 
     Returns
     -------
@@ -132,6 +140,7 @@ def resilience_page(
     words = "".join(f'<p class="finding">{esc(w)}</p>' for w in findings(result, stress, rows))
     losses = figure(loss_histogram(result), "losses")
     nodes = result.by_node()
+    risk_map = "" if network is None else figure(node_risk_map(network, nodes, stress), "riskmap")
     node_rows = [
         [
             n,
@@ -215,7 +224,7 @@ def resilience_page(
     sections = [
         ("findings", "Findings", words + summary),
         ("losses", "Loss distribution", losses),
-        ("nodes", "Risk by node", node_table),
+        ("nodes", "Risk by node", risk_map + node_table),
         ("stress", "Stress test (TTS vs TTR)", stress_table),
         (
             "security",
@@ -227,4 +236,57 @@ def resilience_page(
     return page(f"{name}: resilience", "Monte Carlo disruptions, stress test, strategies", sections)
 
 
-__all__ = ["findings", "loss_histogram", "price_of_security", "resilience_page"]
+def risk_section(dataset: xr.Dataset, year: int, reference: str) -> str:
+    """The study report's "Disruption risk" section: how the ``risk`` component was
+    priced and its value per unit made at each site (``reference`` scenario, ``year``).
+
+    Parameters
+    ----------
+    dataset : xarray.Dataset
+        Landed costs (:attr:`shoring.study.Study.landed_costs`), with the
+        ``risk_model`` attribute (:func:`shoring.costs.assemble.risk_model`).
+    year : int
+    reference : str
+        Scenario shown.
+
+    Returns
+    -------
+    str
+        HTML: the method in words and a table (product, site, USD per unit).
+    """
+    import json
+
+    how = json.loads(dataset.attrs.get("risk_model", '{"simulated": false}'))
+    if how.get("simulated"):
+        error = how.get("largest_standard_error")
+        method = (
+            f"The risk component is the expected disruption cost per unit made at each site "
+            f"from the Monte Carlo hazard model: each site simulated alone with every "
+            f"qualified supplier, {how['draws']:,} draws of {how['horizon_weeks']} weeks "
+            f"(seed {how['seed']}, {how['buffer_days']:g} buffer days, {how['year']} demand "
+            "and lanes), lost sales at the lost-sale penalty plus expedite and reroute "
+            "costs, per unit demanded; plus the share of capacity the scenario's closures "
+            "take out times the penalty."
+            + ("" if error is None else f" Largest standard error: {error:,.2f} USD per unit.")
+        )
+    else:
+        method = (
+            "No disruption simulation priced these landed costs: the risk component holds "
+            "only the share of capacity the scenarios' closures take out times the "
+            "lost-sale penalty (shoring.study.Study simulates it)."
+        )
+    risk = dataset["cost"].sel(component="risk", year=year, scenario=reference)
+    per_site = risk.max("market").transpose("product", "site").to_pandas()
+    rows = [
+        [str(p), str(site), f"{value:,.2f}"]
+        for p, row in per_site.iterrows()
+        for site, value in row.items()
+        if np.isfinite(value) and value > 0
+    ]
+    body = f"<p>{esc(method)}</p>"
+    if rows:
+        body += table(["product", "site", "risk (USD per unit)"], rows, numeric=(2,))
+    return body
+
+
+__all__ = ["findings", "loss_histogram", "price_of_security", "resilience_page", "risk_section"]

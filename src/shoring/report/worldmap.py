@@ -69,6 +69,57 @@ def _view(points: pd.DataFrame) -> dict[str, list[float]]:
     return {"lataxis_range": lat, "lonaxis_range": lon}
 
 
+def base_map(iso3s: set[str]) -> go.Figure:
+    """A figure holding only the country shapes (the network's countries shaded).
+
+    Parameters
+    ----------
+    iso3s : set of str
+        Countries drawn in the network colour.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    inside, outside = _outlines(iso3s)
+    fig = go.Figure()
+    for ring, colour, name in (
+        (outside, LAND, "other countries"),
+        (inside, NETWORK_LAND, "network countries"),
+    ):
+        fig.add_trace(
+            go.Scattergeo(
+                lon=ring["lon"],
+                lat=ring["lat"],
+                mode="lines",
+                fill="toself",
+                fillcolor=colour,
+                line={"color": BORDER, "width": 0.6},
+                hoverinfo="skip",
+                name=name,
+                showlegend=False,
+            )
+        )
+    return fig
+
+
+def frame_map(fig: go.Figure, points: pd.DataFrame) -> None:
+    """Turn off Plotly's CDN base layers and frame ``points`` (``lon``, ``lat``)."""
+    fig.update_geos(
+        projection_type="natural earth",
+        showland=False,
+        showocean=False,
+        showlakes=False,
+        showrivers=False,
+        showcountries=False,
+        showcoastlines=False,
+        showsubunits=False,
+        showframe=False,
+        bgcolor="white",
+        **_view(points),
+    )
+
+
 def _few(items: Sequence[str], limit: int = 6) -> str:
     """``"a, b, c"``, or the first few and how many more."""
     items = list(items)
@@ -166,25 +217,7 @@ def network_map(
     """
     geo = countries()
     entities = _entities(network)
-    inside, outside = _outlines(set(entities["country"]))
-    fig = go.Figure()
-    for ring, colour, name in (
-        (outside, LAND, "other countries"),
-        (inside, NETWORK_LAND, "network countries"),
-    ):
-        fig.add_trace(
-            go.Scattergeo(
-                lon=ring["lon"],
-                lat=ring["lat"],
-                mode="lines",
-                fill="toself",
-                fillcolor=colour,
-                line={"color": BORDER, "width": 0.6},
-                hoverinfo="skip",
-                name=name,
-                showlegend=False,
-            )
-        )
+    fig = base_map(set(entities["country"]))
     # cheapest lanes: market capital <- cheapest site's capital, per scenario
     lanes = best[(best["year"] == year)]
     keys = set(pairs)
@@ -251,19 +284,7 @@ def network_map(
                 hoverinfo="text",
             )
         )
-    fig.update_geos(
-        projection_type="natural earth",
-        showland=False,
-        showocean=False,
-        showlakes=False,
-        showrivers=False,
-        showcountries=False,
-        showcoastlines=False,
-        showsubunits=False,
-        showframe=False,
-        bgcolor="white",
-        **_view(entities[["lon", "lat"]]),
-    )
+    frame_map(fig, entities[["lon", "lat"]])
     layout = dict(_LAYOUT)
     layout["margin"] = {"l": 0, "r": 0, "t": 50, "b": 0}
     fig.update_layout(

@@ -61,13 +61,55 @@ def locate(root: yaml.Node | None, loc: tuple[str | int, ...]) -> tuple[int, str
     return line, dotted(tuple(path))
 
 
-def error_text(error: dict[str, Any]) -> str:
+def _fields_at(model: Any, loc: tuple[str | int, ...]) -> list[str] | None:
+    """Field names of the pydantic model a location points into (None if not found).
+
+    Walks ``loc`` through the fields' annotations: optional and annotated types are
+    unwrapped, a mapping's key or a sequence's index steps into its value type.
+    """
+    import collections.abc as abc
+    import types
+    import typing
+
+    from pydantic import BaseModel
+
+    unions = (typing.Union, types.UnionType)
+    current: Any = model
+    for part in loc:
+        while True:  # unwrap Annotated, Optional and unions down to one type
+            args = [a for a in typing.get_args(current) if a is not type(None)]
+            origin = typing.get_origin(current)
+            if origin is typing.Annotated or (origin in unions and args):
+                current = args[0]
+                continue
+            break
+        origin = typing.get_origin(current)
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            field = current.model_fields.get(str(part))
+            if field is None:
+                return None
+            current = field.annotation
+        elif origin in (dict, abc.Mapping):
+            current = typing.get_args(current)[-1]
+        elif origin in (list, tuple, abc.Sequence):
+            current = typing.get_args(current)[0]
+        else:
+            return None
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return list(current.model_fields)
+    return None
+
+
+def error_text(error: dict[str, Any], model: Any = None) -> str:
     """Words for one pydantic error of a YAML model (no pydantic prefixes).
 
     Parameters
     ----------
     error : dict
         One item of :meth:`pydantic.ValidationError.errors`.
+    model : type of pydantic.BaseModel, optional
+        The model validated: an unknown field's words then list the fields allowed
+        where it stands.
 
     Returns
     -------
@@ -78,13 +120,18 @@ def error_text(error: dict[str, Any]) -> str:
     for prefix in ("Value error, ", "Assertion failed, "):
         msg = msg.removeprefix(prefix)
     if error["type"] == "extra_forbidden":
+        allowed = _fields_at(model, tuple(error["loc"])[:-1]) if model is not None else None
+        if allowed:
+            return f"unknown field (allowed here: {', '.join(allowed)})"
         return "unknown field (not allowed here)"
     if error["type"] == "missing":
         return "required field is missing"
     return msg
 
 
-def validation_problems(exc: ValidationError, root: yaml.Node | None, file: str) -> list[Problem]:
+def validation_problems(
+    exc: ValidationError, root: yaml.Node | None, file: str, model: Any = None
+) -> list[Problem]:
     """Each error of a pydantic validation, located by YAML line and dotted field.
 
     Parameters
@@ -95,6 +142,9 @@ def validation_problems(exc: ValidationError, root: yaml.Node | None, file: str)
         The composed document (:func:`shoring.safeyaml.load`).
     file : str
         Name used in the problems.
+    model : type of pydantic.BaseModel, optional
+        The model validated: an unknown field's problem then lists the fields allowed
+        where it stands.
 
     Returns
     -------
@@ -103,7 +153,7 @@ def validation_problems(exc: ValidationError, root: yaml.Node | None, file: str)
     problems = []
     for error in exc.errors():
         line, field = locate(root, tuple(error["loc"]))
-        problems.append(Problem(file, error_text(error), row=line, field=field or None))
+        problems.append(Problem(file, error_text(error, model), row=line, field=field or None))
     return problems
 
 

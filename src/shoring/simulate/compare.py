@@ -1,8 +1,9 @@
 """Resilience strategies side by side: the price of security.
 
 :func:`compare_strategies` simulates one network under several strategies with the same
-seed (draw ``i`` of every strategy uses the same generator, so strategies with the same
-nodes face the same events: common random numbers) and
+seed and one set of hazard processes (:mod:`shoring.simulate.crn`): in draw ``i`` every
+node, chokepoint and country has the same events whatever the strategy (common random
+numbers), and
 reports, per strategy, the annual cost of the strategy, the expected annual disruption
 loss and the CVaR of the loss over the horizon:
 
@@ -29,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from shoring.network import Network
+from shoring.simulate.crn import Universe
 from shoring.simulate.engine import simulate
 from shoring.simulate.hazards import WEEKS_PER_YEAR, HazardModel
 from shoring.simulate.model import Footprint, SimNetwork, sim_network
@@ -71,8 +73,11 @@ def compare_strategies(
     footprints: dict[str, Footprint] | None = None,
     alpha: float = 0.95,
     progress: Callable[[str, int, int], None] | None = None,
+    candidates: bool = True,
 ) -> list[dict[str, Any]]:
     """Simulate every strategy (see the module docstring) with common random numbers.
+
+    ``candidates``: also each existing footprint plus one candidate site.
 
     Returns
     -------
@@ -86,14 +91,19 @@ def compare_strategies(
     fixed = network.sites["fixed_cost_usd"].fillna(0.0)
     existing = set(network.sites.index[network.sites["status"] == "existing"])
     rows, base = [], None
-    for name, (plan, days) in strategies(network, buffer_days, footprints).items():
-        sim = sim_network(network, model, plan, buffer_days=days)
+    sims = {
+        name: sim_network(network, model, plan, buffer_days=days)
+        for name, (plan, days) in strategies(network, buffer_days, footprints, candidates).items()
+    }
+    universe = Universe.of(list(sims.values()), model)  # common random numbers
+    for name, sim in sims.items():
         result = simulate(
             sim,
             model,
             runs,
             seed,
             progress=None if progress is None else (lambda d, t, n=name: progress(n, d, t)),
+            universe=universe,
         )
         s = result.summary(alpha)
         opened = set(sim.nodes[sim.kind == "site"]) - existing

@@ -33,6 +33,7 @@ from datetime import date, timedelta
 
 import numpy as np
 
+from shoring.simulate.crn import Universe, remap
 from shoring.simulate.events import Events, Processes, active_weeks, draw_events, draw_waves
 from shoring.simulate.hazards import HazardModel, country_duration, natural_rates
 from shoring.simulate.model import SimNetwork
@@ -74,6 +75,17 @@ def _processes(sim: SimNetwork, model: HazardModel) -> tuple[Processes, np.ndarr
     rates.append(np.array([p.rate_per_year for p in ports]))
     durations += [p.duration for p in ports]
     return Processes.build(np.concatenate(rates), durations), cut
+
+
+@dataclass(frozen=True)
+class _Draws:
+    """What each draw draws: processes and lockdown countries, and where a universe's
+    map to this network's (None: the network's own, in its order)."""
+
+    processes: Processes
+    countries: int
+    process_map: np.ndarray | None = None
+    country_map: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -126,6 +138,7 @@ def simulate(
     fixed_closures: Closures | None = None,
     progress: Callable[[int, int], None] | None = None,
     batch: int = BATCH,
+    universe: Universe | None = None,
 ) -> SimResult:
     """Simulate ``runs`` draws of ``model.horizon_weeks`` weeks.
 
@@ -144,6 +157,11 @@ def simulate(
         ``progress(done, runs)`` after each batch.
     batch : int
         Draws simulated together.
+    universe : Universe, optional
+        The processes of every footprint compared (:mod:`shoring.simulate.crn`): each
+        draw draws the universe's events and keeps this network's, so footprints
+        simulated with one universe and seed share their common nodes' events (common
+        random numbers). None: this network's processes only.
 
     Returns
     -------
@@ -153,12 +171,20 @@ def simulate(
         raise ValueError("runs must be at least 1")
     weeks = model.horizon_weeks
     processes, rupture_cut = _processes(sim, model)
+    draws = _Draws(processes, sim.countries.size)
+    if universe is not None:  # draw the universe's processes, keep this network's
+        draws = _Draws(
+            universe.processes,
+            len(universe.countries),
+            universe.process_map(sim, model),
+            universe.country_map(sim),
+        )
     seeds = np.random.SeedSequence(seed).spawn(runs)
     parts = []
     for lo in range(0, runs, batch):
         hi = min(lo + batch, runs)
         rngs = [np.random.default_rng(s) for s in seeds[lo:hi]]
-        parts.append(_batch(sim, model, processes, rupture_cut, rngs, weeks, fixed_closures))
+        parts.append(_batch(sim, model, processes, rupture_cut, rngs, weeks, fixed_closures, draws))
         if progress is not None:
             progress(hi, runs)
     return SimResult.concat(parts, sim, model, seed)
@@ -172,14 +198,23 @@ def _batch(
     rngs: list[np.random.Generator],
     weeks: int,
     fixed: Closures | None,
+    draws: _Draws,
 ) -> dict[str, np.ndarray]:
+    """One batch of draws: ``draws`` says which processes and countries are drawn."""
     n_d, n, g, k = len(rngs), sim.n_nodes, sim.countries.size, sim.chokepoints.size
     r = rupture_cut.shape[0]
     pandemic = model.pandemic
     events, waves = [], []
     for d, rng in enumerate(rngs):  # random numbers only: each draw from its own generator
-        events.append(draw_events(rng, processes, weeks, d))
-        waves.append(draw_waves(rng, pandemic.rate_per_year, pandemic.waves, g, weeks, d))
+        own = draw_events(rng, draws.processes, weeks, d)
+        lockdowns = draw_waves(
+            rng, pandemic.rate_per_year, pandemic.waves, draws.countries, weeks, d
+        )
+        if draws.process_map is not None and draws.country_map is not None:
+            own = remap(own, draws.process_map)
+            lockdowns = [remap(w, draws.country_map) for w in lockdowns]
+        events.append(own)
+        waves.append(lockdowns)
     active = active_weeks(Events.concat(events), n_d, processes.size, weeks)
     lock = np.zeros((weeks, n_d, g), dtype=np.float32)
     for i, wave in enumerate(pandemic.waves):

@@ -23,6 +23,7 @@ days with the given mean and coefficient of variation, rounded up to whole weeks
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any
@@ -34,6 +35,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    field_validator,
     model_validator,
 )
 
@@ -198,14 +200,18 @@ class HazardModel(_Model):
     nodes: dict[str, NodeHazard] = Field(default_factory=dict)
     expedite: bool = True
 
-    @model_validator(mode="after")
-    def _known_chokepoints(self) -> HazardModel:
+    @field_validator("chokepoints", mode="before")
+    @classmethod
+    def _known_chokepoints(cls, value: Any) -> Any:
+        """Unknown names first: a misspelled one would otherwise miss its duration."""
         from shoring.data.sea_routes import CHOKEPOINTS
 
-        unknown = [k for k in self.chokepoints if k not in CHOKEPOINTS]
+        unknown = [str(k) for k in value if k not in CHOKEPOINTS] if isinstance(value, dict) else []
         if unknown:
-            raise ValueError(f"unknown chokepoint(s) {unknown}; known: {', '.join(CHOKEPOINTS)}")
-        return self
+            raise ValueError(
+                f"unknown chokepoint(s) {', '.join(unknown)}; known: {', '.join(CHOKEPOINTS)}"
+            )
+        return value
 
     def without_hazards(self) -> HazardModel:
         """The same model with every event rate set to zero (nothing happens)."""
@@ -278,7 +284,7 @@ def parse_hazards(text: str, file: str = "<string>") -> HazardModel:
     try:
         return HazardModel.model_validate(_merge(_default_data(), data))
     except ValidationError as exc:
-        raise ShoringInputError(validation_problems(exc, root, file)) from None
+        raise ShoringInputError(validation_problems(exc, root, file, HazardModel)) from None
 
 
 def load_hazards(path: str | Path | None = None) -> HazardModel:
@@ -298,6 +304,28 @@ def country_duration(natural: Natural, iso3: str) -> Duration:
     """Duration of natural events in a country (its own when set, else the default)."""
     own = natural.countries.get(iso3)
     return own.duration if own is not None and own.duration is not None else natural.duration
+
+
+def recovery_days(model: HazardModel, nodes: Sequence[str], countries: Sequence[str]) -> np.ndarray:
+    """Time to recover (TTR, days) of each node: its own ``recovery_days`` in the hazard
+    file, else the mean duration of natural events in its country.
+
+    Parameters
+    ----------
+    model : HazardModel
+    nodes, countries : sequence of str
+        Site or supplier ids and their ISO3 codes, in the same order.
+
+    Returns
+    -------
+    ndarray of float, shape (N,)
+    """
+    out = np.empty(len(nodes))
+    for i, (node, iso) in enumerate(zip(nodes, countries, strict=True)):
+        own = model.nodes.get(str(node))
+        days = own.recovery_days if own is not None else None
+        out[i] = days if days is not None else country_duration(model.natural, str(iso)).mean_days
+    return out
 
 
 def natural_rates(countries: np.ndarray, model: HazardModel) -> np.ndarray:

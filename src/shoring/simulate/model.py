@@ -33,7 +33,7 @@ import pandas as pd
 
 from shoring.errors import Problem, ShoringInputError
 from shoring.network import Network
-from shoring.simulate.hazards import DAYS_PER_WEEK, WEEKS_PER_YEAR, HazardModel, country_duration
+from shoring.simulate.hazards import DAYS_PER_WEEK, WEEKS_PER_YEAR, HazardModel, recovery_days
 
 
 @dataclass(frozen=True)
@@ -316,14 +316,7 @@ def sim_network(
     own = hazards.nodes
     base_days = buffer_days if buffer_days is not None else 0.0
     buf = np.array([_own(own, n, "buffer_days", base_days) for n in nodes], dtype=float)
-    natural = hazards.natural
-    rec = np.array(
-        [
-            _own(own, n, "recovery_days", country_duration(natural, str(c)).mean_days)
-            for n, c in zip(nodes, country, strict=True)
-        ],
-        dtype=float,
-    )
+    rec = recovery_days(hazards, list(nodes), list(country))
     mult = np.array([_own(own, n, "hazard_multiplier", 1.0) for n in nodes], dtype=float)
     unknown = sorted(set(own) - set(network.site_ids) - set(network.supplier_ids))
     if unknown:

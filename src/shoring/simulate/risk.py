@@ -5,38 +5,51 @@ qualified supplier, the network's lanes and the hazard model), so existing and c
 sites are priced alike and a site's figure does not depend on which others are open:
 
 ``risk[p, s] = (E[lost units of p] x lost-sale penalty of p + E[extra cost] x share of p
-in the demand's penalty value) / units of p demanded``, over the horizon, minus the same
+in the demand's penalty value) / units of p made``, over the horizon (units made: the
+demand, or the site's capacity where smaller), minus the same
 with every hazard rate zero (a site too small for the demand is not "at risk" for the
 sales it can never make). USD per unit; NaN where the site cannot make the product. Draw
-``i`` uses the same generator for every site (common random numbers).
+``i`` gives every supplier, chokepoint and country the same events whichever site is
+simulated (common random numbers, :mod:`shoring.simulate.crn`), so differences between
+sites are their own. The figure is a
+Monte Carlo mean: its standard error (the standard deviation of the per-draw figure over
+the square root of the draws) comes with it.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 import numpy as np
 import xarray as xr
 
 from shoring.network import Network
+from shoring.simulate.crn import Universe
 from shoring.simulate.engine import simulate
 from shoring.simulate.hazards import HazardModel, default_hazards
 from shoring.simulate.model import Footprint, sim_network
 
+RISK_DRAWS = 1000
+"""Default draws per site (the demo's pack: a standard error of about 4% of the figure)."""
+
 
 def _per_unit(result, sim) -> np.ndarray:
-    """Expected loss per unit demanded of each finished product (USD)."""
+    """Loss per unit made of each finished product, per draw (USD), shape (D, P); the
+    units made are the plan's (the demand, or the site's capacity where smaller)."""
     n_p = sim.n_products
-    lost = result.lost_units.mean(axis=0) * sim.penalty[:n_p]
+    lost = result.lost_units * sim.penalty[:n_p]
     value = sim.demand * sim.penalty[:n_p]
-    lost += result.extra_cost.mean() * value / value.sum()
-    return lost / (sim.demand * result.model.horizon_weeks)
+    lost += result.extra_cost[:, None] * (value / value.sum())[None, :]
+    made = np.bincount(sim.pair_item, weights=sim.pair_base, minlength=sim.items.size)[:n_p]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return lost / (made * result.model.horizon_weeks)
 
 
 def site_risk(
     network: Network,
     hazards: HazardModel | None = None,
-    runs: int = 500,
+    runs: int = RISK_DRAWS,
     seed: int = 0,
     buffer_days: float | None = None,
     progress: Callable[[int, int], None] | None = None,
@@ -59,28 +72,52 @@ def site_risk(
     -------
     xarray.DataArray
         USD per unit, dims ``(product, site)`` over the network's product and site ids;
-        NaN where the site does not make the product or the product has no demand.
-        Named ``risk``.
+        NaN where the site does not make the product or the product has no demand
+        (a product made in-house below a finished one is priced in its parent's figure).
+        Named ``risk``, with the coordinate ``standard_error`` (same dims, USD per unit)
+        and attributes ``draws``, ``seed``, ``buffer_days``, ``year`` (of the demand and
+        lanes simulated; -1 without demand), ``horizon_weeks`` and ``hazards`` (the model
+        as JSON).
     """
     model = hazards or default_hazards()
     calm = model.without_hazards()
     products, sites = list(network.product_ids), list(network.site_ids)
     out = np.full((len(products), len(sites)), np.nan)
+    error = np.full_like(out, np.nan)
     can_make = network.can_make.transpose("site", "product").to_numpy()
     demanded = network.demand_array().sum(dim=("market", "year")).to_numpy() > 0
-    for i, site in enumerate(sites):
-        if not (can_make[i] & demanded).any():
-            continue
-        plan = Footprint(open=(site,))
-        sim = sim_network(network, model, plan, buffer_days=buffer_days, partial=True)
-        risky = _per_unit(simulate(sim, model, runs, seed), sim)
-        still = _per_unit(simulate(sim, calm, 1, seed), sim)
+    sims = {
+        i: sim_network(
+            network, model, Footprint(open=(site,)), buffer_days=buffer_days, partial=True
+        )
+        for i, site in enumerate(sites)
+        if (can_make[i] & demanded).any()
+    }
+    universe = Universe.of(list(sims.values()), model) if sims else None
+    for i, sim in sims.items():
+        risky = _per_unit(simulate(sim, model, runs, seed, universe=universe), sim)
+        still = _per_unit(simulate(sim, calm, 1, seed), sim)[0]
         rows = [products.index(str(p)) for p in sim.items[: sim.n_products]]
-        made = sim.pair_item[(sim.kind[sim.pair_node] == "site")]
-        cols = np.array(rows)[np.unique(made)]
-        out[cols, i] = (risky - still)[np.unique(made)]
+        made = np.unique(sim.pair_item[(sim.kind[sim.pair_node] == "site")])
+        cols = np.array(rows)[made]
+        out[cols, i] = (risky.mean(axis=0) - still)[made]
+        if runs > 1:
+            error[cols, i] = (risky.std(axis=0, ddof=1) / np.sqrt(runs))[made]
         if progress is not None:
             progress(i + 1, len(sites))
+    dims = ("product", "site")
     return xr.DataArray(
-        out, dims=("product", "site"), coords={"product": products, "site": sites}, name="risk"
+        out,
+        dims=dims,
+        coords={"product": products, "site": sites, "standard_error": (dims, error)},
+        name="risk",
+        attrs={
+            "draws": int(runs),
+            "seed": int(seed),
+            "buffer_days": 0.0 if buffer_days is None else float(buffer_days),
+            "year": int(min(network.years)) if network.years else -1,
+            "horizon_weeks": int(model.horizon_weeks),
+            "hazards": json.dumps(model.model_dump(mode="json"), sort_keys=True),
+            "units": "USD per unit",
+        },
     )

@@ -280,8 +280,9 @@ class StressTest:
         -------
         list of dict
             ``{node, kind, country, tts_days, ttr_days, performance_impact, rei,
-            needs_mitigation}`` sorted by REI (largest first); ``tts_days`` is inf when
-            the network survives at least :data:`MAX_WEEKS`; performance impact in USD.
+            needs_mitigation, note}`` sorted by REI (largest first); ``tts_days`` is inf
+            when the network survives at least :data:`MAX_WEEKS`; performance impact in
+            USD; ``note`` explains puzzling rows (:meth:`note`).
         """
         nodes = self.disruptions()
         j = self.sim.pair_node.size
@@ -308,10 +309,46 @@ class StressTest:
             if progress is not None:
                 progress(i + 1, len(nodes))
         worst = max((r["performance_impact"] for r in rows), default=0.0)
-        for r in rows:
+        for r, (*_, d) in zip(rows, nodes, strict=True):
             r["rei"] = r["performance_impact"] / worst if worst > 0 else 0.0
             r["needs_mitigation"] = bool(r["tts_days"] < r["ttr_days"])
+            r["note"] = self.note(r, d)
         return sorted(rows, key=lambda r: (-r["rei"], r["tts_days"], r["node"]))
+
+    def note(self, row: dict[str, Any], d: _Disruption) -> str:
+        """Why a row reads as it does, where the figures alone puzzle ("" otherwise).
+
+        A chokepoint: the share of planned output crossing it, the days rerouting adds
+        and the share with no other route. A TTS below the TTR with no impact: the
+        shortfall is made up within the TTR (a backorder, no sale lost).
+        """
+        sim = self.sim
+        parts = []
+        base = sim.pair_base
+        own = np.bincount(sim.pair_node, weights=base, minlength=sim.n_nodes)
+        if row["kind"] == "chokepoint":
+            crossing = np.bincount(sim.pair_node, weights=base * d.rerouted, minlength=own.size)
+            cut = np.bincount(sim.pair_node, weights=base * (1.0 - d.share), minlength=own.size)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                crossing, cut = crossing / own, cut / own
+            for n in np.flatnonzero(crossing > 0):
+                days = float((d.gap * ((sim.pair_node == n) & (d.rerouted > 0))).max())
+                parts.append(
+                    f"{crossing[n]:.0%} of {sim.nodes[n]}'s output crosses it; rerouting adds "
+                    f"{days * DAYS_PER_WEEK:.1f} days in transit"
+                )
+            for n in np.flatnonzero(cut > 0):
+                parts.append(f"{cut[n]:.0%} of {sim.nodes[n]}'s output has no other route")
+            if not parts:
+                parts.append("no planned flow crosses it")
+        elif own[list(sim.nodes).index(row["node"])] == 0:
+            parts.append("carries no planned flow")
+        if row["needs_mitigation"] and row["performance_impact"] == 0:
+            parts.append(
+                "short at once (no stock covers the first days), but the shortfall is made "
+                f"up within the {row['ttr_days']:.0f}-day TTR by spare capacity: no sale lost"
+            )
+        return "; ".join(parts)
 
 
 def stress_test(

@@ -10,10 +10,11 @@
 >>> study.macro_view("us_china_tariff_war.yaml")  # the scenarios in general equilibrium
 >>> study.report("out/", optimize=True)
 
-The landed-cost engine runs once per study, over every country of the network; the
-per-market landed costs (:attr:`Study.landed_costs`) and the flow costs the network-design
-model prices with (:attr:`Study.lane_costs`) are two views of that one result. The CLI and
-the report only call this class.
+The disruption simulation prices the landed cost's ``risk`` component once per study
+(:attr:`Study.site_risk`); the landed-cost engine runs once per study, over every country
+of the network; the per-market landed costs (:attr:`Study.landed_costs`) and the flow
+costs the network-design model prices with (:attr:`Study.lane_costs`) are two views of
+that one result. The CLI and the report only call this class.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from shoring.outputs import OutputFolder
     from shoring.report.policy_map import PolicyMap
     from shoring.scenario import Scenario
+    from shoring.simulate import HazardModel
 
 __all__ = ["DesignStudy", "Progress", "Study", "run_design_study"]
 
@@ -75,6 +77,14 @@ class Study:
         all declare one, else equal).
     progress : callable, optional
         ``progress(stage, done, total)`` while long steps run.
+    hazards : HazardModel, optional
+        Hazard model of the disruption simulation that prices the ``risk`` component
+        (the embedded defaults when None; :func:`shoring.simulate.load_hazards`).
+    risk_draws : int, optional
+        Monte Carlo draws per site for the ``risk`` component
+        (:data:`shoring.simulate.risk.RISK_DRAWS` by default).
+    risk_seed : int
+        Root seed of those draws.
 
     Raises
     ------
@@ -90,9 +100,13 @@ class Study:
         settings: CostSettings | None = None,
         probabilities: Sequence[float] | None = None,
         progress: Progress | None = None,
+        hazards: HazardModel | None = None,
+        risk_draws: int | None = None,
+        risk_seed: int = 0,
     ) -> None:
         from shoring.costs import CostSettings
         from shoring.costs.engine import _resolve_years
+        from shoring.simulate.risk import RISK_DRAWS
 
         if not scenarios:
             raise ShoringError("a study needs at least one scenario")
@@ -106,6 +120,12 @@ class Study:
         self.probabilities = None if probabilities is None else list(probabilities)
         self.progress = progress
         self._macro_views: dict[tuple[str, str | None, int], MacroView] = {}
+        self.hazards = hazards
+        risk_draws = RISK_DRAWS if risk_draws is None else risk_draws
+        if risk_draws < 1:
+            raise ShoringError(f"risk_draws must be at least 1, not {risk_draws}")
+        self.risk_draws = int(risk_draws)
+        self.risk_seed = int(risk_seed)
 
     @classmethod
     def load(
@@ -155,23 +175,49 @@ class Study:
 
     # ------------------------------------------------------------------ costing
     @cached_property
+    def site_risk(self) -> xr.DataArray:
+        """Expected disruption cost per unit made at each site: the ``risk`` component.
+
+        Simulated once per study (:func:`shoring.simulate.site_risk` with the study's
+        hazards, ``risk_draws`` and ``risk_seed``; JIT, the first demand year), unless
+        the study's settings carry one (``CostSettings.risk``).
+
+        Returns
+        -------
+        xarray.DataArray
+            USD per unit, (product, site), with its ``standard_error``.
+        """
+        from shoring.simulate import site_risk
+
+        if self.settings.risk is not None:
+            return self.settings.risk
+
+        def tick(done: int, total: int) -> None:
+            self._tell("disruption risk (sites)", done, total)
+
+        return site_risk(self.network, self.hazards, self.risk_draws, self.risk_seed, progress=tick)
+
+    @cached_property
     def _full(self) -> xr.Dataset:
         """The one engine pass: every (scenario, year), every destination country."""
+        from dataclasses import replace
+
         from shoring.costs import iter_landed_cost
         from shoring.costs.assemble import combine_chunks
 
         def tick(done: int, total: int) -> None:
             self._tell("landed cost (scenario-years)", done, total)
 
+        settings = replace(self.settings, risk=self.site_risk)
         chunks = iter_landed_cost(
             self.network,
             self.scenarios,
             self.years,
-            self.settings,
+            settings,
             progress=tick,
             all_destinations=True,
         )
-        return combine_chunks(self.network, self.scenarios, chunks, self.settings)
+        return combine_chunks(self.network, self.scenarios, chunks, settings)
 
     @cached_property
     def landed_costs(self) -> xr.Dataset:

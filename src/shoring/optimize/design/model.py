@@ -319,6 +319,7 @@ def build_design(
     from shoring.optimize.design import objective as obj
     from shoring.optimize.design import strength
     from shoring.optimize.design.origin import add_origin
+    from shoring.optimize.design.survive import add_survive
 
     spec = spec or DesignSpec()
     site_group, market_group, groups = _groups(data, spec)
@@ -344,6 +345,7 @@ def build_design(
         _second_stage_variables(dm)
         for add in cons.FAMILIES:
             add(dm)
+        add_survive(dm)  # TTS >= TTR for every site, when asked for
         for add in strength.STRENGTH_FAMILIES:  # valid inequalities, each with a switch
             add(dm)
         obj.add_costs(dm)

@@ -76,6 +76,15 @@ class DesignSpec:
         period). Implied by the capacity constraints, it does not change the optimum
         but tightens the LP relaxation; turn it off for very large models, where it
         holds most of the rows.
+    ttr_days : mapping, optional
+        Site id -> time to recover (days, > 0). When given, every site's time to survive
+        must be at least its TTR (:mod:`~shoring.optimize.design.survive`); None = no
+        rule. ``shoring optimize --survive-ttr`` takes the TTRs from the hazard model
+        (:func:`shoring.simulate.hazards.recovery_days`).
+    buffer_days : float
+        Days of output every node holds, for ``ttr_days`` (0 = just in time).
+    survive_from : int, optional
+        First period (year) the ``ttr_days`` rule applies; the first period by default.
     cuts : frozenset of str
         Valid-inequality families of :mod:`~shoring.optimize.design.strength` to add:
         ``"cover"`` (aggregate capacity cover per product, scenario and period),
@@ -101,6 +110,9 @@ class DesignSpec:
     regret_tiebreak: float = 1e-6
     lane_links: bool = True
     cuts: frozenset[str] = frozenset(DEFAULT_DESIGN_CUTS)
+    ttr_days: Mapping[str, float] | None = field(default=None, compare=False)
+    buffer_days: float = 0.0
+    survive_from: int | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "cuts", frozenset(self.cuts))
@@ -123,6 +135,11 @@ class DesignSpec:
             raise ValueError("max_lead_time_days must be >= 0")
         if self.budget is not None and self.budget < 0:
             raise ValueError("budget must be >= 0")
+        if not self.buffer_days >= 0:
+            raise ValueError(f"buffer_days must be >= 0, got {self.buffer_days}")
+        bad = {s: v for s, v in (self.ttr_days or {}).items() if not float(v) > 0}
+        if bad:
+            raise ValueError(f"ttr_days must be > 0 days: {bad}")
         if self.share_scope not in ("market", "product"):
             raise ValueError(f"share_scope must be market or product, not {self.share_scope!r}")
         if self.share_by not in ("country", "bloc"):
