@@ -346,10 +346,14 @@ def test_design_section_only_when_given(study, design_study) -> None:
 
 
 def test_design_footprints_match_an_independent_solve(design_study) -> None:
+    from shoring.costs import CostSettings
     from shoring.optimize.design import DesignSpec, design_data_from_network, optimize_design
+    from shoring.simulate import site_risk
 
     network, scenarios, _, path = design_study
-    data = design_data_from_network(network, scenarios, DESIGN_YEARS)
+    # priced like the study: the same simulated risk (same draws and seed), recomputed
+    settings = CostSettings(risk=site_risk(network))
+    data = design_data_from_network(network, scenarios, DESIGN_YEARS, settings=settings)
     lean = {"shadow_prices": False, "site_deltas": False}
     robust = optimize_design(data, DesignSpec(objective="cvar", alpha=0.9), **lean)
     alone = {
