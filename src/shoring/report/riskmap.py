@@ -17,7 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from shoring.network import Network
-from shoring.report.charts import _LAYOUT, chart_text
+from shoring.report.charts import chart_text
 from shoring.report.worldmap import _located, base_map, frame_map
 
 __all__ = ["node_risk_map"]
@@ -98,13 +98,6 @@ def node_risk_map(
                 hoverinfo="text",
             )
         )
-    frame_map(fig, at[["lon", "lat"]].dropna())
-    layout = dict(_LAYOUT)
-    layout["margin"] = {"l": 0, "r": 0, "t": 50, "b": 0}
-    fig.update_layout(
-        title=f"{title} (marker area: loss; markers at node locations or capitals)",
-        height=480,
-        legend={"x": 1.01, "xanchor": "left", "y": 0.5, "yanchor": "middle", "font": {"size": 11}},
-        **layout,
-    )
+    full = f"{title} (marker area: loss; markers at node locations or capitals)"
+    frame_map(fig, at[["lon", "lat"]].dropna(), full, 480)
     return fig

@@ -103,8 +103,9 @@ def base_map(iso3s: set[str]) -> go.Figure:
     return fig
 
 
-def frame_map(fig: go.Figure, points: pd.DataFrame) -> None:
-    """Turn off Plotly's CDN base layers and frame ``points`` (``lon``, ``lat``)."""
+def frame_map(fig: go.Figure, points: pd.DataFrame, title: str, height: int) -> None:
+    """Turn off Plotly's CDN base layers, frame ``points`` (``lon``, ``lat``), title the
+    map and put the legend at its right."""
     fig.update_geos(
         projection_type="natural earth",
         showland=False,
@@ -117,6 +118,14 @@ def frame_map(fig: go.Figure, points: pd.DataFrame) -> None:
         showframe=False,
         bgcolor="white",
         **_view(points),
+    )
+    layout = dict(_LAYOUT)
+    layout["margin"] = {"l": 0, "r": 0, "t": 50, "b": 0}
+    fig.update_layout(
+        title=title,
+        height=height,
+        legend={"x": 1.01, "xanchor": "left", "y": 0.5, "yanchor": "middle", "font": {"size": 11}},
+        **layout,
     )
 
 
@@ -284,13 +293,6 @@ def network_map(
                 hoverinfo="text",
             )
         )
-    frame_map(fig, entities[["lon", "lat"]])
-    layout = dict(_LAYOUT)
-    layout["margin"] = {"l": 0, "r": 0, "t": 50, "b": 0}
-    fig.update_layout(
-        title=f"Network and cheapest lanes ({year}; markers at node locations or capitals)",
-        height=520,
-        legend={"x": 1.01, "xanchor": "left", "y": 0.5, "yanchor": "middle", "font": {"size": 11}},
-        **layout,
-    )
+    title = f"Network and cheapest lanes ({year}; markers at node locations or capitals)"
+    frame_map(fig, entities[["lon", "lat"]], title, 520)
     return fig
