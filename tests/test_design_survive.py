@@ -99,3 +99,32 @@ def test_bad_rule_values_are_refused() -> None:
         DesignSpec(ttr_days={"A": 0.0})
     with pytest.raises(ValueError, match="buffer_days must be >= 0"):
         DesignSpec(ttr_days=TTR, buffer_days=-1.0)
+
+
+def test_cli_survive_ttr_refuses_what_no_footprint_meets_and_records_risk(tmp_path, capsys) -> None:
+    import json
+
+    import yaml
+
+    from shoring.cli import main
+    from test_stress import network
+
+    # two German plants of 60 packs a week for a demand of 100: losing either leaves 60
+    path = tmp_path / "n.yaml"
+    path.write_text(yaml.safe_dump(network([60.0, 60.0], [250.0]).to_dict()))
+    with pytest.raises(SystemExit) as code:
+        main(["optimize", str(path), "-s", "current-law", "--survive-ttr", "--no-explain"])
+    assert code.value.code == 2
+    assert "no footprint survives the loss of site s0" in capsys.readouterr().err
+    # --buffer-days alone is a usage error
+    with pytest.raises(SystemExit) as code:
+        main(["optimize", str(path), "-s", "current-law", "--buffer-days", "5"])
+    assert code.value.code == 2
+    # 30 buffer days cover the 30-day TTR: a plan; the manifest says how risk was priced
+    out = tmp_path / "out"
+    main(
+        ["optimize", str(path), "-s", "current-law", "--survive-ttr", "--buffer-days", "30",
+         "--no-explain", "--alternatives", "0", "--json", "--out", str(out)]
+    )  # fmt: skip
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["risk_model"]["simulated"] and manifest["risk_model"]["seed"] == 0

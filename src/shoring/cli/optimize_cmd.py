@@ -90,7 +90,12 @@ def _data(
     progress: Callable[[str], None],
     max_sites_per_market: int | None = None,
     hazards: Any = None,
+    folder: OutputFolder | None = None,
 ) -> Any:
+    """The design data of a study; ``folder``'s manifest records how risk was priced."""
+    from dataclasses import replace
+
+    from shoring.costs.assemble import risk_model
     from shoring.study import Study
 
     study = Study.load(
@@ -104,7 +109,10 @@ def _data(
         ),
     )
     progress(f"pricing lanes: {len(study.scenarios)} scenario(s) x {len(study.years)} year(s)")
-    return study.design_data(max_sites_per_market=max_sites_per_market)
+    data = study.design_data(max_sites_per_market=max_sites_per_market)
+    if folder is not None:
+        folder.details["risk_model"] = risk_model(replace(study.settings, risk=study.site_risk))
+    return data
 
 
 def _spec(**kwargs: Any) -> Any:
@@ -382,7 +390,7 @@ def optimize(
             with no_plan_as_json(as_json), spinner() as progress:
                 data = _data(
                     network, scenario, probabilities, years, progress, max_sites_per_market,
-                    model if hazards is not None else None,
+                    model if hazards is not None else None, folder,
                 )  # fmt: skip
                 if survive_ttr:
                     ttr = recovery_days(model, data.sites, data.site_country)
@@ -459,8 +467,9 @@ def pareto(
         with _owned(out, "pareto", network, scenario) as folder:
             with spinner() as progress:
                 data = _data(
-                    network, scenario, probabilities, years, progress, max_sites_per_market
-                )
+                    network, scenario, probabilities, years, progress, max_sites_per_market,
+                    folder=folder,
+                )  # fmt: skip
                 rows = pareto_points(data, spec, points, options, sweeps, lambda_max, progress)
             payload = {"points": [p.to_dict() for p in rows]}
             frames = {"pareto": points_frame(rows)}
