@@ -162,15 +162,13 @@ def _resilience(network: Any, open_sites: Sequence[str], out: Path) -> list[str]
     30-day buffers and dual sourcing (common random numbers), write ``resilience.html``
     into ``out`` and return the findings in words."""
     from shoring.report.resilience import findings, resilience_page
-    from shoring.simulate import Footprint, default_hazards, sim_network, simulate
+    from shoring.simulate import Footprint, default_hazards
     from shoring.simulate.compare import compare_strategies
     from shoring.stress import stress_test
 
     model = default_hazards()
     plan = Footprint(open=tuple(open_sites))
-    sim = sim_network(network, model, plan)
-    result = simulate(sim, model, RESILIENCE_DRAWS, RESILIENCE_SEED)
-    stress = stress_test(sim, model)
+    results: dict[str, Any] = {}
     rows = compare_strategies(
         network,
         model,
@@ -179,7 +177,10 @@ def _resilience(network: Any, open_sites: Sequence[str], out: Path) -> list[str]
         buffer_days=(30.0,),
         footprints={"robust plan": plan},
         candidates=False,
+        results=results,
     )
+    result = results["footprint:robust plan"]  # the plan's draws, as compared
+    stress = stress_test(result.sim, model)
     page = resilience_page(network.name, result, stress, rows, network=network)
     (out / "resilience.html").write_text(page, encoding="utf-8")
     return findings(result, stress, rows)

@@ -34,6 +34,7 @@ from shoring.simulate.crn import Universe
 from shoring.simulate.engine import simulate
 from shoring.simulate.hazards import WEEKS_PER_YEAR, HazardModel
 from shoring.simulate.model import Footprint, SimNetwork, sim_network
+from shoring.simulate.results import SimResult
 
 
 def _purchase(sim: SimNetwork, network: Network) -> float:
@@ -74,10 +75,12 @@ def compare_strategies(
     alpha: float = 0.95,
     progress: Callable[[str, int, int], None] | None = None,
     candidates: bool = True,
+    results: dict[str, SimResult] | None = None,
 ) -> list[dict[str, Any]]:
     """Simulate every strategy (see the module docstring) with common random numbers.
 
-    ``candidates``: also each existing footprint plus one candidate site.
+    ``candidates``: also each existing footprint plus one candidate site. ``results``: a
+    dict to receive each strategy's :class:`~shoring.simulate.SimResult` by name.
 
     Returns
     -------
@@ -105,6 +108,8 @@ def compare_strategies(
             progress=None if progress is None else (lambda d, t, n=name: progress(n, d, t)),
             universe=universe,
         )
+        if results is not None:
+            results[name] = result
         s = result.summary(alpha)
         opened = set(sim.nodes[sim.kind == "site"]) - existing
         cost = result.buffer_cost / years + _purchase(sim, network)
