@@ -17,7 +17,6 @@ from shoring.data.transport import (
     CostParameters,
     allowed_modes,
     cost_parameters,
-    disruption_probability,
     land_connected,
     landmass,
     mode_mask,
@@ -236,7 +235,6 @@ def test_cost_parameters_values_and_types() -> None:
     assert isinstance(p, CostParameters)
     assert p.inventory_carrying_rate == 0.25
     assert p.hours_per_year == 40 * 52
-    assert p.disruption_annual_probability == pytest.approx(1 / 3.7, abs=1e-5)
     assert p.safety_stock_service_level == 0.95 and p.demand_cv_daily == 0.5
     assert p.provenance["inventory_carrying_rate"].basis == "published"
     with pytest.raises(ValueError):
@@ -263,13 +261,6 @@ def test_safety_stock_with_uncertain_lead_time_textbook_example() -> None:
     assert 2500 * f.safety_stock_days(z, 7.0, 0.2, 0.0) == pytest.approx(1695.3, abs=0.1)
     # the default ocean lead-time sd is derived from Sea-Intelligence (>= 2.70 days)
     assert transport_modes().at["ocean", "lead_time_sd_days"] == pytest.approx(2.7)
-
-
-def test_disruption_probability_mapping() -> None:
-    p = disruption_probability(np.array([5.0, 10.0, 100.0]), 10.0)
-    assert p.tolist() == pytest.approx([0.135135, 0.27027, 1.0], abs=1e-6)
-    with pytest.raises(ValueError):
-        disruption_probability(1.0, 0.0)
 
 
 @pytest.mark.shared_data

@@ -9,7 +9,7 @@ Three embedded tables, each with a data card beside it:
   land-border graph (mledoze/countries, ODbL) with documented exceptions (Channel
   Tunnel, Darien Gap, ...). Built by ``scripts/build_land_connectivity.py``.
 - ``cost_parameters.yaml``: inventory carrying rate, safety stock, cargo insurance,
-  overhead, hours per year and disruption-loss defaults, loaded by
+  overhead and hours per year, loaded by
   :func:`cost_parameters` into a frozen :class:`CostParameters`.
 
 The per-tonne-km rate, speed and CO2 factor are defined on network km (great-circle km
@@ -320,10 +320,6 @@ class CostParameters(BaseModel):
         Variable overhead as a fraction of direct labour cost.
     hours_per_year : float
         Paid hours per full-time worker per year.
-    disruption_annual_probability : float
-        Annual probability of a month-long disruption at reference hazard exposure.
-    disruption_exposure_elasticity : float
-        Elasticity of that probability to hazard exposure.
     provenance : dict of str to Provenance
         Unit, basis and source of every field above.
     """
@@ -337,8 +333,6 @@ class CostParameters(BaseModel):
     insurance_cover_markup: float = Field(ge=1)
     overhead_rate: float = Field(ge=0)
     hours_per_year: float = Field(gt=0)
-    disruption_annual_probability: float = Field(ge=0, le=1)
-    disruption_exposure_elasticity: float = Field(ge=0)
     provenance: dict[str, Provenance]
 
     @model_validator(mode="after")
@@ -381,42 +375,3 @@ def cost_parameters() -> CostParameters:
         Frozen; make a changed copy with ``params.model_copy(update={...})``.
     """
     return parameter_table("cost_parameters.yaml", CostParameters)
-
-
-def disruption_probability(
-    exposure: float | np.ndarray,
-    reference_exposure: float,
-    params: CostParameters | None = None,
-) -> np.ndarray:
-    """Annual probability of a month-long disruption from hazard exposure (assumption).
-
-    ``min(1, base * (exposure / reference_exposure) ** elasticity)`` with ``base`` =
-    1/3.7 per year (McKinsey Global Institute 2020) at the reference exposure
-    (e.g. the cross-country median of WorldRiskIndex exposure). The natural-hazard rate
-    of the disruption simulation (:func:`shoring.simulate.hazards.natural_rates`).
-
-    Parameters
-    ----------
-    exposure : float or array
-        Hazard exposure of each country (same units as ``reference_exposure``).
-    reference_exposure : float
-        Exposure at which the probability equals ``base``; must be positive.
-    params : CostParameters, optional
-        Probability and elasticity; the embedded :func:`cost_parameters` by default.
-
-    Returns
-    -------
-    numpy.ndarray
-        Annual probability, capped at 1.
-
-    Raises
-    ------
-    ValueError
-        When ``reference_exposure <= 0``.
-    """
-    if reference_exposure <= 0:
-        raise ValueError("reference_exposure must be positive")
-    p = params or cost_parameters()
-    ratio = np.asarray(exposure, dtype=float) / reference_exposure
-    scaled = p.disruption_annual_probability * ratio**p.disruption_exposure_elasticity
-    return np.minimum(scaled, 1.0)

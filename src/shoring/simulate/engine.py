@@ -51,7 +51,10 @@ def _processes(sim: SimNetwork, model: HazardModel) -> tuple[Processes, np.ndarr
     from shoring.simulate.hazards import Duration
 
     natural = model.natural
-    rates = [natural_rates(sim.countries, model)[sim.node_country] * sim.hazard_multiplier]
+    rates = [
+        natural_rates(list(sim.country), list(sim.firm_countries), sim.firm_counts, model)
+        * sim.hazard_multiplier
+    ]
     durations = [
         Duration(mean_days=d, cv=country_duration(natural, str(c)).cv)
         for d, c in zip(sim.recovery_days, sim.country, strict=True)

@@ -7,8 +7,11 @@ Every parameter has a cited or labelled default in ``data/tables/hazards.yaml`` 
 Hazards (rates are events per year of a Poisson process; durations are lognormal in
 days with the given mean and coefficient of variation, rounded up to whole weeks):
 
-- ``natural``: per node (site or supplier), at a rate from its country's WorldRiskIndex
-  exposure (:func:`natural_rates`); ``countries`` overrides a country's rate or duration.
+- ``natural``: per node (site or supplier). The company's rate (a month-long disruption
+  every 3.7 years, MGI 2020) is split over the nodes of its plan by their countries'
+  WorldRiskIndex exposure (:func:`natural_rates`), so the firm as a whole sees the
+  published frequency whatever its number of nodes; ``countries`` overrides a
+  country's rate or duration.
 - ``pandemic``: a global event; each wave locks down each country with probability
   ``country_share``, starting a uniform number of weeks after the onset, cutting
   ``capacity_loss`` of every node's capacity in that country (shape of 2020).
@@ -103,8 +106,15 @@ class CountryHazard(_Model):
 
 
 class Natural(_Model):
-    """Natural hazards (and other local stoppages) per node."""
+    """Natural hazards (and other local stoppages) per node.
 
+    ``firm_rate_per_year`` is the company's rate (events/year over all the nodes of its
+    plan, :func:`natural_rates`); ``exposure_elasticity`` the elasticity of a node's
+    share of it to its country's WorldRiskIndex exposure.
+    """
+
+    firm_rate_per_year: float = Field(ge=0, le=52)
+    exposure_elasticity: float = Field(default=1.0, ge=0, le=10)
     duration: Duration
     capacity_loss: float = Field(ge=0, le=1)
     scale: float = Field(default=1.0, ge=0)
@@ -328,36 +338,78 @@ def recovery_days(model: HazardModel, nodes: Sequence[str], countries: Sequence[
     return out
 
 
-def natural_rates(countries: np.ndarray, model: HazardModel) -> np.ndarray:
-    """Natural-hazard event rate (events/year) of each country.
+def relative_hazard(countries: Sequence[str], model: HazardModel) -> np.ndarray:
+    """Natural-hazard weight of each country: ``(exposure / median exposure) ** e``.
 
-    ``-ln(1 - p)``, the Poisson rate giving probability ``p`` of at least one event a
-    year, with ``p`` from :func:`shoring.data.transport.disruption_probability`: 1/3.7
-    a year (McKinsey Global Institute 2020: a month-long disruption every 3.7 years) at
-    the median WorldRiskIndex 2020 exposure, scaled by the exposure ratio (elasticity
-    1). A country missing from the index gets the median (assumption). Times
-    ``model.natural.scale``; a country in ``model.natural.countries`` uses its own rate.
+    ``exposure`` is the WorldRiskIndex 2020 exposure score (embedded ``hazard.csv``),
+    the median is over every country of the index and ``e`` is
+    ``model.natural.exposure_elasticity``; a country missing from the index weighs 1
+    (the median; assumption).
 
     Parameters
     ----------
-    countries : ndarray of str, shape (G,)
+    countries : sequence of str, shape (G,)
         ISO3 codes.
     model : HazardModel
 
     Returns
     -------
     ndarray of float, shape (G,)
-        Events per year.
+        Dimensionless, 1 at the median exposure.
     """
     from shoring.data.risk import hazard_table
-    from shoring.data.transport import disruption_probability
 
     exposure = hazard_table().set_index("iso3")["exposure"]
-    values = exposure.reindex(list(countries)).fillna(exposure.median()).to_numpy(dtype=float)
-    p = disruption_probability(values, float(exposure.median()))
-    rate = -np.log1p(-np.minimum(p, 1 - 1e-9)) * model.natural.scale
+    values = exposure.reindex([str(c) for c in countries]).to_numpy(dtype=float)
+    ratio = values / float(exposure.median())
+    return np.where(np.isnan(ratio), 1.0, ratio**model.natural.exposure_elasticity)
+
+
+def natural_rates(
+    countries: Sequence[str],
+    firm_countries: Sequence[str],
+    firm_counts: np.ndarray,
+    model: HazardModel,
+) -> np.ndarray:
+    """Natural-hazard event rate (events/year) of nodes in ``countries``.
+
+    The company-level rate ``F = model.natural.firm_rate_per_year`` (1/3.7 a year by
+    default: McKinsey Global Institute 2020, a month-long disruption every 3.7 years per
+    company) is split over the nodes of the company's plan in proportion to their
+    :func:`relative_hazard`: a node of weight ``h`` has the rate ``F x scale x h / H``,
+    ``H = sum(firm_counts x relative_hazard(firm_countries))`` the weight of the plan's
+    nodes. The plan's nodes together then have the rate ``F x scale``, whatever their
+    number; a node outside the plan (a candidate site) is priced at the same rate per
+    unit of weight. A country in ``model.natural.countries`` with its own
+    ``rate_per_year`` gives each of its nodes that rate instead.
+
+    Parameters
+    ----------
+    countries : sequence of str, shape (N,)
+        ISO3 code of each node.
+    firm_countries : sequence of str, shape (C,)
+        ISO3 codes of the plan's nodes (:func:`shoring.simulate.model.plan_countries`).
+    firm_counts : ndarray, shape (C,)
+        Nodes of the plan in each of those countries.
+    model : HazardModel
+
+    Returns
+    -------
+    ndarray of float, shape (N,)
+        Events per year.
+
+    Raises
+    ------
+    ValueError
+        The plan weighs nothing (no node, or every node at exposure 0).
+    """
+    natural = model.natural
+    firm = float(np.dot(firm_counts, relative_hazard(firm_countries, model)))
+    if not firm > 0:
+        raise ValueError("the company's plan has no node with a natural-hazard weight")
+    rate = natural.firm_rate_per_year * natural.scale * relative_hazard(countries, model) / firm
     for i, iso in enumerate(countries):
-        own = model.natural.countries.get(str(iso))
+        own = natural.countries.get(str(iso))
         if own is not None and own.rate_per_year is not None:
             rate[i] = own.rate_per_year
     return rate

@@ -33,7 +33,12 @@ import pandas as pd
 
 from shoring.errors import Problem, ShoringInputError
 from shoring.network import Network
-from shoring.simulate.hazards import DAYS_PER_WEEK, WEEKS_PER_YEAR, HazardModel, recovery_days
+from shoring.simulate.hazards import (
+    DAYS_PER_WEEK,
+    WEEKS_PER_YEAR,
+    HazardModel,
+    recovery_days,
+)
 
 
 @dataclass(frozen=True)
@@ -125,6 +130,8 @@ class SimNetwork:
     recovery_days : ndarray, shape (N,)
         Mean natural-event duration (days): the node's TTR.
     hazard_multiplier : ndarray, shape (N,)
+    firm_countries, firm_counts : ndarray, shape (C,)
+        The company's plan (:func:`plan_countries`): its countries and nodes in each.
     chokepoints : ndarray of str, shape (K,)
     choke_share, choke_days, choke_cost, choke_cut : ndarray, shape (N, K)
         Share of the node's output crossing the chokepoint; extra transit days and
@@ -157,6 +164,8 @@ class SimNetwork:
     buffer_weeks: np.ndarray
     recovery_days: np.ndarray
     hazard_multiplier: np.ndarray
+    firm_countries: np.ndarray
+    firm_counts: np.ndarray
     chokepoints: np.ndarray
     choke_share: np.ndarray
     choke_days: np.ndarray
@@ -194,6 +203,33 @@ def _split(amount: np.ndarray, cap: np.ndarray, group: np.ndarray, n_groups: int
     total = np.bincount(group, weights=cap, minlength=n_groups)
     share = np.divide(cap, total[group], out=np.zeros_like(cap), where=total[group] > 0)
     return np.minimum(amount[group] * share, cap)
+
+
+def plan_countries(network: Network) -> tuple[np.ndarray, np.ndarray]:
+    """The countries of the company's plan and its nodes in each, for
+    :func:`~shoring.simulate.hazards.natural_rates`.
+
+    The plan is the network as it stands: its existing sites and the suppliers that need
+    no qualification; a network without an existing site counts one site, spread evenly
+    over its candidates. It does not depend on a footprint, so a node has the same rate
+    in every footprint simulated (common random numbers, :mod:`shoring.simulate.crn`).
+
+    Returns
+    -------
+    countries : ndarray of str, shape (C,)
+        ISO3 codes, sorted.
+    counts : ndarray of float, shape (C,)
+        Nodes of the plan in each.
+    """
+    sites, suppliers = network.sites, network.suppliers
+    qualified = suppliers["country"][suppliers["qualification_months"].fillna(0.0) <= 0]
+    existing = sites["country"][sites["status"] == "existing"]
+    plan = pd.concat([qualified, existing]).value_counts().astype(float)
+    if existing.empty:
+        share = sites["country"].value_counts() / len(sites)
+        plan = plan.add(share, fill_value=0.0)
+    plan = plan.sort_index()
+    return plan.index.to_numpy(object), plan.to_numpy(float)
 
 
 def sim_network(
@@ -321,6 +357,7 @@ def sim_network(
     unknown = sorted(set(own) - set(network.site_ids) - set(network.supplier_ids))
     if unknown:
         raise ShoringError(f"the hazard file names unknown node(s): {', '.join(unknown)}")
+    firm_countries, firm_counts = plan_countries(network)
     from shoring.simulate.lanes import node_lanes
 
     geo = node_lanes(
@@ -357,6 +394,8 @@ def sim_network(
         buffer_weeks=buf / DAYS_PER_WEEK,
         recovery_days=rec,
         hazard_multiplier=mult,
+        firm_countries=firm_countries,
+        firm_counts=firm_counts,
         structural_gap=gap,
         **geo,
     )
@@ -383,4 +422,11 @@ def node_table(sim: SimNetwork) -> pd.DataFrame:
     )
 
 
-__all__: Sequence[str] = ("Footprint", "SimNetwork", "load_footprint", "node_table", "sim_network")
+__all__: Sequence[str] = (
+    "Footprint",
+    "SimNetwork",
+    "load_footprint",
+    "node_table",
+    "plan_countries",
+    "sim_network",
+)
