@@ -58,6 +58,11 @@ def network() -> Network:
 @pytest.fixture(scope="module")
 def at_zero(network: Network):
     """Landed-cost components (site, component) of the widget in the US, 2026, MFN only."""
+    return components_at_zero(network)
+
+
+def components_at_zero(network: Network):
+    """:func:`at_zero` of any network (its own simulated risk: the firm's nodes differ)."""
     study = Study(network, [load_scenario("mfn-only")], years=[2026])
     cost = study.landed_costs["cost"].sel(product="widget", market="us", year=2026)
     return cost.squeeze("scenario", drop=True).transpose("site", "component").to_pandas()
@@ -262,12 +267,15 @@ def test_a_base_measure_is_edited_by_its_id() -> None:
         assert len(scenario.measures) == len(base) - (not point["ira_modules"])
 
 
-def test_optimal_footprint_switches_at_the_breakeven(at_zero, tmp_path: Path) -> None:
+def test_optimal_footprint_switches_at_the_breakeven(tmp_path: Path) -> None:
     # both plants candidates with a fixed cost of 1,000 USD a year: the design opens one,
     # so its objective is 1,000 + 500 units x the landed cost of the site it opens
     plants = copy.deepcopy(TWO_PLANTS)
     for site in plants["sites"]:
         site.update(status="candidate", fixed_cost_usd=1000)
+    # the landed costs of this network: with no existing site, the firm's disruption
+    # rate is split over its candidates, so their risk differs from the two-plant network's
+    at_zero = components_at_zero(Network.from_dict(plants))
     tstar, growth = breakeven_by_hand(at_zero)
     values = [round(float(tstar) + d, 6) for d in (-0.001, 0.001)]
     base = load_scenario("mfn-only")
