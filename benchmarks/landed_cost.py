@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import math
 import time
 from itertools import islice
 
@@ -75,9 +76,11 @@ def synthetic_network(n_products: int, n_sites: int, n_markets: int, seed: int) 
          "automation": float(rng.uniform(0, 0.5))}
         for k in range(n_sites)
     ]  # fmt: skip
-    markets = [
-        {"id": f"m{k}", "country": COUNTRIES[(k * 7) % len(COUNTRIES)]} for k in range(n_markets)
-    ]
+    # markets spread over every country of the table (a stride coprime with its size: a
+    # 56th country made 7 a divisor and put 100 markets in 8 countries)
+    n = len(COUNTRIES)
+    stride = next(s for s in range(7, 7 + n) if math.gcd(s, n) == 1)
+    markets = [{"id": f"m{k}", "country": COUNTRIES[(k * stride) % n]} for k in range(n_markets)]
     demand = [{"market": "m0", "product": "p0", "year": 2025, "units": 1.0}]
     return Network.from_dict(
         {"meta": {"name": "synthetic", "base_year": 2025}, "products": products, "bom": bom,
@@ -222,7 +225,7 @@ def per_record(study, settings, cells, duty, rates, members, rules, year):
         duties = duty_met if met else duty_not
         stock = materials + labour + overhead + fr + duties
         inventory = stock * params.inventory_carrying_rate * days / 365.0
-        risk = rates["risk_rate"][s] * study.penalty[p]
+        risk = rates["risk"][p][s]  # simulated per unit (none given here) + closures
         exworks = materials + labour + overhead
         incentives = -(rates["incentive"][p][s] + rates["incentive_cost_share"][p][s] * exworks)
         checklist = stock * tco.obsolescence_rate * days / 365.0
