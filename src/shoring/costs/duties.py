@@ -32,7 +32,7 @@ from shoring.data.tariffs import mfn_rates
 from shoring.scenario import Scenario, trade_effects
 from shoring.scenario.measures import Measure
 from shoring.scenario.periods import relevant, year_periods
-from shoring.scenario.resolve import ResolvedScenario, composed
+from shoring.scenario.resolve import ResolvedScenario, bloc_key, composed
 from shoring.scenario.trade import Prepared, prepare_grid
 
 
@@ -206,7 +206,7 @@ def _suspended(label: np.ndarray, ids: np.ndarray) -> np.ndarray:
     return (label[0] == ids.astype(label.dtype)) & (ids != "")
 
 
-def _relevant(m: Measure, wanted: frozenset[str], hs: tuple[str, ...], bloc_key: tuple) -> bool:
+def _relevant(m: Measure, wanted: frozenset[str], hs: tuple[str, ...], blocs_key: tuple) -> bool:
     """:func:`relevant` of a measure to a grid, once per (measure, grid, blocs).
 
     Measures are frozen models, equal when their fields are: the scenarios of a study
@@ -214,16 +214,16 @@ def _relevant(m: Measure, wanted: frozenset[str], hs: tuple[str, ...], bloc_key:
     unhashable fields (an incentive's table) is tested each time.
     """
     try:
-        return _relevant_cached(m, wanted, hs, bloc_key)
+        return _relevant_cached(m, wanted, hs, blocs_key)
     except TypeError:
-        return relevant(m, wanted, np.asarray(hs, dtype=str), dict(bloc_key))
+        return relevant(m, wanted, np.asarray(hs, dtype=str), dict(blocs_key))
 
 
 @lru_cache(maxsize=8192)
 def _relevant_cached(
-    m: Measure, wanted: frozenset[str], hs: tuple[str, ...], bloc_key: tuple
+    m: Measure, wanted: frozenset[str], hs: tuple[str, ...], blocs_key: tuple
 ) -> bool:
-    return relevant(m, wanted, np.asarray(hs, dtype=str), dict(bloc_key))
+    return relevant(m, wanted, np.asarray(hs, dtype=str), dict(blocs_key))
 
 
 def _year_measures(
@@ -241,10 +241,10 @@ def _year_measures(
     """
     first, last = dt.date(mid.year, 1, 1), dt.date(mid.year, 12, 31)
     wanted, hs_key = frozenset(codes), tuple(hs)
-    bloc_key = tuple(sorted((k, tuple(v)) for k, v in blocs.items()))
+    blocs_key = bloc_key(blocs)
     candidates = []
     for m in measures:
-        if not _relevant(m, wanted, hs_key, bloc_key):
+        if not _relevant(m, wanted, hs_key, blocs_key):
             continue
         start, end = m.period()  # type: ignore[union-attr]
         if (start is not None and start > last) or (end is not None and end < first):

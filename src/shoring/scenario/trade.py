@@ -46,6 +46,7 @@ from shoring.scenario.measures import (
 )
 from shoring.scenario.resolve import (
     ResolvedScenario,
+    bloc_key,
     composed,
     date_mask,
     hs_mask,
@@ -364,12 +365,12 @@ def _prepared(measures: Sequence[Measure], cells: Cells, blocs: Mapping) -> Prep
     """
     coverage: dict[int, np.ndarray] = {}
     schedules: dict[int, pd.DataFrame] = {}
-    bloc_key = tuple(sorted((k, tuple(v)) for k, v in blocs.items()))
+    blocs_key = bloc_key(blocs)
     memo = cells.memo
     for m in measures:
         if not isinstance(m, (Tariff, TariffSchedule)):
             continue
-        key = (m, bloc_key)
+        key = (m, blocs_key)
         if key not in memo:
             if isinstance(m, Tariff):
                 memo[key] = static_coverage(cells, m)
