@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 
 import typer
 from typer.testing import CliRunner
@@ -18,6 +19,7 @@ def _commands(cmd, path):
             yield from _commands(cmd.get_command(ctx, name), [*path, name])
 
 
+@cache
 def _helps() -> dict[str, str]:
     runner = CliRunner()
     out = {}
@@ -37,3 +39,19 @@ def test_help_renders_markup_and_keeps_brackets() -> None:
     assert "shoring[mrio]" in re.sub(r"\s+", "", helps["mrio"])
     assert "[year,]" in helps["macro index china-plus-one"]
     assert "sweep-<grid>-<analysis>" in helps["sweep run"]
+
+
+def test_help_shows_click_style_metavars() -> None:
+    """No Python type in any help: a flag has no type, a repeatable option ``TEXT...``."""
+    helps = _helps()
+    for name, text in helps.items():
+        typed = re.findall(r"<(?:bool|str|int|float|path|Path|Any|list\[[^\]]*\])[^>]*>", text)
+        assert not typed, f"{name!r} shows {typed}"
+    lines = {line.split()[1]: line for line in helps["cost"].splitlines() if line[2:4] == "--"}
+    assert lines["--json"].split()[:3] == ["│", "--json", "Print"]  # a flag: no type
+    assert lines["--scenario"].split()[:4] == ["│", "--scenario", "-s", "TEXT..."]
+    assert lines["--year"].split()[:4] == ["│", "--year", "-y", "INTEGER..."]
+    assert lines["--product"].split()[:4] == ["│", "--product", "-p", "TEXT"]
+    assert re.search(r"│ \*\s+network\s+PATH\s", helps["cost"])
+    assert re.search(r"--years\s+YEAR,YEAR,\.\.\.", helps["optimize"])
+    assert re.search(r"--port\s+INTEGER \[1<=x<=65535\]", helps["serve"])

@@ -137,7 +137,7 @@ def test_coincident_frontier_points_share_one_label():
 @pytest.mark.parametrize("value", [-1e-9, -0.0, 1e-9])
 def test_money_never_negative_zero(value):
     from shoring.cli.optimize_cmd import _money
-    from shoring.report.design import _musd
+    from shoring.report.layout import money
 
     assert _money(value) == "0"
-    assert _musd(value) == "$0.0 M"
+    assert money(value) == "$0"  # whole dollars below a million: never "$0.0 M"

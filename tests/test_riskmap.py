@@ -35,7 +35,7 @@ def test_marker_area_follows_the_loss_and_flagged_nodes_stand_apart() -> None:
     # diameter 7 + 33 x sqrt(loss / largest): s0 40, s1 7 + 33 x 0.5 = 23.5, u0 7
     assert list(flagged.marker.size) == pytest.approx([40.0])
     assert list(bridged.marker.size) == pytest.approx([23.5, 7.0])
-    assert "s0 (site, DEU): expected loss 4.0 M USD" in flagged.text[0]
+    assert "s0 (site, DEU): expected loss $4.0 M" in flagged.text[0]  # report.layout.money
     assert "TTS unbounded" in bridged.text[1]
     # offline: Plotly's CDN base layers are off, the shapes are drawn as traces
     assert fig.layout.geo.showland is False and fig.layout.geo.showcoastlines is False

@@ -15,6 +15,7 @@ import sys
 import warnings
 
 import typer
+from typer.core import TyperGroup
 
 from shoring import __version__
 from shoring.cli import (
@@ -28,6 +29,7 @@ from shoring.cli import (
     mrio_cmd,
     network_cmd,
     optimize_cmd,
+    options,
     report_cmd,
     resilience_cmd,
     scenario_cmd,
@@ -38,8 +40,18 @@ from shoring.cli import (
 )
 from shoring.errors import InputWarning, NoPlanError, ShoringError, ShoringInputError
 
+
+class _Root(TyperGroup):
+    """The root group: its help and every subcommand's show click-style metavars."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        options.plain_metavars(self)
+
+
 app = typer.Typer(
     name="shoring",
+    cls=_Root,
     help=(
         "Relocate supply chains under deglobalization: data, networks, scenarios, costs.\n\n"
         "Exit codes: 0 done (for optimize: a plan, optimal or stopped at a limit with its "

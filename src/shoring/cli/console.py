@@ -15,7 +15,9 @@ from typing import Any
 
 from rich import progress as rich_progress
 from rich import table as rich_table
+from rich._ratio import ratio_distribute
 from rich.console import Console
+from rich.measure import Measurement
 from rich.text import Text
 
 
@@ -42,27 +44,93 @@ err = plain_console(stderr=True)
 
 
 class Table(rich_table.Table):
-    """A rich table whose cells wrap and never lose text.
+    """A rich table that never breaks a word or a number across lines.
 
-    Rich cuts a cell that does not fit its column with an ellipsis by default
-    (``"ieepa-fentan…"``); here every column wraps at spaces and folds a longer word
-    onto the next line, so a narrow terminal (80 columns) still shows every character.
-    A right-justified column (numbers) never wraps: ``-12.34`` is never split over two
-    lines; the text columns give way first. Every table of the CLI is this one.
+    Rich squeezes the columns of a table wider than the console and folds or cuts what no
+    longer fits (``"changzh" / "ou"``, ``"106,318," / "681"``). Here each column is at
+    least as wide as its longest word (a right-justified column, numbers: its widest
+    cell) and text wraps at spaces only; the width left over goes to the columns that
+    would wrap, in proportion to what they lack. When even that does not fit the width
+    (a narrow terminal, 80 columns on a pipe), the table is folded: one block per row,
+    each cell as ``header: value`` wrapped at spaces. Only a word wider than the whole
+    console is folded across lines. Every table of the CLI is this one.
     """
 
     def add_column(self, *args: Any, overflow: Any = "fold", **kwargs: Any) -> None:
-        """As :meth:`rich.table.Table.add_column`, folding text, numbers unbroken."""
+        """As :meth:`rich.table.Table.add_column` (a word longer than the whole width
+        folds rather than being cut)."""
         super().add_column(*args, overflow=overflow, **kwargs)
 
-    def __rich_console__(self, console: Any, options: Any) -> Any:
-        """Render with every right-justified column at least as wide as its widest cell."""
+    def _unbroken_widths(self, console: Any, options: Any) -> tuple[list[int], list[int]]:
+        """Per column, padding included: the least width that breaks no word (a
+        right-justified column: no cell) and the natural width."""
+        wide = options.update_width(1_000_000)
+        least, natural = [], []
         for column in self.columns:
-            if column.justify == "right":
-                cells = [c.plain if isinstance(c, Text) else str(c) for c in column._cells]
-                widest = max((len(c) for c in cells), default=0)
-                column.min_width = max(column.min_width or 0, widest)
-        return super().__rich_console__(console, options)
+            if column.width is not None:
+                fixed = self._measure_column(console, wide, column).maximum
+                least.append(fixed)
+                natural.append(fixed)
+                continue
+            low, high = self._measure_column(console, wide, column)
+            if column.justify == "right":  # numbers: each cell whole, the header may wrap
+                pad = self._get_padding_width(column._index)
+                header = Measurement.get(console, wide, column.header).minimum + pad
+                cells = (Measurement.get(console, wide, c).maximum for c in column._cells)
+                low = max(header, *(width + pad for width in cells))
+            least.append(low)
+            natural.append(high)
+        return least, natural
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        """Render with no word or number broken; fold the table where it cannot fit."""
+        if not self.columns:
+            yield from super().__rich_console__(console, options)
+            return
+        least, natural = self._unbroken_widths(console, options)
+        room = options.max_width - self._extra_width
+        if sum(natural) <= room:
+            yield from super().__rich_console__(console, options)
+            return
+        if sum(least) > room and len(self.columns) > 1:
+            yield from self._folded(console, options)
+            return
+        if sum(least) > room:  # one column, a word wider than the console: it folds
+            yield from super().__rich_console__(console, options)
+            return
+        lacking = [high - low for low, high in zip(least, natural, strict=True)]
+        extra = ratio_distribute(room - sum(least), lacking) if any(lacking) else []
+        given = [c.width for c in self.columns]
+        try:
+            for i, column in enumerate(self.columns):
+                pad = self._get_padding_width(column._index)
+                column.width = least[i] - pad + (extra[i] if extra else 0)
+            yield from super().__rich_console__(console, options)
+        finally:
+            for column, width in zip(self.columns, given, strict=True):
+                column.width = width
+
+    def _folded(self, console: Any, options: Any) -> Any:
+        """The table as blocks of ``header: value`` lines, one block per row."""
+        if self.title is not None:
+            title = self.title if isinstance(self.title, Text) else Text(str(self.title))
+            yield Text(title.plain, style="bold")
+        headers = [_plain(c.header).replace("\n", " ").strip() for c in self.columns]
+        rows = zip(*(c._cells for c in self.columns), strict=True)
+        for n, cells in enumerate(rows):
+            if n:
+                yield Text("")
+            for header, cell in zip(headers, cells, strict=True):
+                value = _plain(cell)
+                if not value:
+                    continue
+                line = Text(f"{header}: {value}" if header else value, overflow="fold")
+                yield from console.render(line, options.update(no_wrap=False))
+
+
+def _plain(cell: Any) -> str:
+    """The text of a cell (str or rich Text)."""
+    return cell.plain if isinstance(cell, Text) else str(cell)
 
 
 class Progress(rich_progress.Progress):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from shoring.cli.console import Progress, Table
 from shoring.cli.console import err as progress_console
 from shoring.cli.console import out as console
 from shoring.costs import COMPONENTS
+from shoring.costs.assemble import risk_notes
 from shoring.costs.compare import unserved, unserved_message
 from shoring.data.countries import to_iso3
 from shoring.errors import ShoringError
@@ -196,7 +198,10 @@ def cost(
         mfn[["product", "market", "year", "mfn_rate", "duty_basis"]],
         on=["product", "market", "year"],
     )
+    how = json.loads(ds.attrs.get("risk_model", '{"simulated": false}'))
     if as_json:
+        (method,) = risk_notes(how, [])
+        why = {p: risk_notes(how, [p])[-1] for p in how.get("in_house", {})}
         records = [
             {
                 "product": r["product"],
@@ -216,6 +221,7 @@ def cost(
                 },
                 "mfn_rate": _num(r["mfn_rate"]),
                 "duty_basis": r["duty_basis"],
+                "risk_note": why.get(r["product"], method),
             }
             for r in wide.to_dict("records")
         ]
@@ -236,6 +242,8 @@ def cost(
             table.add_row(c, *(f"{v:,.2f}" for v in group[c]), style=style)
         table.add_row("lead time, days", *(f"{v:.0f}" for v in group["lead_time_days"]))
         console.print(table)
+    for line in risk_notes(how, set(wide["product"])):
+        console.print(line, style="dim")
 
 
 def _explain(

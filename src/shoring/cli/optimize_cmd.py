@@ -28,12 +28,14 @@ PROB_OPT = typer.Option(
     None,
     "--probabilities",
     parser=options.comma_list(Fraction),
+    metavar="P,P,...",
     help="Comma-separated probabilities, e.g. 0.5,0.5 (default equal).",
 )
 YEARS_OPT = typer.Option(
     None,
     "--years",
     parser=options.comma_list(Year),
+    metavar="YEAR,YEAR,...",
     help="Comma-separated periods, a subset of the demand years (default all).",
 )
 ALPHA_OPT = typer.Option(0.9, "--alpha", parser=options.fraction, help="CVaR level (0..1).")
@@ -111,7 +113,9 @@ def _data(
     progress(f"pricing lanes: {len(study.scenarios)} scenario(s) x {len(study.years)} year(s)")
     data = study.design_data(max_sites_per_market=max_sites_per_market)
     if folder is not None:
-        folder.details["risk_model"] = risk_model(replace(study.settings, risk=study.site_risk))
+        folder.details["risk_model"] = risk_model(
+            replace(study.settings, risk=study.site_risk), study.network
+        )
     return data
 
 

@@ -114,3 +114,68 @@ def choice(*names: str) -> Callable[[Any], Any]:
         raise typer.BadParameter(f"must be one of {', '.join(names)}, not {value!r}")
 
     return parse
+
+
+_TYPE_NAMES = {
+    "str": "TEXT",
+    "Any": "TEXT",
+    "int": "INTEGER",
+    "int range": "INTEGER",
+    "float": "FLOAT",
+    "float range": "FLOAT",
+    "path": "PATH",
+    "Path": "PATH",
+    "bool": "",
+}
+"""Typer's type labels (``<str>``, ``<list[int]>``) as click's metavars (``TEXT``)."""
+
+
+def plain_metavar(label: str) -> str:
+    """Click-style metavar of a typer type label.
+
+    Parameters
+    ----------
+    label : str
+        As typer shows it: ``"<str>"``, ``"<list[int]>"``, ``"<bool>"``, ``"<a|b>"``.
+
+    Returns
+    -------
+    str
+        ``"TEXT"``, ``"INTEGER..."`` (a repeatable option), ``""`` (a flag), choices
+        as they are (``"a|b"``).
+    """
+    inner = label.removeprefix("<").removesuffix(">")
+    many = inner.startswith("list[") and inner.endswith("]")
+    if many:
+        inner = inner[5:-1]
+    name = _TYPE_NAMES.get(inner, inner)
+    return f"{name}..." if many and name else name
+
+
+def plain_metavars(command: Any) -> None:
+    """Give every parameter of ``command`` and its subcommands a click-style metavar.
+
+    Typer shows a parameter's Python type (``<bool>`` after a flag, ``<list[str]>`` for a
+    repeatable option); the help shows click's words instead: no type after a flag,
+    ``TEXT``, ``INTEGER``, ``PATH``, ``TEXT...`` for a repeatable option (``-s A -s B``).
+    A metavar given with the option is kept.
+
+    Parameters
+    ----------
+    command : click.Command
+        Typer's command or group, changed in place.
+    """
+    ctx = type(command).context_class(command)
+    for param in [*command.params, command.get_help_option(ctx)]:  # help: built once, cached
+        if param is None:
+            continue
+        if getattr(param, "metavar", None) is not None:
+            continue
+        if getattr(param, "is_flag", False):
+            label = None
+        else:
+            label = plain_metavar(str(param.display_type_rich(ctx=ctx))) or None
+        # an instance attribute: typer asks the parameter for it when it renders the help
+        param.display_type_rich = lambda ctx, label=label: label
+    for sub in getattr(command, "commands", {}).values():
+        plain_metavars(sub)

@@ -59,6 +59,7 @@ def simulate_cmd(
     from shoring.network import read_network
     from shoring.scenario import load_scenario
     from shoring.simulate import load_footprint, load_hazards, run
+    from shoring.simulate.results import BY_NODE_QUESTION
 
     net = read_network(network)
     model = load_hazards(hazards)
@@ -98,6 +99,11 @@ def simulate_cmd(
         (f"expected lost value (USD {span})", f"{s['expected_lost_value']:,.0f}"),
         (f"expected extra cost (USD {span})", f"{s['expected_extra_cost']:,.0f}"),
         ("expected total loss per year (USD a year)", f"{s['annual_expected_loss']:,.0f}"),
+        (
+            f"expected total loss per unit demanded (USD/unit; {s['demanded_units']:,.0f} "
+            f"units {span})",
+            f"{s['expected_loss_per_unit']:,.2f}",
+        ),
         (f"VaR {s['alpha']:.0%} of the total loss (USD {span})", f"{s['var']:,.0f}"),
         (f"CVaR {s['alpha']:.0%} of the total loss (USD {span})", f"{s['cvar']:,.0f}"),
         (
@@ -114,9 +120,17 @@ def simulate_cmd(
     for row in rows:
         table.add_row(*row)
     console.print(table)
+    for p in result.penalties():
+        console.print(
+            f"lost-sale penalty: {p['product']} {p['usd_per_unit']:,.2f} USD per unit of "
+            f"demand not served; {p['basis']}",
+            style="dim",
+        )
     nodes = Table(title="expected loss by node")
-    for col in ("node", "kind", "country", "expected loss (USD)", "weeks impaired", "TTR days"):
+    for col in ("node", "kind", "country"):
         nodes.add_column(col)
+    for col in ("expected loss (USD)", "weeks impaired", "TTR days"):
+        nodes.add_column(col, justify="right")
     for node, r in result.by_node().head(15).iterrows():
         nodes.add_row(
             str(node),
@@ -127,6 +141,7 @@ def simulate_cmd(
             f"{r['ttr_days']:.0f}",
         )
     console.print(nodes)
+    console.print(BY_NODE_QUESTION, style="dim")
 
 
 def register(app: typer.Typer) -> None:

@@ -24,7 +24,7 @@ def stress_cmd(
     """Stress test (Simchi-Levi et al. 2015): TTS vs TTR, performance impact, REI per node."""
     from shoring.network import read_network
     from shoring.simulate import load_footprint, load_hazards, sim_network
-    from shoring.stress import stress_test
+    from shoring.stress import COLUMNS, QUESTION, stress_test
 
     net = read_network(network)
     model = load_hazards(hazards)
@@ -39,17 +39,11 @@ def stress_cmd(
         console.print(json_text(rows), markup=False, highlight=False, soft_wrap=True)
         return
     table = Table(title=f"{net.name}: stress test (TTS = time to survive, TTR = time to recover)")
-    for col in (
-        "node",
-        "kind",
-        "country",
-        "TTS days",
-        "TTR days",
-        "impact (USD)",
-        "REI",
-        "mitigate",
-    ):
+    for col in ("node", "kind", "country"):
         table.add_column(col)
+    for col in ("TTS days", "TTR days", "impact (USD)", "REI"):
+        table.add_column(col, justify="right")
+    table.add_column("mitigate")
     for r in rows:
         tts = "survives" if math.isinf(r["tts_days"]) else f"{r['tts_days']:.1f}"
         table.add_row(
@@ -63,6 +57,8 @@ def stress_cmd(
             "yes" if r["needs_mitigation"] else "",
         )
     console.print(table)
+    console.print(QUESTION, style="dim")
+    console.print(COLUMNS, style="dim")
     for r in rows:
         if r["note"]:
             console.print(f"{r['node']}: {r['note']}.", markup=False, highlight=False)

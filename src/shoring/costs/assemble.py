@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from shoring.network import Network
     from shoring.scenario import Scenario
 
-__all__ = ["combine_chunks", "risk_model", "to_markets"]
+__all__ = ["combine_chunks", "risk_model", "risk_notes", "to_markets"]
 
 
 def combine_chunks(
@@ -68,26 +68,32 @@ def combine_chunks(
             "units": "USD per unit",
             "importers_without_mfn": ", ".join(missing),
             "mfn_notes": parts[0].attrs["mfn_notes"] if parts else "",
-            "risk_model": json.dumps(risk_model(settings), sort_keys=True),
+            "risk_model": json.dumps(risk_model(settings, network), sort_keys=True),
         }
     )
     return data
 
 
-def risk_model(settings: CostSettings) -> dict[str, Any]:
+def risk_model(settings: CostSettings, network: Network | None = None) -> dict[str, Any]:
     """How the ``risk`` component was priced: what a manifest records.
 
     Parameters
     ----------
     settings : CostSettings
         The engine's settings (their ``risk``).
+    network : Network, optional
+        The network costed: with it, ``in_house`` names the products priced in a parent's
+        figure.
 
     Returns
     -------
     dict
         ``simulated`` (bool); when simulated also ``draws``, ``seed``, ``buffer_days``,
-        ``year``, ``horizon_weeks``, ``hazards`` (the hazard model) and
-        ``largest_standard_error`` (USD per unit, over every product and site).
+        ``year``, ``horizon_weeks``, ``hazards`` (the hazard model),
+        ``largest_standard_error`` (USD per unit, over every product and site) and
+        ``in_house`` (``{product: [parents]}``: products some site makes with no
+        simulated figure of their own, the BOM parents whose figure carries their
+        disruptions, see :func:`shoring.simulate.site_risk`; empty without ``network``).
     """
     risk = settings.risk
     if risk is None:
@@ -100,8 +106,70 @@ def risk_model(settings: CostSettings) -> dict[str, Any]:
         "simulated": True,
         **attrs,
         "largest_standard_error": largest,
+        "in_house": {} if network is None else _in_house(risk, network),
         "hazards": hazards,
     }
+
+
+def _in_house(risk: xr.DataArray, network: Network) -> dict[str, list[str]]:
+    """Products a site makes with no simulated figure (NaN wherever made), that are a
+    component of another product: ``{product: [parents]}``."""
+    made = network.can_make.transpose("product", "site")
+    made = made.sel(product=risk["product"], site=risk["site"]).to_numpy()
+    unpriced = (np.isnan(risk.transpose("product", "site").to_numpy()) | ~made).all(axis=1)
+    bom = network.bom
+    out = {}
+    for product in risk["product"].to_numpy()[made.any(axis=1) & unpriced]:
+        parents = bom.loc[bom["component"] == product, "parent"].astype(str).tolist()
+        if parents:
+            out[str(product)] = sorted(set(parents))
+    return out
+
+
+def risk_notes(how: dict[str, Any], products: Iterable[str] | None = None) -> list[str]:
+    """What the ``risk`` component is, in words: the one text the CLI and reports show.
+
+    Parameters
+    ----------
+    how : dict
+        :func:`risk_model`'s result (the landed costs' ``risk_model`` attribute, parsed).
+    products : iterable of str, optional
+        Products shown; an in-house product among them gets a sentence saying why its
+        figure is 0 (all of ``how["in_house"]`` when None).
+
+    Returns
+    -------
+    list of str
+        The method, then one sentence per in-house product shown.
+    """
+    if not how.get("simulated"):
+        return [
+            "risk: no disruption simulation priced these landed costs; the risk component "
+            "holds only the share of capacity the scenarios' closures take out x the "
+            "lost-sale penalty (USD per unit; shoring.study.Study simulates it)."
+        ]
+    error = how.get("largest_standard_error")
+    lines = [
+        "risk: expected disruption loss per unit made at the site (USD per unit), from the "
+        "study's Monte Carlo hazard simulation: each site simulated alone with every "
+        f"qualified supplier, {how['draws']:,} draws of {how['horizon_weeks']} weeks "
+        f"(seed {how['seed']}, {how['buffer_days']:g} buffer days, {how['year']} demand "
+        "and lanes); lost sales x the lost-sale penalty plus expedite and reroute costs, "
+        "less the same with no hazard; plus the share of capacity the scenario's closures "
+        "take out x the penalty."
+        + ("" if error is None else f" Largest standard error: {error:,.2f} USD per unit.")
+    ]
+    shown = None if products is None else set(products)
+    for product, parents in how.get("in_house", {}).items():
+        if shown is None or product in shown:
+            them = ", ".join(parents)
+            lines.append(
+                f"{product} has no simulated risk of its own (0 unless a scenario closes its "
+                f"site): it is made in-house for {them}; a disruption of the site or of its "
+                f"suppliers stops {them}, and that loss is priced in the risk figure of "
+                f"{them}, not counted twice."
+            )
+    return lines
 
 
 def to_markets(data: xr.Dataset, network: Network) -> xr.Dataset:

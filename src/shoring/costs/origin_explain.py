@@ -245,6 +245,37 @@ def _standing(alternatives: list[dict[str, Any]], margin: float | None, toleranc
     )
 
 
+MAKING = ("materials", "labour", "overhead", "production")
+"""Landed-cost components of making a product at a site: its cost build-up, which the
+lane explanation sets against the declared (transaction) value."""
+
+
+def _value_lines(origin: dict[str, Any]) -> list[str]:
+    """What the declared value is, against the lane's cost build-up when it is given."""
+    value = origin["value_usd"]
+    line = (
+        f"  value: the declared value {value:,.2f} USD/unit is the product's unit value "
+        "(products.unit_value_usd), taken as the transaction value: the price the buyer "
+        "pays for the good, before international freight (WTO Customs Valuation Agreement, "
+        "Art. 1). It is the value V of the origin test and the base of the customs value "
+        "(FOB, or CIF where the importer values CIF)"
+    )
+    cost = origin.get("cost_build_up")
+    if not cost:
+        return [line + "."]
+    made = sum(cost.values())
+    parts = " + ".join(f"{name} {x:,.2f}" for name, x in cost.items() if x)
+    side = "above" if made > value else "at or below"
+    return [
+        f"{line}, not the cost to make it: on this lane {parts} = {made:,.2f} USD/unit, "
+        f"{side} the price. Customs accepts a transaction value between unrelated parties "
+        "whatever the seller's cost (a price below full cost is a loss on each unit, not "
+        "a wrong value); only a related-party price must show the relationship did not "
+        "influence it (Art. 1.2(a)), and a cost build-up is the basis only when no "
+        "transaction value can be used (computed value, Art. 6)."
+    ]
+
+
 def origin_lines(
     origin: dict[str, Any],
     met: bool,
@@ -309,14 +340,22 @@ def origin_lines(
         a["plain"] if len(alts) == 1 else f"({i + 1}) {a['plain']}" for i, a in enumerate(alts)
     )
     if origin["fallback"]:
+        source = origin["source"].removeprefix("fallback: ")
         lines.append(
-            f"  rule: {said}. No product-specific rule is transcribed for this line: this is "
-            "the agreement's general rule, flagged as a fallback."
+            f"  rule applied: {said}: the agreement's general rule ({source}). No "
+            "product-specific rule is transcribed for this line, so the engine applies the "
+            "general rule in its place."
         )
     else:
-        lines.append(f"  rule (product-specific, source {origin['source']}): {said}.")
+        lines.append(f"  rule applied: {said}: the product-specific rule ({origin['source']}).")
     if origin.get("automotive"):
-        lines.append(f"  automotive: {origin['automotive']}.")
+        instead = (
+            " (that rule is not transcribed: the general rule above stands in for it)"
+            if origin["fallback"] and "held to its product-specific rule" in origin["automotive"]
+            else ""
+        )
+        lines.append(f"  automotive: {origin['automotive']}{instead}.")
+    lines.extend(_value_lines(origin))
     extras = []
     if origin["tolerance"]:
         extras.append(f"tolerance (de minimis) {origin['tolerance']:.0%} of value")

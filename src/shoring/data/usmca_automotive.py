@@ -87,7 +87,8 @@ class AutomotivePart:
         if self.hs6 == EV_BATTERY:
             return (
                 f"{what}: an EV propulsion battery is carved out of the core-part RVC "
-                f"(s.{self.provision}); only its Annex 4-B (Schedule 1) rule applies"
+                f"(s.{self.provision}), so no automotive threshold applies: it is held to "
+                "its product-specific rule of Annex 4-B alone"
             )
         if self.net_cost != self.net_cost:  # NaN: before the Appendix applied
             return f"{what}: no automotive threshold in force on the date"

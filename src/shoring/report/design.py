@@ -18,7 +18,7 @@ from plotly.subplots import make_subplots
 
 from shoring.optimize.design.study import REGRET_TOL, DesignStudy
 from shoring.report.charts import chart_text
-from shoring.report.layout import esc, figure, table
+from shoring.report.layout import esc, figure, money, table
 
 __all__ = ["DesignStudy", "design_findings", "design_section", "design_tables", "frontier_chart"]
 
@@ -29,13 +29,6 @@ _ACTION_ORDER = {"keep": 0, "close": 1, "open": 2, "expand": 3}
 
 
 # ---------------------------------------------------------------------- words
-
-
-def _musd(value: float) -> str:
-    """Millions of USD, e.g. ``$4,722.3 M`` (never ``$-0.0 M``)."""
-    if not np.isfinite(value):
-        return "n/a"
-    return f"${_zero(value / 1e6, 0.05):,.1f} M"
 
 
 def _zero(value: float, tol: float) -> float:
@@ -142,7 +135,7 @@ def design_findings(study: DesignStudy) -> list[str]:
             sites = str(first["open_sites"]).replace("+", " + ")
             out.append(
                 f"Against the plan of least expected cost ({sites}), the robust plan pays "
-                f"{_musd(premium)} more in expectation to cut {cvar_name} by {_musd(gain)}: "
+                f"{money(premium)} more in expectation to cut {cvar_name} by {money(gain)}: "
                 f"{gain / premium:.1f} dollars of tail cost saved per dollar."
             )
     out.extend(lost_findings(study))
@@ -168,21 +161,21 @@ def _regret_sentence(study: DesignStudy, own: Mapping[str, float], cvar_name: st
         w: r for w, r in zip(table["scenario"], table["regret"], strict=True) if w in own and r > 0
     }
     text = (
-        f"The robust plan costs {_musd(robust.expected_cost)} in expectation over the "
-        f"horizon ({cvar_name} {_musd(robust.cvar)})"
+        f"The robust plan costs {money(robust.expected_cost)} in expectation over the "
+        f"horizon ({cvar_name} {money(robust.cvar)})"
     )
     if extra > REGRET_TOL * max(abs(own[cheapest]), 1.0):
         share = f" ({_pct(extra / own[cheapest])})" if own[cheapest] else ""
         text += (
-            f", {_musd(extra)}{share} over the cheapest single-scenario plan "
-            f"({cheapest}'s own optimum, {_musd(own[cheapest])})"
+            f", {money(extra)}{share} over the cheapest single-scenario plan "
+            f"({cheapest}'s own optimum, {money(own[cheapest])})"
         )
     if not regrets:
         return text + ", and matches each scenario's own optimum: no regret in any scenario."
     worst = max(regrets, key=regrets.__getitem__)
     share = f" ({_pct(regrets[worst] / own[worst])})" if own[worst] else ""
     return text + (
-        f". Its largest regret is under {worst}: {_musd(regrets[worst])}{share} above that "
+        f". Its largest regret is under {worst}: {money(regrets[worst])}{share} above that "
         "scenario's own optimum."
     )
 
@@ -475,7 +468,7 @@ def design_section(
     site_ids = [str(s) for s in sites.index]
     header = ["scenario", *[f"{s} ({sites.loc[s, 'country']})" for s in site_ids]]
     rows = [
-        [name, *[_cell(r.footprint, s) or "–" for s in site_ids], _musd(r.expected_cost)]
+        [name, *[_cell(r.footprint, s) or "–" for s in site_ids], money(r.expected_cost)]
         for name, r in study.alone.items()
     ]
     out.append(table([*header, "total cost"], rows, numeric=[len(header)]))
@@ -503,8 +496,8 @@ def design_section(
         )
     )
     out.append(
-        f"<p>Expected cost <b>{esc(_musd(robust.expected_cost))}</b>, {cvar_name} "
-        f"<b>{esc(_musd(robust.cvar))}</b>, largest single-country share "
+        f"<p>Expected cost <b>{esc(money(robust.expected_cost))}</b>, {cvar_name} "
+        f"<b>{esc(money(robust.cvar))}</b>, largest single-country share "
         f"{_share_text(robust.max_origin_share)}.</p>"
     )
     costs = design_tables(study)["design_costs"]
@@ -515,9 +508,9 @@ def design_section(
                 [
                     r.scenario,
                     f"{r.probability:.0%}" if np.isfinite(r.probability) else "",
-                    _musd(r.robust_cost),
-                    _musd(r.own_optimum),
-                    _musd(r.regret),
+                    money(r.robust_cost),
+                    money(r.own_optimum),
+                    money(r.regret),
                     _pct(r.regret_share),
                 ]
                 for r in costs.itertuples()
@@ -532,7 +525,7 @@ def design_section(
                 [
                     [
                         d.site,
-                        _musd(d.delta)
+                        money(d.delta)
                         if np.isfinite(d.delta)
                         else getattr(d, "status", "") or "infeasible",
                         d.replacement or "–",
@@ -575,7 +568,7 @@ def design_section(
                         a.rank,
                         " + ".join(a.open_sites),
                         footprint_words(a.footprint),
-                        _musd(a.objective),
+                        money(a.objective),
                         f"{a.gap:+.2%}",
                     ]
                     for a in robust.alternatives

@@ -16,6 +16,7 @@ import xarray as xr
 
 from shoring.costs import COMPONENTS
 from shoring.network import Network
+from shoring.report.layout import money
 
 
 @dataclass(frozen=True)
@@ -131,10 +132,6 @@ def site_label(ds: xr.Dataset, site: str) -> str:
     return f"{site} ({country})"
 
 
-def _money(value: float) -> str:
-    return f"${value:,.0f}"
-
-
 def _runs(years: Sequence[int], sites: Sequence[str]) -> list[tuple[str, int, int]]:
     """Collapse a yearly series of cheapest sites into (site, first year, last year) runs."""
     runs: list[tuple[str, int, int]] = []
@@ -219,11 +216,11 @@ def pair_finding(
     ref = table.iloc[0]
     lead = (
         f"{title}, {year}: under {ref['scenario']} the cheapest site is "
-        f"{site_label(ds, ref['site'])} at {_money(ref['total'])}/unit"
+        f"{site_label(ds, ref['site'])} at {money(ref['total'])}/unit"
     )
     if np.isfinite(ref["runner_up_total"]):
         lead += (
-            f", {_money(ref['margin'])} ({ref['margin_share']:.1%}) below the runner-up "
+            f", {money(ref['margin'])} ({ref['margin_share']:.1%}) below the runner-up "
             f"{site_label(ds, ref['runner_up'])}."
         )
     else:
@@ -244,7 +241,7 @@ def pair_finding(
             )
         else:
             changes = "; ".join(
-                f"{r.scenario}: {site_label(ds, r.site)} at {_money(r.total)}"
+                f"{r.scenario}: {site_label(ds, r.site)} at {money(r.total)}"
                 for r in others.itertuples()
             )
             sentences.append(
@@ -440,11 +437,11 @@ def breakeven_sentence(frame: pd.DataFrame, year: int, market: str) -> str:
     )
     if gap >= 0:
         return (
-            f"In {year}, {src} is {_money(gap)}/unit cheaper than {dst} for {market}; an extra "
+            f"In {year}, {src} is {money(gap)}/unit cheaper than {dst} for {market}; an extra "
             f"tariff of {r['tariff_breakeven']:.1%} on its lane would erase that, {wage}."
         )
     return (
-        f"In {year}, {src} is already {_money(-gap)}/unit dearer than {dst} for {market}: it "
+        f"In {year}, {src} is already {money(-gap)}/unit dearer than {dst} for {market}: it "
         f"would take a tariff cut of {-r['tariff_breakeven']:.1%} (ad valorem) on its lane to "
         f"equalize them, {wage}."
     )

@@ -44,7 +44,7 @@ from shoring.report.findings import (
     site_label,
     wages_long,
 )
-from shoring.report.layout import esc, figure, page, table
+from shoring.report.layout import esc, figure, money, page, table
 from shoring.report.macro_view import MACRO_SECTION, macro_section, macro_tables
 from shoring.report.reconcile import reconcile_sentences
 from shoring.report.resilience import risk_section
@@ -54,7 +54,6 @@ from shoring.report.sections import (
     comparison_section,
     largest,
     listing,
-    money,
     only_some,
     wages_section,
 )
@@ -203,7 +202,8 @@ def _summary(
                 r = hit.iloc[0]
                 margin = "" if pd.isna(r["margin"]) else f" (−{r['margin_share']:.1%})"
                 cells[f.product, f.market, scenario] = (
-                    f"{site_label(ds, r['site'])} {money(r['total'])}{margin}"
+                    f"{site_label(ds, r['site'])} "
+                    f"{money(r['total'], missing='', symbol='')}{margin}"
                 )
         if len(found) <= len(order):  # a column per product and market
             header = ["scenario"] + [f"{f.product} → {f.market}" for f in found]

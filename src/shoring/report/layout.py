@@ -6,6 +6,7 @@ Plain string assembly with :func:`html.escape` on every value; no template engin
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import urlsplit
@@ -41,6 +42,38 @@ td.num{text-align:right;font-variant-numeric:tabular-nums}
 .figure{margin:6px 0 18px 0}
 code{background:#f3f3f3;padding:1px 4px;border-radius:3px}
 """
+
+
+def money(value: Any, missing: str = "–", symbol: str = "$") -> str:
+    """An amount of US dollars, its scale chosen by its size: the report's one formatter.
+
+    Parameters
+    ----------
+    value : float
+        USD (a per-unit cost, a yearly saving, a plan's expected cost).
+    missing : str
+        Shown where the value is undefined (None, NaN, infinite).
+    symbol : str
+        Currency symbol in front; ``""`` in a column whose header names the unit.
+
+    Returns
+    -------
+    str
+        Whole dollars below a million (``"$980"``, ``"$200,000"``), millions with one
+        decimal from a million on (``"$4.7 M"``, ``"$4,722.3 M"``); the sign in front
+        (``"-$1.2 M"``). Never ``"$0.0 M"`` for a non-zero amount, never ``"-$0"``.
+    """
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return missing
+    if not math.isfinite(x):
+        return missing
+    size = abs(x)
+    sign = "-" if x < 0 and size >= 0.5 else ""
+    if size >= 1e6:
+        return f"{sign}{symbol}{size / 1e6:,.1f} M"
+    return f"{sign}{symbol}{size:,.0f}"
 
 
 def esc(value: Any) -> str:

@@ -17,6 +17,7 @@ import xarray as xr
 
 from shoring.network import Network
 from shoring.optimize.design.study import DesignStudy
+from shoring.report.layout import money
 
 __all__ = ["Reconciliation", "reconcile", "reconcile_sentences"]
 
@@ -61,12 +62,6 @@ class Reconciliation:
     units: float
     reason: str
     sentence: str
-
-
-def _usd(x: float) -> str:
-    if abs(x) >= 1e6:
-        return f"${x / 1e6:,.1f} M"
-    return f"${x:,.0f}"
 
 
 def reconcile(network: Network, ds: xr.Dataset, design: DesignStudy) -> list[Reconciliation]:
@@ -196,18 +191,18 @@ def _why(
 ) -> tuple[str, str]:
     sites = network.sites
     head = f"{f.product} for {f.market} ({f.year}): "
-    ranking = f"{f.best} is cheapest per unit ({_usd(f.best_cost)}/unit expected)"
+    ranking = f"{f.best} is cheapest per unit ({money(f.best_cost)}/unit expected)"
     if f.lost > 0.5 and (f.plan is None or f.lost >= 0.5 * f.units):
         penalty = float(network.products.at[f.product, "lost_sale_penalty_usd"])
         return "lost-sales", (
             f"{head}{ranking}, but the plan leaves {f.lost:,.0f} of {f.units:,.0f} units/yr "
             f"unserved: serving them costs more than the lost-sale penalty "
-            f"({_usd(penalty)}/unit)."
+            f"({money(penalty)}/unit)."
         )
     if f.plan == f.best:
         return "agrees", f"{head}{ranking}, and the plan serves it from there: they agree."
     plan_text = (
-        f"the plan serves it mostly from {f.plan} ({_usd(f.plan_cost)}/unit expected on the "
+        f"the plan serves it mostly from {f.plan} ({money(f.plan_cost)}/unit expected on the "
         "units it ships from there)"
     )
     total_cap = float(sites.at[f.best, "capacity_units"])
@@ -236,11 +231,11 @@ def _why(
         if yearly >= f.saving:
             return "fixed-cost", (
                 f"{head}{ranking}; {plan_text}. Serving it from {f.best} would save "
-                f"{_usd(f.saving)}/yr, less than its fixed cost {_usd(fixed)}/yr plus capex "
-                f"{_usd(capex)} spread over the {horizon}-year horizon ({_usd(yearly)}/yr)."
+                f"{money(f.saving)}/yr, less than its fixed cost {money(fixed)}/yr plus capex "
+                f"{money(capex)} spread over the {horizon}-year horizon ({money(yearly)}/yr)."
             )
     return "risk", (
-        f"{head}{ranking}; {plan_text}, {_usd(f.saving)}/yr more in expected cost, which the "
+        f"{head}{ranking}; {plan_text}, {money(f.saving)}/yr more in expected cost, which the "
         "robust objective accepts for a lower cost in the worst scenarios or to meet a "
         "constraint (diversification, lead time, budget): see the frontier and the "
         "alternatives."

@@ -18,13 +18,15 @@ import xarray as xr
 
 from shoring.data.cards import data_card
 from shoring.network import Network
-from shoring.report.layout import esc, figure, link, page, table
+from shoring.report.layout import esc, figure, link, money, page, table
 from shoring.report.riskmap import node_risk_map
 from shoring.simulate import SimResult
+from shoring.simulate.results import BY_NODE_QUESTION
+from shoring.stress import COLUMNS, QUESTION
 
 
-def _musd(value: float) -> str:
-    return "–" if not math.isfinite(value) else f"{value / 1e6:,.1f}"
+def _note(text: str) -> str:
+    return f'<p class="note">{esc(text)}</p>'
 
 
 def loss_histogram(result: SimResult, alpha: float = 0.95) -> go.Figure:
@@ -81,8 +83,8 @@ def findings(
     out = [
         f"As planned ({result.sim.nodes[result.sim.kind == 'site'].size} site(s)), the network "
         f"serves {s['service_level_mean']:.1%} of demand on average ({s['service_level_p05']:.1%} "
-        f"in the worst 5% of draws) and loses {_musd(s['annual_expected_loss'])} M USD a year "
-        f"in expectation; CVaR 95% over {s['weeks']} weeks is {_musd(s['cvar'])} M USD."
+        f"in the worst 5% of draws) and loses {money(s['annual_expected_loss'])} a year "
+        f"in expectation; CVaR 95% over {s['weeks']} weeks is {money(s['cvar'])}."
     ]
     nodes = result.by_node()
     total = nodes["expected_loss"].sum()
@@ -103,8 +105,8 @@ def findings(
         tail = min(rows, key=lambda r: r["cvar"])
         out.append(
             f"Lowest cost + expected loss: {best['strategy']} "
-            f"({_musd(best['cost_plus_loss'])} M USD a year); thinnest tail: "
-            f"{tail['strategy']} (CVaR {_musd(tail['cvar'])} M USD)."
+            f"({money(best['cost_plus_loss'])} a year); thinnest tail: "
+            f"{tail['strategy']} (CVaR {money(tail['cvar'])})."
         )
     return out
 
@@ -146,14 +148,14 @@ def resilience_page(
             n,
             r["kind"],
             r["country"],
-            _musd(r["expected_loss"]),
+            money(r["expected_loss"]),
             f"{r['expected_down_weeks']:.1f}",
             f"{r['ttr_days']:.0f}",
         ]
         for n, r in nodes.iterrows()
     ]
     node_table = table(
-        ["node", "kind", "country", "expected loss (USD M)", "weeks impaired", "TTR days"],
+        ["node", "kind", "country", "expected loss (USD)", "weeks impaired", "TTR days"],
         node_rows,
         numeric=(3, 4, 5),
     )
@@ -164,14 +166,14 @@ def resilience_page(
             r["country"] or "",
             "survives" if math.isinf(r["tts_days"]) else f"{r['tts_days']:.1f}",
             f"{r['ttr_days']:.0f}",
-            _musd(r["performance_impact"]),
+            money(r["performance_impact"]),
             f"{r['rei']:.2f}",
             "yes" if r["needs_mitigation"] else "",
         ]
         for r in stress
     ]
     stress_table = table(
-        ["node", "kind", "country", "TTS days", "TTR days", "impact (USD M)", "REI", "mitigate"],
+        ["node", "kind", "country", "TTS days", "TTR days", "impact (USD)", "REI", "mitigate"],
         stress_rows,
         numeric=(3, 4, 5, 6),
     )
@@ -188,10 +190,10 @@ def resilience_page(
         [
             [
                 r["strategy"],
-                _musd(r["cost_per_year"]),
-                _musd(r["expected_loss_per_year"]),
-                _musd(r["cost_plus_loss"]),
-                _musd(r["cvar"]),
+                money(r["cost_per_year"]),
+                money(r["expected_loss_per_year"]),
+                money(r["cost_plus_loss"]),
+                money(r["cvar"]),
                 f"{r['service_level']:.1%}",
                 "yes" if r["efficient"] else "",
             ]
@@ -209,8 +211,8 @@ def resilience_page(
         ["measure", "value"],
         [
             ["draws x weeks", f"{s['runs']} x {s['weeks']} (seed {s['seed']})"],
-            ["expected loss per year (USD M)", _musd(s["annual_expected_loss"])],
-            ["VaR / CVaR 95% over the horizon (USD M)", f"{_musd(s['var'])} / {_musd(s['cvar'])}"],
+            ["expected loss per year (USD)", money(s["annual_expected_loss"])],
+            ["VaR / CVaR 95% over the horizon (USD)", f"{money(s['var'])} / {money(s['cvar'])}"],
             [
                 "service level mean / 5th percentile",
                 f"{s['service_level_mean']:.1%} / {s['service_level_p05']:.1%}",
@@ -224,8 +226,8 @@ def resilience_page(
     sections = [
         ("findings", "Findings", words + summary),
         ("losses", "Loss distribution", losses),
-        ("nodes", "Risk by node", risk_map + node_table),
-        ("stress", "Stress test (TTS vs TTR)", stress_table),
+        ("nodes", "Risk by node", risk_map + node_table + _note(BY_NODE_QUESTION)),
+        ("stress", "Stress test (TTS vs TTR)", stress_table + _note(QUESTION) + _note(COLUMNS)),
         (
             "security",
             "Price of security",
@@ -256,25 +258,10 @@ def risk_section(dataset: xr.Dataset, year: int, reference: str) -> str:
     """
     import json
 
+    from shoring.costs.assemble import risk_notes
+
     how = json.loads(dataset.attrs.get("risk_model", '{"simulated": false}'))
-    if how.get("simulated"):
-        error = how.get("largest_standard_error")
-        method = (
-            f"The risk component is the expected disruption cost per unit made at each site "
-            f"from the Monte Carlo hazard model: each site simulated alone with every "
-            f"qualified supplier, {how['draws']:,} draws of {how['horizon_weeks']} weeks "
-            f"(seed {how['seed']}, {how['buffer_days']:g} buffer days, {how['year']} demand "
-            "and lanes), lost sales at the lost-sale penalty plus expedite and reroute "
-            "costs, per unit demanded; plus the share of capacity the scenario's closures "
-            "take out times the penalty."
-            + ("" if error is None else f" Largest standard error: {error:,.2f} USD per unit.")
-        )
-    else:
-        method = (
-            "No disruption simulation priced these landed costs: the risk component holds "
-            "only the share of capacity the scenarios' closures take out times the "
-            "lost-sale penalty (shoring.study.Study simulates it)."
-        )
+    method = " ".join(risk_notes(how))
     risk = dataset["cost"].sel(component="risk", year=year, scenario=reference)
     per_site = risk.max("market").transpose("product", "site").to_pandas()
     rows = [

@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 
 from shoring.network import Network
 from shoring.report.charts import chart_text
+from shoring.report.layout import money
 from shoring.report.worldmap import _located, base_map, frame_map
 
 __all__ = ["node_risk_map"]
@@ -78,7 +79,7 @@ def node_risk_map(
             text.append(
                 chart_text(
                     f"{node} ({row['kind']}, {row['country']}): expected loss "
-                    f"{row['expected_loss'] / 1e6:,.1f} M USD, {row['expected_down_weeks']:.1f} "
+                    f"{money(row['expected_loss'])}, {row['expected_down_weeks']:.1f} "
                     f"weeks impaired; TTR {row['ttr_days']:.0f} d{tts_text}"
                 )
             )

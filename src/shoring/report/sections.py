@@ -18,7 +18,7 @@ from shoring.data.countries import countries
 from shoring.network import Network
 from shoring.report import charts
 from shoring.report.findings import PairFinding, breakeven_pair, breakeven_sentence, site_label
-from shoring.report.layout import esc, figure, table
+from shoring.report.layout import esc, figure, money, table
 from shoring.scenario import Scenario
 
 MAX_BREAKEVEN_PAIRS = 6
@@ -26,22 +26,6 @@ MAX_BREAKEVEN_PAIRS = 6
 MAX_DETAIL_PAIRS = 12
 """Products and markets with their own charts (waterfalls, comparison) and conclusions
 shown unfolded, the largest by demand; the CSV tables hold every one."""
-
-
-def money(value: float) -> str:
-    """Whole dollars with thousands separators, or ``""`` where the value is missing.
-
-    Parameters
-    ----------
-    value : float
-        USD.
-
-    Returns
-    -------
-    str
-        E.g. ``"1,234"``.
-    """
-    return "" if pd.isna(value) else f"{value:,.0f}"
 
 
 def largest(network: Network, pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -178,7 +162,7 @@ def comparison_section(
                 [
                     r.scenario_b,
                     site_b,
-                    money(r.total_b),
+                    money(r.total_b, missing="", symbol=""),
                     _fmt(change, "+,.0f"),
                     _fmt(change / r.total_a, "+.1%"),
                     r.driver,
@@ -294,8 +278,8 @@ def breakevens_section(
                 [
                     [
                         int(r.year),
-                        money(r.cost_from),
-                        money(r.cost_to),
+                        money(r.cost_from, missing="", symbol=""),
+                        money(r.cost_to, missing="", symbol=""),
                         _fmt(r.tariff_breakeven, "+.1%", "not served" if r.unserved else "n/a"),
                         _fmt(r.wage_from, ".2f"),
                         _fmt(r.wage_breakeven, ".2f", ""),

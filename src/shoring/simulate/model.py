@@ -144,6 +144,9 @@ class SimNetwork:
         Air freight minus planned freight, USD per unit of output (>= 0).
     structural_gap : ndarray, shape (n_products,)
         Weekly demand the plan cannot meet even with nothing disrupted (units).
+    penalty_basis : tuple of str, length n_products
+        Where each finished product's lost-sale penalty comes from, in words: the
+        network's ``lost_sale_penalty_usd``, or the default unit value x (1 + margin).
     """
 
     nodes: np.ndarray
@@ -175,6 +178,7 @@ class SimNetwork:
     dest_share: np.ndarray
     premium: np.ndarray
     structural_gap: np.ndarray
+    penalty_basis: tuple[str, ...] = ()
 
     @property
     def n_nodes(self) -> int:
@@ -348,6 +352,15 @@ def sim_network(
             f"no lost-sale penalty for {', '.join(undefined)}: set lost_sale_penalty_usd "
             "or margin in products"
         )
+    fallback = value[:n_p] * (1.0 + prod["margin"].to_numpy(float)[:n_p])
+    basis = tuple(
+        f"default: unit value {v:,.2f} x (1 + margin {m:g})"
+        if np.isclose(p, d)
+        else "set in the network (products.lost_sale_penalty_usd)"
+        for p, d, v, m in zip(
+            penalty[:n_p], fallback, value[:n_p], prod["margin"].to_numpy(float)[:n_p], strict=True
+        )
+    )
 
     own = hazards.nodes
     base_days = buffer_days if buffer_days is not None else 0.0
@@ -397,6 +410,7 @@ def sim_network(
         firm_countries=firm_countries,
         firm_counts=firm_counts,
         structural_gap=gap,
+        penalty_basis=basis,
         **geo,
     )
 

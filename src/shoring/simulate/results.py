@@ -16,6 +16,14 @@ import pandas as pd
 from shoring.simulate.hazards import WEEKS_PER_YEAR, HazardModel
 from shoring.simulate.model import SimNetwork
 
+BY_NODE_QUESTION = (
+    "expected loss by node: each node's share of the expected loss over the horizon, with "
+    "every hazard drawn at its frequency and duration (many disruptions, short and long); "
+    "shoring stress instead takes each node out once for its time to recover (TTS vs TTR, "
+    "risk exposure index), so the rankings differ."
+)
+"""What the loss by node answers, against the stress test's (one line)."""
+
 
 def var_cvar(loss: np.ndarray, alpha: float = 0.95) -> tuple[float, float]:
     """Value-at-risk and conditional value-at-risk of a sample of losses.
@@ -132,9 +140,13 @@ class SimResult:
             ``expected_extra_cost`` (with its parts), ``expected_total_loss``,
             ``var``/``cvar`` of the total loss at ``alpha``, ``service_level`` (mean
             and 5th percentile), ``recovery_weeks`` (mean and 95th percentile over draws
-            with a shortfall), ``p_any_loss``, ``buffer_cost``, ``annual_expected_loss``.
+            with a shortfall), ``p_any_loss``, ``buffer_cost``, ``annual_expected_loss``,
+            ``demanded_units`` (finished units demanded over the horizon) and
+            ``expected_loss_per_unit`` (expected total loss / units demanded, USD per unit
+            of demand).
         """
         loss = self.total_loss
+        demanded = float(self.sim.demand.sum() * self.model.horizon_weeks)
         var, cvar = var_cvar(loss, alpha)
         hit = self.recovery_weeks > 0
         years = self.model.horizon_weeks / WEEKS_PER_YEAR
@@ -161,7 +173,29 @@ class SimResult:
             if hit.any()
             else 0.0,
             "buffer_cost": self.buffer_cost,
+            "demanded_units": demanded,
+            "expected_loss_per_unit": float(loss.mean() / demanded) if demanded > 0 else 0.0,
         }
+
+    def penalties(self) -> list[dict[str, Any]]:
+        """The lost-sale penalty of each finished product and where it comes from.
+
+        Returns
+        -------
+        list of dict
+            ``product``, ``usd_per_unit`` (loss per unit of demand not served) and
+            ``basis`` (the network's figure, or the default unit value x (1 + margin)).
+        """
+        sim = self.sim
+        return [
+            {"product": str(p), "usd_per_unit": float(v), "basis": b}
+            for p, v, b in zip(
+                sim.items[: sim.n_products],
+                sim.penalty[: sim.n_products],
+                sim.penalty_basis,
+                strict=True,
+            )
+        ]
 
     def by_node(self) -> pd.DataFrame:
         """Per node: kind, country, expected lost value attributed, weeks impaired, TTR."""
@@ -186,10 +220,11 @@ class SimResult:
         )
 
     def to_dict(self, alpha: float = 0.95) -> dict[str, Any]:
-        """JSON-ready: the summary, by node and by country."""
+        """JSON-ready: the summary, the lost-sale penalties, by node and by country."""
         nodes = self.by_node().reset_index()
         return {
             **self.summary(alpha),
+            "lost_sale_penalty": self.penalties(),
             "by_node": nodes.to_dict(orient="records"),
             "by_country": self.by_country().reset_index().to_dict(orient="records"),
         }

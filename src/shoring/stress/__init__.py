@@ -43,6 +43,23 @@ from scipy import sparse
 from shoring.simulate.hazards import DAYS_PER_WEEK, HazardModel
 from shoring.simulate.model import SimNetwork
 
+QUESTION = (
+    "stress test: each node taken out once, for its time to recover (TTR), after "
+    "Simchi-Levi et al. (2015); shoring simulate instead draws every node's disruptions "
+    "at their frequencies over the horizon, so the rankings differ: a node with impact 0 "
+    "here can still lose sales there."
+)
+"""The question the stress test answers, against the Monte Carlo simulation's (one line)."""
+
+COLUMNS = (
+    "TTS days: how long the rest of the network meets all demand without the node; TTR "
+    "days: how long the node takes to recover; impact: the least lost value while it is "
+    "down for its TTR (lost units x lost-sale penalty, USD); REI: impact / the largest "
+    "impact (risk exposure index, 0-1); mitigate: yes where TTS < TTR, the network runs "
+    "short before the node recovers, so it needs stock or a second source (a flag, no unit)."
+)
+"""What the stress table's columns mean, with units (one line)."""
+
 MAX_WEEKS = 520.0
 """TTS is searched up to 10 years; a node the network survives longer is reported
 with ``tts_days`` infinite (JSON ``null``)."""

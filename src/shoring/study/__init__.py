@@ -324,12 +324,15 @@ class Study:
             :func:`shoring.costs.explain.explain_year`'s ``year, rate, periods``, with
             ``mfn_rate`` and ``origin``
             (:func:`shoring.costs.origin_explain.explain_origin` plus ``met``, ``margin``,
-            ``qualifying_mix`` and the ``explanation`` in words).
+            ``qualifying_mix``, ``cost_build_up`` (the lane's
+            :data:`shoring.costs.origin_explain.MAKING` components,
+            USD per unit, to set against the declared value) and the ``explanation`` in
+            words).
         """
         import math
 
         from shoring.costs.explain import explain_year
-        from shoring.costs.origin_explain import explain_origin, origin_lines
+        from shoring.costs.origin_explain import MAKING, explain_origin, origin_lines
 
         def num(x: float) -> float | None:
             return None if math.isnan(x) else round(float(x), 6)
@@ -353,6 +356,12 @@ class Study:
                 origin["met"] = None if origin.get("domestic") else met
                 origin["margin"] = num(float(ds["origin_margin"].sel(**lane)))
                 origin["qualifying_mix"] = bool(ds["origin_qualifying_mix"].sel(**lane))
+                made = ds["cost"].sel(**lane, component=list(MAKING))
+                origin["cost_build_up"] = {
+                    str(c): round(float(v), 6)
+                    for c, v in zip(made["component"].to_numpy(), made.to_numpy(), strict=True)
+                    if math.isfinite(v)
+                }
                 mfn = num(float(ds["mfn_rate"].sel(product=product, market=market, year=yr)))
                 origin["explanation"] = origin_lines(
                     origin, met, origin["margin"], explained["rate"], mfn,
