@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
@@ -77,6 +78,8 @@ class _Study:
     tco: TcoInputs  # inputs of the TCO checklist components
     rules: dict = field(default_factory=dict)  # (agreement, product rules) -> AgreementRules
     rules_on: dict = field(default_factory=dict)  # (agreement, date) -> AgreementRules
+    # a few scenarios' time series over the study's years (year_inputs.scenario_series)
+    series: OrderedDict = field(default_factory=OrderedDict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def agreement_rules(self, agreement_id: str, on: dt.date) -> AgreementRules:

@@ -4,7 +4,6 @@ suppliers' offers delivered to every place. Called by :mod:`shoring.costs.engine
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -27,7 +26,75 @@ from shoring.scenario import (
 if TYPE_CHECKING:
     from shoring.costs.engine import CostSettings
 
-__all__ = ["purchased", "site_rates"]
+__all__ = ["purchased", "scenario_series", "site_rates"]
+
+
+_SERIES_KEPT = 4  # scenarios whose series a study keeps (two workers, a look-ahead each)
+
+
+def scenario_series(study: _Study, scenario: Scenario) -> dict[str, np.ndarray]:
+    """A scenario's country and product series over every year of the study (cached).
+
+    Computed once per scenario rather than once per scenario-year: each series function
+    loops over the scenario's measures, whatever the number of years. The study keeps
+    the last few scenarios' series (a sweep costs thousands of scenarios on one study).
+
+    Returns
+    -------
+    dict of str to ndarray
+        ``years`` (y,); ``growth`` (country, y), the USD wage relative to the last year of
+        the wage table (1 up to it, or everywhere when every site's wage is given);
+        ``automation`` (country, y); ``closed`` (country, y), the year's mean share of
+        capacity closed; ``carbon_price`` (country, y) USD/tCO2 and ``carbon_border``
+        (country, y) bool; ``incentives``, :func:`shoring.scenario.product_incentives`
+        with a trailing year axis.
+    """
+    with study.lock:
+        found = study.series.get(id(scenario))
+        if found is not None and found[0] is scenario:
+            study.series.move_to_end(id(scenario))
+            return found[1]
+    years = np.array(sorted(study.mfn), dtype=int)
+    countries = list(study.countries)
+    cs = study.site_country
+    given = study.network.sites["wage_usd_per_hour"].to_numpy(dtype=float)
+    tabled = set(study.countries[cs[np.isnan(given)]])
+    growth = np.ones((len(countries), years.size))
+    if tabled:  # after the table's last year, a scenario's wage paths move the wage
+        last = max(covered_years(c)[1] for c in tabled)
+        later = years > last
+        if later.any():
+            growth[:, later] = wage_multiplier(
+                scenario, countries, years[later], base_year=last
+            ).to_numpy()
+    months = np.arange(
+        np.datetime64(f"{years[0]}-01", "M"), np.datetime64(f"{years[-1] + 1}-01", "M")
+    )
+    closed = capacity_lost(scenario, countries, months).to_numpy()  # (c, months)
+    first = (years - years[0]) * 12  # the study's years may skip some
+    closed = np.stack([closed[:, m : m + 12].mean(axis=1) for m in first], axis=1)
+    products = study.network.products
+    carbon = carbon_prices(scenario, countries, years)
+    series = {
+        "years": years,
+        "growth": growth,
+        "automation": automation_share(scenario, countries, years).to_numpy(),
+        "closed": closed,
+        "carbon_price": carbon["usd_per_tco2"].to_numpy(),
+        "carbon_border": carbon["border_adjustment"].to_numpy().astype(bool),
+        "incentives": product_incentives(
+            scenario,
+            countries,
+            years,
+            products["hs_code"].to_numpy(dtype=str),
+            products["kwh_per_unit"].to_numpy(dtype=float),
+        ),
+    }
+    with study.lock:
+        study.series[id(scenario)] = (scenario, series)
+        while len(study.series) > _SERIES_KEPT:
+            study.series.popitem(last=False)
+    return series
 
 
 def site_rates(
@@ -40,30 +107,19 @@ def site_rates(
     site's capacity the scenario's closures take out in the year times the lost-sale
     penalty.
     """
+    series = scenario_series(study, scenario)
+    y = int(np.searchsorted(series["years"], year))
+    if y == series["years"].size or series["years"][y] != year:
+        raise ValueError(f"year {year} is not one of the study's years")
     sites = study.network.sites
-    countries = list(study.countries)
     cs = study.site_country
     given = sites["wage_usd_per_hour"].to_numpy(dtype=float)  # site override, NaN: table
-    tabled = set(study.countries[cs[np.isnan(given)]])
-    last_wage_year = max((covered_years(c)[1] for c in tabled), default=year)
-    growth = wage_multiplier(
-        scenario, countries, [year], base_year=min(year, last_wage_year)
-    ).to_numpy()[:, 0]
     wage = np.where(np.isnan(given), study.base_wage.sel(year=year).to_numpy()[cs], given)
-    wage = wage * growth[cs]
-    auto_scn = automation_share(scenario, countries, [year]).to_numpy()[:, 0]
-    automation = 1.0 - (1.0 - sites["automation"].to_numpy(dtype=float)) * (1.0 - auto_scn[cs])
-    months = [dt.date(year, m, 1) for m in range(1, 13)]
-    closed = capacity_lost(scenario, countries, months).mean("month").to_numpy()
-    risk = study.hazard_risk + closed[cs][None, :] * study.penalty[:, None]
-    products = study.network.products
-    inc = product_incentives(
-        scenario,
-        countries,
-        year,
-        products["hs_code"].to_numpy(dtype=str),
-        products["kwh_per_unit"].to_numpy(dtype=float),
-    )
+    wage = wage * series["growth"][cs, y]
+    auto_scn = series["automation"][cs, y]
+    automation = 1.0 - (1.0 - sites["automation"].to_numpy(dtype=float)) * (1.0 - auto_scn)
+    risk = study.hazard_risk + series["closed"][cs, y][None, :] * study.penalty[:, None]
+    inc = {k: v[..., y] for k, v in series["incentives"].items()}
     # (product, site): the owner class and country of each site
     owner = sites["prohibited_foreign_entity"].to_numpy(dtype=bool).astype(int)[None, :]
     pick = (owner, np.arange(study.products.size)[:, None], cs[None, :])
@@ -88,7 +144,6 @@ def site_rates(
         sites["capacity_units"].to_numpy(dtype=float),
         settings.amortization_years,
     )
-    carbon = carbon_prices(scenario, countries, [year])
     return {
         "wage": wage,
         "automation": automation,
@@ -97,8 +152,8 @@ def site_rates(
         "risk": risk,
         "incentive": incentive,
         "incentive_cost_share": inc["cost_share"][pick],
-        "carbon_price": carbon["usd_per_tco2"].to_numpy()[:, 0],
-        "carbon_border": carbon["border_adjustment"].to_numpy()[:, 0].astype(bool),
+        "carbon_price": series["carbon_price"][:, y],
+        "carbon_border": series["carbon_border"][:, y],
     }
 
 

@@ -76,7 +76,7 @@ def capacity_lost(
     scenario : Scenario, ResolvedScenario or sequence of Measure
         Measures to apply (a scenario is composed with its parents).
     countries : array-like of str
-        ISO3 codes.
+        ISO3 codes. Bloc membership is taken on the first day of each month.
     months : array-like
         Months (``"2020-03"``, dates or ``datetime64[M]``).
     scope : {"plants", "ports", "all"}
@@ -114,10 +114,15 @@ def capacity_lost(
         end = np.datetime64(m.end, "D") if m.end is not None else last.max()
         overlap = (np.minimum(last, end) - np.maximum(first, start)).astype(int) + 1
         share = np.clip(overlap, 0, None) / days_in
-        who = party_mask(codes, (m.country,), np.full(codes.size, first[0]), blocs)
+        # membership of the closure's country or bloc on the first day of each month
+        who = party_mask(
+            np.repeat(codes, month.size), (m.country,), np.tile(first, codes.size), blocs
+        ).reshape(codes.size, month.size)
         if m.region is not None:
-            who &= np.array([regions.get(c) == m.region.lower() for c in codes], dtype=bool)
-        lost = np.maximum(lost, np.outer(who, share * m.capacity_lost))
+            who &= np.array([regions.get(c) == m.region.lower() for c in codes], dtype=bool)[
+                :, None
+            ]
+        lost = np.maximum(lost, who * (share * m.capacity_lost)[None, :])
     return xr.DataArray(
         lost,
         coords={"country": codes, "month": month},
@@ -168,11 +173,12 @@ def incentives(scenario: ScenarioLike, countries: Any, years: Any) -> xr.Dataset
 def product_incentives(
     scenario: ScenarioLike,
     countries: Any,
-    year: int,
+    year: Any,
     hs: Any,
     kwh_per_unit: Any,
 ) -> dict[str, np.ndarray]:
-    """Incentives by product and country in one year, for ordinary and excluded owners.
+    """Incentives by product and country in one year (or several), for ordinary and
+    excluded owners.
 
     Every ``incentive`` measure in force in ``year`` counts for the products its ``hs``
     selection (and kWh range) covers, scaled by its phase-down factor: ``per_unit_usd +
@@ -186,8 +192,8 @@ def product_incentives(
         Measures to apply (a scenario is composed with its parents).
     countries : array-like of str
         ISO3 codes.
-    year : int
-        Calendar year.
+    year : int or sequence of int
+        Calendar year; a sequence of years adds a trailing ``year`` axis to every array.
     hs : array-like of str
         HS code of each product.
     kwh_per_unit : array-like of float
@@ -198,17 +204,18 @@ def product_incentives(
     dict of str to ndarray
         ``per_unit_usd`` (USD/unit), ``cost_share`` (fraction of the unit's production
         cost), ``capex_share`` (fraction, capped at 1) and ``per_job_usd`` (USD/job), each
-        of shape ``(2, product, country)``: ``[0]`` for
-        sites of ordinary owners, ``[1]`` for sites flagged ``prohibited_foreign_entity``.
+        of shape ``(2, product, country)`` (``(2, product, country, year)`` for a sequence
+        of years): ``[0]`` for sites of ordinary owners, ``[1]`` for sites flagged
+        ``prohibited_foreign_entity``.
     """
     measures, blocs = composed(scenario)
     codes = as_codes(countries)
+    years = _years(year)
     codes6 = np.asarray([str(c).zfill(6) for c in np.atleast_1d(hs)])
     kwh = np.nan_to_num(np.asarray(kwh_per_unit, dtype=float), nan=0.0)
-    shape = (2, codes6.size, codes.size)
+    shape = (2, codes6.size, codes.size, years.size)
     keys = ("per_unit_usd", "cost_share", "capex_share", "per_job_usd")
     out = {k: np.zeros(shape) for k in keys}
-    years = np.array([year])
     for m in measures:
         if not isinstance(m, Incentive):
             continue
@@ -217,17 +224,23 @@ def product_incentives(
         if m.kwh_per_unit_range is not None:
             low, high = m.kwh_per_unit_range
             covered = covered & (kwh >= low) & (kwh < high)
-        goods = covered.astype(float)[:, None] * where[None, :, 0]
-        scale = m.factor(year)
+        scale = np.array([m.factor(int(y)) for y in years])
+        goods = covered.astype(float)[:, None, None] * (where * scale)[None]  # (p, c, y)
         cutoff = m.excludes_prohibited_foreign_entities_from
-        owners = [0] if cutoff is not None and year >= cutoff else [0, 1]
-        per_unit = (m.per_unit_usd + m.per_kwh_usd * kwh)[:, None] * goods * scale
-        for k in owners:
-            out["per_unit_usd"][k] += per_unit
-            out["cost_share"][k] += m.cost_share * goods * scale
-            out["capex_share"][k] += m.capex_share * goods * scale
-            out["per_job_usd"][k] += m.per_job_usd * goods * scale
+        # sites of prohibited foreign entities: only before the measure's cut-off year
+        excluded_owner = (years < cutoff) if cutoff is not None else np.ones(years.size, bool)
+        amounts = {
+            "per_unit_usd": (m.per_unit_usd + m.per_kwh_usd * kwh)[:, None, None] * goods,
+            "cost_share": m.cost_share * goods,
+            "capex_share": m.capex_share * goods,
+            "per_job_usd": m.per_job_usd * goods,
+        }
+        for k, amount in amounts.items():
+            out[k][0] += amount
+            out[k][1] += amount * excluded_owner
     out["capex_share"] = np.minimum(out["capex_share"], 1.0)
+    if np.ndim(year) == 0:
+        return {k: v[..., 0] for k, v in out.items()}
     return out
 
 
