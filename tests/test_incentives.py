@@ -36,6 +36,17 @@ def test_45x_foreign_entity_restriction_from_2026() -> None:
         assert got["per_unit_usd"][1, 0, 0] == pytest.approx(expected)
 
 
+def test_45x_over_several_years_at_once() -> None:
+    # the statute's figures for a cell of an ordinary and of a prohibited foreign
+    # entity's site, years 2025-2033 asked in one call (what the engine does per scenario)
+    years = list(range(2025, 2034))
+    got = product_incentives(load_scenario("current-law"), ["USA"], years, ["850760"], [CELL])
+    phase = [1, 1, 1, 1, 1, 0.75, 0.5, 0.25, 0]  # 45X(b)(3)
+    assert got["per_unit_usd"].shape == (2, 1, 1, len(years))
+    assert got["per_unit_usd"][0, 0, 0] == pytest.approx([35 * CELL * p for p in phase])
+    assert got["per_unit_usd"][1, 0, 0] == pytest.approx([35 * CELL] + [0.0] * 8)  # FEOC
+
+
 def test_45x_critical_minerals_phase_out_from_2031() -> None:
     law = load_scenario("current-law")
     shares = [

@@ -287,6 +287,25 @@ def test_capacity_lost_months_and_regions() -> None:
     np.testing.assert_allclose(hubei.values, [[0.5]])
 
 
+def test_capacity_lost_takes_bloc_membership_month_by_month() -> None:
+    # an EU-wide closure from December 2019 to March 2020: the United Kingdom left the EU
+    # on 31 January 2020 (Withdrawal Agreement, OJ L 29, 31.1.2020), so it loses capacity
+    # in December and January only; asked over the whole span at once, as for one month
+    s = _scn(
+        [
+            {
+                "type": "closure",
+                "country": "EU",
+                "capacity_lost": 0.4,
+                "start": "2019-12-01",
+                "end": "2020-03-31",
+            }
+        ]
+    )
+    lost = capacity_lost(s, ["GBR", "DEU"], ["2019-12", "2020-01", "2020-02", "2020-03"])
+    np.testing.assert_allclose(lost.values, [[0.4, 0.4, 0, 0], [0.4, 0.4, 0.4, 0.4]])
+
+
 def test_builtin_closures_reproduce_published_monthly_falls() -> None:
     japan = capacity_lost(load_scenario("japan-2011"), ["JPN"], ["2011-03"])
     assert japan.item() == pytest.approx(0.153, abs=5e-4)  # METI: -15.3% m/m in March 2011
