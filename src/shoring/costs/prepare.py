@@ -27,7 +27,7 @@ from shoring.costs.origin import AgreementRules, agreement_rules, bom_slots
 from shoring.costs.places import node_places
 from shoring.costs.tco import TcoInputs, tco_inputs
 from shoring.costs.user_costs import UserCosts, lane_overrides, user_costs
-from shoring.data.rules_of_origin import product_rule
+from shoring.data.rules_of_origin import rows_in_force
 from shoring.data.tariffs import schedule_of
 from shoring.data.valuation import cif_importers
 from shoring.data.wages import labour_cost_matrix
@@ -76,7 +76,7 @@ class _Study:
     qty: np.ndarray  # (product, J) units per unit
     user: UserCosts  # the user's production and lane costs, inventory settings, exclusions
     tco: TcoInputs  # inputs of the TCO checklist components
-    rules: dict = field(default_factory=dict)  # (agreement, product rules) -> AgreementRules
+    rules: dict = field(default_factory=dict)  # (agreement, rule rows in force) -> AgreementRules
     rules_on: dict = field(default_factory=dict)  # (agreement, date) -> AgreementRules
     # a few scenarios' time series over the study's years (year_inputs.scenario_series)
     series: OrderedDict = field(default_factory=OrderedDict)
@@ -84,13 +84,14 @@ class _Study:
 
     def agreement_rules(self, agreement_id: str, on: dt.date) -> AgreementRules:
         """Rules of origin of every product under an agreement (cached per date, and
-        shared by the dates on which every product's rule is the same)."""
+        shared by the dates on which the same rule rows are in force)."""
         with self.lock:
             found = self.rules_on.get((agreement_id, on))
         if found is not None:
             return found
         hs = self.hs[self.hs_index]
-        key = (agreement_id, tuple(product_rule(agreement_id, str(h), on) for h in self.hs))
+        # every product's rule depends on the date only through the rule rows in force
+        key = (agreement_id, rows_in_force(agreement_id, on).tobytes())
         with self.lock:
             if key not in self.rules:
                 self.rules[key] = agreement_rules(agreement_id, list(hs), self.slots, on)

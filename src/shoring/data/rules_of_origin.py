@@ -272,6 +272,29 @@ def _agreement_rows(agreement_id: str) -> tuple:
     )
 
 
+def rows_in_force(agreement_id: str, on: dt.date) -> np.ndarray:
+    """Which of an agreement's rule rows are in force on a date.
+
+    :func:`product_rule` depends on the date only through this mask: two dates with the
+    same mask give every product the same rule.
+
+    Parameters
+    ----------
+    agreement_id : str
+        Agreement id.
+    on : datetime.date
+        Date.
+
+    Returns
+    -------
+    ndarray of bool
+        One per row of the agreement in the rule table (empty when it has none).
+    """
+    _lo, _hi, _width, start, end, _rule_set, _records = _agreement_rows(agreement_id)
+    day = on.isoformat()
+    return ((start == "") | (start <= day)) & ((end == "") | (end >= day))
+
+
 @cache
 def product_rule(agreement_id: str, hs6: str, on: dt.date) -> ProductRule:
     """The rule of origin of a product under an agreement on a date.
@@ -298,11 +321,8 @@ def product_rule(agreement_id: str, hs6: str, on: dt.date) -> ProductRule:
     """
     agreement(agreement_id)  # raises for an unknown id
     hs6 = "".join(c for c in hs6 if c.isdigit())[:6]  # "85443000" is in the range 854430-854430
-    lo, hi, width, start, end, rule_set, records = _agreement_rows(agreement_id)
-    day = on.isoformat()
-    hit = (
-        (lo <= hs6) & (hi >= hs6) & ((start == "") | (start <= day)) & ((end == "") | (end >= day))
-    )
+    lo, hi, width, _start, _end, rule_set, records = _agreement_rows(agreement_id)
+    hit = (lo <= hs6) & (hi >= hs6) & rows_in_force(agreement_id, on)
     if not hit.any():
         return _fallback(agreement_id, hs6)
     candidates = np.flatnonzero(hit)
