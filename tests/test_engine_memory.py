@@ -36,6 +36,22 @@ def test_slab_sum_equals_numpy_sum_on_a_tier_view():
     np.testing.assert_array_equal(strided, np.sum(full, axis=0))
 
 
+def test_slab_sum_leaves_out_zero_components_with_the_same_sums():
+    rng = np.random.default_rng(5)
+    full = rng.normal(size=(19, 7, 11, 13)) * 1e3
+    zeros = {0, 4, 5, 18}  # not a run: the kept components are gathered slab by slab
+    full[list(zeros)] = 0.0
+    full[:, 3, 2, 1] = np.nan  # an invalid cell: NaN in every component
+    block = full[:, 1:6]
+    out = np.empty(block.shape[1:])
+    sum_components(block, out, step=37, zeros=zeros)
+    np.testing.assert_array_equal(out, np.sum(block, axis=0))
+    assert np.isnan(out[2, 2, 1])
+    nothing = np.full(block.shape[1:], 7.0)
+    sum_components(block[list(zeros)], nothing, zeros=range(4))  # all zero: all read
+    np.testing.assert_array_equal(nothing, np.sum(block[list(zeros)], axis=0))
+
+
 def test_engine_memory_is_counted_across_threads_and_restored():
     switch = blocks._hugepage_switch()
     before = switch(True) if switch is not None else None

@@ -8,7 +8,7 @@ import contextlib
 import ctypes
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from typing import get_args
 
 import numpy as np
@@ -17,9 +17,9 @@ from shoring.fields import CostComponent
 
 __all__ = [
     "COMPONENTS",
+    "ComponentWriter",
     "Recycler",
     "Scratch",
-    "component_writer",
     "engine_memory",
     "gather",
     "sum_components",
@@ -29,27 +29,39 @@ COMPONENTS: tuple[str, ...] = get_args(CostComponent)
 """Cost components, in waterfall order; ``incentives`` is stored negative."""
 
 
-def component_writer(
-    block: np.ndarray, ls: np.ndarray | None, lane_shape: tuple[int, ...]
-) -> Callable[..., np.ndarray]:
-    """``put(name, values, per_lane=False)``: write a component into ``block``.
+class ComponentWriter:
+    """``put(name, values, per_lane=False, final=False)``: write a component into ``block``.
 
     ``block`` is (component, n, S, C); ``values`` broadcast to (n, S, C), or, with
     ``per_lane``, to ``lane_shape`` (n, L, C), each site taking its lane row ``ls`` (None:
-    every site its own row). Returns the written (n, S, C) view.
+    every site its own row). Returns the written (n, S, C) view. ``final``: the caller
+    will not change the view; when such a component is zero everywhere (known from the
+    small ``values`` before broadcasting), its index is kept in :attr:`zeros` so that
+    :func:`sum_components` can leave it out (adding zeros changes no sum).
     """
 
-    def put(name: str, values: np.ndarray | float, per_lane: bool = False) -> np.ndarray:
-        view = block[COMPONENTS.index(name)]
+    def __init__(
+        self, block: np.ndarray, ls: np.ndarray | None, lane_shape: tuple[int, ...]
+    ) -> None:
+        self.block, self.ls, self.lane_shape = block, ls, lane_shape
+        self.zeros: set[int] = set()
+
+    def __call__(
+        self, name: str, values: np.ndarray | float, per_lane: bool = False, final: bool = False
+    ) -> np.ndarray:
+        index = COMPONENTS.index(name)
+        view = self.block[index]
+        if final and not np.any(values):
+            self.zeros.add(index)
         if np.ndim(values) == 0:
             view.fill(values)
-        elif per_lane and ls is not None and np.shape(values)[1] != 1:
-            np.take(np.broadcast_to(values, lane_shape), ls, axis=1, out=view, mode="clip")
+        elif per_lane and self.ls is not None and np.shape(values)[1] != 1:
+            np.take(
+                np.broadcast_to(values, self.lane_shape), self.ls, axis=1, out=view, mode="clip"
+            )
         else:
             view[...] = values
         return view
-
-    return put
 
 
 def gather(values: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
@@ -65,20 +77,37 @@ def gather(values: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray
     return values[rows[:, None], cols[None, :]]
 
 
-def sum_components(block: np.ndarray, out: np.ndarray, step: int = 32_768) -> None:
+def sum_components(
+    block: np.ndarray, out: np.ndarray, step: int = 32_768, zeros: Collection[int] = ()
+) -> None:
     """``out[...] = block.sum(axis=0)``, a slab of cells at a time.
 
     ``block`` (component, ...) and ``out`` (...) C-contiguous in their trailing axes.
     Summing the whole block at once passes over ``out`` once per component; a slab of
     ``step`` cells (256 KiB) stays in cache while every component is added to it, which
     halves the time of this step at the benchmark's size. Same sums, same order.
+    ``zeros``: components known to be zero everywhere (:attr:`ComponentWriter.zeros`):
+    left out, they are not read (adding zeros changes no sum).
     """
+    keep = np.array([k for k in range(block.shape[0]) if k not in zeros], dtype=np.intp)
+    if keep.size == 0:  # every component zero but for the NaN of invalid cells: all read
+        keep = np.arange(block.shape[0])
     parts, total = block.reshape(block.shape[0], -1), out.reshape(-1)
     if not (np.shares_memory(parts, block) and np.shares_memory(total, out)):
-        np.sum(block, axis=0, out=out)  # not contiguous: at once
+        np.sum(block[keep], axis=0, out=out)  # not contiguous: at once
         return
-    for start in range(0, total.size, step):
-        np.sum(parts[:, start : start + step], axis=0, out=total[start : start + step])
+    if keep.size == block.shape[0]:
+        for start in range(0, total.size, step):
+            cells = slice(start, start + step)
+            np.sum(parts[:, cells], axis=0, out=total[cells])
+        return
+    first, rest = parts[keep[0]], [parts[k] for k in keep[1:]]
+    for start in range(0, total.size, step):  # the kept components added in order
+        cells = slice(start, start + step)
+        into = total[cells]
+        np.copyto(into, first[cells])
+        for part in rest:
+            np.add(into, part[cells], out=into)
 
 
 class Scratch:

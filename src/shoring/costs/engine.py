@@ -58,9 +58,9 @@ from shoring.costs import formulas as f
 from shoring.costs.assemble import combine_chunks, to_markets
 from shoring.costs.blocks import (
     COMPONENTS,
+    ComponentWriter,
     Recycler,
     Scratch,
-    component_writer,
     engine_memory,
     gather,
     sum_components,
@@ -310,12 +310,12 @@ def _year_costs(
         add = extra[bought_at]
         margin_rows[bought_at] = lane_pick(org.margin_q, lane_agreement, bought_at)
         np.copyto(margin_rows, np.nan, where=free | none | invalid)
-        put = component_writer(block, ls, duty_met.shape)
+        put = ComponentWriter(block, ls, duty_met.shape)
         # the components, written in place; ex-works and the stock value before exclusions
         freight = put("freight", freight_l, per_lane=True)
         duties = put("duties", duty_not, per_lane=True)
         np.copyto(duties, take(duty_met), where=met)
-        lane = put("lane", user.lane_cost(pl))
+        lane = put("lane", user.lane_cost(pl), final=True)
         materials_ = put("materials", materials[:, :, None])
         overhead_ = put("overhead", overhead[:, :, None])
         exw = (materials + labour + overhead + production)[:, :, None]  # ex-works
@@ -353,14 +353,14 @@ def _year_costs(
                 always[:, a, :] = r.always[pl, None]
             decide = ~lane_take(always, lane_agreement) & (lane_agreement >= 0)[None] & ~none
             stake_out[rows] = np.where(decide & (gain > 0), gain, 0.0)
-        put("labour", labour[:, :, None])
-        put("production", production[:, :, None])
-        put("risk", rates["risk"][pl][:, :, None])
+        put("labour", labour[:, :, None], final=True)
+        put("production", production[:, :, None], final=True)
+        put("risk", rates["risk"][pl][:, :, None], final=True)
         carbon = f.carbon_cost(gather(lanes.co2_kg.to_numpy(), pl, lp), carbon_price[None])
-        put("carbon", carbon, per_lane=True)
-        put("incentives", -incentive[:, :, None])
+        put("carbon", carbon, per_lane=True, final=True)
+        put("incentives", -incentive[:, :, None], final=True)
         for name in user.excluded:
-            put(name, 0.0)
+            put(name, 0.0, final=True)
         bad = np.flatnonzero(invalid.any(axis=(1, 2)))  # products with an invalid lane
         if bad.size:
             rows_bad = block[:, bad]  # a copy (fancy index): written back
@@ -370,7 +370,7 @@ def _year_costs(
         mix_out[rows] = chosen & ~invalid
 
         summed = total_out[rows[0] : rows[-1] + 1]  # a view, like ``block``
-        sum_components(block, summed)  # (pl, s, c), NaN where invalid
+        sum_components(block, summed, zeros=put.zeros)  # (pl, s, c), NaN where invalid
         # components of other products: delivered from their best site to every place
         components = np.flatnonzero(is_component[pl])
         if components.size == 0:

@@ -300,10 +300,11 @@ def tco_costs(
         The lanes' terms (:func:`lane_tco`).
     take : callable
         Lane rows -> sites: (n, L, C) to (n, S, C) (each site takes its lane row).
-    put : callable
-        ``put(name, values, per_lane=False)`` writes one component, (n, S, C) or
-        broadcastable (``per_lane``: given per lane row, (n, L, C)), and returns the
-        written (n, S, C) array, which may then be scaled in place.
+    put : ComponentWriter
+        ``put(name, values, per_lane=False, final=False)`` writes one component, (n, S, C)
+        or broadcastable (``per_lane``: given per lane row, (n, L, C)), and returns the
+        written (n, S, C) array, which may then be scaled in place (``final``: it will not
+        be; see :class:`shoring.costs.blocks.ComponentWriter`).
     tco : TcoInputs
         From :func:`tco_inputs`.
     pl, site_place : ndarray of int
@@ -324,7 +325,7 @@ def tco_costs(
     Writes one array per name of :data:`TCO_COMPONENTS`, USD per unit.
     """
     for name, values in lane.shares.items():
-        put(name, values, per_lane=True)
+        put(name, values, per_lane=True, final=True)
     fees = put("customs_fees", lane.fees, per_lane=True)
     if lane.mpf_saved.ndim and lane.mpf_saved.any():
         np.subtract(fees, take(lane.mpf_saved), out=fees, where=met)  # USMCA-originating
@@ -335,6 +336,6 @@ def tco_costs(
     prepaid[made_at] = prepaid_at
     ip = tco.ip_country[site_place][None, :, None]
     rate = _rates(tco, pl)["ip_risk_rate"]
-    put("ip_risk", np.where(ip, f.value_share_cost(value, rate), 0.0))
+    put("ip_risk", np.where(ip, f.value_share_cost(value, rate), 0.0), final=True)
     obsolete = put("obsolescence", lane.obsolete, per_lane=True)
     obsolete *= stock
