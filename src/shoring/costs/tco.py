@@ -327,8 +327,11 @@ def tco_costs(
     for name, values in lane.shares.items():
         put(name, values, per_lane=True, final=True)
     fees = put("customs_fees", lane.fees, per_lane=True)
-    if lane.mpf_saved.ndim and lane.mpf_saved.any():
-        np.subtract(fees, take(lane.mpf_saved), out=fees, where=met)  # USMCA-originating
+    if lane.mpf_saved.ndim and lane.mpf_saved.any():  # USMCA-originating: no US MPF
+        # only the destinations where some lane saves it (the US places): a few columns
+        cols = np.flatnonzero(lane.mpf_saved.any(axis=(0, 1)))
+        saved = take(np.ascontiguousarray(lane.mpf_saved[:, :, cols]))  # (n, S, k)
+        fees[:, :, cols] = np.where(met[:, :, cols], fees[:, :, cols] - saved, fees[:, :, cols])
     prepaid = put("prepayment", lane.prepay, per_lane=True)
     made_base, made_at, made_values = made
     prepaid_at = prepaid[made_at] * made_values
