@@ -10,6 +10,8 @@ penalty 100 per lost unit, two candidate sites of capacity 10, no delivery cost:
 With the demand row relaxed at multiplier u (per unit):
 L(u) = 10 u + 10 min(0, 100 - u) + min(0, 100 + 10 (1 - u)) + min(0, 50 + 10 (3 - u)),
 which is 10 u up to u = 8 and 80 on [8, 11]: the bound reaches the optimum, 80.
+The multiplier starts at the cheapest full-site unit cost, min(1 + 100 / 10, 3 + 50 / 10)
+= 8, already on the bound's maximum.
 """
 
 from __future__ import annotations
@@ -92,14 +94,22 @@ def test_hand_worked_bound_and_plan():
     assert res.status is SolveStatus.OPTIMAL
 
 
+def test_starts_at_the_cheapest_full_site_unit_cost():
+    res = lagrangian_design(_two_sites(), gap=1e-9, max_iterations=1, price_every=1)
+    assert res.bound == pytest.approx(80.0, rel=1e-12)  # L(8), the optimum: proven at once
+    assert res.objective == pytest.approx(80.0, rel=1e-12)
+    assert res.iterations == 1 and res.status is SolveStatus.OPTIMAL
+
+
 def test_statuses_at_the_iteration_limit():
-    res = lagrangian_design(_two_sites(), gap=1e-9, max_iterations=3, price_every=1)
-    assert res.status is SolveStatus.FEASIBLE  # a plan (all demand lost), gap and bound
-    assert res.objective == pytest.approx(1000.0) and res.bound < res.objective
+    data = _seeded()
+    res = lagrangian_design(data, gap=1e-9, max_iterations=3, price_every=1)
+    assert res.status is SolveStatus.FEASIBLE  # a plan, its gap and bound
+    assert res.bound < res.objective and res.plans >= 1
     assert res.gap == pytest.approx((res.objective - res.bound) / res.objective)
-    res = lagrangian_design(_two_sites(), gap=1e-9, max_iterations=1, price_every=5)
+    res = lagrangian_design(data, gap=1e-9, max_iterations=1, price_every=5)
     assert res.status is SolveStatus.NO_SOLUTION  # no footprint priced yet
-    assert np.isfinite(res.bound)
+    assert np.isfinite(res.bound) and res.plans == 0
 
 
 def test_bound_and_plan_bracket_the_proven_optimum():

@@ -16,12 +16,17 @@ minimum); its maximum over ``u`` is at least the linear relaxation with a link p
 (``Lane-open-max``): the relaxation of the capacitated facility location problem in
 Cornuejols, Sridharan and Thizy (1991, "A comparison of heuristics and relaxations for
 the capacitated plant location problem", EJOR 50:280-297, relaxation of the demand
-constraints). The multipliers follow the subgradient method with Polyak's step
-(Held, Wolfe and Crowder 1974, "Validation of subgradient optimization", Math.
-Programming 6:62-88). Now and then (``price_every``) the relaxation's footprint is
-priced exactly: with the sites fixed the model is one transportation LP per period and
-scenario (HiGHS, warm-started), so every reported plan is feasible and its cost is the
-model's objective.
+constraints). The multipliers start at each demand's cheapest full-site unit cost (the lane's cost
+plus its site's fixed cost and a period's share of its capex per unit of capacity, at
+most the lost-sale penalty) and follow the subgradient method with Polyak's step (Held,
+Wolfe and Crowder 1974, "Validation of subgradient optimization", Math. Programming
+6:62-88), each direction deflected by a share of the previous one (Camerini, Fratta and
+Maffioli 1975, "On improving relaxation methods by modified gradient techniques", Math.
+Programming Study 3:26-34). Now and then (``price_every``) the relaxation's footprint
+is priced exactly: with the sites fixed the model is one transportation LP per period
+and scenario (HiGHS dual simplex, each LP warm-started from its own basis of the
+previous footprint, the first time from a neighbouring period's or scenario's), so
+every reported plan is feasible and its cost is the model's objective.
 
 Scope: the model of the default :class:`~shoring.optimize.design.spec.DesignSpec`
 (expected cost, no lead-time cap, sourcing rule, budget or forced site), on data
@@ -41,7 +46,7 @@ import numpy as np
 from scipy import sparse
 
 from shoring.optimize.design.data import DesignData
-from shoring.optimize.solve import SolveStatus
+from shoring.optimize.solve import SolveStatus, run_highs
 
 __all__ = ["LagrangianResult", "lagrangian_design"]
 
@@ -146,15 +151,26 @@ class _Pricing:
                 row.append(h)
             self.models.append(row)
         self.n_s = n_s
+        self.solved = [[False] * n_w for _ in range(n_t)]
 
     def price(self, cap: np.ndarray) -> float:
-        """Second-stage expected cost with site capacities ``cap`` (S, T); 0 = closed."""
+        """Second-stage expected cost with site capacities ``cap`` (S, T); 0 = closed.
+
+        Each LP starts from its own optimal basis of the last footprint (dual simplex:
+        only capacities changed). The first time, only LP ``(0, 0)`` starts from
+        scratch: ``(t, w)`` starts from the basis of ``(t, w - 1)`` (same rows, other
+        costs) and ``(t, 0)`` from that of ``(t - 1, 0)`` (same costs, other demand and
+        capacities).
+        """
         total = 0.0
         rows = (self.n_pm + np.arange(self.n_s)).astype(np.int32)
         for t, row in enumerate(self.models):
-            for h in row:
+            for w, h in enumerate(row):
                 h.changeRowsBounds(self.n_s, rows, np.full(self.n_s, -np.inf), cap[:, t])
-                h.run()
+                if not self.solved[t][w] and (t, w) != (0, 0):
+                    h.setBasis(row[w - 1].getBasis() if w else self.models[t - 1][0].getBasis())
+                run_highs(h)
+                self.solved[t][w] = True
                 if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
                     raise RuntimeError(f"pricing LP: {h.modelStatusToString(h.getModelStatus())}")
                 total += h.getInfo().objective_function_value
@@ -168,6 +184,7 @@ def lagrangian_design(
     gap: float = 1e-3,
     max_iterations: int = 10_000,
     price_every: int = 20,
+    deflection: float = 0.3,
     progress: Callable[[str], None] | None = None,
 ) -> LagrangianResult:
     """Lower bound and plan by Lagrangian relaxation of the demand rows (see module).
@@ -187,6 +204,11 @@ def lagrangian_design(
         scenario) at most every this many iterations, every quarter of that once the
         gap is within 1 %. No plan exists before the first pricing; until then the
         step aims 5 % above the best bound.
+    deflection : float
+        Weight of the previous direction in the next one (deflected subgradient,
+        0 = plain subgradient). On the three-period rung of the network-design
+        benchmark 0.3 reached the 0.1 % gap in 242 iterations against 388-501 without
+        deflection; 0.6 did not converge within 600 s.
     progress : callable, optional
         Called with a line after each priced footprint.
 
@@ -245,21 +267,28 @@ def lagrangian_design(
     pricing = _Pricing(d, q, q_lost, pm)
     has_demand = dem > 0  # (PM, T)
     # start: each demand at its cheapest lane's cost (or the lost-sale penalty)
+    # each lane's cost plus its site's fixed cost and capex per unit of capacity (a full
+    # site's share), capped at the lost-sale penalty
+    per_unit = (d.fixed_cost + d.opening_capex / n_t) / np.maximum(d.capacity, 1e-12)
+    full = q + weight[None] * per_unit[ls][:, None, None]
     u = q_lost.copy()
-    np.minimum.at(u, pm, np.where(np.isfinite(q), q, np.inf))
+    np.minimum.at(u, pm, np.where(np.isfinite(full), full, np.inf))
     u = np.where(has_demand[:, :, None], u, 0.0)
 
     grp = (ls[:, None, None] * n_t + tt[None, :, None]) * n_w + np.arange(n_w)[None, None, :]
     grp = np.broadcast_to(grp, q.shape).ravel()  # (L*T*W,) group (site, t, w)
     bflat = np.broadcast_to(b_lane[:, :, None], q.shape).ravel()
-    lane_of = np.broadcast_to(np.arange(len(lp_))[:, None, None], q.shape).ravel()
-    tw_of = np.broadcast_to((tt[:, None] * n_w + np.arange(n_w)[None, :])[None], q.shape).ravel()
+    st_of = grp // n_w  # (L*T*W,) site and period: s * T + t
+    row_of = (pm[:, None] * (n_t * n_w) + np.arange(n_t * n_w)[None, :]).ravel()  # u.ravel()
     n_g = n_s * n_t * n_w
+    n_lev = levels.shape[1]
+    levels_st = levels.transpose(1, 0, 2).reshape(n_lev, n_s * n_t)  # (level, s * T + t)
 
     best_lb, best_ub, best_open = -np.inf, np.inf, np.zeros((n_s, n_t), dtype=bool)
     history: list[tuple[float, float, float]] = []
     step, stall, it, last_priced = 2.0, 0, 0, 0
     priced: set[bytes] = set()
+    direction: np.ndarray | None = None
 
     def price(is_open: np.ndarray, choice: np.ndarray) -> float:
         lev = pat_level[np.arange(n_s), choice][:, None, :]
@@ -281,13 +310,13 @@ def lagrangian_design(
         start = np.searchsorted(g_sorted, np.arange(n_g))
         before = np.concatenate([[0.0], cum])[start]  # cum before each group's first item
         prior = cum - b_sorted - before[g_sorted]  # filled before this item, same group
-        site_sorted = g_sorted // (n_t * n_w)
-        t_sorted = (g_sorted // n_w) % n_t
-        values = np.empty((n_s, levels.shape[1], n_t))
-        for j in range(levels.shape[1]):
-            k = levels[site_sorted, j, t_sorted]
-            amount = np.clip(k - prior, 0.0, b_sorted)
-            v = np.bincount(g_sorted, weights=r_sorted * amount, minlength=n_g)
+        st_sorted = st_of[idx]
+        values = np.empty((n_s, n_lev, n_t))
+        amounts = np.empty((n_lev, idx.size))  # shipped at each capacity level
+        for j in range(n_lev):
+            np.subtract(levels_st[j][st_sorted], prior, out=amounts[j])
+            np.clip(amounts[j], 0.0, b_sorted, out=amounts[j])
+            v = np.bincount(g_sorted, weights=r_sorted * amounts[j], minlength=n_g)
             values[:, j] = v.reshape(n_s, n_t, n_w).sum(axis=2)
         # pattern cost = first stage + knapsack values at the pattern's levels
         pv = np.take_along_axis(values[:, None], pat_level[..., None, :], axis=2)[..., 0, :]
@@ -327,11 +356,9 @@ def lagrangian_design(
         if time.perf_counter() - t0 > time_limit or step < 1e-6:
             break
         # subgradient: demand minus shipped minus lost at the relaxed optimum
-        site_open_tw = is_open[site_sorted, t_sorted]
-        k = levels[site_sorted, pat_level[site_sorted, choice[site_sorted], t_sorted], t_sorted]
-        amount = np.where(site_open_tw, np.clip(k - prior, 0.0, b_sorted), 0.0)
-        row = pm[lane_of[idx]] * (n_t * n_w) + tw_of[idx]
-        shipped = np.bincount(row, weights=amount, minlength=u.size).reshape(u.shape)
+        level = np.where(is_open, pat_level[np.arange(n_s), choice], -1).ravel()[st_sorted]
+        amount = np.where(level >= 0, amounts[np.maximum(level, 0), np.arange(idx.size)], 0.0)
+        shipped = np.bincount(row_of[idx], weights=amount, minlength=u.size).reshape(u.shape)
         sub = dem[:, :, None] - shipped - np.where(q_lost < u, dem[:, :, None], 0.0)
         sub = np.where(has_demand[:, :, None], sub, 0.0)
         norm = float((sub**2).sum())
@@ -343,7 +370,11 @@ def lagrangian_design(
                     best_ub, best_open = ub, is_open.copy()
             break
         target = best_ub if np.isfinite(best_ub) else best_lb + 0.05 * abs(best_lb)
-        u = u + step * (target - lb) / norm * sub
+        direction = sub if direction is None else sub + deflection * direction
+        norm = float((direction**2).sum())
+        if norm <= 0:
+            direction, norm = sub, float((sub**2).sum())
+        u = u + step * (target - lb) / norm * direction
     ub_gap = (best_ub - best_lb) / abs(best_ub) if np.isfinite(best_ub) else np.inf
     status = SolveStatus.OPTIMAL if ub_gap <= gap else SolveStatus.FEASIBLE
     return LagrangianResult(
