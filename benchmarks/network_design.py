@@ -97,18 +97,43 @@ process's share of one CPU (CPU / wall)::
       150)                          LPs: no plan, no proven gap
     the same, pricing from the      first real pricing unfinished,  800     430    53 %   3.8
       empty footprint's basis       killed
+    Lagrangian, chained warm        plan 2.62650e10, bound          1,500   714    48 %   3.5
+      starts, full-site start,      2.62342e10: proven gap 0.117 %
+      deflection 0.3 (nice 19,      after 711 iterations, 54
+      1,500 s limit, load 3-7)      plans (0.205 % at 276 CPU s)
+    the same code, final figure     plan 2.62666e10, bound          605     284    47 %   3.6
+      at normal priority (600 s     2.6219e10: proven gap 0.181 %
+      limit, load 3.2-4.4)          after 270 iterations
 
-The large rung's target (0.1 % in 10 minutes under 8 GB) is NOT met. Memory is not
-the obstacle (4.1 GB for the Lagrangian method, 5.7 GB for HiGHS without probing).
-Time is: one subgradient iteration of the large rung costs about 1-2 CPU s (3.2
-million lane-period-scenario reduced costs sorted by site), and the first exact
-pricing of a footprint, 15 transportation LPs of 280,880 columns (210,880 lanes, 70,000
-lost sales) and 71,000 rows each, solved from scratch, had done 10 of its 15 LPs when
-the run was stopped at 665 CPU s; on the three-period rung the same method needs 360 iterations and
-about 20 pricings. Left for a next session: price the footprint with an
-interior-point LP (0.5 against 0.85 CPU s per LP on the three-period rung) or on the
-lanes of open sites only, and start the multipliers from a better estimate than each
-market's cheapest lane.
+The large rung's target (0.1 % in 10 minutes under 8 GB) is NOT met; the closest is a
+proven 0.181 % in 10 minutes of wall time (284 CPU s: the process got 47 % of one CPU)
+and 0.117 % at 714 CPU s, at 3.6 GB. Memory is not the obstacle. What the CPU went to
+(profiled 2026-11-30, CPU s with the machine loaded): before this session the first
+pricing solved 15 transportation LPs of 280,880 columns (210,880 lanes, 70,000 lost
+sales) and 71,000 rows from scratch, each about 100,000 dual simplex iterations and
+25-65 CPU s. Now only LP (period 0, scenario 0) starts cold (80,373 iterations, 28.6 CPU
+s); (t, w) starts from the basis of (t, w - 1) (same rows, other costs: 53-2,875
+iterations, 0.3-1.4 CPU s) and (t, 0) from (t - 1, 0) (44,940 iterations and 35 CPU s
+into period 1, where ramped-up sites change capacity; 1,941 and 1.2 CPU s into period
+2); each later footprint re-solves every LP from its own basis (2,000-5,000 iterations,
+0.3-1.3 CPU s each, about 8 CPU s a footprint). Tried and dropped: the LP of open sites'
+lanes only keeps 199,788 of the 210,880 lanes (the relaxation opens the sites that are
+among many markets' five cheapest), so it does not pay; an interior-point LP takes 40
+CPU s (42 without crossover) against 48 for dual simplex; a crash basis with each demand
+on its cheapest open lane (dual feasible) took 106,561 iterations and 131 CPU s, worse
+than the slack start. The iteration itself (3.2 million reduced costs sorted by site,
+about 0.7 CPU s) now gathers site, period and demand row once (same iterates; the
+three-period rung's run went from 16.2 to 12.9 CPU s). Starting each multiplier at the
+cheapest full-site unit cost (lane cost plus the site's fixed cost and capex share per
+unit of capacity) instead of the cheapest lane cost, and deflecting each direction by
+0.3 of the previous one, brought the three-period rung from 360-501 iterations to 242
+(the LP duals of a priced footprint as multipliers gave a lower L(u) than the current
+one at every pricing; a Polyak target of min(plan, 1.05 bound) took 992 iterations;
+deflection 0.6 did not converge in 600 s). What is left: the bound creeps from 0.2 % to
+0.12 % over the last 450 iterations with the step halved down to 0.004 (the subgradient
+method's slow tail), and the plans of the relaxation's footprints stop improving at
+2.6265e10; a bundle or volume method for the tail, or a local search on the footprint,
+would be the next things to measure.
 
 ``presolve_rule_off=32768`` is bit 15, HiGHS' probing rule: the HiGHS log names it
 ("Rule 15 (set bit 15 = 32768): Probing") and HiGHS itself suggests it when probing
@@ -123,10 +148,11 @@ and at most every 20 iterations (every 5 within 1 %) the footprint is priced exa
 one warm-started transportation LP per period and scenario. Its bound is a proven lower
 bound of the MILP (weak duality) and its plans are feasible with their exact cost, so
 the gap it reports is a proven gap. On the three-period rung 300 x 200 x 30 x 3 x 5
-(``--mid --method lagrange``, k = 5, seed 0): plan 2.28311e9, bound 2.28083e9, a
-proven gap of 0.0996 % after 360 iterations, in 31.8 CPU s (101 s of wall time at
-32 % of one CPU), peak 0.54 GB; HiGHS on the MILP there stopped at 0.47 % after 600 s
-(194.5 CPU s, measured 2026-11-30 above).
+(``--mid --method lagrange``, k = 5, seed 0): plan 2.28311e9, bound 2.28082e9, a
+proven gap of 0.0999 % after 242 iterations and 11 plans, in 12.9 CPU s (38.6 s of wall
+time niced at load about 6; before this session's changes 360 iterations and 31.8 CPU
+s), peak 0.54 GB; HiGHS on the MILP there stopped at 0.47 % after 600 s (194.5 CPU s,
+measured 2026-11-30 above).
 
 Printed side by side: build time (linopy model + hand-over to HiGHS), solve time, CPU
 time of the whole rung (generation, build, solve), gap, model size and peak resident
