@@ -266,8 +266,7 @@ def lagrangian_design(
 
     pricing = _Pricing(d, q, q_lost, pm)
     has_demand = dem > 0  # (PM, T)
-    # start: each demand at its cheapest lane's cost (or the lost-sale penalty)
-    # each lane's cost plus its site's fixed cost and capex per unit of capacity (a full
+    # start: each lane's cost plus its site's fixed cost and capex per unit of capacity (a full
     # site's share), capped at the lost-sale penalty
     per_unit = (d.fixed_cost + d.opening_capex / n_t) / np.maximum(d.capacity, 1e-12)
     full = q + weight[None] * per_unit[ls][:, None, None]
