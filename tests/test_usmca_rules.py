@@ -153,3 +153,27 @@ def test_ev_battery_is_carved_out_and_keeps_the_fallback() -> None:
     assert "carved out" in part.describe()
     assert product_rule("USMCA", "85076000", DAY).fallback
     assert automotive_part("854442", DAY) is None  # lead sets: in no table
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "85011099",
+        "85044095",
+        "85076000",
+        "85443000",
+        "85444290",
+        "85444920",
+        "90181910",
+        "90189050",
+        "90221400",
+    ],
+)
+def test_untranscribed_ranges_keep_the_flagged_fallback(line: str) -> None:
+    # the card's gaps: GN 11's text for 8501-8504, 8507.60, 8544 and 9018-9022 is not in the
+    # stored copies, so no rule stands in for it and the rule says it is the fallback (the
+    # examples' lines, plus 8504.40.95 and 9022.14.00)
+    rule = product_rule("USMCA", line, DAY)
+    assert (rule.fallback, rule.rule_set) == (True, "")
+    assert rule.source.startswith("fallback:")
+    assert f"USMCA {line[:6]} (fallback)" in rule.describe()
