@@ -189,3 +189,35 @@ def test_embedded_table_matches_the_shared_files(shared_data: Path) -> None:
     assert "vietnam,342,8544,85," in raw
     rows = uk[(uk["rule_set"] == "uk-vietnam-342") & (uk["agreement"] == "EVFTA")]
     assert rows[["shift", "value_test"]].values.tolist() == [["CTH", ""], ["", "max_all"]]
+
+
+def test_bought_levels_hand_worked() -> None:
+    # product 0 offered by two suppliers delivered to two places: a Chinese one at 100
+    # (freight 10, duty 20) and a Mexican one at 130 (freight 5, duty 0); under USMCA the
+    # Mexican offer is originating (presumed, supplier in a party) and the Chinese one's
+    # non-originating value is its cost less freight and duty, 100 - 10 - 20 = 70
+    offers = Offers(
+        product=np.array([0, 0, 1]),
+        cost=np.array([[100.0, 100.0], [130.0, np.inf], [50.0, 55.0]]),
+        freight=np.array([[10.0, 10.0], [5.0, 5.0], [2.0, 2.0]]),
+        duty=np.array([[20.0, 20.0], [0.0, 0.0], [0.0, 0.0]]),
+        declared=(None, None, None),
+        country=("CHN", "MEX", "DEU"),
+    )
+    usmca = agreement_rules("USMCA", ["850760", "854442"], np.array([[-1], [-1]]), ON)
+    cost, vnm = bought_levels(offers, usmca, 2, ON)
+    # levels at place 0: cheapest (CHN 100, VNM 70), less non-originating (MEX 130, 0),
+    # cheapest originating (MEX 130, 0); at place 1 Mexico cannot deliver: CHN at every level
+    np.testing.assert_array_equal(cost[:, 0, 0], [100.0, 130.0, 130.0])
+    np.testing.assert_array_equal(vnm[:, 0, 0], [70.0, 0.0, 0.0])
+    np.testing.assert_array_equal(cost[:, 0, 1], [100.0, 100.0, 100.0])
+    np.testing.assert_array_equal(vnm[:, 0, 1], [70.0, 70.0, 70.0])
+    # EVFTA values a material at its customs value, with the freight, without the duty:
+    # 100 - 20 = 80; neither China nor Mexico is a party, so no level is originating
+    evfta = agreement_rules("EVFTA", ["850760", "854442"], np.array([[-1], [-1]]), ON)
+    _, vnm_eu = bought_levels(offers, evfta, 2, ON)
+    np.testing.assert_array_equal(vnm_eu[:, 0, 0], [80.0, 80.0, 80.0])
+    # only the places asked for (the party sites' places): none elsewhere
+    only, _ = bought_levels(offers, usmca, 2, ON, np.array([1]))
+    np.testing.assert_array_equal(only[:, 0, 1], cost[:, 0, 1])
+    assert np.isinf(only[:, :, 0]).all()
