@@ -50,10 +50,11 @@ class Table(rich_table.Table):
     longer fits (``"changzh" / "ou"``, ``"106,318," / "681"``). Here each column is at
     least as wide as its longest word (a right-justified column, numbers: its widest
     cell) and text wraps at spaces only; the width left over goes to the columns that
-    would wrap, in proportion to what they lack. When even that does not fit the width
-    (a narrow terminal, 80 columns on a pipe), the table is folded: one block per row,
-    each cell as ``header: value`` wrapped at spaces. Only a word wider than the whole
-    console is folded across lines. Every table of the CLI is this one.
+    would wrap, in proportion to what they lack. When that does not fit the width (80
+    columns on a pipe), the cells lose their padding (the column rules still part them);
+    when even that does not fit, the table is folded: one block per row, each cell as
+    ``header: value`` wrapped at spaces. Only a word wider than the whole console is
+    folded across lines. Every table of the CLI is this one.
     """
 
     def add_column(self, *args: Any, overflow: Any = "fold", **kwargs: Any) -> None:
@@ -84,29 +85,36 @@ class Table(rich_table.Table):
 
     def __rich_console__(self, console: Any, options: Any) -> Any:
         """Render with no word or number broken; fold the table where it cannot fit."""
-        if not self.columns:
-            yield from super().__rich_console__(console, options)
-            return
-        least, natural = self._unbroken_widths(console, options)
         room = options.max_width - self._extra_width
-        if sum(natural) <= room:
+        least, natural = self._unbroken_widths(console, options)
+        if not self.columns or sum(natural) <= room:
             yield from super().__rich_console__(console, options)
             return
-        if sum(least) > room and len(self.columns) > 1:
-            yield from self._folded(console, options)
-            return
-        if sum(least) > room:  # one column, a word wider than the console: it folds
-            yield from super().__rich_console__(console, options)
-            return
-        lacking = [high - low for low, high in zip(least, natural, strict=True)]
-        extra = ratio_distribute(room - sum(least), lacking) if any(lacking) else []
-        given = [c.width for c in self.columns]
+        padding, given = self.padding, [c.width for c in self.columns]
         try:
-            for i, column in enumerate(self.columns):
-                pad = self._get_padding_width(column._index)
-                column.width = least[i] - pad + (extra[i] if extra else 0)
+            if sum(least) > room and len(self.columns) > 1:
+                self.padding = (0, 0)  # cells still apart: the column rules separate them
+                least, natural = self._unbroken_widths(console, options)
+                if sum(least) > room:
+                    self.padding = padding
+                    yield from self._folded(console, options)
+                    return
+            if sum(least) <= room:  # else one column, a word wider than the console: folds
+                spare = room - sum(least)
+                lacking = [high - low for low, high in zip(least, natural, strict=True)]
+                extra = (
+                    lacking
+                    if sum(lacking) <= spare
+                    else ratio_distribute(spare, lacking)
+                    if any(lacking)
+                    else [0] * len(lacking)
+                )
+                for i, column in enumerate(self.columns):
+                    pad = self._get_padding_width(column._index)
+                    column.width = least[i] - pad + extra[i]
             yield from super().__rich_console__(console, options)
         finally:
+            self.padding = padding
             for column, width in zip(self.columns, given, strict=True):
                 column.width = width
 
