@@ -352,14 +352,12 @@ def sim_network(
             f"no lost-sale penalty for {', '.join(undefined)}: set lost_sale_penalty_usd "
             "or margin in products"
         )
-    fallback = value[:n_p] * (1.0 + prod["margin"].to_numpy(float)[:n_p])
+    margin = prod["margin"].to_numpy(float)[:n_p]
     basis = tuple(
         f"default: unit value {v:,.2f} x (1 + margin {m:g})"
-        if np.isclose(p, d)
+        if np.isclose(p, v * (1.0 + m))
         else "set in the network (products.lost_sale_penalty_usd)"
-        for p, d, v, m in zip(
-            penalty[:n_p], fallback, value[:n_p], prod["margin"].to_numpy(float)[:n_p], strict=True
-        )
+        for p, v, m in zip(penalty[:n_p], value[:n_p], margin, strict=True)
     )
 
     own = hazards.nodes
