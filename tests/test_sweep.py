@@ -166,7 +166,7 @@ def test_another_sweep_in_the_folder_is_refused(network: Network, tmp_path, cli)
     assert cli("sweep", net, "--base", "mfn-only", "-g", grid, "-o", out, "-w", "0")[0] == 0
     code, _, stderr = cli("sweep", net, "--base", "current-law", "-g", grid, "-o", out, "-w", "0")
     assert code == 2
-    assert "holds another sweep (its base_scenario_hash differ)" in stderr
+    assert "holds another sweep (its base_scenario_hash differs)" in stderr
 
 
 BAD_GRIDS = [
@@ -242,6 +242,30 @@ def test_a_bad_grid_stops_the_cli_before_any_work(tmp_path: Path, cli) -> None:
     assert code == 2 and "Traceback" not in stderr
     assert f"{grid}:5:parameters[0].values[1]: must be >= 0, got -0.1" in stderr
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("address", "why"),
+    [
+        ("notanaddress", "missing port number"),
+        ("tcp://127.0.0.1:notaport", "invalid literal"),
+        ("tcp://", "missing port number"),
+        ("http://127.0.0.1:8786", "scheme 'http'"),
+    ],
+)
+def test_a_bad_scheduler_address_stops_the_cli_before_any_work(
+    tmp_path: Path, cli, address: str, why: str
+) -> None:
+    grid = tmp_path / "grid.yaml"
+    grid.write_text(TARIFF_GRID.format(values=[0]), encoding="utf-8")
+    net = tmp_path / "net.yaml"
+    net.write_text(json.dumps(TWO_PLANTS), encoding="utf-8")
+    out = tmp_path / "out"
+    code, _, stderr = cli("sweep", net, "-g", grid, "-o", out, "--scheduler", address)
+    assert code == 2 and "Traceback" not in stderr
+    assert f"--scheduler {address!r}: not a scheduler address" in stderr and why in stderr
+    assert "tcp://HOST:PORT" in stderr
+    assert not out.exists()
 
 
 def test_a_base_measure_is_edited_by_its_id() -> None:

@@ -116,8 +116,12 @@ for _module in (
     _module.register(app)
 
 
-INTERRUPTED = "interrupted: an output folder is only ever replaced by a complete run"
-"""Printed on Ctrl-C (outputs are written beside their folder and renamed in when done)."""
+INTERRUPTED = (
+    "interrupted: an output folder is only ever replaced by a complete run; a sweep keeps "
+    "the variants written so far and resumes from them when the same command is run again"
+)
+"""Printed on Ctrl-C (outputs are written beside their folder and renamed in when done;
+a sweep's parts are written one by one and a rerun skips them)."""
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -151,6 +151,8 @@ def run_sweep(
             f"--footprint: unknown site(s) {', '.join(unknown)}; known: "
             f"{', '.join(network.site_ids)}"
         )
+    if scheduler is not None:
+        check_scheduler(scheduler)
     measures, blocs = base_of(base)
     years = tuple(int(y) for y in (grid.years or network.years))
     undemanded = sorted(set(years) - {int(y) for y in network.years})
@@ -260,6 +262,28 @@ class _Runner:
         )
 
 
+def check_scheduler(address: str) -> str:
+    """``address`` if it reads as a Dask scheduler address (``tcp://host:port`` or
+    ``tls://host:port``; ``host:port`` means tcp), else :class:`ShoringError` saying what
+    is wrong, before any work starts."""
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    try:
+        scheme, location = parse_address(address)
+        host, port = parse_host_port(location)
+    except ValueError as exc:
+        raise ShoringError(
+            f"--scheduler {address!r}: not a scheduler address ({exc}); "
+            "write tcp://HOST:PORT, e.g. tcp://127.0.0.1:8786"
+        ) from None
+    if scheme not in ("tcp", "tls") or not host or not 0 < int(port) < 65536:
+        raise ShoringError(
+            f"--scheduler {address!r}: not a scheduler address (scheme {scheme!r}, host "
+            f"{host!r}, port {port}); write tcp://HOST:PORT, e.g. tcp://127.0.0.1:8786"
+        )
+    return address
+
+
 class dask_client:  # noqa: N801 - a context manager used like a function
     """A Dask client on ``scheduler`` or on a new LocalCluster of ``workers`` processes."""
 
@@ -280,7 +304,7 @@ class dask_client:  # noqa: N801 - a context manager used like a function
                     silence_logs=logging.ERROR,
                 )
                 self.client = Client(self.cluster)
-        except OSError as exc:
+        except (OSError, ValueError) as exc:
             where = scheduler or "a local cluster"
             raise ShoringError(f"--scheduler: cannot reach {where}: {exc}") from None
 

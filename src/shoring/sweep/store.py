@@ -192,7 +192,8 @@ class Store:
             if differ:
                 raise ShoringError(
                     f"--out {self.path} holds another sweep (its {', '.join(differ)} "
-                    "differ): give a new folder to start this one, or the same inputs to "
+                    f"{'differs' if len(differ) == 1 else 'differ'}): give a new folder to "
+                    "start this one, or the same inputs to "
                     "resume it"
                 )
             return
