@@ -113,6 +113,11 @@ def test_cheapest_origin_switches_at_the_hand_worked_breakeven(
         # regret of keeping Ningbo: what it costs beyond the cheapest
         regret = max(lc_ningbo + 100.0 * t * growth - lc_ohio, 0.0)
         assert rows[t][f"regret__{lane}"] == pytest.approx(regret, abs=1e-9)
+        # the runner-up and how far the cheapest is from losing: |LC_ningbo(t) - LC_ohio|
+        margin = abs(lc_ningbo + 100.0 * t * growth - lc_ohio)
+        assert rows[t][f"margin__{lane}"] == pytest.approx(margin, abs=1e-9)
+        other = {"ningbo": "ohio", "ohio": "ningbo"}[rows[t][f"site__{lane}"]]
+        assert rows[t][f"runner_up__{lane}"] == other
     assert rows[0.0]["variant_id"] == variant_id({"us_tariff_chn": 0.0})
     page = (tmp_path / "map.html").read_text(encoding="utf-8")
     assert "ningbo" in page and "<script src" not in page  # Plotly's JS inlined

@@ -6,7 +6,8 @@ worker process and kept) and a batch of variants; it builds one scenario per var
 them (one :class:`~shoring.study.Study`), and returns one record per variant:
 
 - ``cost``: per (product, market, year) the cheapest site, its country and its landed
-  cost per unit (:meth:`Study.cheapest <shoring.study.Study.cheapest>`); with a
+  cost per unit (:meth:`Study.cheapest <shoring.study.Study.cheapest>`), the runner-up
+  site and its margin (how much dearer per unit: how far the cheapest is from losing); with a
   ``footprint``, the regret of buying from the footprint's best site instead (USD/unit);
 - ``optimize``: each variant's network design alone (expected cost, one MILP per variant
   on the batch's one costing): chosen footprint, objective, status, MIP gap; with a
@@ -31,6 +32,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import numpy as np
+
 from shoring.errors import NoPlanError, ShoringError
 from shoring.network import Network
 from shoring.scenario.measures import Measure
@@ -54,8 +57,10 @@ SIMULATE_OUTPUTS = (
 )
 """Outputs of a simulate sweep (:meth:`shoring.simulate.SimResult.summary`, alpha 0.95)."""
 
-COST_OUTPUTS = ("site", "country", "cost")
-"""Per-lane outputs of a cost sweep (``regret`` too with a footprint)."""
+COST_OUTPUTS = ("site", "country", "cost", "runner_up", "margin")
+"""Per-lane outputs of a cost sweep: the cheapest site, its country and landed cost, the
+next cheapest site and how much dearer it is (USD/unit; null where no other site can
+serve); ``regret`` too with a footprint."""
 
 Batch = Sequence[tuple[str, tuple[int, ...]]]
 """Variants of one task: ``(variant id, value index per axis)``."""
@@ -209,6 +214,7 @@ def _cost_records(ctx: Context, study: Any, batch: Batch) -> list[dict[str, Any]
         _wide(best, what, column)
         for what, column in (("site", "site"), ("country", "site_country"), ("cost", "total"))
     ]
+    parts += _runner_up(study.landed_costs["total"])
     wanted = [lane_column(w, *lane) for lane in ctx.lanes for w in COST_OUTPUTS]
     if ctx.footprint:
         # the footprint's best site per lane: its landed cost minus the cheapest
@@ -222,6 +228,34 @@ def _cost_records(ctx: Context, study: Any, batch: Batch) -> list[dict[str, Any]
     return [
         _record(ctx, item, out) for item, out in zip(batch, frame.to_dict("records"), strict=True)
     ]
+
+
+def _runner_up(total: Any) -> list[Any]:
+    """Per lane the second cheapest site and its landed cost less the cheapest's (USD per
+    unit), wide like :func:`_wide`; missing where fewer than two sites can serve."""
+    import pandas as pd
+
+    dims = ("scenario", "product", "market", "year")
+    cost = total.transpose(*dims, "site")
+    values = np.where(np.isnan(cost.to_numpy()), np.inf, cost.to_numpy())
+    order = np.argsort(values, axis=-1, kind="stable")[..., :2]
+    low = np.take_along_axis(values, order, axis=-1)
+    if values.shape[-1] < 2:
+        second = np.full(values.shape[:-1], np.inf)
+        index = np.zeros(values.shape[:-1], dtype=int)
+    else:
+        second, index = low[..., 1], order[..., 1]
+    served = np.isfinite(second)
+    sites = np.asarray(cost["site"].values, dtype=object)
+    grid = pd.MultiIndex.from_product([cost[d].values for d in dims], names=dims)
+    frame = pd.DataFrame(
+        {
+            "runner_up": np.where(served, sites[index], None).ravel(),
+            "margin": np.where(served, second - low[..., 0], np.nan).ravel(),
+        },
+        index=grid,
+    ).reset_index()
+    return [_wide(frame, "runner_up", "runner_up"), _wide(frame, "margin", "margin")]
 
 
 def _wide(frame: Any, what: str, column: str) -> Any:

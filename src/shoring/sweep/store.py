@@ -72,7 +72,7 @@ def schema(ctx: Context) -> pa.Schema:
     """
     fields = [pa.field("variant_id", pa.string(), nullable=False)]
     fields += [pa.field(a.name, pa.bool_() if a.boolean else pa.float64()) for a in ctx.grid.axes]
-    kinds = {"site": pa.string(), "country": pa.string(), "cost": pa.float64()}
+    kinds = {"site": pa.string(), "country": pa.string(), "runner_up": pa.string()}
     if ctx.analysis == "cost":
         outputs = [*COST_OUTPUTS, *(("regret",) if ctx.footprint else ())]
         for lane in ctx.lanes:
