@@ -226,6 +226,13 @@ BAD_GRIDS = [
         "parameters:\n  - name: t\n    kind: tariff\n    measure: 3\n    values: [0]\n",
         "grid.yaml:4:parameters[0].measure: parameter 't': measure must be a mapping",
     ),
+    (  # a misnamed base measure, not its missing fields
+        "parameters:\n  - name: c\n    kind: incentive\n    measure: {id: ira-45x-cell}\n"
+        "    values: [true, false]\n",
+        "grid.yaml:4:parameters[0].measure.id: no measure 'ira-45x-cell' in the base "
+        "scenario; its incentive measures: chips-48d, chips-48d-35, france-c3iv, "
+        "ira-45x-battery-cells,",
+    ),
 ]
 
 

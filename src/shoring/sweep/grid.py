@@ -431,6 +431,17 @@ def _axis(
         try:
             measure = model.model_validate(fixed if boolean else {**fixed, field: raw})
         except ValidationError as exc:
+            missing = [str(e["loc"][0]) for e in exc.errors() if e["type"] == "missing"]
+            if "id" in param.measure and measure_id not in base and missing:
+                # an id the base does not hold: most likely a base measure misnamed
+                same = sorted(k for k, m in base.items() if m.type == param.kind)  # type: ignore[union-attr]
+                bad(
+                    (*loc, "measure", "id"),
+                    f"no measure {measure_id!r} in the base scenario; its {param.kind} "
+                    f"measures: {', '.join(same) or 'none'} (or give every field of a new "
+                    f"one: {', '.join(missing)} missing)",
+                )
+                return None
             for error in exc.errors():
                 sub = tuple(error["loc"])
                 target = where if sub[:1] == (field,) else (*loc, "measure", *sub)
