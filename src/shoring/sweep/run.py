@@ -301,7 +301,7 @@ class dask_client:  # noqa: N801 - a context manager used like a function
                     threads_per_worker=1,
                     processes=True,
                     dashboard_address=None,
-                    silence_logs=logging.ERROR,
+                    silence_logs=logging.CRITICAL,  # no cluster tracebacks on Ctrl-C
                 )
                 self.client = Client(self.cluster)
         except (OSError, ValueError) as exc:
