@@ -96,3 +96,45 @@ def test_a_killed_worker_loses_no_variant(tmp_path: Path) -> None:
     finally:
         for proc in reversed(procs):
             _stop(proc)
+
+
+def test_ctrl_c_on_a_local_cluster_prints_one_line_and_keeps_the_parts(tmp_path: Path) -> None:
+    # a terminal's Ctrl-C reaches the whole process group: the sweep and its workers
+    import json
+
+    grid = tmp_path / "grid.yaml"
+    values = [round(k / 400, 4) for k in range(400)]  # slow enough to be stopped mid-way
+    grid.write_text(TARIFF_GRID.format(values=values), encoding="utf-8")
+    net = tmp_path / "net.yaml"
+    net.write_text(json.dumps(TWO_PLANTS), encoding="utf-8")
+    out = tmp_path / "out"
+    shoring = shutil.which("shoring", path=str(Path(sys.executable).parent)) or "shoring"
+    proc = subprocess.Popen(
+        [
+            shoring,
+            "sweep",
+            str(net),
+            "-g",
+            str(grid),
+            "-o",
+            str(out),
+            "-w",
+            "2",
+            "--batch-size",
+            "5",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    deadline = time.monotonic() + 120
+    while not parts(out) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.2)  # until the first batch is written: the cluster is up
+    assert proc.poll() is None, proc.communicate()[0].decode()
+    os.killpg(proc.pid, signal.SIGINT)
+    text = proc.communicate(timeout=60)[0].decode()
+    assert proc.returncode == 130, text
+    assert "Traceback" not in text and text.strip().startswith("interrupted:"), text
+    assert "resumes" in text and len(text.strip().splitlines()) == 1, text
+    assert parts(out)  # what was written is kept

@@ -13,11 +13,14 @@ Dask on another worker, and its variants are written once, when it finishes. Wit
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import math
 import os
 import pickle
+import signal
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -284,6 +287,22 @@ def check_scheduler(address: str) -> str:
     return address
 
 
+@contextlib.contextmanager
+def _workers_ignore_ctrl_c() -> Iterator[None]:
+    """Start worker processes with Ctrl-C ignored (an ignored SIGINT is inherited, and
+    Python then installs no KeyboardInterrupt handler): a Ctrl-C at the terminal reaches
+    the whole process group, and the workers would each print a traceback; this process
+    handles it and closes the cluster. No-op outside the main thread."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 class dask_client:  # noqa: N801 - a context manager used like a function
     """A Dask client on ``scheduler`` or on a new LocalCluster of ``workers`` processes."""
 
@@ -296,13 +315,14 @@ class dask_client:  # noqa: N801 - a context manager used like a function
                 self.client = Client(scheduler, timeout="10s")
             else:
                 n = workers or min(2, os.cpu_count() or 1)
-                self.cluster = LocalCluster(
-                    n_workers=n,
-                    threads_per_worker=1,
-                    processes=True,
-                    dashboard_address=None,
-                    silence_logs=logging.CRITICAL,  # no cluster tracebacks on Ctrl-C
-                )
+                with _workers_ignore_ctrl_c():
+                    self.cluster = LocalCluster(
+                        n_workers=n,
+                        threads_per_worker=1,
+                        processes=True,
+                        dashboard_address=None,
+                        silence_logs=logging.CRITICAL,  # no cluster tracebacks on Ctrl-C
+                    )
                 self.client = Client(self.cluster)
         except (OSError, ValueError) as exc:
             where = scheduler or "a local cluster"
