@@ -96,11 +96,6 @@ def sum_components(
     if not (np.shares_memory(parts, block) and np.shares_memory(total, out)):
         np.sum(block[keep], axis=0, out=out)  # not contiguous: at once
         return
-    if keep.size == block.shape[0]:
-        for start in range(0, total.size, step):
-            cells = slice(start, start + step)
-            np.sum(parts[:, cells], axis=0, out=total[cells])
-        return
     first, rest = parts[keep[0]], [parts[k] for k in keep[1:]]
     for start in range(0, total.size, step):  # the kept components added in order
         cells = slice(start, start + step)

@@ -32,8 +32,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-import numpy as np
-
 from shoring.errors import NoPlanError, ShoringError
 from shoring.network import Network
 from shoring.scenario.measures import Measure
@@ -209,12 +207,13 @@ def _cost_records(ctx: Context, study: Any, batch: Batch) -> list[dict[str, Any]
     import pandas as pd
 
     names = [f"v-{vid}" for vid, _ in batch]
-    best = study.cheapest()
-    parts = [
-        _wide(best, what, column)
-        for what, column in (("site", "site"), ("country", "site_country"), ("cost", "total"))
-    ]
-    parts += _runner_up(study.landed_costs["total"])
+    best = study.cheapest()  # with the runner-up ("" and NaN where no other site serves)
+    best = best.assign(
+        runner_up=best["runner_up"].where(best["runner_up"] != "", None),
+        margin=best["runner_up_total"] - best["total"],
+    )
+    columns = {"site": "site", "country": "site_country", "cost": "total"}
+    parts = [_wide(best, what, columns.get(what, what)) for what in COST_OUTPUTS]
     wanted = [lane_column(w, *lane) for lane in ctx.lanes for w in COST_OUTPUTS]
     if ctx.footprint:
         # the footprint's best site per lane: its landed cost minus the cheapest
@@ -228,34 +227,6 @@ def _cost_records(ctx: Context, study: Any, batch: Batch) -> list[dict[str, Any]
     return [
         _record(ctx, item, out) for item, out in zip(batch, frame.to_dict("records"), strict=True)
     ]
-
-
-def _runner_up(total: Any) -> list[Any]:
-    """Per lane the second cheapest site and its landed cost less the cheapest's (USD per
-    unit), wide like :func:`_wide`; missing where fewer than two sites can serve."""
-    import pandas as pd
-
-    dims = ("scenario", "product", "market", "year")
-    cost = total.transpose(*dims, "site")
-    values = np.where(np.isnan(cost.to_numpy()), np.inf, cost.to_numpy())
-    order = np.argsort(values, axis=-1, kind="stable")[..., :2]
-    low = np.take_along_axis(values, order, axis=-1)
-    if values.shape[-1] < 2:
-        second = np.full(values.shape[:-1], np.inf)
-        index = np.zeros(values.shape[:-1], dtype=int)
-    else:
-        second, index = low[..., 1], order[..., 1]
-    served = np.isfinite(second)
-    sites = np.asarray(cost["site"].values, dtype=object)
-    grid = pd.MultiIndex.from_product([cost[d].values for d in dims], names=dims)
-    frame = pd.DataFrame(
-        {
-            "runner_up": np.where(served, sites[index], None).ravel(),
-            "margin": np.where(served, second - low[..., 0], np.nan).ravel(),
-        },
-        index=grid,
-    ).reset_index()
-    return [_wide(frame, "runner_up", "runner_up"), _wide(frame, "margin", "margin")]
 
 
 def _wide(frame: Any, what: str, column: str) -> Any:

@@ -324,7 +324,7 @@ class dask_client:  # noqa: N801 - a context manager used like a function
                         silence_logs=logging.CRITICAL,  # no cluster tracebacks on Ctrl-C
                     )
                 self.client = Client(self.cluster)
-        except (OSError, ValueError) as exc:
+        except OSError as exc:
             where = scheduler or "a local cluster"
             raise ShoringError(f"--scheduler: cannot reach {where}: {exc}") from None
 
