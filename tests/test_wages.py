@@ -119,6 +119,27 @@ def test_derived_rows_follow_their_stated_arithmetic():
     assert labour_cost("CHN", 2004) == pytest.approx(city * 1.19 + (1 - city) * 0.45, abs=0.001)
 
 
+def test_korea_brazil_canada_anchors_follow_their_stated_arithmetic():
+    # MOEL labour-cost survey FY2013: KRW 5,227 thousand a month / 185.0 h / KRW-USD 1094.67
+    assert labour_cost("KOR", 2013) == pytest.approx(5227e3 / 185.0 / 1094.67, abs=0.005)
+    # FY2023: KRW 6,958 thousand / 170.5 h / 1306.7637 (Fed G.5A 2023)
+    assert labour_cost("KOR", 2023) == pytest.approx(6958e3 / 170.5 / 1306.7637, abs=0.005)
+    # BLS 2011 Table 3: Brazil 11.65 total / (11.65 - 3.72 social insurance) direct pay;
+    # IBGE PIA 2019 manufacturing BRL 301.7 bn / 7.426 mn persons / 2,000 h / BRL-USD 3.9440
+    brazil = 11.65 / (11.65 - 3.72)
+    pia_2019 = 301.7e9 / 7.426e6
+    assert labour_cost("BRA", 2019) == pytest.approx(pia_2019 * brazil / 2000 / 3.944, abs=0.005)
+    # 2014: 3.5 minimum wages of BRL 724 over 13 payments, BRL-USD 2.3512
+    pia_2014 = 3.5 * 724 * 13
+    assert labour_cost("BRA", 2014) == pytest.approx(pia_2014 * brazil / 2000 / 2.3512, abs=0.005)
+    # Canada: LFS hourly wage x BLS 2011 total (36.56) / pay for time worked (25.48) / CAD-USD
+    assert labour_cost("CAN", 2018) == pytest.approx(26.34 * 36.56 / 25.48 / 1.2957, abs=0.005)
+    assert labour_cost("CAN", 2023) == pytest.approx(33.45 * 36.56 / 25.48 / 1.3494, abs=0.005)
+    # BLS 2007 release indexes (US = 100) x the US level: Korea 48% (2005), Canada 104% (2007)
+    assert labour_cost("KOR", 2005) == pytest.approx(0.48 * 29.60 / 0.995, abs=0.005)
+    assert labour_cost("CAN", 2007) == pytest.approx(1.04 * 32.26 / 1.024, abs=0.005)
+
+
 def test_china_wage_rise_documented():
     assert labour_cost("CHN", 2020) > 3 * labour_cost("CHN", 2005)
     chn = labour_cost_matrix(["CHN"], list(YEARS)).sel(country="CHN").to_numpy()
@@ -150,10 +171,10 @@ def test_extrapolated_rows_follow_a_stated_trend(table):
     assert labour_cost("USA", 2024) == pytest.approx(39.86 * growth**4, abs=0.005)
     row = table[(table["iso3"] == "USA") & (table["year"] == 2024)].iloc[0]
     assert "own cited trend 2015-2020" in row["derivation"]
-    # A series without 5 years of cited span (Canada: BLS 1997 and 2010 only; 1997 sets no
-    # trend) says it takes the median of the other series' trends.
-    can = table[(table["iso3"] == "CAN") & (table["year"] == 2024)].iloc[0]
-    assert "median of" in can["derivation"]
+    # A series without 5 years of cited span (Israel: BLS 1997, 2010 and 2011 only; 1997 sets
+    # no trend) says it takes the median of the other series' trends.
+    isr = table[(table["iso3"] == "ISR") & (table["year"] == 2024)].iloc[0]
+    assert "median of" in isr["derivation"]
 
 
 def test_no_series_carried_flat_more_than_three_years(table):
@@ -300,7 +321,7 @@ def test_card_lists_every_economys_cited_years():
     assert series is not None and set(series) == set(table["iso3"])
     assert series["USA"].startswith("cited 1997, 2000, 2002, 2004-2013, 2015, 2020")
     assert labour_cost_series("usa") == series["USA"]
-    assert labour_cost_series("CAN") == series["CAN"] and "median of" in series["CAN"]
+    assert labour_cost_series("ISR") == series["ISR"] and "median of" in series["ISR"]
     assert "extrapolated 2021-2024 at own cited trend 2015-2020" in series["USA"]
 
 
