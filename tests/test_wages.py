@@ -281,6 +281,18 @@ def test_new_economies_follow_their_stated_arithmetic():
     assert labour_cost("NZL", 2010) == pytest.approx(20.57)
 
 
+def test_ilo_and_asi_earnings_anchors_follow_their_stated_arithmetic():
+    # ILO manufacturing earnings (China Statistical Yearbook 2012, table 5-8), 2,000 h/year:
+    # Thailand 2007 THB 6,999.2/month at THB 34.52 (IMF IFS via IndexMundi)
+    assert labour_cost("THA", 2007) == pytest.approx(6999.2 * 12 / 2000 / 34.52, abs=5e-4)
+    # South Africa 2005 ZAR 6,546.5/month at ZAR 6.36 (WDI) x (1 + UIF 1% + SDL 1%)
+    assert labour_cost("ZAF", 2005) == pytest.approx(6546.5 * 12 / 2000 / 6.36 * 1.02, abs=5e-4)
+    # Egypt 2000 EGP 125/week x 52 at EGP 3.47 (WDI)
+    assert labour_cost("EGY", 2000) == pytest.approx(125 * 52 / 2000 / 3.47, abs=5e-4)
+    # India ASI 2009-10 Rs 75,277/worker/year at the mean of WDI 2009 48.41 and 2010 45.73
+    assert labour_cost("IND", 2010) == pytest.approx(75277 / 2000 / ((48.41 + 45.73) / 2), abs=5e-4)
+
+
 def test_at_least_45_economies_with_a_cited_figure_each():
     table = labour_cost_table()
     cited = table[table["method"].isin(["reported", "derived"])]
