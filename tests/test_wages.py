@@ -291,6 +291,11 @@ def test_ilo_and_asi_earnings_anchors_follow_their_stated_arithmetic():
     assert labour_cost("EGY", 2000) == pytest.approx(125 * 52 / 2000 / 3.47, abs=5e-4)
     # India ASI 2009-10 Rs 75,277/worker/year at the mean of WDI 2009 48.41 and 2010 45.73
     assert labour_cost("IND", 2010) == pytest.approx(75277 / 2000 / ((48.41 + 45.73) / 2), abs=5e-4)
+    # BPS industrial workers Q2/Q3 2009 (Rp1,119,196; Rp1,156,492) at IDR 10,389.94 (IMF IFS)
+    idn = (1119196 + 1156492) / 2 * 12 / 2000 / 10389.94
+    assert labour_cost("IDN", 2009) == pytest.approx(idn, abs=5e-4)
+    # JETRO 2024-04-15: Viet Nam worker base salary mean USD 273/month
+    assert labour_cost("VNM", 2023) == pytest.approx(273 * 12 / 2000, abs=5e-4)
 
 
 def test_at_least_45_economies_with_a_cited_figure_each():
