@@ -64,8 +64,11 @@ def test_morocco_is_a_labelled_minimum_wage_proxy(table):
     assert labour_cost("MAR", 2024) == pytest.approx(1.61 * 1.2109, abs=0.005)
     # 2009: SMIG 10.14 until 30 June, 10.64 from 1 July (decree 2-08-292) / MAD-USD 8.06
     assert labour_cost("MAR", 2009) == pytest.approx((10.14 + 10.64) / 2 * 1.2109 / 8.06, abs=0.001)
-    # before the first anchor (2009): back at the own trend 2009 (1.561) - 2016 (1.66)
-    assert labour_cost("MAR", 2005) == pytest.approx(1.561 * (1.561 / 1.66) ** (4 / 7), abs=0.005)
+    # 2005: SMIG 9.66 from 1 July 2004 (L'Economiste 2004-06-21) / MAD-USD 8.87
+    assert labour_cost("MAR", 2005) == pytest.approx(9.66 * 1.2109 / 8.87, abs=0.001)
+    # before the first anchor (2003): back at the own trend 2003 - 2008
+    first, fifth = 8.78 * 1.2109 / 9.57, (9.66 + 10.14) / 2 * 1.2109 / 7.75
+    assert labour_cost("MAR", 2000) == pytest.approx(first * (first / fifth) ** (3 / 5), abs=0.005)
 
 
 @pytest.mark.parametrize(
