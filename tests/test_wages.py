@@ -299,6 +299,10 @@ def test_ilo_and_asi_earnings_anchors_follow_their_stated_arithmetic():
     assert labour_cost("IDN", 2009) == pytest.approx(idn, abs=5e-4)
     # JETRO 2024-04-15: Viet Nam worker base salary mean USD 273/month
     assert labour_cost("VNM", 2023) == pytest.approx(273 * 12 / 2000, abs=5e-4)
+    # Bangladesh garment minimum wage Tk 3,000 (from 1 November 2010) at BDT 74.15 (2011)
+    assert labour_cost("BGD", 2011) == pytest.approx(3000 * 12 / 2000 / 74.15, abs=5e-4)
+    # South Africa QES August 2014 R15,770 (all formal non-agricultural) at ZAR 10.842 x 1.02
+    assert labour_cost("ZAF", 2014) == pytest.approx(15770 * 12 / 2000 / 10.842 * 1.02, abs=5e-4)
 
 
 def test_at_least_45_economies_with_a_cited_figure_each():
