@@ -64,8 +64,11 @@ def test_morocco_is_a_labelled_minimum_wage_proxy(table):
     assert labour_cost("MAR", 2024) == pytest.approx(1.61 * 1.2109, abs=0.005)
     # 2009: SMIG 10.14 until 30 June, 10.64 from 1 July (decree 2-08-292) / MAD-USD 8.06
     assert labour_cost("MAR", 2009) == pytest.approx((10.14 + 10.64) / 2 * 1.2109 / 8.06, abs=0.001)
-    # before the first anchor (2009): back at the own trend 2009 (1.561) - 2016 (1.66)
-    assert labour_cost("MAR", 2005) == pytest.approx(1.561 * (1.561 / 1.66) ** (4 / 7), abs=0.005)
+    # 2005: SMIG 9.66 from 1 July 2004 (L'Economiste 2004-06-21) / MAD-USD 8.87
+    assert labour_cost("MAR", 2005) == pytest.approx(9.66 * 1.2109 / 8.87, abs=0.001)
+    # before the first anchor (2003): back at the own trend 2003 - 2008
+    first, fifth = 8.78 * 1.2109 / 9.57, (9.66 + 10.14) / 2 * 1.2109 / 7.75
+    assert labour_cost("MAR", 2000) == pytest.approx(first * (first / fifth) ** (3 / 5), abs=0.005)
 
 
 @pytest.mark.parametrize(
@@ -300,6 +303,27 @@ def test_new_economies_follow_their_stated_arithmetic():
     # BLS 2010 release, Table 1: Norway 57.53, New Zealand 20.57
     assert labour_cost("NOR", 2010) == pytest.approx(57.53)
     assert labour_cost("NZL", 2010) == pytest.approx(20.57)
+
+
+def test_ilo_and_asi_earnings_anchors_follow_their_stated_arithmetic():
+    # ILO manufacturing earnings (China Statistical Yearbook 2012, table 5-8), 2,000 h/year:
+    # Thailand 2007 THB 6,999.2/month at THB 34.52 (IMF IFS via IndexMundi)
+    assert labour_cost("THA", 2007) == pytest.approx(6999.2 * 12 / 2000 / 34.52, abs=5e-4)
+    # South Africa 2005 ZAR 6,546.5/month at ZAR 6.36 (WDI) x (1 + UIF 1% + SDL 1%)
+    assert labour_cost("ZAF", 2005) == pytest.approx(6546.5 * 12 / 2000 / 6.36 * 1.02, abs=5e-4)
+    # Egypt 2000 EGP 125/week x 52 at EGP 3.47 (WDI)
+    assert labour_cost("EGY", 2000) == pytest.approx(125 * 52 / 2000 / 3.47, abs=5e-4)
+    # India ASI 2009-10 Rs 75,277/worker/year at the mean of WDI 2009 48.41 and 2010 45.73
+    assert labour_cost("IND", 2010) == pytest.approx(75277 / 2000 / ((48.41 + 45.73) / 2), abs=5e-4)
+    # BPS industrial workers Q2/Q3 2009 (Rp1,119,196; Rp1,156,492) at IDR 10,389.94 (IMF IFS)
+    idn = (1119196 + 1156492) / 2 * 12 / 2000 / 10389.94
+    assert labour_cost("IDN", 2009) == pytest.approx(idn, abs=5e-4)
+    # JETRO 2024-04-15: Viet Nam worker base salary mean USD 273/month
+    assert labour_cost("VNM", 2023) == pytest.approx(273 * 12 / 2000, abs=5e-4)
+    # Bangladesh garment minimum wage Tk 3,000 (from 1 November 2010) at BDT 74.15 (2011)
+    assert labour_cost("BGD", 2011) == pytest.approx(3000 * 12 / 2000 / 74.15, abs=5e-4)
+    # South Africa QES August 2014 R15,770 (all formal non-agricultural) at ZAR 10.842 x 1.02
+    assert labour_cost("ZAF", 2014) == pytest.approx(15770 * 12 / 2000 / 10.842 * 1.02, abs=5e-4)
 
 
 def test_at_least_45_economies_with_a_cited_figure_each():
