@@ -501,9 +501,9 @@ def reference_figures(
             "making the same product = 1)",
         ),
     )
-    raw = tables["sites"]
     for record, row in valid["sites"]:
         site: Any = row
+        raw = tables["sites"]
         for column, covered, what, fix in needs:
             if getattr(site, column) is not None or site.country in covered:
                 continue
