@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from shoring.cli import main
 from shoring.costs import landed_cost
 from shoring.data.productivity import labour_productivity_table
 from shoring.data.wages import labour_cost
 from shoring.network import read_network
 from shoring.scenario import load_scenario
+from test_cost_cli import run  # main() with its exit code, stdout and stderr
 
 # GGDC Productivity Level Database 2023, Data sheet, sector "man", 2011 and 2017: value
 # added (M LCU), market exchange rate (LCU per USD), persons engaged (thousands)
@@ -99,16 +99,6 @@ def test_labour_per_unit_is_hours_times_wage_over_the_index(tmp_path: Path) -> N
     index = costs["productivity_index"].squeeze()
     assert float(index.sel(site="plant-own")) == 0.5
     assert float(index.sel(site="plant-cn")) == pytest.approx(by_hand("CHN", 2017), abs=5e-6)
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def test_an_uncovered_economy_is_refused_with_the_fix(tmp_path, capsys) -> None:

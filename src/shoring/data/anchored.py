@@ -12,7 +12,7 @@ cited trend, or the median of the other series' own trends where it has none).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import pandas as pd
@@ -134,6 +134,38 @@ def series_summary(table: pd.DataFrame, value: str = "usd_per_hour") -> dict[str
                 parts.append(f"extrapolated {_spans(years)} at {basis}")
         out[str(iso3)] = "; ".join(parts)
     return out
+
+
+def wide_values(
+    wide: pd.DataFrame,
+    trends: Callable[[], pd.DataFrame],
+    codes: list[str],
+    years: list[int],
+    extrapolate: bool,
+) -> np.ndarray:
+    """The table's values for every (code, year) pair, NaN where it has none.
+
+    Parameters
+    ----------
+    wide : pandas.DataFrame
+        The table as economy x year (every code in ``codes`` must be in its index).
+    trends : callable
+        Returns the table's :func:`series_trends` (called only to extrapolate).
+    codes, years : list
+        The wanted economies (repeats allowed) and years.
+    extrapolate : bool
+        Fill years outside each economy's covered range (:func:`extrapolate_wide`).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (len(codes), len(years)).
+    """
+    sub = wide.loc[codes]
+    values = sub.reindex(columns=years).to_numpy(dtype=float)
+    if extrapolate:
+        values = extrapolate_wide(sub, values, years, trends().loc[codes])
+    return values
 
 
 def extrapolate_wide(

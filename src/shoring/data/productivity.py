@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from shoring.data.anchored import ANCHOR_METHODS, extrapolate_wide, series_trends
+from shoring.data.anchored import ANCHOR_METHODS, series_trends, wide_values
 from shoring.data.paths import TABLES_DIR
 from shoring.errors import ShoringError
 
@@ -146,10 +146,7 @@ def productivity_matrix(
             f"no manufacturing productivity index for {', '.join(unknown)}; covered "
             f"economies: {', '.join(wide.index)}"
         )
-    sub = wide.loc[codes]
-    values = sub.reindex(columns=wanted).to_numpy(dtype=float)
-    if extrapolate:
-        values = extrapolate_wide(sub, values, wanted, _trends().loc[codes])
+    values = wide_values(wide, _trends, codes, wanted, extrapolate)
     if np.isnan(values).any():
         rows, cols = np.nonzero(np.isnan(values))
         raise ProductivityRangeError(

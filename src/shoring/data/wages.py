@@ -36,9 +36,9 @@ import xarray as xr
 from shoring.data.anchored import (
     ANCHOR_METHODS,
     TREND_FROM_YEAR,
-    extrapolate_wide,
     series_summary,
     series_trends,
+    wide_values,
 )
 from shoring.data.anchored import (
     METHODS as METHODS,  # re-exported: the labour-cost table's method labels
@@ -266,10 +266,7 @@ def labour_cost_matrix(
             f"no manufacturing labour cost for {', '.join(unknown)}; covered economies: "
             f"{', '.join(wide.index)}"
         )
-    sub = wide.loc[codes]
-    values = sub.reindex(columns=wanted_years).to_numpy(dtype=float)
-    if extrapolate:
-        values = extrapolate_wide(sub, values, wanted_years, _trends().loc[codes])
+    values = wide_values(wide, _trends, codes, wanted_years, extrapolate)
     missing = np.isnan(values)
     if missing.any():
         rows, cols = np.nonzero(missing)
