@@ -7,7 +7,8 @@ Run::
 
 A seeded synthetic network (``np.random.default_rng(seed)``; every figure an assumption
 for timing only): ``products`` finished goods, each made from one purchased component;
-``sites`` plants in 26 countries that can all make every product; ``markets`` markets;
+``sites`` plants in the economies with a labour cost and a productivity index (54), all
+able to make every product; ``markets`` markets;
 suppliers in 10 countries. Scenarios: the built-in library (cycled to ``scenarios``).
 
 Measured in the same run:
@@ -38,6 +39,7 @@ from shoring.costs import engine as eng
 from shoring.costs.duties import duty_rates
 from shoring.costs.year_inputs import site_rates
 from shoring.data.agreements import members as members_of
+from shoring.data.productivity import productivity_economies
 from shoring.data.rules_of_origin import product_rule, provisions
 from shoring.data.tco import tco_parameters
 from shoring.data.wages import labour_cost_table
@@ -45,6 +47,7 @@ from shoring.network import Network
 from shoring.scenario import builtin_scenarios
 
 COUNTRIES = sorted(labour_cost_table()["iso3"].unique())  # sites need a labour cost
+SITE_COUNTRIES = [c for c in COUNTRIES if c in productivity_economies()]  # and an index
 HS = ["850760", "854442", "610910", "901819", "847130", "870899", "940360", "392690"]
 
 
@@ -71,7 +74,8 @@ def synthetic_network(n_products: int, n_sites: int, n_markets: int, seed: int) 
             )  # fmt: skip
     made = [f"p{i}" for i in range(n_products)]
     sites = [
-        {"id": f"site{k}", "country": COUNTRIES[k % len(COUNTRIES)], "status": "candidate",
+        {"id": f"site{k}", "country": SITE_COUNTRIES[k % len(SITE_COUNTRIES)],
+         "status": "candidate",
          "products": made, "capacity_units": 1e7, "fixed_cost_usd": 1e6,
          "automation": float(rng.uniform(0, 0.5))}
         for k in range(n_sites)

@@ -11,7 +11,7 @@ economy:
 - ``interpolated``: between the nearest anchors before and after, at constant annual
   growth (log-linear): ``v = a * (b / a) ** ((y - ya) / (yb - ya))``;
 - ``extrapolated``: before the first or after the last anchor, the nearest anchor grown
-  at the rate :func:`shoring.data.wages.series_trends` states (the series' own cited
+  at the rate :func:`shoring.data.anchored.series_trends` states (the series' own cited
   trend, or the median of the other series' trends where it has none), named in the
   row's ``derivation``.
 
@@ -27,74 +27,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import yaml
 
-from shoring.data.wages import (
-    ANCHOR_METHODS,
-    MAX_CITED_GAP,
-    series_checks,
-    series_summary,
-    series_trends,
-)
+from shoring.data.anchored import ANCHOR_METHODS, fill_grid, series_summary
+from shoring.data.wages import MAX_CITED_GAP, series_checks
 
 ROOT = Path(__file__).resolve().parents[1]
 ANCHORS = ROOT / "scripts" / "data" / "labour_cost_anchors.csv"
 TABLE = ROOT / "src" / "shoring" / "data" / "tables" / "labour_cost.csv"
 CARD = TABLE.with_name("labour_cost.card.yaml")
 YEARS = range(2000, 2025)
-
-
-def _label(row: pd.Series) -> str:
-    return f"{row['year']} ({row['method']}) {row['usd_per_hour']:.2f}"
-
-
-def fill(anchors: pd.DataFrame) -> pd.DataFrame:
-    """Return interpolated/extrapolated rows for the grid years without an anchor."""
-    trends = series_trends(anchors)
-    out = []
-    for iso3, group in anchors.groupby("iso3"):
-        group = group.sort_values("year")
-        years = group["year"].to_numpy()
-        values = group["usd_per_hour"].to_numpy(dtype=float)
-        for year in YEARS:
-            if year in years:
-                continue
-            after = int(np.searchsorted(years, year))
-            if after in (0, len(years)):
-                side = "backward" if after == 0 else "forward"
-                near = group.iloc[0 if after == 0 else -1]
-                growth = float(trends.loc[iso3, side])
-                value = float(near["usd_per_hour"]) * (1.0 + growth) ** (year - near["year"])
-                method = "extrapolated"
-                derivation = (
-                    f"{'first' if after == 0 else 'last'} anchor {_label(near)} grown at "
-                    f"{growth:+.2%}/yr to {year}: {trends.loc[iso3, f'{side}_basis']}"
-                )
-                source, url = near["source"], near["url"]
-            else:
-                lo, hi = group.iloc[after - 1], group.iloc[after]
-                share = (year - lo["year"]) / (hi["year"] - lo["year"])
-                value = float(values[after - 1] * (values[after] / values[after - 1]) ** share)
-                method = "interpolated"
-                derivation = (
-                    f"log-linear (constant growth) between anchors {_label(lo)} and {_label(hi)}"
-                )
-                source = f"{lo['source']} | {hi['source']}"
-                url = f"{lo['url']} {hi['url']}" if lo["url"] != hi["url"] else lo["url"]
-            out.append(
-                {
-                    "iso3": iso3,
-                    "year": year,
-                    "usd_per_hour": round(value, 3),
-                    "method": method,
-                    "derivation": derivation,
-                    "source": source,
-                    "url": url,
-                }
-            )
-    return pd.DataFrame(out)
 
 
 def cited_gaps(table: pd.DataFrame) -> dict[str, str]:
@@ -114,7 +57,7 @@ def main() -> None:
     if not bad.empty:
         raise SystemExit(f"{ANCHORS.name}: anchors must be reported or derived: {bad.index[0] + 2}")
     anchors["usd_per_hour"] = anchors["usd_per_hour"].astype(float)
-    result = pd.concat([anchors, fill(anchors)], ignore_index=True)
+    result = pd.concat([anchors, fill_grid(anchors, YEARS)], ignore_index=True)
     result = result.sort_values(["iso3", "year"]).reset_index(drop=True)
     result.to_csv(TABLE, index=False, float_format="%.3f")
     text = CARD.read_text(encoding="utf-8").split("\nseries:\n")[0].rstrip("\n")

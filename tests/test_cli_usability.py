@@ -31,9 +31,10 @@ products:
   - {id: jeans, hs_code: '6203.42.45', unit_value_usd: 9, weight_kg: 0.7, labour_hours: 0.3}
 sites:
   - {id: plant-a, country: MEX, status: existing, products: [widget, jeans],
-     capacity_units: 100000, fixed_cost_usd: 1000}
+     capacity_units: 100000, fixed_cost_usd: 1000, productivity_index: 1}
   - {id: plant-b, country: CHN, status: candidate, products: [widget, jeans],
-     capacity_units: 100000, fixed_cost_usd: 1000, opening_capex_usd: 5000}
+     capacity_units: 100000, fixed_cost_usd: 1000, opening_capex_usd: 5000,
+     productivity_index: 1}
 markets:
   - {id: us, country: USA}
   - {id: de, country: DEU}
@@ -43,7 +44,8 @@ demand:
   - {market: us, product: jeans, units: {2026: 600}}
   - {market: de, product: jeans, units: {2026: 600}}
 """
-"""Two products (an EV battery line, jeans), a Mexican and a Chinese plant, two markets."""
+"""Two products (an EV battery line, jeans), a Mexican and a Chinese plant, two markets
+(the same hours per unit at both plants: productivity_index 1)."""
 
 PROBE = """\
 name: probe

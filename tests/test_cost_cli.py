@@ -33,7 +33,7 @@ def test_cost_json_records(capsys: pytest.CaptureFixture[str]) -> None:
     records = json.loads(out)
     keys = {"product", "site", "site_country", "market", "market_country", "year", "scenario",
             "total", "components", "lead_time_days", "origin", "mfn_rate",
-            "duty_basis", "risk_note"}  # fmt: skip
+            "duty_basis", "risk_note", "labour"}  # fmt: skip
     assert records and all(set(r) == keys for r in records)
     # what risk is; the module, made in-house for the pack, is priced in the pack's figure
     notes = {r["product"]: r["risk_note"] for r in records}

@@ -8,6 +8,7 @@ import openpyxl
 import pytest
 
 from shoring.costs import landed_cost
+from shoring.data.productivity import productivity_matrix
 from shoring.data.wages import labour_cost
 from shoring.errors import ShoringInputError
 from shoring.network import read_network, read_yaml, write_csv_folder, write_excel, write_yaml
@@ -35,6 +36,11 @@ def write(tmp_path: Path, country: str, extra: str = "") -> Path:
     return path
 
 
+def index(iso3: str, year: int) -> float:
+    """The country's productivity index (USA = 1) the engine divides labour by."""
+    return float(productivity_matrix([iso3], [year], extrapolate=True).item())
+
+
 def labour(costs, site: str) -> float:
     cell = costs["cost"].sel(product="widget", site=site, market="de", component="labour")
     return float(cell.squeeze())
@@ -45,27 +51,34 @@ def test_validate_names_the_row_and_the_override_column(tmp_path, country) -> No
     path = write(tmp_path, country)
     with pytest.raises(ShoringInputError) as info:
         read_network(path)
-    (problem,) = info.value.problems
+    problem, *other = info.value.problems
     assert (problem.sheet, problem.row, problem.field) == ("sites", 7, "country")
     assert "wage_usd_per_hour" in problem.message
     assert str(problem).startswith(f"{path}:sites:7:country:")
+    # Bolivia and Nepal have a cited productivity index (GGDC PLD 2023), Uzbekistan not
+    assert [p.message.split(":")[-1].strip() for p in other] == (
+        ["give this site's output per hour in the productivity_index column (relative to "
+         "a US plant making the same product = 1)"] if country == "Uzbekistan" else []
+    )  # fmt: skip
 
 
 def test_override_supplies_the_figure_and_sets_labour(tmp_path) -> None:
     path = write(tmp_path, "Ecuador", ", wage_usd_per_hour: 9.5")
     network = read_network(path)
     costs = landed_cost(network, [load_scenario("baseline")], years=[2021])
-    # hand-worked: 2 h x USD 9.5/h, no automation, productivity 1
-    assert labour(costs, "plant-x") == pytest.approx(19.0)
-    # the Polish plant keeps its table figure (Eurostat-derived POL series)
-    assert labour(costs, "plant-pl") == pytest.approx(2 * labour_cost("POL", 2021), rel=1e-6)
+    # hand-worked: 2 h x USD 9.5/h, no automation, divided by Ecuador's index
+    assert labour(costs, "plant-x") == pytest.approx(19.0 / index("ECU", 2021))
+    # the Polish plant keeps its table figures (Eurostat-derived POL series)
+    expected = 2 * labour_cost("POL", 2021) / index("POL", 2021)
+    assert labour(costs, "plant-pl") == pytest.approx(expected, rel=1e-6)
 
 
 def test_override_beats_the_table_and_productivity_divides(tmp_path) -> None:
     base = landed_cost(
         read_network(write(tmp_path, "Sweden")), [load_scenario("baseline")], years=[2021]
     )
-    assert labour(base, "plant-x") == pytest.approx(2 * labour_cost("SWE", 2021), rel=1e-6)
+    expected = 2 * labour_cost("SWE", 2021) / index("SWE", 2021)
+    assert labour(base, "plant-x") == pytest.approx(expected, rel=1e-6)
     extra = ", wage_usd_per_hour: 30, productivity_index: 1.25"
     over = landed_cost(
         read_network(write(tmp_path, "Sweden", extra)), [load_scenario("baseline")], years=[2021]
@@ -107,5 +120,6 @@ def test_plants_in_newly_covered_countries_get_a_cited_labour_cost(tmp_path) -> 
     path.write_text(text, encoding="utf-8")
     costs = landed_cost(read_network(path), [load_scenario("baseline")], years=[2021])
     for site, iso3 in (("plant-x", "SWE"), ("plant-pt", "PRT"), ("plant-za", "ZAF")):
-        assert labour(costs, site) == pytest.approx(2 * labour_cost(iso3, 2021), rel=1e-6)
+        expected = 2 * labour_cost(iso3, 2021) / index(iso3, 2021)
+        assert labour(costs, site) == pytest.approx(expected, rel=1e-6)
         assert labour(costs, site) > 0

@@ -25,9 +25,11 @@ products:
       lost_sale_penalty_usd: {penalty}}}
 sites:
   - {{id: plant-us, country: USA, status: existing, products: [widget],
-      capacity_units: {cap_us}, fixed_cost_usd: 100000, closing_cost_usd: 1.0e9}}
+      capacity_units: {cap_us}, fixed_cost_usd: 100000, closing_cost_usd: 1.0e9,
+      productivity_index: 1}}
   - {{id: plant-mx, country: MEX, status: candidate, products: [widget],
-      capacity_units: 100000, fixed_cost_usd: {fixed_mx}, opening_capex_usd: {capex_mx}}}
+      capacity_units: 100000, fixed_cost_usd: {fixed_mx}, opening_capex_usd: {capex_mx},
+      productivity_index: 1}}
 markets:
   - {{id: us, country: USA}}
 demand:

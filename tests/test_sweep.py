@@ -30,14 +30,15 @@ TWO_PLANTS = {
     ],
     "sites": [
         {"id": "ohio", "country": "USA", "status": "existing", "products": ["widget"],
-         "capacity_units": 1000, "fixed_cost_usd": 0},
+         "capacity_units": 1000, "fixed_cost_usd": 0, "productivity_index": 1},
         {"id": "ningbo", "country": "CHN", "status": "existing", "products": ["widget"],
-         "capacity_units": 1000, "fixed_cost_usd": 0},
+         "capacity_units": 1000, "fixed_cost_usd": 0, "productivity_index": 1},
     ],
     "markets": [{"id": "us", "country": "USA"}],
     "demand": [{"market": "us", "product": "widget", "units": {2026: 500}}],
 }  # fmt: skip
-"""A widget for the US market made in Ohio or Ningbo (2 labour hours: China is cheaper)."""
+"""A widget for the US market made in Ohio or Ningbo (2 labour hours at both plants, their
+productivity_index 1: China is cheaper)."""
 
 TARIFF_GRID = """\
 title: US tariff on China

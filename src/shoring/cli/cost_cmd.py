@@ -18,6 +18,7 @@ from shoring.costs import COMPONENTS
 from shoring.costs.assemble import risk_notes
 from shoring.costs.compare import unserved, unserved_message
 from shoring.data.countries import to_iso3
+from shoring.data.productivity import LABOUR_NOTE, productivity_basis
 from shoring.errors import ShoringError
 from shoring.network import Network
 from shoring.scenario.loader import DEFAULT_SCENARIO
@@ -174,8 +175,8 @@ def cost(
         _explain(network, scenario, year, as_json, product, site, market)
         return
     chosen = {k: v for k, v in (("product", product), ("site", site), ("market", market)) if v}
-    ds = _run(network, scenario, year, quiet=as_json, **chosen).landed_costs
-    ds = _lanes(ds, chosen)
+    study = _run(network, scenario, year, quiet=as_json, **chosen)
+    ds = _lanes(study.landed_costs, chosen)
     frame = ds["cost"].to_dataframe().reset_index()
     wide = frame.pivot_table(
         index=["product", "site", "site_country", "market", "market_country", "year", "scenario"],
@@ -198,6 +199,10 @@ def cost(
         mfn[["product", "market", "year", "mfn_rate", "duty_basis"]],
         on=["product", "market", "year"],
     )
+    labour = ds[["wage_usd_per_hour", "productivity_index"]].to_dataframe().reset_index()
+    per_site = ["site", "year", "scenario"]
+    wide = wide.merge(labour[[*per_site, "wage_usd_per_hour", "productivity_index"]], on=per_site)
+    own_index = study.network.sites["productivity_index"].notna()
     how = json.loads(ds.attrs.get("risk_model", '{"simulated": false}'))
     if as_json:
         (method,) = risk_notes(how, [])
@@ -214,6 +219,13 @@ def cost(
                 "total": _num(sum(r[c] for c in COMPONENTS)),
                 "components": {c: _num(r[c]) for c in COMPONENTS},
                 "lead_time_days": _num(r["lead_time_days"]),
+                "labour": {
+                    "wage_usd_per_hour": _num(r["wage_usd_per_hour"]),
+                    "productivity_index": _num(r["productivity_index"]),
+                    "productivity_basis": productivity_basis(
+                        bool(own_index[r["site"]]), r["site_country"], int(r["year"])
+                    ),
+                },
                 "origin": {
                     "met": bool(r["origin_rule_met"]),
                     "margin": _num(r["origin_margin"]),
@@ -241,7 +253,10 @@ def cost(
             style = "bold" if c == "total" else None
             table.add_row(c, *(f"{v:,.2f}" for v in group[c]), style=style)
         table.add_row("lead time, days", *(f"{v:.0f}" for v in group["lead_time_days"]))
+        table.add_row("wage, USD/h", *(f"{v:,.2f}" for v in group["wage_usd_per_hour"]))
+        table.add_row("productivity, US=1", *(f"{v:.3f}" for v in group["productivity_index"]))
         console.print(table)
+    console.print(LABOUR_NOTE, style="dim")
     for line in risk_notes(how, set(wide["product"])):
         console.print(line, style="dim")
 

@@ -7,7 +7,10 @@ place costs the cheapest of its suppliers (price + freight + duty) and of the fi
 sites that make it (their full landed cost). A product made at a site then costs::
 
     materials  = sum_k bom_pk * delivered_k(site's place)
-    labour     = hours * wage(country, year) * (1 - automation) / productivity
+    labour     = hours * wage(country, year) * (1 - automation) / productivity, where
+                 hours are at US productivity and productivity = sites.productivity x
+                 (sites.productivity_index, else the country's index for the year, USA = 1:
+                 shoring.data.productivity)
     overhead   = overhead_rate * (materials + labour)
     production = the user's variable cost per unit made at the site (user_costs.py)
     freight    = chosen mode's freight and cargo insurance to the destination (lanes.py;
@@ -128,6 +131,7 @@ class _YearCosts:
     qualifying_mix: np.ndarray  # (made product, site, destination place): bought to qualify
     supply: np.ndarray  # (supplier, destination place): price + freight + duty
     wage: np.ndarray  # (site,): labour cost per hour in the site's country
+    productivity_index: np.ndarray  # (site,): output per hour, USA = 1 (site's or country's)
     missing_mfn: tuple[str, ...]  # importers without a cited MFN figure (taken as 0)
     # (made, site, place): duty saved by qualifying, with its carrying cost, where
     # qualifying depends on the sourcing (else 0); only when asked for (lane_costs)
@@ -408,6 +412,7 @@ def _year_costs(
         mix_out,
         supply,
         rates["wage"],
+        rates["productivity_index"],
         duty.missing_mfn,
         stake_out,
     )
@@ -455,7 +460,7 @@ def iter_landed_cost(
         ``cost`` (scenario, year, component, product, site, destination) in USD per unit,
         ``total``, ``origin_rule_met``, ``origin_margin``, ``origin_qualifying_mix``,
         ``lead_time_days``, ``mode`` and
-        ``wage_usd_per_hour`` as in :func:`landed_cost`.
+        ``wage_usd_per_hour`` and ``productivity_index`` as in :func:`landed_cost`.
 
     Raises
     ------
@@ -510,6 +515,7 @@ def iter_landed_cost(
             "origin_margin": (dims, at(year_costs.origin_margin)),
             "origin_qualifying_mix": (dims, at(year_costs.qualifying_mix)),
             "wage_usd_per_hour": ("site", year_costs.wage),
+            "productivity_index": ("site", year_costs.productivity_index),
             "lead_time_days": (dims, lead),
             "mode": (dims, mode),
             "mfn_rate": (("product", "destination"), mfn),
@@ -584,7 +590,9 @@ def landed_cost(
         (the chosen transport mode, first year, open sea routes) per (product, site,
         market); coordinates ``site_location`` and ``market_location`` say how each node
         was located (``city``, ``coordinates`` or the ``capital`` fallback);
-        ``wage_usd_per_hour`` (site, year, scenario). The rule applied to a lane is
+        ``wage_usd_per_hour`` and ``productivity_index`` (output per hour, USA = 1: the
+        site's own or its country's, :mod:`shoring.data.productivity`) (site, year,
+        scenario). The rule applied to a lane is
         :func:`shoring.costs.explain_origin`'s to read.
         Attributes record the sources, scenario definitions and package version, and
         ``importers_without_mfn``: importers with no cited MFN figure, whose MFN is

@@ -27,6 +27,7 @@ from shoring.costs.origin import AgreementRules, agreement_rules, bom_slots
 from shoring.costs.places import node_places
 from shoring.costs.tco import TcoInputs, tco_inputs
 from shoring.costs.user_costs import UserCosts, lane_overrides, user_costs
+from shoring.data.productivity import productivity_matrix
 from shoring.data.rules_of_origin import rows_in_force
 from shoring.data.tariffs import schedule_of
 from shoring.data.valuation import cif_importers
@@ -72,6 +73,7 @@ class _Study:
     cif: np.ndarray  # per destination place
     hazard_risk: np.ndarray  # (product, site): simulated disruption cost per unit, 0 if none
     base_wage: xr.DataArray  # (country, year)
+    base_productivity: xr.DataArray  # (country, year), USA = 1; NaN where every site gives its own
     slots: np.ndarray  # (product, J) component indices, -1 padding
     qty: np.ndarray  # (product, J) units per unit
     user: UserCosts  # the user's production and lane costs, inventory settings, exclusions
@@ -227,6 +229,11 @@ def _study(network: Network, years: Sequence[int], settings: CostSettings) -> _S
         hazard_risk=_hazard_risk(settings.risk, list(products.index), list(sites.index)),
         base_wage=labour_cost_matrix(
             sorted(set(sites.loc[sites["wage_usd_per_hour"].isna(), "country"])),
+            list(years),
+            extrapolate=True,
+        ).reindex(country=list(countries)),
+        base_productivity=productivity_matrix(
+            sorted(set(sites.loc[sites["productivity_index"].isna(), "country"])),
             list(years),
             extrapolate=True,
         ).reindex(country=list(countries)),

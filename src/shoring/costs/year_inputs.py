@@ -102,6 +102,11 @@ def site_rates(
 ) -> dict[str, np.ndarray]:
     """Per-site wage, labour factor, incentive and risk per unit for one year.
 
+    ``productivity`` (site,): ``sites.productivity`` x the site's productivity index
+    (``sites.productivity_index`` where given, else its country's index for the year from
+    :func:`shoring.data.productivity.productivity_matrix`, USA = 1); the index alone is
+    ``productivity_index``.
+
     ``risk`` (product, site), USD per unit: the simulated disruption cost
     (``settings.risk``, :func:`shoring.simulate.site_risk`) plus the share of the
     site's capacity the scenario's closures take out in the year times the lost-sale
@@ -116,6 +121,8 @@ def site_rates(
     given = sites["wage_usd_per_hour"].to_numpy(dtype=float)  # site override, NaN: table
     wage = np.where(np.isnan(given), study.base_wage.sel(year=year).to_numpy()[cs], given)
     wage = wage * series["growth"][cs, y]
+    given = sites["productivity_index"].to_numpy(dtype=float)  # site override, NaN: table
+    index = np.where(np.isnan(given), study.base_productivity.sel(year=year).to_numpy()[cs], given)
     auto_scn = series["automation"][cs, y]
     automation = 1.0 - (1.0 - sites["automation"].to_numpy(dtype=float)) * (1.0 - auto_scn)
     risk = study.hazard_risk + series["closed"][cs, y][None, :] * study.penalty[:, None]
@@ -147,8 +154,8 @@ def site_rates(
     return {
         "wage": wage,
         "automation": automation,
-        "productivity": sites["productivity"].to_numpy(dtype=float)
-        * sites["productivity_index"].fillna(1.0).to_numpy(dtype=float),
+        "productivity": sites["productivity"].to_numpy(dtype=float) * index,
+        "productivity_index": index,
         "risk": risk,
         "incentive": incentive,
         "incentive_cost_share": inc["cost_share"][pick],

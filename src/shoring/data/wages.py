@@ -33,21 +33,19 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from shoring.data.anchored import (
+    ANCHOR_METHODS,
+    TREND_FROM_YEAR,
+    series_summary,
+    series_trends,
+    wide_values,
+)
+from shoring.data.anchored import (
+    METHODS as METHODS,  # re-exported: the labour-cost table's method labels
+)
 from shoring.data.csvio import names_to_iso3, read_csv_checked
 from shoring.data.paths import TABLES_DIR
 from shoring.errors import Problem, ShoringError, ShoringInputError
-
-METHODS = ("reported", "derived", "interpolated", "extrapolated")
-"""Allowed values of the ``method`` column, from most to least direct."""
-
-ANCHOR_METHODS = ("reported", "derived")
-"""Methods of the cited rows; the others are filled from them."""
-
-MIN_TREND_SPAN = 5
-"""Fewest years between the two anchors a series' own extrapolation trend is taken from."""
-
-TREND_FROM_YEAR = 2000
-"""Anchors before this year (BLS 1997 figures, pre-euro exchange rates) set no trend."""
 
 FLAT_GROWTH = 0.005
 """Year-on-year log change below which a step of a series counts as flat (0.5%)."""
@@ -96,62 +94,6 @@ def _wide() -> pd.DataFrame:
     return _table().pivot(index="iso3", columns="year", values="usd_per_hour").sort_index()
 
 
-def _own_trend(years: np.ndarray, values: np.ndarray, forward: bool) -> tuple[float, str] | None:
-    """Constant annual growth from an end anchor to the nearest one MIN_TREND_SPAN away."""
-    keep = years >= TREND_FROM_YEAR
-    years, values = years[keep], values[keep]
-    if years.size < 2:
-        return None
-    end = -1 if forward else 0
-    gap = np.abs(years - years[end])
-    far = np.flatnonzero(gap >= MIN_TREND_SPAN)
-    if far.size == 0:
-        return None
-    other = far[-1] if forward else far[0]
-    lo, hi = sorted((int(other), end % years.size))
-    growth = (values[hi] / values[lo]) ** (1.0 / (years[hi] - years[lo])) - 1.0
-    return float(growth), f"own cited trend {years[lo]}-{years[hi]} ({growth:+.1%}/yr)"
-
-
-def series_trends(anchors: pd.DataFrame) -> pd.DataFrame:
-    """Annual growth used to extrapolate each series before its first and after its last anchor.
-
-    Parameters
-    ----------
-    anchors : pandas.DataFrame
-        Cited rows: columns ``iso3``, ``year``, ``usd_per_hour``.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Indexed by ``iso3``: ``forward`` and ``backward`` (float, annual growth as a
-        fraction) and ``forward_basis`` / ``backward_basis`` (text saying which rate was
-        used). A series' own trend is the constant growth between its end anchor and the
-        nearest anchor at least :data:`MIN_TREND_SPAN` years away (anchors from
-        :data:`TREND_FROM_YEAR` on); a series without such a span takes the median of the
-        other series' own trends for that direction, and says so.
-    """
-    rows: dict[str, dict[str, object]] = {}
-    for iso3, group in anchors.sort_values("year").groupby("iso3"):
-        years = group["year"].to_numpy(dtype=int)
-        values = group["usd_per_hour"].to_numpy(dtype=float)
-        rows[str(iso3)] = {
-            "forward": _own_trend(years, values, forward=True),
-            "backward": _own_trend(years, values, forward=False),
-        }
-    out = pd.DataFrame(index=pd.Index(sorted(rows), name="iso3"))
-    for side in ("forward", "backward"):
-        own = {k: v[side] for k, v in rows.items() if v[side] is not None}
-        median = float(np.median([g for g, _ in own.values()])) if own else 0.0  # type: ignore[misc]
-        fallback = (
-            f"median of {len(own)} series' own cited trends ({median:+.1%}/yr); "
-            f"no own trend over {MIN_TREND_SPAN}+ years"
-        )
-        out[side] = [own[k][0] if k in own else median for k in out.index]  # type: ignore[index]
-        out[f"{side}_basis"] = [own[k][1] if k in own else fallback for k in out.index]  # type: ignore[index]
-    return out
-
-
 @cache
 def _trends() -> pd.DataFrame:
     table = _table()
@@ -161,52 +103,6 @@ def _trends() -> pd.DataFrame:
 def covered_economies() -> tuple[str, ...]:
     """ISO3 codes of the economies the embedded table covers, sorted."""
     return tuple(_wide().index)
-
-
-def _spans(years: list[int]) -> str:
-    """'2001-2004, 2009' from sorted years."""
-    parts, start = [], 0
-    for i in range(1, len(years) + 1):
-        if i == len(years) or years[i] != years[i - 1] + 1:
-            a, b = years[start], years[i - 1]
-            parts.append(str(a) if a == b else f"{a}-{b}")
-            start = i
-    return ", ".join(parts)
-
-
-def series_summary(table: pd.DataFrame) -> dict[str, str]:
-    """Per economy: the cited years and the method of every other year, in words.
-
-    Parameters
-    ----------
-    table : pandas.DataFrame
-        A labour-cost table (:func:`labour_cost_table` layout).
-
-    Returns
-    -------
-    dict of str to str
-        ``{"CHN": "cited 2002, 2008-2009 ...; interpolated ...; extrapolated ..."}``.
-    """
-    trends = series_trends(table[table["method"].isin(ANCHOR_METHODS)])
-    out = {}
-    for iso3, group in table.groupby("iso3"):
-        parts = []
-        for label, methods in (("cited", ANCHOR_METHODS), ("interpolated", ("interpolated",))):
-            years = sorted(group.loc[group["method"].isin(methods), "year"].astype(int))
-            if years:
-                parts.append(f"{label} {_spans(years)}")
-        cited = group.loc[group["method"].isin(ANCHOR_METHODS), "year"]
-        ext = group[group["method"] == "extrapolated"]
-        for side, mask in (
-            ("backward", ext["year"] < cited.min()),
-            ("forward", ext["year"] > cited.max()),
-        ):
-            years = sorted(ext.loc[mask, "year"].astype(int))
-            if years:
-                basis = trends.loc[iso3, f"{side}_basis"]
-                parts.append(f"extrapolated {_spans(years)} at {basis}")
-        out[str(iso3)] = "; ".join(parts)
-    return out
 
 
 def series_checks(table: pd.DataFrame) -> pd.DataFrame:
@@ -370,10 +266,7 @@ def labour_cost_matrix(
             f"no manufacturing labour cost for {', '.join(unknown)}; covered economies: "
             f"{', '.join(wide.index)}"
         )
-    sub = wide.loc[codes]
-    values = sub.reindex(columns=wanted_years).to_numpy(dtype=float)
-    if extrapolate:
-        values = _extrapolate(sub, values, wanted_years, codes)
+    values = wide_values(wide, _trends, codes, wanted_years, extrapolate)
     missing = np.isnan(values)
     if missing.any():
         rows, cols = np.nonzero(missing)
@@ -392,26 +285,6 @@ def labour_cost_matrix(
         name="labour_cost",
         attrs={"units": "USD/hour", "source": "shoring tables/labour_cost.csv"},
     )
-
-
-def _extrapolate(
-    sub: pd.DataFrame, values: np.ndarray, years: list[int], codes: list[str]
-) -> np.ndarray:
-    """Fill NaN cells outside each row's covered years at the row's stated trend."""
-    trends = _trends().loc[codes]
-    covered = sub.notna().to_numpy()
-    cols = sub.columns.to_numpy(dtype=int)
-    first_i = covered.argmax(axis=1)
-    last_i = covered.shape[1] - 1 - covered[:, ::-1].argmax(axis=1)
-    rows = np.arange(len(codes))
-    first_y, last_y = cols[first_i][:, None], cols[last_i][:, None]
-    first_v = sub.to_numpy(dtype=float)[rows, first_i][:, None]
-    last_v = sub.to_numpy(dtype=float)[rows, last_i][:, None]
-    yrs = np.asarray(years, dtype=float)[None, :]
-    after = last_v * (1.0 + trends["forward"].to_numpy()[:, None]) ** (yrs - last_y)
-    before = first_v * (1.0 + trends["backward"].to_numpy()[:, None]) ** (yrs - first_y)
-    filled = np.where(yrs > last_y, after, np.where(yrs < first_y, before, values))
-    return np.where(np.isnan(values), filled, values)
 
 
 # ---------------------------------------------------------------------------- loaders

@@ -461,10 +461,12 @@ def data_years() -> tuple[int, int]:
 def reference_figures(
     tables: Mapping[str, RawTable], valid: Mapping[str, Valid], out: Collector
 ) -> None:
-    """Every site needs a cited labour cost: from the embedded table or its own column.
+    """Every site needs a cited labour cost and productivity: from the tables or its own columns.
 
     A site in an economy the labour-cost table does not cover is reported on its
-    ``country`` cell, with the column that supplies the figure (``wage_usd_per_hour``).
+    ``country`` cell, with the column that supplies the figure (``wage_usd_per_hour``);
+    likewise a site in an economy the productivity table does not cover, with
+    ``productivity_index`` (output per hour relative to a US plant = 1).
     Other reference figures have cited defaults: an importer missing from the customs
     valuation list values CIF (the rule of the Union Customs Code, see its data card), an
     importer without an MFN figure is listed in the results, and a country missing from
@@ -480,21 +482,38 @@ def reference_figures(
         Receives the problems found.
     """
     from shoring.data.countries import to_iso3
+    from shoring.data.productivity import productivity_economies
     from shoring.data.wages import covered_economies
 
-    covered = set(covered_economies())
+    needs = (
+        (
+            "wage_usd_per_hour",
+            set(covered_economies()),
+            "manufacturing labour cost",
+            "labour cost in the wage_usd_per_hour column (USD per hour, wages plus "
+            "employer charges)",
+        ),
+        (
+            "productivity_index",
+            set(productivity_economies()),
+            "manufacturing productivity index",
+            "output per hour in the productivity_index column (relative to a US plant "
+            "making the same product = 1)",
+        ),
+    )
     for record, row in valid["sites"]:
         site: Any = row
-        if site.wage_usd_per_hour is None and site.country not in covered:
+        raw = tables["sites"]
+        for column, covered, what, fix in needs:
+            if getattr(site, column) is not None or site.country in covered:
+                continue
             try:
                 to_iso3(site.country)
             except ShoringError:  # unknown country: reported already
-                continue
-            raw = tables["sites"]
+                break
             message = (
-                f"no cited manufacturing labour cost for {site.country} in the embedded "
-                f"table ({len(covered)} economies): give this site's labour cost in the "
-                "wage_usd_per_hour column (USD per hour, wages plus employer charges)"
+                f"no cited {what} for {site.country} in the embedded table "
+                f"({len(covered)} economies): give this site's {fix}"
             )
             out.add(raw.name, raw.problem(message, record.row_of("country"), "country"))
 

@@ -178,7 +178,9 @@ class ProductRow(_Row):
         0.0,
         ge=0,
         json_schema_extra=_doc(
-            "Direct labour to make one unit at average productivity.", "hours/unit"
+            "Direct labour to make one unit at US productivity (a site's hours are these "
+            "divided by its productivity index).",
+            "hours/unit",
         ),
     )
     margin: Fraction = Field(
@@ -302,7 +304,10 @@ class SiteRow(_Row):
     productivity: Number = Field(
         1.0,
         gt=0,
-        json_schema_extra=_doc("Labour productivity factor vs the country average.", "factor"),
+        json_schema_extra=_doc(
+            "Labour productivity factor vs the site's productivity index (1: as the index).",
+            "factor",
+        ),
     )
     incentive_capex_share: Fraction = Field(
         0.0,
@@ -341,9 +346,10 @@ class SiteRow(_Row):
         gt=0,
         json_schema_extra=_doc(
             "Output per hour at this site relative to a US plant making the same product "
-            "= 1; labour is divided by it (default 1: the same hours per unit in every "
-            "country; no cited same-product index by country exists, see the labour-cost "
-            "data card).",
+            "= 1; labour is divided by it (default: the country's manufacturing value "
+            "added per person at market exchange rates relative to the US for the year, "
+            "GGDC PLD 2023, see the labour-productivity data card; required where the "
+            "table has no figure).",
             "index, USA = 1",
         ),
     )

@@ -390,17 +390,20 @@ def wages_long(ds: xr.Dataset) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Columns ``country, year, scenario, usd_per_hour`` (USD per hour), one row per
-        site country; empty when ``ds`` holds no ``wage_usd_per_hour``.
+        Columns ``country, year, scenario, usd_per_hour`` (USD per hour) and
+        ``productivity_index`` (output per hour, USA = 1; the first site's of the
+        country), one row per site country; empty when ``ds`` holds no
+        ``wage_usd_per_hour``.
     """
+    columns = ["country", "year", "scenario", "usd_per_hour", "productivity_index"]
     if "wage_usd_per_hour" not in ds:
-        return pd.DataFrame(columns=["country", "year", "scenario", "usd_per_hour"])
-    wage = ds["wage_usd_per_hour"].to_dataframe()[["wage_usd_per_hour"]].reset_index()
+        return pd.DataFrame(columns=columns)
+    names = [v for v in ("wage_usd_per_hour", "productivity_index") if v in ds]
+    wage = ds[names].to_dataframe()[names].reset_index()
     wage["country"] = wage["site"].map(ds["site_country"].to_series())
     wage = wage.drop_duplicates(["country", "year", "scenario"])
-    return wage.rename(columns={"wage_usd_per_hour": "usd_per_hour"})[
-        ["country", "year", "scenario", "usd_per_hour"]
-    ].reset_index(drop=True)
+    wage = wage.rename(columns={"wage_usd_per_hour": "usd_per_hour"})
+    return wage.reindex(columns=columns).reset_index(drop=True)
 
 
 def breakeven_sentence(frame: pd.DataFrame, year: int, market: str) -> str:

@@ -344,25 +344,38 @@ def wages_section(wages: pd.DataFrame, reference: str, year: int) -> str:
     source = (
         f" Base figures: {esc(card.title)} (data card <code>labour_cost</code>)." if card else ""
     )
+    index = wages[(wages["scenario"] == reference) & (wages["year"] == year)]
+    index = index.set_index("country")["productivity_index"]
     return "".join(
         [
             figure(charts.wage_trajectories(wages, names), "wages"),
             '<p class="note">Manufacturing labour cost per hour worked in each site country, as '
             "the engine used it: the embedded table (flat beyond its last year) times each "
             f"scenario's wage paths; scenarios without wage paths lie on top of one another."
-            f"{source}</p>",
-            f"<p>USD per hour in {first} ({esc(reference)}) and in {year} by scenario:</p>",
+            f"{source} Labour per unit divides it by the productivity index (output per hour, "
+            "USA = 1: the site's productivity_index, else its country's manufacturing value "
+            "added per person at market exchange rates relative to the US, GGDC Productivity "
+            "Level Database 2023, data card <code>labour_productivity</code>); "
+            "wage / index is the unit labour cost relative to a US plant.</p>",
+            f"<p>USD per hour in {first} ({esc(reference)}) and in {year} by scenario, and "
+            f"the productivity index in {year}:</p>",
             table(
-                ["country", f"{first}", *[f"{year} {s}" for s in focus.columns]],
+                [
+                    "country",
+                    f"{first}",
+                    *[f"{year} {s}" for s in focus.columns],
+                    f"index {year} (USA = 1)",
+                ],
                 [
                     [
                         f"{names.get(c, c)} ({c})",
                         _fmt(start.get(c, float("nan")), ".2f"),
                         *[_fmt(v, ".2f") for v in focus.loc[c]],
+                        _fmt(index.get(c, float("nan")), ".3f"),
                     ]
                     for c in focus.index
                 ],
-                numeric=list(range(1, 2 + len(focus.columns))),
+                numeric=list(range(1, 3 + len(focus.columns))),
             ),
         ]
     )
