@@ -15,7 +15,7 @@ from shoring.network import read_network, read_yaml, write_csv_folder, write_exc
 from shoring.scenario import load_scenario
 
 NET = """\
-meta: {{name: labour, base_year: 2020}}
+meta: {{name: labour, base_year: 2020, labour_productivity: national}}
 products:
   - {{id: widget, hs_code: '850760', unit_value_usd: 100, weight_kg: 10, labour_hours: 2}}
 sites:
@@ -58,7 +58,8 @@ def test_validate_names_the_row_and_the_override_column(tmp_path, country) -> No
     # Bolivia and Nepal have a cited productivity index (GGDC PLD 2023), Uzbekistan not
     assert [p.message.split(":")[-1].strip() for p in other] == (
         ["give this site's output per hour in the productivity_index column (relative to "
-         "a US plant making the same product = 1)"] if country == "Uzbekistan" else []
+         "a US plant making the same product = 1), or set meta.labour_productivity to equal"]
+        if country == "Uzbekistan" else []
     )  # fmt: skip
 
 

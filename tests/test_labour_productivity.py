@@ -63,7 +63,7 @@ def test_years_between_anchors_are_interpolated_and_labelled() -> None:
 
 
 NET = """\
-meta: {name: productivity, base_year: 2017}
+meta: {name: productivity, base_year: 2017, labour_productivity: national}
 products:
   - {id: widget, hs_code: '850760', unit_value_usd: 100, weight_kg: 10, labour_hours: 2}
 sites:
@@ -101,6 +101,26 @@ def test_labour_per_unit_is_hours_times_wage_over_the_index(tmp_path: Path) -> N
     assert float(index.sel(site="plant-cn")) == pytest.approx(by_hand("CHN", 2017), abs=5e-6)
 
 
+def test_the_default_is_equal_hours_and_national_is_asked_for(tmp_path: Path) -> None:
+    # Without meta.labour_productivity a site without its own index makes the unit in the
+    # product's hours (index 1): China 2017 = 2 h x USD 4.770 = 9.54, not 2 x 4.770 / 0.128.
+    path = tmp_path / "net.yaml"
+    path.write_text(NET.replace(", labour_productivity: national", ""), encoding="utf-8")
+    costs = landed_cost(read_network(path), [load_scenario("baseline")], years=[2017])
+    cell = costs["cost"].sel(product="widget", site="plant-cn", market="us", component="labour")
+    assert float(cell.squeeze()) == pytest.approx(2 * 4.770, rel=1e-4)
+    index = costs["productivity_index"].squeeze()
+    assert float(index.sel(site="plant-cn")) == 1.0 and float(index.sel(site="plant-own")) == 0.5
+    # and an economy without a cited index (Saudi Arabia) needs none
+    path.write_text(
+        NET.replace(", labour_productivity: national", "").replace(
+            "country: Mexico, status: candidate", "country: Saudi Arabia, status: candidate", 1
+        ),
+        encoding="utf-8",
+    )
+    assert "SAU" in set(read_network(path).sites["country"])
+
+
 def test_an_uncovered_economy_is_refused_with_the_fix(tmp_path, capsys) -> None:
     path = tmp_path / "net.yaml"
     path.write_text(
@@ -114,7 +134,8 @@ def test_an_uncovered_economy_is_refused_with_the_fix(tmp_path, capsys) -> None:
     assert (
         f"{path}:sites:7:country: no cited manufacturing productivity index for SAU in the "
         "embedded table (84 economies): give this site's output per hour in the "
-        "productivity_index column (relative to a US plant making the same product = 1)"
+        "productivity_index column (relative to a US plant making the same product = 1), or "
+        "set meta.labour_productivity to equal"
     ) in out + err
     assert "Traceback" not in out + err
     # the fix the message names makes it valid and costs the site at the given index

@@ -223,7 +223,10 @@ def cost(
                     "wage_usd_per_hour": _num(r["wage_usd_per_hour"]),
                     "productivity_index": _num(r["productivity_index"]),
                     "productivity_basis": productivity_basis(
-                        bool(own_index[r["site"]]), r["site_country"], int(r["year"])
+                        bool(own_index[r["site"]]),
+                        r["site_country"],
+                        int(r["year"]),
+                        study.network.meta.labour_productivity == "national",
                     ),
                 },
                 "origin": {

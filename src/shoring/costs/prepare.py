@@ -36,6 +36,8 @@ from shoring.errors import ShoringError
 from shoring.network import Network
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from shoring.costs.engine import CostSettings
 
 
@@ -74,6 +76,7 @@ class _Study:
     hazard_risk: np.ndarray  # (product, site): simulated disruption cost per unit, 0 if none
     base_wage: xr.DataArray  # (country, year)
     base_productivity: xr.DataArray  # (country, year), USA = 1; NaN where every site gives its own
+    # (all 1 unless meta.labour_productivity is "national")
     slots: np.ndarray  # (product, J) component indices, -1 padding
     qty: np.ndarray  # (product, J) units per unit
     user: UserCosts  # the user's production and lane costs, inventory settings, exclusions
@@ -232,13 +235,31 @@ def _study(network: Network, years: Sequence[int], settings: CostSettings) -> _S
             list(years),
             extrapolate=True,
         ).reindex(country=list(countries)),
-        base_productivity=productivity_matrix(
-            sorted(set(sites.loc[sites["productivity_index"].isna(), "country"])),
-            list(years),
-            extrapolate=True,
-        ).reindex(country=list(countries)),
+        base_productivity=_base_productivity(network, sites, countries, years),
         slots=slots,
         qty=qty,
         user=user,
         tco=tco_inputs(network, list(located.places.country), weight, modes),
     )
+
+
+def _base_productivity(
+    network: Network, sites: pd.DataFrame, countries: Sequence[str], years: Sequence[int]
+) -> xr.DataArray:
+    """Productivity index (country, year) of sites without their own ``productivity_index``.
+
+    1 everywhere (the product's hours as a US plant) unless the network sets
+    ``meta.labour_productivity: national``: then the country's index for the year
+    (:func:`shoring.data.productivity.productivity_matrix`, USA = 1).
+    """
+    if network.meta.labour_productivity != "national":
+        return xr.DataArray(
+            np.ones((len(countries), len(years))),
+            coords={"country": list(countries), "year": list(years)},
+            dims=("country", "year"),
+        )
+    return productivity_matrix(
+        sorted(set(sites.loc[sites["productivity_index"].isna(), "country"])),
+        list(years),
+        extrapolate=True,
+    ).reindex(country=list(countries))

@@ -36,12 +36,13 @@ SOURCE = (
 LABOUR_NOTE = (
     "labour = hours per unit at US productivity x wage x (1 - automation) / (productivity x "
     "index); the index (output per hour, USA = 1) is the site's productivity_index where "
-    f"given, else its country's for the year ({SOURCE}; tables/labour_productivity.card.yaml)"
+    "given, else 1 (the same hours as a US plant), or with meta.labour_productivity: "
+    f"national its country's for the year ({SOURCE}; tables/labour_productivity.card.yaml)"
 )
 """One line explaining the labour component, printed under cost tables."""
 
 
-def productivity_basis(site_given: bool, iso3: str, year: int) -> str:
+def productivity_basis(site_given: bool, iso3: str, year: int, national: bool = True) -> str:
     """Where a site's productivity index comes from, in words (for cost explanations).
 
     Parameters
@@ -52,14 +53,20 @@ def productivity_basis(site_given: bool, iso3: str, year: int) -> str:
         The site's country.
     year : int
         The year costed.
+    national : bool, default True
+        The network takes sites' indices from the country table
+        (``meta.labour_productivity: national``); else a site without its own index takes 1.
 
     Returns
     -------
     str
-        ``"site's productivity_index"`` or the country table's source, method and year.
+        ``"site's productivity_index"``, the equal-hours default or the country table's
+        source, method and year.
     """
     if site_given:
         return "site's productivity_index"
+    if not national:
+        return "1: the same hours as a US plant (meta.labour_productivity: equal)"
     table = _table()
     row = table[(table["iso3"] == iso3) & (table["year"] == year)]
     method = row["method"].iloc[0] if len(row) else f"extrapolated beyond {table['year'].max()}"

@@ -465,8 +465,9 @@ def reference_figures(
 
     A site in an economy the labour-cost table does not cover is reported on its
     ``country`` cell, with the column that supplies the figure (``wage_usd_per_hour``);
-    likewise a site in an economy the productivity table does not cover, with
-    ``productivity_index`` (output per hour relative to a US plant = 1).
+    likewise, when ``meta.labour_productivity`` is ``national``, a site in an economy
+    the productivity table does not cover, with ``productivity_index`` (output per hour
+    relative to a US plant = 1).
     Other reference figures have cited defaults: an importer missing from the customs
     valuation list values CIF (the rule of the Union Customs Code, see its data card), an
     importer without an MFN figure is listed in the results, and a country missing from
@@ -485,6 +486,8 @@ def reference_figures(
     from shoring.data.productivity import productivity_economies
     from shoring.data.wages import covered_economies
 
+    meta = valid["meta"][0][1] if valid.get("meta") else None
+    national = getattr(meta, "labour_productivity", "equal") == "national"
     needs = (
         (
             "wage_usd_per_hour",
@@ -498,9 +501,9 @@ def reference_figures(
             set(productivity_economies()),
             "manufacturing productivity index",
             "output per hour in the productivity_index column (relative to a US plant "
-            "making the same product = 1)",
+            "making the same product = 1), or set meta.labour_productivity to equal",
         ),
-    )
+    )[: 2 if national else 1]
     for record, row in valid["sites"]:
         site: Any = row
         raw = tables["sites"]

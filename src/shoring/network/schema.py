@@ -132,6 +132,18 @@ class MetaRow(_Row):
             "days",
         ),
     )
+    labour_productivity: Literal["equal", "national"] = Field(
+        "equal",
+        json_schema_extra=_doc(
+            "Hours per unit at a site without its own productivity_index: 'equal' (the "
+            "product's labour_hours everywhere, as a US plant) or 'national' (divided by "
+            "the country's manufacturing value added per person at market exchange rates "
+            "relative to the US, GGDC PLD 2023; a national average that mixes industries, "
+            "see the labour-productivity data card).",
+            None,
+            "equal; national",
+        ),
+    )
     exclude_components: Annotated[list[CostComponent], BeforeValidator(_split_or_none)] = Field(
         default_factory=list,
         json_schema_extra=_doc(
@@ -346,10 +358,10 @@ class SiteRow(_Row):
         gt=0,
         json_schema_extra=_doc(
             "Output per hour at this site relative to a US plant making the same product "
-            "= 1; labour is divided by it (default: the country's manufacturing value "
-            "added per person at market exchange rates relative to the US for the year, "
-            "GGDC PLD 2023, see the labour-productivity data card; required where the "
-            "table has no figure).",
+            "= 1; labour is divided by it (default: 1, or with meta.labour_productivity "
+            "'national' the country's manufacturing value added per person at market "
+            "exchange rates relative to the US for the year, GGDC PLD 2023, see the "
+            "labour-productivity data card; then required where the table has no figure).",
             "index, USA = 1",
         ),
     )

@@ -353,9 +353,11 @@ def wages_section(wages: pd.DataFrame, reference: str, year: int) -> str:
             "the engine used it: the embedded table (flat beyond its last year) times each "
             f"scenario's wage paths; scenarios without wage paths lie on top of one another."
             f"{source} Labour per unit divides it by the productivity index (output per hour, "
-            "USA = 1: the site's productivity_index, else its country's manufacturing value "
-            "added per person at market exchange rates relative to the US, GGDC Productivity "
-            "Level Database 2023, data card <code>labour_productivity</code>); "
+            "USA = 1: the site's productivity_index, else 1, the same hours as a US plant, "
+            "or, where the network sets meta.labour_productivity to national, its country's "
+            "manufacturing value added per person at market exchange rates relative to the "
+            "US, GGDC Productivity Level Database 2023, data card "
+            "<code>labour_productivity</code>); "
             "wage / index is the unit labour cost relative to a US plant.</p>",
             f"<p>USD per hour in {first} ({esc(reference)}) and in {year} by scenario, and "
             f"the productivity index in {year}:</p>",
