@@ -184,15 +184,22 @@ figures are CPU seconds, not the 10-minute target's wall time)::
     method                 CPU s  iterations  plan        bound       gap      peak GB
     subgradient + backoff  283    327         2.63162e10  2.62196e10  0.377 %  3.2
     volume (bounded step)  341    308         2.63159e10  2.6083e10   0.884 %  3.5
+    switch                 719    790         2.62666e10  2.62353e10  0.119 %  3.5
+      (0.205 % at 223 CPU s, 0.139 % at 417, 0.121 % at 601; load 2-9, 48 % of a CPU)
     (session 6, subgrad.)  284    270         2.62666e10  2.6219e10   0.181 %  3.6
+    (session 6, subgrad.)  714    711         2.62650e10  2.62342e10  0.117 %  3.5
 
 The backoff left the plan 0.19 % above the fixed interval's at the same CPU time (the
 bounds agree), so it is off by default; the volume algorithm's bound trails the
 subgradient's on this rung (2.74 % against 2.24 % after about 180 iterations, 1.04 %
 at 303 CPU s), so the subgradient stays the default (``switch`` enters the volume
-algorithm only once the subgradient's step has halved three times; not measured on
-this rung within the session). The 0.1 % target in 10 minutes is NOT met: none of
-these runs got more than a fifth of a CPU, and none beats session 6's figure.
+algorithm only once the subgradient's step has halved three times: on this rung it
+ends where session 6's subgradient ended at the same CPU time, 0.119 % against 0.117 %,
+its bound 2.62353e10 against 2.62342e10, creeping by about 1e-6 per iteration after 500
+CPU s). The 0.1 % target in 10 minutes is NOT met: with the best plan (2.62650e10) the
+bound would have to reach 2.6239e10; neither multiplier method's tail gets there, so
+the next step is on the plan side or by branching on the few sites whose Lagrangian
+reduced cost is below the gap.
 
 ``presolve_rule_off=32768`` is bit 15, HiGHS' probing rule: the HiGHS log names it
 ("Rule 15 (set bit 15 = 32768): Probing") and HiGHS itself suggests it when probing
