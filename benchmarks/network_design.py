@@ -3,7 +3,14 @@
 Run::
 
     python benchmarks/network_design.py [--seed 0] [--k 10] [--big] [--mid] [--time-limit 600]
-        [--big-k 5] [--big-links] [--log FILE] [--method highs|lagrange]
+        [--big-k 5] [--big-links] [--log FILE]
+        [--method highs|lagrange|subgradient|volume|switch] [--backoff]
+
+The large rung's figure (gap, wall and CPU seconds, peak memory) by the default
+Lagrangian method::
+
+    /usr/bin/time -v python benchmarks/network_design.py --big --skip-median \
+        --method subgradient --time-limit 600
 
 Rungs (sites x markets x products x periods x scenarios):
 
@@ -134,6 +141,65 @@ deflection 0.6 did not converge in 600 s). What is left: the bound creeps from 0
 method's slow tail), and the plans of the relaxation's footprints stop improving at
 2.6265e10; a bundle or volume method for the tail, or a local search on the footprint,
 would be the next things to measure.
+
+Which side is weak (session 7, 2026-11-30, seed 0, k = 5, CPU seconds under load 4-9):
+
+- a rung HiGHS proves (100 x 60 x 10 x 3 x 5): optimum 1.167473e8 (HiGHS, 27 CPU s);
+  the Lagrangian plan equals it from the second priced footprint (0.9 s); the linear
+  relaxation with per-lane links (every binary relaxed, HiGHS) is 1.162849e8, 0.40 %
+  below: no multiplier method alone proves 0.1 % there. After 3,000 iterations the
+  deflected subgradient's bound is 1.160084e8 (0.24 % short of that relaxation), the
+  volume algorithm's 1.162882e8 (above it: the site patterns are integral);
+- the three-period rung (300 x 200 x 30 x 3 x 5): the run stopped at 0.1 % holds plan
+  2.283105e9 and bound 2.280824e9; run on (1,200 iterations) the plan falls to
+  2.282810e9 and the bound rises to 2.282239e9 (subgradient) or 2.282285e9 (volume),
+  0.023-0.025 %, past the linear relaxation with per-lane links (2.2816e9). Both sides
+  move, the bound more;
+- the large rung: the plan keeps improving with every few pricings (below), so the
+  pricing is not wasted there.
+
+Multiplier methods (``--method subgradient|volume|switch``; ``lagrange`` =
+``subgradient``, the default) on the three-period rung, CPU s to each proven gap (one
+run per target, load 7-9)::
+
+    method                     0.2 %        0.1 %        0.05 %       0.03 %
+    subgradient (deflected)    6.4 (123 it) 10.8 (242)   21.6 (513)   26.3 (625)
+    subgradient + backoff      6.8 (123)    11.6 (242)   20.9 (513)   29.5 (855)
+    volume + backoff           19.3 (404)   23.0 (496)   29.2 (678)   57.4 (1,494)
+    volume + backoff, paper's  19.3 (499)   20.1 (513)   24.6 (642)   26.3 (664)
+      step (see below)
+    switch                     -            11.6 (242)   21.7 (513)   23.0 (544)
+
+``backoff`` doubles the pricing interval after a footprint that does not improve the
+plan; the paper's volume step (divided by the averaged direction's squared norm alone)
+stalls 7.8 % below the linear relaxation on a seeded 8-site model (tests/
+test_lagrange.py), so the step is bounded by the latest subgradient's norm too. Pricing
+the footprint of the volume algorithm's averaged site patterns (each site's most
+weighted pattern) besides the relaxation's own gave the same plan with more pricings on
+the three-period rung (0.1 %: 26.4 against 25.9 CPU s); dropped.
+
+Large rung, niced, 1,500 s limit, load 7-9 (each run got 17-19 % of one CPU, so the
+figures are CPU seconds, not the 10-minute target's wall time)::
+
+    method                 CPU s  iterations  plan        bound       gap      peak GB
+    subgradient + backoff  283    327         2.63162e10  2.62196e10  0.377 %  3.2
+    volume (bounded step)  341    308         2.63159e10  2.6083e10   0.884 %  3.5
+    switch                 719    790         2.62666e10  2.62353e10  0.119 %  3.5
+      (0.205 % at 223 CPU s, 0.139 % at 417, 0.121 % at 601; load 2-9, 48 % of a CPU)
+    (session 6, subgrad.)  284    270         2.62666e10  2.6219e10   0.181 %  3.6
+    (session 6, subgrad.)  714    711         2.62650e10  2.62342e10  0.117 %  3.5
+
+The backoff left the plan 0.19 % above the fixed interval's at the same CPU time (the
+bounds agree), so it is off by default; the volume algorithm's bound trails the
+subgradient's on this rung (2.74 % against 2.24 % after about 180 iterations, 1.04 %
+at 303 CPU s), so the subgradient stays the default (``switch`` enters the volume
+algorithm only once the subgradient's step has halved three times: on this rung it
+ends where session 6's subgradient ended at the same CPU time, 0.119 % against 0.117 %,
+its bound 2.62353e10 against 2.62342e10, creeping by about 1e-6 per iteration after 500
+CPU s). The 0.1 % target in 10 minutes is NOT met: with the best plan (2.62650e10) the
+bound would have to reach 2.6239e10; neither multiplier method's tail gets there, so
+the next step is on the plan side or by branching on the few sites whose Lagrangian
+reduced cost is below the gap.
 
 ``presolve_rule_off=32768`` is bit 15, HiGHS' probing rule: the HiGHS log names it
 ("Rule 15 (set bit 15 = 32768): Probing") and HiGHS itself suggests it when probing
@@ -360,7 +426,15 @@ def rung(
     }
 
 
-def lagrange_rung(name: str, dims: tuple[int, ...], k: int, seed: int, limit: float) -> dict:
+def lagrange_rung(
+    name: str,
+    dims: tuple[int, ...],
+    k: int,
+    seed: int,
+    limit: float,
+    method: str = "subgradient",
+    backoff: bool = False,
+) -> dict:
     """The rung by Lagrangian relaxation (:mod:`shoring.optimize.design.lagrange`)."""
     cpu, wall = time.process_time(), time.perf_counter()
     t0 = time.perf_counter()
@@ -370,6 +444,8 @@ def lagrange_rung(name: str, dims: tuple[int, ...], k: int, seed: int, limit: fl
         data,
         time_limit=limit,
         gap=1e-3,
+        method=method,
+        backoff=backoff,
         progress=lambda line: print(
             f"  [{time.perf_counter() - wall:7.1f} s, cpu {time.process_time() - cpu:7.1f} s] "
             + line,
@@ -381,7 +457,7 @@ def lagrange_rung(name: str, dims: tuple[int, ...], k: int, seed: int, limit: fl
         "rung": name,
         "size": "x".join(map(str, dims)),
         "k": k,
-        "method": "lagrange",
+        "method": method + ("/backoff" if backoff else ""),
         "lanes": data.sizes["lane"],
         "generate_s": gen,
         "solve_s": res.seconds,
@@ -422,9 +498,17 @@ def main() -> None:
     )
     parser.add_argument(
         "--method",
-        choices=("highs", "lagrange"),
+        choices=("highs", "lagrange", "subgradient", "volume", "switch"),
         default="highs",
-        help="HiGHS branch and bound on the MILP, or Lagrangian relaxation (every rung)",
+        help="HiGHS branch and bound on the MILP, or Lagrangian relaxation with multipliers by "
+        "the deflected subgradient, the volume algorithm or the first then the second "
+        "(switch; lagrange = subgradient) (every rung)",
+    )
+    parser.add_argument(
+        "--backoff",
+        action="store_true",
+        help="Lagrangian: double the pricing interval after a footprint that does not "
+        "improve the plan (up to 8 times)",
     )
     parser.add_argument(
         "--highs",
@@ -450,15 +534,16 @@ def main() -> None:
         plan.append(("large", big, args.big_k, args.time_limit, args.big_links, args.log))
     rows = []
     for name, dims, k, limit, links, log in plan:
-        if args.method == "lagrange":
-            rows.append(lagrange_rung(name, dims, k, args.seed, limit))
+        if args.method != "highs":
+            dual = "subgradient" if args.method == "lagrange" else args.method
+            rows.append(lagrange_rung(name, dims, k, args.seed, limit, dual, args.backoff))
             continue
         options = SolveOptions(
             mip_rel_gap=1e-3, time_limit=limit, log_file=log, highs_options=highs
         )
         rows.append(rung(name, dims, k, args.seed, options, links=links, cuts=cuts))
     for r in rows:
-        if r.get("method") != "lagrange":
+        if "method" not in r:
             r["cuts"] = "+".join(sorted(cuts)) or "none"
             r["highs"] = ",".join(args.highs) or "-"
     rows = [*BEFORE, *rows]
