@@ -7,10 +7,7 @@ place costs the cheapest of its suppliers (price + freight + duty) and of the fi
 sites that make it (their full landed cost). A product made at a site then costs::
 
     materials  = sum_k bom_pk * delivered_k(site's place)
-    labour     = hours * wage(country, year) * (1 - automation) / productivity, where
-                 hours are at US productivity and productivity = sites.productivity x
-                 (sites.productivity_index, else the country's index for the year, USA = 1:
-                 shoring.data.productivity)
+    labour     = hours * wage(country, year) * (1 - automation) / productivity (year_inputs.py)
     overhead   = overhead_rate * (materials + labour)
     production = the user's variable cost per unit made at the site (user_costs.py)
     freight    = chosen mode's freight and cargo insurance to the destination (lanes.py;
@@ -31,15 +28,14 @@ sites that make it (their full landed cost). A product made at a site then costs
                  study (``settings.risk``: shoring.simulate.site_risk) + share of
                  capacity the scenario's closures take out * lost-sale penalty
     carbon     = transport CO2 * carbon price (importer's if it adjusts at the border)
-    TCO        = packaging, customs_fees, prepayment, quality, oversight, ip_risk,
-                 obsolescence: the TCO checklist (tco.py)
+    TCO        = packaging, customs fees, prepayment, quality, oversight, IP risk, obsolescence
     incentives = per-unit grants (per unit, per kWh) + cost share * (materials + labour
                  + overhead + production) + (capex share * capex + per job * jobs)
                  / (capacity * amortization years)        (subtracted)
 
-Each site's rates and the suppliers' offers of a scenario-year come from year_inputs.py;
-the chunks' memory (component writer, recycled outputs) from blocks.py. Sites sharing a
-place share every lane quantity, computed once per place (like markets per destination).
+Each site's rates and the suppliers' offers of a scenario-year come from year_inputs.py,
+the chunks' memory from blocks.py. Sites sharing a place share every lane quantity,
+computed once per place (like markets per destination).
 Excluded components (``meta.exclude_components``) are 0. Everything is vectorized over
 products, sites and destinations; the only Python loops run over scenarios, years, tiers.
 """
@@ -591,8 +587,9 @@ def landed_cost(
         market); coordinates ``site_location`` and ``market_location`` say how each node
         was located (``city``, ``coordinates`` or the ``capital`` fallback);
         ``wage_usd_per_hour`` and ``productivity_index`` (output per hour, USA = 1: the
-        site's own or its country's, :mod:`shoring.data.productivity`) (site, year,
-        scenario). The rule applied to a lane is
+        site's own, else 1 or, with ``meta.labour_productivity: national``, its
+        country's, :mod:`shoring.data.productivity`) (site, year, scenario). The rule
+        applied to a lane is
         :func:`shoring.costs.explain_origin`'s to read.
         Attributes record the sources, scenario definitions and package version, and
         ``importers_without_mfn``: importers with no cited MFN figure, whose MFN is

@@ -103,9 +103,9 @@ def site_rates(
     """Per-site wage, labour factor, incentive and risk per unit for one year.
 
     ``productivity`` (site,): ``sites.productivity`` x the site's productivity index
-    (``sites.productivity_index`` where given, else its country's index for the year from
-    :func:`shoring.data.productivity.productivity_matrix`, USA = 1); the index alone is
-    ``productivity_index``.
+    (``sites.productivity_index`` where given, else the study's ``base_productivity``:
+    1, or with ``meta.labour_productivity: national`` the country's index for the year,
+    USA = 1); the index alone is ``productivity_index``.
 
     ``risk`` (product, site), USD per unit: the simulated disruption cost
     (``settings.risk``, :func:`shoring.simulate.site_risk`) plus the share of the

@@ -67,10 +67,16 @@ def productivity_basis(site_given: bool, iso3: str, year: int, national: bool = 
         return "site's productivity_index"
     if not national:
         return "1: the same hours as a US plant (meta.labour_productivity: equal)"
-    table = _table()
-    row = table[(table["iso3"] == iso3) & (table["year"] == year)]
-    method = row["method"].iloc[0] if len(row) else f"extrapolated beyond {table['year'].max()}"
+    method = _methods().get((iso3, year), f"extrapolated beyond {max(_wide().columns)}")
     return f"{iso3} {year}, {method}: {SOURCE}"
+
+
+@cache
+def _methods() -> dict[tuple[str, int], str]:
+    """(iso3, year) -> the row's method: one lookup per cost record, not a table scan."""
+    table = _table()
+    keys = zip(table["iso3"], table["year"].astype(int), strict=True)
+    return dict(zip(keys, table["method"], strict=True))
 
 
 class ProductivityRangeError(ShoringError, KeyError):

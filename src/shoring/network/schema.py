@@ -12,7 +12,7 @@ table                     columns
 ========================  =====================================================
 ``meta``                  name, description, currency, base_year, accept,
                           inventory_carrying_rate, safety_stock_days,
-                          exclude_components
+                          labour_productivity, exclude_components
 ``products``              id, name, hs_code, unit_value_usd, weight_kg,
                           volume_m3, labour_hours, margin, lost_sale_penalty_usd,
                           kwh_per_unit, overhead_rate,
@@ -46,7 +46,7 @@ table                     columns
 from __future__ import annotations
 
 import types
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import (
     AfterValidator,
@@ -57,7 +57,6 @@ from pydantic import (
 
 from shoring.fields import (
     MAX_WHOLE,
-    CostComponent,
     Days,
     Fraction,
     Latitude,
@@ -71,9 +70,9 @@ from shoring.network.cost_rows import (
     ModeRow,
     ProductionCostRow,
 )
+from shoring.network.meta_row import MetaRow
 from shoring.network.row_base import (
     _HS_CODE,
-    Check,
     Number,
     SiteStatus,
     Text,
@@ -86,74 +85,8 @@ from shoring.network.row_base import (
     _lon_field,
     _Row,
     _split_list,
-    _split_or_none,
     _split_origin,
 )
-
-
-class MetaRow(_Row):
-    """Network-wide settings (one record)."""
-
-    name: Text = Field(json_schema_extra=_doc("Name of the network or study."))
-    description: str = Field("", json_schema_extra=_doc("Free text describing the network."))
-    currency: Literal["USD"] = Field(
-        "USD", json_schema_extra=_doc("Currency of every money column.", allowed="USD")
-    )
-    base_year: Whole = Field(
-        ge=1990,
-        le=2100,
-        json_schema_extra=_doc("Year the money values are expressed in.", "year"),
-    )
-    accept: Annotated[list[Check], BeforeValidator(_split_or_none)] = Field(
-        default_factory=list,
-        json_schema_extra=_doc(
-            "Plausibility warnings checked and right for this network (silences them); "
-            "';'-separated in Excel/CSV.",
-            None,
-            "; ".join(get_args(Check)),
-        ),
-    )
-    inventory_carrying_rate: Fraction | None = Field(
-        None,
-        json_schema_extra=_doc(
-            "Annual cost of holding inventory, as a fraction of its value, for the whole "
-            "network (default: the cost_parameters table, 25%/year); 0 switches the "
-            "in-transit and safety-stock carrying cost off. Products and lanes may override.",
-            "fraction/year",
-            "0..1 or 0%..100%",
-        ),
-    )
-    safety_stock_days: Days | None = Field(
-        None,
-        json_schema_extra=_doc(
-            "Safety stock held at destination, in days of demand, for every lane of the "
-            "network (default: by transport mode, cost_parameters table). Products and "
-            "lanes may override.",
-            "days",
-        ),
-    )
-    labour_productivity: Literal["equal", "national"] = Field(
-        "equal",
-        json_schema_extra=_doc(
-            "Hours per unit at a site without its own productivity_index: 'equal' (the "
-            "product's labour_hours everywhere, as a US plant) or 'national' (divided by "
-            "the country's manufacturing value added per person at market exchange rates "
-            "relative to the US, GGDC PLD 2023; a national average that mixes industries, "
-            "see the labour-productivity data card).",
-            None,
-            "equal; national",
-        ),
-    )
-    exclude_components: Annotated[list[CostComponent], BeforeValidator(_split_or_none)] = Field(
-        default_factory=list,
-        json_schema_extra=_doc(
-            "Landed-cost components left out of this network's costs (set to 0), e.g. "
-            "when the user's own per-lane costs already include freight and duties; "
-            "';'-separated in Excel/CSV.",
-            None,
-            "; ".join(get_args(CostComponent)),
-        ),
-    )
 
 
 class ProductRow(_Row):
