@@ -463,8 +463,10 @@ def reference_figures(
 ) -> None:
     """Every site needs a cited labour cost and productivity: from the tables or its own columns.
 
-    A site in an economy the labour-cost table does not cover is reported on its
-    ``country`` cell, with the column that supplies the figure (``wage_usd_per_hour``);
+    A site in an economy the labour-cost table does not cover, or covers only from a
+    year after the first demand year (no figure before the first cited one), is reported
+    on its ``country`` cell, with the column that supplies the figure
+    (``wage_usd_per_hour``);
     likewise, when ``meta.labour_productivity`` is ``national``, a site in an economy
     the productivity table does not cover, with ``productivity_index`` (output per hour
     relative to a US plant = 1).
@@ -484,9 +486,11 @@ def reference_figures(
     """
     from shoring.data.countries import to_iso3
     from shoring.data.productivity import productivity_economies
-    from shoring.data.wages import covered_economies
+    from shoring.data.wages import covered_economies, covered_years
 
     meta = valid["meta"][0][1] if valid.get("meta") else None
+    demand_years = [int(r.year) for _, r in valid.get("demand", [])]  # type: ignore[attr-defined]
+    first_demand = min(demand_years, default=None)
     national = getattr(meta, "labour_productivity", "equal") == "national"
     needs = (
         (
@@ -519,6 +523,15 @@ def reference_figures(
                 f"({len(covered)} economies): give this site's {fix}"
             )
             out.add(raw.name, raw.problem(message, record.row_of("country"), "country"))
+        if site.wage_usd_per_hour is None and site.country in needs[0][1] and first_demand:
+            first = covered_years(site.country)[0]
+            if first_demand < first:
+                message = (
+                    f"no cited manufacturing labour cost for {site.country} before {first} "
+                    f"(demand starts {first_demand}; the table does not invent earlier "
+                    f"years): give this site's {needs[0][3]}"
+                )
+                out.add(raw.name, raw.problem(message, record.row_of("country"), "country"))
 
 
 def hs_codes(tables: Mapping[str, RawTable], valid: Mapping[str, Valid], out: Collector) -> None:
