@@ -142,7 +142,7 @@ def test_an_uncovered_economy_is_refused_with_the_fix(tmp_path, capsys) -> None:
     path.write_text(
         NET.replace(
             "country: Mexico, status: candidate",
-            "country: Saudi Arabia, status: candidate, productivity_index: 0.4",
+            "country: Saudi Arabia, status: candidate, productivity_index: 0.4, productivity: 0.8",
             1,
         ),
         encoding="utf-8",
@@ -154,9 +154,15 @@ def test_an_uncovered_economy_is_refused_with_the_fix(tmp_path, capsys) -> None:
     (record,) = json.loads(out)
     assert record["labour"]["productivity_index"] == 0.4
     assert record["labour"]["productivity_basis"] == "site's productivity_index"
+    assert record["labour"]["productivity_factor"] == 0.8
+    # hand-worked: 2 h x SAU 2017 wage / (index 0.4 x the site's factor 0.8)
     assert record["components"]["labour"] == pytest.approx(
-        2 * labour_cost("SAU", 2017) / 0.4, rel=1e-4
+        2 * labour_cost("SAU", 2017) / (0.4 * 0.8), rel=1e-4
     )
+    code, out, _ = run(
+        capsys, "cost", str(path), "-y", "2017", "-s", "baseline", "--site", "plant-mx"
+    )
+    assert code == 0 and "site productivity factor" in out
 
 
 def test_the_reference_economy_is_one_by_definition_in_every_year() -> None:

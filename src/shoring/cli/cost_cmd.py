@@ -203,6 +203,8 @@ def cost(
     per_site = ["site", "year", "scenario"]
     wide = wide.merge(labour[[*per_site, "wage_usd_per_hour", "productivity_index"]], on=per_site)
     own_index = study.network.sites["productivity_index"].notna()
+    factor = study.network.sites["productivity"].astype(float)  # the site's own factor
+    wide["productivity_factor"] = wide["site"].map(factor)
     how = json.loads(ds.attrs.get("risk_model", '{"simulated": false}'))
     if as_json:
         (method,) = risk_notes(how, [])
@@ -222,6 +224,7 @@ def cost(
                 "labour": {
                     "wage_usd_per_hour": _num(r["wage_usd_per_hour"]),
                     "productivity_index": _num(r["productivity_index"]),
+                    "productivity_factor": _num(r["productivity_factor"]),
                     "productivity_basis": productivity_basis(
                         bool(own_index[r["site"]]),
                         r["site_country"],
@@ -258,6 +261,9 @@ def cost(
         table.add_row("lead time, days", *(f"{v:.0f}" for v in group["lead_time_days"]))
         table.add_row("wage, USD/h", *(f"{v:,.2f}" for v in group["wage_usd_per_hour"]))
         table.add_row("productivity, US=1", *(f"{v:.3f}" for v in group["productivity_index"]))
+        if (group["productivity_factor"] != 1.0).any():
+            factors = (f"{v:.3f}" for v in group["productivity_factor"])
+            table.add_row("site productivity factor", *factors)
         console.print(table)
     console.print(LABOUR_NOTE, style="dim")
     for line in risk_notes(how, set(wide["product"])):
