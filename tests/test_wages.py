@@ -182,7 +182,7 @@ def test_extrapolated_rows_follow_a_stated_trend(table):
 
 def test_no_series_carried_flat_more_than_three_years(table):
     # A value repeated over more than 4 years may only come from cited anchors that are
-    # themselves that close (Mexico: BLS 2010 = 6.23, INEGI 2023 = 6.20, trend -0.04%/yr).
+    # themselves that close (a cited trend below a cent a year, e.g. 6.23 to 6.20 over 13 years).
     for iso3, group in table[table["year"] >= 2000].groupby("iso3"):
         group = group.sort_values("year")
         values = group["usd_per_hour"].to_numpy()
