@@ -10,10 +10,11 @@ economy:
 
 - ``interpolated``: between the nearest anchors before and after, at constant annual
   growth (log-linear): ``v = a * (b / a) ** ((y - ya) / (yb - ya))``;
-- ``extrapolated``: before the first or after the last anchor, the nearest anchor grown
-  at the rate :func:`shoring.data.anchored.series_trends` states (the series' own cited
-  trend, or the median of the other series' trends where it has none), named in the
-  row's ``derivation``.
+- ``extrapolated``: after the last anchor, the last anchor grown at the rate
+  :func:`shoring.data.anchored.series_trends` states (the series' own cited trend, or the
+  median of the other series' trends where it has none), named in the row's
+  ``derivation``. Years before an economy's first anchor get no row
+  (:data:`shoring.data.wages.BACKWARD`): the labour cost is undefined there.
 
 Values are rounded to a tenth of a cent (sub-dollar series stay distinct year to
 year). The card's ``series`` section (per economy: cited years and the method of every
@@ -31,7 +32,7 @@ import pandas as pd
 import yaml
 
 from shoring.data.anchored import ANCHOR_METHODS, fill_grid, series_summary
-from shoring.data.wages import MAX_CITED_GAP, series_checks
+from shoring.data.wages import BACKWARD, MAX_CITED_GAP, series_checks
 
 ROOT = Path(__file__).resolve().parents[1]
 ANCHORS = ROOT / "scripts" / "data" / "labour_cost_anchors.csv"
@@ -57,7 +58,7 @@ def main() -> None:
     if not bad.empty:
         raise SystemExit(f"{ANCHORS.name}: anchors must be reported or derived: {bad.index[0] + 2}")
     anchors["usd_per_hour"] = anchors["usd_per_hour"].astype(float)
-    result = pd.concat([anchors, fill_grid(anchors, YEARS)], ignore_index=True)
+    result = pd.concat([anchors, fill_grid(anchors, YEARS, backward=BACKWARD)], ignore_index=True)
     result = result.sort_values(["iso3", "year"]).reset_index(drop=True)
     result.to_csv(TABLE, index=False, float_format="%.3f")
     text = CARD.read_text(encoding="utf-8").split("\nseries:\n")[0].rstrip("\n")

@@ -290,3 +290,12 @@ def test_one_site_one_scenario_no_suppliers():
     # open A (no fixed cost): 4 units x (3 + 1) = 16 < 4 x 10 lost
     assert res.objective == pytest.approx(16.0)
     assert res.open_sites == ("A",)
+
+
+def test_optimize_without_a_scenario_plans_under_current_law(tmp_path, capsys):
+    # like cost, optimize needs no -s: the default is the current-law scenario
+    path = tmp_path / "net.yaml"
+    path.write_text(_NET.replace("DEMAND", "100"))
+    code, stdout, _ = cli(["optimize", str(path), "--no-explain", "--json"], capsys)
+    assert code == 0
+    assert list(json.loads(stdout)["cost_by_scenario"]) == ["current-law"]

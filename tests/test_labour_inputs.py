@@ -10,7 +10,7 @@ import pytest
 from shoring.costs import landed_cost
 from shoring.data.productivity import productivity_matrix
 from shoring.data.wages import labour_cost
-from shoring.errors import ShoringInputError
+from shoring.errors import ShoringError, ShoringInputError
 from shoring.network import read_network, read_yaml, write_csv_folder, write_excel, write_yaml
 from shoring.scenario import load_scenario
 
@@ -124,3 +124,23 @@ def test_plants_in_newly_covered_countries_get_a_cited_labour_cost(tmp_path) -> 
         expected = 2 * labour_cost(iso3, 2021) / index(iso3, 2021)
         assert labour(costs, site) == pytest.approx(expected, rel=1e-6)
         assert labour(costs, site) > 0
+
+
+def test_a_year_before_the_first_cited_wage_is_caught_with_the_fix(tmp_path) -> None:
+    # Chile's first cited labour cost is INE 2024; the network's demand is 2021
+    path = write(tmp_path, "Chile")
+    with pytest.raises(ShoringInputError) as info:
+        read_network(path)
+    (problem,) = [p for p in info.value.problems if "labour cost" in p.message]
+    assert (problem.sheet, problem.row, problem.field) == ("sites", 7, "country")
+    assert "before 2024" in problem.message and "wage_usd_per_hour" in problem.message
+    # the site's own figure supplies it: 2 h x USD 8.40/h / Chile's productivity index
+    network = read_network(write(tmp_path, "Chile", ", wage_usd_per_hour: 8.4"))
+    costs = landed_cost(network, [load_scenario("baseline")], years=[2021])
+    assert labour(costs, "plant-x") == pytest.approx(16.8 / index("CHL", 2021))
+    # a study year before the figure, asked of the engine directly, names the site
+    later = write(tmp_path, "Chile")
+    later.write_text(later.read_text().replace("2021: 1000", "2024: 1000"), encoding="utf-8")
+    net = read_network(later)  # demand 2024: valid
+    with pytest.raises(ShoringError, match=r"plant-x: no manufacturing labour cost for CHL in"):
+        landed_cost(net, [load_scenario("baseline")], years=[2021])

@@ -157,3 +157,13 @@ def test_an_uncovered_economy_is_refused_with_the_fix(tmp_path, capsys) -> None:
     assert record["components"]["labour"] == pytest.approx(
         2 * labour_cost("SAU", 2017) / 0.4, rel=1e-4
     )
+
+
+def test_the_reference_economy_is_one_by_definition_in_every_year() -> None:
+    from shoring.data.productivity import productivity_basis, productivity_matrix
+
+    # USA = 1 is the index's definition (GGDC PLD relative levels), not a trend
+    assert float(productivity_matrix(["USA"], [2031], extrapolate=True).item()) == 1.0
+    basis = productivity_basis(False, "USA", 2031)
+    assert "1 by definition" in basis and "extrapolated" not in basis
+    assert "extrapolated beyond" in productivity_basis(False, "MEX", 2031)

@@ -121,6 +121,8 @@ WARNING_CASES = [
     ("sites", 2, "ramp_up_months", 540, "540 days = 17.7 months", "months_as_days"),
     ("suppliers", 1, "qualification_months", 90, "is it in days", "months_as_days"),
     ("demand", 3, "year", 2126, "far outside the reference data", "year_outside_data"),
+    ("sites", 1, "wage_usd_per_hour", 3_200, "per month, per year or in cents", "site_wage"),
+    ("sites", 2, "productivity_index", 85, "use 0.85 for 85 %", "site_productivity"),
 ]
 
 

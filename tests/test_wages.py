@@ -39,9 +39,11 @@ def table():
 def test_grid_complete_no_nan_every_row_sourced(table):
     grid = table[table["year"].between(2000, 2024)]
     assert not grid.duplicated(["iso3", "year"]).any()
+    cited = table[table["method"].isin(["reported", "derived"])]
     for iso3 in REQUIRED:
         years = set(grid.loc[grid["iso3"] == iso3, "year"])
-        assert years == set(YEARS), iso3
+        first = max(2000, int(cited.loc[cited["iso3"] == iso3, "year"].min()))
+        assert years == set(range(first, 2025)), iso3  # every year from the first cited one
     assert table["usd_per_hour"].notna().all()
     assert (table["usd_per_hour"] > 0).all()
     assert table["method"].isin(METHODS).all()
@@ -66,9 +68,26 @@ def test_morocco_is_a_labelled_minimum_wage_proxy(table):
     assert labour_cost("MAR", 2009) == pytest.approx((10.14 + 10.64) / 2 * 1.2109 / 8.06, abs=0.001)
     # 2005: SMIG 9.66 from 1 July 2004 (L'Economiste 2004-06-21) / MAD-USD 8.87
     assert labour_cost("MAR", 2005) == pytest.approx(9.66 * 1.2109 / 8.87, abs=0.001)
-    # before the first anchor (2003): back at the own trend 2003 - 2008
-    first, fifth = 8.78 * 1.2109 / 9.57, (9.66 + 10.14) / 2 * 1.2109 / 7.75
-    assert labour_cost("MAR", 2000) == pytest.approx(first * (first / fifth) ** (3 / 5), abs=0.005)
+    # before the first anchor (2003, SMIG 8.78 at MAD-USD 9.57) the cost is undefined
+    assert labour_cost("MAR", 2003) == pytest.approx(8.78 * 1.2109 / 9.57, abs=0.005)
+    with pytest.raises(LabourCostRangeError, match="no cited figure before 2003"):
+        labour_cost("MAR", 2002, extrapolate=True)
+
+
+def test_years_before_the_first_cited_figure_are_undefined(table):
+    # Chile's only figure is INE 2024 (CLP 7,522 = USD 7.98): no row before it, and no
+    # history grown back at other series' trends (it was 1.49 in 2000 at +7.25 %/yr).
+    chl = table[table["iso3"] == "CHL"]
+    assert chl["year"].tolist() == [2024]
+    assert labour_cost("CHL", 2024) == pytest.approx(7.98)
+    with pytest.raises(LabourCostRangeError, match=r"CHL in 2023.*wage_usd_per_hour"):
+        labour_cost_matrix(["CHL", "USA"], [2023, 2024], extrapolate=True)
+    # extrapolate=True still extends forward from the last figure
+    assert labour_cost("CHL", 2026, extrapolate=True) > 7.98
+    # no economy has a row before its first cited one (1997 BLS anchors are cited)
+    first_cited = table[table["method"].isin(["reported", "derived"])].groupby("iso3")["year"].min()
+    first_row = table.groupby("iso3")["year"].min()
+    assert (first_row == first_cited).all()
 
 
 @pytest.mark.parametrize(
@@ -145,8 +164,8 @@ def test_korea_brazil_canada_anchors_follow_their_stated_arithmetic():
 
 def test_china_wage_rise_documented():
     assert labour_cost("CHN", 2020) > 3 * labour_cost("CHN", 2005)
-    chn = labour_cost_matrix(["CHN"], list(YEARS)).sel(country="CHN").to_numpy()
-    assert chn[-1] > 10 * chn[0]  # 0.57 (BLS 2002, carried to 2000) -> 7.34 (2023-24)
+    chn = labour_cost_matrix(["CHN"], list(range(2002, 2025))).sel(country="CHN").to_numpy()
+    assert chn[-1] > 10 * chn[0]  # 0.57 (BLS 2002, the first cited figure) -> 7.34 (2023-24)
 
 
 def test_interpolated_rows_are_log_linear_between_anchors(table):
@@ -220,7 +239,7 @@ def test_matrix_shape_labels_and_errors():
     assert arr.shape == (3, 2)
     assert arr.attrs["units"] == "USD/hour"
     np.testing.assert_allclose(arr.sel(country="USA").to_numpy(), [34.81, 36.34])
-    with pytest.raises(LabourCostRangeError, match="2000-2024") as info:
+    with pytest.raises(LabourCostRangeError, match="2002-2024") as info:
         labour_cost_matrix(["CHN"], [2030])
     assert isinstance(info.value, ShoringError)
     out = labour_cost_matrix(["CHN"], [2030], extrapolate=True)

@@ -16,13 +16,14 @@ from shoring.cli.console import Table, spinner, styled
 from shoring.errors import NoPlanError, ShoringError
 from shoring.fields import Fraction, Year
 from shoring.outputs import OutputFolder, rescue_folder, run_details, write_csv
+from shoring.scenario.loader import DEFAULT_SCENARIO
 from shoring.textsafe import json_text
 
 SCENARIO_OPT = typer.Option(
-    ...,
+    [DEFAULT_SCENARIO],
     "--scenario",
     "-s",
-    help="Scenario name or YAML file; repeat for several (at least one).",
+    help=f"Scenario name or YAML file; repeat for several (default: {DEFAULT_SCENARIO}).",
 )
 PROB_OPT = typer.Option(
     None,
@@ -230,7 +231,8 @@ def _print_result(out: dict[str, Any]) -> None:
         con.print(table)
     for alt in out["alternatives"]:
         con.print(
-            f"alternative {alt['rank']}: {' + '.join(alt['open_sites'])} "
+            f"alternative {alt['rank']}: "
+            f"{' + '.join(alt['open_sites']) or 'no site open (every sale lost)'} "
             f"(+{alt['gap']:.2%}, {_money(alt['objective'])} USD)"
         )
 

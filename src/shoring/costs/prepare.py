@@ -31,7 +31,7 @@ from shoring.data.productivity import productivity_matrix
 from shoring.data.rules_of_origin import rows_in_force
 from shoring.data.tariffs import schedule_of
 from shoring.data.valuation import cif_importers
-from shoring.data.wages import labour_cost_matrix
+from shoring.data.wages import LabourCostRangeError, labour_cost_matrix
 from shoring.errors import ShoringError
 from shoring.network import Network
 
@@ -230,17 +230,31 @@ def _study(network: Network, years: Sequence[int], settings: CostSettings) -> _S
         lanes=lanes,
         cif=cif_importers(list(countries))[place_country],
         hazard_risk=_hazard_risk(settings.risk, list(products.index), list(sites.index)),
-        base_wage=labour_cost_matrix(
-            sorted(set(sites.loc[sites["wage_usd_per_hour"].isna(), "country"])),
-            list(years),
-            extrapolate=True,
-        ).reindex(country=list(countries)),
+        base_wage=_base_wage(sites, countries, years),
         base_productivity=_base_productivity(network, sites, countries, years),
         slots=slots,
         qty=qty,
         user=user,
         tco=tco_inputs(network, list(located.places.country), weight, modes),
     )
+
+
+def _base_wage(sites: pd.DataFrame, countries: Sequence[str], years: Sequence[int]) -> xr.DataArray:
+    """Labour cost per hour (country, year) of sites without their own ``wage_usd_per_hour``.
+
+    Raises
+    ------
+    ShoringError
+        A year before a country's first cited figure: the message names the sites that
+        need their own wage.
+    """
+    tabled = sites[sites["wage_usd_per_hour"].isna()]
+    try:
+        wage = labour_cost_matrix(sorted(set(tabled["country"])), list(years), extrapolate=True)
+    except LabourCostRangeError as err:
+        ids = ", ".join(map(str, tabled.index[tabled["country"] == err.economy]))
+        raise ShoringError(f"site(s) {ids}: {err}") from None
+    return wage.reindex(country=list(countries))
 
 
 def _base_productivity(

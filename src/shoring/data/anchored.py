@@ -5,9 +5,12 @@ tables share (labour cost, :mod:`shoring.data.wages`; labour productivity,
 A table is long format, one row per (``iso3``, ``year``) with a value column, ``method``
 (:data:`METHODS`), ``derivation``, ``source`` and ``url``. Cited rows (``reported`` or
 ``derived``) are the anchors; between two anchors a year is ``interpolated`` at constant
-growth, ``v = a * (b / a) ** ((y - ya) / (yb - ya))``; before the first or after the last
-anchor it is ``extrapolated`` at the rate :func:`series_trends` states (the series' own
-cited trend, or the median of the other series' own trends where it has none).
+growth, ``v = a * (b / a) ** ((y - ya) / (yb - ya))``; after the last anchor it is
+``extrapolated`` at the rate :func:`series_trends` states (the series' own cited trend, or
+the median of the other series' own trends where it has none). Before the first anchor a
+table either extrapolates back the same way (``backward=True``, the productivity index) or
+leaves the years undefined (``backward=False``, the labour cost: a history invented at
+another series' trend is not a cited figure).
 """
 
 from __future__ import annotations
@@ -142,6 +145,7 @@ def wide_values(
     codes: list[str],
     years: list[int],
     extrapolate: bool,
+    backward: bool = True,
 ) -> np.ndarray:
     """The table's values for every (code, year) pair, NaN where it has none.
 
@@ -155,6 +159,9 @@ def wide_values(
         The wanted economies (repeats allowed) and years.
     extrapolate : bool
         Fill years outside each economy's covered range (:func:`extrapolate_wide`).
+    backward : bool, default True
+        With ``extrapolate``, also fill the years before each economy's first value;
+        when False they stay NaN.
 
     Returns
     -------
@@ -164,12 +171,16 @@ def wide_values(
     sub = wide.loc[codes]
     values = sub.reindex(columns=years).to_numpy(dtype=float)
     if extrapolate:
-        values = extrapolate_wide(sub, values, years, trends().loc[codes])
+        values = extrapolate_wide(sub, values, years, trends().loc[codes], backward)
     return values
 
 
 def extrapolate_wide(
-    sub: pd.DataFrame, values: np.ndarray, years: list[int], trends: pd.DataFrame
+    sub: pd.DataFrame,
+    values: np.ndarray,
+    years: list[int],
+    trends: pd.DataFrame,
+    backward: bool = True,
 ) -> np.ndarray:
     """Fill NaN cells outside each row's covered years at the row's stated trend.
 
@@ -183,11 +194,14 @@ def extrapolate_wide(
         The wanted years.
     trends : pandas.DataFrame
         :func:`series_trends` rows aligned with ``sub``'s rows.
+    backward : bool, default True
+        Fill the years before a row's first value too; when False they stay NaN.
 
     Returns
     -------
     numpy.ndarray
-        ``values`` with every NaN outside a row's covered years filled, same shape.
+        ``values`` with every NaN after (and, with ``backward``, before) a row's covered
+        years filled, same shape.
     """
     covered = sub.notna().to_numpy()
     cols = sub.columns.to_numpy(dtype=int)
@@ -200,6 +214,8 @@ def extrapolate_wide(
     yrs = np.asarray(years, dtype=float)[None, :]
     after = last_v * (1.0 + trends["forward"].to_numpy()[:, None]) ** (yrs - last_y)
     before = first_v * (1.0 + trends["backward"].to_numpy()[:, None]) ** (yrs - first_y)
+    if not backward:
+        before = np.full_like(before, np.nan)
     filled = np.where(yrs > last_y, after, np.where(yrs < first_y, before, values))
     return np.where(np.isnan(values), filled, values)
 
@@ -214,7 +230,11 @@ def _digits(x: float) -> int:
 
 
 def fill_grid(
-    anchors: pd.DataFrame, years: Iterable[int], value: str = "usd_per_hour", decimals: int = 3
+    anchors: pd.DataFrame,
+    years: Iterable[int],
+    value: str = "usd_per_hour",
+    decimals: int = 3,
+    backward: bool = True,
 ) -> pd.DataFrame:
     """Rows for the grid years without an anchor: interpolated or extrapolated, labelled.
 
@@ -228,6 +248,9 @@ def fill_grid(
         Name of the value column.
     decimals : int, default 3
         Rounding of the filled values.
+    backward : bool, default True
+        Extrapolate the grid years before an economy's first anchor; when False there is
+        no row for them (the value is undefined).
 
     Returns
     -------
@@ -246,6 +269,8 @@ def fill_grid(
             if year in known:
                 continue
             after = int(np.searchsorted(known, year))
+            if after == 0 and not backward:
+                continue
             if after in (0, len(known)):
                 side = "backward" if after == 0 else "forward"
                 near = group.iloc[0 if after == 0 else -1]

@@ -67,6 +67,8 @@ def productivity_basis(site_given: bool, iso3: str, year: int, national: bool = 
         return "site's productivity_index"
     if not national:
         return "1: the same hours as a US plant (meta.labour_productivity: equal)"
+    if iso3 == "USA":
+        return f"USA {year}, 1 by definition (the reference economy): {SOURCE}"
     method = _methods().get((iso3, year), f"extrapolated beyond {max(_wide().columns)}")
     return f"{iso3} {year}, {method}: {SOURCE}"
 

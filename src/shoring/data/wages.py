@@ -7,16 +7,18 @@ concept is hourly compensation costs of all employees in manufacturing (total la
 cost incl. employer social contributions, BLS/Conference Board ILC); rows that use
 another concept say so in ``derivation`` ("GAP: ..."). It is built by
 ``scripts/build_labour_cost.py`` from the cited anchors in
-``scripts/data/labour_cost_anchors.csv``; the grid 2000-2024 is complete for every
-covered economy, and earlier BLS anchors (1997) are kept too.
+``scripts/data/labour_cost_anchors.csv``; each covered economy has a row for every year
+of the grid 2000-2024 from its first cited figure on, and earlier BLS anchors (1997) are
+kept too.
 
-Between anchors a series is interpolated at constant growth; beyond its first or last
-anchor it is extrapolated at the growth rate :func:`series_trends` states: the series' own
-cited trend (constant annual growth between the end anchor and the nearest anchor at
-least :data:`MIN_TREND_SPAN` years away, anchors from :data:`TREND_FROM_YEAR` on), or,
-where a series has no such span, the median of the other series' own trends. Years
-outside the table raise :class:`LabourCostRangeError` unless ``extrapolate=True``, which
-applies the same rule.
+Between anchors a series is interpolated at constant growth; after its last anchor it is
+extrapolated at the growth rate :func:`series_trends` states: the series' own cited trend
+(constant annual growth between the end anchor and the nearest anchor at least
+:data:`MIN_TREND_SPAN` years away, anchors from :data:`TREND_FROM_YEAR` on), or, where a
+series has no such span, the median of the other series' own trends. Before its first
+cited figure a series is undefined (:data:`BACKWARD`): a network needing such a year gives
+the site's own figure (``sites.wage_usd_per_hour``). Years after the table raise
+:class:`LabourCostRangeError` unless ``extrapolate=True``, which applies the same rule.
 
 Loaders read the shared reference formats: the ILOSTAT earnings extract
 (:func:`load_ilostat_earnings`) and the curated multi-unit wage files
@@ -56,11 +58,28 @@ MAX_FLAT_YEARS = 3
 MAX_CITED_GAP = 5
 """A series should have a cited figure at least every this many years."""
 
+BACKWARD = False
+"""Whether a series is extrapolated back before its first cited figure: no. A history
+grown back at another series' trend (Chile from one 2024 figure to 2000) is not a cited
+figure; those years stay undefined and a site needing one gives its own wage."""
+
 _COLUMNS = ("iso3", "year", "usd_per_hour", "method", "derivation", "source", "url")
 
 
 class LabourCostRangeError(ShoringError, KeyError):
-    """No labour cost for an economy, or for a year outside the covered range."""
+    """No labour cost for an economy, or for a year outside the covered range.
+
+    Parameters
+    ----------
+    message : str
+        What is missing and the fix.
+    economy : str, optional
+        ISO3 code of the economy whose year is missing (None for an unknown economy).
+    """
+
+    def __init__(self, message: str, economy: str | None = None) -> None:
+        super().__init__(message)
+        self.economy = economy
 
     def __str__(self) -> str:  # KeyError would quote the message
         return str(self.args[0]) if self.args else ""
@@ -215,7 +234,7 @@ def labour_cost(iso3: str, year: int, *, extrapolate: bool = False) -> float:
     year : int
         Calendar year.
     extrapolate : bool, default False
-        Outside the covered years, extend the series at its stated trend
+        After the covered years, extend the series at its stated trend
         (:func:`series_trends`) instead of raising.
 
     Returns
@@ -226,7 +245,8 @@ def labour_cost(iso3: str, year: int, *, extrapolate: bool = False) -> float:
     Raises
     ------
     LabourCostRangeError
-        Unknown economy, or a year outside the covered range without ``extrapolate``.
+        Unknown economy, a year before the economy's first cited figure, or a year after
+        the covered range without ``extrapolate``.
     """
     return float(labour_cost_matrix([iso3], [year], extrapolate=extrapolate).item())
 
@@ -243,8 +263,9 @@ def labour_cost_matrix(
     years : sequence of int
         Calendar years.
     extrapolate : bool, default False
-        Fill years outside each economy's covered range from its nearest covered value
-        at the growth rate :func:`series_trends` gives, instead of raising.
+        Fill years after each economy's covered range from its last value at the growth
+        rate :func:`series_trends` gives, instead of raising (years before its first cited
+        figure stay undefined, :data:`BACKWARD`).
 
     Returns
     -------
@@ -254,8 +275,9 @@ def labour_cost_matrix(
     Raises
     ------
     LabourCostRangeError
-        An unknown economy, or a year without a value when ``extrapolate`` is False;
-        the message names the covered range.
+        An unknown economy, a year before an economy's first cited figure, or a year
+        after the table when ``extrapolate`` is False; the message names the covered
+        range and the fix.
     """
     codes = [str(c).upper() for c in iso3s]
     wanted_years = [int(y) for y in years]
@@ -266,17 +288,22 @@ def labour_cost_matrix(
             f"no manufacturing labour cost for {', '.join(unknown)}; covered economies: "
             f"{', '.join(wide.index)}"
         )
-    values = wide_values(wide, _trends, codes, wanted_years, extrapolate)
+    values = wide_values(wide, _trends, codes, wanted_years, extrapolate, backward=BACKWARD)
     missing = np.isnan(values)
     if missing.any():
         rows, cols = np.nonzero(missing)
         code, year = codes[rows[0]], wanted_years[cols[0]]
         first, last = covered_years(code)
+        hint = (
+            f"no cited figure before {first}: give the site's own wage (wage_usd_per_hour)"
+            if year < first
+            else "pass extrapolate=True to extend it at its stated trend (series_trends)"
+        )
         raise LabourCostRangeError(
             f"no manufacturing labour cost for {code} in {year} ({int(missing.sum())} "
             f"missing pair(s)); {code} is covered {first}-{last}"
-            f"{' (plus earlier anchors)' if first < 2000 else ''}; "
-            "pass extrapolate=True to extend it at its stated trend (series_trends)"
+            f"{' (plus earlier anchors)' if first < 2000 else ''}; {hint}",
+            economy=code,
         )
     return xr.DataArray(
         values,

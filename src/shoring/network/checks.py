@@ -52,6 +52,15 @@ MAX_MONTHS = 60.0
 """A ramp-up or qualification longer than 5 years is probably typed in days (assumption:
 published plant ramp-ups run 6-36 months; 60 leaves room for the longest)."""
 
+SITE_WAGE_RANGE = (0.05, 150.0)
+"""USD per hour outside which a site's ``wage_usd_per_hour`` is probably per month, per year
+or in cents (assumption: the cited table runs from 0.09, Ethiopia, to 70, Norway)."""
+
+MAX_SITE_PRODUCTIVITY = 2.0
+"""A site ``productivity_index`` above twice a US plant's output per hour for the same
+product is probably a percentage or an hours ratio (assumption; the national table's only
+value above 1.3 is Ireland's 5.2, a profit-shifting artefact its card explains)."""
+
 DAYS_PER_MONTH = 365.25 / 12
 """Average days per month, to show what a value read as days would be."""
 
@@ -327,6 +336,8 @@ def plausibility(
     :data:`HIGH_VALUE_HS_PREFIXES` exempt; check ``value_per_kg``), weight against
     :data:`MAX_WEIGHT_KG` (``heavy_unit``), labour hours against :data:`MAX_LABOUR_HOURS`
     (``labour_hours``), capacities against :data:`MIN_CAPACITY_UNITS` (``small_capacity``),
+    a site's own wage against :data:`SITE_WAGE_RANGE` (``site_wage``) and its own
+    productivity index against :data:`MAX_SITE_PRODUCTIVITY` (``site_productivity``),
     months fields against :data:`MAX_MONTHS` (``months_as_days``), and demand years
     against the years of the reference data (``year_outside_data``).
 
@@ -377,6 +388,23 @@ def plausibility(
                     f"({months:g} days = {months / DAYS_PER_MONTH:.1f} months)?"
                 )
                 doubts.add("months_as_days", tables[table], record, column, text)
+    low, high = SITE_WAGE_RANGE
+    for record, row in valid["sites"]:
+        site: Any = row
+        wage, index = site.wage_usd_per_hour, site.productivity_index
+        if wage is not None and not low <= wage <= high:
+            text = (
+                f"wage_usd_per_hour {wage:,.2f} is outside {low:g}-{high:g} USD per hour "
+                "worked: is it per month, per year or in cents?"
+            )
+            doubts.add("site_wage", tables["sites"], record, "wage_usd_per_hour", text)
+        if index is not None and index > MAX_SITE_PRODUCTIVITY:
+            text = (
+                f"productivity_index {index:g} means {index:g} times a US plant's output per "
+                "hour for the same product: is it a percentage (use 0.85 for 85 %) or hours "
+                "per unit relative to the US (use its inverse)?"
+            )
+            doubts.add("site_productivity", tables["sites"], record, "productivity_index", text)
     first, last = data_years()
     for record, row in valid["demand"]:
         year = row.year  # type: ignore[attr-defined]
@@ -463,8 +491,10 @@ def reference_figures(
 ) -> None:
     """Every site needs a cited labour cost and productivity: from the tables or its own columns.
 
-    A site in an economy the labour-cost table does not cover is reported on its
-    ``country`` cell, with the column that supplies the figure (``wage_usd_per_hour``);
+    A site in an economy the labour-cost table does not cover, or covers only from a
+    year after the first demand year (no figure before the first cited one), is reported
+    on its ``country`` cell, with the column that supplies the figure
+    (``wage_usd_per_hour``);
     likewise, when ``meta.labour_productivity`` is ``national``, a site in an economy
     the productivity table does not cover, with ``productivity_index`` (output per hour
     relative to a US plant = 1).
@@ -484,9 +514,11 @@ def reference_figures(
     """
     from shoring.data.countries import to_iso3
     from shoring.data.productivity import productivity_economies
-    from shoring.data.wages import covered_economies
+    from shoring.data.wages import covered_economies, covered_years
 
     meta = valid["meta"][0][1] if valid.get("meta") else None
+    demand_years = [int(r.year) for _, r in valid.get("demand", [])]  # type: ignore[attr-defined]
+    first_demand = min(demand_years, default=None)
     national = getattr(meta, "labour_productivity", "equal") == "national"
     needs = (
         (
@@ -519,6 +551,15 @@ def reference_figures(
                 f"({len(covered)} economies): give this site's {fix}"
             )
             out.add(raw.name, raw.problem(message, record.row_of("country"), "country"))
+        if site.wage_usd_per_hour is None and site.country in needs[0][1] and first_demand:
+            first = covered_years(site.country)[0]
+            if first_demand < first:
+                message = (
+                    f"no cited manufacturing labour cost for {site.country} before {first} "
+                    f"(demand starts {first_demand}; the table does not invent earlier "
+                    f"years): give this site's {needs[0][3]}"
+                )
+                out.add(raw.name, raw.problem(message, record.row_of("country"), "country"))
 
 
 def hs_codes(tables: Mapping[str, RawTable], valid: Mapping[str, Valid], out: Collector) -> None:

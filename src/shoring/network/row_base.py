@@ -150,6 +150,8 @@ Check = Literal[
     "labour_hours",
     "small_capacity",
     "months_as_days",
+    "site_wage",
+    "site_productivity",
     "year_outside_data",
     "demand_gap",
 ]

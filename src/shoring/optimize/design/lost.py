@@ -152,7 +152,9 @@ def lost_summary(data: DesignData, sol: Solution) -> tuple[LostSummary, ...]:
         elif np.isfinite(cost) and penalty < cost:
             note = (
                 f"the lost-sale penalty {penalty:,.2f} USD/unit is below the cheapest cost "
-                f"of serving a unit ({cost:,.2f} USD): losing the sale is cheaper; raise "
+                f"of serving a unit ({cost:,.2f} USD: variable cost of the cheapest lane, "
+                "conversion, delivery and components, before any site's fixed cost; "
+                "not the cost command's landed cost): losing the sale is cheaper; raise "
                 "lost_sale_penalty_usd or cap lost sales (--max-lost-share)"
             )
         else:
