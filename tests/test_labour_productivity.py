@@ -173,3 +173,13 @@ def test_the_reference_economy_is_one_by_definition_in_every_year() -> None:
     basis = productivity_basis(False, "USA", 2031)
     assert "1 by definition" in basis and "extrapolated" not in basis
     assert "extrapolated beyond" in productivity_basis(False, "MEX", 2031)
+
+
+def test_equal_hours_note_names_economies_far_below_the_us() -> None:
+    from shoring.data.productivity import equal_hours_note
+
+    # GGDC PLD 2023 (card): Mexico 0.135 of the US in 2017; the US is 1, Germany above 0.25
+    note = equal_hours_note(["MEX", "USA", "DEU", "UZB"], 2017)
+    assert "MEX 0.135" in note and "USA" not in note and "DEU" not in note
+    assert "productivity_index" in note
+    assert equal_hours_note(["USA", "DEU"], 2017) is None

@@ -123,6 +123,7 @@ WARNING_CASES = [
     ("demand", 3, "year", 2126, "far outside the reference data", "year_outside_data"),
     ("sites", 1, "wage_usd_per_hour", 3_200, "per month, per year or in cents", "site_wage"),
     ("sites", 2, "productivity_index", 85, "use 0.85 for 85 %", "site_productivity"),
+    ("sites", 3, "productivity", 85, "85 times the output per hour", "site_productivity"),
 ]
 
 

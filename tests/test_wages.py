@@ -458,3 +458,23 @@ def test_level_carried_with_national_growth_anchors():
         ("PRT", 2004, prt),
     ):
         assert labour_cost(iso3, year) == pytest.approx(expected, abs=0.0015), (iso3, year)
+
+
+def test_extrapolation_takes_the_more_moderate_of_recent_and_long_run_trends(table):
+    # Mexico's anchors: 2000 (BLS index x US level), 2018 (INEGI/IMSS 3.76), 2023 (6.20).
+    # Recent 2018-2023: +10.5 %/yr (minimum-wage rises, strong peso); long-run 2000-2023
+    # is smaller, so 2024 = 6.20 grown one year at the long-run rate.
+    m2000, m2018, m2023 = (labour_cost("MEX", y) for y in (2000, 2018, 2023))
+    recent = (m2023 / m2018) ** (1 / 5) - 1
+    long_run = (m2023 / m2000) ** (1 / 23) - 1
+    assert recent == pytest.approx(0.105, abs=0.001) and abs(long_run) < abs(recent)
+    assert labour_cost("MEX", 2024) == pytest.approx(m2023 * (1 + long_run), abs=0.005)
+    row = table[(table["iso3"] == "MEX") & (table["year"] == 2024)].iloc[0]
+    assert (
+        "2000-2023" in row["derivation"]
+        and "more moderate than the recent 2018-2023" in (row["derivation"])
+    )
+    # China: the recent trend 2018-2023 (5.45 -> 7.34) is the more moderate one
+    assert labour_cost("CHN", 2026, extrapolate=True) == pytest.approx(
+        labour_cost("CHN", 2024) * (7.34 / 5.45) ** (2 / 5), rel=1e-9
+    )

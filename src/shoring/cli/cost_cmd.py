@@ -18,7 +18,7 @@ from shoring.costs import COMPONENTS
 from shoring.costs.assemble import risk_notes
 from shoring.costs.compare import unserved, unserved_message
 from shoring.data.countries import to_iso3
-from shoring.data.productivity import LABOUR_NOTE, productivity_basis
+from shoring.data.productivity import LABOUR_NOTE, equal_hours_note, productivity_basis
 from shoring.errors import ShoringError
 from shoring.network import Network
 from shoring.scenario.loader import DEFAULT_SCENARIO
@@ -266,6 +266,12 @@ def cost(
             table.add_row("site productivity factor", *factors)
         console.print(table)
     console.print(LABOUR_NOTE, style="dim")
+    sites = study.network.sites
+    if study.network.meta.labour_productivity != "national":
+        equal = sites.loc[sites["productivity_index"].isna(), "country"]
+        note = equal_hours_note(list(equal), int(wide["year"].min()))
+        if note:
+            console.print(note, style="dim")
     for line in risk_notes(how, set(wide["product"])):
         console.print(line, style="dim")
 

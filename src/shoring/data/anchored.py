@@ -6,8 +6,9 @@ A table is long format, one row per (``iso3``, ``year``) with a value column, ``
 (:data:`METHODS`), ``derivation``, ``source`` and ``url``. Cited rows (``reported`` or
 ``derived``) are the anchors; between two anchors a year is ``interpolated`` at constant
 growth, ``v = a * (b / a) ** ((y - ya) / (yb - ya))``; after the last anchor it is
-``extrapolated`` at the rate :func:`series_trends` states (the series' own cited trend, or
-the median of the other series' own trends where it has none). Before the first anchor a
+``extrapolated`` at the rate :func:`series_trends` states (the more moderate of the
+series' recent and long-run cited trends, or the median of the other series' own trends
+where it has none). Before the first anchor a
 table either extrapolates back the same way (``backward=True``, the productivity index) or
 leaves the years undefined (``backward=False``, the labour cost: a history invented at
 another series' trend is not a cited figure).
@@ -34,7 +35,14 @@ TREND_FROM_YEAR = 2000
 
 
 def _own_trend(years: np.ndarray, values: np.ndarray, forward: bool) -> tuple[float, str] | None:
-    """Constant annual growth from an end anchor to the nearest one MIN_TREND_SPAN away."""
+    """The more moderate of a series' recent and long-run cited trends from an end anchor.
+
+    Recent: constant annual growth from the end anchor to the nearest anchor at least
+    MIN_TREND_SPAN years away; long-run: to the farthest anchor (from TREND_FROM_YEAR on).
+    The one with the smaller absolute growth is used (a stated rule, not a forecast: a
+    five-year swing of an exchange rate or a one-off wage policy is not carried on for
+    ever, nor is a catch-up decade when the recent years are slower).
+    """
     keep = years >= TREND_FROM_YEAR
     years, values = years[keep], values[keep]
     if years.size < 2:
@@ -44,10 +52,18 @@ def _own_trend(years: np.ndarray, values: np.ndarray, forward: bool) -> tuple[fl
     far = np.flatnonzero(gap >= MIN_TREND_SPAN)
     if far.size == 0:
         return None
-    other = far[-1] if forward else far[0]
-    lo, hi = sorted((int(other), end % years.size))
-    growth = (values[hi] / values[lo]) ** (1.0 / (years[hi] - years[lo])) - 1.0
-    return float(growth), f"own cited trend {years[lo]}-{years[hi]} ({growth:+.1%}/yr)"
+    found = []
+    for other in dict.fromkeys((far[-1], far[0]) if forward else (far[0], far[-1])):
+        lo, hi = sorted((int(other), end % years.size))
+        growth = (values[hi] / values[lo]) ** (1.0 / (years[hi] - years[lo])) - 1.0
+        found.append((float(growth), f"{years[lo]}-{years[hi]} ({growth:+.1%}/yr)"))
+    (growth, span), *longer = found
+    if longer and abs(longer[0][0]) < abs(growth):
+        return longer[0][0], (
+            f"own cited trend {longer[0][1]}, the long-run one, more moderate than the "
+            f"recent {span}"
+        )
+    return growth, f"own cited trend {span}"
 
 
 def series_trends(anchors: pd.DataFrame, value: str = "usd_per_hour") -> pd.DataFrame:
@@ -66,9 +82,10 @@ def series_trends(anchors: pd.DataFrame, value: str = "usd_per_hour") -> pd.Data
         Indexed by ``iso3``: ``forward`` and ``backward`` (float, annual growth as a
         fraction) and ``forward_basis`` / ``backward_basis`` (text saying which rate was
         used). A series' own trend is the constant growth between its end anchor and the
-        nearest anchor at least :data:`MIN_TREND_SPAN` years away (anchors from
-        :data:`TREND_FROM_YEAR` on); a series without such a span takes the median of the
-        other series' own trends for that direction, and says so.
+        nearest anchor at least :data:`MIN_TREND_SPAN` years away (recent) or the farthest
+        one (long-run), whichever is more moderate (anchors from :data:`TREND_FROM_YEAR`
+        on); a series without such a span takes the median of the other series' own
+        trends for that direction, and says so.
     """
     rows: dict[str, dict[str, object]] = {}
     for iso3, group in anchors.sort_values("year").groupby("iso3"):

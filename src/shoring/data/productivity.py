@@ -176,3 +176,41 @@ def productivity_matrix(
         name="productivity_index",
         attrs={"units": "USA = 1", "source": "shoring tables/labour_productivity.csv"},
     )
+
+
+LOW_INDEX = 0.25
+"""National index below which the equal-hours default deserves a note (a quarter of the
+US's manufacturing value added per person; a threshold for the note, not a figure)."""
+
+
+def equal_hours_note(iso3s: Sequence[str], year: int) -> str | None:
+    """A note for cost tables when equal hours compare economies far apart in productivity.
+
+    Parameters
+    ----------
+    iso3s : sequence of str
+        Countries of the sites that take the default index 1 (no ``productivity_index``)
+        under ``meta.labour_productivity: equal``.
+    year : int
+        The year whose national index is quoted.
+
+    Returns
+    -------
+    str or None
+        The countries whose national index (:func:`productivity_matrix`) is below
+        :data:`LOW_INDEX`, with their index and the two ways to use it; None when there
+        are none.
+    """
+    codes = sorted(set(iso3s) & set(productivity_economies()))
+    if not codes:
+        return None
+    index = productivity_matrix(codes, [year], extrapolate=True).to_numpy()[:, 0]
+    low = [f"{c} {v:.3f}" for c, v in zip(codes, index, strict=True) if v < LOW_INDEX]
+    if not low:
+        return None
+    return (
+        f"labour is compared at equal hours (meta.labour_productivity: equal); national "
+        f"manufacturing value added per person relative to the US in {year}: "
+        f"{', '.join(low)} ({SOURCE}). A plant there that needs more hours than a US plant "
+        "should give sites.productivity_index, or set meta.labour_productivity: national"
+    )

@@ -9,7 +9,7 @@ Three embedded tables, each with a data card beside it:
   land-border graph (mledoze/countries, ODbL) with documented exceptions (Channel
   Tunnel, Darien Gap, ...). Built by ``scripts/build_land_connectivity.py``.
 - ``cost_parameters.yaml``: inventory carrying rate, safety stock, cargo insurance,
-  overhead and hours per year, loaded by
+  loaded by
   :func:`cost_parameters` into a frozen :class:`CostParameters`.
 
 The per-tonne-km rate, speed and CO2 factor are defined on network km (great-circle km
@@ -316,10 +316,6 @@ class CostParameters(BaseModel):
         Premium as a fraction of insured value.
     insurance_cover_markup : float
         Insured value per unit of CIF value (1.10, Incoterms 2020).
-    overhead_rate : float
-        Variable overhead as a fraction of direct labour cost.
-    hours_per_year : float
-        Paid hours per full-time worker per year.
     provenance : dict of str to Provenance
         Unit, basis and source of every field above.
     """
@@ -331,8 +327,6 @@ class CostParameters(BaseModel):
     demand_cv_daily: float = Field(ge=0)
     cargo_insurance_rate: float = Field(ge=0, lt=0.5)
     insurance_cover_markup: float = Field(ge=1)
-    overhead_rate: float = Field(ge=0)
-    hours_per_year: float = Field(gt=0)
     provenance: dict[str, Provenance]
 
     @model_validator(mode="after")

@@ -337,7 +337,8 @@ def plausibility(
     :data:`MAX_WEIGHT_KG` (``heavy_unit``), labour hours against :data:`MAX_LABOUR_HOURS`
     (``labour_hours``), capacities against :data:`MIN_CAPACITY_UNITS` (``small_capacity``),
     a site's own wage against :data:`SITE_WAGE_RANGE` (``site_wage``) and its own
-    productivity index against :data:`MAX_SITE_PRODUCTIVITY` (``site_productivity``),
+    productivity index and factor against :data:`MAX_SITE_PRODUCTIVITY`
+    (``site_productivity``),
     months fields against :data:`MAX_MONTHS` (``months_as_days``), and demand years
     against the years of the reference data (``year_outside_data``).
 
@@ -398,13 +399,16 @@ def plausibility(
                 "worked: is it per month, per year or in cents?"
             )
             doubts.add("site_wage", tables["sites"], record, "wage_usd_per_hour", text)
-        if index is not None and index > MAX_SITE_PRODUCTIVITY:
-            text = (
-                f"productivity_index {index:g} means {index:g} times a US plant's output per "
-                "hour for the same product: is it a percentage (use 0.85 for 85 %) or hours "
-                "per unit relative to the US (use its inverse)?"
-            )
-            doubts.add("site_productivity", tables["sites"], record, "productivity_index", text)
+        for column, value, meaning in (
+            ("productivity_index", index, "a US plant's output per hour for the same product"),
+            ("productivity", site.productivity, "the output per hour its index gives"),
+        ):
+            if value is not None and value > MAX_SITE_PRODUCTIVITY:
+                text = (
+                    f"{column} {value:g} means {value:g} times {meaning}: is it a percentage "
+                    "(use 0.85 for 85 %) or hours per unit (use its inverse)?"
+                )
+                doubts.add("site_productivity", tables["sites"], record, column, text)
     first, last = data_years()
     for record, row in valid["demand"]:
         year = row.year  # type: ignore[attr-defined]
