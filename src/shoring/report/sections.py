@@ -350,8 +350,11 @@ def wages_section(wages: pd.DataFrame, reference: str, year: int) -> str:
         [
             figure(charts.wage_trajectories(wages, names), "wages"),
             '<p class="note">Manufacturing labour cost per hour worked in each site country, as '
-            "the engine used it: the embedded table (flat beyond its last year) times each "
-            f"scenario's wage paths; scenarios without wage paths lie on top of one another."
+            "the engine used it: the embedded table (extrapolated after its last cited "
+            "figure at the series' stated trend, data card) or, where a site gives "
+            "wage_usd_per_hour, that figure (the first such site of the country; the same "
+            "every year), times each scenario's wage paths; scenarios without wage paths lie "
+            "on top of one another."
             f"{source} Labour per unit divides it by the productivity index (output per hour, "
             "USA = 1: the site's productivity_index, else 1, the same hours as a US plant, "
             "or, where the network sets meta.labour_productivity to national, its country's "
