@@ -12,7 +12,9 @@ expand, when, and how every scenario's demand is then served.
 - :mod:`~shoring.optimize.design.pareto`: cost-vs-risk frontiers;
 - :mod:`~shoring.optimize.design.diagnose`: infeasibility in words;
 - :mod:`~shoring.optimize.design.lagrange`: a proven bound and a plan for models too
-  large for branch and bound (:func:`lagrangian_design`).
+  large for branch and bound (:func:`lagrangian_design`), with its multiplier updates
+  (:mod:`~shoring.optimize.design.lagrange_steps`) and plan side: exact pricing,
+  screening by LP duals, local search (:mod:`~shoring.optimize.design.lagrange_plan`).
 """
 
 from __future__ import annotations

@@ -30,6 +30,20 @@ LP warm-started from its own basis of the previous footprint, the first time fro
 neighbouring period's or scenario's), so every reported plan is feasible and its cost
 is the model's objective.
 
+Each site's subproblem (a pattern, then a continuous knapsack per period and scenario)
+has the integrality property: its linear relaxation with a link per lane has integral
+optimal patterns, so the best multipliers give exactly the linear relaxation's bound
+(Geoffrion 1974, "Lagrangean relaxation for integer programming", Math. Programming
+Study 2:82-114) and no multiplier method proves more. On a rung HiGHS proves (100 x 60
+x 10 x 3 x 5) that relaxation is 0.40 % below the optimum, while the Lagrangian plan is
+optimal; on the large benchmark rung the plan was the weak side (the plans of the
+relaxation's footprints stopped at 2.6266e10, 0.07 % above the plan local search and
+the second thread find). The plan side is :mod:`~shoring.optimize.design.lagrange_plan`:
+footprints proven no better by the last plan's LP duals are not priced (or are cut
+short), ``local_search`` changes one or two sites' patterns in the order the same
+bound ranks them, and ``parallel`` does all of it in a second thread while the
+multipliers move.
+
 Scope: the model of the default :class:`~shoring.optimize.design.spec.DesignSpec`
 (expected cost, no lead-time cap, sourcing rule, budget or forced site), on data
 without links, supplier offers, bills of materials, expansions, per-product capacities
@@ -39,18 +53,19 @@ The plan's gap ``(plan - bound) / plan`` is a proven gap of that model.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import highspy
 import numpy as np
-from scipy import sparse
 
+from shoring.optimize.design import lagrange_plan, lagrange_steps
 from shoring.optimize.design.data import DesignData
-from shoring.optimize.solve import SolveStatus, run_highs
+from shoring.optimize.design.lagrange_steps import METHODS
+from shoring.optimize.solve import SolveStatus
 
-__all__ = ["LagrangianResult", "lagrangian_design"]
+__all__ = ["METHODS", "LagrangianResult", "lagrangian_design"]
 
 
 @dataclass(frozen=True)
@@ -79,6 +94,11 @@ class LagrangianResult:
         Wall time.
     history : list of tuple
         ``(seconds, bound, objective)`` after each priced footprint.
+    screened : int
+        Footprints proven no better than the plan by the LP duals' bound, before or
+        part way through their pricing (:mod:`~shoring.optimize.design.lagrange_plan`).
+    moves : int
+        Local-search moves priced.
     """
 
     status: SolveStatus
@@ -90,6 +110,8 @@ class LagrangianResult:
     plans: int
     seconds: float
     history: list[tuple[float, float, float]]
+    screened: int = 0
+    moves: int = 0
 
 
 def _check(data: DesignData) -> None:
@@ -113,222 +135,6 @@ def _check(data: DesignData) -> None:
         raise ValueError(f"the Lagrangian method does not handle {', '.join(named)}")
 
 
-class _Pricing:
-    """The second stage for a fixed footprint: one transportation LP per (t, w)."""
-
-    def __init__(self, data: DesignData, q: np.ndarray, q_lost: np.ndarray, pm: np.ndarray):
-        d = data
-        n_l = len(d.lane_product)
-        n_s, n_t, n_w = len(d.sites), len(d.periods), len(d.scenarios)
-        self.n_pm = q_lost.shape[0]
-        self.models: list[list[highspy.Highs]] = []
-        self.dem = d.demand.reshape(-1, n_t)  # (PM, T)
-        # columns: lanes, then lost per (product, market); rows: demand, then site capacity
-        rows = np.concatenate([pm, np.arange(self.n_pm), self.n_pm + d.lane_site])
-        cols = np.concatenate([np.arange(n_l), n_l + np.arange(self.n_pm), np.arange(n_l)])
-        a = sparse.csc_matrix(
-            (np.ones(rows.size), (rows, cols)), shape=(self.n_pm + n_s, n_l + self.n_pm)
-        )
-        for t in range(n_t):
-            row = []
-            for w in range(n_w):
-                h = highspy.Highs()
-                h.setOptionValue("output_flag", False)
-                lp = highspy.HighsLp()
-                lp.num_col_, lp.num_row_ = a.shape[1], a.shape[0]
-                cost = np.concatenate([q[:, t, w], q_lost[:, t, w]])
-                upper = np.concatenate(
-                    [np.where(np.isfinite(cost[:n_l]), np.inf, 0.0), self.dem[:, t]]
-                )
-                lp.col_cost_ = np.where(np.isfinite(cost), cost, 0.0)
-                lp.col_lower_ = np.zeros(a.shape[1])
-                lp.col_upper_ = upper
-                lp.row_lower_ = np.concatenate([self.dem[:, t], np.full(n_s, -np.inf)])
-                lp.row_upper_ = np.concatenate([self.dem[:, t], np.zeros(n_s)])
-                lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-                lp.a_matrix_.start_ = a.indptr
-                lp.a_matrix_.index_ = a.indices
-                lp.a_matrix_.value_ = a.data
-                h.passModel(lp)
-                row.append(h)
-            self.models.append(row)
-        self.n_s = n_s
-        self.solved = [[False] * n_w for _ in range(n_t)]
-
-    def price(self, cap: np.ndarray) -> float:
-        """Second-stage expected cost with site capacities ``cap`` (S, T); 0 = closed.
-
-        Each LP starts from its own optimal basis of the last footprint (dual simplex:
-        only capacities changed). The first time, only LP ``(0, 0)`` starts from
-        scratch: ``(t, w)`` starts from the basis of ``(t, w - 1)`` (same rows, other
-        costs) and ``(t, 0)`` from that of ``(t - 1, 0)`` (same costs, other demand and
-        capacities).
-        """
-        total = 0.0
-        rows = (self.n_pm + np.arange(self.n_s)).astype(np.int32)
-        for t, row in enumerate(self.models):
-            for w, h in enumerate(row):
-                h.changeRowsBounds(self.n_s, rows, np.full(self.n_s, -np.inf), cap[:, t])
-                if not self.solved[t][w] and (t, w) != (0, 0):
-                    h.setBasis(row[w - 1].getBasis() if w else self.models[t - 1][0].getBasis())
-                run_highs(h)
-                self.solved[t][w] = True
-                if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-                    raise RuntimeError(f"pricing LP: {h.modelStatusToString(h.getModelStatus())}")
-                total += h.getInfo().objective_function_value
-        return total
-
-
-class _Subgradient:
-    """Polyak steps along deflected subgradients; the step halves after 20 iterations
-    without a better bound (Held, Wolfe and Crowder 1974; Camerini, Fratta and Maffioli
-    1975)."""
-
-    def __init__(self, deflection: float):
-        self.deflection, self.step, self.stall = deflection, 2.0, 0
-        self.direction: np.ndarray | None = None
-
-    @property
-    def exhausted(self) -> bool:
-        return self.step < 1e-6
-
-    def next(
-        self,
-        u: np.ndarray,
-        lb: float,
-        sub: np.ndarray,
-        improved: bool,
-        target: float,
-    ) -> np.ndarray:
-        if improved:
-            self.stall = 0
-        else:
-            self.stall += 1
-            if self.stall >= 20:
-                self.step, self.stall = self.step / 2.0, 0
-        d = sub if self.direction is None else sub + self.deflection * self.direction
-        norm = float((d**2).sum())
-        if norm <= 0:
-            d, norm = sub, float((sub**2).sum())
-        self.direction = d
-        return u + self.step * (target - lb) / norm * d
-
-
-class _Volume:
-    """The volume algorithm (Barahona and Anbil 2000, "The volume algorithm: producing
-    primal solutions with a subgradient method", Math. Programming 87:385-399).
-
-    Steps start from the best multipliers so far (the centre) along a running convex
-    combination of the subgradients (the subgradient of the averaged relaxed solution),
-    ``alpha`` minimizing its norm within ``[alpha_max / 10, alpha_max]``. A better bound
-    moves the centre; the step factor grows by 1.1 when the new subgradient still points
-    along the step (green), shrinks by 0.66 after 20 steps without a better bound (red);
-    ``alpha_max`` halves when 100 iterations raise the bound by less than ``stall``
-    (relative), down to ``alpha_min``.
-
-    Departures from the paper, measured: the step factor starts at 2 (as the
-    subgradient's), not 0.1 (three-period benchmark rung, same load: 0.070 % after 35 s
-    against 0.079 % after 41 s); the step is divided by the larger of
-    the squared norms of the averaged direction and of the latest subgradient, not by
-    the former alone (the average of opposed subgradients can be short: on a seeded
-    8-site model the paper's step left the bound 7.8 % below the linear relaxation after
-    300 iterations, this one 0.004 %); and the stall test asks 0.01 %, not 1 %, per 100
-    iterations (the bound is within 1 % of the plan after a few dozen iterations here).
-    """
-
-    def __init__(self, lam: float = 2.0, stall: float = 1e-4, alpha_min: float = 1e-3):
-        self.lam, self.alpha_max, self.reds = lam, 0.1, 0
-        self.stall, self.alpha_min, self.count, self.checked = stall, alpha_min, 0, -np.inf
-        self.centre: np.ndarray | None = None
-        self.z = -np.inf
-        self.v = np.zeros(0)
-        self.direction = np.zeros(0)
-
-    @property
-    def exhausted(self) -> bool:
-        return self.lam < 1e-6
-
-    def next(
-        self,
-        u: np.ndarray,
-        lb: float,
-        sub: np.ndarray,
-        improved: bool,
-        target: float,
-    ) -> np.ndarray:
-        if self.centre is None:
-            self.centre, self.z, self.v, self.checked = u, lb, sub, lb
-        else:
-            if lb > self.z:
-                if float((sub * self.direction).sum()) >= 0:  # green
-                    self.lam = min(2.0, 1.1 * self.lam)
-                self.centre, self.z, self.reds = u, lb, 0
-            else:
-                self.reds += 1
-                if self.reds >= 20:
-                    self.lam, self.reds = 0.66 * self.lam, 0
-            diff = self.v - sub
-            dd = float((diff**2).sum())
-            a = float((self.v * diff).sum()) / dd if dd > 0 else self.alpha_max
-            a = min(max(a, self.alpha_max / 10.0), self.alpha_max)
-            self.v = a * sub + (1.0 - a) * self.v
-        self.count += 1
-        if self.count % 100 == 0:
-            if self.z - self.checked < self.stall * abs(self.z):
-                self.alpha_max = max(self.alpha_min, self.alpha_max / 2.0)
-            self.checked = self.z
-        vv, gg = float((self.v**2).sum()), float((sub**2).sum())
-        self.direction = self.v if vv > 0 else sub
-        return self.centre + self.lam * (target - self.z) / max(vv, gg) * self.direction
-
-
-class _Switch:
-    """Deflected subgradient steps until their step factor has halved three times (the
-    fast start), then the volume algorithm from the multipliers reached, its step factor
-    starting at the subgradient's (the steadier tail).
-
-    On the three-period rung of the network-design benchmark the subgradient reaches a
-    0.1 % gap in 242 iterations and the volume algorithm in about 500, but to 0.03 % the
-    switch takes 544 iterations against 625 (subgradient) and 1,494 (volume).
-    """
-
-    def __init__(self, deflection: float):
-        self.first = _Subgradient(deflection)
-        self.then: _Volume | None = None
-
-    @property
-    def exhausted(self) -> bool:
-        return self.first.exhausted if self.then is None else self.then.exhausted
-
-    def next(
-        self,
-        u: np.ndarray,
-        lb: float,
-        sub: np.ndarray,
-        improved: bool,
-        target: float,
-    ) -> np.ndarray:
-        if self.then is None and self.first.step <= 0.25:
-            self.then = _Volume(lam=self.first.step)
-        if self.then is None:
-            return self.first.next(u, lb, sub, improved, target)
-        return self.then.next(u, lb, sub, improved, target)
-
-
-METHODS = ("subgradient", "volume", "switch")
-"""Multiplier updates of :func:`lagrangian_design`."""
-
-
-def _ascent(method: str, deflection: float) -> _Subgradient | _Volume | _Switch:
-    if method == "subgradient":
-        return _Subgradient(deflection)
-    if method == "volume":
-        return _Volume()
-    if method == "switch":
-        return _Switch(deflection)
-    raise ValueError(f"unknown multiplier method {method!r}: one of {', '.join(METHODS)}")
-
-
 def lagrangian_design(
     data: DesignData,
     *,
@@ -339,6 +145,8 @@ def lagrangian_design(
     deflection: float = 0.3,
     method: str = "subgradient",
     backoff: bool = False,
+    local_search: bool = False,
+    parallel: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> LagrangianResult:
     """Lower bound and plan by Lagrangian relaxation of the demand rows (see module).
@@ -356,8 +164,9 @@ def lagrangian_design(
     price_every : int
         Price the footprint of a new best bound exactly (one LP per period and
         scenario) at most every this many iterations, every quarter of that once the
-        gap is within 1 %. No plan exists before the first pricing; until then the
-        step aims 5 % above the best bound.
+        gap is within 1 % (with ``parallel``: offered to the second thread, where the
+        latest waits). No plan exists before the first pricing; until then the step
+        aims 5 % above the best bound.
     deflection : float
         Weight of the previous direction in the next one (deflected subgradient,
         0 = plain subgradient). On the three-period rung of the network-design
@@ -365,8 +174,9 @@ def lagrangian_design(
         deflection; 0.6 did not converge within 600 s.
     method : {"subgradient", "volume", "switch"}
         Multiplier update: the deflected subgradient, the volume algorithm (Barahona and
-        Anbil 2000, step bounded as in :class:`_Volume`), or the first until its step
-        has halved three times, then the second. On the large benchmark rung the volume
+        Anbil 2000, step bounded as in
+        :class:`~shoring.optimize.design.lagrange_steps.Volume`), or the first until its
+        step has halved three times, then the second. On the large benchmark rung the volume
         algorithm's bound trailed the subgradient's (1.04 % against 0.38 % after about
         300 CPU s), so the subgradient stays the default.
     backoff : bool
@@ -374,6 +184,17 @@ def lagrangian_design(
         does not improve the plan. On the large benchmark rung it left the plan at
         2.6316e10 against 2.6267e10 with the fixed interval at the same CPU time (the
         plans there keep improving), so it is off by default.
+    local_search : bool
+        When a pricing is due and the relaxation's footprint was priced before (or in
+        the background, whenever no footprint waits), change the best plan's pattern at
+        one site, then at two, the moves the LP duals' bound ranks first
+        (:class:`~shoring.optimize.design.lagrange_plan.Planner`).
+    parallel : bool
+        Price footprints (and search) in a second thread while the multipliers move:
+        HiGHS and numpy's sorts release the interpreter lock, so on two cores the
+        relaxation no longer waits for the LPs. The iterates then depend on when the
+        plans arrive (run to run, the same bound and plan are not guaranteed; each
+        stays proven).
     progress : callable, optional
         Called with a line after each priced footprint.
 
@@ -389,47 +210,15 @@ def lagrangian_design(
     _check(data)
     t0 = time.perf_counter()
     d = data
-    n_p, n_s, n_m = len(d.products), len(d.sites), len(d.markets)
+    n_s = len(d.sites)
     n_t, n_w = len(d.periods), len(d.scenarios)
     weight = d.period_weight[:, None] * d.probability[None, :]  # (T, W)
-    lp_, ls, lm = d.lane_product, d.lane_site, d.lane_market
-    pm = lp_ * n_m + lm  # (L,) demand row of each lane
-    # objective coefficient of a unit shipped on a lane (made at its site), (L, T, W)
-    q = (d.conversion[lp_, ls] + d.lane_cost) * weight[None]
-    q = np.where(np.isfinite(q), q, np.inf)
-    q_lost = np.broadcast_to(
-        d.penalty[:, None, None, None] * weight[None, None], (n_p, n_m, n_t, n_w)
-    ).reshape(-1, n_t, n_w)  # (PM, T, W)
+    ls, tt = d.lane_site, np.arange(n_t)
+    q, q_lost, pm = lagrange_plan.unit_costs(d)
     dem = d.demand.reshape(-1, n_t)  # (PM, T)
     b_lane = dem[pm]  # (L, T): a lane carries at most its market's demand
-    # capacity levels: full, and the ramp-up level of a site opened in period o
-    years = np.asarray(d.periods, dtype=float)
-    elapsed = (years[None, :] - years[:, None] + 1.0) * 12.0  # (opening, period)
-    avail = np.clip((elapsed[None] - d.ramp_up_months[:, None, None]) / 12.0, 0.0, 1.0)
-    avail = np.where(years[None, None, :] >= years[None, :, None], avail, 0.0)  # (S, O, T)
-    levels = np.concatenate(
-        [d.capacity[:, None, None] * np.ones((1, 1, n_t)), d.capacity[:, None, None] * avail],
-        axis=1,
-    )  # (S, 1+O, T)
-    # first-stage cost of each pattern (site, pattern): candidates open from o (or never),
-    # existing sites close at c (open in t < c; c = T: never)
-    fixed = d.fixed_cost[:, None] * d.period_weight[None, :]  # (S, T)
-    n_pat = n_t + 1
-    pat_open = np.zeros((n_s, n_pat, n_t), dtype=bool)
-    pat_level = np.zeros((n_s, n_pat, n_t), dtype=int)  # index into levels
-    pat_first = np.zeros((n_s, n_pat))
-    tt = np.arange(n_t)
-    for o in range(n_pat):
-        cand_open = tt[None, :] >= o  # open from o (o = T: never)
-        exist_open = tt[None, :] < o  # open before o (o = T: always)
-        ex = d.initial_open[:, None]
-        pat_open[:, o] = np.where(ex, exist_open, cand_open)
-        pat_level[:, o] = np.where(ex | (o == n_t), 0, 1 + min(o, n_t - 1))
-        first_c = (d.opening_capex if o < n_t else 0.0) + (fixed * cand_open).sum(axis=1)
-        first_e = (d.closing_cost if o < n_t else 0.0) + (fixed * exist_open).sum(axis=1)
-        pat_first[:, o] = np.where(d.initial_open, first_e, first_c)
-
-    pricing = _Pricing(d, q, q_lost, pm)
+    pat = lagrange_plan.site_patterns(d)
+    levels, pat_open, pat_level, pat_first = pat.levels, pat.is_open, pat.level, pat.first
     has_demand = dem > 0  # (PM, T)
     # start: each lane's cost plus its site's fixed cost and capex per unit of capacity (a full
     # site's share), capped at the lost-sale penalty
@@ -448,8 +237,8 @@ def lagrangian_design(
     n_lev = levels.shape[1]
     levels_st = levels.transpose(1, 0, 2).reshape(n_lev, n_s * n_t)  # (level, s * T + t)
 
-    def relax(u: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
-        """L(u), its subgradient (demand - shipped - lost), the footprint and patterns."""
+    def relax(u: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+        """L(u), its subgradient (demand - shipped - lost) and each site's pattern."""
         r = (q - u[pm]).ravel()  # reduced cost per (lane, t, w)
         neg = np.flatnonzero(r < 0)
         # one sort by (group, reduced cost): the group number plus the cost scaled to [0, 1)
@@ -485,51 +274,70 @@ def lagrangian_design(
         amount = np.where(level >= 0, amounts[np.maximum(level, 0), np.arange(idx.size)], 0.0)
         shipped = np.bincount(row_of[idx], weights=amount, minlength=u.size).reshape(u.shape)
         sub = dem[:, :, None] - shipped - np.where(q_lost < u, dem[:, :, None], 0.0)
-        return lb, np.where(has_demand[:, :, None], sub, 0.0), is_open, choice
+        return lb, np.where(has_demand[:, :, None], sub, 0.0), choice
 
-    best_lb, best_ub, best_open = -np.inf, np.inf, np.zeros((n_s, n_t), dtype=bool)
+    best_lb = -np.inf
     history: list[tuple[float, float, float]] = []
     it, last_priced, interval = 0, 0, price_every
-    priced: set[bytes] = set()
-    ascent = _ascent(method, deflection)
+    ascent = lagrange_steps.ascent(method, deflection)
 
-    def price(is_open: np.ndarray, choice: np.ndarray) -> None:
-        nonlocal best_ub, best_open, interval
-        priced.add(is_open.tobytes())
-        lev = pat_level[np.arange(n_s), choice][:, None, :]
-        cap = np.take_along_axis(levels, lev, axis=1)[:, 0, :]
-        cap = np.where(is_open, cap, 0.0)
-        ub = pat_first[np.arange(n_s), choice].sum() + pricing.price(cap)
-        if ub < best_ub:
-            best_ub, best_open, interval = ub, is_open.copy(), price_every
+    def report(cost: float, footprint: np.ndarray, how: str, better: bool) -> None:
+        nonlocal interval
+        if better:
+            interval = price_every
         elif backoff:
             interval = min(2 * interval, 8 * price_every)
-        history.append((time.perf_counter() - t0, best_lb, best_ub))
+        if not np.isfinite(cost):
+            return
+        history.append((time.perf_counter() - t0, best_lb, planner.best))
         if progress is not None:
             progress(
-                f"iteration {it}: bound {best_lb:.6e}, plan {best_ub:.6e}, gap "
-                f"{(best_ub - best_lb) / best_ub:.3%}, {int(is_open[:, -1].sum())} open"
+                f"iteration {it}: bound {best_lb:.6e}, plan {planner.best:.6e}, gap "
+                f"{(planner.best - best_lb) / planner.best:.3%}, {int(footprint[:, -1].sum())} "
+                f"open ({how}{', better' if better else ''}; {planner.priced} priced, "
+                f"{planner.screened + planner.cut_short} screened, {planner.moves} moves)"
             )
 
-    for it in range(1, max_iterations + 1):
-        lb, sub, is_open, choice = relax(u)
-        improved = lb > best_lb + 1e-9 * abs(lb)
-        best_lb = max(best_lb, lb)
-        close = np.isfinite(best_ub) and best_ub - lb <= 0.01 * abs(best_ub)
-        due = it - last_priced >= (max(interval // 4, 1) if close else interval)
-        if is_open.tobytes() not in priced and improved and due:
-            last_priced = it
-            price(is_open, choice)
-        if best_ub < np.inf and (best_ub - best_lb) <= gap * abs(best_ub):
-            break
-        if time.perf_counter() - t0 > time_limit or ascent.exhausted:
-            break
-        if not sub.any():  # the relaxed optimum meets every demand row: it is optimal
-            if is_open.tobytes() not in priced:
-                price(is_open, choice)
-            break
-        target = best_ub if np.isfinite(best_ub) else best_lb + 0.05 * abs(best_lb)
-        u = ascent.next(u, lb, sub, improved, target)
+    planner = lagrange_plan.Planner(
+        lagrange_plan.Pricing(d, q, q_lost, pm), pat, local_search=local_search, report=report
+    )
+    worker = threading.Thread(target=planner.run, name="shoring-lagrange-plan", daemon=True)
+    feasible: np.ndarray | None = None
+    try:
+        for it in range(1, max_iterations + 1):
+            if parallel and np.isfinite(planner.best) and worker.ident is None:
+                worker.start()
+            lb, sub, choice = relax(u)
+            improved = lb > best_lb + 1e-9 * abs(lb)
+            best_lb = max(best_lb, lb)
+            best_ub = planner.best
+            close = np.isfinite(best_ub) and best_ub - lb <= 0.01 * abs(best_ub)
+            due = it - last_priced >= (max(interval // 4, 1) if close else interval)
+            if improved and due and (planner.offer(choice) or (local_search and not parallel)):
+                last_priced = it
+                if not parallel or not np.isfinite(planner.best):
+                    planner.step()  # the first plan is awaited: the steps aim at it
+            if planner.error is not None:
+                raise planner.error
+            best_ub = planner.best
+            if best_ub < np.inf and (best_ub - best_lb) <= gap * abs(best_ub):
+                break
+            if time.perf_counter() - t0 > time_limit or ascent.exhausted:
+                break
+            if not sub.any():  # the relaxed optimum meets every demand row: it is optimal
+                feasible = choice
+                break
+            target = best_ub if np.isfinite(best_ub) else best_lb + 0.05 * abs(best_lb)
+            u = ascent.next(u, lb, sub, improved, target)
+    finally:
+        planner.stop = True
+        planner.wake.set()
+        if worker.ident is not None:
+            worker.join()
+    if feasible is not None:  # priced here, the second thread stopped
+        planner.stop = False
+        planner.finish(feasible)
+    best_ub = planner.best
     ub_gap = (best_ub - best_lb) / abs(best_ub) if np.isfinite(best_ub) else np.inf
     status = SolveStatus.OPTIMAL if ub_gap <= gap else SolveStatus.FEASIBLE
     return LagrangianResult(
@@ -537,9 +345,11 @@ def lagrangian_design(
         objective=best_ub,
         bound=best_lb,
         gap=ub_gap,
-        open=best_open,
+        open=planner.open,
         iterations=it,
-        plans=len(priced),
+        plans=planner.priced,
         seconds=time.perf_counter() - t0,
         history=history,
+        screened=planner.screened + planner.cut_short,
+        moves=planner.moves,
     )
