@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -233,3 +234,27 @@ def test_importers_without_mfn_are_reported() -> None:
     assert "USA" not in ds.attrs["importers_without_mfn"]
     duties = ds["cost"].sel(product="harness", site="shenzhen", market="extra", component="duties")
     assert float(duties.squeeze()) == 0.0
+
+
+def test_breakeven_reports_the_duty_a_cut_can_remove() -> None:
+    from shoring.report.findings import breakeven_sentence
+
+    net = tiny()
+    ds = landed_cost(net, [load_scenario("trade-war-2018")], years=[2021])
+    frame = breakeven(
+        net, "harness", "us", "shenzhen", "juarez", load_scenario("trade-war-2018"), [2021]
+    )
+    row = frame.iloc[0]
+    duties = cell(ds, "shenzhen", "us", 2021, "trade-war-2018", "duties")
+    assert row["duty_rate_from"] == pytest.approx(duties / row["customs_value"])
+    # hand-made rows: a cut beyond the duty paid cannot equalize; within it, it can
+    base = {
+        "year": 2021, "from_site": "a", "to_site": "b", "cost_from": 200.0, "cost_to": 150.0,
+        "wage_from": 5.0, "wage_breakeven": float("nan"), "unserved": "",
+    }  # fmt: skip
+    beyond = pd.DataFrame([{**base, "tariff_breakeven": -0.40, "duty_rate_from": 0.25}])
+    assert "even duty-free (its duties are 25.0% of the customs value" in breakeven_sentence(
+        beyond, 2021, "US"
+    )
+    within = pd.DataFrame([{**base, "tariff_breakeven": -0.20, "duty_rate_from": 0.25}])
+    assert "take a tariff cut of 20.0%" in breakeven_sentence(within, 2021, "US")

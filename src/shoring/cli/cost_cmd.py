@@ -267,7 +267,7 @@ def cost(
         console.print(table)
     console.print(LABOUR_NOTE, style="dim")
     sites = study.network.sites
-    if study.network.meta.labour_productivity != "national":
+    if study.network.meta.labour_productivity != "national" and len(wide):
         equal = sites.loc[sites["productivity_index"].isna(), "country"]
         note = equal_hours_note(list(equal), int(wide["year"].min()))
         if note:

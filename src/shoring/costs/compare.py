@@ -348,8 +348,10 @@ def breakeven_table(
     -------
     pandas.DataFrame
         One row per (scenario, year): ``scenario, year, from_site, to_site, cost_from,
-        cost_to, customs_value, tariff_breakeven, wage_from, wage_breakeven, unserved``
-        (``unserved``: empty, or why a site has no cost there; the figures are then NaN).
+        cost_to, customs_value, tariff_breakeven, duty_rate_from, wage_from,
+        wage_breakeven, unserved`` (``duty_rate_from``: the duties the ``from`` lane pays
+        now over its customs value, the most a tariff cut can remove; ``unserved``: empty,
+        or why a site has no cost there; the figures are then NaN).
     """
     settings = settings or CostSettings()
     if product not in network.products.index:
@@ -410,6 +412,7 @@ def breakeven_table(
             "cost_to": total_to.to_numpy().ravel(),
             "customs_value": customs.to_numpy().ravel(),
             "tariff_breakeven": tariff.to_numpy().ravel(),
+            "duty_rate_from": (c_from.sel(component="duties") / customs).to_numpy().ravel(),
             "wage_from": wage.to_numpy().ravel(),
             "wage_breakeven": wage_be.to_numpy().ravel(),
             "unserved": reasons,

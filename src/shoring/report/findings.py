@@ -443,6 +443,13 @@ def breakeven_sentence(frame: pd.DataFrame, year: int, market: str) -> str:
             f"In {year}, {src} is {money(gap)}/unit cheaper than {dst} for {market}; an extra "
             f"tariff of {r['tariff_breakeven']:.1%} on its lane would erase that, {wage}."
         )
+    duty = float(r.get("duty_rate_from", float("nan")))
+    if pd.notna(duty) and -r["tariff_breakeven"] > duty:
+        return (
+            f"In {year}, {src} is already {money(-gap)}/unit dearer than {dst} for {market}, "
+            f"and would stay dearer even duty-free (its duties are {duty:.1%} of the customs "
+            f"value; equalizing would take a cut of {-r['tariff_breakeven']:.1%}), {wage}."
+        )
     return (
         f"In {year}, {src} is already {money(-gap)}/unit dearer than {dst} for {market}: it "
         f"would take a tariff cut of {-r['tariff_breakeven']:.1%} (ad valorem) on its lane to "
