@@ -478,3 +478,12 @@ def test_extrapolation_takes_the_more_moderate_of_recent_and_long_run_trends(tab
     assert labour_cost("CHN", 2026, extrapolate=True) == pytest.approx(
         labour_cost("CHN", 2024) * (7.34 / 5.45) ** (2 / 5), rel=1e-9
     )
+
+
+def test_wage_basis_says_where_each_figure_comes_from():
+    from shoring.data.wages import wage_basis, wage_method
+
+    assert wage_basis(True, "USA", 2030).startswith("site's wage_usd_per_hour")
+    assert wage_basis(False, "USA", 2020).startswith("USA 2020, reported")  # BLS ECEC 2020
+    assert wage_method("USA", 2024) == "extrapolated"  # last cited figure 2020
+    assert "extrapolated after 2024 at the stated trend" in wage_basis(False, "USA", 2030)

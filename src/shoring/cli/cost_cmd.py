@@ -19,6 +19,7 @@ from shoring.costs.assemble import risk_notes
 from shoring.costs.compare import unserved, unserved_message
 from shoring.data.countries import to_iso3
 from shoring.data.productivity import LABOUR_NOTE, equal_hours_note, productivity_basis
+from shoring.data.wages import wage_basis, wage_method
 from shoring.errors import ShoringError
 from shoring.network import Network
 from shoring.scenario.loader import DEFAULT_SCENARIO
@@ -203,6 +204,13 @@ def cost(
     per_site = ["site", "year", "scenario"]
     wide = wide.merge(labour[[*per_site, "wage_usd_per_hour", "productivity_index"]], on=per_site)
     own_index = study.network.sites["productivity_index"].notna()
+    own_wage = study.network.sites["wage_usd_per_hour"].notna()
+    wide["wage_method"] = [
+        "site" if own_wage[site] else wage_method(country, int(year))
+        for site, country, year in zip(
+            wide["site"], wide["site_country"], wide["year"], strict=True
+        )
+    ]
     factor = study.network.sites["productivity"].astype(float)  # the site's own factor
     wide["productivity_factor"] = wide["site"].map(factor)
     how = json.loads(ds.attrs.get("risk_model", '{"simulated": false}'))
@@ -223,6 +231,9 @@ def cost(
                 "lead_time_days": _num(r["lead_time_days"]),
                 "labour": {
                     "wage_usd_per_hour": _num(r["wage_usd_per_hour"]),
+                    "wage_basis": wage_basis(
+                        bool(own_wage[r["site"]]), r["site_country"], int(r["year"])
+                    ),
                     "productivity_index": _num(r["productivity_index"]),
                     "productivity_factor": _num(r["productivity_factor"]),
                     "productivity_basis": productivity_basis(
@@ -259,13 +270,26 @@ def cost(
             style = "bold" if c == "total" else None
             table.add_row(c, *(f"{v:,.2f}" for v in group[c]), style=style)
         table.add_row("lead time, days", *(f"{v:.0f}" for v in group["lead_time_days"]))
-        table.add_row("wage, USD/h", *(f"{v:,.2f}" for v in group["wage_usd_per_hour"]))
+        marks = [
+            "*" if not own_wage[r["site"]] and r["wage_method"] == "extrapolated" else ""
+            for r in group.to_dict("records")
+        ]
+        table.add_row(
+            "wage, USD/h",
+            *(f"{v:,.2f}{m}" for v, m in zip(group["wage_usd_per_hour"], marks, strict=True)),
+        )
         table.add_row("productivity, US=1", *(f"{v:.3f}" for v in group["productivity_index"]))
         if (group["productivity_factor"] != 1.0).any():
             factors = (f"{v:.3f}" for v in group["productivity_factor"])
             table.add_row("site productivity factor", *factors)
         console.print(table)
     console.print(LABOUR_NOTE, style="dim")
+    if len(wide) and (wide["wage_method"] == "extrapolated").any():
+        console.print(
+            "* wage extrapolated after the series' last cited figure at its stated trend "
+            "(tables/labour_cost.card.yaml; --json: labour.wage_basis)",
+            style="dim",
+        )
     sites = study.network.sites
     if study.network.meta.labour_productivity != "national" and len(wide):
         equal = sites.loc[sites["productivity_index"].isna(), "country"]

@@ -107,6 +107,58 @@ def labour_cost_table() -> pd.DataFrame:
     return _table().copy()
 
 
+def wage_basis(site_given: bool, iso3: str, year: int) -> str:
+    """Where a site's labour cost per hour comes from, in words (for cost explanations).
+
+    Parameters
+    ----------
+    site_given : bool
+        The site gives its own ``wage_usd_per_hour`` (used in every year as given).
+    iso3 : str
+        The site's country.
+    year : int
+        The year costed.
+
+    Returns
+    -------
+    str
+        ``"site's wage_usd_per_hour"``, or the table row's economy, year and method
+        (``extrapolated after <last year>`` beyond the table, at the series' stated trend).
+    """
+    if site_given:
+        return "site's wage_usd_per_hour (the same every year)"
+    method = wage_method(iso3, year)
+    if (iso3, year) not in _methods():
+        method = f"extrapolated after {covered_years(iso3)[1]} at the stated trend"
+    return f"{iso3} {year}, {method}: tables/labour_cost.card.yaml"
+
+
+def wage_method(iso3: str, year: int) -> str:
+    """Method label of the table's (economy, year) figure; ``extrapolated`` after the table.
+
+    Parameters
+    ----------
+    iso3 : str
+        ISO3 code of a covered economy.
+    year : int
+        A year from the economy's first cited figure on.
+
+    Returns
+    -------
+    str
+        One of :data:`METHODS`.
+    """
+    return _methods().get((iso3, year), "extrapolated")
+
+
+@cache
+def _methods() -> dict[tuple[str, int], str]:
+    """(iso3, year) -> the row's method, looked up once per cost record."""
+    table = _table()
+    keys = zip(table["iso3"], table["year"].astype(int), strict=True)
+    return dict(zip(keys, table["method"], strict=True))
+
+
 @cache
 def _wide() -> pd.DataFrame:
     """usd_per_hour as a country x year frame (NaN where the table has no row)."""
