@@ -37,12 +37,12 @@ optimal patterns, so the best multipliers give exactly the linear relaxation's b
 Study 2:82-114) and no multiplier method proves more. On a rung HiGHS proves (100 x 60
 x 10 x 3 x 5) that relaxation is 0.40 % below the optimum, while the Lagrangian plan is
 optimal; on the large benchmark rung the plan was the weak side (the plans of the
-relaxation's footprints stopped at 2.6266e10, 0.07 % above the plan local search and
-the second thread find). The plan side is :mod:`~shoring.optimize.design.lagrange_plan`:
-footprints proven no better by the last plan's LP duals are not priced (or are cut
-short), ``local_search`` changes one or two sites' patterns in the order the same
-bound ranks them, and ``parallel`` does all of it in a second thread while the
-multipliers move.
+relaxation's footprints stopped at 2.6266e10 in serial runs, 0.04-0.06 % above the plans
+found with local search and the second thread). The plan side is
+:mod:`~shoring.optimize.design.lagrange_plan`: footprints proven no better by the last
+plan's LP duals are not priced (or are cut short), ``local_search`` changes one or two
+sites' patterns in the order the same bound ranks them, and ``parallel`` does all of it
+in a second thread while the multipliers move.
 
 Scope: the model of the default :class:`~shoring.optimize.design.spec.DesignSpec`
 (expected cost, no lead-time cap, sourcing rule, budget or forced site), on data
