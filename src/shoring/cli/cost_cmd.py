@@ -270,10 +270,7 @@ def cost(
             style = "bold" if c == "total" else None
             table.add_row(c, *(f"{v:,.2f}" for v in group[c]), style=style)
         table.add_row("lead time, days", *(f"{v:.0f}" for v in group["lead_time_days"]))
-        marks = [
-            "*" if not own_wage[r["site"]] and r["wage_method"] == "extrapolated" else ""
-            for r in group.to_dict("records")
-        ]
+        marks = ["*" if m == "extrapolated" else "" for m in group["wage_method"]]
         table.add_row(
             "wage, USD/h",
             *(f"{v:,.2f}{m}" for v, m in zip(group["wage_usd_per_hour"], marks, strict=True)),

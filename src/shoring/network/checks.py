@@ -54,7 +54,7 @@ published plant ramp-ups run 6-36 months; 60 leaves room for the longest)."""
 
 SITE_WAGE_RANGE = (0.05, 150.0)
 """USD per hour outside which a site's ``wage_usd_per_hour`` is probably per month, per year
-or in cents (assumption: the cited table runs from 0.09, Ethiopia, to 70, Norway)."""
+or in cents (assumption: well outside the cited table's 2000-2024 range, about 0.09 to 70)."""
 
 MAX_SITE_PRODUCTIVITY = 2.0
 """A site ``productivity_index`` above twice a US plant's output per hour for the same
