@@ -108,6 +108,22 @@ def series_trends(anchors: pd.DataFrame, value: str = "usd_per_hour") -> pd.Data
     return out
 
 
+def methods_by_pair(table: pd.DataFrame) -> dict[tuple[str, int], str]:
+    """``(iso3, year) -> method`` of a table in the layout above (one lookup per record).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Columns ``iso3``, ``year`` and ``method``.
+
+    Returns
+    -------
+    dict of (str, int) to str
+    """
+    keys = zip(table["iso3"], table["year"].astype(int), strict=True)
+    return dict(zip(keys, table["method"], strict=True))
+
+
 def _spans(years: list[int]) -> str:
     """'2001-2004, 2009' from sorted years."""
     parts, start = [], 0

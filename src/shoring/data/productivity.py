@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from shoring.data.anchored import ANCHOR_METHODS, series_trends, wide_values
+from shoring.data.anchored import ANCHOR_METHODS, methods_by_pair, series_trends, wide_values
 from shoring.data.paths import TABLES_DIR
 from shoring.errors import ShoringError
 
@@ -76,9 +76,7 @@ def productivity_basis(site_given: bool, iso3: str, year: int, national: bool = 
 @cache
 def _methods() -> dict[tuple[str, int], str]:
     """(iso3, year) -> the row's method: one lookup per cost record, not a table scan."""
-    table = _table()
-    keys = zip(table["iso3"], table["year"].astype(int), strict=True)
-    return dict(zip(keys, table["method"], strict=True))
+    return methods_by_pair(_table())
 
 
 class ProductivityRangeError(ShoringError, KeyError):

@@ -38,6 +38,7 @@ import xarray as xr
 from shoring.data.anchored import (
     ANCHOR_METHODS,
     TREND_FROM_YEAR,
+    methods_by_pair,
     series_summary,
     series_trends,
     wide_values,
@@ -127,8 +128,8 @@ def wage_basis(site_given: bool, iso3: str, year: int) -> str:
     """
     if site_given:
         return "site's wage_usd_per_hour (the same every year)"
-    method = wage_method(iso3, year)
-    if (iso3, year) not in _methods():
+    method = _methods().get((iso3, year))
+    if method is None:
         method = f"extrapolated after {covered_years(iso3)[1]} at the stated trend"
     return f"{iso3} {year}, {method}: tables/labour_cost.card.yaml"
 
@@ -154,9 +155,7 @@ def wage_method(iso3: str, year: int) -> str:
 @cache
 def _methods() -> dict[tuple[str, int], str]:
     """(iso3, year) -> the row's method, looked up once per cost record."""
-    table = _table()
-    keys = zip(table["iso3"], table["year"].astype(int), strict=True)
-    return dict(zip(keys, table["method"], strict=True))
+    return methods_by_pair(_table())
 
 
 @cache

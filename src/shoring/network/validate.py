@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from shoring.errors import InputWarning, Problem, ShoringInputError, UnknownCountryError
 from shoring.fields import error_message
-from shoring.network import checks, cost_checks
+from shoring.network import checks, cost_checks, reference_checks
 from shoring.network.checks import Collector, suggest
 from shoring.network.model import Network
 from shoring.network.records import RawNetwork, RawRecord, RawTable
@@ -303,8 +303,8 @@ def build_network(raw: RawNetwork) -> Network:
     for doubt in doubts.items:
         warnings.warn(InputWarning(doubt), stacklevel=2)
     _check_quotes(raw, valid, out)
-    checks.reference_figures(tables, valid, out)
-    checks.hs_codes(tables, valid, out)
+    reference_checks.reference_figures(tables, valid, out)
+    reference_checks.hs_codes(tables, valid, out)
     problems = out.problems()
     if problems:
         raise ShoringInputError(problems)
