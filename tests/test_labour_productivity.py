@@ -89,13 +89,14 @@ def test_labour_per_unit_is_hours_times_wage_over_the_index(tmp_path: Path) -> N
         cell = costs["cost"].sel(product="widget", site=site, market="us", component="labour")
         return float(cell.squeeze())
 
-    # 2 h at US productivity x wage (labour-cost table: CHN 4.770 derived, MEX 4.063
-    # interpolated) / index: China 2 x 4.770 / 0.12846 = 74.26; Mexico 2 x 4.063 / 0.13536 = 60.03
+    # 2 h at US productivity x wage (labour-cost table: CHN 4.770 derived, MEX 3.545
+    # derived) / index: China 2 x 4.770 / 0.12846 = 74.26; Mexico 2 x 3.545 / 0.13536 = 52.38
     assert labour_cost("CHN", 2017) == pytest.approx(4.770)
+    assert labour_cost("MEX", 2017) == pytest.approx(3.545)
     assert labour("plant-cn") == pytest.approx(2 * 4.770 / by_hand("CHN", 2017), rel=1e-4)
-    assert labour("plant-mx") == pytest.approx(2 * 4.063 / by_hand("MEX", 2017), rel=1e-4)
+    assert labour("plant-mx") == pytest.approx(2 * 3.545 / by_hand("MEX", 2017), rel=1e-4)
     # the site's own index wins over the country's, and sites.productivity multiplies it
-    assert labour("plant-own") == pytest.approx(2 * 4.063 / (0.5 * 2), rel=1e-4)
+    assert labour("plant-own") == pytest.approx(2 * 3.545 / (0.5 * 2), rel=1e-4)
     index = costs["productivity_index"].squeeze()
     assert float(index.sel(site="plant-own")) == 0.5
     assert float(index.sel(site="plant-cn")) == pytest.approx(by_hand("CHN", 2017), abs=5e-6)
