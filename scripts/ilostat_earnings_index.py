@@ -4,7 +4,10 @@ ILOSTAT publishes the average monthly earnings of employees (indicator EAR_4MTH,
 economic activities, wages only) in "2021 PPP $": international dollars at 2021 prices
 ("constant international dollars to adjust for inflation", unit "international-$ in 2021
 prices", as Our World in Data describes the ILOSTAT series,
-https://pages.owid.io/grapher/average-hourly-earnings). Such a series is nominal local
+https://pages.owid.io/grapher/average-hourly-earnings; the ILO's own wage reports state levels
+"converted to constant 2012 PPP$", Global Wage Report 2014/15, chart note,
+http://www.ilo.org/global/research/global-reports/global-wage-report/2014/Charts/WCMS_324737/lang--en/index.htm).
+Such a series is nominal local
 currency deflated by the consumer price index (CPI) to 2021 and divided by the 2021
 purchasing-power-parity factor, which cancels in a ratio of two years of one economy::
 
