@@ -22,7 +22,11 @@ Validation (``tests/test_wage_index.py``): Pakistan's anchors are the PBS Labour
 average monthly wage of paid employees (PKR 18,754 in 2017-18, 21,326 in 2018-19 and
 24,028 in 2020-21), the survey ILOSTAT reports for 2018, 2019 and 2021. The ratios above
 reproduce 2018->2019 within 0.1% and 2018->2021 within 4.6% (fiscal-year survey, calendar-year
-CPI). Without the CPI step they would be 9.5% and 21% low.
+CPI). Without the CPI step they would be 9.5% and 21% low. Over longer spans the index is
+looser: from 2018 back to 2014 and 2015 it gives PKR 12,840 and 14,680 a month, 6.3% and 5.6%
+below the same survey's rupee figures in ILOSTAT's local-currency extract (13,701 and 15,559),
+so an index-derived row carries an error of about +-5% over 3-4 years; where a local-currency
+figure of the series exists (PAK 2009-2015, LKA 2009-2014) the anchors use it instead.
 
 CPI: World Bank WDI FP.CPI.TOTL.ZG (inflation, consumer prices, annual %), as committed in
 github.com/datasets/cpi data/cpi.csv at 3750e45064a99b0452deb1423a416e4d5473a58e (the file
