@@ -487,6 +487,8 @@ def lagrange_rung(
     backoff: bool = False,
     local_search: bool = False,
     parallel: bool = False,
+    fixing: bool = False,
+    moves_per_job: int | None = None,
 ) -> dict:
     """The rung by Lagrangian relaxation (:mod:`shoring.optimize.design.lagrange`)."""
     cpu, wall = time.process_time(), time.perf_counter()
@@ -501,6 +503,8 @@ def lagrange_rung(
         backoff=backoff,
         local_search=local_search,
         parallel=parallel,
+        fixing=fixing,
+        moves_per_job=moves_per_job,
         progress=lambda line: print(
             f"  [{time.perf_counter() - wall:7.1f} s, cpu {time.process_time() - cpu:7.1f} s] "
             + line,
@@ -515,7 +519,9 @@ def lagrange_rung(
         "method": method
         + ("/backoff" if backoff else "")
         + ("/local" if local_search else "")
-        + ("/parallel" if parallel else ""),
+        + ("/parallel" if parallel else "")
+        + ("/fixing" if fixing else "")
+        + ("" if moves_per_job is None else f"/jobs{moves_per_job}"),
         "lanes": data.sizes["lane"],
         "generate_s": gen,
         "solve_s": res.seconds,
@@ -529,6 +535,7 @@ def lagrange_rung(
         "plans": res.plans,
         "screened": res.screened,
         "moves": res.moves,
+        "fixed": res.fixed,
         "peak_mb": peak_mb(),
     }
 
@@ -582,6 +589,20 @@ def main() -> None:
         help="Lagrangian: price plans and search in a second thread (two cores)",
     )
     parser.add_argument(
+        "--fixing",
+        action="store_true",
+        help="Lagrangian: skip footprints and moves ruled out by reduced-cost fixing",
+    )
+    parser.add_argument(
+        "--moves-per-job",
+        type=int,
+        default=None,
+        metavar="N",
+        help="Lagrangian with --parallel: a fixed schedule (same input, same plan): at "
+        "every pricing interval wait for the second thread, then hand it the relaxation's "
+        "footprint and N local-search moves",
+    )
+    parser.add_argument(
         "--highs",
         action="append",
         default=[],
@@ -618,6 +639,8 @@ def main() -> None:
                     args.backoff,
                     args.local_search,
                     args.parallel,
+                    args.fixing,
+                    args.moves_per_job,
                 )
             )
             continue
