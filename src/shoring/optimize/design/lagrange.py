@@ -41,8 +41,11 @@ relaxation's footprints stopped at 2.6266e10 in serial runs, 0.04-0.06 % above t
 found with local search and the second thread). The plan side is
 :mod:`~shoring.optimize.design.lagrange_plan`: footprints proven no better by the last
 plan's LP duals are not priced (or are cut short), ``local_search`` changes one or two
-sites' patterns in the order the same bound ranks them, and ``parallel`` does all of it
-in a second thread while the multipliers move.
+sites' patterns in the order the same bound ranks them, ``parallel`` does all of it
+in a second thread while the multipliers move, ``fixing`` skips footprints and moves
+that the relaxation's own bound with the sites' reduced costs rules out (Lagrangian
+reduced-cost fixing), and ``moves_per_job`` puts the second thread on a fixed schedule
+counted in iterations (the same input, the same plan).
 
 Scope: the model of the default :class:`~shoring.optimize.design.spec.DesignSpec`
 (expected cost, no lead-time cap, sourcing rule, budget or forced site), on data
