@@ -272,7 +272,9 @@ command above without the last two switches gave a proven 0.0993 % at 235 s once
   next: the relaxation's footprint if new, then up to N local-search moves. Nothing the
   iterations read depends on timing, so the same input gives the same iterates, bound
   and plan every run (tests/test_lagrange.py runs it twice); the price is the time the
-  iterations wait (``waited`` in the progress lines: 38 s of the run below).
+  iterations wait (``waited`` in the progress lines: 37-38 s of the runs below). The
+  two final runs below priced the same footprints and ended with the same iterations,
+  bound and plan (only their wall times differ, with the load).
 
 Large rung, 600 s limit, niced, 2026-11-30 22:45-23:33 (load average from ``uptime``;
 wall s = the rung's solve, /usr/bin/time -v for CPU and peak)::
@@ -284,6 +286,7 @@ wall s = the rung's solve, /usr/bin/time -v for CPU and peak)::
     fixing + moves-per-job 1      1.1-2.7  0.1 %   430  463    521    2.625538e10 0.096 %  3.64
       (before the 20-it. sync)
     fixing + moves-per-job 1      1.3-3.1  0.1 %   340  390    385    2.625689e10 0.098 %  3.79
+    the same, again (634e928)     0.1-3.4  0.1 %   340  256    366    2.625689e10 0.098 %  3.67
     fixing + moves-per-job 6      1.8-3.0  killed  176  265    275    2.642743e10 1.97 %   -
       (the iterations waited)
 
