@@ -5,13 +5,14 @@ Run::
     python benchmarks/network_design.py [--seed 0] [--k 10] [--big] [--mid] [--time-limit 600]
         [--big-k 5] [--big-links] [--log FILE]
         [--method highs|lagrange|subgradient|volume|switch] [--backoff]
-        [--local-search] [--parallel]
+        [--local-search] [--parallel] [--fixing] [--moves-per-job N]
 
 The large rung's figure (gap, wall and CPU seconds, peak memory), by the method that
-reaches the 0.1 % target (two cores)::
+reaches the 0.1 % target (two cores; a fixed schedule: the same plan every run)::
 
     /usr/bin/time -v python benchmarks/network_design.py --big --skip-median \
-        --method switch --local-search --parallel --time-limit 600
+        --method switch --local-search --parallel --fixing --moves-per-job 1 \
+        --time-limit 600
 
 Rungs (sites x markets x products x periods x scenarios):
 
@@ -252,6 +253,47 @@ load about 4, all reaching plan 2.283e9::
     parallel            123         5      2         0      12.6    7.0
     local + parallel    221         9      28        34     24.9    18.0
 
+The plan side made repeatable (session 9). With the second thread working as it can,
+the plan depended on when the relaxation's footprints reached it: idle runs of the
+command above without the last two switches gave a proven 0.0993 % at 235 s once and
+0.159 % at the 600 s limit once (plan stuck at 2.627808e10). Two switches:
+
+- ``--fixing``: Lagrangian reduced-cost fixing, (2) of
+  :mod:`shoring.optimize.design.lagrange_plan`: the relaxation's bound plus the reduced
+  costs of the sites' patterns bounds any footprint from below, so footprints and
+  local-search moves it rules out are not priced, and moves are ranked by the larger of
+  the LP duals' bound and this one. On the mid rung at a 0.1 % gap it fixes 185 of the
+  300 sites; on the large rung at the gaps reached (0.1-0.3 %) it fixes almost none
+  (the "open in the last period only" patterns cost little more than "never"), so
+  there it only re-ranks the moves (no footprint skipped in any run below).
+- ``--moves-per-job N``: the second thread on a fixed schedule. When a pricing is due
+  (counted in iterations) and at least every 20 iterations, the multiplier iterations
+  wait for the second thread's job, read its plan (the Polyak target) and hand it the
+  next: the relaxation's footprint if new, then up to N local-search moves. Nothing the
+  iterations read depends on timing, so the same input gives the same iterates, bound
+  and plan every run (tests/test_lagrange.py runs it twice); the price is the time the
+  iterations wait (``waited`` in the progress lines: 37-38 s of the runs below). The
+  two final runs below priced the same footprints and ended with the same iterations,
+  bound and plan (only their wall times differ, with the load).
+
+Large rung, 600 s limit, niced, 2026-11-30 22:45-23:33 (load average from ``uptime``;
+wall s = the rung's solve, /usr/bin/time -v for CPU and peak)::
+
+    switch + local + parallel +   load     stop    it   wall s  CPU s  plan        gap      GB
+    - (main e023e11; mid-rung     0.8-6.6  600 s   344  601    398    2.630e10    0.372 %  3.79
+      runs beside it)
+    fixing                        2.7-4.3  0.1 %   507  520    622    2.625559e10 0.078 %  3.58
+    fixing + moves-per-job 1      1.1-2.7  0.1 %   430  463    521    2.625538e10 0.096 %  3.64
+      (before the 20-it. sync)
+    fixing + moves-per-job 1      1.3-3.1  0.1 %   340  390    385    2.625689e10 0.098 %  3.79
+    the same, again (634e928)     0.1-3.4  0.1 %   340  256    366    2.625689e10 0.098 %  3.67
+    fixing + moves-per-job 6      1.8-3.0  killed  176  265    275    2.642743e10 1.97 %   -
+      (the iterations waited)
+
+Mid rung, the same day, niced beside a large-rung run: fixing + moves-per-job 1, 144
+iterations, 10.5 s, 9.8 CPU s; moves-per-job 2, 240 iterations, 20.6 s; fixing alone
+(free thread) 226 iterations, 34.2 s (load 6.6); every run plan 2.283e9 at 0.1 %.
+
 ``presolve_rule_off=32768`` is bit 15, HiGHS' probing rule: the HiGHS log names it
 ("Rule 15 (set bit 15 = 32768): Probing") and HiGHS itself suggests it when probing
 meets the time limit (HiGHS 1.16 presolve source). HiGHS then spends the limit in the
@@ -487,6 +529,8 @@ def lagrange_rung(
     backoff: bool = False,
     local_search: bool = False,
     parallel: bool = False,
+    fixing: bool = False,
+    moves_per_job: int | None = None,
 ) -> dict:
     """The rung by Lagrangian relaxation (:mod:`shoring.optimize.design.lagrange`)."""
     cpu, wall = time.process_time(), time.perf_counter()
@@ -501,6 +545,8 @@ def lagrange_rung(
         backoff=backoff,
         local_search=local_search,
         parallel=parallel,
+        fixing=fixing,
+        moves_per_job=moves_per_job,
         progress=lambda line: print(
             f"  [{time.perf_counter() - wall:7.1f} s, cpu {time.process_time() - cpu:7.1f} s] "
             + line,
@@ -515,7 +561,9 @@ def lagrange_rung(
         "method": method
         + ("/backoff" if backoff else "")
         + ("/local" if local_search else "")
-        + ("/parallel" if parallel else ""),
+        + ("/parallel" if parallel else "")
+        + ("/fixing" if fixing else "")
+        + ("" if moves_per_job is None else f"/jobs{moves_per_job}"),
         "lanes": data.sizes["lane"],
         "generate_s": gen,
         "solve_s": res.seconds,
@@ -529,6 +577,7 @@ def lagrange_rung(
         "plans": res.plans,
         "screened": res.screened,
         "moves": res.moves,
+        "fixed": res.fixed,
         "peak_mb": peak_mb(),
     }
 
@@ -582,6 +631,20 @@ def main() -> None:
         help="Lagrangian: price plans and search in a second thread (two cores)",
     )
     parser.add_argument(
+        "--fixing",
+        action="store_true",
+        help="Lagrangian: skip footprints and moves ruled out by reduced-cost fixing",
+    )
+    parser.add_argument(
+        "--moves-per-job",
+        type=int,
+        default=None,
+        metavar="N",
+        help="Lagrangian with --parallel: a fixed schedule (same input, same plan): at "
+        "every pricing interval wait for the second thread, then hand it the relaxation's "
+        "footprint and N local-search moves",
+    )
+    parser.add_argument(
         "--highs",
         action="append",
         default=[],
@@ -618,6 +681,8 @@ def main() -> None:
                     args.backoff,
                     args.local_search,
                     args.parallel,
+                    args.fixing,
+                    args.moves_per_job,
                 )
             )
             continue

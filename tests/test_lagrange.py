@@ -227,3 +227,50 @@ def test_local_search_and_parallel_bracket_the_proven_optimum(parallel):
     assert res.objective >= opt.dual_bound * (1 - 1e-9)
     if not parallel:
         assert res.objective <= opt.objective * (1 + 1e-6)
+
+
+def test_fixing_skips_only_footprints_no_better_than_the_plan():
+    """Lagrangian reduced-cost fixing, hand-worked on the two-site instance at u = 8
+    (L = 80). Pattern costs (open, never): A 100 + 10 (1 - 8) = 30 and 0; B
+    50 + 10 (3 - 8) = 0 and 0; reduced costs A (30, 0), B (0, 0). With the plan A alone
+    (110): both open has Lagrangian bound 80 + 30 = 110, not below the plan, so it is
+    not priced (its cost is 160); B alone has bound 80 + 0 < 110 and is the optimum
+    (80), so it is priced and kept. A reversed sign in the reduced costs would price the
+    first; a reversed test would drop the optimum."""
+    q, q_lost, pm = lagrange_plan.unit_costs(_two_sites())
+    pat = lagrange_plan.site_patterns(_two_sites())
+    pricing = lagrange_plan.Pricing(_two_sites(), q, q_lost, pm)
+    planner = lagrange_plan.Planner(pricing, pat, fixing=True)
+    planner.relaxation(80.0, np.array([[30.0, 0.0], [0.0, 0.0]]))
+    assert planner.lagrangian_bound(np.array([0, 0])) == pytest.approx(110.0)
+    planner.finish(np.array([0, 1]))  # A alone
+    assert planner.best == pytest.approx(110.0) and planner.priced == 1
+    planner.finish(np.array([0, 0]))  # both open: ruled out by fixing, not priced
+    assert planner.fixed == 1 and planner.priced == 1
+    planner.finish(np.array([1, 0]))  # B alone: the optimum
+    assert planner.best == pytest.approx(80.0) and planner.choice.tolist() == [1, 0]
+
+
+def test_fixing_and_the_fixed_schedule_keep_the_proven_optimum_and_repeat():
+    """With reduced-cost fixing the serial plan is still the HiGHS optimum; with the
+    second thread on a fixed schedule the same input gives the same iterates, bound and
+    plan twice (the threads' timing does not matter), bracketing the optimum."""
+    data = _seeded(2)
+    opt = solve(build_design(data, DesignSpec()).model, SolveOptions(mip_rel_gap=1e-7))
+    kw = dict(gap=1e-4, time_limit=60, max_iterations=400, local_search=True, fixing=True)
+    serial = lagrangian_design(data, **kw)
+    assert serial.objective <= opt.objective * (1 + 1e-6)
+    assert serial.bound <= opt.objective * (1 + 1e-9)
+    runs = [lagrangian_design(data, parallel=True, moves_per_job=2, **kw) for _ in range(2)]
+    for res in runs:
+        assert res.bound <= opt.objective * (1 + 1e-9)
+        assert res.objective >= opt.dual_bound * (1 - 1e-9)
+    a, b = runs
+    assert (a.objective, a.bound, a.iterations, a.plans, a.moves) == (
+        b.objective,
+        b.bound,
+        b.iterations,
+        b.plans,
+        b.moves,
+    )
+    assert np.array_equal(a.open, b.open)

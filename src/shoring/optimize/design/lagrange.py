@@ -41,8 +41,11 @@ relaxation's footprints stopped at 2.6266e10 in serial runs, 0.04-0.06 % above t
 found with local search and the second thread). The plan side is
 :mod:`~shoring.optimize.design.lagrange_plan`: footprints proven no better by the last
 plan's LP duals are not priced (or are cut short), ``local_search`` changes one or two
-sites' patterns in the order the same bound ranks them, and ``parallel`` does all of it
-in a second thread while the multipliers move.
+sites' patterns in the order the same bound ranks them, ``parallel`` does all of it
+in a second thread while the multipliers move, ``fixing`` skips footprints and moves
+that the relaxation's own bound with the sites' reduced costs rules out (Lagrangian
+reduced-cost fixing), and ``moves_per_job`` puts the second thread on a fixed schedule
+counted in iterations (the same input, the same plan).
 
 Scope: the model of the default :class:`~shoring.optimize.design.spec.DesignSpec`
 (expected cost, no lead-time cap, sourcing rule, budget or forced site), on data
@@ -99,6 +102,8 @@ class LagrangianResult:
         part way through their pricing (:mod:`~shoring.optimize.design.lagrange_plan`).
     moves : int
         Local-search moves priced.
+    fixed : int
+        Footprints ruled out by Lagrangian reduced-cost fixing (``fixing``).
     """
 
     status: SolveStatus
@@ -112,6 +117,7 @@ class LagrangianResult:
     history: list[tuple[float, float, float]]
     screened: int = 0
     moves: int = 0
+    fixed: int = 0
 
 
 def _check(data: DesignData) -> None:
@@ -147,6 +153,8 @@ def lagrangian_design(
     backoff: bool = False,
     local_search: bool = False,
     parallel: bool = False,
+    fixing: bool = False,
+    moves_per_job: int | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> LagrangianResult:
     """Lower bound and plan by Lagrangian relaxation of the demand rows (see module).
@@ -195,6 +203,18 @@ def lagrangian_design(
         relaxation no longer waits for the LPs. The iterates then depend on when the
         plans arrive (run to run, the same bound and plan are not guaranteed; each
         stays proven).
+    fixing : bool
+        Lagrangian reduced-cost fixing on the plan side: a footprint or local-search move
+        is not priced when the relaxation's best bound with its sites held to their
+        patterns reaches the best plan (:class:`~shoring.optimize.design.lagrange_plan.Planner`).
+    moves_per_job : int, optional
+        With ``parallel``, a fixed schedule: when a pricing is due (as above, counted
+        in iterations) and at least every ``price_every`` iterations, the iterations wait
+        for the second thread's job, read its plan, and hand it the next one: the
+        relaxation's footprint (when a pricing is due and the footprint is new), then
+        up to this many local-search moves. The same input then gives the same iterates,
+        bound and plan on every run, however the threads are timed (unless the time
+        limit ends it). ``None``: the second thread works as it can (see ``parallel``).
     progress : callable, optional
         Called with a line after each priced footprint.
 
@@ -237,8 +257,9 @@ def lagrangian_design(
     n_lev = levels.shape[1]
     levels_st = levels.transpose(1, 0, 2).reshape(n_lev, n_s * n_t)  # (level, s * T + t)
 
-    def relax(u: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
-        """L(u), its subgradient (demand - shipped - lost) and each site's pattern."""
+    def relax(u: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
+        """L(u), its subgradient (demand - shipped - lost), each site's pattern and the
+        cost of each site's patterns (S, P)."""
         r = (q - u[pm]).ravel()  # reduced cost per (lane, t, w)
         neg = np.flatnonzero(r < 0)
         # one sort by (group, reduced cost): the group number plus the cost scaled to [0, 1)
@@ -274,18 +295,19 @@ def lagrangian_design(
         amount = np.where(level >= 0, amounts[np.maximum(level, 0), np.arange(idx.size)], 0.0)
         shipped = np.bincount(row_of[idx], weights=amount, minlength=u.size).reshape(u.shape)
         sub = dem[:, :, None] - shipped - np.where(q_lost < u, dem[:, :, None], 0.0)
-        return lb, np.where(has_demand[:, :, None], sub, 0.0), choice
+        return lb, np.where(has_demand[:, :, None], sub, 0.0), choice, pat_cost
 
+    fixed_schedule = parallel and moves_per_job is not None
     best_lb = -np.inf
     history: list[tuple[float, float, float]] = []
-    it, last_priced, interval = 0, 0, price_every
+    it, last_priced, last_sync, interval = 0, 0, 0, price_every
     ascent = lagrange_steps.ascent(method, deflection)
 
     def report(cost: float, footprint: np.ndarray, how: str, better: bool) -> None:
         nonlocal interval
-        if better:
+        if better and not fixed_schedule:
             interval = price_every
-        elif backoff:
+        elif backoff and not fixed_schedule:
             interval = min(2 * interval, 8 * price_every)
         if not np.isfinite(cost):
             return
@@ -295,39 +317,68 @@ def lagrangian_design(
                 f"iteration {it}: bound {best_lb:.6e}, plan {planner.best:.6e}, gap "
                 f"{(planner.best - best_lb) / planner.best:.3%}, {int(footprint[:, -1].sum())} "
                 f"open ({how}{', better' if better else ''}; {planner.priced} priced, "
-                f"{planner.screened + planner.cut_short} screened, {planner.moves} moves)"
+                f"{planner.screened + planner.cut_short} screened, {planner.moves} moves, "
+                f"{planner.fixed} fixed, {planner.free} free sites, waited {planner.waited:.0f} s)"
             )
 
     planner = lagrange_plan.Planner(
-        lagrange_plan.Pricing(d, q, q_lost, pm), pat, local_search=local_search, report=report
+        lagrange_plan.Pricing(d, q, q_lost, pm),
+        pat,
+        local_search=local_search,
+        fixing=fixing,
+        report=report,
     )
-    worker = threading.Thread(target=planner.run, name="shoring-lagrange-plan", daemon=True)
+    worker = threading.Thread(
+        target=planner.run_jobs if fixed_schedule else planner.run,
+        name="shoring-lagrange-plan",
+        daemon=True,
+    )
     feasible: np.ndarray | None = None
+    relaxed = (-np.inf, np.zeros_like(pat_first))
+    known_ub = np.inf  # the plan the iterates see: with a fixed schedule, as of the last job
     try:
         for it in range(1, max_iterations + 1):
-            if parallel and np.isfinite(planner.best) and worker.ident is None:
+            if parallel and np.isfinite(known_ub) and worker.ident is None:
                 worker.start()
-            lb, sub, choice = relax(u)
+            lb, sub, choice, pattern_cost = relax(u)
             improved = lb > best_lb + 1e-9 * abs(lb)
             best_lb = max(best_lb, lb)
-            best_ub = planner.best
-            close = np.isfinite(best_ub) and best_ub - lb <= 0.01 * abs(best_ub)
+            if improved and fixing:
+                relaxed = (lb, pattern_cost)
+                if not fixed_schedule:
+                    planner.relaxation(*relaxed)
+            if not fixed_schedule:
+                known_ub = planner.best
+            close = np.isfinite(known_ub) and known_ub - lb <= 0.01 * abs(known_ub)
             due = it - last_priced >= (max(interval // 4, 1) if close else interval)
-            if improved and due and (planner.offer(choice) or (local_search and not parallel)):
+            if fixed_schedule and np.isfinite(known_ub):
+                # the same jobs at the same iterations, every run
+                offer = improved and due
+                if offer or it - last_sync >= price_every:
+                    last_sync = it
+                    last_priced = it if offer else last_priced
+                    planner.wait()
+                    if fixing:
+                        planner.relaxation(*relaxed)
+                    offer = offer and planner.is_new(choice)
+                    planner.submit(choice if offer else None, moves_per_job)
+                    known_ub = planner.best  # as of the previous job
+            elif improved and due and (planner.offer(choice) or (local_search and not parallel)):
                 last_priced = it
                 if not parallel or not np.isfinite(planner.best):
                     planner.step()  # the first plan is awaited: the steps aim at it
+                    known_ub = planner.best
             if planner.error is not None:
                 raise planner.error
-            best_ub = planner.best
-            if best_ub < np.inf and (best_ub - best_lb) <= gap * abs(best_ub):
+            if known_ub < np.inf and (known_ub - best_lb) <= gap * abs(known_ub):
+                planner.wait()  # a job under way ends as it would have at the next one
                 break
             if time.perf_counter() - t0 > time_limit or ascent.exhausted:
                 break
             if not sub.any():  # the relaxed optimum meets every demand row: it is optimal
                 feasible = choice
                 break
-            target = best_ub if np.isfinite(best_ub) else best_lb + 0.05 * abs(best_lb)
+            target = known_ub if np.isfinite(known_ub) else best_lb + 0.05 * abs(best_lb)
             u = ascent.next(u, lb, sub, improved, target)
     finally:
         planner.stop = True
@@ -352,4 +403,5 @@ def lagrangian_design(
         history=history,
         screened=planner.screened + planner.cut_short,
         moves=planner.moves,
+        fixed=planner.fixed,
     )

@@ -21,11 +21,24 @@ plan is cut short. The same bound ranks local-search moves: a change of one site
 pattern can only pay if its first-stage saving exceeds its bound's increase, so moves are
 tried most promising first and those that cannot pay are never priced. Screening only
 skips footprints proven not better; every reported plan is priced in full.
+
+The relaxation gives a second bound (``fixing``). At multipliers ``u`` the relaxed model
+falls apart by site, so holding sites to patterns ``p_s`` raises ``L(u)`` by exactly
+their reduced costs ``rc_s(p_s)`` (pattern cost minus the site's cheapest one, >= 0):
+
+    cost(footprint) >= L(u) + sum_s rc_s(p_s)                          (2)
+
+A footprint or move whose (2) reaches the best plan is not priced: Lagrangian
+reduced-cost fixing (the "problem reduction" tests of Beasley 1993, "Lagrangean
+relaxation", in Reeves (ed.), Modern Heuristic Techniques for Combinatorial Problems,
+243-303). On the three-period benchmark rung at a 0.1 % gap (2) fixes 185 of the 300
+sites to the relaxation's pattern; a move is ranked by the larger of (1) and (2).
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -215,6 +228,10 @@ class Planner:
     local_search : bool
         Improve the best plan by changing one site's pattern, then two sites', when no
         offered footprint waits (:meth:`step`).
+    fixing : bool
+        Lagrangian reduced-cost fixing (2): with the relaxation's bound and each site's
+        pattern costs at the best multipliers (:meth:`relaxation`), skip every footprint
+        and local-search move whose Lagrangian bound reaches the best plan.
     report : callable, optional
         Called with ``(cost, footprint (S, T) of bool, how, better)`` after each
         footprint tried: ``cost`` is the plan's cost, or inf when (1) proved it no better
@@ -227,9 +244,15 @@ class Planner:
         Cost of the best plan (inf before the first).
     choice : ndarray (S,) of int
         Its pattern per site.
-    priced, screened, cut_short, moves, interrupted : int
+    priced, screened, cut_short, moves, interrupted, fixed : int
         Footprints priced in full, skipped by (1) before any LP, stopped by (1) part way;
-        local-search moves tried, and those stopped for a footprint of the relaxation.
+        local-search moves tried, and those stopped for a footprint of the relaxation;
+        footprints and moves skipped by (2).
+    free : int
+        Sites where (2), at the last bound, leaves a pattern other than the relaxation's
+        open to a better plan (the others are fixed in every better plan).
+    waited : float
+        Seconds :meth:`wait` waited for jobs.
     """
 
     def __init__(
@@ -238,12 +261,19 @@ class Planner:
         patterns: Patterns,
         *,
         local_search: bool = False,
+        fixing: bool = False,
         report: Callable[[float, np.ndarray, str, bool], None] | None = None,
     ):
         self.pricing = pricing
         self.first, self.capacity = patterns.first, patterns.capacity
         self.is_open = patterns.is_open
-        self.local_search, self.report = local_search, report
+        self.local_search, self.fixing, self.report = local_search, fixing, report
+        self.lb, self.rc = -np.inf, np.zeros_like(self.first)  # (2): bound, (S, P) rc
+        self.fixed = self.free = 0  # footprints skipped by (2); sites (2) leaves free
+        self.waited = 0.0  # seconds the caller waited for jobs (fixed schedule)
+        self.job: tuple[np.ndarray | None, int] | None = None  # (footprint, moves) to do
+        self.idle = threading.Event()
+        self.idle.set()
         n_s = self.first.shape[0]
         self.sites = np.arange(n_s)
         self.best, self.choice = np.inf, np.zeros(n_s, dtype=int)
@@ -264,6 +294,10 @@ class Planner:
         """The best plan's footprint (S, T) of bool."""
         return self.is_open[self.sites, self.choice]
 
+    def is_new(self, choice: np.ndarray) -> bool:
+        """Whether the footprint ``choice`` was not priced or screened before."""
+        return _key(choice) not in self.seen
+
     def offer(self, choice: np.ndarray) -> bool:
         """Queue a footprint (pattern per site) unless seen before; only the latest waits."""
         with self.lock:
@@ -272,6 +306,61 @@ class Planner:
             self.pending = choice.copy()
         self.wake.set()
         return True
+
+    def relaxation(self, lb: float, pattern_cost: np.ndarray) -> None:
+        """Keep the relaxation's bound ``lb`` and its sites' pattern costs (S, P) at the
+        same multipliers for (2) (call it with each better bound)."""
+        rc = pattern_cost - pattern_cost.min(axis=1, keepdims=True)
+        with self.lock:
+            self.lb, self.rc = lb, rc
+            # sites with a second pattern that (2) leaves open to a better plan
+            self.free = int(np.count_nonzero((lb + rc < self.best).sum(axis=1) >= 2))
+            self.exhausted = False  # (2) changed: moves to look at again
+
+    def lagrangian_bound(self, choice: np.ndarray) -> float:
+        """(2): the relaxation's bound with each site held to its pattern in ``choice``."""
+        return self.lb + float(self.rc[self.sites, choice].sum())
+
+    def submit(self, choice: np.ndarray | None, moves: int) -> None:
+        """Hand the background thread (:meth:`run_jobs`) a job: price ``choice`` (unless
+        None or seen before), then try up to ``moves`` local-search moves. Call only
+        when :attr:`idle` is set (see :meth:`wait`)."""
+        self.idle.clear()
+        self.job = (None if choice is None else choice.copy(), moves)
+        self.wake.set()
+
+    def wait(self) -> None:
+        """Wait until the job handed with :meth:`submit` is done (:attr:`waited`)."""
+        if not self.idle.is_set():
+            t0 = time.perf_counter()
+            self.idle.wait()
+            self.waited += time.perf_counter() - t0
+
+    def do(self, choice: np.ndarray | None, moves: int) -> None:
+        """Price ``choice`` (unless None or seen before), then try up to ``moves``
+        local-search moves (fewer when (1) rules the rest out): the same work whenever
+        it runs."""
+        if choice is not None and self._first_time(choice):
+            self._try(choice, "relaxation")
+        for _ in range(moves if self.local_search else 0):
+            if self.stop or not np.isfinite(self.best) or self.exhausted or not self._move():
+                break
+
+    def run_jobs(self) -> None:
+        """Do the jobs handed with :meth:`submit` until :attr:`stop` (the body of a
+        background thread on a fixed schedule); an exception is kept in :attr:`error`."""
+        try:
+            while not self.stop:
+                self.wake.wait(0.5)
+                self.wake.clear()
+                job, self.job = self.job, None
+                if job is not None:
+                    self.do(*job)
+                    self.idle.set()
+        except BaseException as exc:  # re-raised by the caller
+            self.error = exc
+        finally:
+            self.idle.set()
 
     def step(self) -> bool:
         """Price the waiting footprint, else try one local-search move; False if idle."""
@@ -314,6 +403,10 @@ class Planner:
         A local-search move gives way to a waiting footprint of the relaxation."""
         cap = self.capacity[self.sites, choice]  # (S, T)
         first = float(self.first[self.sites, choice].sum())
+        if self.fixing and self.lagrangian_bound(choice) >= self.best:
+            self.fixed += 1
+            self._report(np.inf, choice, how, False)
+            return
         if np.isfinite(self.best):
             delta = cap - self.capacity[self.sites, self.choice]
             bound = self.values + np.einsum("stw,st->tw", self.duals, delta)  # (1) per LP
@@ -354,7 +447,8 @@ class Planner:
 
     def _move(self) -> bool:
         """Try the most promising untried change of one site's pattern, else of two
-        sites' (by (1)); mark the plan exhausted when (1) rules every such move out."""
+        sites' (by (1), and by (2) with ``fixing``); mark the plan exhausted when they
+        rule every such move out."""
         cur = self.capacity[self.sites, self.choice]  # (S, T)
         # (1) for changing site s to pattern p alone: first-stage change + duals x capacity
         est = (
@@ -364,21 +458,27 @@ class Planner:
         )
         est[self.sites, self.choice] = np.inf
         tol = 1e-9 * abs(self.best)
-        for s, p in zip(*np.unravel_index(np.argsort(est, axis=None), est.shape), strict=True):
-            if est[s, p] >= -tol:
+        lag, slack = np.full_like(est, -np.inf), 0.0
+        if self.fixing:  # (2) for the move: the plan's Lagrangian bound plus the change
+            slack = self.best - self.lagrangian_bound(self.choice)  # >= 0
+            lag = self.rc - self.rc[self.sites, self.choice][:, None] - slack
+        both = np.where(lag >= -tol, np.inf, np.maximum(est, lag))
+        for s, p in zip(*np.unravel_index(np.argsort(both, axis=None), est.shape), strict=True):
+            if both[s, p] >= -tol:
                 break
             if (s, p) not in self.tried:
                 return self._apply(((int(s), int(p)),))
-        # pairs: each site's best single change, the 60 most promising sites
-        best_p = est.argmin(axis=1)
-        best_e = est[self.sites, best_p]
-        top = np.argsort(best_e)[:60]
-        pairs = [
-            (best_e[a] + best_e[b], int(a), int(b))
-            for i, a in enumerate(top)
-            for b in top[i + 1 :]
-            if best_e[a] + best_e[b] < -tol
-        ]
+        # pairs: each site's best single change, the 60 most promising sites; a pair's
+        # (1) is the sum of its moves', its (2) the plan's plus both changes
+        best_p = both.argmin(axis=1)
+        e1, e2 = est[self.sites, best_p], lag[self.sites, best_p]
+        top = np.argsort(both[self.sites, best_p])[:60]
+        pairs = []
+        for i, a in enumerate(top):
+            for b in top[i + 1 :]:
+                e = max(e1[a] + e1[b], e2[a] + e2[b] + slack)
+                if e < -tol:
+                    pairs.append((e, int(a), int(b)))
         for _, a, b in sorted(pairs):
             if (a, int(best_p[a]), b, int(best_p[b])) not in self.tried:
                 return self._apply(((a, int(best_p[a])), (b, int(best_p[b]))))
