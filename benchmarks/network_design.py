@@ -14,6 +14,10 @@ reaches the 0.1 % target (two cores; a fixed schedule: the same plan every run):
         --method switch --local-search --parallel --fixing --moves-per-job 1 \
         --time-limit 600
 
+Idle, session 9 (coordinator, load 0.6-1.5): proven 0.0982 % in 274.7 and 254.5 s of
+solve (4:37 and 4:16 wall), peak RSS 3.66 GB, both runs 340 iterations to the same plan
+2.625689e10.
+
 Rungs (sites x markets x products x periods x scenarios):
 
 1. 300 x 200 x 30 x 1 x 5 to a 0.1 % gap — the median commercial model size;
@@ -25,8 +29,8 @@ cheapest sites by mean landed cost (conversion + delivery over scenarios and per
 every other (product, site, market) triple is dropped before the model is built. The
 arrays are generated directly (not via Network + lane_costs) but the model is built
 by the same code as every other run (:func:`shoring.optimize.design.build_design`).
-Measured (2 cores, 24 GB, seed 0, ``--big --time-limit 600``; /usr/bin/time -v peak
-RSS 11.7 GB for the whole run)::
+Measured (2 cores, 24 GB, seed 0, ``--big --time-limit 600``, HiGHS; /usr/bin/time -v
+peak RSS of the whole process 11.7 GB, the rung's own peak_mb below 11,418)::
 
     rung           k  links  vars   cons   build_s  solve_s  status    gap    peak_mb
     median/before  10 yes    223k   224k   1.7      24.9     optimal   0      1,242
@@ -114,7 +118,7 @@ process's share of one CPU (CPU / wall)::
       at normal priority (600 s     2.6219e10: proven gap 0.181 %
       limit, load 3.2-4.4)          after 270 iterations
 
-The large rung's target (0.1 % in 10 minutes under 8 GB) is NOT met; the closest is a
+Session 6 (superseded: session 9 below meets the target): the closest was a
 proven 0.181 % in 10 minutes of wall time (284 CPU s: the process got 47 % of one CPU)
 and 0.117 % at 714 CPU s, at 3.6 GB. Memory is not the obstacle. What the CPU went to
 (profiled 2026-11-30, CPU s with the machine loaded): before this session the first
@@ -198,7 +202,7 @@ at 303 CPU s), so the subgradient stays the default (``switch`` enters the volum
 algorithm only once the subgradient's step has halved three times: on this rung it
 ends where session 6's subgradient ended at the same CPU time, 0.119 % against 0.117 %,
 its bound 2.62353e10 against 2.62342e10, creeping by about 1e-6 per iteration after 500
-CPU s). The 0.1 % target in 10 minutes is NOT met: with the best plan (2.62650e10) the
+CPU s). Session 7: the 0.1 % target in 10 minutes was not met: with the best plan (2.62650e10) the
 bound would have to reach 2.6239e10; neither multiplier method's tail gets there, so
 the next step is on the plan side or by branching on the few sites whose Lagrangian
 reduced cost is below the gap.
@@ -588,7 +592,9 @@ def main() -> None:
     parser.add_argument("--k", type=int, default=10, help="candidate sites per (product, market)")
     parser.add_argument("--big", action="store_true", help="also run 1000 x 700 x 100 x 3 x 5")
     parser.add_argument("--big-k", type=int, default=5)
-    parser.add_argument("--time-limit", type=float, default=600.0, help="for the big rung (s)")
+    parser.add_argument(
+        "--time-limit", type=float, default=600.0, help="for the mid and big rungs (s)"
+    )
     parser.add_argument(
         "--big-links",
         action="store_true",
@@ -600,7 +606,9 @@ def main() -> None:
         default=",".join(DEFAULT_DESIGN_CUTS),
         help=f"valid-inequality families (comma list of {', '.join(DESIGN_CUTS)}; 'none')",
     )
-    parser.add_argument("--skip-median", action="store_true", help="run only the big rung")
+    parser.add_argument(
+        "--skip-median", action="store_true", help="skip the median rung (run only --mid/--big)"
+    )
     parser.add_argument(
         "--mid",
         action="store_true",
@@ -652,6 +660,18 @@ def main() -> None:
         help="a HiGHS option for every rung, e.g. mip_lp_solver=ipm (repeatable)",
     )
     args = parser.parse_args()
+    lagrangian_only = {
+        "--backoff": args.backoff,
+        "--local-search": args.local_search,
+        "--parallel": args.parallel,
+        "--fixing": args.fixing,
+        "--moves-per-job": args.moves_per_job is not None,
+    }
+    ignored = [flag for flag, given in lagrangian_only.items() if given]
+    if args.method == "highs" and ignored:
+        parser.error(f"{', '.join(ignored)} apply to the Lagrangian methods: add --method switch")
+    if args.moves_per_job is not None and not args.parallel:
+        parser.error("--moves-per-job schedules the second thread: add --parallel")
     highs = {}
     for item in args.highs:
         key, _, value = item.partition("=")

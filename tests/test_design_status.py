@@ -20,7 +20,7 @@ from shoring.cli import main
 from shoring.errors import NO_PLAN_EXIT_CODE, InfeasibleModelError, NoPlanError
 from shoring.optimize import SolveOptions, SolveStatus, build_cflp, solve, synthetic_cflp
 from shoring.optimize.design import DesignSpec, design_data, optimize_design
-from shoring.optimize.design.lost import cost_to_serve
+from shoring.optimize.design.lost import cost_to_serve, lost_summary
 from shoring.optimize.design.pareto import pareto_points
 from shoring.optimize.solve import status_from_highs
 from test_design_hand import EXACT, hand, run
@@ -234,6 +234,24 @@ def test_lost_sales_told_with_penalty_below_cost_of_serving():
     assert "below the cheapest cost of serving" in summary.note
     out = res.to_dict()
     assert out["lost_sales_summary"][0]["units"] == pytest.approx(120.0)
+
+
+def test_lost_sales_of_an_unproven_plan_are_not_explained_by_costs():
+    # penalty 100 > cost of serving 2: the optimum serves all 120 units. A plan stopped at a
+    # limit that still loses them must not claim serving would cost more than the penalty.
+    from dataclasses import replace
+
+    data = hand(penalty=100.0)
+    sol = run(data).solution
+    assert not sol.lost.any()
+    stopped = replace(sol, lost=np.full_like(sol.lost, 0.0))
+    stopped.lost[0, 0] = 120.0
+    (told,) = lost_summary(data, stopped, proven=False)
+    assert told.units == pytest.approx(120.0)
+    assert "stopped before proving" in told.note and "2.00 USD" in told.note
+    assert "would cost more" not in told.note
+    (optimal_reading,) = lost_summary(data, stopped, proven=True)
+    assert "would cost more than the lost-sale penalty" in optimal_reading.note
 
 
 def test_cli_prints_lost_sales(tmp_path, capsys):

@@ -213,6 +213,15 @@ def _print_result(out: dict[str, Any]) -> None:
     for name, value in out["cost_by_component"].items():
         table.add_row(name, _money(value))
     con.print(table)
+    if out["status"] != "optimal" and (
+        out["site_deltas"] or out["alternatives"] or out["binding_constraints"]
+    ):
+        con.print(
+            "Note: this plan is not proven optimal (stopped at a limit), so the comparisons "
+            "below are against it, not against the optimum: a negative extra cost or an "
+            "alternative below 0% is a cheaper plan the re-solves found; rerun with a longer "
+            "--time-limit before reading them."
+        )
     if out["site_deltas"]:
         table = Table(title="Cost of doing without each chosen site (re-solved)")
         for col in ("site", "extra cost", "best alternative"):
@@ -233,7 +242,7 @@ def _print_result(out: dict[str, Any]) -> None:
         con.print(
             f"alternative {alt['rank']}: "
             f"{' + '.join(alt['open_sites']) or 'no site open (every sale lost)'} "
-            f"(+{alt['gap']:.2%}, {_money(alt['objective'])} USD)"
+            f"({alt['gap']:+.2%}, {_money(alt['objective'])} USD)"
         )
 
 

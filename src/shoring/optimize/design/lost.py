@@ -121,7 +121,7 @@ def cost_to_serve(data: DesignData) -> np.ndarray:
     return np.where(np.isfinite(out), out, np.nan)
 
 
-def lost_summary(data: DesignData, sol: Solution) -> tuple[LostSummary, ...]:
+def lost_summary(data: DesignData, sol: Solution, proven: bool = True) -> tuple[LostSummary, ...]:
     """Per product with lost sales: expected units lost, share, penalty and a note.
 
     Parameters
@@ -130,6 +130,9 @@ def lost_summary(data: DesignData, sol: Solution) -> tuple[LostSummary, ...]:
         The model data.
     sol : Solution
         Solution values.
+    proven : bool, default True
+        Whether the plan is proven optimal. A plan stopped at a limit may lose sales the
+        optimum serves: its note then says so instead of explaining the loss by costs.
 
     Returns
     -------
@@ -156,6 +159,13 @@ def lost_summary(data: DesignData, sol: Solution) -> tuple[LostSummary, ...]:
                 "conversion, delivery and components, before any site's fixed cost; "
                 "not the cost command's landed cost): losing the sale is cheaper; raise "
                 "lost_sale_penalty_usd or cap lost sales (--max-lost-share)"
+            )
+        elif not proven:
+            note = (
+                "the solve stopped before proving this plan optimal, and serving a unit "
+                f"can cost less ({cost:,.2f} USD) than the lost-sale penalty "
+                f"({penalty:,.2f} USD/unit): these sales may be lost only because the "
+                "search stopped early; give more time (--time-limit) or a looser --mip-gap"
             )
         else:
             note = (

@@ -263,7 +263,7 @@ def design_result(
         footprint=footprint(data, sol),
         flows=flows(data, sol),
         lost_sales=lost_sales(data, sol),
-        lost_summary=lost_summary(data, sol),
+        lost_summary=lost_summary(data, sol, proven=report.status is SolveStatus.OPTIMAL),
         cost_by_scenario={w: float(c) for w, c in zip(data.scenarios, total, strict=True)},
         cost_by_component={c: float(v) for c, v in zip(COST_COMPONENTS, prob @ costs, strict=True)},
         cost_by_scenario_component={
