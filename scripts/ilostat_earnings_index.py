@@ -43,17 +43,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from shoring.data.wages import load_ilostat_earnings
+
 ROOT = Path(__file__).resolve().parents[1]
 ILOSTAT_FILE = "wages/ilostat_avg_monthly_earnings_ppp2021_2014_2024.csv"
 """The ILOSTAT extract under the shared data directory (``../shared/data``)."""
-
-COUNTRY_NAMES = {
-    "COL": "Colombia",
-    "EGY": "Egypt",
-    "LKA": "Sri Lanka",
-    "MEX": "Mexico",
-    "PAK": "Pakistan",
-}
 
 INFLATION_PCT = {
     "COL": {2014: 2.8988, 2015: 4.9898, 2016: 7.5135, 2017: 4.3143, 2018: 3.2406, 2019: 3.523,
@@ -85,10 +79,11 @@ def cpi_ratio(iso3: str, year: int, ref_year: int) -> float:
 
 
 def ilostat_ppp(shared_data: Path, iso3: str) -> pd.DataFrame:
-    """One economy's ILOSTAT rows by ``year``: ``earnings_ppp``, ``obs_status``, ``source``."""
-    table = pd.read_csv(shared_data / ILOSTAT_FILE, keep_default_na=False)
-    rows = table[table["country"] == COUNTRY_NAMES[iso3]]
-    return rows.set_index("year").sort_index()[["earnings_ppp", "obs_status", "source"]]
+    """One economy's ILOSTAT rows by ``year``: ``earnings_ppp``, ``obs_status``, ``survey``
+    (read by :func:`shoring.data.wages.load_ilostat_earnings`)."""
+    table = load_ilostat_earnings(shared_data / ILOSTAT_FILE)
+    rows = table[table["iso3"] == iso3]
+    return rows.set_index("year").sort_index()[["earnings_ppp", "obs_status", "survey"]]
 
 
 def lcu_ratio(shared_data: Path, iso3: str, year: int, ref_year: int) -> float:
@@ -111,12 +106,12 @@ def moved_usd(anchor_usd: float, ratio: float, xr_ref: float, xr_year: float) ->
 def main() -> None:
     """Print each economy's ILOSTAT years and its local-currency earnings index (first year = 1)."""
     shared = ROOT.parent / "shared" / "data"
-    for iso3 in COUNTRY_NAMES:
+    for iso3 in INFLATION_PCT:
         ppp = ilostat_ppp(shared, iso3)
         first = int(ppp.index[0])
         for year, row in ppp.iterrows():
             ratio = lcu_ratio(shared, iso3, int(year), first)
-            print(f"{iso3} {year} {row.earnings_ppp:>9} {ratio:7.4f} {row.obs_status} {row.source}")
+            print(f"{iso3} {year} {row.earnings_ppp:>9} {ratio:7.4f} {row.obs_status} {row.survey}")
 
 
 if __name__ == "__main__":
